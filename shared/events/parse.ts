@@ -1,0 +1,68 @@
+/**
+ * Turning untrusted input (a queue message, a line of a file) into a PimEvent, or into a
+ * reason that names the event and the offending field (events.md "Bad input").
+ */
+import type { z } from 'zod';
+import { pimEventSchema, type PimEvent } from './schema.js';
+
+export interface EventIssue {
+  /** Dotted path of the offending field, e.g. `principal.id`; empty for the message as a whole. */
+  path: string;
+  message: string;
+}
+
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+  constructor(
+    /** The event's id when the input had a usable one. */
+    readonly eventId: string | undefined,
+    readonly issues: EventIssue[],
+  ) {
+    super(describe(eventId, issues));
+  }
+}
+
+export type ParseResult = { ok: true; event: PimEvent } | { ok: false; error: InvalidEventError };
+
+/** Validates an already-decoded value (the host hands queue triggers a parsed object). */
+export function parseEvent(input: unknown): ParseResult {
+  const result = pimEventSchema.safeParse(input);
+  if (result.success) return { ok: true, event: result.data };
+  return { ok: false, error: new InvalidEventError(guessId(input), toIssues(result.error)) };
+}
+
+/** Validates a JSON text: a message body or a line of a JSON Lines file. */
+export function parseEventText(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    return { ok: false, error: new InvalidEventError(undefined, [{ path: '', message: `not valid JSON (${detail})` }]) };
+  }
+  return parseEvent(value);
+}
+
+function toIssues(error: z.ZodError): EventIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** A reason safe to log and to store: ids and field names, never the offending values. */
+function describe(eventId: string | undefined, issues: EventIssue[]): string {
+  const who = eventId ? `event ${eventId}` : 'event (no valid id)';
+  const what = issues
+    .slice(0, 5)
+    .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+    .join('; ');
+  const more = issues.length > 5 ? ` (+${issues.length - 5} more)` : '';
+  return `${who} is invalid: ${what}${more}`;
+}
+
+function guessId(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const id = (input as Record<string, unknown>)['id'];
+  return typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : undefined;
+}

@@ -1,0 +1,143 @@
+/**
+ * The PIM event (../shared/contracts/events.md) as a zod schema: the one definition the
+ * types, the runtime validation and docs/events.schema.json all come from.
+ *
+ * Unknown extra fields are stripped, never an error (zod objects strip by default), so a
+ * producer that adds fields does not break us.
+ */
+import { z } from 'zod';
+
+/** Upper bounds on free text keep one hostile event from bloating emails, logs and queue messages. */
+export const LIMITS = {
+  displayName: 256,
+  justification: 1000,
+  ticket: 128,
+  scopeId: 1024,
+  requestId: 256,
+} as const;
+
+const guid = z.guid();
+const displayName = z.string().max(LIMITS.displayName).optional();
+const dateTime = z.iso.datetime({ offset: true });
+
+export const eventId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+
+export const scopeSchema = z
+  .object({
+    kind: z.enum(['directory', 'azureResource']),
+    id: z.string().min(1).max(LIMITS.scopeId).startsWith('/', 'must start with "/"'),
+    displayName,
+  })
+  .refine((s) => s.kind !== 'azureResource' || s.id !== '/', {
+    message: 'an azureResource scope needs an ARM scope id such as /subscriptions/<guid>',
+    path: ['id'],
+  });
+
+export const roleSchema = z.object({ id: guid, displayName });
+
+export const principalSchema = z.object({
+  id: guid,
+  displayName,
+  type: z.enum(['user', 'group', 'servicePrincipal']).optional(),
+});
+
+export const actorSchema = z.object({ id: guid, displayName });
+
+export const assignmentSchema = z.object({
+  state: z.enum(['eligible', 'active']),
+  permanent: z.boolean(),
+  startDateTime: dateTime.optional(),
+  endDateTime: dateTime.optional(),
+});
+
+export const requestSchema = z.object({
+  id: z.string().max(LIMITS.requestId).optional(),
+  justification: z.string().max(LIMITS.justification).optional(),
+  ticketNumber: z.string().max(LIMITS.ticket).optional(),
+  ticketSystem: z.string().max(LIMITS.ticket).optional(),
+});
+
+/** Event types that carry an assignment (events.md: "for roleAssigned, roleMadePermanent, ..."). */
+export const ASSIGNMENT_EVENT_TYPES = [
+  'roleAssigned',
+  'roleMadePermanent',
+  'roleAssignedOutsidePim',
+  'roleExpiringSoon',
+  'roleEligibleToExtend',
+  'roleRenewed',
+  'roleExtended',
+  'roleExpired',
+] as const;
+
+/**
+ * Role events without an assignment. The last three are this project's additions
+ * (events.md allows them): the outcome of an activation request, so that the requester
+ * hears back and the other approvers know someone already acted.
+ */
+export const REQUEST_EVENT_TYPES = [
+  'activationPendingApproval',
+  'activationCompleted',
+  'assignmentPendingApproval',
+  'activationApproved',
+  'activationDenied',
+  'activationCanceled',
+] as const;
+
+export const EVENT_TYPES = ['pimEnabled', ...REQUEST_EVENT_TYPES, ...ASSIGNMENT_EVENT_TYPES] as const;
+export type PimEventType = (typeof EVENT_TYPES)[number];
+
+const common = {
+  id: eventId,
+  tenantId: guid,
+  occurredAt: dateTime,
+  scope: scopeSchema,
+  actor: actorSchema.optional(),
+  request: requestSchema.optional(),
+};
+
+const roleEventBase = { ...common, role: roleSchema, principal: principalSchema };
+
+export const pimEnabledEventSchema = z.object({
+  ...common,
+  type: z.literal('pimEnabled'),
+  role: roleSchema.optional(),
+  principal: principalSchema.optional(),
+});
+
+export const requestEventSchema = z.object({
+  ...roleEventBase,
+  type: z.enum(REQUEST_EVENT_TYPES),
+  assignment: assignmentSchema.optional(),
+});
+
+export const assignmentEventSchema = z.object({
+  ...roleEventBase,
+  type: z.enum(ASSIGNMENT_EVENT_TYPES),
+  assignment: assignmentSchema,
+});
+
+export const pimEventSchema = z
+  .discriminatedUnion('type', [pimEnabledEventSchema, requestEventSchema, assignmentEventSchema])
+  .meta({
+    title: 'PIM event',
+    description:
+      'One thing that happened to a privileged role, as put on the pim-events queue (base64 JSON). See docs/events.md.',
+  });
+
+export type PimEvent = z.infer<typeof pimEventSchema>;
+export type RoleEvent = z.infer<typeof requestEventSchema> | z.infer<typeof assignmentEventSchema>;
+export type AssignmentEvent = z.infer<typeof assignmentEventSchema>;
+export type EventScope = z.infer<typeof scopeSchema>;
+export type EventPrincipal = z.infer<typeof principalSchema>;
+export type Assignment = z.infer<typeof assignmentSchema>;
+
+export function isRoleEvent(event: PimEvent): event is RoleEvent {
+  return event.type !== 'pimEnabled';
+}
+
+/** JSON Schema (draft 2020-12) of the event, as written to docs/events.schema.json. */
+export function eventJsonSchema(): unknown {
+  return z.toJSONSchema(pimEventSchema, { target: 'draft-2020-12', io: 'input' });
+}

@@ -1,0 +1,103 @@
+/**
+ * Starts Azurite (the storage emulator, from node_modules) for the local runner and the
+ * tests. Ports are chosen here because Azurite's `--tablePort 0` hides the real port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/** Azurite's documented development account: the only key allowed in this repo. */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteOptions {
+  /** Keep data in this folder across restarts; in memory when omitted. */
+  location?: string;
+  /** Fixed ports (a restart in tests must come back on the same ones). */
+  ports?: { blob: number; queue: number; table: number };
+}
+
+export interface AzuriteHandle {
+  connectionString: string;
+  ports: { blob: number; queue: number; table: number };
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function connectionStringFor(ports: { blob: number; queue: number; table: number }): string {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${DEV_ACCOUNT}`,
+    `AccountKey=${DEV_KEY}`,
+    `BlobEndpoint=http://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`,
+    `QueueEndpoint=http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`,
+    `TableEndpoint=http://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`,
+  ].join(';');
+}
+
+function azuriteEntry(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('azurite/package.json');
+  return path.join(path.dirname(pkg), 'dist', 'src', 'azurite.js');
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteHandle> {
+  const ports = options.ports ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
+  const args = [
+    azuriteEntry(),
+    '--silent',
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1',
+    '--blobPort', String(ports.blob),
+    '--queuePort', String(ports.queue),
+    '--tablePort', String(ports.table),
+  ];
+  if (options.location) args.push('--location', options.location);
+  else args.push('--inMemoryPersistence');
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  await waitForPort(ports.table, child, () => stderr);
+  await waitForPort(ports.queue, child, () => stderr);
+  return {
+    connectionString: connectionStringFor(ports),
+    ports,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Azurite exited (code ${child.exitCode}): ${stderr()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.end(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Azurite did not listen on port ${port} within 20 s: ${stderr()}`);
+}

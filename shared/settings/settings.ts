@@ -1,0 +1,219 @@
+/**
+ * Every setting the app reads, in one table: name, default, meaning and how to parse it.
+ * Read once (loadSettings), validated at start-up with a message that names the setting;
+ * README's settings table is generated from SETTINGS (npm run docs), and a test fails
+ * when it drifts. Nothing else in the code reads process.env for app settings.
+ */
+import { z } from 'zod';
+
+interface SettingSpec<T> {
+  /** What a person reads in the README table. */
+  description: string;
+  /** The default as written in the README; undefined = no default (optional or required). */
+  defaultText?: string;
+  schema: z.ZodType<T>;
+  /** Where the setting is also used by the Functions host itself (binding expressions). */
+  host?: boolean;
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positiveInt = (max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+const addressList = z
+  .string()
+  .transform((v) => v.split(/[;,]/).map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.email({ message: 'must be a list of email addresses separated by ; or ,' })));
+const url = z.url({ message: 'must be an absolute URL' }).transform((v) => v.replace(/\/+$/, ''));
+
+function spec<T>(s: SettingSpec<T>): SettingSpec<T> {
+  return s;
+}
+
+export const SETTINGS = {
+  AzureWebJobsStorage: spec({
+    description:
+      'Storage for the queue trigger, the activity and delivery tables. A connection string, or unset with `AzureWebJobsStorage__accountName` (managed identity) in Azure. Unset locally: `pim-notify start` starts Azurite itself.',
+    schema: z.string().min(1).optional(),
+    host: true,
+  }),
+  AzureWebJobsStorage__accountName: spec({
+    description: 'Storage account name for identity-based connections (managed identity; no keys).',
+    schema: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
+    host: true,
+  }),
+  AzureWebJobsStorage__clientId: spec({
+    description: 'Client id of the user-assigned managed identity used for storage.',
+    schema: z.guid().optional(),
+    host: true,
+  }),
+  AzureWebJobsStorage__credential: spec({
+    description: '`managedidentity` for identity-based storage connections.',
+    schema: z.string().optional(),
+    host: true,
+  }),
+  DIRECTORY_SOURCE: spec({
+    description: 'Where role holders and settings come from: `snapshot` (an offline file) or `graph` (Microsoft Graph and Azure Resource Manager).',
+    defaultText: 'snapshot',
+    schema: z.enum(['snapshot', 'graph']).default('snapshot'),
+  }),
+  DIRECTORY_SNAPSHOT_PATH: spec({
+    description: 'The directory snapshot file used when `DIRECTORY_SOURCE=snapshot` (contracts/directory-snapshot.md).',
+    defaultText: 'samples/contoso-directory.json',
+    schema: z.string().min(1).default('samples/contoso-directory.json'),
+  }),
+  EMAIL_TRANSPORT: spec({
+    description: 'How email leaves: `outbox` (RFC 5322 .eml files in `OUTBOX_DIR`) or `acs` (Azure Communication Services Email).',
+    defaultText: 'outbox',
+    schema: z.enum(['outbox', 'acs']).default('outbox'),
+  }),
+  OUTBOX_DIR: spec({
+    description: 'Folder the outbox transport writes `.eml` files to.',
+    defaultText: 'outbox',
+    schema: z.string().min(1).default('outbox'),
+  }),
+  ACS_ENDPOINT: spec({
+    description: 'Communication Services endpoint, e.g. `https://<name>.communication.azure.com`; used with the managed identity when `EMAIL_TRANSPORT=acs`.',
+    schema: url.optional(),
+  }),
+  ACS_CONNECTION_STRING: spec({
+    description: 'Communication Services connection string (`endpoint=...;accesskey=...`), an alternative to `ACS_ENDPOINT` for local tests. Never commit one.',
+    schema: z.string().min(1).optional(),
+  }),
+  EMAIL_SENDER_ADDRESS: spec({
+    description: 'The From address. With ACS it must belong to a verified or Azure-managed domain linked to the resource.',
+    defaultText: 'pim-noreply@contoso.example',
+    schema: z.email({ message: 'must be an email address' }).default('pim-noreply@contoso.example'),
+  }),
+  EMAIL_SENDER_NAME: spec({
+    description: 'The From display name.',
+    defaultText: 'Privileged Identity Management',
+    schema: z.string().min(1).max(128).default('Privileged Identity Management'),
+  }),
+  PORTAL_BASE_URL: spec({
+    description: 'Base of the links in emails (the Azure portal of your cloud).',
+    defaultText: 'https://portal.azure.com',
+    schema: url.default('https://portal.azure.com'),
+  }),
+  TEMPLATES_DIR: spec({
+    description: 'A folder of Handlebars templates (`<notification>.subject.hbs`, `.html.hbs`, `.text.hbs`) that replace the built-in ones, file by file.',
+    schema: z.string().min(1).optional(),
+  }),
+  MAX_RECIPIENTS_PER_EVENT: spec({
+    description: 'At most this many emails per event (Microsoft PIM sends to the first 1,000), the most actionable first.',
+    defaultText: '1000',
+    schema: positiveInt(100_000).default(1000),
+  }),
+  ADMINS_ACTIVE_ONLY: spec({
+    description: 'Count only *active* holders of admin roles as "admins" (Microsoft\'s behaviour since 2023); `false` also includes eligible ones, as the 2019 seed document says.',
+    defaultText: 'false',
+    schema: bool.default(false),
+  }),
+  ACTIVITY_TABLE: spec({
+    description: 'Table that records each processed event once, partitioned by ISO week, for the digest.',
+    defaultText: 'PimActivity',
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name').default('PimActivity'),
+  }),
+  DELIVERY_TABLE: spec({
+    description: 'Delivery ledger: one row per event × recipient, so that a message delivered twice sends each email once.',
+    defaultText: 'PimDeliveries',
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name').default('PimDeliveries'),
+  }),
+  DELIVERY_LEASE_SECONDS: spec({
+    description: 'How long a claimed but unconfirmed send blocks another worker from sending the same email; after it, a retry checks with the transport and finishes the send.',
+    defaultText: '300',
+    schema: positiveInt(86_400).default(300),
+  }),
+  DIGEST_SCHEDULE: spec({
+    description: 'NCRONTAB schedule of the weekly digest (`%DIGEST_SCHEDULE%` in the timer binding), in UTC.',
+    defaultText: '0 0 8 * * 1',
+    schema: z.string().min(9).default('0 0 8 * * 1'),
+    host: true,
+  }),
+  DIGEST_EXTRA_RECIPIENTS: spec({
+    description: 'Addresses that get the weekly digest as well as the PRA/SA/GA holders (`;`-separated), e.g. a security distribution list.',
+    defaultText: '(none)',
+    schema: addressList.default([]),
+  }),
+  DIGEST_OPT_OUT: spec({
+    description: 'Addresses that never get the weekly digest (`;`-separated).',
+    defaultText: '(none)',
+    schema: addressList.default([]),
+  }),
+  GRAPH_BASE_URL: spec({
+    description: 'Microsoft Graph endpoint (national clouds: `https://graph.microsoft.us`, `https://microsoftgraph.chinacloudapi.cn`).',
+    defaultText: 'https://graph.microsoft.com',
+    schema: url.default('https://graph.microsoft.com'),
+  }),
+  ARM_BASE_URL: spec({
+    description: 'Azure Resource Manager endpoint (national clouds differ).',
+    defaultText: 'https://management.azure.com',
+    schema: url.default('https://management.azure.com'),
+  }),
+  DIRECTORY_CACHE_TTL_SECONDS: spec({
+    description: 'How long role holders, members and policies read from Graph/ARM are reused, so a burst of events does not ask Graph per event.',
+    defaultText: '300',
+    schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400).default(300),
+  }),
+  AZURE_CLIENT_ID: spec({
+    description: 'Client id of the user-assigned managed identity used for Graph, ARM and ACS (DefaultAzureCredential reads it too).',
+    schema: z.guid().optional(),
+  }),
+  AZURE_SUBSCRIPTION_IDS: spec({
+    description: 'Subscriptions whose Azure resource roles are looked up and scanned (`;`-separated GUIDs).',
+    defaultText: '(none)',
+    schema: z
+      .string()
+      .transform((v) => v.split(/[;,]/).map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.guid({ message: 'must be a list of subscription GUIDs' })))
+      .default([]),
+  }),
+} satisfies Record<string, SettingSpec<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]['schema']> };
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/**
+ * Reads and validates every setting. Empty strings count as unset (Azure app settings
+ * cannot always be deleted, only blanked). Cross-setting rules are checked here too, so
+ * a misconfigured deployment fails at start-up rather than on the first event.
+ */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
+    const raw = env[name];
+    const value = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+    const parsed = s.schema.safeParse(value);
+    if (parsed.success) out[name] = parsed.data;
+    else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  const settings = out as Settings;
+  if (problems.length === 0) problems.push(...crossChecks(settings));
+  if (problems.length > 0) {
+    throw new SettingsError(`Invalid settings (fix them in local.settings.json or the app settings):\n- ${problems.join('\n- ')}`);
+  }
+  return settings;
+}
+
+function crossChecks(s: Settings): string[] {
+  const problems: string[] = [];
+  if (s.EMAIL_TRANSPORT === 'acs' && !s.ACS_ENDPOINT && !s.ACS_CONNECTION_STRING) {
+    problems.push('EMAIL_TRANSPORT=acs needs ACS_ENDPOINT (managed identity) or ACS_CONNECTION_STRING');
+  }
+  return problems;
+}
+
+/** The settings table for README.md, generated from SETTINGS. */
+export function settingsMarkdownTable(): string {
+  const rows = Object.entries(SETTINGS).map(([name, s]: [string, SettingSpec<unknown>]) => {
+    const def = s.defaultText === undefined ? '–' : `\`${s.defaultText}\``;
+    return `| \`${name}\` | ${def} | ${s.description.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| setting | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
