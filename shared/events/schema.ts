@@ -104,6 +104,8 @@ export const pimEnabledEventSchema = z.object({
   type: z.literal('pimEnabled'),
   role: roleSchema.optional(),
   principal: principalSchema.optional(),
+  // Never meaningful here; declared so every event type has the same optional shape.
+  assignment: assignmentSchema.optional(),
 });
 
 export const requestEventSchema = z.object({

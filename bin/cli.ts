@@ -1,0 +1,40 @@
+/**
+ * `pim-notify`: thin commands over the same code the Azure Functions run
+ * (contracts/cli.md). Each command lives in bin/commands/ and returns its exit status.
+ */
+import { SettingsError } from '../shared/settings/settings.js';
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: { summary: 'run the function app locally (Azurite, sample directory, outbox/) until stopped', load: async () => (await import('./commands/start.js')).start },
+  send: { summary: 'send FILE: put the events of FILE on the pim-events queue', load: async () => (await import('./commands/send.js')).send },
+  functions: { summary: 'list the functions the app registers, as the host sees them', load: async () => (await import('./commands/functions.js')).functions },
+  simulate: { summary: '--directory SNAPSHOT --events FILE [--out DIR]: the emails each event would cause', load: async () => (await import('./commands/simulate.js')).simulate },
+  redrive: { summary: 're-queue messages from pim-events-poison once fixed [--dry-run] [--all]', load: async () => (await import('./commands/redrive.js')).redrive },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    if (name && name !== 'help' && name !== '--help' && name !== '-h') console.error(`pim-notify: unknown command "${name}"`);
+    console.error('usage: pim-notify <command> [options]\n');
+    for (const [n, c] of Object.entries(COMMANDS)) console.error(`  ${n.padEnd(16)} ${c.summary}`);
+    return name ? 1 : 0;
+  }
+  try {
+    return await (await command.load())(args);
+  } catch (e) {
+    if (e instanceof SettingsError || e instanceof UsageError) {
+      console.error(`pim-notify ${name}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+

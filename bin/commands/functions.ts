@@ -1,0 +1,10 @@
+/** pim-notify functions: the registrations, one JSON object per line, as the host sees them. */
+import { describeFunctions, loadFunctionApp } from '../../shared/host/index.js';
+import { appEntryFiles } from './appEntries.js';
+
+export async function functions(): Promise<number> {
+  for (const f of describeFunctions(await loadFunctionApp(await appEntryFiles()))) {
+    process.stdout.write(JSON.stringify(f) + '\n');
+  }
+  return 0;
+}

@@ -1,0 +1,55 @@
+/**
+ * pim-notify redrive [--dry-run] [--all]: moves messages from pim-events-poison back to
+ * pim-events. By default only those that now pass validation move (after a fix to the
+ * producer or to the directory, say); the others stay, each with its reason printed.
+ * --all moves everything (e.g. after an outage poisoned valid messages).
+ */
+import { parseEvent, parseEventText } from '../../shared/events/parse.js';
+import { loadSettings } from '../../shared/settings/settings.js';
+import { originalMessage } from '../../shared/usecases/poison.js';
+import { EVENTS_QUEUE, POISON_QUEUE, decodeMessage, encodeMessage, queueClient } from '../../shared/storage/queues.js';
+import { parse } from './args.js';
+import { localStorageConnection } from './localStorage.js';
+
+export async function redrive(args: string[]): Promise<number> {
+  const { values } = parse(args, { 'dry-run': { type: 'boolean' }, all: { type: 'boolean' } }, 'pim-notify redrive [--dry-run] [--all]');
+  const conn = await localStorageConnection(loadSettings());
+  const poison = queueClient(conn, POISON_QUEUE);
+  const events = queueClient(conn, EVENTS_QUEUE);
+  if (!(await poison.exists())) {
+    console.log(`${POISON_QUEUE} does not exist: nothing to redrive`);
+    return 0;
+  }
+  await events.createIfNotExists();
+  let moved = 0;
+  let kept = 0;
+  // Received messages stay invisible for the run, so each is seen once.
+  for (;;) {
+    const { receivedMessageItems: batch } = await poison.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 });
+    if (batch.length === 0) break;
+    for (const m of batch) {
+      const text = decodeMessage(m.messageText) ?? m.messageText;
+      let entry: unknown = text;
+      try {
+        entry = JSON.parse(text);
+      } catch {
+        // a raw text message
+      }
+      const original = originalMessage(entry);
+      const check = typeof original === 'string' ? parseEventText(original) : parseEvent(original);
+      if (!check.ok && !values.all) {
+        console.log(`kept ${m.messageId}: ${check.error.message}`);
+        kept++;
+        continue;
+      }
+      if (!values['dry-run']) {
+        await events.sendMessage(encodeMessage(original));
+        await poison.deleteMessage(m.messageId, m.popReceipt);
+      }
+      console.log(`${values['dry-run'] ? 'would move' : 'moved'} ${m.messageId}${check.ok ? ` (event ${check.event.id})` : ''}`);
+      moved++;
+    }
+  }
+  console.log(`${moved} moved, ${kept} kept in ${POISON_QUEUE}`);
+  return 0;
+}

@@ -1,0 +1,58 @@
+/**
+ * pim-notify simulate --directory SNAPSHOT --events FILE [--out DIR]
+ * The emails the queue function would send for each event, against a snapshot, sending
+ * nothing (contracts/cli.md). One JSON line per email on stdout.
+ */
+import { loadSnapshot } from '../../shared/directory/snapshot.js';
+import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
+import { OutboxSender } from '../../shared/email/outboxSender.js';
+import { readEventFile } from '../../shared/events/eventFile.js';
+import { loadSettings } from '../../shared/settings/settings.js';
+import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { parse, required } from './args.js';
+
+const USAGE = 'pim-notify simulate --directory SNAPSHOT --events FILE [--out DIR]';
+
+export async function simulate(args: string[]): Promise<number> {
+  const { values } = parse(args, { directory: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' } }, USAGE);
+  const snapshotPath = required(values.directory, '--directory', USAGE);
+  const eventsPath = required(values.events, '--events', USAGE);
+  const settings = loadSettings();
+
+  let directory: SnapshotDirectory;
+  try {
+    const { snapshot, warnings } = await loadSnapshot(snapshotPath);
+    for (const w of warnings) console.error(`warning: ${w}`);
+    directory = new SnapshotDirectory(snapshot);
+  } catch (e) {
+    console.error(`pim-notify simulate: cannot use the snapshot ${snapshotPath}: ${(e as Error).message}`);
+    return 1;
+  }
+
+  let file;
+  try {
+    file = await readEventFile(eventsPath);
+  } catch (e) {
+    console.error(`pim-notify simulate: cannot read ${eventsPath}: ${(e as Error).message}`);
+    return 1;
+  }
+  for (const bad of file.invalid) console.error(`${eventsPath}:${bad.line}: ${bad.error.message}`);
+  for (const dup of file.duplicates) console.error(`${eventsPath}:${dup.line}: event ${dup.eventId} seen before; simulated once`);
+
+  const outbox = values.out ? new OutboxSender({ dir: values.out }) : undefined;
+  for (const { event } of file.events) {
+    const plan = await planNotifications(event, directory, settings);
+    for (const planned of plan.emails) {
+      const line = {
+        eventId: event.id,
+        notification: planned.recipient.notification,
+        to: planned.recipient.address,
+        subject: planned.email.subject,
+        reasons: planned.recipient.reasons.map((r) => ({ notification: r.notification, rule: r.ruleId, via: r.via })),
+      };
+      process.stdout.write(JSON.stringify(line) + '\n');
+      if (outbox) await outbox.send(planned.email, { operationId: planned.operationId, mayHaveBeenSent: false });
+    }
+  }
+  return file.invalid.length > 0 ? 2 : 0;
+}

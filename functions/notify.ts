@@ -1,0 +1,37 @@
+/**
+ * notify: one PIM event from the `pim-events` queue becomes the right emails.
+ * Thin on purpose: parse the trigger, call the use case, map its outcome.
+ * - invalid event → written to `pim-events-poison` with its reason, not retried;
+ * - thrown error (storage, sending, another worker busy) → the host retries the message
+ *   (host.json extensions.queues), and after maxDequeueCount moves it to the poison queue.
+ */
+import { app, output, type InvocationContext } from '@azure/functions';
+import { getServices } from '../shared/composition.js';
+import { notifyEvent } from '../shared/usecases/notifyEvent.js';
+import { poisonRecord } from '../shared/usecases/poison.js';
+
+const EVENTS_QUEUE = 'pim-events';
+const poisonQueue = output.storageQueue({ queueName: `${EVENTS_QUEUE}-poison`, connection: 'AzureWebJobsStorage' });
+
+export async function notify(message: unknown, context: InvocationContext): Promise<void> {
+  const services = await getServices();
+  const outcome = await notifyEvent(message, {
+    ...services,
+    log: (level, text) => context[level](text),
+  });
+  if (outcome.kind === 'invalid') {
+    context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; moved to ${EVENTS_QUEUE}-poison`);
+    context.extraOutputs.set(poisonQueue, poisonRecord(message, outcome.error, context.triggerMetadata));
+    return;
+  }
+  context.log(
+    `event ${outcome.eventId}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused; activity ${outcome.activity}`,
+  );
+}
+
+app.storageQueue('notify', {
+  queueName: EVENTS_QUEUE,
+  connection: 'AzureWebJobsStorage',
+  extraOutputs: [poisonQueue],
+  handler: notify,
+});

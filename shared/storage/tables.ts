@@ -1,0 +1,59 @@
+/**
+ * TableClient construction from the Functions host's own storage setting, so the app uses
+ * the same account as its queue: a connection string (Azurite locally), or identity-based
+ * (`AzureWebJobsStorage__accountName` + managed identity) in Azure with shared keys off.
+ */
+import { TableClient, TableServiceClient, RestError } from '@azure/data-tables';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+
+export interface StorageConnection {
+  connectionString?: string;
+  accountName?: string;
+  clientId?: string;
+}
+
+export function storageCredential(conn: StorageConnection): TokenCredential {
+  return conn.clientId ? new ManagedIdentityCredential({ clientId: conn.clientId }) : new DefaultAzureCredential();
+}
+
+export function tableClient(conn: StorageConnection, table: string): TableClient {
+  if (conn.connectionString) {
+    // Azurite speaks plain http on loopback.
+    return TableClient.fromConnectionString(conn.connectionString, table, { allowInsecureConnection: isLocal(conn.connectionString) });
+  }
+  if (conn.accountName) {
+    return new TableClient(`https://${conn.accountName}.table.core.windows.net`, table, storageCredential(conn));
+  }
+  throw new Error('No storage configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity).');
+}
+
+export function tableServiceClient(conn: StorageConnection): TableServiceClient {
+  if (conn.connectionString) {
+    return TableServiceClient.fromConnectionString(conn.connectionString, { allowInsecureConnection: isLocal(conn.connectionString) });
+  }
+  if (conn.accountName) return new TableServiceClient(`https://${conn.accountName}.table.core.windows.net`, storageCredential(conn));
+  throw new Error('No storage configured: set AzureWebJobsStorage or AzureWebJobsStorage__accountName.');
+}
+
+function isLocal(cs: string): boolean {
+  return /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(cs);
+}
+
+/** Creates the table once per process; a 409 (already exists) is success. */
+const created = new Map<string, Promise<void>>();
+export function ensureTable(client: TableClient): Promise<void> {
+  const key = `${client.url}`;
+  let p = created.get(key);
+  if (!p) {
+    p = client.createTable().catch((e: unknown) => {
+      created.delete(key);
+      throw e;
+    });
+    created.set(key, p);
+  }
+  return p;
+}
+
+export function statusOf(e: unknown): number | undefined {
+  return e instanceof RestError ? e.statusCode : (e as { statusCode?: number })?.statusCode;
+}

@@ -1,0 +1,70 @@
+/**
+ * From one valid event to the exact emails that should go out: recipients decided by the
+ * rules module, each email rendered. No sending, no storage, so `pim-notify simulate`
+ * shows precisely what the queue function would send.
+ */
+import type { PimEvent } from '../events/schema.js';
+import type { RoleDirectory } from '../directory/roleDirectory.js';
+import type { OutgoingEmail } from '../email/emailSender.js';
+import { renderNotification } from '../email/render.js';
+import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
+import type { Settings } from '../settings/settings.js';
+import { deliveryOperationId, recipientKey } from '../storage/deliveryLedger.js';
+import { gatherRecipientInputs } from './recipientInputs.js';
+
+export type NotifySettings = Pick<
+  Settings,
+  'MAX_RECIPIENTS_PER_EVENT' | 'ADMINS_ACTIVE_ONLY' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'
+>;
+
+export interface PlannedEmail {
+  recipient: Recipient;
+  email: OutgoingEmail;
+  /** Deterministic per (event, address): the idempotency key of the send. */
+  operationId: string;
+  /** The delivery ledger's row key for this recipient. */
+  key: string;
+}
+
+export interface NotificationPlan {
+  event: PimEvent;
+  decision: RecipientDecision;
+  emails: PlannedEmail[];
+}
+
+export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings): Promise<NotificationPlan> {
+  const inputs = await gatherRecipientInputs(event, directory);
+  const decision = decideRecipients(inputs, {
+    maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT,
+    adminsActiveOnly: settings.ADMINS_ACTIVE_ONLY,
+  });
+  const emails = decision.recipients.map((recipient): PlannedEmail => {
+    if (recipient.notification === 'weeklyDigest') throw new Error('the weekly digest is not an event notification');
+    const rendered = renderNotification(
+      {
+        notification: recipient.notification,
+        event,
+        tenantName: inputs.tenantName,
+        roleName: inputs.roleName,
+        principalName: inputs.principalName,
+        actorName: inputs.actorName,
+        scopeName: inputs.scopeName,
+        recipientName: recipient.displayName,
+        reason: `You received this email as ${recipient.reasons[0]?.via ?? 'a recipient named in the role settings'} in ${inputs.tenantName}.`,
+      },
+      { portalBaseUrl: settings.PORTAL_BASE_URL, templatesDir: settings.TEMPLATES_DIR },
+    );
+    return {
+      recipient,
+      operationId: deliveryOperationId(event.id, recipient.address),
+      key: recipientKey(recipient.address),
+      email: {
+        ...rendered,
+        from: { address: settings.EMAIL_SENDER_ADDRESS, displayName: settings.EMAIL_SENDER_NAME },
+        to: { address: recipient.address, displayName: recipient.displayName },
+        headers: { 'X-PIM-Event-Id': event.id, 'X-PIM-Notification': recipient.notification },
+      },
+    };
+  });
+  return { event, decision, emails };
+}

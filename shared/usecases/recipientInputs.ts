@@ -1,0 +1,78 @@
+/**
+ * Gathers, through the RoleDirectory port, the people the rules module needs for one event.
+ * The only I/O step before the pure decision: keeping it separate lets `simulate` and the
+ * queue function share it, and keeps decideRecipients free of I/O.
+ */
+import type { PimEvent } from '../events/schema.js';
+import { ROLE, type Person, type RoleDirectory, type RoleHolder } from '../directory/roleDirectory.js';
+import { approvalSetting } from '../rules/policy.js';
+import type { RecipientInputs } from '../rules/recipients.js';
+
+const DIRECTORY_ADMIN_ROLES = [ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator, ROLE.globalAdministrator];
+
+export interface GatheredInputs extends RecipientInputs {
+  tenantName: string;
+  roleName: string;
+  principalName: string;
+  actorName?: string;
+  scopeName: string;
+}
+
+export async function gatherRecipientInputs(event: PimEvent, directory: RoleDirectory): Promise<GatheredInputs> {
+  const scope = { kind: event.scope.kind, id: event.scope.id };
+  const roleId = event.role?.id;
+
+  const [tenant, admins, policy, principal, actor, roleName] = await Promise.all([
+    directory.tenant(),
+    scope.kind === 'directory'
+      ? Promise.all(DIRECTORY_ADMIN_ROLES.map((r) => directory.directoryRoleHolders(r))).then((lists) => lists.flat())
+      : directory.azureScopeAdmins(scope.id),
+    roleId ? directory.rolePolicy(scope, roleId) : Promise.resolve({ rules: [] }),
+    principalPeople(event, directory),
+    event.actor ? directory.user(event.actor.id) : Promise.resolve(undefined),
+    roleId ? directory.roleDisplayName(scope, roleId) : Promise.resolve(undefined),
+  ]);
+
+  const approvers = await expandApprovers(approvalSetting(policy).approvers, directory);
+  const principalUser = event.principal && principal.length === 1 && principal[0]?.id === event.principal.id ? principal[0] : undefined;
+  return {
+    event,
+    admins: admins as RoleHolder[],
+    approvers,
+    principal,
+    policy,
+    tenantName: tenant.displayName,
+    // The directory wins for names it knows; the event may supply the ones it lacks (events.md).
+    roleName: roleName ?? event.role?.displayName ?? event.role?.id ?? 'a role',
+    principalName: principalUser?.displayName ?? event.principal?.displayName ?? event.principal?.id ?? 'someone',
+    actorName: actor?.displayName ?? event.actor?.displayName,
+    scopeName: scope.kind === 'directory' ? tenant.displayName : (event.scope.displayName ?? event.scope.id),
+  };
+}
+
+async function principalPeople(event: PimEvent, directory: RoleDirectory): Promise<Person[]> {
+  if (!event.principal) return [];
+  if (event.principal.type === 'group') return directory.groupMembers(event.principal.id);
+  if (event.principal.type === 'servicePrincipal') return [];
+  const user = await directory.user(event.principal.id);
+  if (user) return [user];
+  // Not a user the directory knows: it may be a group whose type the producer left out.
+  return event.principal.type === undefined ? directory.groupMembers(event.principal.id) : [];
+}
+
+async function expandApprovers(
+  subjects: ReturnType<typeof approvalSetting>['approvers'],
+  directory: RoleDirectory,
+): Promise<Array<Person & { via: string }>> {
+  const lists = await Promise.all(
+    subjects.map(async (s) => {
+      if (s.kind === 'user') {
+        const user = await directory.user(s.id);
+        return user ? [{ ...user, via: 'approver named in the role settings' }] : [];
+      }
+      const members = await directory.groupMembers(s.id);
+      return members.map((m) => ({ ...m, via: `approver through group ${s.id}` }));
+    }),
+  );
+  return lists.flat();
+}
