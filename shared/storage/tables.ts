@@ -42,7 +42,7 @@ function isLocal(cs: string): boolean {
 /** Creates the table once per process; a 409 (already exists) is success. */
 const created = new Map<string, Promise<void>>();
 export function ensureTable(client: TableClient): Promise<void> {
-  const key = `${client.url}`;
+  const key = `${client.url}|${client.tableName}`;
   let p = created.get(key);
   if (!p) {
     p = client.createTable().catch((e: unknown) => {

@@ -1,0 +1,60 @@
+import { TableClient } from '@azure/data-tables';
+import { describe, expect, it } from 'vitest';
+import { TableDeliveryLedger, deliveryOperationId, recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { storageConnectionString, uniqueTableName } from '../support/storage.js';
+
+function ledger(now: () => Date = () => new Date()) {
+  const client = TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Ledger'), { allowInsecureConnection: true });
+  return { client, ledger: new TableDeliveryLedger(client, now) };
+}
+
+const req = (address: string) => ({ key: recipientKey(address), operationId: deliveryOperationId('e1', address), notification: 'assignmentAlert' });
+
+describe('delivery ledger on Azurite', () => {
+  it('derives the same key and UUID operation id for the same send, case-insensitively', () => {
+    expect(recipientKey('A@Contoso.com')).toBe(recipientKey('a@contoso.com'));
+    expect(deliveryOperationId('e1', 'A@contoso.com')).toBe(deliveryOperationId('e1', 'a@contoso.com'));
+    expect(deliveryOperationId('e1', 'a@contoso.com')).not.toBe(deliveryOperationId('e2', 'a@contoso.com'));
+    expect(deliveryOperationId('e1', 'a@contoso.com')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('claims new recipients, and after completion reports them done', async () => {
+    const { ledger: l } = ledger();
+    const requests = [req('a@contoso.com'), req('b@contoso.com')];
+    const first = await l.claim('e1', requests, 60_000);
+    expect([...first.values()]).toEqual([{ kind: 'send', mayHaveBeenSent: false }, { kind: 'send', mayHaveBeenSent: false }]);
+    await l.complete('e1', [{ key: requests[0]!.key, status: 'sent', messageId: 'm1' }, { key: requests[1]!.key, status: 'failed', error: 'bad address' }]);
+    const second = await l.claim('e1', requests, 60_000);
+    expect([...second.values()]).toEqual([{ kind: 'done', status: 'sent' }, { kind: 'done', status: 'failed' }]);
+  });
+
+  it('a fresh claim without outcome is busy; a stale one is taken over with mayHaveBeenSent', async () => {
+    let now = new Date('2026-11-18T10:00:00Z');
+    const { ledger: l } = ledger(() => now);
+    await l.claim('e1', [req('a@contoso.com')], 60_000);
+    expect([...(await l.claim('e1', [req('a@contoso.com')], 60_000)).values()]).toEqual([{ kind: 'busy' }]);
+    now = new Date('2026-11-18T10:01:01Z');
+    expect([...(await l.claim('e1', [req('a@contoso.com')], 60_000)).values()]).toEqual([{ kind: 'send', mayHaveBeenSent: true }]);
+  });
+
+  it('of two workers claiming the same new recipients at once, exactly one may send each', async () => {
+    const { client } = ledger();
+    const a = new TableDeliveryLedger(client);
+    const b = new TableDeliveryLedger(client);
+    const requests = Array.from({ length: 20 }, (_, i) => req(`u${i}@contoso.com`));
+    const [ca, cb] = await Promise.all([a.claim('e1', requests, 60_000), b.claim('e1', requests, 60_000)]);
+    for (const r of requests) {
+      const kinds = [ca.get(r.key)!.kind, cb.get(r.key)!.kind].sort();
+      expect(kinds).toEqual(['busy', 'send']);
+    }
+  });
+
+  it('handles more than one transaction of recipients (over 100)', async () => {
+    const { ledger: l } = ledger();
+    const requests = Array.from({ length: 250 }, (_, i) => req(`u${i}@contoso.com`));
+    const claims = await l.claim('e1', requests, 60_000);
+    expect([...claims.values()].filter((c) => c.kind === 'send')).toHaveLength(250);
+    await l.complete('e1', requests.map((r) => ({ key: r.key, status: 'sent' as const })));
+    expect([...(await l.claim('e1', requests, 60_000)).values()].every((c) => c.kind === 'done')).toBe(true);
+  });
+});
