@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   send: { summary: 'send FILE: put the events of FILE on the pim-events queue', load: async () => (await import('./commands/send.js')).send },
   functions: { summary: 'list the functions the app registers, as the host sees them', load: async () => (await import('./commands/functions.js')).functions },
   simulate: { summary: '--directory SNAPSHOT --events FILE [--out DIR]: the emails each event would cause', load: async () => (await import('./commands/simulate.js')).simulate },
+  digest: { summary: '--directory SNAPSHOT --activity FILE --week YYYY-Www [--out DIR]: the weekly digest emails', load: async () => (await import('./commands/digest.js')).digest },
+  preview: { summary: '--out DIR [--no-png]: every email rendered with sample data to .html and .png, with an index.html', load: async () => (await import('./commands/preview.js')).preview },
   redrive: { summary: 're-queue messages from pim-events-poison once fixed [--dry-run] [--all]', load: async () => (await import('./commands/redrive.js')).redrive },
 };
 

@@ -5,14 +5,13 @@
  * files in outbox/, and the bundled sample events enqueued so there is something to see.
  * --once stops when the queues are idle (CI, demos).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEventsText } from '../../shared/events/eventFile.js';
 import { loadFunctionApp, startLocalHost } from '../../shared/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { SETTINGS, loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
-import { readFile } from 'node:fs/promises';
 import { parse } from './args.js';
 import { appEntryFiles } from './appEntries.js';
 import { startLocalAzurite } from './localStorage.js';
@@ -20,7 +19,7 @@ import { startLocalAzurite } from './localStorage.js';
 const SAMPLE_EVENTS = 'samples/events.jsonl';
 
 export async function start(args: string[]): Promise<number> {
-  const { values } = parse(args, { once: { type: 'boolean' } }, 'pim-notify start [--once]');
+  const { values } = parse(args, { once: { type: 'boolean' }, fire: { type: 'string', multiple: true } }, 'pim-notify start [--once] [--fire TIMER]...');
   let settings = loadSettings();
   const embedded = !settings.AzureWebJobsStorage && !settings.AzureWebJobsStorage__accountName;
   const azurite = embedded ? await startLocalAzurite() : undefined;
@@ -48,6 +47,11 @@ export async function start(args: string[]): Promise<number> {
   }
 
   await host.waitForIdle({ timeoutMs: 120_000 });
+  // Fire timers now (e.g. --fire weeklyDigest) instead of waiting for their schedule.
+  for (const name of values.fire ?? []) {
+    console.log(`Firing ${name} now.`);
+    await host.runTimer(name);
+  }
   if (settings.EMAIL_TRANSPORT === 'outbox') {
     const dir = fromPackageRoot(settings.OUTBOX_DIR);
     const count = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.eml')).length;

@@ -4,6 +4,8 @@
  */
 import { CELLS, type Audience, type Cell } from './cells.js';
 import { NOTIFICATIONS, NOTIFICATION_KINDS } from './notifications.js';
+import { DIGEST_ADMIN_ROLES } from './digestRecipients.js';
+import { ROLE_NAMES } from '../directory/roleDirectory.js';
 
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
@@ -63,6 +65,14 @@ export function recipientsMarkdown(): string {
     const n = NOTIFICATIONS[kind];
     lines.push(`| \`${kind}\` | ${n.priority} | ${n.actionable ? 'yes' : 'no'} | ${n.summary} |`);
   }
+  lines.push(
+    '',
+    '## Weekly digest',
+    '',
+    'Decided by shared/rules/digestRecipients.ts: the holders of ' +
+      DIGEST_ADMIN_ROLES.map((id) => ROLE_NAMES[id]).join(', ') +
+      ' (active and eligible, or active only with `ADMINS_ACTIVE_ONLY=true`), one email each, only when the tenant has enabled PIM; plus `DIGEST_EXTRA_RECIPIENTS`, minus `DIGEST_OPT_OUT`.',
+  );
   lines.push(
     '',
     '## Always',

@@ -44,6 +44,11 @@ export interface DeliveryOutcome {
 export interface DeliveryLedger {
   claim(eventId: string, requests: DeliveryRequest[], leaseMs: number): Promise<Map<string, Claim>>;
   complete(eventId: string, outcomes: DeliveryOutcome[]): Promise<void>;
+  /**
+   * Gives up claims this worker will not finish (a transient send failure): the next attempt
+   * takes them over at once, as possibly sent, instead of waiting for the lease to run out.
+   */
+  release(eventId: string, keys: string[]): Promise<void>;
 }
 
 export function recipientKey(address: string): string {
@@ -142,6 +147,15 @@ export class TableDeliveryLedger implements DeliveryLedger {
         },
         'Merge',
       ]);
+      await this.client.submitTransaction(actions);
+    }
+  }
+
+  async release(eventId: string, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += MAX_BATCH) {
+      const actions: TransactionAction[] = keys
+        .slice(i, i + MAX_BATCH)
+        .map((key) => ['update', { partitionKey: eventId, rowKey: key, claimedAt: new Date(0).toISOString() }, 'Merge']);
       await this.client.submitTransaction(actions);
     }
   }

@@ -69,6 +69,7 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   let alreadySent = 0;
   let busy = 0;
   let transient: unknown;
+  const unfinished: string[] = [];
   for (const planned of plan.emails) {
     const claim: Claim = claims.get(planned.key) ?? { kind: 'busy' };
     if (claim.kind === 'done') {
@@ -79,7 +80,10 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
       busy++;
       continue;
     }
-    if (transient) continue; // after a transient failure, leave the rest claimed for the retry
+    if (transient) {
+      unfinished.push(planned.key); // after a transient failure, the rest waits for the retry
+      continue;
+    }
     try {
       const result = await deps.sender.send(planned.email, { operationId: planned.operationId, mayHaveBeenSent: claim.mayHaveBeenSent });
       outcomes.push({ key: planned.key, status: 'sent', messageId: result.messageId });
@@ -91,11 +95,13 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
         outcomes.push({ key: planned.key, status: 'failed', error: e.message });
       } else {
         transient = e;
+        unfinished.push(planned.key);
       }
     }
   }
   // Record what went out even when something failed, so the retry skips it.
   if (outcomes.length > 0) await deps.ledger.complete(event.id, outcomes);
+  if (unfinished.length > 0) await deps.ledger.release(event.id, unfinished);
 
   if (transient) throw transient;
   if (busy > 0) throw new DeliveryBusyError(`event ${event.id}: ${busy} emails are being sent by another worker; retry later`);

@@ -1,0 +1,65 @@
+/**
+ * pim-notify digest --directory SNAPSHOT --activity FILE --week YYYY-Www [--out DIR]
+ * The weekly digest emails for one ISO week, as the timer function would build them
+ * (contracts/cli.md). Only directory-scope events in the week count, each id once.
+ */
+import { loadSnapshot } from '../../shared/directory/snapshot.js';
+import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
+import { OutboxSender } from '../../shared/email/outboxSender.js';
+import { readEventFile } from '../../shared/events/eventFile.js';
+import { loadSettings } from '../../shared/settings/settings.js';
+import { MemoryActivityStore } from '../../shared/storage/activityStore.js';
+import { parseIsoWeek, type IsoWeek } from '../../shared/time/isoWeek.js';
+import { planDigest } from '../../shared/usecases/weeklyDigest.js';
+import { UsageError } from '../cli.js';
+import { parse, required } from './args.js';
+
+const USAGE = 'pim-notify digest --directory SNAPSHOT --activity FILE --week YYYY-Www [--out DIR]';
+
+export async function digest(args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    { directory: { type: 'string' }, activity: { type: 'string' }, week: { type: 'string' }, out: { type: 'string' } },
+    USAGE,
+  );
+  const snapshotPath = required(values.directory, '--directory', USAGE);
+  const activityPath = required(values.activity, '--activity', USAGE);
+  let week: IsoWeek;
+  try {
+    week = parseIsoWeek(required(values.week, '--week', USAGE));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const settings = loadSettings();
+
+  let directory: SnapshotDirectory;
+  try {
+    const { snapshot, warnings } = await loadSnapshot(snapshotPath);
+    for (const w of warnings) console.error(`warning: ${w}`);
+    directory = new SnapshotDirectory(snapshot);
+  } catch (e) {
+    console.error(`pim-notify digest: cannot use the snapshot ${snapshotPath}: ${(e as Error).message}`);
+    return 1;
+  }
+  let file;
+  try {
+    file = await readEventFile(activityPath);
+  } catch (e) {
+    console.error(`pim-notify digest: cannot read ${activityPath}: ${(e as Error).message}`);
+    return 1;
+  }
+  for (const bad of file.invalid) console.error(`${activityPath}:${bad.line}: ${bad.error.message}`);
+
+  // The same store interface the timer reads from Table Storage, filled from the file.
+  const activity = new MemoryActivityStore();
+  for (const { event } of file.events) await activity.record(event);
+  const plan = await planDigest(week, { directory, activity, settings });
+
+  const outbox = values.out ? new OutboxSender({ dir: values.out }) : undefined;
+  for (const e of plan.emails) {
+    const line = { notification: 'weeklyDigest', to: e.recipient.address, subject: e.email.subject, week: week.id, tiles: plan.tiles, previousTiles: plan.previousTiles, topRoles: plan.topRoles };
+    process.stdout.write(JSON.stringify(line) + '\n');
+    if (outbox) await outbox.send(e.email, { operationId: e.operationId, mayHaveBeenSent: false });
+  }
+  return file.invalid.length > 0 ? 2 : 0;
+}

@@ -1,0 +1,24 @@
+/**
+ * weeklyDigest: each Monday (DIGEST_SCHEDULE, default 08:00 UTC) the digest of the ISO week
+ * that just ended goes to the tenant's PIM admins. Thin: pick the week, call the use case.
+ * A failure throws so the host's timer retry policy tries again; the delivery ledger makes
+ * the retry send only to those who did not get it yet.
+ */
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { getServices } from '../shared/composition.js';
+import { isoWeekOf, previousWeek } from '../shared/time/isoWeek.js';
+import { sendWeeklyDigest } from '../shared/usecases/weeklyDigest.js';
+
+export async function weeklyDigest(timer: Timer, context: InvocationContext): Promise<void> {
+  const services = await getServices();
+  const week = previousWeek(isoWeekOf(new Date()));
+  if (timer.isPastDue) context.warn(`weeklyDigest is running late for ${week.id}`);
+  const outcome = await sendWeeklyDigest(week, { ...services, log: (level, text) => context[level](text) });
+  context.log(`digest ${outcome.week}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused, of ${outcome.recipients}`);
+}
+
+app.timer('weeklyDigest', {
+  schedule: '%DIGEST_SCHEDULE%',
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: 5, minimumInterval: { minutes: 1 }, maximumInterval: { minutes: 15 } },
+  handler: weeklyDigest,
+});

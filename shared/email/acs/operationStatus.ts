@@ -1,0 +1,100 @@
+/**
+ * Reads the status of an ACS email operation (`GET /emails/operations/{id}`).
+ *
+ * EmailClient 1.1.0 exposes only beginSend, so this builds a pipeline from the same client
+ * options (retry, allowInsecureConnection, httpClient) and signs with the SDK's own auth policy
+ * (@azure/communication-common: HMAC for an access key, a bearer token for a TokenCredential):
+ * the same credential and the same signature as the sends. Both packages are dependencies of
+ * @azure/communication-email and are used through their public exports.
+ */
+import { createCommunicationAuthPolicy } from '@azure/communication-common';
+import type { KeyCredential, TokenCredential } from '@azure/core-auth';
+import {
+  createDefaultHttpClient,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+  type PipelineOptions,
+} from '@azure/core-rest-pipeline';
+
+/**
+ * The api-version EmailClient 1.1.0 sends with (its generated default), so the status is
+ * read from the same API the operation was created through.
+ */
+export const ACS_EMAIL_API_VERSION = '2025-09-01';
+
+export interface OperationStatus {
+  id: string;
+  /** NotStarted | Running | Succeeded | Failed | Canceled (KnownEmailSendStatus). */
+  status: string;
+  error?: { code?: string; message?: string };
+}
+
+export interface StatusClientOptions extends PipelineOptions {
+  allowInsecureConnection?: boolean;
+  httpClient?: HttpClient;
+}
+
+export class AcsRequestError extends Error {
+  override readonly name = 'AcsRequestError';
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export class OperationStatusClient {
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient;
+
+  constructor(
+    private readonly endpoint: string,
+    credential: KeyCredential | TokenCredential,
+    private readonly options: StatusClientOptions = {},
+  ) {
+    this.pipeline = createPipelineFromOptions(options);
+    this.pipeline.addPolicy(createCommunicationAuthPolicy(credential));
+    this.httpClient = options.httpClient ?? createDefaultHttpClient();
+  }
+
+  /** The operation's status, or undefined when ACS does not know the id (404: never sent). */
+  async get(operationId: string, abortSignal?: AbortSignal): Promise<OperationStatus | undefined> {
+    const url = `${this.endpoint.replace(/\/+$/, '')}/emails/operations/${encodeURIComponent(operationId)}?api-version=${ACS_EMAIL_API_VERSION}`;
+    const request = createPipelineRequest({
+      url,
+      method: 'GET',
+      allowInsecureConnection: this.options.allowInsecureConnection ?? false,
+      ...(abortSignal ? { abortSignal } : {}),
+    });
+    const response = await this.pipeline.sendRequest(this.httpClient, request);
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new AcsRequestError(
+        `ACS status request for operation ${operationId} answered ${response.status} (${errorCode(response.bodyAsText)})` +
+          (response.status === 401 || response.status === 403 ? '; check the access key or the managed identity\'s role on the ACS resource' : ''),
+        response.status,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
+    }
+    const body = JSON.parse(response.bodyAsText ?? '{}') as Partial<OperationStatus>;
+    if (typeof body.status !== 'string') {
+      throw new AcsRequestError(`ACS status for operation ${operationId} has no status field`, response.status, undefined);
+    }
+    return { id: body.id ?? operationId, status: body.status, ...(body.error ? { error: body.error } : {}) };
+  }
+}
+
+/** The service's error code only: messages may echo addresses, which must not reach logs. */
+function errorCode(bodyText: string | null | undefined): string {
+  try {
+    const parsed = JSON.parse(bodyText ?? '') as { error?: { code?: string } };
+    return parsed.error?.code ?? 'no error code';
+  } catch {
+    return 'no error code';
+  }
+}

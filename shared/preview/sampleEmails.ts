@@ -1,0 +1,49 @@
+/**
+ * Every email the app can send, rendered from the bundled samples through the real pipeline
+ * (planNotifications and planDigest on the sample tenant and events), so the preview shows
+ * what production would send, not a separate mock-up.
+ */
+import { readFile } from 'node:fs/promises';
+import type { RoleDirectory } from '../directory/roleDirectory.js';
+import type { RenderedEmail } from '../email/emailSender.js';
+import { parseEventsText } from '../events/eventFile.js';
+import { fromPackageRoot } from '../packageRoot.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../rules/notifications.js';
+import type { Settings } from '../settings/settings.js';
+import { MemoryActivityStore } from '../storage/activityStore.js';
+import { isoWeekOf } from '../time/isoWeek.js';
+import { planNotifications } from '../usecases/planNotifications.js';
+import { planDigest } from '../usecases/weeklyDigest.js';
+
+export const SAMPLE_EVENTS = 'samples/events.jsonl';
+
+export interface SampleEmail {
+  notification: NotificationKind;
+  /** Where it came from: the event id, or the digest week. */
+  source: string;
+  email: RenderedEmail;
+}
+
+export async function sampleEmails(directory: RoleDirectory, settings: Settings): Promise<{ emails: SampleEmail[]; missing: NotificationKind[] }> {
+  const { events } = parseEventsText(await readFile(fromPackageRoot(SAMPLE_EVENTS), 'utf8'));
+  const found = new Map<NotificationKind, SampleEmail>();
+  const activity = new MemoryActivityStore();
+  for (const { event } of events) {
+    await activity.record(event);
+    const plan = await planNotifications(event, directory, settings);
+    for (const e of plan.emails) {
+      if (!found.has(e.recipient.notification)) found.set(e.recipient.notification, { notification: e.recipient.notification, source: event.id, email: e.email });
+    }
+  }
+  // The digest of the busiest sample week.
+  const weeks = new Map<string, number>();
+  for (const { event } of events) weeks.set(isoWeekOf(event.occurredAt).id, (weeks.get(isoWeekOf(event.occurredAt).id) ?? 0) + 1);
+  const busiest = [...weeks.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (busiest) {
+    const digest = await planDigest(isoWeekOf(events.find((e) => isoWeekOf(e.event.occurredAt).id === busiest)!.event.occurredAt), { directory, activity, settings });
+    const first = digest.emails[0];
+    if (first) found.set('weeklyDigest', { notification: 'weeklyDigest', source: busiest, email: first.email });
+  }
+  const emails = NOTIFICATION_KINDS.flatMap((k) => (found.has(k) ? [found.get(k)!] : []));
+  return { emails, missing: NOTIFICATION_KINDS.filter((k) => !found.has(k)) };
+}

@@ -1,0 +1,168 @@
+/**
+ * The weekly digest: counts for the four tiles from the week's activity partition, the top
+ * roles from the role lookup, one email per recipient, sent at most once per (tenant, week).
+ *
+ * Idempotent and resumable through the delivery ledger, keyed `digest:<tenant>:<week>`: a
+ * rerun or a retry skips who already got it; a run that died halfway leaves claims that a
+ * later run takes over (after DELIVERY_LEASE_SECONDS); two overlapping runs cannot both
+ * send to one person (one of them sees the other's claims as busy).
+ */
+import type { RoleDirectory, TopRole } from '../directory/roleDirectory.js';
+import { PermanentSendError, type EmailSender, type OutgoingEmail } from '../email/emailSender.js';
+import { renderDigest, type DigestTiles } from '../email/render.js';
+import { DIGEST_ADMIN_ROLES, decideDigestRecipients } from '../rules/digestRecipients.js';
+import type { Recipient } from '../rules/recipients.js';
+import type { Settings } from '../settings/settings.js';
+import type { ActivityRow, ActivityStore } from '../storage/activityStore.js';
+import { deliveryOperationId, recipientKey, type DeliveryLedger, type DeliveryOutcome } from '../storage/deliveryLedger.js';
+import { previousWeek, type IsoWeek } from '../time/isoWeek.js';
+import { DeliveryBusyError } from './notifyEvent.js';
+
+export type DigestSettings = Pick<
+  Settings,
+  | 'ADMINS_ACTIVE_ONLY' | 'DIGEST_EXTRA_RECIPIENTS' | 'DIGEST_OPT_OUT' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR'
+  | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS'
+>;
+
+export interface DigestPlan {
+  week: IsoWeek;
+  tenantId: string;
+  tiles: DigestTiles;
+  previousTiles: DigestTiles;
+  topRoles: TopRole[];
+  emails: Array<{ recipient: Recipient; email: OutgoingEmail; operationId: string; key: string }>;
+}
+
+export function emptyTiles(): DigestTiles {
+  return { usersActivated: 0, usersMadePermanent: 0, roleAssignmentsInPim: 0, roleAssignmentsOutsidePim: 0 };
+}
+
+/** The tile a row counts towards (cli.md definitions), or undefined. Directory roles only. */
+export function tileOf(row: Pick<ActivityRow, 'type' | 'scopeKind' | 'assignmentState'>): keyof DigestTiles | undefined {
+  if (row.scopeKind !== 'directory') return undefined;
+  switch (row.type) {
+    case 'activationCompleted': return 'usersActivated';
+    case 'roleMadePermanent': return 'usersMadePermanent';
+    case 'roleAssigned': return row.assignmentState === 'eligible' ? 'roleAssignmentsInPim' : undefined;
+    case 'roleAssignedOutsidePim': return 'roleAssignmentsOutsidePim';
+    default: return undefined;
+  }
+}
+
+/** One pass over the week's partition; each row is one event id (the table's RowKey). */
+export async function countWeek(activity: ActivityStore, tenantId: string, week: IsoWeek): Promise<DigestTiles> {
+  const tiles = emptyTiles();
+  for await (const row of activity.week(tenantId, week.id)) {
+    const tile = tileOf(row);
+    if (tile) tiles[tile]++;
+  }
+  return tiles;
+}
+
+export async function planDigest(
+  week: IsoWeek,
+  deps: { directory: RoleDirectory; activity: ActivityStore; settings: DigestSettings },
+): Promise<DigestPlan> {
+  const tenant = await deps.directory.tenant();
+  const [tiles, previousTiles, topRoles, holders] = await Promise.all([
+    countWeek(deps.activity, tenant.id, week),
+    countWeek(deps.activity, tenant.id, previousWeek(week)),
+    deps.directory.topDirectoryRoles(5),
+    Promise.all(DIGEST_ADMIN_ROLES.map((r) => deps.directory.directoryRoleHolders(r))).then((l) => l.flat()),
+  ]);
+  const { recipients } = decideDigestRecipients(tenant, holders, {
+    adminsActiveOnly: deps.settings.ADMINS_ACTIVE_ONLY,
+    extraRecipients: deps.settings.DIGEST_EXTRA_RECIPIENTS,
+    optOut: deps.settings.DIGEST_OPT_OUT,
+  });
+  const ledgerId = digestLedgerId(tenant.id, week);
+  const emails = recipients.map((recipient) => {
+    const rendered = renderDigest(
+      {
+        tenantName: tenant.displayName,
+        week: week.id,
+        weekStart: week.start,
+        weekEnd: week.end,
+        tiles,
+        previousTiles,
+        topRoles,
+        recipientName: recipient.displayName,
+        reason: `You received this weekly summary as ${recipient.reasons[0]?.via ?? 'a digest recipient'} in ${tenant.displayName}.`,
+      },
+      { portalBaseUrl: deps.settings.PORTAL_BASE_URL, templatesDir: deps.settings.TEMPLATES_DIR },
+    );
+    return {
+      recipient,
+      operationId: deliveryOperationId(ledgerId, recipient.address),
+      key: recipientKey(recipient.address),
+      email: {
+        ...rendered,
+        from: { address: deps.settings.EMAIL_SENDER_ADDRESS, displayName: deps.settings.EMAIL_SENDER_NAME },
+        to: { address: recipient.address, displayName: recipient.displayName },
+        headers: { 'X-PIM-Digest-Week': week.id, 'X-PIM-Notification': 'weeklyDigest' },
+      },
+    };
+  });
+  return { week, tenantId: tenant.id, tiles, previousTiles, topRoles, emails };
+}
+
+export function digestLedgerId(tenantId: string, week: IsoWeek): string {
+  return `digest:${tenantId.toLowerCase()}:${week.id}`;
+}
+
+export interface DigestOutcome {
+  week: string;
+  recipients: number;
+  sent: number;
+  alreadySent: number;
+  failed: number;
+}
+
+export async function sendWeeklyDigest(
+  week: IsoWeek,
+  deps: { directory: RoleDirectory; activity: ActivityStore; sender: EmailSender; ledger: DeliveryLedger; settings: DigestSettings; log: (level: 'info' | 'warn' | 'error', m: string) => void },
+): Promise<DigestOutcome> {
+  const plan = await planDigest(week, deps);
+  const ledgerId = digestLedgerId(plan.tenantId, week);
+  const claims = await deps.ledger.claim(
+    ledgerId,
+    plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: 'weeklyDigest' })),
+    deps.settings.DELIVERY_LEASE_SECONDS * 1000,
+  );
+  const outcomes: DeliveryOutcome[] = [];
+  let sent = 0;
+  let alreadySent = 0;
+  let busy = 0;
+  let transient: unknown;
+  const unfinished: string[] = [];
+  for (const e of plan.emails) {
+    const claim = claims.get(e.key) ?? { kind: 'busy' as const };
+    if (claim.kind === 'done') alreadySent++;
+    else if (claim.kind === 'busy') busy++;
+    else if (transient) unfinished.push(e.key);
+    else {
+      try {
+        const r = await deps.sender.send(e.email, { operationId: e.operationId, mayHaveBeenSent: claim.mayHaveBeenSent });
+        outcomes.push({ key: e.key, status: 'sent', messageId: r.messageId });
+        if (r.alreadySent) alreadySent++;
+        else sent++;
+        // Recorded one by one: a digest run is long (rate limits), and an interrupted run
+        // must leave exact records of who already has it.
+        await deps.ledger.complete(ledgerId, outcomes.splice(0));
+      } catch (err) {
+        if (err instanceof PermanentSendError) {
+          deps.log('error', `digest ${week.id}: recipient ${e.key.slice(0, 12)} refused for good: ${err.message}`);
+          await deps.ledger.complete(ledgerId, [{ key: e.key, status: 'failed', error: err.message }]);
+        } else {
+          transient = err;
+          unfinished.push(e.key);
+        }
+      }
+    }
+  }
+  if (unfinished.length > 0) await deps.ledger.release(ledgerId, unfinished);
+  if (transient) throw transient;
+  if (busy > 0) throw new DeliveryBusyError(`digest ${week.id}: ${busy} emails are being sent by another run; retry later`);
+  const failed = plan.emails.length - sent - alreadySent;
+  return { week: week.id, recipients: plan.emails.length, sent, alreadySent, failed };
+}

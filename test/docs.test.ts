@@ -1,0 +1,22 @@
+/** Generated docs must match the code they come from: run `npm run docs` when this fails. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../shared/packageRoot.js';
+import { generatedDocs } from '../scripts/docs.js';
+
+describe('generated documentation', () => {
+  it('is up to date (run `npm run docs` to refresh)', async () => {
+    for (const [file, expected] of Object.entries(await generatedDocs())) {
+      const actual = await readFile(path.join(packageRoot(), file), 'utf8').catch(() => '(missing)');
+      expect(actual, `${file} is out of date: run npm run docs`).toBe(expected);
+    }
+  });
+
+  it('lists every cell of the rules module in docs/recipients.md', async () => {
+    const { CELLS } = await import('../shared/rules/cells.js');
+    const doc = await readFile(path.join(packageRoot(), 'docs/recipients.md'), 'utf8');
+    const rows = doc.split('\n').filter((l) => l.startsWith('| `') && l.includes('role |'));
+    expect(rows).toHaveLength(CELLS.length);
+  });
+});

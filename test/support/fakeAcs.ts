@@ -1,0 +1,246 @@
+/**
+ * A local Azure Communication Services Email endpoint speaking the real wire format, so the
+ * real @azure/communication-email client can be tested without Azure:
+ *
+ * - `POST /emails:send` and `GET /emails/operations/{id}`, both HMAC-SHA256 signed exactly as
+ *   the SDK signs them (a wrong key or a tampered body gives 401, like ACS).
+ * - `Operation-Id` is honoured: the same id sent again returns the existing operation and is
+ *   never delivered twice. (What ACS does when the id belongs to a Failed operation is not
+ *   documented; this fake returns the existing operation, the cautious assumption.)
+ * - 202 with `operation-location` and `retry-after`; polls return Running `pollsUntilDone`
+ *   times, then the final status.
+ * - `deliveries` is the ground truth tests assert on: an accepted operation that will succeed
+ *   is delivered at once (ACS delivers whether or not anyone polls), and nothing is ever
+ *   removed from it.
+ */
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type FakeStatus = 'NotStarted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
+
+export interface FakeAcsOptions {
+  /** Delay before every response (the benchmark runs at 50 ms). */
+  latencyMs?: number;
+  /** How many status polls of a new operation answer Running before the final status. */
+  pollsUntilDone?: number;
+  /** `retry-after` (seconds) on the 202 and on Running polls; 0 keeps tests fast. */
+  pollRetryAfterSeconds?: number;
+}
+
+export interface Delivery {
+  operationId: string;
+  /** The JSON body as ACS received it (wire names, e.g. userEngagementTrackingDisabled). */
+  message: WireMessage;
+}
+
+export interface WireMessage {
+  senderAddress: string;
+  recipients: { to: { address: string; displayName?: string }[] };
+  content: { subject: string; plainText?: string; html?: string };
+  headers?: Record<string, string>;
+  userEngagementTrackingDisabled?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number;
+  operationId?: string;
+}
+
+interface Operation {
+  id: string;
+  status: FakeStatus;
+  final: FakeStatus;
+  pollsLeft: number;
+  error?: { code: string; message: string };
+}
+
+export class FakeAcs {
+  /** Random per instance: no key is ever committed. */
+  readonly accessKey = randomBytes(32).toString('base64');
+  readonly deliveries: Delivery[] = [];
+  readonly requests: RecordedRequest[] = [];
+  private readonly operations = new Map<string, Operation>();
+  private throttled: { count: number; retryAfterSeconds: number } = { count: 0, retryAfterSeconds: 1 };
+  private serverErrors = 0;
+  private failures: { code: string; message: string }[] = [];
+  private withoutLocation = 0;
+  private slowPollMs = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+    private readonly options: Required<FakeAcsOptions>,
+  ) {}
+
+  static async start(options: FakeAcsOptions = {}): Promise<FakeAcs> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const fake = new FakeAcs(server, `http://127.0.0.1:${port}`, {
+      latencyMs: options.latencyMs ?? 0,
+      pollsUntilDone: options.pollsUntilDone ?? 1,
+      pollRetryAfterSeconds: options.pollRetryAfterSeconds ?? 0,
+    });
+    server.on('request', (req, res) => {
+      fake.handle(req, res).catch((e: unknown) => {
+        res.writeHead(500).end(String(e));
+      });
+    });
+    return fake;
+  }
+
+  /** `endpoint=...;accesskey=...` as the Azure portal shows it; pass another key to test rejection. */
+  connectionString(accessKey = this.accessKey): string {
+    return `endpoint=${this.endpoint}/;accesskey=${accessKey}`;
+  }
+
+  /** The next `count` sends get 429 with this Retry-After. */
+  throttleNextSends(count: number, retryAfterSeconds = 1): void {
+    this.throttled = { count, retryAfterSeconds };
+  }
+
+  /** The next `count` sends get 500. */
+  failNextSendsWith500(count: number): void {
+    this.serverErrors = count;
+  }
+
+  /** The next new operation ends Failed with this error instead of delivering. */
+  failNextOperation(code = 'InternalError', message = 'The email could not be processed.'): void {
+    this.failures.push({ code, message });
+  }
+
+  /** The next `count` accepted sends answer 202 without operation-location. */
+  omitOperationLocation(count: number): void {
+    this.withoutLocation = count;
+  }
+
+  /** Every status poll takes this much longer. */
+  slowPolls(ms: number): void {
+    this.slowPollMs = ms;
+  }
+
+  /** An operation that an earlier (forgotten) attempt left behind, e.g. Canceled. Never a delivery. */
+  seedOperation(id: string, status: 'Failed' | 'Canceled', error?: { code: string; message: string }): void {
+    this.operations.set(id, { id, status, final: status, pollsLeft: 0, ...(error ? { error } : {}) });
+  }
+
+  deliveriesFor(operationId: string): Delivery[] {
+    return this.deliveries.filter((d) => d.operationId === operationId);
+  }
+
+  count(method: string, pathPrefix: string): number {
+    return this.requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix)).length;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
+
+    const url = new URL(req.url ?? '/', this.endpoint);
+    const method = req.method ?? 'GET';
+    const reply = (status: number, json: unknown, headers: Record<string, string> = {}, operationId?: string): void => {
+      this.requests.push({ method, path: url.pathname, status, ...(operationId ? { operationId } : {}) });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(json));
+    };
+    const error = (status: number, code: string, message: string, headers: Record<string, string> = {}): void =>
+      reply(status, { error: { code, message } }, headers);
+
+    const authProblem = this.checkSignature(req, body);
+    if (authProblem) return error(401, 'Denied', authProblem);
+
+    if (method === 'POST' && url.pathname === '/emails:send') return this.send(req, body, reply, error);
+    const match = /^\/emails\/operations\/([^/]+)$/.exec(url.pathname);
+    if (method === 'GET' && match?.[1]) return this.poll(decodeURIComponent(match[1]), reply, error);
+    return error(404, 'NotFound', `No route for ${method} ${url.pathname}`);
+  }
+
+  /** Verifies the content hash and the HMAC exactly as ACS does; returns why it fails, if it does. */
+  private checkSignature(req: IncomingMessage, body: string): string | undefined {
+    const date = req.headers['x-ms-date'];
+    const contentHash = req.headers['x-ms-content-sha256'];
+    const auth = req.headers.authorization ?? '';
+    const m = /^HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=(.+)$/.exec(auth);
+    if (typeof date !== 'string' || typeof contentHash !== 'string' || !m?.[1]) return 'Missing or malformed HMAC authorization';
+    if (createHash('sha256').update(body, 'utf8').digest('base64') !== contentHash) return 'Content hash does not match the body';
+    const stringToSign = `${req.method ?? ''}\n${req.url ?? ''}\n${date};${req.headers.host ?? ''};${contentHash}`;
+    const expected = createHmac('sha256', Buffer.from(this.accessKey, 'base64')).update(stringToSign, 'utf8').digest();
+    const given = Buffer.from(m[1], 'base64');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'Signature does not match (wrong access key?)';
+    return undefined;
+  }
+
+  private send(
+    req: IncomingMessage,
+    body: string,
+    reply: (status: number, json: unknown, headers?: Record<string, string>, operationId?: string) => void,
+    error: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
+  ): void {
+    if (this.throttled.count > 0) {
+      this.throttled.count--;
+      return error(429, 'TooManyRequests', 'Rate limit exceeded', { 'retry-after': String(this.throttled.retryAfterSeconds) });
+    }
+    if (this.serverErrors > 0) {
+      this.serverErrors--;
+      return error(500, 'InternalError', 'Something went wrong');
+    }
+    const header = req.headers['operation-id'];
+    const id = typeof header === 'string' && header ? header : randomUUID();
+    let op = this.operations.get(id);
+    if (!op) {
+      const message = parseMessage(body);
+      if (typeof message === 'string') return error(400, 'BadRequest', message);
+      const failure = this.failures.shift();
+      op = { id, status: 'Running', final: failure ? 'Failed' : 'Succeeded', pollsLeft: this.options.pollsUntilDone, ...(failure ? { error: failure } : {}) };
+      this.operations.set(id, op);
+      if (op.final === 'Succeeded') this.deliveries.push({ operationId: id, message });
+    }
+    const headers: Record<string, string> = { 'retry-after': String(this.options.pollRetryAfterSeconds) };
+    if (this.withoutLocation > 0) this.withoutLocation--;
+    else headers['operation-location'] = `${this.endpoint}/emails/operations/${id}?api-version=2025-09-01`;
+    reply(202, view(op), headers, id);
+  }
+
+  private async poll(
+    id: string,
+    reply: (status: number, json: unknown, headers?: Record<string, string>, operationId?: string) => void,
+    error: (status: number, code: string, message: string) => void,
+  ): Promise<void> {
+    if (this.slowPollMs > 0) await sleep(this.slowPollMs);
+    const op = this.operations.get(id);
+    if (!op) return error(404, 'NotFound', `Operation ${id} not found`);
+    if (op.pollsLeft > 0) op.pollsLeft--;
+    else op.status = op.final;
+    const final = op.status !== 'Running' && op.status !== 'NotStarted';
+    reply(200, view(op), final ? {} : { 'retry-after': String(this.options.pollRetryAfterSeconds) }, id);
+  }
+}
+
+function view(op: Operation): unknown {
+  return { id: op.id, status: op.status, ...(op.status === 'Failed' && op.error ? { error: op.error } : {}) };
+}
+
+/** The checks ACS makes on the request body that matter here; returns the problem, if any. */
+function parseMessage(body: string): WireMessage | string {
+  let parsed: Partial<WireMessage>;
+  try {
+    parsed = JSON.parse(body) as Partial<WireMessage>;
+  } catch {
+    return 'Body is not JSON';
+  }
+  if (!parsed.senderAddress) return 'senderAddress is required';
+  if (!parsed.content?.subject) return 'content.subject is required';
+  if (!parsed.content.plainText && !parsed.content.html) return 'content needs plainText or html';
+  if (!parsed.recipients?.to?.length) return 'recipients.to needs at least one address';
+  return parsed as WireMessage;
+}
