@@ -6,6 +6,7 @@
  */
 import type { RoleDirectory } from './directory/roleDirectory.js';
 import type { EmailSender } from './email/emailSender.js';
+import { templateSet } from './email/templateStore.js';
 import { loadSettings, type Settings } from './settings/settings.js';
 import { fromPackageRoot } from './packageRoot.js';
 import { TableActivityStore, type ActivityStore } from './storage/activityStore.js';
@@ -50,6 +51,8 @@ export async function createSender(settings: Settings): Promise<EmailSender> {
 }
 
 export async function createServices(settings: Settings): Promise<Services> {
+  // Customer templates are checked now, so a bad TEMPLATES_DIR stops start-up, not the first email.
+  if (settings.TEMPLATES_DIR) templateSet(fromPackageRoot(settings.TEMPLATES_DIR));
   const storage = storageConnection(settings);
   const [directory, sender] = await Promise.all([createDirectory(settings), createSender(settings)]);
   return {

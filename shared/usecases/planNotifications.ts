@@ -9,6 +9,7 @@ import type { OutgoingEmail } from '../email/emailSender.js';
 import { renderNotification } from '../email/render.js';
 import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
+import { fromPackageRoot } from '../packageRoot.js';
 import { deliveryOperationId, recipientKey } from '../storage/deliveryLedger.js';
 import { gatherRecipientInputs } from './recipientInputs.js';
 
@@ -52,7 +53,7 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
         recipientName: recipient.displayName,
         reason: `You received this email as ${recipient.reasons[0]?.via ?? 'a recipient named in the role settings'} in ${inputs.tenantName}.`,
       },
-      { portalBaseUrl: settings.PORTAL_BASE_URL, templatesDir: settings.TEMPLATES_DIR },
+      { portalBaseUrl: settings.PORTAL_BASE_URL, templatesDir: settings.TEMPLATES_DIR && fromPackageRoot(settings.TEMPLATES_DIR) },
     );
     return {
       recipient,

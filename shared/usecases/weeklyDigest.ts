@@ -13,6 +13,7 @@ import { renderDigest, type DigestTiles } from '../email/render.js';
 import { DIGEST_ADMIN_ROLES, decideDigestRecipients } from '../rules/digestRecipients.js';
 import type { Recipient } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
+import { fromPackageRoot } from '../packageRoot.js';
 import type { ActivityRow, ActivityStore } from '../storage/activityStore.js';
 import { deliveryOperationId, recipientKey, type DeliveryLedger, type DeliveryOutcome } from '../storage/deliveryLedger.js';
 import { previousWeek, type IsoWeek } from '../time/isoWeek.js';
@@ -89,7 +90,7 @@ export async function planDigest(
         recipientName: recipient.displayName,
         reason: `You received this weekly summary as ${recipient.reasons[0]?.via ?? 'a digest recipient'} in ${tenant.displayName}.`,
       },
-      { portalBaseUrl: deps.settings.PORTAL_BASE_URL, templatesDir: deps.settings.TEMPLATES_DIR },
+      { portalBaseUrl: deps.settings.PORTAL_BASE_URL, templatesDir: deps.settings.TEMPLATES_DIR && fromPackageRoot(deps.settings.TEMPLATES_DIR) },
     );
     return {
       recipient,

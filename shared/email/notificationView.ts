@@ -1,0 +1,231 @@
+/**
+ * From a NotificationModel to the view the per-event templates see: untrusted names made
+ * single-line, the wording decided from the event (permanent or time-bound, eligible or
+ * active, days left, the request's outcome), the facts table and the portal link. Pure.
+ */
+import type { PimEvent } from '../events/schema.js';
+import type { NotificationKind } from '../rules/notifications.js';
+import { daysBetween, formatDateTime, formatWhen, inDays, multiLine, singleLine } from './format.js';
+import { portalLink, type PortalPage } from './links.js';
+
+export type EventNotificationKind = Exclude<NotificationKind, 'weeklyDigest'>;
+
+export interface NotificationModel {
+  notification: EventNotificationKind;
+  event: PimEvent;
+  tenantName: string;
+  roleName: string;
+  principalName: string;
+  actorName?: string;
+  scopeName: string;
+  recipientName?: string;
+  /** Why this person gets it, one sentence (the footer). */
+  reason: string;
+}
+
+export interface Fact {
+  label: string;
+  value: string;
+  /** Keeps line breaks (rendered as <br> in HTML). */
+  multiline?: boolean;
+}
+
+export interface Action {
+  url: string;
+  label: string;
+}
+
+/** What a notification template can use. Strings are clean of control characters. */
+export interface NotificationView {
+  tenantName: string;
+  roleName: string;
+  principalName: string;
+  actorName?: string;
+  /** actorName, or "An approver" when the event does not say who acted. */
+  actorOrSomeone: string;
+  scopeName: string;
+  recipientName?: string;
+  reason: string;
+  isAzureResource: boolean;
+  /** "Microsoft Entra role" or "Azure resource role". */
+  roleKind: string;
+  eligible: boolean;
+  permanent: boolean;
+  /** "eligible assignment", "active assignment", or "assignment" when the event has none. */
+  assignmentWord: string;
+  /** e.g. "permanently assigned the Backup Reader role", "made eligible for the X role until Fri 1 Jan 2027". */
+  assignedPhrase: string;
+  /** " until Fri 1 Jan 2027" for a time-bound assignment, "" otherwise (note the leading space). */
+  untilPhrase: string;
+  /** The end as "Fri 1 Jan 2027 00:00 UTC", "" when there is none. */
+  endDateTime: string;
+  /** "in 14 days", "in 1 day", "today"; "soon" when the end is unknown. */
+  inDays: string;
+  daysLeft?: number;
+  decision: 'approved' | 'denied' | 'canceled' | 'updated';
+  isApproved: boolean;
+  extendOrRenew: 'extend' | 'renew';
+  occurredAt: string;
+  justification?: string;
+  ticket?: string;
+  requestId?: string;
+  facts: Fact[];
+  action: Action;
+}
+
+const REQUEST_TYPES = new Set<string>([
+  'activationPendingApproval',
+  'assignmentPendingApproval',
+  'activationApproved',
+  'activationDenied',
+  'activationCanceled',
+  'roleRenewed',
+]);
+
+export function notificationView(model: NotificationModel, portalBaseUrl: string): NotificationView {
+  const { event } = model;
+  const role = 'role' in event ? event.role : undefined;
+  const principal = 'principal' in event ? event.principal : undefined;
+  const assignment = 'assignment' in event ? event.assignment : undefined;
+  const isAzureResource = event.scope.kind === 'azureResource';
+
+  const roleName = clean(model.roleName) || clean(role?.displayName) || role?.id || 'unnamed';
+  const principalName = clean(model.principalName) || clean(principal?.displayName) || principal?.id || 'A user';
+  const actorName = clean(model.actorName) || clean(event.actor?.displayName) || undefined;
+  const tenantName = clean(model.tenantName) || event.tenantId;
+  const scopeName = clean(model.scopeName) || clean(event.scope.displayName) || event.scope.id;
+
+  const eligible = assignment?.state === 'eligible';
+  const permanent = assignment?.permanent ?? false;
+  const end = assignment?.endDateTime;
+  const untilPhrase = assignment && !permanent && end ? ` until ${formatWhen(end)}` : '';
+  const daysLeft = end ? daysBetween(event.occurredAt, end) : undefined;
+  const decision = decisionOf(event.type);
+
+  const view: NotificationView = {
+    tenantName,
+    roleName,
+    principalName,
+    actorName,
+    actorOrSomeone: actorName ?? 'An approver',
+    scopeName,
+    recipientName: clean(model.recipientName) || undefined,
+    reason: clean(model.reason),
+    isAzureResource,
+    roleKind: isAzureResource ? 'Azure resource role' : 'Microsoft Entra role',
+    eligible,
+    permanent,
+    assignmentWord: assignment ? `${assignment.state} assignment` : 'assignment',
+    assignedPhrase: assignedPhrase(event.type, roleName, eligible, permanent, untilPhrase),
+    untilPhrase,
+    endDateTime: end ? formatDateTime(end) : '',
+    inDays: daysLeft === undefined ? 'soon' : inDays(daysLeft),
+    daysLeft,
+    decision,
+    isApproved: decision === 'approved',
+    extendOrRenew: end && Date.parse(end) <= Date.parse(event.occurredAt) ? 'renew' : 'extend',
+    occurredAt: formatDateTime(event.occurredAt),
+    justification: event.request?.justification ? multiLine(event.request.justification) || undefined : undefined,
+    ticket: ticketOf(event),
+    requestId: clean(event.request?.id) || undefined,
+    facts: [],
+    action: actionFor(model.notification, eligible, isAzureResource, portalBaseUrl),
+  };
+  view.facts = factsOf(model.notification, event, view, assignment);
+  return view;
+}
+
+function clean(value: string | undefined): string {
+  return value ? singleLine(value) : '';
+}
+
+function decisionOf(type: PimEvent['type']): NotificationView['decision'] {
+  if (type === 'activationApproved') return 'approved';
+  if (type === 'activationDenied') return 'denied';
+  if (type === 'activationCanceled') return 'canceled';
+  return 'updated';
+}
+
+function assignedPhrase(type: PimEvent['type'], roleName: string, eligible: boolean, permanent: boolean, until: string): string {
+  const role = `the ${roleName} role`;
+  if (type === 'roleMadePermanent') return eligible ? `made permanently eligible for ${role}` : `made permanently active in ${role}`;
+  if (eligible) return permanent ? `made permanently eligible for ${role}` : `made eligible for ${role}${until}`;
+  return permanent ? `permanently assigned ${role}` : `assigned ${role}${until}`;
+}
+
+function ticketOf(event: PimEvent): string | undefined {
+  const number = clean(event.request?.ticketNumber);
+  if (!number) return undefined;
+  const system = clean(event.request?.ticketSystem);
+  return system ? `${number} (${system})` : number;
+}
+
+const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }> = {
+  approvalRequest: { page: 'approveRequests', label: 'Approve or deny the request' },
+  extensionApprovalRequest: { page: 'approveRequests', label: 'Approve or deny the request' },
+  outsidePimAlert: { page: 'alerts', label: 'Review the alert' },
+  activationAlert: { page: 'assignments', label: 'Review role assignments' },
+  pimEnabled: { page: 'home', label: 'Open Privileged Identity Management' },
+  requestDecision: { page: 'myRoles', label: 'Open my roles' },
+  expiryReminder: { page: 'myRoles', label: 'Extend my role' },
+  extendWindowNotice: { page: 'myRoles', label: 'Extend my role' },
+  expiredNotice: { page: 'myRoles', label: 'Renew my role' },
+  extendedNotice: { page: 'myRoles', label: 'Open my roles' },
+  assignmentNotice: { page: 'myRoles', label: 'Open my roles' },
+  activationNotice: { page: 'myRoles', label: 'Open my roles' },
+  assignmentAlert: { page: 'assignments', label: 'Review role assignments' },
+  expiryAlert: { page: 'assignments', label: 'Review role assignments' },
+  extendWindowAlert: { page: 'assignments', label: 'Review role assignments' },
+  renewalAlert: { page: 'approveRequests', label: 'Review the request' },
+  requestDecisionAlert: { page: 'approveRequests', label: 'Open approve requests' },
+  requestCanceledAlert: { page: 'approveRequests', label: 'Open approve requests' },
+};
+
+function actionFor(kind: EventNotificationKind, eligible: boolean, isAzureResource: boolean, base: string): Action {
+  const { page, label } = ACTIONS[kind];
+  // An eligible assignee's next step is activating the role, not just looking at it.
+  const finalLabel = kind === 'assignmentNotice' && eligible ? 'Activate my role' : label;
+  return { url: portalLink(base, page, isAzureResource ? 'azureResource' : 'directory'), label: finalLabel };
+}
+
+function actorLabel(kind: EventNotificationKind, type: PimEvent['type']): string {
+  if (kind === 'pimEnabled') return 'Enabled by';
+  if (type === 'activationApproved') return 'Approved by';
+  if (type === 'activationDenied') return 'Denied by';
+  if (type === 'activationCanceled') return 'Canceled by';
+  if (type === 'roleAssigned' || type === 'roleMadePermanent' || type === 'roleAssignedOutsidePim') return 'Assigned by';
+  if (type === 'roleExtended') return 'Extended by';
+  return 'By';
+}
+
+function factsOf(
+  kind: EventNotificationKind,
+  event: PimEvent,
+  v: NotificationView,
+  assignment: { state: string; permanent: boolean; startDateTime?: string; endDateTime?: string } | undefined,
+): Fact[] {
+  const facts: Fact[] = [];
+  const add = (label: string, value: string | undefined, multiline = false) => {
+    if (value) facts.push(multiline ? { label, value, multiline } : { label, value });
+  };
+  if (event.type === 'pimEnabled') {
+    add('Organization', v.tenantName);
+  } else {
+    add('Role', v.roleName);
+    add('Role type', v.roleKind);
+    add('Scope', v.scopeName);
+    add(REQUEST_TYPES.has(event.type) ? 'Requested by' : 'Member', v.principalName);
+  }
+  if (assignment) {
+    const state = assignment.state === 'eligible' ? 'Eligible' : 'Active';
+    add('Assignment', `${state}, ${assignment.permanent ? 'permanent' : 'time-bound'}`);
+    add('Start', assignment.startDateTime ? formatDateTime(assignment.startDateTime) : undefined);
+    add('End', assignment.permanent ? 'Never (permanent)' : v.endDateTime || undefined);
+  }
+  add(actorLabel(kind, event.type), v.actorName);
+  add('When', v.occurredAt);
+  add('Justification', v.justification, true);
+  add('Ticket', v.ticket);
+  add('Request ID', v.requestId);
+  return facts;
+}

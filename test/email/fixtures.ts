@@ -1,0 +1,121 @@
+/**
+ * One representative event and model per notification kind, parsed through the real event
+ * schema so that the fixtures stay valid events.
+ */
+import { parseEvent } from '../../shared/events/parse.js';
+import type { PimEvent } from '../../shared/events/schema.js';
+import type { NotificationModel } from '../../shared/email/render.js';
+import type { NotificationKind } from '../../shared/rules/notifications.js';
+
+export const TENANT = '7f0e4a3c-1d2b-4c5d-8e9f-0a1b2c3d4e5f';
+export const SUBSCRIPTION_SCOPE = '/subscriptions/3b2f6c1e-9a8d-4e7f-b6c5-d4e3f2a1b0c9';
+const AZURE = { kind: 'azureResource', id: SUBSCRIPTION_SCOPE, displayName: 'Contoso Production' } as const;
+const DIRECTORY = { kind: 'directory', id: '/' } as const;
+const EXCHANGE_ADMIN = { id: '29232cdf-9323-42fd-ade2-1d097af3e4de', displayName: 'Exchange Administrator' };
+const BACKUP_READER = { id: 'a795c7a0-d4a2-40c1-ae25-d81f01202912', displayName: 'Backup Reader' };
+const MEGAN = { id: '0b8d3c2a-1e4f-4a5b-9c6d-7e8f9a0b1c2d', displayName: 'Megan Bowen', type: 'user' } as const;
+const ALAIN = { id: '1c9e4d3b-2f5a-4b6c-8d7e-8f9a0b1c2d3e', displayName: 'Alain Charon', type: 'user' } as const;
+const ADMIN = { id: '2d0f5e4c-3a6b-4c7d-9e8f-9a0b1c2d3e4f', displayName: 'Isaiah Langer' };
+
+export function event(input: Record<string, unknown>): PimEvent {
+  const parsed = parseEvent({ tenantId: TENANT, occurredAt: '2026-11-23T10:00:00Z', ...input });
+  if (!parsed.ok) throw parsed.error;
+  return parsed.event;
+}
+
+const activationRequest = {
+  scope: DIRECTORY,
+  role: EXCHANGE_ADMIN,
+  principal: MEGAN,
+  request: { id: 'req-42', justification: 'Mailbox migration for the Paris office', ticketNumber: 'CHG-1001', ticketSystem: 'ServiceNow' },
+};
+
+const timeBoundActive = { state: 'active', permanent: false, startDateTime: '2026-11-23T10:00:00Z', endDateTime: '2026-11-23T18:00:00Z' };
+const expiresIn14Days = { state: 'eligible', permanent: false, startDateTime: '2026-01-01T00:00:00Z', endDateTime: '2026-12-07T10:00:00Z' };
+
+/** The event each kind is sent for (recipients.md); Azure resource roles where the seed lists them. */
+export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent> = {
+  approvalRequest: event({ id: 'e-approval', type: 'activationPendingApproval', ...activationRequest }),
+  extensionApprovalRequest: event({
+    id: 'e-extension',
+    type: 'assignmentPendingApproval',
+    scope: AZURE,
+    role: BACKUP_READER,
+    principal: ALAIN,
+    assignment: expiresIn14Days,
+  }),
+  outsidePimAlert: event({
+    id: 'e-outside',
+    type: 'roleAssignedOutsidePim',
+    scope: DIRECTORY,
+    role: EXCHANGE_ADMIN,
+    principal: ALAIN,
+    assignment: { state: 'active', permanent: true },
+  }),
+  activationAlert: event({ id: 'e-activated', type: 'activationCompleted', ...activationRequest, assignment: timeBoundActive }),
+  pimEnabled: event({ id: 'e-pim', type: 'pimEnabled', scope: DIRECTORY, actor: ADMIN }),
+  requestDecision: event({ id: 'e-approved', type: 'activationApproved', ...activationRequest, actor: ADMIN, assignment: timeBoundActive }),
+  expiryReminder: event({ id: 'e-expiring', type: 'roleExpiringSoon', scope: AZURE, role: BACKUP_READER, principal: ALAIN, assignment: expiresIn14Days }),
+  extendWindowNotice: event({ id: 'e-window', type: 'roleEligibleToExtend', scope: AZURE, role: BACKUP_READER, principal: ALAIN, assignment: expiresIn14Days }),
+  expiredNotice: event({
+    id: 'e-expired',
+    type: 'roleExpired',
+    occurredAt: '2026-12-07T10:00:00Z',
+    scope: AZURE,
+    role: BACKUP_READER,
+    principal: ALAIN,
+    assignment: expiresIn14Days,
+  }),
+  extendedNotice: event({
+    id: 'e-extended',
+    type: 'roleExtended',
+    scope: AZURE,
+    role: BACKUP_READER,
+    principal: ALAIN,
+    actor: ADMIN,
+    assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' },
+  }),
+  assignmentNotice: event({
+    id: 'e-assigned-eligible',
+    type: 'roleAssigned',
+    scope: AZURE,
+    role: BACKUP_READER,
+    principal: ALAIN,
+    actor: ADMIN,
+    assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' },
+  }),
+  activationNotice: event({ id: 'e-activation', type: 'activationCompleted', ...activationRequest, assignment: timeBoundActive }),
+  // The seed's example: an Azure Backup Reader active permanent assignment to Alain Charon.
+  assignmentAlert: event({
+    id: 'e-seed',
+    type: 'roleAssigned',
+    scope: AZURE,
+    role: BACKUP_READER,
+    principal: ALAIN,
+    actor: ADMIN,
+    assignment: { state: 'active', permanent: true },
+  }),
+  expiryAlert: event({ id: 'e-expiring-admin', type: 'roleExpiringSoon', scope: AZURE, role: BACKUP_READER, principal: ALAIN, assignment: expiresIn14Days }),
+  extendWindowAlert: event({ id: 'e-window-admin', type: 'roleEligibleToExtend', scope: AZURE, role: BACKUP_READER, principal: ALAIN, assignment: expiresIn14Days }),
+  renewalAlert: event({ id: 'e-renew', type: 'roleRenewed', scope: AZURE, role: BACKUP_READER, principal: ALAIN, assignment: expiresIn14Days }),
+  requestDecisionAlert: event({ id: 'e-denied', type: 'activationDenied', ...activationRequest, actor: ADMIN }),
+  requestCanceledAlert: event({ id: 'e-canceled', type: 'activationCanceled', ...activationRequest }),
+};
+
+export function modelFor(kind: Exclude<NotificationKind, 'weeklyDigest'>, overrides: Partial<NotificationModel> = {}): NotificationModel {
+  const e = EVENTS[kind];
+  return {
+    notification: kind,
+    event: e,
+    tenantName: 'Contoso',
+    roleName: 'role' in e && e.role ? (e.role.displayName ?? '') : '',
+    principalName: 'principal' in e && e.principal ? (e.principal.displayName ?? '') : '',
+    actorName: e.actor?.displayName,
+    scopeName: e.scope.displayName ?? 'Directory',
+    recipientName: 'Patti Fernandez',
+    reason: 'You received this because you are an eligible Global Administrator in Contoso.',
+    ...overrides,
+  };
+}
+
+export const RENDER = { portalBaseUrl: 'https://portal.azure.com' };
