@@ -1,0 +1,134 @@
+/**
+ * The ARM calls the role lookup makes, each returning plain, already-converted data:
+ * role assignments and eligibilities at (and above) a scope, schedules across a subscription,
+ * and a role's PIM policy at a scope in Graph rule shape.
+ */
+import type { PolicyRule } from '../roleDirectory.js';
+import type { ArmApi } from './armClient.js';
+import { armRulesToGraph, type ArmPolicyRule } from './policyConversion.js';
+
+const ROLE_ASSIGNMENTS_API = '2022-04-01';
+const PIM_API = '2020-10-01';
+const RESOURCES_API = '2021-04-01';
+const SUBSCRIPTIONS_API = '2022-12-01';
+
+export type ArmPrincipalType = 'user' | 'group' | 'servicePrincipal';
+
+/** One assignment or eligibility on an Azure scope, ARM ids reduced to what the app needs. */
+export interface ArmRoleHolding {
+  id: string;
+  scope: string;
+  /** The role definition's GUID (the last segment of ARM's full id). */
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: ArmPrincipalType;
+  state: 'active' | 'eligible';
+  assignmentType?: 'Assigned' | 'Activated';
+  startDateTime: string | null;
+  endDateTime: string | null;
+}
+
+interface ArmResource<P> {
+  id: string;
+  name?: string;
+  properties: P;
+}
+
+interface HoldingProperties {
+  scope?: string;
+  roleDefinitionId?: string;
+  principalId?: string;
+  principalType?: string;
+  assignmentType?: string;
+  startDateTime?: string | null;
+  endDateTime?: string | null;
+}
+
+export class ArmReader {
+  constructor(private readonly api: ArmApi) {}
+
+  /** Active role assignments on the scope and every scope above it (atScope()). */
+  async roleAssignmentsAtScope(scope: string): Promise<ArmRoleHolding[]> {
+    const items = await this.api.list<ArmResource<HoldingProperties>>(`${trim(scope)}/providers/Microsoft.Authorization/roleAssignments?api-version=${ROLE_ASSIGNMENTS_API}&$filter=${encodeURIComponent('atScope()')}`);
+    return items.map((i) => holding(i, 'active', scope));
+  }
+
+  /** Eligible assignments on the scope and every scope above it. */
+  async eligibilitiesAtScope(scope: string): Promise<ArmRoleHolding[]> {
+    const items = await this.api.list<ArmResource<HoldingProperties>>(`${trim(scope)}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=${PIM_API}&$filter=${encodeURIComponent('atScope()')}`);
+    return items.map((i) => holding(i, 'eligible', scope));
+  }
+
+  /** Every active and eligible schedule instance in a subscription (at, above and below it), with dates. */
+  async schedulesInSubscription(subscriptionId: string): Promise<ArmRoleHolding[]> {
+    const scope = `/subscriptions/${subscriptionId}`;
+    const [active, eligible] = await Promise.all([
+      this.api.list<ArmResource<HoldingProperties>>(`${scope}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=${PIM_API}`),
+      this.api.list<ArmResource<HoldingProperties>>(`${scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=${PIM_API}`),
+    ]);
+    return [...active.map((i) => holding(i, 'active', scope)), ...eligible.map((i) => holding(i, 'eligible', scope))];
+  }
+
+  /**
+   * The PIM policy of a role at a scope, rules in Graph shape; undefined when ARM has none
+   * (the caller then applies factory defaults).
+   */
+  async rolePolicyRules(scope: string, roleDefinitionId: string): Promise<PolicyRule[] | undefined> {
+    const assignments = await this.api.list<ArmResource<{ roleDefinitionId?: string; policyId?: string }>>(
+      `${trim(scope)}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=${PIM_API}`,
+    );
+    // Filtered here: not every api-version honours a roleDefinitionId $filter on this list.
+    const match = assignments.find((a) => lastSegment(a.properties.roleDefinitionId) === roleDefinitionId.toLowerCase());
+    if (!match?.properties.policyId) return undefined;
+    const policy = await this.api.get<ArmResource<{ rules?: ArmPolicyRule[] }>>(`${match.properties.policyId}?api-version=${PIM_API}`);
+    return armRulesToGraph(policy.properties.rules);
+  }
+
+  /** A role definition's name (e.g. "Contributor"), or undefined when ARM does not know the id. */
+  async roleDefinitionName(scope: string, roleDefinitionId: string): Promise<string | undefined> {
+    try {
+      const def = await this.api.get<ArmResource<{ roleName?: string }>>(
+        `${trim(scope)}/providers/Microsoft.Authorization/roleDefinitions/${roleDefinitionId}?api-version=${ROLE_ASSIGNMENTS_API}`,
+      );
+      return def.properties.roleName;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async subscription(subscriptionId: string): Promise<{ id: string; displayName: string }> {
+    const sub = await this.api.get<{ id: string; displayName?: string }>(`/subscriptions/${subscriptionId}?api-version=${SUBSCRIPTIONS_API}`);
+    return { id: sub.id, displayName: sub.displayName ?? subscriptionId };
+  }
+
+  async resourceGroups(subscriptionId: string): Promise<{ id: string; name: string }[]> {
+    const groups = await this.api.list<{ id: string; name: string }>(`/subscriptions/${subscriptionId}/resourcegroups?api-version=${RESOURCES_API}`);
+    return groups.map((g) => ({ id: g.id, name: g.name }));
+  }
+}
+
+function holding(item: ArmResource<HoldingProperties>, state: 'active' | 'eligible', requestedScope: string): ArmRoleHolding {
+  const p = item.properties;
+  const type = String(p.principalType ?? '').toLowerCase();
+  const assignmentType = p.assignmentType === 'Activated' ? 'Activated' : p.assignmentType === 'Assigned' ? 'Assigned' : undefined;
+  return {
+    id: item.id,
+    scope: p.scope ?? requestedScope,
+    roleDefinitionId: lastSegment(p.roleDefinitionId),
+    principalId: String(p.principalId ?? ''),
+    principalType: type === 'group' ? 'group' : type === 'user' ? 'user' : 'servicePrincipal',
+    state,
+    ...(state === 'active' ? { assignmentType: assignmentType ?? 'Assigned' } : {}),
+    startDateTime: p.startDateTime ?? null,
+    endDateTime: p.endDateTime ?? null,
+  };
+}
+
+function lastSegment(id: string | undefined): string {
+  return String(id ?? '').split('/').filter(Boolean).pop()?.toLowerCase() ?? '';
+}
+
+function trim(scope: string): string {
+  return '/' + scope.replace(/^\/+|\/+$/g, '');
+}

@@ -1,0 +1,70 @@
+/**
+ * A small TTL cache with request coalescing for directory lookups: concurrent callers of one
+ * key share the one in-flight request, a result is reused for `ttlSeconds`, and a failure is
+ * never cached (the next caller asks again). With it, a burst of events about one role costs
+ * about the Graph requests of one event. TTL 0 still coalesces concurrent callers.
+ */
+export interface TtlCacheOptions {
+  /** DIRECTORY_CACHE_TTL_SECONDS. */
+  ttlSeconds: number;
+  /** Milliseconds clock, injectable so tests can move time without waiting. */
+  now?: () => number;
+  /** Entries kept at most; the oldest go first. Bounds memory on a long-lived worker. */
+  maxEntries?: number;
+}
+
+interface Entry {
+  value: Promise<unknown>;
+  /** undefined while in flight. */
+  expiresAt?: number;
+}
+
+export class TtlCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly maxEntries: number;
+
+  constructor(options: TtlCacheOptions) {
+    this.ttlMs = options.ttlSeconds * 1000;
+    this.now = options.now ?? Date.now;
+    this.maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  /** The cached value of `key`, or the result of `load` (shared with concurrent callers). */
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const entry = this.entries.get(key);
+    if (entry && (entry.expiresAt === undefined || entry.expiresAt > this.now())) return entry.value as Promise<T>;
+    const value = load();
+    const fresh: Entry = { value };
+    this.entries.delete(key);
+    this.entries.set(key, fresh);
+    this.evict();
+    value.then(
+      () => {
+        if (this.entries.get(key) !== fresh) return;
+        if (this.ttlMs > 0) fresh.expiresAt = this.now() + this.ttlMs;
+        else this.entries.delete(key);
+      },
+      () => {
+        if (this.entries.get(key) === fresh) this.entries.delete(key);
+      },
+    );
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private evict(): void {
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) return;
+      this.entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/** 429/503 with Retry-After (in and out of $batch), and the cache keeping a burst of events cheap. */
+import { afterEach, expect, test } from 'vitest';
+import { ROLE, type RoleDirectory } from '../../../shared/directory/roleDirectory.js';
+import { TtlCache } from '../../../shared/directory/cache.js';
+import { startHarness, type Harness } from './harness.js';
+import { RG, USERS, sampleTenant } from './tenant.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+test('a 429 with Retry-After outside $batch is retried by the client', async () => {
+  h = await startHarness(sampleTenant());
+  h.graph.inject({ match: /roleAssignmentScheduleInstances/, status: 429, retryAfterSeconds: 1, times: 1 });
+  expect(await h.directory.directoryRoleHolders(ROLE.globalAdministrator)).toHaveLength(5);
+  expect(h.graph.count(/roleAssignmentScheduleInstances/)).toBe(2);
+});
+
+test('429 inside a $batch: only the throttled inner requests are sent again', async () => {
+  h = await startHarness(sampleTenant());
+  h.graph.inject({ match: new RegExp(`/users/${USERS.eli}`), status: 429, retryAfterSeconds: 1, times: 1, inBatch: true });
+  const holders = await h.directory.directoryRoleHolders(ROLE.globalAdministrator);
+  expect(holders.find((x) => x.id === USERS.eli)).toMatchObject({ state: 'active' });
+  expect(h.graph.count(new RegExp(`/users/${USERS.eli}`), true)).toBe(2);
+  expect(h.graph.count(new RegExp(`/users/${USERS.alain}`), true)).toBe(1);
+});
+
+test('a 503 from ARM is retried after Retry-After', async () => {
+  h = await startHarness(sampleTenant());
+  h.arm.inject({ match: /roleAssignments\?/, status: 503, retryAfterSeconds: 1, times: 1 });
+  expect(await h.directory.azureScopeAdmins(RG)).toHaveLength(3);
+  expect(h.arm.count(/roleAssignments\?/)).toBe(2);
+});
+
+test('an endpoint that keeps failing gives an error that says what to do', async () => {
+  h = await startHarness(sampleTenant());
+  h.graph.inject({ match: /\/groups\/.*transitiveMembers/, status: 429, retryAfterSeconds: 0, times: 100, inBatch: true });
+  await expect(h.directory.groupMembers('00000000-0000-0000-0000-000000000201')).rejects.toThrow(/throttling.*DIRECTORY_CACHE_TTL_SECONDS/);
+});
+
+/** What the notify use case asks per event: admins (PRA, SA, GA), the role's policy, the principal. */
+async function oneEvent(directory: RoleDirectory): Promise<void> {
+  await Promise.all([
+    directory.directoryRoleHolders(ROLE.privilegedRoleAdministrator),
+    directory.directoryRoleHolders(ROLE.securityAdministrator),
+    directory.directoryRoleHolders(ROLE.globalAdministrator),
+    directory.rolePolicy({ kind: 'directory', id: '/' }, ROLE.globalAdministrator),
+    directory.user(USERS.bea),
+  ]);
+}
+
+test('100 events about one role cost the Graph requests of one', async () => {
+  h = await startHarness(sampleTenant());
+  await oneEvent(h.directory);
+  const single = h.graph.count();
+  await h.stop();
+
+  h = await startHarness(sampleTenant());
+  await Promise.all(Array.from({ length: 50 }, () => oneEvent(h!.directory)));
+  for (let i = 0; i < 50; i++) await oneEvent(h.directory);
+  expect(single).toBeGreaterThan(5);
+  expect(h.graph.count()).toBe(single);
+});
+
+test('TtlCache: coalesces concurrent callers, expires after the TTL, never caches a failure', async () => {
+  let now = 0;
+  const cache = new TtlCache({ ttlSeconds: 60, now: () => now });
+  let loads = 0;
+  const load = async () => ++loads;
+  expect(await Promise.all([cache.get('k', load), cache.get('k', load)])).toEqual([1, 1]);
+  now += 59_000;
+  expect(await cache.get('k', load)).toBe(1);
+  now += 2_000;
+  expect(await cache.get('k', load)).toBe(2);
+
+  let attempts = 0;
+  const flaky = async () => {
+    if (++attempts === 1) throw new Error('boom');
+    return 'ok';
+  };
+  await expect(cache.get('f', flaky)).rejects.toThrow('boom');
+  expect(await cache.get('f', flaky)).toBe('ok');
+
+  const noTtl = new TtlCache({ ttlSeconds: 0 });
+  let n = 0;
+  const counted = async () => ++n;
+  expect(await Promise.all([noTtl.get('k', counted), noTtl.get('k', counted)])).toEqual([1, 1]);
+  expect(await noTtl.get('k', counted)).toBe(2);
+});

@@ -1,0 +1,110 @@
+/**
+ * A local Azure Resource Manager serving the `azureResources` of a directory snapshot
+ * (contracts/directory-snapshot.md) the ARM way: role assignments (2022-04-01), PIM schedule
+ * instances and role management policies (2020-10-01, rules in ARM shape with `ruleType`),
+ * subscriptions and resource groups; absolute `nextLink` paging, `$filter=atScope()`, bearer
+ * token required, injectable 429/503 with Retry-After, request counts and latency.
+ */
+import { enclosingScopes } from '../../shared/directory/roleDirectory.js';
+import { graphRuleToArm } from '../../shared/directory/arm/policyConversion.js';
+import { FakeServer, inForce, type FakeServerOptions, type Reply } from './fakeServer.js';
+import type { TenantData } from './fakeGraph.js';
+
+const AUTH = '/providers/microsoft.authorization/';
+
+export class FakeArm extends FakeServer {
+  constructor(
+    readonly data: TenantData,
+    options: Partial<FakeServerOptions> = {},
+  ) {
+    super({ publicBaseUrl: 'https://management.azure.com', ...options });
+  }
+
+  protected errorBody(code: string, message: string): unknown {
+    return { error: { code, message } };
+  }
+
+  protected handle(method: string, url: URL): Reply {
+    if (method !== 'GET') return { status: 405, body: this.errorBody('MethodNotAllowed', `${method} is not served here`) };
+    if (!url.searchParams.get('api-version')) return { status: 400, body: this.errorBody('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.") };
+    const path = decodeURIComponent(url.pathname).replace(/\/+$/, '');
+    const lower = path.toLowerCase();
+    const at = lower.indexOf(AUTH);
+    let m: RegExpMatchArray | null;
+    if (at >= 0) {
+      const scope = path.slice(0, at);
+      const rest = lower.slice(at + AUTH.length);
+      const atScope = url.searchParams.get('$filter') === 'atScope()';
+      if (rest === 'roleassignments') return this.page(url, this.holdings(scope, atScope, 'active').map((h) => this.assignment(h, 'roleAssignments')), 'nextLink');
+      if (rest === 'roleassignmentscheduleinstances') return this.page(url, this.holdings(scope, atScope, 'active').map((h) => this.assignment(h, 'roleAssignmentScheduleInstances')), 'nextLink');
+      if (rest === 'roleeligibilityscheduleinstances') return this.page(url, this.holdings(scope, atScope, 'eligible').map((h) => this.assignment(h, 'roleEligibilityScheduleInstances')), 'nextLink');
+      if (rest === 'rolemanagementpolicyassignments') {
+        const items = (this.resource(scope)?.roleManagementPolicies ?? []).map((p) => ({
+          id: `${scope}/providers/Microsoft.Authorization/roleManagementPolicyAssignments/${p.roleDefinitionId}`,
+          name: p.roleDefinitionId,
+          type: 'Microsoft.Authorization/RoleManagementPolicyAssignment',
+          properties: { scope, roleDefinitionId: roleDefinitionArmId(scope, p.roleDefinitionId), policyId: policyArmId(scope, p.roleDefinitionId) },
+        }));
+        return this.page(url, items, 'nextLink');
+      }
+      if ((m = /^rolemanagementpolicies\/([^/]+)-policy$/.exec(rest))) {
+        const policy = this.resource(scope)?.roleManagementPolicies?.find((p) => p.roleDefinitionId.toLowerCase() === m![1]);
+        if (!policy) return { status: 404, body: this.errorBody('RoleManagementPolicyNotFound', 'The role management policy does not exist.') };
+        return { status: 200, body: { id: policyArmId(scope, policy.roleDefinitionId), name: `${policy.roleDefinitionId}-policy`, type: 'Microsoft.Authorization/RoleManagementPolicies', properties: { scope, rules: policy.rules.map(graphRuleToArm) } } };
+      }
+      if ((m = /^roledefinitions\/([^/]+)$/.exec(rest))) {
+        const def = (this.data.azureResources ?? []).flatMap((r) => r.roleDefinitions ?? []).find((d) => d.id.toLowerCase() === m![1]);
+        if (!def) return { status: 404, body: this.errorBody('RoleDefinitionDoesNotExist', 'The specified role definition does not exist.') };
+        return { status: 200, body: { id: roleDefinitionArmId(scope, def.id), name: def.id, type: 'Microsoft.Authorization/roleDefinitions', properties: { roleName: def.displayName, type: 'BuiltInRole' } } };
+      }
+    }
+    if ((m = /^\/subscriptions\/([^/]+)$/.exec(lower))) {
+      const sub = this.resource(`/subscriptions/${m[1]}`);
+      return sub ? { status: 200, body: { id: sub.id, subscriptionId: m[1], displayName: sub.displayName, state: 'Enabled' } } : { status: 404, body: this.errorBody('SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`) };
+    }
+    if ((m = /^\/subscriptions\/([^/]+)\/resourcegroups$/.exec(lower))) {
+      const prefix = `/subscriptions/${m[1]}/resourcegroups/`;
+      const groups = (this.data.azureResources ?? []).filter((r) => r.id.toLowerCase().startsWith(prefix) && !r.id.slice(prefix.length).includes('/'));
+      return this.page(url, groups.map((g) => ({ id: g.id, name: g.id.slice(prefix.length), type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' })), 'nextLink');
+    }
+    return { status: 404, body: this.errorBody('InvalidResourceType', `No route for ${path}`) };
+  }
+
+  private resource(scope: string) {
+    return (this.data.azureResources ?? []).find((r) => r.id.toLowerCase() === scope.toLowerCase().replace(/\/+$/, ''));
+  }
+
+  /** Holdings visible from a scope: with atScope(), at it and above; without, also below it. */
+  private holdings(scope: string, atScope: boolean, state: 'active' | 'eligible') {
+    const above = new Set(enclosingScopes(scope));
+    const below = scope.toLowerCase().replace(/\/+$/, '') + '/';
+    return (this.data.azureResources ?? [])
+      .filter((r) => above.has(r.id.toLowerCase()) || (!atScope && r.id.toLowerCase().startsWith(below)))
+      .flatMap((r) => r.roleAssignments.map((a, i) => ({ ...a, scope: r.id, index: i })))
+      .filter((a) => a.state === state && inForce(a, this.now()));
+  }
+
+  private assignment(h: ReturnType<FakeArm['holdings']>[number], collection: string): Record<string, unknown> {
+    const name = `${h.state}-${h.index}-${h.principalId}`.slice(0, 64);
+    const principalType = this.data.users.some((u) => u.id === h.principalId) ? 'User' : this.data.groups.some((g) => g.id === h.principalId) ? 'Group' : 'ServicePrincipal';
+    const properties: Record<string, unknown> = { scope: h.scope, roleDefinitionId: roleDefinitionArmId(h.scope, h.roleDefinitionId), principalId: h.principalId, principalType };
+    if (collection !== 'roleAssignments') {
+      Object.assign(properties, { startDateTime: h.startDateTime ?? null, endDateTime: h.endDateTime ?? null, memberType: 'Direct', status: 'Provisioned' });
+      if (collection === 'roleAssignmentScheduleInstances') properties['assignmentType'] = 'Assigned';
+    }
+    return { id: `${h.scope}/providers/Microsoft.Authorization/${collection}/${name}`, name, type: `Microsoft.Authorization/${collection}`, properties };
+  }
+}
+
+function roleDefinitionArmId(scope: string, roleId: string): string {
+  const sub = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? '';
+  return `${sub}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+}
+
+function policyArmId(scope: string, roleId: string): string {
+  return `${scope}/providers/Microsoft.Authorization/roleManagementPolicies/${roleId}-policy`;
+}
+
+export async function startFakeArm(data: TenantData, options: Partial<FakeServerOptions> = {}): Promise<FakeArm> {
+  return new FakeArm(data, options).start();
+}

@@ -1,0 +1,181 @@
+/**
+ * A local Microsoft Graph (v1.0) serving a tenant given as a directory snapshot
+ * (contracts/directory-snapshot.md): OData JSON, absolute @odata.nextLink, $batch with inner
+ * responses, $filter/$select as far as the role lookup uses them, bearer token required,
+ * injectable 429/503 (top level and inside $batch), request counts and latency.
+ */
+import { FakeServer, inForce, type FakeServerOptions, type Reply } from './fakeServer.js';
+
+export { fakeCredential, routedFetch, type Fault } from './fakeServer.js';
+
+/** The snapshot format's tenant data (only what the fakes serve). */
+export interface TenantData {
+  tenant: { id: string; displayName: string; pimEnabled?: boolean };
+  users: { id: string; displayName: string; mail?: string | null; otherMails?: string[]; userPrincipalName?: string | null }[];
+  groups: { id: string; displayName: string; mail?: string | null; members: string[] }[];
+  roleDefinitions: { id: string; displayName: string }[];
+  roleAssignments: { principalId: string; roleDefinitionId: string; directoryScopeId: string; assignmentType: 'Assigned' | 'Activated'; startDateTime?: string | null; endDateTime?: string | null }[];
+  roleEligibilities: { principalId: string; roleDefinitionId: string; directoryScopeId: string; startDateTime?: string | null; endDateTime?: string | null }[];
+  roleManagementPolicies: { roleDefinitionId: string; rules: { id: string; [k: string]: unknown }[] }[];
+  azureResources?: {
+    id: string;
+    displayName: string;
+    roleDefinitions?: { id: string; displayName: string }[];
+    roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; startDateTime?: string | null; endDateTime?: string | null }[];
+    roleManagementPolicies?: { roleDefinitionId: string; rules: { id: string; [k: string]: unknown }[] }[];
+  }[];
+}
+
+export class FakeGraph extends FakeServer {
+  constructor(
+    readonly data: TenantData,
+    options: Partial<FakeServerOptions> = {},
+  ) {
+    super({ publicBaseUrl: 'https://graph.microsoft.com', ...options });
+  }
+
+  protected errorBody(code: string, message: string): unknown {
+    return { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': 'local' } } };
+  }
+
+  protected handle(method: string, url: URL, body: unknown): Reply {
+    if (method === 'POST' && url.pathname === '/v1.0/$batch') return this.batch(body);
+    if (method !== 'GET') return { status: 405, body: this.errorBody('BadRequest', `${method} is not served here`) };
+    if (!url.pathname.startsWith('/v1.0/')) return { status: 400, body: this.errorBody('BadRequest', 'Invalid version: use /v1.0') };
+    return this.safeGet(url);
+  }
+
+  /** An unsupported query is a 400, as Graph answers it, not a crash of the local endpoint. */
+  private safeGet(url: URL): Reply {
+    try {
+      return this.get(url);
+    } catch (error) {
+      return { status: 400, body: this.errorBody('BadRequest', (error as Error).message) };
+    }
+  }
+
+  private batch(body: unknown): Reply {
+    const requests = (body as { requests?: { id: string; method: string; url: string }[] } | undefined)?.requests;
+    if (!Array.isArray(requests)) return { status: 400, body: this.errorBody('BadRequest', 'Invalid batch payload') };
+    if (requests.length > 20) return { status: 400, body: this.errorBody('BadRequest', 'Number of batch requests exceeds 20') };
+    if (new Set(requests.map((r) => r.id)).size !== requests.length) return { status: 400, body: this.errorBody('BadRequest', 'Duplicate request id') };
+    const responses = requests.map((r) => {
+      const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
+      const url = new URL(`/v1.0${relative}`, 'http://local');
+      this.requests.push({ method: r.method, url: decodeURIComponent(url.pathname + url.search), inBatch: true });
+      const reply = this.takeFault(decodeURIComponent(url.pathname + url.search), true) ?? (r.method === 'GET' ? this.safeGet(url) : { status: 405 });
+      return { id: r.id, status: reply.status, headers: { 'Content-Type': 'application/json', ...reply.headers }, body: reply.body };
+    });
+    return { status: 200, body: { responses } };
+  }
+
+  private get(url: URL): Reply {
+    const path = url.pathname.slice('/v1.0'.length);
+    const filter = url.searchParams.get('$filter') ?? '';
+    const select = url.searchParams.get('$select')?.split(',');
+    const notFound = (what: string) => ({ status: 404, body: this.errorBody('Request_ResourceNotFound', `Resource '${what}' does not exist.`) });
+    let m: RegExpMatchArray | null;
+
+    if (path === '/organization') return this.page(url, [project({ id: this.data.tenant.id, displayName: this.data.tenant.displayName }, select)], '@odata.nextLink');
+    if (path === '/roleManagement/directory/roleDefinitions') {
+      return this.page(url, this.data.roleDefinitions.map((d) => project({ id: d.id, displayName: d.displayName, templateId: d.id }, select)), '@odata.nextLink');
+    }
+    if (path === '/roleManagement/directory/roleAssignmentScheduleInstances') {
+      const items = this.data.roleAssignments.map((a, i) => ({ id: `rasi-${i}`, memberType: 'Direct', startDateTime: null, endDateTime: null, ...a }));
+      return this.page(url, items.filter((i) => inForce(i, this.now())).filter(roleFilter(filter)), '@odata.nextLink');
+    }
+    if (path === '/roleManagement/directory/roleEligibilityScheduleInstances') {
+      const items = this.data.roleEligibilities.map((e, i) => ({ id: `resi-${i}`, memberType: 'Direct', startDateTime: null, endDateTime: null, ...e }));
+      return this.page(url, items.filter((i) => inForce(i, this.now())).filter(roleFilter(filter)), '@odata.nextLink');
+    }
+    if (path === '/policies/roleManagementPolicyAssignments') {
+      const role = /roleDefinitionId eq '([^']+)'/.exec(filter)?.[1];
+      if (!/scopeId eq '\/'/.test(filter) || !/scopeType eq 'DirectoryRole'/.test(filter)) {
+        return { status: 400, body: this.errorBody('BadRequest', "The filter must name scopeId and scopeType") };
+      }
+      const items = this.data.roleManagementPolicies
+        .filter((p) => !role || p.roleDefinitionId.toLowerCase() === role.toLowerCase())
+        .map((p) => {
+          const policyId = `DirectoryRole_${this.data.tenant.id}_${p.roleDefinitionId}`;
+          const assignment: Record<string, unknown> = { id: `${policyId}_${p.roleDefinitionId}`, policyId, scopeId: '/', scopeType: 'DirectoryRole', roleDefinitionId: p.roleDefinitionId };
+          if ((url.searchParams.get('$expand') ?? '').startsWith('policy')) assignment['policy'] = { id: policyId, scopeId: '/', scopeType: 'DirectoryRole', rules: p.rules };
+          return assignment;
+        });
+      return this.page(url, items, '@odata.nextLink');
+    }
+    if ((m = /^\/users\/([^/]+)$/.exec(path))) {
+      const user = this.user(m[1]!);
+      return user ? { status: 200, body: project({ '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#users/$entity`, ...userDefaults(user) }, select) } : notFound(m[1]!);
+    }
+    if ((m = /^\/groups\/([^/]+)$/.exec(path))) {
+      const group = this.group(m[1]!);
+      return group ? { status: 200, body: project({ id: group.id, displayName: group.displayName, mail: group.mail ?? null }, select) } : notFound(m[1]!);
+    }
+    if ((m = /^\/groups\/([^/]+)\/members$/.exec(path))) {
+      const group = this.group(m[1]!);
+      if (!group) return notFound(m[1]!);
+      const members = group.members.flatMap((id) => {
+        const user = this.user(id);
+        if (user) return [project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(user) }, select)];
+        const g = this.group(id);
+        return g ? [project({ '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName }, select)] : [];
+      });
+      return this.page(url, members, '@odata.nextLink');
+    }
+    if ((m = /^\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user$/.exec(path))) {
+      const group = this.group(m[1]!);
+      if (!group) return notFound(m[1]!);
+      return this.page(url, this.transitiveUsers(group.id).map((u) => project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)), '@odata.nextLink');
+    }
+    return { status: 400, body: this.errorBody('BadRequest', `Resource not found for the segment '${path}'.`) };
+  }
+
+  private user(id: string) {
+    return this.data.users.find((u) => u.id.toLowerCase() === id.toLowerCase());
+  }
+
+  private group(id: string) {
+    return this.data.groups.find((g) => g.id.toLowerCase() === id.toLowerCase());
+  }
+
+  /** Users reachable from a group through nested groups, each once; cycles are safe. */
+  private transitiveUsers(groupId: string): TenantData['users'] {
+    const seenGroups = new Set<string>();
+    const users = new Map<string, TenantData['users'][number]>();
+    const visit = (id: string) => {
+      if (seenGroups.has(id)) return;
+      seenGroups.add(id);
+      for (const member of this.group(id)?.members ?? []) {
+        const user = this.user(member);
+        if (user) users.set(user.id, user);
+        else visit(member);
+      }
+    };
+    visit(groupId);
+    return [...users.values()];
+  }
+}
+
+function userDefaults(user: TenantData['users'][number]): Record<string, unknown> {
+  return { id: user.id, displayName: user.displayName, mail: user.mail ?? null, otherMails: user.otherMails ?? [], userPrincipalName: user.userPrincipalName ?? null };
+}
+
+/** $select: only the named properties (and @odata annotations); otherMails appears only when selected, as in Graph. */
+function project(item: Record<string, unknown>, select: string[] | undefined): Record<string, unknown> {
+  if (!select) {
+    const { otherMails: _omit, ...rest } = item;
+    return rest;
+  }
+  return Object.fromEntries(Object.entries(item).filter(([k]) => k.startsWith('@odata') || select.includes(k)));
+}
+
+function roleFilter(filter: string): (item: { roleDefinitionId: string }) => boolean {
+  if (!filter) return () => true;
+  const role = /^roleDefinitionId eq '([^']+)'$/.exec(filter.trim())?.[1];
+  if (!role) throw new Error(`Unsupported $filter in the local Graph: ${filter}`);
+  return (item) => item.roleDefinitionId.toLowerCase() === role.toLowerCase();
+}
+
+export async function startFakeGraph(data: TenantData, options: Partial<FakeServerOptions> = {}): Promise<FakeGraph> {
+  return new FakeGraph(data, options).start();
+}
