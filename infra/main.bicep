@@ -1,0 +1,224 @@
+// pim-notify on Azure: `azd up` deploys this at subscription scope (it creates the resource
+// group). Everything the app reads in Azure is set in the appSettings block below; the names
+// of queues and tables are the code's defaults. test/infra/infra.test.ts checks both against
+// shared/settings/settings.ts, so a setting added to the code fails the tests until it is
+// added here (or listed there as local-only, with the reason).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; makes resource names unique.')
+param environmentName string
+
+@minLength(1)
+@description('Region for the resource group and all regional resources (must offer Flex Consumption).')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Where Communication Services keeps email data at rest (a geography, not a region).')
+@allowed([
+  'Africa'
+  'Asia Pacific'
+  'Australia'
+  'Brazil'
+  'Canada'
+  'Europe'
+  'France'
+  'Germany'
+  'India'
+  'Japan'
+  'Korea'
+  'Norway'
+  'Switzerland'
+  'UAE'
+  'UK'
+  'United States'
+])
+param emailDataLocation string = 'United States'
+
+@description('Node.js major version on Flex Consumption (the code targets Node 20; engines >=20.11).')
+@allowed(['20', '22'])
+param nodeVersion string = '20'
+
+@description('Subscriptions whose Azure resource roles are looked up and scanned (;-separated). Empty: this deployment\'s subscription.')
+param azureSubscriptionIds string = ''
+
+@description('NCRONTAB (UTC) of the weekly digest.')
+param digestSchedule string = '0 0 8 * * 1'
+
+@description('Extra digest recipients (;-separated addresses), e.g. a security distribution list.')
+param digestExtraRecipients string = ''
+
+@description('Addresses that never get the digest (;-separated).')
+param digestOptOut string = ''
+
+@description('From display name of every email.')
+param emailSenderName string = 'Privileged Identity Management'
+
+@description('Base of the links in emails (the Azure portal of your cloud).')
+param portalBaseUrl string = 'https://portal.azure.com'
+
+@description('Microsoft Graph endpoint of your cloud.')
+param graphBaseUrl string = 'https://graph.microsoft.com'
+
+@description('Azure Resource Manager endpoint of your cloud.')
+param armBaseUrl string = 'https://management.azure.com'
+
+@description('At most this many emails per event.')
+param maxRecipientsPerEvent string = '1000'
+
+@description('Count only active holders of admin roles as admins.')
+@allowed(['true', 'false'])
+param adminsActiveOnly string = 'false'
+
+@description('Seconds a claimed but unconfirmed send blocks another worker.')
+param deliveryLeaseSeconds string = '300'
+
+@description('Seconds Graph/ARM lookups are cached.')
+param directoryCacheTtlSeconds string = '300'
+
+@description('Folder (inside the deployed package) of Handlebars templates that replace the built-in ones. Empty: built-in templates.')
+param templatesDir string = ''
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var serviceName = 'functions'
+var functionAppName = 'func-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+
+// The code's defaults (shared/settings/settings.ts and the queue trigger); test/infra checks them.
+var eventsQueue = 'pim-events'
+var eventsPoisonQueue = 'pim-events-poison'
+var activityTable = 'PimActivity'
+var deliveryTable = 'PimDeliveries'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    queueNames: [
+      eventsQueue
+      eventsPoisonQueue
+    ]
+    tableNames: [
+      activityTable
+      deliveryTable
+    ]
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module communication 'modules/communication.bicep' = {
+  name: 'communication'
+  scope: rg
+  params: {
+    communicationServiceName: 'acs-${resourceToken}'
+    emailServiceName: 'ecs-${resourceToken}'
+    dataLocation: emailDataLocation
+    tags: tags
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    communicationServiceName: communication.outputs.communicationServiceName
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  // The host starts as soon as the app exists: let it find its storage rights in place.
+  dependsOn: [rbac]
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: serviceName
+    identityId: identity.outputs.id
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    runtimeVersion: nodeVersion
+    appSettings: {
+      // Host storage through the managed identity (no connection string, no key).
+      AzureWebJobsStorage__accountName: storage.outputs.name
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identity.outputs.clientId
+      // Telemetry with Microsoft Entra auth (Application Insights has local auth off).
+      APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+      // DefaultAzureCredential picks the user-assigned identity for Graph, ARM and ACS.
+      AZURE_CLIENT_ID: identity.outputs.clientId
+      AZURE_SUBSCRIPTION_IDS: empty(azureSubscriptionIds) ? subscription().subscriptionId : azureSubscriptionIds
+      DIRECTORY_SOURCE: 'graph'
+      GRAPH_BASE_URL: graphBaseUrl
+      ARM_BASE_URL: armBaseUrl
+      DIRECTORY_CACHE_TTL_SECONDS: directoryCacheTtlSeconds
+      EMAIL_TRANSPORT: 'acs'
+      ACS_ENDPOINT: communication.outputs.endpoint
+      EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress
+      EMAIL_SENDER_NAME: emailSenderName
+      PORTAL_BASE_URL: portalBaseUrl
+      TEMPLATES_DIR: templatesDir
+      MAX_RECIPIENTS_PER_EVENT: maxRecipientsPerEvent
+      ADMINS_ACTIVE_ONLY: adminsActiveOnly
+      ACTIVITY_TABLE: activityTable
+      DELIVERY_TABLE: deliveryTable
+      DELIVERY_LEASE_SECONDS: deliveryLeaseSeconds
+      DIGEST_SCHEDULE: digestSchedule
+      DIGEST_EXTRA_RECIPIENTS: digestExtraRecipients
+      DIGEST_OPT_OUT: digestOptOut
+    }
+  }
+}
+
+// Outputs azd stores in .azure/<env>/.env (none is a secret).
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_QUEUE_NAME string = eventsQueue
+output AZURE_QUEUE_URL string = '${storage.outputs.queueEndpoint}${eventsQueue}'
+output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output ACS_ENDPOINT string = communication.outputs.endpoint
+output EMAIL_SENDER_ADDRESS string = communication.outputs.senderAddress
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
