@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   simulate: { summary: '--directory SNAPSHOT --events FILE [--out DIR]: the emails each event would cause', load: async () => (await import('./commands/simulate.js')).simulate },
   digest: { summary: '--directory SNAPSHOT --activity FILE --week YYYY-Www [--out DIR]: the weekly digest emails', load: async () => (await import('./commands/digest.js')).digest },
   preview: { summary: '--out DIR [--no-png]: every email rendered with sample data to .html and .png, with an index.html', load: async () => (await import('./commands/preview.js')).preview },
+  'export-directory': { summary: '--out FILE [--subscription GUID]...: a directory snapshot of a real tenant (Graph + ARM)', load: async () => (await import('./commands/exportDirectory.js')).exportDirectory },
   redrive: { summary: 're-queue messages from pim-events-poison once fixed [--dry-run] [--all]', load: async () => (await import('./commands/redrive.js')).redrive },
 };
 
