@@ -5,10 +5,14 @@
  * - thrown error (storage, sending, another worker busy) → the host retries the message
  *   (host.json extensions.queues), and after maxDequeueCount moves it to the poison queue.
  */
-import { app, output, type InvocationContext } from '@azure/functions';
+// @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see:
+// import the default and destructure (types are erased, so they import by name).
+import azureFunctions, { type InvocationContext } from '@azure/functions';
 import { getServices } from '../shared/composition.js';
 import { notifyEvent } from '../shared/usecases/notifyEvent.js';
 import { poisonRecord } from '../shared/usecases/poison.js';
+
+const { app, output } = azureFunctions;
 
 const EVENTS_QUEUE = 'pim-events';
 const poisonQueue = output.storageQueue({ queueName: `${EVENTS_QUEUE}-poison`, connection: 'AzureWebJobsStorage' });

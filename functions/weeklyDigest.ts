@@ -4,10 +4,14 @@
  * A failure throws so the host's timer retry policy tries again; the delivery ledger makes
  * the retry send only to those who did not get it yet.
  */
-import { app, type InvocationContext, type Timer } from '@azure/functions';
+// @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see:
+// import the default and destructure (types are erased, so they import by name).
+import azureFunctions, { type InvocationContext, type Timer } from '@azure/functions';
 import { getServices } from '../shared/composition.js';
 import { isoWeekOf, previousWeek } from '../shared/time/isoWeek.js';
 import { sendWeeklyDigest } from '../shared/usecases/weeklyDigest.js';
+
+const { app } = azureFunctions;
 
 export async function weeklyDigest(timer: Timer, context: InvocationContext): Promise<void> {
   const services = await getServices();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseEventsText } from '../../shared/events/eventFile.js';
 import { loadFunctionApp, startLocalHost } from '../../shared/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
-import { SETTINGS, loadSettings } from '../../shared/settings/settings.js';
+import { SETTINGS, hostEnvironment, loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
 import { parse } from './args.js';
 import { appEntryFiles } from './appEntries.js';
@@ -33,7 +33,7 @@ export async function start(args: string[]): Promise<number> {
   const host = await startLocalHost({
     functions,
     storageConnectionString: settings.AzureWebJobsStorage!,
-    env: process.env,
+    env: hostEnvironment(),
     log: (line) => console.log(line),
   });
   console.log(`Running ${functions.map((f) => f.name).join(', ')}. Directory: ${settings.DIRECTORY_SOURCE === 'snapshot' ? settings.DIRECTORY_SNAPSHOT_PATH : 'Microsoft Graph'}; email: ${settings.EMAIL_TRANSPORT === 'outbox' ? `.eml files in ${settings.OUTBOX_DIR}/` : 'Azure Communication Services'}.`);

@@ -209,6 +209,20 @@ function crossChecks(s: Settings): string[] {
   return problems;
 }
 
+/**
+ * The environment a local host resolves `%SETTING%` binding expressions from: the real
+ * environment, with the documented default of every binding setting (host: true) filled in,
+ * so `pim-notify start` needs no settings. In Azure the template sets them all.
+ */
+export function hostEnvironment(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  const defaults: Record<string, string> = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
+    if (s.host && s.defaultText !== undefined) defaults[name] = s.defaultText;
+  }
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  return { ...defaults, ...blanksRemoved };
+}
+
 /** The settings table for README.md, generated from SETTINGS. */
 export function settingsMarkdownTable(): string {
   const rows = Object.entries(SETTINGS).map(([name, s]: [string, SettingSpec<unknown>]) => {
