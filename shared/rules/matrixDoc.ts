@@ -79,7 +79,7 @@ export function recipientsMarkdown(): string {
     '',
     '- "Admins" of a directory role are the holders of the admin roles named in the row, active **and** eligible (the 2019 seed\'s "Activated/Eligible"); `ADMINS_ACTIVE_ONLY=true` narrows that to active holders (Microsoft\'s behaviour since 2023). Groups count as their members, transitively.',
     '- One email per person per event, compared by address case-insensitively; the reasons of every cell that listed the person are kept for `pim-notify simulate` to explain.',
-    '- The requester never gets the approval request for their own request.',
+    '- The requester never gets the approvers\' emails about their own request (the approval request, the alerts that someone acted or that it was canceled).',
     '- A person with no `mail`, `otherMails` or `userPrincipalName` is skipped with a reason, never a crash.',
     '- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft\'s cap) emails per event: most actionable first, then by address, so the cap is stable.',
     '',

@@ -102,8 +102,8 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
     }
 
     for (const candidate of candidates) {
-      if (isApproval(cell.notification) && isRequester(candidate, requester)) {
-        skipped.push({ userId: candidate.userId, notification: cell.notification, reason: 'the requester never approves their own request' });
+      if (APPROVER_EMAILS.has(cell.notification) && isRequester(candidate, requester)) {
+        skipped.push({ userId: candidate.userId, notification: cell.notification, reason: 'the requester never gets approvers\' emails about their own request' });
         continue;
       }
       if (cell.audience.kind === 'approvers' && cell.audience.excludeActor && candidate.userId && candidate.userId === event.actor?.id) {
@@ -189,9 +189,8 @@ function ruleIdFor(cell: Cell, event: PimEvent): NotificationRuleId | null {
   return notificationRuleId(cell.rule.recipient, cell.rule.caller, level);
 }
 
-function isApproval(kind: NotificationKind): boolean {
-  return kind === 'approvalRequest' || kind === 'extensionApprovalRequest';
-}
+/** Emails addressed to approvers: never to the requester of the request they are about. */
+const APPROVER_EMAILS = new Set<NotificationKind>(['approvalRequest', 'extensionApprovalRequest', 'requestDecisionAlert', 'requestCanceledAlert']);
 
 function requesterKeys(inputs: RecipientInputs): Set<string> {
   const keys = new Set<string>();

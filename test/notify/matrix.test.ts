@@ -1,0 +1,182 @@
+/**
+ * Every cell of contracts/recipients.md on the sample tenant (samples/README.md), through
+ * the real use case: SnapshotDirectory, the rules module, templates, and the activity table
+ * and delivery ledger on Azurite. The clock is pinned: holders depend on "now".
+ */
+import { TableClient } from '@azure/data-tables';
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSnapshot } from '../../shared/directory/snapshot.js';
+import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
+import type { EmailSender, OutgoingEmail, SendOptions } from '../../shared/email/emailSender.js';
+import { parseEventsText } from '../../shared/events/eventFile.js';
+import type { PimEvent } from '../../shared/events/schema.js';
+import { fromPackageRoot } from '../../shared/packageRoot.js';
+import { loadSettings } from '../../shared/settings/settings.js';
+import { TableActivityStore } from '../../shared/storage/activityStore.js';
+import { TableDeliveryLedger } from '../../shared/storage/deliveryLedger.js';
+import { notifyEvent } from '../../shared/usecases/notifyEvent.js';
+import { storageConnectionString, uniqueTableName } from '../support/storage.js';
+
+const NOW = new Date('2026-11-23T06:00:00Z');
+const c = (local: string) => `${local}@contoso.com`;
+const PRA = ['megan.bowen', 'patti.fernandez', 'lee.gu', 'lynne.robbins', 'pradeep.gupta'].map(c);
+const SA = ['alex.wilber', 'omar.haddad', 'diego.siciliani', 'j.sherman', 'grady.archie', 'emily.braun'].map(c);
+const GA = ['megan.bowen', 'isaiah.langer', 'nestor.wilke', 'tomas.garcia'].map(c).concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
+const ADMINS = [...new Set([...PRA, ...SA, ...GA])];
+const PROD_SUB_ADMINS = ['miriam.graham', 'raul.razo', 'allan.deyoung', 'gerhart.moller', 'lee.gu'].map(c);
+const RG_PROD_DATA_ADMINS = ['allan.deyoung', 'gerhart.moller', 'lee.gu', 'lidia.holloway', 'miriam.graham', 'pradeep.gupta', 'raul.razo'].map(c);
+
+/** The outbox of this test: what was sent, to whom (a local EmailSender adapter). */
+class RecordingSender implements EmailSender {
+  sent: Array<{ email: OutgoingEmail; options: SendOptions }> = [];
+  async send(email: OutgoingEmail, options: SendOptions) {
+    this.sent.push({ email, options });
+    return { messageId: options.operationId, alreadySent: false };
+  }
+}
+
+let events: Map<string, PimEvent>;
+let directory: SnapshotDirectory;
+
+beforeAll(async () => {
+  events = new Map(parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => [e.event.id, e.event]));
+  directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { now: () => NOW });
+});
+
+async function run(eventId: string | PimEvent, env: Record<string, string> = {}) {
+  const sender = new RecordingSender();
+  const cs = storageConnectionString();
+  const deps = {
+    directory,
+    sender,
+    activity: new TableActivityStore(TableClient.fromConnectionString(cs, uniqueTableName('Act'), { allowInsecureConnection: true })),
+    ledger: new TableDeliveryLedger(TableClient.fromConnectionString(cs, uniqueTableName('Led'), { allowInsecureConnection: true })),
+    settings: loadSettings(env),
+    log: () => {},
+  };
+  const event = typeof eventId === 'string' ? events.get(eventId)! : eventId;
+  const outcome = await notifyEvent(event, deps);
+  const byAddress = Object.fromEntries(sender.sent.map((s) => [s.email.to.address.toLowerCase(), s.email.notification]));
+  return { outcome, sender, byAddress, deps, event };
+}
+
+const all = (addresses: string[], notification: string) => Object.fromEntries(addresses.map((a) => [a, notification]));
+
+describe('directory roles on the sample tenant', () => {
+  it('pimEnabled: PRA, SA and GA, active and eligible, through nested groups and the cycle, each once', async () => {
+    const { byAddress, sender } = await run('evt-0002');
+    expect(byAddress).toEqual(all(ADMINS, 'pimEnabled'));
+    expect(sender.sent).toHaveLength(ADMINS.length); // Megan is GA and PRA: one email
+  });
+
+  it('activation pending approval with explicit approvers (a user and a group): only the approvers', async () => {
+    expect((await run('evt-0003')).byAddress).toEqual(all(['irvin.sayers', 'henrietta.mueller', 'lidia.holloway'].map(c), 'approvalRequest'));
+  });
+
+  it('activation pending approval with no approvers: the PRA holders approve', async () => {
+    expect((await run('evt-0007')).byAddress).toEqual(all(PRA, 'approvalRequest'));
+  });
+
+  it('an approval tells the requester and the other approvers, not the approver who acted', async () => {
+    expect((await run('evt-0004')).byAddress).toEqual({
+      [c('christie.cline')]: 'requestDecision',
+      ...all(['henrietta.mueller', 'lidia.holloway'].map(c), 'requestDecisionAlert'),
+    });
+  });
+
+  it('a denial by a PRA tells the requester and the other PRAs', async () => {
+    expect((await run('evt-0008')).byAddress).toEqual({
+      [c('nestor.wilke')]: 'requestDecision',
+      ...all(PRA.filter((a) => a !== c('megan.bowen')), 'requestDecisionAlert'),
+    });
+  });
+
+  it('activation completed: admins get the alert, the requester the notice', async () => {
+    expect((await run('evt-0005')).byAddress).toEqual({ ...all(ADMINS, 'activationAlert'), [c('christie.cline')]: 'activationNotice' });
+  });
+
+  it('activation completed with the activation alert off (level None): only the requester', async () => {
+    expect((await run('evt-0011')).byAddress).toEqual({ [c('enrico.cattaneo')]: 'activationNotice' });
+  });
+
+  it('an admin who activates gets the alert, the most actionable of their two emails', async () => {
+    expect((await run('evt-0018')).byAddress[c('isaiah.langer')]).toBe('activationAlert');
+  });
+
+  it('Critical level on the eligible-assignment alert drops it; the assignee still hears', async () => {
+    expect((await run('evt-0009')).byAddress).toEqual({ [c('henrietta.mueller')]: 'assignmentNotice' });
+  });
+
+  it('default recipients off keeps only the additional recipient', async () => {
+    expect((await run('evt-0014')).byAddress).toEqual({ 'secops@contoso.com': 'assignmentAlert', [c('hannah.kim')]: 'assignmentNotice' });
+  });
+
+  it('made permanent: admins and the assignee', async () => {
+    expect((await run('evt-0017')).byAddress).toEqual({ ...all(ADMINS, 'assignmentAlert'), [c('lukas.schmidt')]: 'assignmentNotice' });
+  });
+
+  it('assigned outside PIM: the admins get the alert; a principal unknown to the directory gets nothing', async () => {
+    const { byAddress, sender } = await run('evt-0023');
+    expect(byAddress).toEqual(all(ADMINS, 'outsidePimAlert'));
+    expect(sender.sent.every((s) => !/[\r\n]/.test(s.email.subject))).toBe(true);
+  });
+
+  it('expired and extended: only the assignee', async () => {
+    expect((await run('evt-0012')).byAddress).toEqual({ [c('cameron.white')]: 'expiredNotice' });
+    expect((await run('evt-0024')).byAddress).toEqual({ [c('alex.wilber')]: 'extendedNotice' });
+  });
+});
+
+describe('Azure resource roles on the sample tenant', () => {
+  it('the seed example: Owners and UAAs of the subscription (active, eligible, via group) and the assignee', async () => {
+    const { byAddress, sender } = await run('evt-0013');
+    expect(byAddress).toEqual({ ...all(PROD_SUB_ADMINS, 'assignmentAlert'), [c('alain.charon')]: 'assignmentNotice' });
+    expect(sender.sent.find((s) => s.email.notification === 'assignmentAlert')?.email.subject).toBe('PIM: Alain Charon was permanently assigned the Backup Reader role');
+  });
+
+  it('pending approval: admins of enclosing scopes and the explicit approvers, never the requester', async () => {
+    expect((await run('evt-0015')).byAddress).toEqual(all([...RG_PROD_DATA_ADMINS.filter((a) => a !== c('raul.razo')), c('nina.hoffmann')], 'approvalRequest'));
+  });
+
+  it('extension pending approval: admins and approvers, never the requester', async () => {
+    expect((await run('evt-0021')).byAddress).toEqual(all([...RG_PROD_DATA_ADMINS.filter((a) => a !== c('lidia.holloway')), c('nina.hoffmann')], 'extensionApprovalRequest'));
+  });
+
+  it('expiring soon and eligible to extend: admins and the assignee', async () => {
+    const soon = (await run('evt-0019')).byAddress;
+    expect(soon[c('lidia.holloway')]).toBe('expiryReminder');
+    expect(Object.entries(soon).filter(([, n]) => n === 'expiryAlert').map(([a]) => a).sort()).toEqual(RG_PROD_DATA_ADMINS.filter((a) => a !== c('lidia.holloway')).sort());
+    const window = (await run('evt-0020')).byAddress;
+    expect(window[c('lidia.holloway')]).toBe('extendWindowNotice');
+  });
+
+  it('renewed: admins only; canceled: the approvers and admins are told, not the requester', async () => {
+    const renewed = (await run('evt-0025')).byAddress;
+    expect(Object.values(renewed).every((n) => n === 'renewalAlert')).toBe(true);
+    expect(Object.keys(renewed).sort()).toEqual(['allan.deyoung', 'christie.cline', 'diego.siciliani', 'isaiah.langer'].map(c).sort());
+    const canceled = (await run('evt-0016')).byAddress;
+    expect(Object.keys(canceled).sort()).toEqual([...RG_PROD_DATA_ADMINS.filter((a) => a !== c('raul.razo')), c('nina.hoffmann')].sort());
+  });
+});
+
+describe('settings and delivery', () => {
+  it('ADMINS_ACTIVE_ONLY narrows admins to active holders', async () => {
+    const active = ['megan.bowen', 'isaiah.langer', 'patti.fernandez', 'alex.wilber', 'omar.haddad'].map(c).concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
+    expect(Object.keys((await run('evt-0002', { ADMINS_ACTIVE_ONLY: 'true' })).byAddress).sort()).toEqual(active.sort());
+  });
+
+  it('the cap keeps the first recipients in a stable order', async () => {
+    const { byAddress, outcome } = await run('evt-0002', { MAX_RECIPIENTS_PER_EVENT: '3' });
+    expect(Object.keys(byAddress)).toEqual([...ADMINS].sort().slice(0, 3));
+    expect(outcome).toMatchObject({ kind: 'processed', sent: 3 });
+  });
+
+  it('the same event twice sends each email once and records the activity once', async () => {
+    const first = await run('evt-0005');
+    const again = await notifyEvent(first.event, first.deps);
+    expect(first.outcome).toMatchObject({ kind: 'processed', activity: 'recorded', alreadySent: 0 });
+    expect(again).toMatchObject({ kind: 'processed', sent: 0, alreadySent: first.sender.sent.length, activity: 'duplicate' });
+    expect(first.sender.sent).toHaveLength(Object.keys(first.byAddress).length);
+  });
+});
