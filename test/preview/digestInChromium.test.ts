@@ -61,7 +61,7 @@ describe('the digest as a person sees it', () => {
     expect(text).not.toMatch(/\bUser Administrator\b/); // sixth place is not shown
     await expect(page.getByRole('link', { name: /take action/i }).first().isVisible()).resolves.toBe(true);
     // Fits an email client's width: nothing wider than the 600px card (plus margins).
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(700);
     await page.close();
   });
