@@ -17,11 +17,15 @@ afterEach(async () => {
 
 test('the exported sample tenant drives simulate like the original snapshot', async () => {
   const sample = JSON.parse(await readFile(fromPackageRoot('samples/contoso-directory.json'), 'utf8'));
-  h = await startHarness(sample, { env: { AZURE_SUBSCRIPTION_IDS: sample.azureResources.map((r: { id: string }) => r.id.split('/')[2]).filter((v: string, i: number, a: string[]) => a.indexOf(v) === i).join(';') || SUB } });
+  const subscriptions: string[] = sample.azureResources.map((r: { id: string }) => r.id.split('/')[2]).filter((v: string, i: number, a: string[]) => a.indexOf(v) === i);
+  if (subscriptions.length === 0) subscriptions.push(SUB);
+  h = await startHarness(sample, { env: { AZURE_SUBSCRIPTION_IDS: subscriptions.join(';') } });
   const dir = await mkdtemp(path.join(tmpdir(), 'export-'));
   const out = path.join(dir, 'tenant.json');
   vi.spyOn(console, 'log').mockImplementation(() => {});
-  expect(await exportDirectory(['--out', out], { directory: h.directory })).toBe(0);
+  // export-directory takes its subscriptions from --subscription (else AZURE_SUBSCRIPTION_IDS in
+  // the process environment), not from the injected directory's settings: name them.
+  expect(await exportDirectory(['--out', out, ...subscriptions.flatMap((s) => ['--subscription', s])], { directory: h.directory })).toBe(0);
 
   const lines = async (snapshot: string) => {
     const written: string[] = [];
