@@ -1,10 +1,27 @@
 /**
  * Exports a tenant as a directory snapshot (contracts/directory-snapshot.md) through the same
- * Graph/ARM readers the production directory uses. Only what the role lookup needs is exported:
- * role holders, the members of their groups (nested groups included), and policy approvers.
+ * Graph/ARM readers the production directory uses, so that a SnapshotDirectory over the file
+ * answers like the GraphDirectory over the tenant did at export time (`simulate` on the export
+ * sends what the app would have sent). What goes in:
+ *
+ * - users: every user of the tenant (one paged `/users` list with the address properties),
+ *   because an event can name any user as principal or actor, role or no role. With
+ *   `allUsers: false` only the users that matter for role lookups are exported: holders
+ *   (directory and Azure, direct or through groups) and approvers, with the members of their groups.
+ * - servicePrincipals: the role holders that are neither users nor groups (apps, managed identities).
+ * - groups: the groups that hold a role (directory or Azure) or are named as approvers, and
+ *   every group nested in them, each with its direct members (users and groups).
+ * - directory roles: all definitions, every active and eligible schedule instance (at any
+ *   directory scope), and the PIM policy of every role that has one.
+ * - Azure: each subscription of `subscriptionIds` and its resource groups, with the active
+ *   (schedule instances: dates and Assigned/Activated) and eligible assignments made there,
+ *   the names of the roles held there, and the policies of the roles that matter in the
+ *   subscription (Owner, User Access Administrator and every role held in it).
+ *
+ * Schedule instances are what is in force now: expired and not-yet-started assignments are not
+ * exported, so the export answers as the tenant does at export time.
  */
-import { ROLE } from './roleDirectory.js';
-import type { PolicyRule } from './roleDirectory.js';
+import { ROLE, type PolicyRule } from './roleDirectory.js';
 import type { GraphReader, GraphUser } from './graph/graphReader.js';
 import type { ArmReader, ArmRoleHolding } from './arm/armReader.js';
 
@@ -16,61 +33,59 @@ export interface DirectorySource {
 export interface ExportOptions {
   /** Subscriptions whose Azure resource roles are exported, with their resource groups. */
   subscriptionIds: readonly string[];
+  /**
+   * Export every user of the tenant (default). false: only role holders, members of their
+   * groups and approvers, for a very large tenant; events about anyone else then find nobody.
+   */
+  allUsers?: boolean;
 }
 
-const ADMIN_ROLES = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator];
+interface ExportedPolicy {
+  roleDefinitionId: string;
+  rules: PolicyRule[];
+}
+
+interface ExportedAzureResource {
+  id: string;
+  displayName: string;
+  roleDefinitions: { id: string; displayName: string }[];
+  roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; assignmentType?: 'Assigned' | 'Activated'; startDateTime: string | null; endDateTime: string | null }[];
+  roleManagementPolicies: ExportedPolicy[];
+}
 
 export async function exportDirectorySnapshot(source: DirectorySource, options: ExportOptions): Promise<object> {
-  const { graph, arm } = source;
-  const [org, definitions, active, eligible] = await Promise.all([graph.organization(), graph.roleDefinitions(), graph.activeInstances(), graph.eligibleInstances()]);
+  const { graph } = source;
+  const [org, definitions, active, eligible, directoryPolicies, listedUsers] = await Promise.all([
+    graph.organization(),
+    graph.roleDefinitions(),
+    graph.activeInstances(),
+    graph.eligibleInstances(),
+    graph.directoryRolePolicies(),
+    options.allUsers === false ? Promise.resolve([] as GraphUser[]) : graph.allUsers(),
+  ]);
+  const roleManagementPolicies: ExportedPolicy[] = [...directoryPolicies].map(([roleDefinitionId, rules]) => ({ roleDefinitionId, rules }));
 
-  const roles = [...new Set([...ADMIN_ROLES, ...active.map((a) => a.roleDefinitionId), ...eligible.map((e) => e.roleDefinitionId)].map((r) => r.toLowerCase()))];
-  const policies = await Promise.all(roles.map(async (roleDefinitionId) => ({ roleDefinitionId, rules: await graph.directoryRolePolicyRules(roleDefinitionId) })));
-  const roleManagementPolicies = policies.filter((p) => p.rules !== undefined);
+  const azure = await exportAzure(source.arm, options.subscriptionIds);
 
-  const azureResources = [];
-  const azureHoldings: ArmRoleHolding[] = [];
-  const azureRules: PolicyRule[][] = [];
-  for (const subscriptionId of options.subscriptionIds) {
-    const [sub, groups] = await Promise.all([arm.subscription(subscriptionId), arm.resourceGroups(subscriptionId)]);
-    for (const scope of [{ id: sub.id, displayName: sub.displayName }, ...groups.map((g) => ({ id: g.id, displayName: g.name }))]) {
-      const key = scope.id.toLowerCase();
-      const [assigned, eligibleHere] = await Promise.all([arm.roleAssignmentsAtScope(scope.id), arm.eligibilitiesAtScope(scope.id)]);
-      // atScope() includes enclosing scopes; the snapshot lists each holding once, where it is made.
-      const here = [...assigned, ...eligibleHere].filter((h) => h.scope.toLowerCase() === key);
-      azureHoldings.push(...here);
-      const roleIds = [...new Set([ROLE.owner, ROLE.userAccessAdministrator, ...here.map((h) => h.roleDefinitionId)])];
-      const names = await Promise.all(roleIds.map(async (id) => ({ id, displayName: (await arm.roleDefinitionName(scope.id, id)) ?? id })));
-      const scopePolicies = (await Promise.all(roleIds.map(async (roleDefinitionId) => ({ roleDefinitionId, rules: await arm.rolePolicyRules(scope.id, roleDefinitionId) })))).filter(
-        (p): p is { roleDefinitionId: string; rules: PolicyRule[] } => p.rules !== undefined,
-      );
-      azureRules.push(...scopePolicies.map((p) => p.rules));
-      azureResources.push({
-        id: scope.id,
-        displayName: scope.displayName,
-        roleDefinitions: names,
-        roleAssignments: here.map((h) => ({ principalId: h.principalId, roleDefinitionId: h.roleDefinitionId, state: h.state, startDateTime: h.startDateTime, endDateTime: h.endDateTime })),
-        roleManagementPolicies: scopePolicies,
-      });
-    }
-  }
+  // Everyone who matters for role lookups: principals, approvers, and the members of their groups.
+  const approvers = [...roleManagementPolicies, ...azure.resources.flatMap((r) => r.roleManagementPolicies)].flatMap((p) => p.rules).flatMap(approverIds);
+  const candidates = [...new Set([...[...active, ...eligible].map((i) => i.principalId), ...azure.holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId), ...approvers])];
+  const users = new Map<string, GraphUser>(listedUsers.map((u) => [u.id.toLowerCase(), u]));
+  const kinds = await graph.principals(candidates.filter((id) => !users.has(id.toLowerCase())));
+  const neededUsers = new Set<string>();
+  for (const [id, p] of kinds) if (p.kind === 'user') users.set(id.toLowerCase(), p.user);
 
-  // Everyone who matters: principals, approvers, and (below) the members of every group among them.
-  const approvers = [...roleManagementPolicies.flatMap((p) => p.rules ?? []), ...azureRules.flat()].flatMap(approverIds);
-  const principalIds = [...active, ...eligible].map((i) => i.principalId);
-  const kinds = await graph.principals([...new Set([...principalIds, ...azureHoldings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId), ...approvers])]);
-  const userIds = new Set([...kinds].filter(([, p]) => p.kind === 'user').map(([id]) => id));
   const groups: { id: string; displayName: string; mail: string | null; members: string[] }[] = [];
   const queue = [...kinds].filter(([, p]) => p.kind === 'group').map(([id]) => id);
-  const seenGroups = new Set(queue);
+  const seenGroups = new Set(queue.map((id) => id.toLowerCase()));
   while (queue.length > 0) {
     const id = queue.shift()!;
     const members = await graph.directMembers(id);
     for (const m of members) {
       const type = String(m['@odata.type'] ?? '').toLowerCase();
-      if (type.endsWith('.user')) userIds.add(m.id);
-      else if (type.endsWith('.group') && !seenGroups.has(m.id)) {
-        seenGroups.add(m.id);
+      if (type.endsWith('.user')) neededUsers.add(m.id);
+      else if (type.endsWith('.group') && !seenGroups.has(m.id.toLowerCase())) {
+        seenGroups.add(m.id.toLowerCase());
         queue.push(m.id);
       }
     }
@@ -82,18 +97,89 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
     g.displayName = info?.displayName ?? g.id;
     g.mail = info?.mail ?? null;
   }
-  const users = await graph.users([...userIds]);
+  // Principals that are neither users nor groups: service principals (apps, managed identities)
+  // are named so that their assignments read as such rather than as unknown ids.
+  const others = candidates.filter((id) => !users.has(id.toLowerCase()) && !kinds.has(id));
+  const azureApps = azure.holdings.filter((h) => h.principalType === 'servicePrincipal').map((h) => h.principalId);
+  const servicePrincipals = [...(await graph.servicePrincipals([...new Set([...others, ...azureApps])])).values()].map((sp) => ({ id: sp.id, displayName: sp.displayName ?? sp.id }));
+  const missing = [...neededUsers].filter((id) => !users.has(id.toLowerCase()));
+  for (const u of (await graph.users(missing)).values()) users.set(u.id.toLowerCase(), u);
 
   return {
     tenant: { id: org.id, displayName: org.displayName, pimEnabled: true },
-    users: [...users.values()].map((u: GraphUser) => ({ id: u.id, displayName: u.displayName ?? u.id, mail: u.mail ?? null, userPrincipalName: u.userPrincipalName ?? null, otherMails: u.otherMails ?? [] })),
+    users: [...users.values()].map((u) => ({ id: u.id, displayName: u.displayName ?? u.userPrincipalName ?? u.id, mail: u.mail ?? null, userPrincipalName: u.userPrincipalName ?? null, otherMails: u.otherMails ?? [] })),
     groups,
+    servicePrincipals,
     roleDefinitions: definitions.map((d) => ({ id: d.templateId ?? d.id, displayName: d.displayName })),
     roleAssignments: active.map((a) => ({ principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, directoryScopeId: a.directoryScopeId, assignmentType: a.assignmentType ?? 'Assigned', startDateTime: a.startDateTime ?? null, endDateTime: a.endDateTime ?? null })),
     roleEligibilities: eligible.map((e) => ({ principalId: e.principalId, roleDefinitionId: e.roleDefinitionId, directoryScopeId: e.directoryScopeId, startDateTime: e.startDateTime ?? null, endDateTime: e.endDateTime ?? null })),
     roleManagementPolicies,
-    azureResources,
+    azureResources: azure.resources,
   };
+}
+
+/**
+ * The subscriptions and their resource groups. Each holding is listed once, on the scope it is
+ * made on; one made above a subscription (a management group, the tenant root) is listed on the
+ * subscription, the highest scope a snapshot knows, where it counts for the same scopes.
+ */
+async function exportAzure(arm: ArmReader, subscriptionIds: readonly string[]): Promise<{ resources: ExportedAzureResource[]; holdings: ArmRoleHolding[] }> {
+  const resources: ExportedAzureResource[] = [];
+  const holdings: ArmRoleHolding[] = [];
+  for (const subscriptionId of subscriptionIds) {
+    const [sub, resourceGroups] = await Promise.all([arm.subscription(subscriptionId), arm.resourceGroups(subscriptionId)]);
+    const subKey = scopeKey(sub.id);
+    const scopes = [{ id: sub.id, displayName: sub.displayName }, ...resourceGroups.map((g) => ({ id: g.id, displayName: g.name }))];
+    const held = await Promise.all(
+      scopes.map(async (scope) => {
+        const key = scopeKey(scope.id);
+        const [assigned, eligibleHere] = await Promise.all([arm.activeSchedulesAtScope(scope.id), arm.eligibilitiesAtScope(scope.id)]);
+        // atScope() is "here and above": keep what is made here and, on the subscription, what is
+        // made above it (anything atScope() returns there that is not the subscription itself).
+        const own = (h: ArmRoleHolding) => scopeKey(h.scope) === key || key === subKey;
+        const byId = new Map<string, ArmRoleHolding>();
+        for (const h of [...assigned, ...eligibleHere]) if (own(h) && !byId.has(h.id.toLowerCase())) byId.set(h.id.toLowerCase(), h);
+        return [...byId.values()];
+      }),
+    );
+    // Policies of the roles that matter anywhere in the subscription, at every scope of it: the
+    // snapshot falls back to an enclosing scope's policy, ARM does not, so a resource group
+    // without a policy of its own gets an explicit empty one (factory defaults) when its
+    // subscription has one.
+    const roleIds = [...new Set([ROLE.owner, ROLE.userAccessAdministrator, ...held.flat().map((h) => h.roleDefinitionId.toLowerCase())])];
+    const policies = await Promise.all(scopes.map((scope) => arm.rolePoliciesAtScope(scope.id, roleIds)));
+    const subPolicies = policies[0] ?? new Map<string, PolicyRule[]>();
+    for (const [i, scope] of scopes.entries()) {
+      const here = held[i] ?? [];
+      holdings.push(...here);
+      const own = policies[i] ?? new Map<string, PolicyRule[]>();
+      const scopePolicies: ExportedPolicy[] = roleIds.flatMap((roleDefinitionId) => {
+        const rules = own.get(roleDefinitionId) ?? (i > 0 && subPolicies.has(roleDefinitionId) ? [] : undefined);
+        return rules ? [{ roleDefinitionId, rules }] : [];
+      });
+      const named = [...new Set([ROLE.owner, ROLE.userAccessAdministrator, ...here.map((h) => h.roleDefinitionId.toLowerCase())])];
+      const roleDefinitions = await Promise.all(named.map(async (id) => ({ id, displayName: (await arm.roleDefinitionName(scope.id, id)) ?? id })));
+      resources.push({
+        id: scope.id,
+        displayName: scope.displayName,
+        roleDefinitions,
+        roleAssignments: here.map((h) => ({
+          principalId: h.principalId,
+          roleDefinitionId: h.roleDefinitionId,
+          state: h.state,
+          ...(h.state === 'active' ? { assignmentType: h.assignmentType ?? 'Assigned' } : {}),
+          startDateTime: h.startDateTime,
+          endDateTime: h.endDateTime,
+        })),
+        roleManagementPolicies: scopePolicies,
+      });
+    }
+  }
+  return { resources, holdings };
+}
+
+function scopeKey(scope: string): string {
+  return scope.toLowerCase().replace(/\/+$/, '');
 }
 
 function approverIds(rule: PolicyRule): string[] {

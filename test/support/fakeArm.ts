@@ -90,7 +90,7 @@ export class FakeArm extends FakeServer {
     const properties: Record<string, unknown> = { scope: h.scope, roleDefinitionId: roleDefinitionArmId(h.scope, h.roleDefinitionId), principalId: h.principalId, principalType };
     if (collection !== 'roleAssignments') {
       Object.assign(properties, { startDateTime: h.startDateTime ?? null, endDateTime: h.endDateTime ?? null, memberType: 'Direct', status: 'Provisioned' });
-      if (collection === 'roleAssignmentScheduleInstances') properties['assignmentType'] = 'Assigned';
+      if (collection === 'roleAssignmentScheduleInstances') properties['assignmentType'] = h.assignmentType ?? 'Assigned';
     }
     return { id: `${h.scope}/providers/Microsoft.Authorization/${collection}/${name}`, name, type: `Microsoft.Authorization/${collection}`, properties };
   }

@@ -13,6 +13,7 @@ export interface TenantData {
   tenant: { id: string; displayName: string; pimEnabled?: boolean };
   users: { id: string; displayName: string; mail?: string | null; otherMails?: string[]; userPrincipalName?: string | null }[];
   groups: { id: string; displayName: string; mail?: string | null; members: string[] }[];
+  servicePrincipals?: { id: string; displayName: string }[];
   roleDefinitions: { id: string; displayName: string }[];
   roleAssignments: { principalId: string; roleDefinitionId: string; directoryScopeId: string; assignmentType: 'Assigned' | 'Activated'; startDateTime?: string | null; endDateTime?: string | null }[];
   roleEligibilities: { principalId: string; roleDefinitionId: string; directoryScopeId: string; startDateTime?: string | null; endDateTime?: string | null }[];
@@ -21,7 +22,7 @@ export interface TenantData {
     id: string;
     displayName: string;
     roleDefinitions?: { id: string; displayName: string }[];
-    roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; startDateTime?: string | null; endDateTime?: string | null }[];
+    roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; assignmentType?: 'Assigned' | 'Activated' | null; startDateTime?: string | null; endDateTime?: string | null }[];
     roleManagementPolicies?: { roleDefinitionId: string; rules: { id: string; [k: string]: unknown }[] }[];
   }[];
 }
@@ -103,9 +104,15 @@ export class FakeGraph extends FakeServer {
         });
       return this.page(url, items, '@odata.nextLink');
     }
+    if (path === '/users') return this.page(url, this.data.users.map((u) => project(userDefaults(u), select)), '@odata.nextLink');
     if ((m = /^\/users\/([^/]+)$/.exec(path))) {
       const user = this.user(m[1]!);
       return user ? { status: 200, body: project({ '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#users/$entity`, ...userDefaults(user) }, select) } : notFound(m[1]!);
+    }
+    if ((m = /^\/servicePrincipals\/([^/]+)$/.exec(path))) {
+      const id = m[1]!.toLowerCase();
+      const sp = (this.data.servicePrincipals ?? []).find((s) => s.id.toLowerCase() === id);
+      return sp ? { status: 200, body: project({ id: sp.id, displayName: sp.displayName }, select) } : notFound(m[1]!);
     }
     if ((m = /^\/groups\/([^/]+)$/.exec(path))) {
       const group = this.group(m[1]!);

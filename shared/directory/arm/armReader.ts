@@ -59,6 +59,36 @@ export class ArmReader {
     return items.map((i) => holding(i, 'eligible', scope));
   }
 
+  /**
+   * Active assignments on the scope and above as PIM schedule instances: the same assignments as
+   * roleAssignmentsAtScope, with their start and end dates and Assigned/Activated (the export needs them).
+   */
+  async activeSchedulesAtScope(scope: string): Promise<ArmRoleHolding[]> {
+    const items = await this.api.list<ArmResource<HoldingProperties>>(`${trim(scope)}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=${PIM_API}&$filter=${encodeURIComponent('atScope()')}`);
+    return items.map((i) => holding(i, 'active', scope));
+  }
+
+  /**
+   * The PIM policies of the given roles at exactly this scope (one list of policy assignments,
+   * then one GET per policy), rules in Graph shape; roles without a policy here are left out.
+   */
+  async rolePoliciesAtScope(scope: string, roleDefinitionIds: readonly string[]): Promise<Map<string, PolicyRule[]>> {
+    const wanted = new Set(roleDefinitionIds.map((r) => r.toLowerCase()));
+    const assignments = await this.api.list<ArmResource<{ scope?: string; roleDefinitionId?: string; policyId?: string }>>(
+      `${trim(scope)}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=${PIM_API}`,
+    );
+    const out = new Map<string, PolicyRule[]>();
+    await Promise.all(
+      assignments.map(async (a) => {
+        const role = lastSegment(a.properties.roleDefinitionId);
+        if (!wanted.has(role) || !a.properties.policyId || out.has(role)) return;
+        const policy = await this.api.get<ArmResource<{ rules?: ArmPolicyRule[] }>>(`${a.properties.policyId}?api-version=${PIM_API}`);
+        out.set(role, armRulesToGraph(policy.properties.rules));
+      }),
+    );
+    return out;
+  }
+
   /** Every active and eligible schedule instance in a subscription (at, above and below it), with dates. */
   async schedulesInSubscription(subscriptionId: string): Promise<ArmRoleHolding[]> {
     const scope = `/subscriptions/${subscriptionId}`;

@@ -60,6 +60,11 @@ export class GraphReader {
     return this.api.list(`/roleManagement/directory/roleEligibilityScheduleInstances${roleFilter(roleDefinitionId)}`);
   }
 
+  /** Every user of the tenant, paged ($top=999 is Graph's largest page for /users). */
+  async allUsers(): Promise<GraphUser[]> {
+    return this.api.list(`/users?$select=${USER_SELECT}&$top=999`);
+  }
+
   /** Users by id (unknown ids are left out). */
   async users(ids: readonly string[]): Promise<Map<string, GraphUser>> {
     const results = await this.api.batchGet(ids.map((id) => `/users/${encodeURIComponent(id)}?$select=${USER_SELECT}`));
@@ -69,6 +74,20 @@ export class GraphReader {
   async groups(ids: readonly string[]): Promise<Map<string, GraphGroup>> {
     const results = await this.api.batchGet(ids.map((id) => `/groups/${encodeURIComponent(id)}?$select=id,displayName,mail`));
     return collect(ids, results, 'groups');
+  }
+
+  /**
+   * Service principals by id: names for role holders that are apps or managed identities. Best
+   * effort: ids Graph does not answer for (unknown, or 403 without Application.Read.All) are left out.
+   */
+  async servicePrincipals(ids: readonly string[]): Promise<Map<string, { id: string; displayName?: string | null }>> {
+    const results = await this.api.batchGet(ids.map((id) => `/servicePrincipals/${encodeURIComponent(id)}?$select=id,displayName`));
+    const out = new Map<string, { id: string; displayName?: string | null }>();
+    ids.forEach((id, i) => {
+      const result = results[i];
+      if (result?.status === 200) out.set(id, result.body as { id: string; displayName?: string | null });
+    });
+    return out;
   }
 
   /**
@@ -105,6 +124,23 @@ export class GraphReader {
   /** A group's direct members (users and groups), as `{ id, '@odata.type' }`. */
   async directMembers(groupId: string): Promise<{ id: string; '@odata.type'?: string }[]> {
     return this.api.list(`/groups/${encodeURIComponent(groupId)}/members?$select=id`);
+  }
+
+  /**
+   * Every directory role's policy rules at "/", by lower-cased role definition id, in one paged
+   * list (the same call as directoryRolePolicyRules without the role in the filter).
+   */
+  async directoryRolePolicies(): Promise<Map<string, PolicyRule[]>> {
+    const filter = `scopeId eq '/' and scopeType eq 'DirectoryRole'`;
+    const assignments = await this.api.list<{ roleDefinitionId?: string; policy?: { rules?: PolicyRule[] } }>(
+      `/policies/roleManagementPolicyAssignments?$filter=${filter}&$expand=policy($expand=rules)`,
+    );
+    const out = new Map<string, PolicyRule[]>();
+    for (const a of assignments) {
+      const role = a.roleDefinitionId?.toLowerCase();
+      if (role && a.policy && !out.has(role)) out.set(role, a.policy.rules ?? []);
+    }
+    return out;
   }
 
   /** A directory role's policy rules; undefined when the role has no policy assignment. */
