@@ -46,6 +46,15 @@ param azureSubscriptionIds string = ''
 @description('NCRONTAB (UTC) of the weekly digest.')
 param digestSchedule string = '0 0 8 * * 1'
 
+@description('NCRONTAB schedule (UTC) of the audit collector, which turns PIM audit records into events.')
+param auditSchedule string = '0 */5 * * * *'
+
+@description('Minutes the audit collector re-reads before its cursor, for records Entra logs late.')
+param auditOverlapMinutes string = '30'
+
+@description('NCRONTAB schedule (UTC) of the expiry scanner (14-day and 1-day reminders, extension window, expiry).')
+param expirySchedule string = '0 0 6 * * *'
+
 @description('Extra digest recipients (;-separated addresses), e.g. a security distribution list.')
 param digestExtraRecipients string = ''
 
@@ -91,6 +100,7 @@ var eventsQueue = 'pim-events'
 var eventsPoisonQueue = 'pim-events-poison'
 var activityTable = 'PimActivity'
 var deliveryTable = 'PimDeliveries'
+var sourcesTable = 'PimSources'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
@@ -123,6 +133,7 @@ module storage 'modules/storage.bicep' = {
     tableNames: [
       activityTable
       deliveryTable
+      sourcesTable
     ]
   }
 }
@@ -204,6 +215,10 @@ module functionApp 'modules/functionapp.bicep' = {
       DIGEST_SCHEDULE: digestSchedule
       DIGEST_EXTRA_RECIPIENTS: digestExtraRecipients
       DIGEST_OPT_OUT: digestOptOut
+      AUDIT_SCHEDULE: auditSchedule
+      AUDIT_OVERLAP_MINUTES: auditOverlapMinutes
+      EXPIRY_SCHEDULE: expirySchedule
+      SOURCES_TABLE: sourcesTable
     }
   }
 }

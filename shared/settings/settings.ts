@@ -160,6 +160,28 @@ export const SETTINGS = {
     description: 'Client id of the user-assigned managed identity used for Graph, ARM and ACS (DefaultAzureCredential reads it too).',
     schema: z.guid().optional(),
   }),
+  AUDIT_SCHEDULE: spec({
+    description: 'NCRONTAB schedule of the audit collector (`%AUDIT_SCHEDULE%`), which turns new PIM audit records from Microsoft Graph into events on `pim-events`. Needs the Graph permission AuditLog.Read.All.',
+    defaultText: '0 */5 * * * *',
+    schema: z.string().min(9).default('0 */5 * * * *'),
+    host: true,
+  }),
+  AUDIT_OVERLAP_MINUTES: spec({
+    description: 'How far before its cursor the audit collector reads again, to catch records Entra logs late; a record read twice is still one event.',
+    defaultText: '30',
+    schema: positiveInt(1440).default(30),
+  }),
+  EXPIRY_SCHEDULE: spec({
+    description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, 1 day), eligible-to-extend and expired events, in UTC.',
+    defaultText: '0 0 6 * * *',
+    schema: z.string().min(9).default('0 0 6 * * *'),
+    host: true,
+  }),
+  SOURCES_TABLE: spec({
+    description: 'Table of the event sources: the audit cursor, audit records already queued, tracked assignments and expiry milestones already emitted.',
+    defaultText: 'PimSources',
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name').default('PimSources'),
+  }),
   AZURE_SUBSCRIPTION_IDS: spec({
     description: 'Subscriptions whose Azure resource roles are looked up and scanned (`;`-separated GUIDs).',
     defaultText: '(none)',

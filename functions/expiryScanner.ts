@@ -1,0 +1,37 @@
+/**
+ * expiryScanner: daily (EXPIRY_SCHEDULE), assignments nearing or past their end become
+ * roleExpiringSoon / roleEligibleToExtend / roleExpired events on `pim-events`, each once.
+ * Thin: build the adapters, call the use case, log counts. A failure throws so the retry
+ * policy runs it again; what was already emitted is recorded and not emitted twice.
+ */
+// @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see:
+// import the default and destructure (types are erased, so they import by name).
+import azureFunctions, { type InvocationContext, type Timer } from '@azure/functions';
+import { getServices } from '../shared/composition.js';
+import { sourcesAdapters } from '../shared/sources/compose.js';
+import { scanExpiry } from '../shared/sources/scanExpiry.js';
+
+const { app } = azureFunctions;
+
+export async function expiryScanner(timer: Timer, context: InvocationContext): Promise<void> {
+  const services = await getServices();
+  const { store, queue } = sourcesAdapters(services);
+  if (timer.isPastDue) context.warn('expiryScanner is running late');
+  const outcome = await scanExpiry({
+    directory: services.directory,
+    queue,
+    emitted: store,
+    tracking: store,
+    log: (level, text) => context[level](text),
+  });
+  const e = outcome.emitted;
+  context.log(
+    `expiry scan: ${outcome.assignments} assignments, emitted 14d ${e.expiring14d}, extend ${e.eligibleToExtend}, 1d ${e.expiring1d}, expired ${e.expired}; ${outcome.alreadyEmitted} already emitted, ${outcome.dropped} dropped`,
+  );
+}
+
+app.timer('expiryScanner', {
+  schedule: '%EXPIRY_SCHEDULE%',
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: 3, minimumInterval: { minutes: 1 }, maximumInterval: { minutes: 15 } },
+  handler: expiryScanner,
+});

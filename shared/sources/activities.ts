@@ -1,0 +1,140 @@
+/**
+ * Which Entra audit activity (directoryAudit.activityDisplayName, reference §5) becomes which
+ * PIM event. One table, in code: the collector reads it, docs/sources.md is generated from it
+ * (sourcesMarkdown), and a test fails when the two drift.
+ *
+ * `event: null` marks activities we know and deliberately ignore (requests whose outcome is
+ * logged separately, removals, settings, alerts), so only truly new names count as unknown.
+ */
+import type { Assignment, PimEventType } from '../events/schema.js';
+
+export interface ActivityMapping {
+  activity: string;
+  /** The event it becomes; null = known, produces no event. */
+  event: PimEventType | null;
+  /** For assignment events: the assignment the name implies (dates come from the record). */
+  assignment?: Pick<Assignment, 'state' | 'permanent'>;
+  /** Why, for the generated doc. */
+  note: string;
+}
+
+const eligible = (permanent: boolean) => ({ state: 'eligible' as const, permanent });
+const active = (permanent: boolean) => ({ state: 'active' as const, permanent });
+
+export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
+  // Activation of an eligible role.
+  { activity: 'Add member to role requested (PIM activation)', event: null, note: 'the outcome (approval requested / completed) is logged next' },
+  { activity: 'Add member to role approval requested (PIM activation)', event: 'activationPendingApproval', note: 'approvers are asked' },
+  { activity: 'Add member to role request approved (PIM activation)', event: 'activationApproved', note: 'requester and other approvers hear back' },
+  { activity: 'Add member to role request denied (PIM activation)', event: 'activationDenied', note: 'requester and other approvers hear back' },
+  { activity: 'Add member to role canceled (PIM activation)', event: 'activationCanceled', note: 'the requester withdrew it' },
+  { activity: 'Add member to role completed (PIM activation)', event: 'activationCompleted', note: 'the role is active' },
+  { activity: 'Remove member from role requested (PIM deactivate)', event: null, note: 'PIM sends no email on deactivation' },
+  { activity: 'Remove member from role completed (PIM deactivate)', event: null, note: 'PIM sends no email on deactivation' },
+  { activity: 'Remove member from role (PIM activation expired)', event: null, note: 'an activation ending is not an assignment expiring' },
+  { activity: 'PIM activation request expired', event: null, note: 'no approver acted in time; no email in PIM' },
+  // Assignment by an administrator.
+  { activity: 'Add member to role in PIM requested (permanent)', event: null, note: 'the completion is logged next' },
+  { activity: 'Add member to role in PIM requested (timebound)', event: null, note: 'the completion is logged next' },
+  { activity: 'Add member to role in PIM requested (renew)', event: 'assignmentPendingApproval', assignment: active(false), note: 'a renew request awaits approval' },
+  { activity: 'Add member to role in PIM completed (permanent)', event: 'roleAssigned', assignment: active(true), note: 'active, permanent' },
+  { activity: 'Add member to role in PIM completed (timebound)', event: 'roleAssigned', assignment: active(false), note: 'active, time-bound' },
+  { activity: 'Add member to role in PIM completed (renew)', event: 'roleRenewed', assignment: active(false), note: 'an expired active assignment was renewed' },
+  { activity: 'Add member to role in PIM canceled (permanent)', event: null, note: 'nothing was assigned' },
+  { activity: 'Add member to role in PIM canceled (timebound)', event: null, note: 'nothing was assigned' },
+  { activity: 'Add member to role in PIM canceled (renew)', event: null, note: 'the renew request was withdrawn' },
+  { activity: 'Add eligible member to role in PIM requested (permanent)', event: null, note: 'the completion is logged next' },
+  { activity: 'Add eligible member to role in PIM requested (timebound)', event: null, note: 'the completion is logged next' },
+  { activity: 'Add eligible member to role in PIM requested (renew)', event: 'assignmentPendingApproval', assignment: eligible(false), note: 'a renew request awaits approval' },
+  { activity: 'Add eligible member to role in PIM completed (permanent)', event: 'roleAssigned', assignment: eligible(true), note: 'eligible, permanent' },
+  { activity: 'Add eligible member to role in PIM completed (timebound)', event: 'roleAssigned', assignment: eligible(false), note: 'eligible, time-bound' },
+  { activity: 'Add eligible member to role in PIM completed (renew)', event: 'roleRenewed', assignment: eligible(false), note: 'an expired eligible assignment was renewed' },
+  { activity: 'Add eligible member to role in PIM canceled (permanent)', event: null, note: 'nothing was assigned' },
+  { activity: 'Add eligible member to role in PIM canceled (timebound)', event: null, note: 'nothing was assigned' },
+  { activity: 'Add eligible member to role in PIM canceled (renew)', event: null, note: 'the renew request was withdrawn' },
+  { activity: 'Add member to role outside of PIM (permanent)', event: 'roleAssignedOutsidePim', assignment: active(true), note: 'standing access granted directly' },
+  // Extension and renewal decisions.
+  { activity: 'Update member in PIM requested (extend)', event: 'assignmentPendingApproval', assignment: active(false), note: 'an extend request awaits approval' },
+  { activity: 'Update eligible member in PIM requested (extend)', event: 'assignmentPendingApproval', assignment: eligible(false), note: 'an extend request awaits approval' },
+  { activity: 'Update member in PIM canceled (extend)', event: null, note: 'the extend request was withdrawn' },
+  { activity: 'Update eligible member in PIM canceled (extend)', event: null, note: 'the extend request was withdrawn' },
+  {
+    activity: 'Update member in PIM approved by admin (extend/renew)',
+    event: 'roleExtended',
+    // The name does not say eligible or active; the record's details cannot either, so "active" is an assumption.
+    assignment: active(false),
+    note: 'the assignment was extended (state assumed active)',
+  },
+  { activity: 'Update member in PIM denied by admin (extend/renew)', event: null, note: 'no event type for a denied extension yet' },
+  // Removal, restore, request housekeeping.
+  { activity: 'Remove member from role in PIM requested (permanent)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove member from role in PIM requested (timebound)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove member from role in PIM completed (permanent)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove member from role in PIM completed (timebound)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove eligible member from role in PIM requested (permanent)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove eligible member from role in PIM requested (timebound)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove eligible member from role in PIM completed (permanent)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove eligible member from role in PIM completed (timebound)', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove permanent direct role assignment', event: null, note: 'removals send no PIM email' },
+  { activity: 'Remove permanent eligible role assignment', event: null, note: 'removals send no PIM email' },
+  { activity: 'Restore member from role', event: null, note: 'no PIM email' },
+  { activity: 'Restore member from role in PIM completed', event: null, note: 'no PIM email' },
+  { activity: 'Restore eligible member from role in PIM completed', event: null, note: 'no PIM email' },
+  { activity: 'Restore permanent direct role assignment', event: null, note: 'no PIM email' },
+  { activity: 'Restore permanent eligible role assignment', event: null, note: 'no PIM email' },
+  { activity: 'Cancel request', event: null, note: 'request housekeeping' },
+  { activity: 'Cancel request for role removal', event: null, note: 'request housekeeping' },
+  { activity: 'Cancel request for role update', event: null, note: 'request housekeeping' },
+  { activity: 'Process request', event: null, note: 'request housekeeping' },
+  { activity: 'Process role removal request', event: null, note: 'request housekeeping' },
+  { activity: 'Process role update request', event: null, note: 'request housekeeping' },
+  { activity: 'Remove request', event: null, note: 'request housekeeping' },
+  // Settings, alerts, onboarding.
+  { activity: 'Update role setting in PIM', event: null, note: 'settings are read from the directory when needed' },
+  { activity: 'PIM policy removed', event: null, note: 'settings are read from the directory when needed' },
+  { activity: 'Triggered PIM alert', event: null, note: 'alerts are not notifications here' },
+  { activity: 'Resolve PIM alert', event: null, note: 'alerts are not notifications here' },
+  { activity: 'Refresh PIM alert', event: null, note: 'alerts are not notifications here' },
+  { activity: 'Enable PIM alert', event: null, note: 'alerts are not notifications here' },
+  { activity: 'Disable PIM alert', event: null, note: 'alerts are not notifications here' },
+  { activity: 'Deactivate PIM alert', event: null, note: 'alerts are not notifications here' },
+  { activity: 'Update PIM alert setting', event: null, note: 'alerts are not notifications here' },
+  { activity: 'Onboarded resource to PIM', event: null, note: 'onboarding a resource is not "PIM enabled" for the tenant' },
+  { activity: 'Offboarded resource from PIM', event: null, note: 'no PIM email' },
+  { activity: 'Tenant offboarded from PIM', event: null, note: 'no PIM email' },
+  { activity: 'Resource updated', event: null, note: 'no PIM email' },
+];
+
+const byName = new Map(AUDIT_ACTIVITIES.map((m) => [normalize(m.activity), m]));
+
+/** Case- and whitespace-insensitive, so a cosmetic change in the log does not make a name unknown. */
+function normalize(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** The mapping for an activity name, or undefined when the name is unknown. */
+export function lookupActivity(activityDisplayName: string): ActivityMapping | undefined {
+  return byName.get(normalize(activityDisplayName));
+}
+
+export const SOURCES_DOC = 'docs/sources.md';
+export const ACTIVITIES_BEGIN = '<!-- activities:begin (generated from shared/sources/activities.ts) -->';
+export const ACTIVITIES_END = '<!-- activities:end -->';
+
+/** The activity → event table as markdown. */
+export function activitiesMarkdownTable(): string {
+  const rows = AUDIT_ACTIVITIES.map((m) => {
+    const event = m.event ? `\`${m.event}\`` : '–';
+    const assignment = m.assignment ? `${m.assignment.state}, ${m.assignment.permanent ? 'permanent' : 'time-bound'}` : '–';
+    return `| ${m.activity} | ${event} | ${assignment} | ${m.note.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| audit activity (`activityDisplayName`) | event | assignment | why |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** docs/sources.md with its generated block replaced by the current table. */
+export function sourcesMarkdown(current: string): string {
+  const begin = current.indexOf(ACTIVITIES_BEGIN);
+  const end = current.indexOf(ACTIVITIES_END);
+  if (begin < 0 || end < begin) throw new Error(`${SOURCES_DOC} must contain ${ACTIVITIES_BEGIN} ... ${ACTIVITIES_END}`);
+  return current.slice(0, begin + ACTIVITIES_BEGIN.length) + '\n' + activitiesMarkdownTable() + '\n' + current.slice(end);
+}

@@ -1,0 +1,168 @@
+/**
+ * One Graph directoryAudit record (reference §5) → one PIM event, or the reason it is none.
+ * Pure: no I/O, so every mapping rule is testable on its own.
+ *
+ * Record layout varies between activities (the position of role and user in targetResources
+ * differs), so targets are found by their `type`, ids by shape (GUID, ARM path), and
+ * additionalDetails keys case-insensitively under the names PIM has been seen to use.
+ */
+import { createHash } from 'node:crypto';
+import { parseEvent, type InvalidEventError } from '../events/parse.js';
+import { LIMITS, type PimEvent } from '../events/schema.js';
+import { lookupActivity } from './activities.js';
+
+export interface AuditIdentity {
+  id?: string | null;
+  displayName?: string | null;
+  /** Read by nobody here: addresses stay out of events built from the log and out of logs. */
+  userPrincipalName?: string | null;
+  servicePrincipalId?: string | null;
+}
+
+export interface AuditTarget {
+  id?: string | null;
+  displayName?: string | null;
+  type?: string | null;
+  userPrincipalName?: string | null;
+}
+
+/** The directoryAudit properties this module reads (Graph v1.0). */
+export interface DirectoryAudit {
+  id: string;
+  category?: string | null;
+  activityDisplayName?: string | null;
+  activityDateTime?: string | null;
+  loggedByService?: string | null;
+  result?: string | null;
+  correlationId?: string | null;
+  initiatedBy?: { user?: AuditIdentity | null; app?: AuditIdentity | null } | null;
+  targetResources?: AuditTarget[] | null;
+  additionalDetails?: { key?: string | null; value?: string | null }[] | null;
+}
+
+export type MappedRecord =
+  | { kind: 'event'; event: PimEvent }
+  /** A known activity that produces no event (see activities.ts), or a failed/timed-out attempt. */
+  | { kind: 'ignored'; activity: string }
+  | { kind: 'unknown'; activity: string }
+  /** PIM for Groups and application records: no event type covers them yet. */
+  | { kind: 'unsupported'; category: string }
+  | { kind: 'invalid'; error: InvalidEventError };
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const EVENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** `audit:<record id>`, or a hash of it when the id has characters an event id may not. */
+export function auditEventId(recordId: string): string {
+  const plain = `audit:${recordId}`;
+  return EVENT_ID.test(plain) ? plain : `audit:h-${createHash('sha256').update(recordId).digest('hex').slice(0, 48)}`;
+}
+
+export function mapAuditRecord(record: DirectoryAudit, tenantId: string): MappedRecord {
+  const activity = record.activityDisplayName ?? '';
+  const mapping = lookupActivity(activity);
+  // Cut: the name goes into logs and counters, and only Microsoft-defined names are expected here.
+  if (!mapping) return { kind: 'unknown', activity: activity.slice(0, 200) };
+  // Only what actually happened notifies: a failed assignment changed nothing.
+  if ((record.result ?? 'success').toLowerCase() !== 'success' || !mapping.event) return { kind: 'ignored', activity };
+  const category = record.category ?? '';
+  if (category !== 'RoleManagement' && category !== 'ResourceManagement') return { kind: 'unsupported', category };
+
+  const details = detailsOf(record);
+  const targets = record.targetResources ?? [];
+  const roleTarget = targets.find((t) => /^role/i.test(t.type ?? ''));
+  const principalTarget = targets.find((t) => /^(user|group|serviceprincipal)$/i.test(t.type ?? ''));
+  const scope = category === 'RoleManagement' ? { kind: 'directory' as const, id: '/' } : azureScope(targets, details);
+
+  const candidate: Record<string, unknown> = {
+    id: auditEventId(record.id),
+    type: mapping.event,
+    tenantId,
+    occurredAt: isoOrRaw(record.activityDateTime),
+    scope,
+    role: {
+      // Directory records carry the role's template id in the details; the target id may be an object id or an ARM path.
+      id: lastGuid(details.get('templateid')) ?? lastGuid(details.get('roledefinitionoriginid')) ?? lastGuid(roleTarget?.id),
+      ...text('displayName', roleTarget?.displayName, LIMITS.displayName),
+    },
+    principal: principalTarget
+      ? { id: lastGuid(principalTarget.id), type: principalType(principalTarget.type), ...text('displayName', principalTarget.displayName, LIMITS.displayName) }
+      : undefined,
+    actor: actorOf(record),
+    request: requestOf(details, targets),
+  };
+  if (mapping.assignment) {
+    candidate['assignment'] = {
+      ...mapping.assignment,
+      ...optionalDate('startDateTime', details.get('starttime') ?? details.get('startdatetime')),
+      ...(mapping.assignment.permanent ? {} : optionalDate('endDateTime', details.get('expirationtime') ?? details.get('enddatetime') ?? details.get('endtime'))),
+    };
+  }
+  const parsed = parseEvent(candidate);
+  return parsed.ok ? { kind: 'event', event: parsed.event } : { kind: 'invalid', error: parsed.error };
+}
+
+/** additionalDetails as a map with lower-case keys (PIM's casing is not consistent). */
+function detailsOf(record: DirectoryAudit): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const d of record.additionalDetails ?? []) {
+    if (d.key && typeof d.value === 'string' && d.value.trim() !== '') map.set(d.key.toLowerCase().replace(/\s+/g, ''), d.value.trim());
+  }
+  return map;
+}
+
+/** The ARM scope of a ResourceManagement record: the target whose id is an ARM path and not a role definition. */
+function azureScope(targets: AuditTarget[], details: Map<string, string>): { kind: 'azureResource'; id: string; displayName?: string } | undefined {
+  const isScope = (id: string | null | undefined): id is string =>
+    typeof id === 'string' && /^\/(subscriptions|providers\/microsoft\.management\/managementgroups)\//i.test(id) && !/\/roleDefinitions\//i.test(id);
+  const target = targets.find((t) => isScope(t.id));
+  if (target) return { kind: 'azureResource', id: target.id!.replace(/\/+$/, ''), ...text('displayName', target.displayName, LIMITS.displayName) };
+  const fromDetails = details.get('resourceid') ?? details.get('scope');
+  return isScope(fromDetails) ? { kind: 'azureResource', id: fromDetails.replace(/\/+$/, '') } : undefined;
+}
+
+function actorOf(record: DirectoryAudit): { id: string; displayName?: string } | undefined {
+  const user = record.initiatedBy?.user;
+  const app = record.initiatedBy?.app;
+  const id = lastGuid(user?.id) ?? lastGuid(app?.servicePrincipalId) ?? lastGuid(app?.id);
+  if (!id) return undefined;
+  return { id, ...text('displayName', user?.displayName ?? app?.displayName, LIMITS.displayName) };
+}
+
+function requestOf(details: Map<string, string>, targets: AuditTarget[]): Record<string, string> | undefined {
+  const requestTarget = targets.find((t) => /^request$/i.test(t.type ?? ''));
+  const request = {
+    ...text('id', details.get('requestid') ?? requestTarget?.id, LIMITS.requestId),
+    // Free text typed by the requester: carried for the email, never logged here.
+    ...text('justification', details.get('justification'), LIMITS.justification),
+    ...text('ticketNumber', details.get('ticketnumber'), LIMITS.ticket),
+    ...text('ticketSystem', details.get('ticketsystem'), LIMITS.ticket),
+  };
+  return Object.keys(request).length > 0 ? request : undefined;
+}
+
+function principalType(type: string | null | undefined): 'user' | 'group' | 'servicePrincipal' {
+  const t = (type ?? '').toLowerCase();
+  return t === 'group' ? 'group' : t === 'serviceprincipal' ? 'servicePrincipal' : 'user';
+}
+
+function lastGuid(value: string | null | undefined): string | undefined {
+  const all = value?.match(GUID);
+  return all?.[all.length - 1]?.toLowerCase();
+}
+
+/** A property only when there is text, cut to the schema's limit (a long name is not worth losing the event). */
+function text(name: string, value: string | null | undefined, max: number): Record<string, string> {
+  return typeof value === 'string' && value.trim() !== '' ? { [name]: value.trim().slice(0, max) } : {};
+}
+
+function optionalDate(name: string, value: string | undefined): Record<string, string> {
+  const ms = value === undefined ? NaN : Date.parse(value);
+  return Number.isFinite(ms) ? { [name]: new Date(ms).toISOString() } : {};
+}
+
+/** Graph writes 7 fractional digits; normalised to ISO. An unparsable value is left for validation to name. */
+function isoOrRaw(value: string | null | undefined): unknown {
+  const ms = value ? Date.parse(value) : NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : value;
+}

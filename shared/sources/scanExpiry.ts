@@ -1,0 +1,148 @@
+/**
+ * The expiry scanner's use case: assignments with an end date become reminder events.
+ *
+ * Milestones per assignment (RENEW in the reference): 14 days before the end (roleExpiringSoon
+ * and roleEligibleToExtend: the self-extend window opens), 1 day before (roleExpiringSoon),
+ * and the end (roleExpired). A scan emits only the latest milestone reached, so a scan after a
+ * gap still sends the one that matters now and never a reminder it has made obsolete (no
+ * "14 days left" for an assignment already expired). Each (assignment, milestone) is emitted
+ * once: recorded after queueing, checked before; its event id derives from the same key, so a
+ * crash in between only re-queues an event the notify ledger dedupes.
+ *
+ * Graph lists schedule instances only while in force, so an ended assignment vanishes from the
+ * directory: the scanner tracks the assignments it has seen and emits "expired" for a tracked
+ * one whose end has passed. One that vanishes before its end was removed, and one still held
+ * with another end date was extended: both are dropped silently. The end date is part of the
+ * key, so an extended assignment is a new one with its own reminders.
+ */
+import { createHash } from 'node:crypto';
+import { parseEvent, type ParseResult } from '../events/parse.js';
+import type { PimEventType } from '../events/schema.js';
+import type { RoleDirectory, ScheduledAssignment } from '../directory/roleDirectory.js';
+import type { EventQueue } from './eventQueue.js';
+import type { EmittedStore, TrackingStore } from './sourcesStore.js';
+
+export type Milestone = 'expiring14d' | 'eligibleToExtend' | 'expiring1d' | 'expired';
+
+const DAY = 86_400_000;
+/** Expired assignments stay visible for up to 30 days (RENEW); older ends are history, not news. */
+export const STALE_AFTER_DAYS = 30;
+
+/** Phases in time order; a scan emits the milestones of the last phase reached. */
+const PHASES: readonly { before: number; milestones: readonly { milestone: Milestone; type: PimEventType }[] }[] = [
+  { before: 14 * DAY, milestones: [{ milestone: 'expiring14d', type: 'roleExpiringSoon' }, { milestone: 'eligibleToExtend', type: 'roleEligibleToExtend' }] },
+  { before: 1 * DAY, milestones: [{ milestone: 'expiring1d', type: 'roleExpiringSoon' }] },
+  { before: 0, milestones: [{ milestone: 'expired', type: 'roleExpired' }] },
+];
+
+export interface ScanDeps {
+  directory: Pick<RoleDirectory, 'scheduledAssignments' | 'tenant'>;
+  queue: EventQueue;
+  emitted: EmittedStore;
+  tracking: TrackingStore;
+  now?: () => Date;
+  log: (level: 'log' | 'warn' | 'error', text: string) => void;
+}
+
+export interface ScanOutcome {
+  /** Assignments with an end date considered (current and tracked). */
+  assignments: number;
+  emitted: Record<Milestone, number>;
+  alreadyEmitted: number;
+  /** Tracked assignments that vanished before their end (removed or changed). */
+  dropped: number;
+}
+
+/** Who holds what where, without the end date: the same holding extended keeps its identity. */
+function holdingKey(a: ScheduledAssignment): string {
+  return [a.scope.kind, a.scope.id.toLowerCase().replace(/\/+$/, '') || '/', a.roleDefinitionId.toLowerCase(), a.principalId.toLowerCase(), a.state].join('|');
+}
+
+export function assignmentKey(a: ScheduledAssignment): string {
+  return `${holdingKey(a)}|${iso(a.endDateTime!)}`;
+}
+
+export function milestoneEventId(milestone: Milestone, key: string): string {
+  return `expiry:${milestone}:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+}
+
+export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
+  const now = (deps.now ?? (() => new Date()))().getTime();
+  const [assignments, tenant, tracked] = await Promise.all([deps.directory.scheduledAssignments(), deps.directory.tenant(), deps.tracking.tracked()]);
+  const outcome: ScanOutcome = { assignments: 0, emitted: { expiring14d: 0, eligibleToExtend: 0, expiring1d: 0, expired: 0 }, alreadyEmitted: 0, dropped: 0 };
+
+  // Activations last hours and end by design: PIM sends no expiry reminders for them.
+  const current = new Map<string, ScheduledAssignment>();
+  for (const a of assignments) {
+    if (!a.endDateTime || !Number.isFinite(Date.parse(a.endDateTime)) || a.assignmentType === 'Activated') continue;
+    current.set(assignmentKey(a), a);
+  }
+  const trackedKeys = new Set(tracked.map((t) => t.key));
+  const holdings = new Set([...current.values()].map(holdingKey));
+  const all = new Map(current);
+  for (const t of tracked) {
+    if (current.has(t.key)) continue;
+    const a = JSON.parse(t.data) as ScheduledAssignment;
+    // Gone before its end (removed), or still held with another end date (extended, renewed): nothing expired.
+    if (Date.parse(a.endDateTime!) > now || holdings.has(holdingKey(a))) {
+      await deps.tracking.untrack(t.key);
+      outcome.dropped++;
+    } else {
+      all.set(t.key, a);
+    }
+  }
+
+  for (const [key, a] of all) {
+    outcome.assignments++;
+    const end = Date.parse(a.endDateTime!);
+    const phase = PHASES.filter((p) => end - p.before <= now).at(-1);
+    if (phase && !(phase.before === 0 && now - end > STALE_AFTER_DAYS * DAY)) {
+      for (const { milestone, type } of phase.milestones) {
+        const id = milestoneEventId(milestone, key);
+        if (await deps.emitted.has(id)) {
+          outcome.alreadyEmitted++;
+          continue;
+        }
+        const event = toEvent(a, id, type, end - phase.before, tenant.id);
+        if (!event.ok) {
+          // One odd directory row must not stop every other reminder; the reason names fields, not values.
+          deps.log('warn', `${event.error.message}; skipped`);
+          continue;
+        }
+        await deps.queue.send(event.event);
+        await deps.emitted.record(id);
+        outcome.emitted[milestone]++;
+        deps.log('log', `queued event ${id} (${type})`);
+      }
+    }
+    // Tracked until its end has been dealt with; afterwards nothing more can happen to it.
+    if (end <= now) {
+      if (trackedKeys.has(key)) await deps.tracking.untrack(key);
+    } else if (!trackedKeys.has(key)) {
+      await deps.tracking.track({ key, data: JSON.stringify(a) });
+    }
+  }
+  return outcome;
+}
+
+function toEvent(a: ScheduledAssignment, id: string, type: PimEventType, moment: number, tenantId: string): ParseResult {
+  return parseEvent({
+    id,
+    type,
+    tenantId,
+    occurredAt: new Date(moment).toISOString(),
+    scope: { kind: a.scope.kind, id: a.scope.id },
+    role: { id: a.roleDefinitionId },
+    principal: { id: a.principalId, type: a.principalType },
+    assignment: {
+      state: a.state,
+      permanent: false,
+      ...(a.startDateTime ? { startDateTime: iso(a.startDateTime) } : {}),
+      endDateTime: iso(a.endDateTime!),
+    },
+  });
+}
+
+function iso(value: string): string {
+  return new Date(Date.parse(value)).toISOString();
+}
