@@ -3,16 +3,14 @@
  * The weekly digest emails for one ISO week, as the timer function would build them
  * (contracts/cli.md). Only directory-scope events in the week count, each id once.
  */
-import { loadSnapshot } from '../../shared/directory/snapshot.js';
-import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { OutboxSender } from '../../shared/email/outboxSender.js';
-import { readEventFile } from '../../shared/events/eventFile.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../../shared/storage/activityStore.js';
 import { parseIsoWeek, type IsoWeek } from '../../shared/time/isoWeek.js';
 import { planDigest } from '../../shared/usecases/weeklyDigest.js';
 import { UsageError } from '../cli.js';
 import { parse, required } from './args.js';
+import { openEvents, openSnapshot } from './inputs.js';
 
 const USAGE = 'pim-notify digest --directory SNAPSHOT --activity FILE --week YYYY-Www [--out DIR]';
 
@@ -32,23 +30,10 @@ export async function digest(args: string[]): Promise<number> {
   }
   const settings = loadSettings();
 
-  let directory: SnapshotDirectory;
-  try {
-    const { snapshot, warnings } = await loadSnapshot(snapshotPath);
-    for (const w of warnings) console.error(`warning: ${w}`);
-    directory = new SnapshotDirectory(snapshot);
-  } catch (e) {
-    console.error(`pim-notify digest: cannot use the snapshot ${snapshotPath}: ${(e as Error).message}`);
-    return 1;
-  }
-  let file;
-  try {
-    file = await readEventFile(activityPath);
-  } catch (e) {
-    console.error(`pim-notify digest: cannot read ${activityPath}: ${(e as Error).message}`);
-    return 1;
-  }
-  for (const bad of file.invalid) console.error(`${activityPath}:${bad.line}: ${bad.error.message}`);
+  const directory = await openSnapshot('digest', snapshotPath);
+  if (!directory) return 1;
+  const file = await openEvents('digest', activityPath);
+  if (!file) return 1;
 
   // The same store interface the timer reads from Table Storage, filled from the file.
   const activity = new MemoryActivityStore();

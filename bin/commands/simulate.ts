@@ -3,13 +3,11 @@
  * The emails the queue function would send for each event, against a snapshot, sending
  * nothing (contracts/cli.md). One JSON line per email on stdout.
  */
-import { loadSnapshot } from '../../shared/directory/snapshot.js';
-import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { OutboxSender } from '../../shared/email/outboxSender.js';
-import { readEventFile } from '../../shared/events/eventFile.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 import { parse, required } from './args.js';
+import { openEvents, openSnapshot } from './inputs.js';
 
 const USAGE = 'pim-notify simulate --directory SNAPSHOT --events FILE [--out DIR]';
 
@@ -19,25 +17,10 @@ export async function simulate(args: string[]): Promise<number> {
   const eventsPath = required(values.events, '--events', USAGE);
   const settings = loadSettings();
 
-  let directory: SnapshotDirectory;
-  try {
-    const { snapshot, warnings } = await loadSnapshot(snapshotPath);
-    for (const w of warnings) console.error(`warning: ${w}`);
-    directory = new SnapshotDirectory(snapshot);
-  } catch (e) {
-    console.error(`pim-notify simulate: cannot use the snapshot ${snapshotPath}: ${(e as Error).message}`);
-    return 1;
-  }
-
-  let file;
-  try {
-    file = await readEventFile(eventsPath);
-  } catch (e) {
-    console.error(`pim-notify simulate: cannot read ${eventsPath}: ${(e as Error).message}`);
-    return 1;
-  }
-  for (const bad of file.invalid) console.error(`${eventsPath}:${bad.line}: ${bad.error.message}`);
-  for (const dup of file.duplicates) console.error(`${eventsPath}:${dup.line}: event ${dup.eventId} seen before; simulated once`);
+  const directory = await openSnapshot('simulate', snapshotPath);
+  if (!directory) return 1;
+  const file = await openEvents('simulate', eventsPath);
+  if (!file) return 1;
 
   const outbox = values.out ? new OutboxSender({ dir: values.out }) : undefined;
   for (const { event } of file.events) {

@@ -8,9 +8,10 @@
  */
 import { parseEvent, parseEventText, type InvalidEventError } from '../events/parse.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import { PermanentSendError, type EmailSender } from '../email/emailSender.js';
+import type { EmailSender } from '../email/emailSender.js';
 import type { ActivityStore } from '../storage/activityStore.js';
-import type { Claim, DeliveryLedger, DeliveryOutcome } from '../storage/deliveryLedger.js';
+import type { DeliveryLedger } from '../storage/deliveryLedger.js';
+import { deliverOnce } from './deliverOnce.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
 
 export interface NotifyDeps {
@@ -37,10 +38,7 @@ export type NotifyOutcome =
       activity: 'recorded' | 'duplicate';
     };
 
-/** Another worker holds a fresh claim on some of this event's emails: retry later. */
-export class DeliveryBusyError extends Error {
-  override readonly name = 'DeliveryBusyError';
-}
+export { DeliveryBusyError } from './deliverOnce.js';
 
 export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const parsed = typeof message === 'string' ? parseEventText(message) : parseEvent(message);
@@ -58,54 +56,10 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
     deps.log('warn', `event ${event.id}: ${plan.decision.truncated} recipients over MAX_RECIPIENTS_PER_EVENT were left out`);
   }
 
-  const claims = await deps.ledger.claim(
+  const counts = await deliverOnce(
     event.id,
-    plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification })),
-    deps.settings.DELIVERY_LEASE_SECONDS * 1000,
+    plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email })),
+    { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log },
   );
-
-  const outcomes: DeliveryOutcome[] = [];
-  let sent = 0;
-  let alreadySent = 0;
-  let busy = 0;
-  let transient: unknown;
-  const unfinished: string[] = [];
-  for (const planned of plan.emails) {
-    const claim: Claim = claims.get(planned.key) ?? { kind: 'busy' };
-    if (claim.kind === 'done') {
-      alreadySent++;
-      continue;
-    }
-    if (claim.kind === 'busy') {
-      busy++;
-      continue;
-    }
-    if (transient) {
-      unfinished.push(planned.key); // after a transient failure, the rest waits for the retry
-      continue;
-    }
-    try {
-      const result = await deps.sender.send(planned.email, { operationId: planned.operationId, mayHaveBeenSent: claim.mayHaveBeenSent });
-      outcomes.push({ key: planned.key, status: 'sent', messageId: result.messageId });
-      if (result.alreadySent) alreadySent++;
-      else sent++;
-    } catch (e) {
-      if (e instanceof PermanentSendError) {
-        deps.log('error', `event ${event.id}: ${planned.recipient.notification} to recipient ${planned.key.slice(0, 12)} refused for good: ${e.message}`);
-        outcomes.push({ key: planned.key, status: 'failed', error: e.message });
-      } else {
-        transient = e;
-        unfinished.push(planned.key);
-      }
-    }
-  }
-  // Record what went out even when something failed, so the retry skips it.
-  if (outcomes.length > 0) await deps.ledger.complete(event.id, outcomes);
-  if (unfinished.length > 0) await deps.ledger.release(event.id, unfinished);
-
-  if (transient) throw transient;
-  if (busy > 0) throw new DeliveryBusyError(`event ${event.id}: ${busy} emails are being sent by another worker; retry later`);
-
-  const failed = outcomes.filter((o) => o.status === 'failed').length;
-  return { kind: 'processed', eventId: event.id, sent, alreadySent, failed, activity };
+  return { kind: 'processed', eventId: event.id, ...counts, activity };
 }

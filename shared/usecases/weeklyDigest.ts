@@ -8,16 +8,16 @@
  * send to one person (one of them sees the other's claims as busy).
  */
 import type { RoleDirectory, TopRole } from '../directory/roleDirectory.js';
-import { PermanentSendError, type EmailSender, type OutgoingEmail } from '../email/emailSender.js';
+import type { EmailSender, OutgoingEmail } from '../email/emailSender.js';
 import { renderDigest, type DigestTiles } from '../email/render.js';
 import { DIGEST_ADMIN_ROLES, decideDigestRecipients } from '../rules/digestRecipients.js';
 import type { Recipient } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
 import { fromPackageRoot } from '../packageRoot.js';
 import type { ActivityRow, ActivityStore } from '../storage/activityStore.js';
-import { deliveryOperationId, recipientKey, type DeliveryLedger, type DeliveryOutcome } from '../storage/deliveryLedger.js';
+import { deliveryOperationId, recipientKey, type DeliveryLedger } from '../storage/deliveryLedger.js';
 import { previousWeek, type IsoWeek } from '../time/isoWeek.js';
-import { DeliveryBusyError } from './notifyEvent.js';
+import { deliverOnce } from './deliverOnce.js';
 
 export type DigestSettings = Pick<
   Settings,
@@ -124,46 +124,12 @@ export async function sendWeeklyDigest(
   deps: { directory: RoleDirectory; activity: ActivityStore; sender: EmailSender; ledger: DeliveryLedger; settings: DigestSettings; log: (level: 'info' | 'warn' | 'error', m: string) => void },
 ): Promise<DigestOutcome> {
   const plan = await planDigest(week, deps);
-  const ledgerId = digestLedgerId(plan.tenantId, week);
-  const claims = await deps.ledger.claim(
-    ledgerId,
-    plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: 'weeklyDigest' })),
-    deps.settings.DELIVERY_LEASE_SECONDS * 1000,
+  const counts = await deliverOnce(
+    digestLedgerId(plan.tenantId, week),
+    plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: 'weeklyDigest', email: e.email })),
+    // Recorded one by one: a digest run is long (rate limits), and an interrupted run must
+    // leave exact records of who already has it.
+    { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log, recordEach: true },
   );
-  const outcomes: DeliveryOutcome[] = [];
-  let sent = 0;
-  let alreadySent = 0;
-  let busy = 0;
-  let transient: unknown;
-  const unfinished: string[] = [];
-  for (const e of plan.emails) {
-    const claim = claims.get(e.key) ?? { kind: 'busy' as const };
-    if (claim.kind === 'done') alreadySent++;
-    else if (claim.kind === 'busy') busy++;
-    else if (transient) unfinished.push(e.key);
-    else {
-      try {
-        const r = await deps.sender.send(e.email, { operationId: e.operationId, mayHaveBeenSent: claim.mayHaveBeenSent });
-        outcomes.push({ key: e.key, status: 'sent', messageId: r.messageId });
-        if (r.alreadySent) alreadySent++;
-        else sent++;
-        // Recorded one by one: a digest run is long (rate limits), and an interrupted run
-        // must leave exact records of who already has it.
-        await deps.ledger.complete(ledgerId, outcomes.splice(0));
-      } catch (err) {
-        if (err instanceof PermanentSendError) {
-          deps.log('error', `digest ${week.id}: recipient ${e.key.slice(0, 12)} refused for good: ${err.message}`);
-          await deps.ledger.complete(ledgerId, [{ key: e.key, status: 'failed', error: err.message }]);
-        } else {
-          transient = err;
-          unfinished.push(e.key);
-        }
-      }
-    }
-  }
-  if (unfinished.length > 0) await deps.ledger.release(ledgerId, unfinished);
-  if (transient) throw transient;
-  if (busy > 0) throw new DeliveryBusyError(`digest ${week.id}: ${busy} emails are being sent by another run; retry later`);
-  const failed = plan.emails.length - sent - alreadySent;
-  return { week: week.id, recipients: plan.emails.length, sent, alreadySent, failed };
+  return { week: week.id, recipients: plan.emails.length, ...counts };
 }
