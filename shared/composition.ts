@@ -67,6 +67,14 @@ export async function createServices(settings: Settings): Promise<Services> {
 
 let services: Promise<Services> | undefined;
 
+/**
+ * Replaces the process's services with ready-made ones (the benchmark: production adapters with
+ * an injected transport); `undefined` goes back to building them from process.env.
+ */
+export function setServicesForTesting(ready: Services | undefined): void {
+  services = ready ? Promise.resolve(ready) : undefined;
+}
+
 /** The process's services, built on first use from process.env. A failure is not cached. */
 export function getServices(): Promise<Services> {
   if (!services) {

@@ -1,0 +1,54 @@
+/**
+ * The benchmark must keep running (issue 6): `npm run bench -- --quick`, on compiled output in a
+ * scratch package (its own dist/, so a concurrent test never sees dist/ half rewritten), must
+ * write a results file with every figure present and sane. No timing thresholds: a slow CI
+ * machine is not a failure; a field gone missing, NaN or zero is.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fromPackageRoot } from '../../shared/packageRoot.js';
+
+const run = promisify(execFile);
+const scratch = mkdtempSync(path.join(tmpdir(), 'pim-bench-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const positive = expect.any(Number);
+
+function expectPositive(value: unknown, name: string): void {
+  expect(typeof value, name).toBe('number');
+  expect(Number.isFinite(value as number), `${name} is finite`).toBe(true);
+  expect(value as number, name).toBeGreaterThan(0);
+}
+
+describe('npm run bench -- --quick', () => {
+  it('runs end to end and writes every figure', { timeout: 240_000 }, async () => {
+    for (const file of ['package.json', 'host.json']) copyFileSync(fromPackageRoot(file), path.join(scratch, file));
+    symlinkSync(fromPackageRoot('node_modules'), path.join(scratch, 'node_modules'), 'dir');
+    await run(process.execPath, [fromPackageRoot('node_modules/typescript/bin/tsc'), '-p', fromPackageRoot('tsconfig.build.json'), '--outDir', path.join(scratch, 'dist')], { maxBuffer: 16 << 20 });
+    const out = path.join(scratch, 'results.json');
+    await run(process.execPath, [path.join(scratch, 'dist/bench/run.js'), '--quick', '--out', out], { cwd: scratch, maxBuffer: 16 << 20 });
+
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    expect(r.mode).toBe('quick');
+    for (const field of ['events', 'eventsPerSecond', 'p50Ms', 'p95Ms', 'graphRequestsPerEvent', 'tableOperationsPerEvent', 'emails']) {
+      expectPositive(r.notify[field], `notify.${field}`);
+    }
+    expect(r.notify.events).toBe(50);
+    expect(r.notify.failures).toBe(0);
+    expect(r.notify.p95Ms).toBeGreaterThanOrEqual(r.notify.p50Ms);
+    expect(r.notify.tableOperationsDesignMinimumPerEvent).toBe(4);
+    for (const field of ['rows', 'seconds', 'scanSeconds', 'ratioToScan']) expectPositive(r.digest[field], `digest.${field}`);
+    expect(r.digest.rows).toBe(2000);
+    expect(Object.keys(r.digest.peakRssMiB).sort()).toEqual(['200', '2000']);
+    for (const [rows, mib] of Object.entries(r.digest.peakRssMiB)) expectPositive(mib, `digest.peakRssMiB[${rows}]`);
+    expectPositive(r.coldStart.importMs, 'coldStart.importMs');
+    expectPositive(r.coldStart.baselineMs, 'coldStart.baselineMs');
+    expectPositive(r.render.emailsPerSecond, 'render.emailsPerSecond');
+    expect(r.render).toMatchObject({ template: expect.any(String), bytes: positive });
+  });
+});
