@@ -7,13 +7,26 @@
 // @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see:
 // import the default and destructure (types are erased, so they import by name).
 import azureFunctions, { type InvocationContext, type Timer } from '@azure/functions';
-import { getServices } from '../shared/composition.js';
-import { sourcesAdapters } from '../shared/sources/compose.js';
-import { scanExpiry } from '../shared/sources/scanExpiry.js';
+
+import { loadSettings } from '../shared/settings/settings.js';
+
+// Invalid settings stop the app at start-up with a message naming them, not at the first event.
+loadSettings();
+
+// The use case and its SDKs load on the first invocation, not when the host indexes the
+// functions: start-up stays close to @azure/functions alone, and a worker loads only the
+// paths it runs (docs/performance.md, coldStart).
+const load = () =>
+  Promise.all([
+    import('../shared/composition.js'),
+    import('../shared/sources/compose.js'),
+    import('../shared/sources/scanExpiry.js'),
+  ]);
 
 const { app } = azureFunctions;
 
 export async function expiryScanner(timer: Timer, context: InvocationContext): Promise<void> {
+  const [{ getServices }, { sourcesAdapters }, { scanExpiry }] = await load();
   const services = await getServices();
   const { store, queue } = sourcesAdapters(services);
   if (timer.isPastDue) context.warn('expiryScanner is running late');

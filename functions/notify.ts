@@ -8,9 +8,21 @@
 // @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see:
 // import the default and destructure (types are erased, so they import by name).
 import azureFunctions, { type InvocationContext } from '@azure/functions';
-import { getServices } from '../shared/composition.js';
-import { notifyEvent } from '../shared/usecases/notifyEvent.js';
-import { poisonRecord } from '../shared/usecases/poison.js';
+
+import { loadSettings } from '../shared/settings/settings.js';
+
+// Invalid settings stop the app at start-up with a message naming them, not at the first event.
+loadSettings();
+
+// The use case and its SDKs load on the first invocation, not when the host indexes the
+// functions: start-up stays close to @azure/functions alone, and a worker loads only the
+// paths it runs (docs/performance.md, coldStart).
+const load = () =>
+  Promise.all([
+    import('../shared/composition.js'),
+    import('../shared/usecases/notifyEvent.js'),
+    import('../shared/usecases/poison.js'),
+  ]);
 
 const { app, output } = azureFunctions;
 
@@ -18,6 +30,7 @@ const EVENTS_QUEUE = 'pim-events';
 const poisonQueue = output.storageQueue({ queueName: `${EVENTS_QUEUE}-poison`, connection: 'AzureWebJobsStorage' });
 
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
+  const [{ getServices }, { notifyEvent }, { poisonRecord }] = await load();
   const services = await getServices();
   const outcome = await notifyEvent(message, {
     ...services,
