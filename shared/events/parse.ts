@@ -37,10 +37,20 @@ export function parseEventText(text: string): ParseResult {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    return { ok: false, error: new InvalidEventError(undefined, [{ path: '', message: `not valid JSON (${detail})` }]) };
+    return { ok: false, error: new InvalidEventError(undefined, [{ path: '', message: `not valid JSON (${jsonErrorDetail(e)})` }]) };
   }
   return parseEvent(value);
+}
+
+/**
+ * Where JSON.parse gave up, without its excerpt: V8 quotes the input ("Unexpected token 'J',
+ * "Justificat"... is not valid JSON"), and the reason goes to logs and the poison queue.
+ */
+function jsonErrorDetail(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return `at position ${position}`;
+  return /unexpected end/i.test(message) ? 'unexpected end of input' : 'unexpected character';
 }
 
 function toIssues(error: z.ZodError): EventIssue[] {

@@ -1,0 +1,98 @@
+/**
+ * Storage goes away mid-stream: this file's own Azurite (fixed ports, data on disk) is stopped
+ * while the runner is processing, and started again on the same ports a moment later. Every
+ * message delivered twice. Afterwards: every planned email exactly once in the outbox, exact
+ * digest counts, nothing poisoned, the runner still processing new messages, and no address
+ * or justification in the logs.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDirectory } from '../../shared/composition.js';
+import type { PimEvent } from '../../shared/events/schema.js';
+import { loadSettings } from '../../shared/settings/settings.js';
+import { encodeMessage } from '../../shared/storage/queues.js';
+import {
+  drainPoison,
+  enqueueStored,
+  expectDigestCounts,
+  expectedEmails,
+  expectExactlyOnce,
+  expectNoSecretsInLogs,
+  outboxFiles,
+  sampleEvents,
+  sleep,
+  startOwnAzurite,
+  startRunner,
+  waitFor,
+  type OwnAzurite,
+  type Runner,
+} from '../support/faults.js';
+import { uniqueTableName } from '../support/storage.js';
+
+let azurite: OwnAzurite;
+let runner: Runner;
+let outbox: string;
+const activityTable = uniqueTableName('FaultAct');
+
+beforeAll(async () => {
+  azurite = await startOwnAzurite();
+  outbox = await mkdtemp(path.join(tmpdir(), 'faults-outbox-'));
+  Object.assign(process.env, {
+    AzureWebJobsStorage: azurite.connectionString,
+    ACTIVITY_TABLE: activityTable,
+    DELIVERY_TABLE: uniqueTableName('FaultLed'),
+    OUTBOX_DIR: outbox,
+    DIRECTORY_SOURCE: 'snapshot',
+    EMAIL_TRANSPORT: 'outbox',
+    // A worker that lost storage mid-send leaves claims; they are taken over after 1 s.
+    DELIVERY_LEASE_SECONDS: '1',
+  });
+  runner = await startRunner(azurite.connectionString, { visibilityTimeoutMs: 300, maxDequeueCount: 10 });
+});
+
+afterAll(async () => {
+  await runner?.host.stop();
+  await azurite?.dispose();
+  if (outbox) await rm(outbox, { recursive: true, force: true });
+});
+
+describe('Azurite stopped and restarted while the runner is processing', () => {
+  it('loses nothing and sends nothing twice', { timeout: 90_000 }, async () => {
+    const samples = await sampleEvents();
+    const events: PimEvent[] = [];
+    for (let round = 0; round < 4; round++) for (const e of samples) events.push({ ...e, id: `restart-${round}-${e.id}` });
+    const stored = events.map((e) => encodeMessage(e));
+    await enqueueStored(azurite.connectionString, [...stored, ...stored]);
+
+    // Pull the plug once the first emails are out, while most messages are still queued or in flight.
+    await waitFor(async () => (await outboxFiles(outbox)).length >= 20, 30_000, 'the first emails');
+    await azurite.stop();
+    const filesDuringOutage = (await outboxFiles(outbox)).length;
+    // Longer than the table client retries for (about 5 s), so invocations really fail.
+    await sleep(8_000);
+    await azurite.start();
+
+    await runner.host.waitForIdle({ timeoutMs: 60_000 });
+
+    const settings = loadSettings();
+    const directory = await createDirectory(settings);
+    const expected = await expectedEmails(events, directory, settings);
+    expect(filesDuringOutage).toBeLessThan(expected.size); // the outage really was mid-stream
+    expectExactlyOnce((await outboxFiles(outbox)).map((f) => f.replace(/\.eml$/, '')), expected);
+    await expectDigestCounts(azurite.connectionString, activityTable, events);
+    expect(await drainPoison(azurite.connectionString), 'nothing may end in the poison queue').toEqual([]);
+    expect(runner.host.stats().poisoned).toBe(0);
+    expect(runner.logs.some((l) => /^Executed 'notify' \(Failed.*ECONNREFUSED/.test(l)), 'invocations failed during the outage').toBe(true);
+
+    // Still alive and processing after the outage.
+    const later = { ...samples[0]!, id: 'after-restart' };
+    await enqueueStored(azurite.connectionString, [encodeMessage(later)]);
+    await runner.host.waitForIdle({ timeoutMs: 30_000 });
+    const files = new Set(await outboxFiles(outbox));
+    for (const id of (await expectedEmails([later], directory, settings)).keys()) expect(files.has(`${id}.eml`)).toBe(true);
+
+    expectNoSecretsInLogs(runner.logs, events.flatMap((e) => (e.request?.justification ? [e.request.justification.slice(0, 40)] : [])));
+  });
+});
