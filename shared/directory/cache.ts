@@ -28,13 +28,13 @@ export class TtlCache {
   constructor(options: TtlCacheOptions) {
     this.ttlMs = options.ttlSeconds * 1000;
     this.now = options.now ?? Date.now;
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.maxEntries = options.maxEntries ?? 50_000;
   }
 
   /** The cached value of `key`, or the result of `load` (shared with concurrent callers). */
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const entry = this.entries.get(key);
-    if (entry && (entry.expiresAt === undefined || entry.expiresAt > this.now())) return entry.value as Promise<T>;
+    const cached = this.peek<T>(key);
+    if (cached) return cached;
     const value = load();
     const fresh: Entry = { value };
     this.entries.delete(key);
@@ -51,6 +51,25 @@ export class TtlCache {
       },
     );
     return value;
+  }
+
+  /** The value of `key` when it is fresh or in flight, without loading it; undefined otherwise. */
+  peek<T>(key: string): Promise<T> | undefined {
+    const entry = this.entries.get(key);
+    if (entry && (entry.expiresAt === undefined || entry.expiresAt > this.now())) return entry.value as Promise<T>;
+    return undefined;
+  }
+
+  /**
+   * Stores a value some other lookup already returned (a user that came with a group's members,
+   * say), so that asking for it later costs nothing; it expires like a loaded one. A key that is
+   * fresh or in flight keeps its entry; with TTL 0 nothing is stored (nothing is ever reused).
+   */
+  prime<T>(key: string, value: T): void {
+    if (this.ttlMs <= 0 || this.peek(key)) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value: Promise.resolve(value), expiresAt: this.now() + this.ttlMs });
+    this.evict();
   }
 
   clear(): void {

@@ -1,7 +1,29 @@
 /**
  * The production RoleDirectory: Microsoft Graph for directory roles, people and groups, Azure
- * Resource Manager for Azure resource roles. Every lookup goes through one TTL cache with
- * request coalescing, so a burst of events about one role asks Graph about once.
+ * Resource Manager for Azure resource roles.
+ *
+ * Request budget (issue 6: ≤ 0.05 Graph+ARM requests per event). Rather than asking per role,
+ * per scope and per user, the directory reads a few tenant-wide lists and answers every
+ * question from them, all in one TTL cache (DIRECTORY_CACHE_TTL_SECONDS) with request
+ * coalescing, so a burst of events costs about the requests of one event, whatever roles,
+ * scopes and people the events name:
+ *
+ * - directory roles: every active and every eligible schedule instance (no role filter, paged),
+ *   every role definition, every directory role policy (one paged, expanded list) and the
+ *   organization, each once per TTL; holders, policies and names of any role come from them;
+ * - people: the principals of all those instances are resolved together (users, then groups,
+ *   15 ids per `id in (...)` filter, 20 filters per $batch), with the transitive members of
+ *   the groups; every user any lookup returns (holders, group members, single lookups) goes
+ *   into the cache by id, so the principal, actor and approvers of an event are usually
+ *   known already; the rest are coalesced across concurrent events into shared $batch
+ *   requests (BatchLoader) instead of one $batch each;
+ * - Azure: per subscription, all active and eligible schedule instances in it (at, above and
+ *   below the subscription: no atScope() filter) once, answering the subscription and each of
+ *   its resource groups; policy assignments per scope (ARM lists them only at their own
+ *   scope) and each policy once by id.
+ *
+ * Nothing changes in what the port answers (roleDirectory.ts): each answer is derived from the
+ * same data the per-role requests returned, filtered the same way. Failures are not cached.
  */
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../settings/settings.js';
@@ -10,6 +32,7 @@ import {
   ROLE_NAMES,
   enclosingScopes,
   type Person,
+  type PolicyRule,
   type RoleDirectory,
   type RoleHolder,
   type RolePolicy,
@@ -19,10 +42,11 @@ import {
 } from './roleDirectory.js';
 import { TtlCache } from './cache.js';
 import { GraphApi, type FetchLike } from './graph/graphClient.js';
-import { GraphReader, type GraphUser } from './graph/graphReader.js';
+import { GraphReader, type GraphUser, type ScheduleInstance } from './graph/graphReader.js';
+import { BatchLoader } from './graph/batchLoader.js';
 import { mergeHolders, toPerson, type Holding, type ResolvedPrincipals } from './graph/holders.js';
 import { ArmApi } from './arm/armClient.js';
-import { ArmReader } from './arm/armReader.js';
+import { ArmReader, type ArmRoleHolding } from './arm/armReader.js';
 
 type Scope = { kind: 'directory' | 'azureResource'; id: string };
 
@@ -37,15 +61,42 @@ export interface GraphDirectoryOptions {
 
 const AZURE_ADMIN_ROLES = new Set<string>([ROLE.owner, ROLE.userAccessAdministrator]);
 
+interface DirectoryInstances {
+  active: ScheduleInstance[];
+  eligible: ScheduleInstance[];
+}
+
 export class GraphDirectory implements RoleDirectory {
   private readonly cache: TtlCache;
+  /** Single user lookups that miss the cache, coalesced across concurrent events. */
+  private readonly userLoader: BatchLoader<GraphUser>;
+  /** Group member lookups that miss the cache, coalesced likewise (one $batch for many groups). */
+  private readonly memberLoader: BatchLoader<GraphUser[]>;
+  /**
+   * Bulk loads in flight that will put users and group members in the cache (role holders'
+   * principals). A single lookup arriving meanwhile waits for them rather than asking Graph
+   * for someone who is very likely among them (an event's actor or principal usually is).
+   */
+  private readonly bulkLoads = new Set<Promise<unknown>>();
 
   constructor(
     readonly graph: GraphReader,
     readonly arm: ArmReader,
-    private readonly config: { subscriptionIds: readonly string[]; cacheTtlSeconds: number; now?: () => number },
+    private readonly config: { subscriptionIds: readonly string[]; cacheTtlSeconds: number; now?: () => number; batchWindowMs?: number },
   ) {
     this.cache = new TtlCache({ ttlSeconds: config.cacheTtlSeconds, ...(config.now ? { now: config.now } : {}) });
+    const window = config.batchWindowMs === undefined ? {} : { windowMs: config.batchWindowMs };
+    this.userLoader = new BatchLoader(async (ids) => {
+      const users = await this.graph.users(ids);
+      this.primeUsers([...users.values()]);
+      // Keyed as asked: an id, or a userPrincipalName Graph also accepts.
+      return new Map([...users].map(([id, u]) => [id.toLowerCase(), u]));
+    }, window);
+    this.memberLoader = new BatchLoader(async (ids) => {
+      const members = await this.graph.transitiveUsers(ids);
+      for (const list of members.values()) this.primeUsers(list);
+      return new Map([...members].map(([id, list]) => [id.toLowerCase(), list]));
+    }, window);
   }
 
   tenant(): Promise<TenantInfo> {
@@ -54,42 +105,54 @@ export class GraphDirectory implements RoleDirectory {
     return this.cache.get('tenant', async () => ({ ...(await this.graph.organization()), pimEnabled: true }));
   }
 
-  directoryRoleHolders(roleDefinitionId: string): Promise<RoleHolder[]> {
+  async directoryRoleHolders(roleDefinitionId: string): Promise<RoleHolder[]> {
     const roleId = roleDefinitionId.toLowerCase();
-    return this.cache.get(`holders:${roleId}`, async () => {
-      const [active, eligible] = await Promise.all([this.graph.activeInstances(roleId), this.graph.eligibleInstances(roleId)]);
-      const holdings: Holding[] = [
-        ...active.filter((i) => i.directoryScopeId === '/').map((i) => ({ ...i, state: 'active' as const })),
-        ...eligible.filter((i) => i.directoryScopeId === '/').map((i) => ({ ...i, state: 'eligible' as const, assignmentType: undefined })),
-      ];
-      return mergeHolders(holdings, await this.resolve(holdings.map((h) => h.principalId)));
-    });
+    const { instances, principals } = await this.directoryHoldings();
+    const forRole = (i: ScheduleInstance) => i.directoryScopeId === '/' && i.roleDefinitionId.toLowerCase() === roleId;
+    const holdings: Holding[] = [
+      ...instances.active.filter(forRole).map((i) => ({ ...i, state: 'active' as const })),
+      ...instances.eligible.filter(forRole).map((i) => ({ ...i, state: 'eligible' as const, assignmentType: undefined })),
+    ];
+    return mergeHolders(holdings, principals);
   }
 
-  azureScopeAdmins(scopeId: string): Promise<RoleHolder[]> {
-    const scope = scopeId.toLowerCase().replace(/\/+$/, '');
+  async azureScopeAdmins(scopeId: string): Promise<RoleHolder[]> {
+    const scope = scopeKey(scopeId);
+    const subscription = /^\/subscriptions\/([^/]+)/.exec(scope)?.[1];
+    // Only what is made on the scope or on a scope enclosing it (for a resource group: itself
+    // and its subscription), as atScope() answers; the subscription-wide list also holds the
+    // resource groups' own assignments, which do not count upwards or sideways.
+    const enclosing = new Set(enclosingScopes(scopeId));
+    const admins = (h: ArmRoleHolding) => AZURE_ADMIN_ROLES.has(h.roleDefinitionId) && enclosing.has(scopeKey(h.scope));
+    if (subscription) {
+      const { holdings, principals } = await this.azureSubscription(subscription);
+      return mergeHolders(holdings.filter(admins), principals);
+    }
+    // Above any subscription (a management group): ask that scope itself.
     return this.cache.get(`azureAdmins:${scope}`, async () => {
       const [active, eligible] = await Promise.all([this.arm.roleAssignmentsAtScope(scopeId), this.arm.eligibilitiesAtScope(scopeId)]);
-      // atScope() already means "here and above"; checking again keeps a lax endpoint honest.
-      const enclosing = new Set(enclosingScopes(scopeId));
-      const holdings = [...active, ...eligible].filter((h) => AZURE_ADMIN_ROLES.has(h.roleDefinitionId) && enclosing.has(h.scope.toLowerCase().replace(/\/+$/, '')));
+      const holdings = [...active, ...eligible].filter(admins);
       return mergeHolders(holdings, await this.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId)));
     });
   }
 
-  rolePolicy(scope: Scope, roleDefinitionId: string): Promise<RolePolicy> {
+  async rolePolicy(scope: Scope, roleDefinitionId: string): Promise<RolePolicy> {
     const roleId = roleDefinitionId.toLowerCase();
     if (scope.kind === 'directory') {
-      return this.cache.get(`policy:/:${roleId}`, async () => ({ rules: (await this.graph.directoryRolePolicyRules(roleId)) ?? [] }));
+      const policies = await this.cache.get('directoryPolicies', () => this.graph.directoryRolePolicies());
+      return { rules: policies.get(roleId) ?? [] };
     }
-    return this.cache.get(`policy:${scope.id.toLowerCase()}:${roleId}`, async () => ({ rules: (await this.arm.rolePolicyRules(scope.id, roleId)) ?? [] }));
+    const assignments = await this.cache.get(`armPolicyAssignments:${scopeKey(scope.id)}`, () => this.arm.policyAssignmentsAtScope(scope.id));
+    const policyId = assignments.get(roleId);
+    if (!policyId) return { rules: [] };
+    // Several roles and scopes can share a policy; each is read once.
+    const rules = await this.cache.get<PolicyRule[]>(`armPolicy:${policyId.toLowerCase()}`, () => this.arm.rolePolicyById(policyId));
+    return { rules };
   }
 
-  user(id: string): Promise<Person | undefined> {
-    return this.cache.get(`user:${id.toLowerCase()}`, async () => {
-      const user = (await this.graph.users([id])).get(id);
-      return user ? toPerson(user) : undefined;
-    });
+  async user(id: string): Promise<Person | undefined> {
+    const user = await this.cachedOr(`user:${id.toLowerCase()}`, () => this.userLoader.load(id));
+    return user ? toPerson(user) : undefined;
   }
 
   async groupMembers(groupId: string): Promise<Person[]> {
@@ -103,60 +166,91 @@ export class GraphDirectory implements RoleDirectory {
     return this.cache.get(`armRoleName:${roleId}`, () => this.arm.roleDefinitionName(scope.id, roleId));
   }
 
-  topDirectoryRoles(limit: number): Promise<TopRole[]> {
-    return this.cache.get(`topRoles:${limit}`, async () => {
-      const [active, eligible, names] = await Promise.all([this.graph.activeInstances(), this.graph.eligibleInstances(), this.directoryRoleNames()]);
-      const permanent = new Map<string, Set<string>>();
-      const eligibleBy = new Map<string, Set<string>>();
-      const add = (m: Map<string, Set<string>>, role: string, principal: string) => m.set(role, (m.get(role) ?? new Set()).add(principal));
-      for (const a of active) if (a.assignmentType === 'Assigned' && !a.endDateTime) add(permanent, a.roleDefinitionId.toLowerCase(), a.principalId);
-      for (const e of eligible) add(eligibleBy, e.roleDefinitionId.toLowerCase(), e.principalId);
-      const roles = new Set([...permanent.keys(), ...eligibleBy.keys()]);
-      return [...roles]
-        .map((roleDefinitionId) => {
-          const p = permanent.get(roleDefinitionId)?.size ?? 0;
-          const e = eligibleBy.get(roleDefinitionId)?.size ?? 0;
-          return { roleDefinitionId, displayName: names.get(roleDefinitionId) ?? ROLE_NAMES[roleDefinitionId] ?? roleDefinitionId, permanent: p, eligible: e, total: p + e };
-        })
-        .filter((r) => r.total > 0)
-        .sort((a, b) => b.total - a.total || a.displayName.localeCompare(b.displayName))
-        .slice(0, limit);
-    });
+  // Derived answers (here and below) are computed from the cached lists on every call rather
+  // than cached themselves: cheap, and never older than the lists' one TTL.
+  async topDirectoryRoles(limit: number): Promise<TopRole[]> {
+    const [{ instances: { active, eligible } }, names] = await Promise.all([this.directoryHoldings(), this.directoryRoleNames()]);
+    const permanent = new Map<string, Set<string>>();
+    const eligibleBy = new Map<string, Set<string>>();
+    const add = (m: Map<string, Set<string>>, role: string, principal: string) => m.set(role, (m.get(role) ?? new Set()).add(principal));
+    for (const a of active) if (a.assignmentType === 'Assigned' && !a.endDateTime) add(permanent, a.roleDefinitionId.toLowerCase(), a.principalId);
+    for (const e of eligible) add(eligibleBy, e.roleDefinitionId.toLowerCase(), e.principalId);
+    const roles = new Set([...permanent.keys(), ...eligibleBy.keys()]);
+    return [...roles]
+      .map((roleDefinitionId) => {
+        const p = permanent.get(roleDefinitionId)?.size ?? 0;
+        const e = eligibleBy.get(roleDefinitionId)?.size ?? 0;
+        return { roleDefinitionId, displayName: names.get(roleDefinitionId) ?? ROLE_NAMES[roleDefinitionId] ?? roleDefinitionId, permanent: p, eligible: e, total: p + e };
+      })
+      .filter((r) => r.total > 0)
+      .sort((a, b) => b.total - a.total || a.displayName.localeCompare(b.displayName))
+      .slice(0, limit);
   }
 
-  scheduledAssignments(): Promise<ScheduledAssignment[]> {
-    return this.cache.get('scheduled', async () => {
-      const [active, eligible, ...subscriptions] = await Promise.all([
-        this.graph.activeInstances(),
-        this.graph.eligibleInstances(),
-        ...this.config.subscriptionIds.map((s) => this.arm.schedulesInSubscription(s)),
-      ]);
-      const kinds = await this.graph.principals([...new Set([...active, ...eligible].map((i) => i.principalId))]);
-      const out: ScheduledAssignment[] = [];
-      for (const [state, list] of [['active', active], ['eligible', eligible]] as const) {
-        for (const i of list) {
-          out.push({
-            scope: { kind: 'directory', id: i.directoryScopeId },
-            roleDefinitionId: i.roleDefinitionId,
-            principalId: i.principalId,
-            principalType: kinds.get(i.principalId)?.kind ?? 'servicePrincipal',
-            state,
-            ...(state === 'active' ? { assignmentType: i.assignmentType ?? 'Assigned' } : {}),
-            startDateTime: i.startDateTime ?? null,
-            endDateTime: i.endDateTime ?? null,
-          });
-        }
+  async scheduledAssignments(): Promise<ScheduledAssignment[]> {
+    const [{ instances, principals }, ...subscriptions] = await Promise.all([
+      this.directoryHoldings(),
+      ...this.config.subscriptionIds.map(async (s) => (await this.azureSubscription(s)).holdings),
+    ]);
+    const kind = (id: string): ScheduledAssignment['principalType'] => {
+      const k = id.toLowerCase();
+      return principals.users.has(k) ? 'user' : principals.groups.has(k) ? 'group' : 'servicePrincipal';
+    };
+    const out: ScheduledAssignment[] = [];
+    for (const [state, list] of [['active', instances.active], ['eligible', instances.eligible]] as const) {
+      for (const i of list) {
+        out.push({
+          scope: { kind: 'directory', id: i.directoryScopeId },
+          roleDefinitionId: i.roleDefinitionId,
+          principalId: i.principalId,
+          principalType: kind(i.principalId),
+          state,
+          ...(state === 'active' ? { assignmentType: i.assignmentType ?? 'Assigned' } : {}),
+          startDateTime: i.startDateTime ?? null,
+          endDateTime: i.endDateTime ?? null,
+        });
       }
-      // A management-group assignment shows in every subscription under it: list it once.
-      const seen = new Set<string>();
-      for (const h of subscriptions.flat()) {
-        if (seen.has(h.id.toLowerCase())) continue;
-        seen.add(h.id.toLowerCase());
-        const { id: _id, scope, principalType, ...rest } = h;
-        out.push({ ...rest, scope: { kind: 'azureResource', id: scope }, principalType });
-      }
-      return out;
-    });
+    }
+    // A management-group assignment shows in every subscription under it: list it once.
+    const seen = new Set<string>();
+    for (const h of subscriptions.flat()) {
+      if (seen.has(h.id.toLowerCase())) continue;
+      seen.add(h.id.toLowerCase());
+      const { id: _id, scope, principalType, ...rest } = h;
+      out.push({ ...rest, scope: { kind: 'azureResource', id: scope }, principalType });
+    }
+    return out;
+  }
+
+  /**
+   * Every directory role's active and eligible schedule instances, tenant-wide (all roles, all
+   * directory scopes: no filter, paged), with all their principals resolved (users, groups and
+   * the groups' users). One cache entry for both, so that holders are never older than one TTL.
+   */
+  private directoryHoldings(): Promise<{ instances: DirectoryInstances; principals: ResolvedPrincipals }> {
+    return this.cache.get('directoryHoldings', () =>
+      this.bulk(async () => {
+        const [active, eligible] = await Promise.all([this.graph.activeInstances(), this.graph.eligibleInstances()]);
+        const instances = { active, eligible };
+        const principals = await this.resolve([...instances.active, ...instances.eligible].map((i) => i.principalId));
+        return { instances, principals };
+      }),
+    );
+  }
+
+  /**
+   * Every active and eligible schedule instance in a subscription, at, above and below it (one
+   * list each, no atScope() filter), with the users and groups behind them resolved: this
+   * answers the subscription and every resource group in it.
+   */
+  private azureSubscription(subscriptionId: string): Promise<{ holdings: ArmRoleHolding[]; principals: ResolvedPrincipals }> {
+    return this.cache.get(`azureSubscription:${subscriptionId.toLowerCase()}`, () =>
+      this.bulk(async () => {
+        const holdings = await this.arm.schedulesInSubscription(subscriptionId);
+        const principals = await this.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId));
+        return { holdings, principals };
+      }),
+    );
   }
 
   private directoryRoleNames(): Promise<Map<string, string>> {
@@ -171,23 +265,67 @@ export class GraphDirectory implements RoleDirectory {
   }
 
   private transitiveUsers(groupId: string): Promise<GraphUser[]> {
-    return this.cache.get(`members:${groupId.toLowerCase()}`, async () => (await this.graph.transitiveUsers([groupId])).get(groupId) ?? []);
+    return this.cachedOr(`members:${groupId.toLowerCase()}`, async () => (await this.memberLoader.load(groupId)) ?? []);
   }
 
-  /** Users and groups behind principal ids, groups with their users; each id asked once per TTL. */
+  /**
+   * The cached value of `key`; when it is missing but bulk loads are in flight, what they put
+   * there; only then `load` (through the cache, so concurrent callers share it).
+   */
+  private async cachedOr<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const cached = this.cache.peek<T>(key);
+    if (cached) return cached;
+    if (this.bulkLoads.size > 0) {
+      await Promise.allSettled([...this.bulkLoads]);
+      const primed = this.cache.peek<T>(key);
+      if (primed) return primed;
+    }
+    return this.cache.get(key, load);
+  }
+
+  /** Runs a bulk load, known to single lookups while it is in flight (see bulkLoads). */
+  private bulk<T>(load: () => Promise<T>): Promise<T> {
+    const promise = load();
+    this.bulkLoads.add(promise);
+    const done = () => void this.bulkLoads.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
+
+  private primeUsers(users: readonly GraphUser[]): void {
+    for (const u of users) this.cache.prime(`user:${u.id.toLowerCase()}`, u);
+  }
+
+  /**
+   * Users and groups behind principal ids, groups with their users; everyone found goes into
+   * the cache (users by id, groups' members by group). Service principals and unknown ids are
+   * left out, as mergeHolders expects.
+   */
   private async resolve(principalIds: readonly string[]): Promise<ResolvedPrincipals> {
-    const ids = [...new Set(principalIds)];
-    const kinds = await this.cache.get(`principals:${ids.slice().sort().join(',')}`, () => this.graph.principals(ids));
+    const ids = [...new Map(principalIds.map((id) => [id.toLowerCase(), id])).values()];
+    const kinds = ids.length > 0 ? await this.graph.principals(ids) : new Map();
     const users = new Map<string, GraphUser>();
+    const groupIds: string[] = [];
+    for (const [id, p] of kinds) {
+      if (p.kind === 'user') users.set(id.toLowerCase(), p.user);
+      else groupIds.push(id);
+    }
+    this.primeUsers([...users.values()]);
     const groups: ResolvedPrincipals['groups'] = new Map();
     await Promise.all(
-      [...kinds].map(async ([id, p]) => {
-        if (p.kind === 'user') users.set(id, p.user);
-        else groups.set(id, { displayName: p.group.displayName ?? id, users: await this.transitiveUsers(id) });
+      groupIds.map(async (id) => {
+        const group = kinds.get(id);
+        const name = group?.kind === 'group' ? (group.group.displayName ?? id) : id;
+        const members = await this.cache.get(`members:${id.toLowerCase()}`, async () => (await this.memberLoader.load(id)) ?? []);
+        groups.set(id.toLowerCase(), { displayName: name, users: members });
       }),
     );
     return { users, groups };
   }
+}
+
+function scopeKey(scope: string): string {
+  return scope.toLowerCase().replace(/\/+$/, '');
 }
 
 /** The production directory from settings; `options` inject a credential and a transport (tests, benchmark). */

@@ -104,9 +104,12 @@ export class FakeGraph extends FakeServer {
         });
       return this.page(url, items, '@odata.nextLink');
     }
-    if (path === '/users') return this.page(url, this.data.users.map((u) => project(userDefaults(u), select)), '@odata.nextLink');
+    if (path === '/users') return this.page(url, this.data.users.filter(idFilter(filter)).map((u) => project(userDefaults(u), select)), '@odata.nextLink');
+    if (path === '/groups') return this.page(url, this.data.groups.filter(idFilter(filter)).map((g) => project({ id: g.id, displayName: g.displayName, mail: g.mail ?? null }, select)), '@odata.nextLink');
     if ((m = /^\/users\/([^/]+)$/.exec(path))) {
-      const user = this.user(m[1]!);
+      // By id or by userPrincipalName, as Graph serves /users/{id | userPrincipalName}.
+      const key = decodeURIComponent(m[1]!).toLowerCase();
+      const user = this.user(key) ?? this.data.users.find((u) => u.userPrincipalName?.toLowerCase() === key);
       return user ? { status: 200, body: project({ '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#users/$entity`, ...userDefaults(user) }, select) } : notFound(m[1]!);
     }
     if ((m = /^\/servicePrincipals\/([^/]+)$/.exec(path))) {
@@ -174,6 +177,21 @@ function project(item: Record<string, unknown>, select: string[] | undefined): R
     return rest;
   }
   return Object.fromEntries(Object.entries(item).filter(([k]) => k.startsWith('@odata') || select.includes(k)));
+}
+
+/**
+ * `$filter` on /users and /groups as far as Graph serves it by default for ids: `id eq '…'`
+ * and `id in ('…', …)` with at most 15 values (Graph's limit; more is a 400, as there).
+ */
+function idFilter(filter: string): (item: { id: string }) => boolean {
+  if (!filter) return () => true;
+  const eq = /^id eq '([^']*)'$/.exec(filter.trim());
+  const list = /^id in \((.*)\)$/.exec(filter.trim());
+  if (!eq && !list) throw new Error(`Unsupported $filter in the local Graph: ${filter}`);
+  const values = eq ? [eq[1]!] : [...list![1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+  if (values.length > 15) throw new Error(`Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: 15.`);
+  const wanted = new Set(values.map((v) => v.toLowerCase()));
+  return (item) => wanted.has(item.id.toLowerCase());
 }
 
 function roleFilter(filter: string): (item: { roleDefinitionId: string }) => boolean {

@@ -31,7 +31,10 @@ export interface FakeServerOptions {
   publicBaseUrl: string;
   /** Delay before each HTTP response, as a remote service would have. */
   latencyMs?: number;
-  /** Items per page of every collection, to exercise nextLink. */
+  /**
+   * Items per page of every collection whatever the client asks, to exercise nextLink. Without
+   * it a page holds `$top` items when the client asks (at most 999, as Graph), else 100.
+   */
   pageSize?: number;
   /** Clock for which schedule instances are in force (instances are current only, as in Graph/ARM). */
   now?: () => Date;
@@ -109,7 +112,8 @@ export abstract class FakeServer {
 
   /** One page of `items` for `url`, with an absolute nextLink carrying $skiptoken. */
   protected page(url: URL, items: unknown[], nextLinkName: '@odata.nextLink' | 'nextLink'): Reply {
-    const size = this.options.pageSize ?? 100;
+    const top = Number(url.searchParams.get('$top') ?? NaN);
+    const size = this.options.pageSize ?? (Number.isInteger(top) && top > 0 ? Math.min(top, 999) : 100);
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
     const body: Record<string, unknown> = { value: items.slice(skip, skip + size) };
     if (skip + size < items.length) {

@@ -100,18 +100,36 @@ export class ArmReader {
   }
 
   /**
-   * The PIM policy of a role at a scope, rules in Graph shape; undefined when ARM has none
-   * (the caller then applies factory defaults).
+   * The policy assignments made exactly at a scope, as role definition GUID → policy id (the
+   * first one per role). One list answers every role at that scope; the policies themselves
+   * are read with rolePolicyById, which a caller can cache by policy id.
    */
-  async rolePolicyRules(scope: string, roleDefinitionId: string): Promise<PolicyRule[] | undefined> {
+  async policyAssignmentsAtScope(scope: string): Promise<Map<string, string>> {
     const assignments = await this.api.list<ArmResource<{ roleDefinitionId?: string; policyId?: string }>>(
       `${trim(scope)}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=${PIM_API}`,
     );
     // Filtered here: not every api-version honours a roleDefinitionId $filter on this list.
-    const match = assignments.find((a) => lastSegment(a.properties.roleDefinitionId) === roleDefinitionId.toLowerCase());
-    if (!match?.properties.policyId) return undefined;
-    const policy = await this.api.get<ArmResource<{ rules?: ArmPolicyRule[] }>>(`${match.properties.policyId}?api-version=${PIM_API}`);
+    const out = new Map<string, string>();
+    for (const a of assignments) {
+      const role = lastSegment(a.properties.roleDefinitionId);
+      if (role && !out.has(role)) out.set(role, a.properties.policyId ?? '');
+    }
+    return out;
+  }
+
+  /** A role management policy by its ARM id, rules in Graph shape. */
+  async rolePolicyById(policyId: string): Promise<PolicyRule[]> {
+    const policy = await this.api.get<ArmResource<{ rules?: ArmPolicyRule[] }>>(`${policyId}?api-version=${PIM_API}`);
     return armRulesToGraph(policy.properties.rules);
+  }
+
+  /**
+   * The PIM policy of a role at a scope, rules in Graph shape; undefined when ARM has none
+   * (the caller then applies factory defaults).
+   */
+  async rolePolicyRules(scope: string, roleDefinitionId: string): Promise<PolicyRule[] | undefined> {
+    const policyId = (await this.policyAssignmentsAtScope(scope)).get(roleDefinitionId.toLowerCase());
+    return policyId ? this.rolePolicyById(policyId) : undefined;
   }
 
   /** A role definition's name (e.g. "Contributor"), or undefined when ARM does not know the id. */

@@ -14,9 +14,10 @@ export interface Holding {
   endDateTime: string | null;
 }
 
+/** Principals by lower-cased id (assignments do not always spell a GUID the same way). */
 export interface ResolvedPrincipals {
   users: Map<string, GraphUser>;
-  /** Group id → display name and its users (transitively). */
+  /** Group id (lower-cased) → display name and its users (transitively). */
   groups: Map<string, { displayName: string; users: GraphUser[] }>;
 }
 
@@ -27,8 +28,8 @@ export function toPerson(user: GraphUser): { id: string; displayName: string; ad
 export function mergeHolders(holdings: readonly Holding[], principals: ResolvedPrincipals): RoleHolder[] {
   const byUser = new Map<string, RoleHolder>();
   for (const h of holdings) {
-    const direct = principals.users.get(h.principalId);
-    const group = principals.groups.get(h.principalId);
+    const direct = principals.users.get(h.principalId.toLowerCase());
+    const group = principals.groups.get(h.principalId.toLowerCase());
     const candidates: { user: GraphUser; via: string }[] = direct ? [{ user: direct, via: 'direct' }] : (group?.users ?? []).map((user) => ({ user, via: group?.displayName ?? h.principalId }));
     for (const { user, via } of candidates) {
       const holder: RoleHolder = {

@@ -32,10 +32,58 @@ test('follows @odata.nextLink (absolute, on the production base URL) to the last
   h = await startHarness(sampleTenant(), { server: { pageSize: 1 } });
   const holders = await h.directory.directoryRoleHolders(ROLE.globalAdministrator);
   expect(holders).toHaveLength(5);
-  // 3 active GA instances → 3 pages; 2 eligible → 2 pages; 4 users in the group → 4 pages (1 in $batch).
-  expect(h.graph.count(/roleAssignmentScheduleInstances/)).toBe(3);
-  expect(h.graph.count(/roleEligibilityScheduleInstances/)).toBe(2);
+  // Tenant-wide lists: 4 active instances (all roles) → 4 pages; 3 eligible → 3 pages.
+  expect(h.graph.count(/roleAssignmentScheduleInstances/)).toBe(4);
+  expect(h.graph.count(/roleEligibilityScheduleInstances/)).toBe(3);
+  // 4 user principals in one `id in` filter: first page in $batch, 3 more by nextLink.
+  expect(h.graph.count(/\/users\?\$filter=id.*skiptoken/, false)).toBe(3);
+  // 4 users in the group → 4 pages (1 in $batch).
   expect(h.graph.count(/transitiveMembers.*skiptoken/, false)).toBe(3);
+});
+
+test('single lookups at the same time share one $batch; people already seen are not asked again', async () => {
+  h = await startHarness(sampleTenant());
+  const unknown = '00000000-0000-0000-0000-999999999999';
+  const people = await Promise.all([...Object.values(USERS), unknown, 'bea@contoso.com'].map((id) => h!.directory.user(id)));
+  expect(people.filter(Boolean)).toHaveLength(Object.values(USERS).length + 1);
+  expect(people.at(-1)).toEqual({ id: USERS.bea, displayName: 'Bea', address: 'bea@fabrikam.com' });
+  expect(h.graph.count(/\$batch/, false)).toBe(1);
+  // The GUIDs go 15 to an `id in` filter; a userPrincipalName gets its own GET.
+  expect(h.graph.count(/\/users\?\$filter=id in/, true)).toBe(1);
+  expect(h.graph.count(/\/users\/bea@contoso\.com/, true)).toBe(1);
+
+  const h2 = await startHarness(sampleTenant());
+  try {
+    const [a, b] = await Promise.all([h2.directory.groupMembers(GROUPS.approvers), h2.directory.groupMembers(GROUPS.owners)]);
+    expect(a.map((m) => m.id).sort()).toEqual([USERS.alain, USERS.bea, USERS.chen, USERS.dana].sort());
+    expect(b.map((m) => m.id)).toEqual([USERS.fay]);
+    expect(h2.graph.count(/\$batch/, false)).toBe(1);
+    // Everyone the groups returned is known now: no further request.
+    expect(await h2.directory.user(USERS.chen)).toEqual({ id: USERS.chen, displayName: 'Chen', address: 'chen@contoso.com' });
+    expect(await h2.directory.groupMembers(GROUPS.owners)).toHaveLength(1);
+    expect(h2.graph.count()).toBe(1 + 2);
+  } finally {
+    await h2.stop();
+  }
+});
+
+test('role holders, policies and names of every directory role come from the same few tenant-wide requests', async () => {
+  h = await startHarness(sampleTenant());
+  await Promise.all([
+    ...[ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator].flatMap((r) => [
+      h!.directory.directoryRoleHolders(r),
+      h!.directory.rolePolicy({ kind: 'directory', id: '/' }, r),
+      h!.directory.roleDisplayName({ kind: 'directory', id: '/' }, r),
+    ]),
+    h.directory.user(USERS.eli),
+    h.directory.groupMembers(GROUPS.approvers),
+  ]);
+  expect(h.graph.count(/roleAssignmentScheduleInstances/)).toBe(1);
+  expect(h.graph.count(/roleEligibilityScheduleInstances/)).toBe(1);
+  expect(h.graph.count(/roleManagementPolicyAssignments/)).toBe(1);
+  expect(h.graph.count(/roleDefinitions/)).toBe(1);
+  // Principals: users, then the rest as groups, then the groups' members; Eli and the approvers came with them.
+  expect(h.graph.count(/\$batch/, false)).toBe(3);
 });
 
 test('group members and a user by id', async () => {
@@ -63,6 +111,11 @@ test('Azure scope admins: Owners and UAAs on the scope and enclosing scopes, gro
   expect(byId.get(USERS.eli)).toMatchObject({ state: 'eligible', roleDefinitionId: ROLE.userAccessAdministrator, endDateTime: '2027-06-01T00:00:00Z' });
   // The subscription itself has only the group owner: the resource groups' admins do not count upwards.
   expect((await h.directory.azureScopeAdmins(`/subscriptions/${SUB}`)).map((a) => a.id)).toEqual([USERS.fay]);
+  // One subscription-wide list of each kind answers the subscription and its resource groups.
+  await h.directory.azureScopeAdmins(`/subscriptions/${SUB}/resourceGroups/rg-other`);
+  expect(h.arm.count(/roleAssignmentScheduleInstances/)).toBe(1);
+  expect(h.arm.count(/roleEligibilityScheduleInstances/)).toBe(1);
+  expect(h.arm.count(/atScope/)).toBe(0);
 });
 
 test('Azure role policy: ARM rule shape (ruleType, userType approvers) converted to Graph shape', async () => {

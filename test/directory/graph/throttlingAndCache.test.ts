@@ -3,7 +3,7 @@ import { afterEach, expect, test } from 'vitest';
 import { ROLE, type RoleDirectory } from '../../../shared/directory/roleDirectory.js';
 import { TtlCache } from '../../../shared/directory/cache.js';
 import { startHarness, type Harness } from './harness.js';
-import { RG, USERS, sampleTenant } from './tenant.js';
+import { GROUPS, RG, USERS, sampleTenant } from './tenant.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -20,18 +20,27 @@ test('a 429 with Retry-After outside $batch is retried by the client', async () 
 
 test('429 inside a $batch: only the throttled inner requests are sent again', async () => {
   h = await startHarness(sampleTenant());
-  h.graph.inject({ match: new RegExp(`/users/${USERS.eli}`), status: 429, retryAfterSeconds: 1, times: 1, inBatch: true });
+  h.graph.inject({ match: /\/users\?\$filter=id in/, status: 429, retryAfterSeconds: 1, times: 1, inBatch: true });
   const holders = await h.directory.directoryRoleHolders(ROLE.globalAdministrator);
   expect(holders.find((x) => x.id === USERS.eli)).toMatchObject({ state: 'active' });
-  expect(h.graph.count(new RegExp(`/users/${USERS.eli}`), true)).toBe(2);
-  expect(h.graph.count(new RegExp(`/users/${USERS.alain}`), true)).toBe(1);
+  expect(h.graph.count(/\/users\?\$filter=id in/, true)).toBe(2);
+
+  // Two groups asked at once share a $batch; only the throttled one is sent again.
+  h.graph.resetCounts();
+  h.graph.inject({ match: new RegExp(`/groups/${GROUPS.owners}/transitiveMembers`), status: 429, retryAfterSeconds: 1, times: 1, inBatch: true });
+  const [owners, cycle] = await Promise.all([h.directory.groupMembers(GROUPS.owners), h.directory.groupMembers(GROUPS.cycle)]);
+  expect(owners.map((m) => m.id)).toEqual([USERS.fay]);
+  expect(cycle).toHaveLength(4);
+  expect(h.graph.count(new RegExp(`/groups/${GROUPS.owners}/`), true)).toBe(2);
+  expect(h.graph.count(new RegExp(`/groups/${GROUPS.cycle}/`), true)).toBe(1);
+  expect(h.graph.count(/\$batch/, false)).toBe(2);
 });
 
 test('a 503 from ARM is retried after Retry-After', async () => {
   h = await startHarness(sampleTenant());
-  h.arm.inject({ match: /roleAssignments\?/, status: 503, retryAfterSeconds: 1, times: 1 });
+  h.arm.inject({ match: /roleAssignmentScheduleInstances\?/, status: 503, retryAfterSeconds: 1, times: 1 });
   expect(await h.directory.azureScopeAdmins(RG)).toHaveLength(3);
-  expect(h.arm.count(/roleAssignments\?/)).toBe(2);
+  expect(h.arm.count(/roleAssignmentScheduleInstances\?/)).toBe(2);
 });
 
 test('an endpoint that keeps failing gives an error that says what to do', async () => {
@@ -60,8 +69,22 @@ test('100 events about one role cost the Graph requests of one', async () => {
   h = await startHarness(sampleTenant());
   await Promise.all(Array.from({ length: 50 }, () => oneEvent(h!.directory)));
   for (let i = 0; i < 50; i++) await oneEvent(h.directory);
+  // Tenant-wide instances (2), principals: users, groups, members ($batch 3), policies (1).
   expect(single).toBeGreaterThan(5);
   expect(h.graph.count()).toBe(single);
+  await h.stop();
+
+  // The cache is what makes it so: with TTL 0 every event after the first asks again.
+  h = await startHarness(sampleTenant(), { env: { DIRECTORY_CACHE_TTL_SECONDS: '0' } });
+  for (let i = 0; i < 10; i++) await oneEvent(h.directory);
+  expect(h.graph.count()).toBeGreaterThanOrEqual(10 * single);
+});
+
+test('a failed lookup is not cached: the next event asks again and gets the answer', async () => {
+  h = await startHarness(sampleTenant());
+  h.graph.inject({ match: /roleEligibilityScheduleInstances/, status: 400 as 429, times: 1 });
+  await expect(h.directory.directoryRoleHolders(ROLE.globalAdministrator)).rejects.toThrow();
+  expect(await h.directory.directoryRoleHolders(ROLE.globalAdministrator)).toHaveLength(5);
 });
 
 test('TtlCache: coalesces concurrent callers, expires after the TTL, never caches a failure', async () => {
