@@ -5,7 +5,7 @@
  * same injectable transport as the Graph client (see graph/graphClient.ts) to reach a local endpoint.
  */
 import type { TokenCredential } from '@azure/identity';
-import type { FetchLike } from '../graph/graphClient.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, withTimeout, type FetchLike } from '../graph/graphClient.js';
 
 export interface ArmApiOptions {
   /** ARM_BASE_URL, e.g. https://management.azure.com. */
@@ -14,6 +14,8 @@ export interface ArmApiOptions {
   fetch?: FetchLike;
   /** Most retries of a 429/503/504 before giving up. */
   maxRetries?: number;
+  /** Gives up on a request that does not answer in time (default 30 s; see graphClient.ts). */
+  requestTimeoutMs?: number;
 }
 
 const RETRYABLE = new Set([429, 503, 504]);
@@ -43,7 +45,10 @@ export class ArmApi {
       // The credential caches tokens itself, so asking per request costs nothing after the first.
       const token = await this.options.credential.getToken(`${this.baseUrl}/.default`);
       if (!token) throw new ArmRequestError('No token for Azure Resource Manager: check the managed identity (AZURE_CLIENT_ID)', 401, undefined);
-      const response = await this.fetchImpl(url, { headers: { authorization: `Bearer ${token.token}`, accept: 'application/json' } });
+      const response = await this.fetchImpl(url, {
+        headers: { authorization: `Bearer ${token.token}`, accept: 'application/json' },
+        signal: withTimeout(undefined, this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+      });
       if (response.ok) return (await response.json()) as T;
       if (RETRYABLE.has(response.status) && attempt < this.maxRetries) {
         await response.body?.cancel();

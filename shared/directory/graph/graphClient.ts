@@ -25,6 +25,19 @@ export interface GraphApiOptions {
   fetch?: FetchLike;
   /** Most attempts for throttled requests inside a $batch (the envelope itself is retried by the client). */
   maxBatchRetries?: number;
+  /**
+   * Gives up on a request that does not answer in time (default 30 s): a hung connection
+   * would otherwise hold the invocation until functionTimeout; failing lets the queue retry.
+   */
+  requestTimeoutMs?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The caller's abort signal, if any, combined with a timeout. */
+export function withTimeout(signal: AbortSignal | null | undefined, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
 export interface BatchResult {
@@ -38,9 +51,13 @@ const RETRYABLE = new Set([429, 503, 504]);
 
 /** The last middleware: sends the request with the injected fetch, as HTTPMessageHandler does with the global one. */
 class FetchHandler implements Middleware {
-  constructor(private readonly fetchImpl: FetchLike) {}
+  constructor(
+    private readonly fetchImpl: FetchLike,
+    private readonly timeoutMs: number,
+  ) {}
   async execute(context: Context): Promise<void> {
-    context.response = await this.fetchImpl(context.request as string | Request, context.options as RequestInit);
+    const init = (context.options ?? {}) as RequestInit;
+    context.response = await this.fetchImpl(context.request as string | Request, { ...init, signal: withTimeout(init.signal, this.timeoutMs) });
   }
 }
 
@@ -57,7 +74,7 @@ export class GraphApi {
       new RetryHandler(new RetryHandlerOptions()),
       new RedirectHandler(new RedirectHandlerOptions()),
       new TelemetryHandler(),
-      new FetchHandler(options.fetch ?? ((input, init) => fetch(input, init))),
+      new FetchHandler(options.fetch ?? ((input, init) => fetch(input, init)), options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     ];
     // customHosts: a GRAPH_BASE_URL outside the client's built-in list still gets the token.
     this.client = Client.initWithMiddleware({ baseUrl, defaultVersion: 'v1.0', middleware: chain, customHosts: new Set([host]) });
