@@ -4,7 +4,14 @@
  * Prints a table and writes bench/results.json (or --out FILE).
  *
  *   node dist/bench/run.js [--quick] [--graph-latency MS] [--acs-latency MS] [--users N]
- *     [--role-holders N] [--events N] [--digest-rows N] [--digest-small-rows N] [--out FILE]
+ *     [--role-holders N] [--events N] [--digest-rows N] [--digest-small-rows N] [--digest-repeats N]
+ *     [--digest-load seed|api] [--cold-start-runs N] [--only PART[,PART…]] [--out FILE]
+ *
+ * --only notify|digest|coldStart|render (comma-separated): run only those parts; the others are
+ * left out of the results, which then go to a file in the temp folder unless --out is given (so a
+ * partial run never overwrites bench/results.json).
+ * --digest-load: how the digest's large week gets into Azurite, see bench/digestBench.ts
+ * ('seed', the default, or 'api': every row through entity-group transactions, ~5 min at 100,000).
  *
  * --quick: small sizes, finishes in well under a minute; CI runs it (test/bench/quick.test.ts)
  * so the benchmark cannot rot. Nothing here asserts a timing.
@@ -12,11 +19,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { startAzurite } from '../shared/host/azurite.js';
 import { fromPackageRoot } from '../shared/packageRoot.js';
 import { runColdStartBench, type ColdStartResult } from './coldStart.js';
-import { runDigestBench, type DigestBenchResult } from './digestBench.js';
+import { runDigestBench, type DigestBenchResult, type DigestLoad } from './digestBench.js';
 import { runNotifyBench, type NotifyBenchResult } from './notifyBench.js';
 import { runRenderBench, type RenderBenchResult } from './renderBench.js';
 import { generateTenant } from './tenant.js';
@@ -31,27 +38,36 @@ export interface BenchOptions {
   digestRows: number;
   digestSmallRows: number;
   digestRepeats: number;
+  digestLoad: DigestLoad;
   coldStartRuns: number;
   renderMs: number;
   out: string;
+  /** The parts to run (all by default). */
+  only: BenchPart[];
 }
+
+export const BENCH_PARTS = ['notify', 'digest', 'coldStart', 'render'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchResults {
   mode: 'full' | 'quick';
   startedAt: string;
   seconds: number;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number };
-  notify: NotifyBenchResult;
-  digest: DigestBenchResult;
-  coldStart: ColdStartResult;
-  render: RenderBenchResult;
+  /** Parts run (when not all of them: --only). */
+  only?: BenchPart[];
+  /** Every part is present unless --only left it out. */
+  notify?: NotifyBenchResult;
+  digest?: DigestBenchResult;
+  coldStart?: ColdStartResult;
+  render?: RenderBenchResult;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const options: BenchOptions = quick
-    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, coldStartRuns: 3, renderMs: 300, out: fromPackageRoot('bench/results.json') }
-    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, coldStartRuns: 7, renderMs: 2_000, out: fromPackageRoot('bench/results.json') };
+    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, digestLoad: 'seed', coldStartRuns: 3, renderMs: 300, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] }
+    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, digestLoad: 'seed', coldStartRuns: 7, renderMs: 2_000, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] };
   const numeric: Record<string, keyof BenchOptions> = {
     '--graph-latency': 'graphLatencyMs',
     '--acs-latency': 'acsLatencyMs',
@@ -63,12 +79,26 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     '--digest-repeats': 'digestRepeats',
     '--cold-start-runs': 'coldStartRuns',
   };
+  let outGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') continue;
     const value = argv[i + 1];
     if (arg === '--out' && value) {
       options.out = path.resolve(value);
+      outGiven = true;
+      i++;
+      continue;
+    }
+    if (arg === '--digest-load' && (value === 'seed' || value === 'api')) {
+      options.digestLoad = value;
+      i++;
+      continue;
+    }
+    if (arg === '--only' && value) {
+      const parts = value.split(',').map((p) => BENCH_PARTS.find((b) => b.toLowerCase() === p.trim().toLowerCase()));
+      if (parts.some((p) => p === undefined)) throw new Error(`bench: --only takes ${BENCH_PARTS.join('|')} (comma-separated), not "${value}"`);
+      options.only = BENCH_PARTS.filter((b) => parts.includes(b));
       i++;
       continue;
     }
@@ -80,6 +110,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     (options as unknown as Record<string, number>)[key] = n;
     i++;
   }
+  if (options.only.length < BENCH_PARTS.length && !outGiven) {
+    options.out = path.join(tmpdir(), `pim-notify-bench-${options.only.join('-')}.json`);
+  }
   return options;
 }
 
@@ -88,9 +121,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
   const started = new Date();
   const t0 = performance.now();
   log(`pim-notify benchmark (${options.quick ? 'quick' : 'full'}) on Node ${process.version}, ${cpus().length} CPUs`);
-  const azurite = await startAzurite();
+  const runs = (part: BenchPart) => options.only.includes(part);
+  // The notify part's Azurite (in memory); the digest part starts its own (see bench/digestBench.ts).
+  const azurite = runs('notify') ? await startAzurite() : undefined;
   try {
-    const notify = await runNotifyBench({
+    const notify = azurite && (await runNotifyBench({
       storageConnectionString: azurite.connectionString,
       users: options.users,
       roleHolders: options.roleHolders,
@@ -98,24 +133,23 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       graphLatencyMs: options.graphLatencyMs,
       acsLatencyMs: options.acsLatencyMs,
       log,
-    });
-    log(`  notify: ${notify.eventsPerSecond} events/s, p50 ${notify.p50Ms} ms, p95 ${notify.p95Ms} ms, ${notify.graphRequestsPerEvent} Graph requests and ${notify.tableOperationsPerEvent} table operations per event`);
-    const digest = await runDigestBench({
-      storageConnectionString: azurite.connectionString,
-      rows: options.digestRows,
-      smallRows: options.digestSmallRows,
-      repeats: options.digestRepeats,
-      log,
-    });
-    log('  cold start: fresh processes');
-    const coldStart = await runColdStartBench({ runs: options.coldStartRuns });
-    log('  render');
-    const render = await runRenderBench(generateTenant({ users: options.users, roleHolders: options.roleHolders }), { durationMs: options.renderMs });
+    }));
+    if (notify) log(`  notify: ${notify.eventsPerSecond} events/s, p50 ${notify.p50Ms} ms, p95 ${notify.p95Ms} ms, ${notify.graphRequestsPerEvent} Graph requests and ${notify.tableOperationsPerEvent} table operations per event`);
+    const digest = runs('digest')
+      ? await runDigestBench({ rows: options.digestRows, smallRows: options.digestSmallRows, repeats: options.digestRepeats, load: options.digestLoad, log })
+      : undefined;
+    if (runs('coldStart')) log('  cold start: fresh processes');
+    const coldStart = runs('coldStart') ? await runColdStartBench({ runs: options.coldStartRuns }) : undefined;
+    if (runs('render')) log('  render');
+    const render = runs('render')
+      ? await runRenderBench(generateTenant({ users: options.users, roleHolders: options.roleHolders }), { durationMs: options.renderMs })
+      : undefined;
     const results: BenchResults = {
       mode: options.quick ? 'quick' : 'full',
       startedAt: started.toISOString(),
       seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      ...(options.only.length < BENCH_PARTS.length ? { only: options.only } : {}),
       notify,
       digest,
       coldStart,
@@ -129,28 +163,52 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
     log(`written to ${path.relative(process.cwd(), options.out) || options.out}`);
     return results;
   } finally {
-    await azurite.stop();
+    await azurite?.stop();
   }
 }
 
-function table(r: BenchResults): string {
-  const n = r.notify;
-  const d = r.digest;
-  const rows: Array<[string, string, string]> = [
+type Row = [string, string, string];
+
+function notifyRows(n: NotifyBenchResult): Row[] {
+  return [
     ['notify.events', String(n.events), `${n.emails} emails (${n.emailsPerEvent}/event), ${n.users} users, ${n.roleHolders} role holders`],
     ['notify.eventsPerSecond', String(n.eventsPerSecond), `batchSize ${n.concurrency.batchSize}; Graph ${n.graphLatencyMs} ms, ACS ${n.acsLatencyMs} ms`],
     ['notify.p50Ms / p95Ms', `${n.p50Ms} / ${n.p95Ms}`, 'enqueue → last email confirmed (burst: includes queue wait)'],
     ['notify.processing p50 / p95', `${n.processingP50Ms} / ${n.processingP95Ms}`, 'dequeue → last email confirmed'],
     ['notify.graphRequestsPerEvent', String(n.graphRequestsPerEvent), `${n.graphRequests} Graph+ARM HTTP requests (${n.graphRequestsInBatch} inside $batch); target ≤ 0.05`],
     ['notify.tableOperationsPerEvent', String(n.tableOperationsPerEvent), `design minimum ${n.tableOperationsDesignMinimumPerEvent}; ${Object.entries(n.tableOperationsByKind).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ['digest.rows', String(d.rows), `inserted in ${d.insertSeconds} s (with ${d.smallRows} more)`],
+  ];
+}
+
+function digestRows(d: DigestBenchResult): Row[] {
+  return [
+    ['digest.rows', String(d.rows), `loaded in ${d.insertSeconds} s (${d.apiRows} through the API, ${d.seededRows} seeded; with ${d.smallRows} more)`],
     ['digest.seconds', String(d.seconds), `countWeek via TableActivityStore, median of ${d.secondsAll.length}`],
     ['digest.scanSeconds', String(d.scanSeconds), 'bare listEntities, same partition and projection'],
     ['digest.ratioToScan', String(d.ratioToScan), 'target ≤ 1.3'],
     ['digest.peakRssMiB', Object.entries(d.peakRssMiB).map(([k, v]) => `${k}: ${v}`).join(', '), `bare scan: ${Object.entries(d.scanPeakRssMiB).map(([k, v]) => `${k}: ${v}`).join(', ')}`],
-    ['coldStart.importMs', String(r.coldStart.importMs), `${r.coldStart.entryFiles.length} entry files, median of ${r.coldStart.runs}`],
-    ['coldStart.baselineMs', String(r.coldStart.baselineMs), '@azure/functions alone'],
-    ['render.emailsPerSecond', String(r.render.emailsPerSecond), `${r.render.template}, ${r.render.bytes} bytes`],
+  ];
+}
+
+function coldStartRows(c: ColdStartResult): Row[] {
+  return [
+    ['coldStart.importMs', String(c.importMs), `${c.entryFiles.length} entry files, median of ${c.runs}`],
+    ['coldStart.baselineMs', String(c.baselineMs), '@azure/functions alone'],
+  ];
+}
+
+function renderRows(x: RenderBenchResult): Row[] {
+  return [
+    ['render.emailsPerSecond', String(x.emailsPerSecond), `${x.template}, ${x.bytes} bytes`],
+  ];
+}
+
+function table(r: BenchResults): string {
+  const rows: Array<[string, string, string]> = [
+    ...(r.notify ? notifyRows(r.notify) : []),
+    ...(r.digest ? digestRows(r.digest) : []),
+    ...(r.coldStart ? coldStartRows(r.coldStart) : []),
+    ...(r.render ? renderRows(r.render) : []),
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
