@@ -23,7 +23,9 @@ export async function redrive(args: string[]): Promise<number> {
   await events.createIfNotExists();
   let moved = 0;
   let kept = 0;
-  // Received messages stay invisible for the run, so each is seen once.
+  // Received messages stay invisible for the run, so each is seen once; the ones left in the
+  // queue (kept, or all of them in a dry run) are made visible again at the end.
+  const leftInQueue: Array<{ messageId: string; popReceipt: string }> = [];
   for (;;) {
     const { receivedMessageItems: batch } = await poison.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 });
     if (batch.length === 0) break;
@@ -40,9 +42,12 @@ export async function redrive(args: string[]): Promise<number> {
       if (!check.ok && !values.all) {
         console.log(`kept ${m.messageId}: ${check.error.message}`);
         kept++;
+        leftInQueue.push(m);
         continue;
       }
-      if (!values['dry-run']) {
+      if (values['dry-run']) {
+        leftInQueue.push(m);
+      } else {
         await events.sendMessage(encodeMessage(original));
         await poison.deleteMessage(m.messageId, m.popReceipt);
       }
@@ -50,6 +55,7 @@ export async function redrive(args: string[]): Promise<number> {
       moved++;
     }
   }
-  console.log(`${moved} moved, ${kept} kept in ${POISON_QUEUE}`);
+  for (const m of leftInQueue) await poison.updateMessage(m.messageId, m.popReceipt, undefined, 0);
+  console.log(`${moved} ${values['dry-run'] ? 'would move' : 'moved'}, ${kept} kept in ${POISON_QUEUE}`);
   return 0;
 }

@@ -87,7 +87,7 @@ export const SETTINGS = {
     schema: z.email({ message: 'must be an email address' }).default('pim-noreply@contoso.example'),
   }),
   EMAIL_SENDER_NAME: spec({
-    description: 'The From display name.',
+    description: 'The From display name (outbox). ACS takes the display name from the sender username configured on its email domain instead.',
     defaultText: 'Privileged Identity Management',
     schema: z.string().min(1).max(128).default('Privileged Identity Management'),
   }),
