@@ -7,9 +7,10 @@
 import { parseSnapshot } from '../shared/directory/snapshot.js';
 import { SnapshotDirectory } from '../shared/directory/snapshotDirectory.js';
 import type { RenderedEmail } from '../shared/email/emailSender.js';
-import { renderDigest, renderNotification, type DigestModel, type NotificationModel } from '../shared/email/render.js';
+import { renderDigest, renderNotification, type DigestModel } from '../shared/email/render.js';
 import { EVENT_TYPES } from '../shared/events/schema.js';
 import { decideRecipients } from '../shared/rules/recipients.js';
+import { notificationModel } from '../shared/usecases/planNotifications.js';
 import { gatherRecipientInputs } from '../shared/usecases/recipientInputs.js';
 import type { GeneratedTenant } from './tenant.js';
 import { generateEvents } from './tenant.js';
@@ -37,17 +38,7 @@ export async function runRenderBench(tenant: GeneratedTenant, options: { duratio
     for (const recipient of decision.recipients) {
       if (recipient.notification === 'weeklyDigest' || seen.has(recipient.notification)) continue;
       seen.add(recipient.notification);
-      const model: NotificationModel = {
-        notification: recipient.notification,
-        event,
-        tenantName: inputs.tenantName,
-        roleName: inputs.roleName,
-        principalName: inputs.principalName,
-        actorName: inputs.actorName,
-        scopeName: inputs.scopeName,
-        recipientName: recipient.displayName,
-        reason: `You received this email as ${recipient.reasons[0]?.via ?? 'a recipient'} in ${inputs.tenantName}.`,
-      };
+      const model = notificationModel(event, inputs, recipient);
       const render = () => renderNotification(model, OPTIONS);
       candidates.push({ template: recipient.notification, bytes: size(render()), render });
     }

@@ -6,12 +6,12 @@
 import type { PimEvent } from '../events/schema.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { OutgoingEmail } from '../email/emailSender.js';
-import { renderNotification } from '../email/render.js';
+import { renderNotification, type NotificationModel } from '../email/render.js';
 import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
 import { fromPackageRoot } from '../packageRoot.js';
 import { deliveryOperationId, recipientKey } from '../storage/deliveryLedger.js';
-import { gatherRecipientInputs } from './recipientInputs.js';
+import { gatherRecipientInputs, type GatheredInputs } from './recipientInputs.js';
 
 export type NotifySettings = Pick<
   Settings,
@@ -33,6 +33,22 @@ export interface NotificationPlan {
   emails: PlannedEmail[];
 }
 
+/** What the template of one recipient's email is given: names from the directory, the reason it was sent. */
+export function notificationModel(event: PimEvent, inputs: GatheredInputs, recipient: Recipient): NotificationModel {
+  if (recipient.notification === 'weeklyDigest') throw new Error('the weekly digest is not an event notification');
+  return {
+    notification: recipient.notification,
+    event,
+    tenantName: inputs.tenantName,
+    roleName: inputs.roleName,
+    principalName: inputs.principalName,
+    actorName: inputs.actorName,
+    scopeName: inputs.scopeName,
+    recipientName: recipient.displayName,
+    reason: `You received this email as ${recipient.reasons[0]?.via ?? 'a recipient named in the role settings'} in ${inputs.tenantName}.`,
+  };
+}
+
 export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings): Promise<NotificationPlan> {
   const inputs = await gatherRecipientInputs(event, directory);
   const decision = decideRecipients(inputs, {
@@ -40,19 +56,8 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
     adminsActiveOnly: settings.ADMINS_ACTIVE_ONLY,
   });
   const emails = decision.recipients.map((recipient): PlannedEmail => {
-    if (recipient.notification === 'weeklyDigest') throw new Error('the weekly digest is not an event notification');
     const rendered = renderNotification(
-      {
-        notification: recipient.notification,
-        event,
-        tenantName: inputs.tenantName,
-        roleName: inputs.roleName,
-        principalName: inputs.principalName,
-        actorName: inputs.actorName,
-        scopeName: inputs.scopeName,
-        recipientName: recipient.displayName,
-        reason: `You received this email as ${recipient.reasons[0]?.via ?? 'a recipient named in the role settings'} in ${inputs.tenantName}.`,
-      },
+      notificationModel(event, inputs, recipient),
       { portalBaseUrl: settings.PORTAL_BASE_URL, templatesDir: settings.TEMPLATES_DIR && fromPackageRoot(settings.TEMPLATES_DIR) },
     );
     return {
