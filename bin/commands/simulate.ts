@@ -4,6 +4,7 @@
  * nothing (contracts/cli.md). One JSON line per email on stdout.
  */
 import { OutboxSender } from '../../shared/email/outboxSender.js';
+import { InvalidEventError } from '../../shared/events/parse.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 import { parse, required } from './args.js';
@@ -23,8 +24,17 @@ export async function simulate(args: string[]): Promise<number> {
   if (!file) return 1;
 
   const outbox = values.out ? new OutboxSender({ dir: values.out }) : undefined;
-  for (const { event } of file.events) {
-    const plan = await planNotifications(event, directory, settings);
+  let invalid = file.invalid.length;
+  for (const { line, event } of file.events) {
+    let plan;
+    try {
+      plan = await planNotifications(event, directory, settings);
+    } catch (e) {
+      if (!(e instanceof InvalidEventError)) throw e;
+      console.error(`${eventsPath}:${line}: ${e.message}`);
+      invalid++;
+      continue;
+    }
     for (const planned of plan.emails) {
       const line = {
         eventId: event.id,
@@ -37,5 +47,5 @@ export async function simulate(args: string[]): Promise<number> {
       if (outbox) await outbox.send(planned.email, { operationId: planned.operationId, mayHaveBeenSent: false });
     }
   }
-  return file.invalid.length > 0 ? 2 : 0;
+  return invalid > 0 ? 2 : 0;
 }

@@ -6,7 +6,7 @@
  * a thrown error → transient, the host retries the message (nothing is lost, and the ledger
  * makes sure a retry sends only what did not go out).
  */
-import { parseEvent, parseEventText, type InvalidEventError } from '../events/parse.js';
+import { InvalidEventError, parseEvent, parseEventText } from '../events/parse.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { EmailSender } from '../email/emailSender.js';
 import type { ActivityStore } from '../storage/activityStore.js';
@@ -45,10 +45,16 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
   const event = parsed.event;
 
-  // Recorded first: the event happened whatever becomes of its emails, and the insert is
-  // idempotent, so the digest counts it once however often the message is delivered.
+  let plan;
+  try {
+    plan = await planNotifications(event, deps.directory, deps.settings);
+  } catch (e) {
+    if (e instanceof InvalidEventError) return { kind: 'invalid', error: e };
+    throw e;
+  }
+  // Recorded before sending: the event happened whatever becomes of its emails, and the
+  // insert is idempotent, so the digest counts it once however often the message comes.
   const activity = await deps.activity.record(event);
-  const plan = await planNotifications(event, deps.directory, deps.settings);
   for (const s of plan.decision.skipped) {
     if (s.reason.startsWith('no mail')) deps.log('warn', `event ${event.id}: user ${s.userId ?? '?'} has no email address; skipped`);
   }

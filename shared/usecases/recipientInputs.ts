@@ -3,6 +3,7 @@
  * The only I/O step before the pure decision: keeping it separate lets `simulate` and the
  * queue function share it, and keeps decideRecipients free of I/O.
  */
+import { InvalidEventError } from '../events/parse.js';
 import type { PimEvent } from '../events/schema.js';
 import { ROLE, type Person, type RoleDirectory, type RoleHolder } from '../directory/roleDirectory.js';
 import { approvalSetting } from '../rules/policy.js';
@@ -33,6 +34,11 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     roleId ? directory.roleDisplayName(scope, roleId) : Promise.resolve(undefined),
   ]);
 
+  // The directory is one tenant's: an event from another would be matched against the wrong
+  // people. Refused as invalid (never retried), like any other event that cannot be right.
+  if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) {
+    throw new InvalidEventError(event.id, [{ path: 'tenantId', message: `is not the tenant this deployment serves (${tenant.id})` }]);
+  }
   const approvers = await expandApprovers(approvalSetting(policy).approvers, directory);
   const principalUser = event.principal && principal.length === 1 && principal[0]?.id === event.principal.id ? principal[0] : undefined;
   return {

@@ -161,6 +161,14 @@ describe('Azure resource roles on the sample tenant', () => {
 });
 
 describe('settings and delivery', () => {
+  it('refuses an event of another tenant as invalid: no email, no count', async () => {
+    const other = { ...events.get('evt-0005')!, tenantId: '11111111-2222-4333-8444-555555555555' };
+    const { outcome, sender } = await run(other);
+    expect(outcome.kind).toBe('invalid');
+    if (outcome.kind === 'invalid') expect(outcome.error.message).toMatch(/^event evt-0005 is invalid: tenantId: is not the tenant this deployment serves/);
+    expect(sender.sent).toHaveLength(0);
+  });
+
   it('ADMINS_ACTIVE_ONLY narrows admins to active holders', async () => {
     const active = ['megan.bowen', 'isaiah.langer', 'patti.fernandez', 'alex.wilber', 'omar.haddad'].map(c).concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
     expect(Object.keys((await run('evt-0002', { ADMINS_ACTIVE_ONLY: 'true' })).byAddress).sort()).toEqual(active.sort());
