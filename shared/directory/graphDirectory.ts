@@ -159,6 +159,11 @@ export class GraphDirectory implements RoleDirectory {
     return (await this.transitiveUsers(groupId)).map(toPerson);
   }
 
+  async groupDisplayName(groupId: string): Promise<string | undefined> {
+    const groups = await this.cachedOr(`group:${groupId.toLowerCase()}`, () => this.graph.groups([groupId]));
+    return [...groups.values()][0]?.displayName ?? undefined;
+  }
+
   async roleDisplayName(scope: Scope, roleDefinitionId: string): Promise<string | undefined> {
     const roleId = roleDefinitionId.toLowerCase();
     if (scope.kind === 'directory') return (await this.directoryRoleNames()).get(roleId);

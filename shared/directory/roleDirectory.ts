@@ -91,6 +91,8 @@ export interface RoleDirectory {
   user(id: string): Promise<Person | undefined>;
   /** The users in a group, transitively (groups in groups), each once; cycles are safe. */
   groupMembers(groupId: string): Promise<Person[]>;
+  /** A group's display name (to explain "approver through group X"), when the directory knows it. */
+  groupDisplayName(groupId: string): Promise<string | undefined>;
   /** A role's display name (directory or Azure scope), when the directory knows it. */
   roleDisplayName(scope: { kind: 'directory' | 'azureResource'; id: string }, roleDefinitionId: string): Promise<string | undefined>;
   /** The directory roles ranked for the digest's "Overview of your top roles" (cli.md topRoles). */

@@ -176,6 +176,10 @@ export class SnapshotDirectory implements RoleDirectory {
     });
   }
 
+  async groupDisplayName(groupId: string): Promise<string | undefined> {
+    return this.lookup.groupNames.get(groupId.toLowerCase());
+  }
+
   async roleDisplayName(scope: Scope, roleDefinitionId: string): Promise<string | undefined> {
     const role = roleDefinitionId.toLowerCase();
     if (scope.kind === 'directory') return this.directoryRoleNames.get(role) ?? ROLE_NAMES[role];

@@ -76,8 +76,8 @@ async function expandApprovers(
         const user = await directory.user(s.id);
         return user ? [{ ...user, via: 'approver named in the role settings' }] : [];
       }
-      const members = await directory.groupMembers(s.id);
-      return members.map((m) => ({ ...m, via: `approver through group ${s.id}` }));
+      const [members, name] = await Promise.all([directory.groupMembers(s.id), directory.groupDisplayName(s.id)]);
+      return members.map((m) => ({ ...m, via: `approver through group ${name ?? s.id}` }));
     }),
   );
   return lists.flat();

@@ -71,7 +71,11 @@ describe('directory roles on the sample tenant', () => {
   });
 
   it('activation pending approval with explicit approvers (a user and a group): only the approvers', async () => {
-    expect((await run('evt-0003')).byAddress).toEqual(all(['irvin.sayers', 'henrietta.mueller', 'lidia.holloway'].map(c), 'approvalRequest'));
+    const { byAddress, sender } = await run('evt-0003');
+    expect(byAddress).toEqual(all(['irvin.sayers', 'henrietta.mueller', 'lidia.holloway'].map(c), 'approvalRequest'));
+    // The email says why, naming the group rather than its id.
+    const henrietta = sender.sent.find((s) => s.email.to.address === c('henrietta.mueller'))!;
+    expect(henrietta.email.text).toMatch(/approver through group Messaging Approvers/);
   });
 
   it('activation pending approval with no approvers: the PRA holders approve', async () => {

@@ -92,6 +92,8 @@ test('group members and a user by id', async () => {
   expect(members.map((m) => m.id).sort()).toEqual([USERS.alain, USERS.bea, USERS.chen, USERS.dana].sort());
   expect(await h.directory.user(USERS.bea)).toEqual({ id: USERS.bea, displayName: 'Bea', address: 'bea@fabrikam.com' });
   expect(await h.directory.user('00000000-0000-0000-0000-999999999999')).toBeUndefined();
+  expect(await h.directory.groupDisplayName(GROUPS.inner)).toBe('Inner');
+  expect(await h.directory.groupDisplayName('00000000-0000-0000-0000-999999999999')).toBeUndefined();
 });
 
 test('directory role policy in Graph shape reads as configured', async () => {
