@@ -30,7 +30,7 @@ const EVENTS_QUEUE = 'pim-events';
 const poisonQueue = output.storageQueue({ queueName: `${EVENTS_QUEUE}-poison`, connection: 'AzureWebJobsStorage' });
 
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
-  const [{ getServices }, { notifyEvent }, { poisonRecord }] = await load();
+  const [{ getServices }, { notifyEvent }, { poisonRecord, fitsInQueueMessage, PoisonRecordTooLargeError }] = await load();
   const services = await getServices();
   const outcome = await notifyEvent(message, {
     ...services,
@@ -38,7 +38,9 @@ export async function notify(message: unknown, context: InvocationContext): Prom
   });
   if (outcome.kind === 'invalid') {
     context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; moved to ${EVENTS_QUEUE}-poison`);
-    context.extraOutputs.set(poisonQueue, poisonRecord(message, outcome.error, context.triggerMetadata));
+    const record = poisonRecord(message, outcome.error, context.triggerMetadata);
+    if (!fitsInQueueMessage(record)) throw new PoisonRecordTooLargeError(`${outcome.error.message}; the message is too large to annotate, the host will poison it as is`);
+    context.extraOutputs.set(poisonQueue, record);
     return;
   }
   context.log(

@@ -51,3 +51,15 @@ describe('event validation', () => {
     if (!r.ok) expect(r.error.issues[0]?.path).toBe('request.justification');
   });
 });
+
+describe('poison records', () => {
+  it('fit in a queue message unless the message itself is near the 64 KiB limit', async () => {
+    const { fitsInQueueMessage, poisonRecord } = await import('../shared/usecases/poison.js');
+    const small = parseEventText('{"id": "x"}');
+    const big = 'x'.repeat(47_000);
+    if (small.ok) throw new Error('expected invalid');
+    expect(fitsInQueueMessage(poisonRecord('{"id": "x"}', small.error))).toBe(true);
+    expect(fitsInQueueMessage(poisonRecord(big, small.error))).toBe(true);
+    expect(fitsInQueueMessage(poisonRecord(big + 'x'.repeat(2_000), small.error))).toBe(false);
+  });
+});

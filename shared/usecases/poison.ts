@@ -40,3 +40,20 @@ export function originalMessage(entry: unknown): unknown {
   }
   return entry;
 }
+
+/** Azure Queue Storage's limit on a message, after the base64 encoding the host applies. */
+export const MAX_QUEUE_MESSAGE_BYTES = 64 * 1024;
+
+/** Whether the record fits in one queue message once base64-encoded. */
+export function fitsInQueueMessage(record: PoisonRecord): boolean {
+  return Math.ceil(Buffer.byteLength(JSON.stringify(record), 'utf8') / 3) * 4 <= MAX_QUEUE_MESSAGE_BYTES;
+}
+
+/**
+ * An invalid message too close to the size limit to carry its reason: thrown so that the host
+ * moves the untouched original to the poison queue after its retries (nothing is lost; the
+ * reason is in the logs). Rare: the message itself must be within ~1 KiB of the limit.
+ */
+export class PoisonRecordTooLargeError extends Error {
+  override readonly name = 'PoisonRecordTooLargeError';
+}
