@@ -1,8 +1,8 @@
 /**
  * auditCollector: every few minutes (AUDIT_SCHEDULE), new PIM records of the Entra audit log
  * become events on `pim-events`. Thin: build the adapters, call the use case, log counts.
- * A failure throws: the cursor has not moved, so the next run (or the retry) reads the same
- * window again and queues only what is not queued yet.
+ * A failure throws: the cursor has not moved, so the next run (five minutes later) reads the
+ * same window again and queues only what is not queued yet.
  */
 // @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see:
 // import the default and destructure (types are erased, so they import by name).
@@ -19,31 +19,19 @@ loadSettings();
 const load = () =>
   Promise.all([
     import('../shared/composition.js'),
-    import('../shared/sources/collectAudit.js'),
     import('../shared/sources/compose.js'),
   ]);
 
 const { app } = azureFunctions;
 
 export async function auditCollector(timer: Timer, context: InvocationContext): Promise<void> {
-  const [{ getServices }, { collectAuditEvents }, { sourcesAdapters }] = await load();
-  const services = await getServices();
-  // The audit log lives in Microsoft Graph: on the embedded snapshot there is nothing to read.
-  if (services.settings.DIRECTORY_SOURCE !== 'graph') {
+  const [{ getServices }, { runAuditCollector }] = await load();
+  if (timer.isPastDue) context.warn('auditCollector is running late');
+  const outcome = await runAuditCollector(await getServices(), (level, text) => context[level](text));
+  if (outcome === 'idle') {
     context.log('auditCollector: idle, the audit log needs DIRECTORY_SOURCE=graph');
     return;
   }
-  const { store, queue, auditSource } = sourcesAdapters(services);
-  if (timer.isPastDue) context.warn('auditCollector is running late');
-  const outcome = await collectAuditEvents({
-    source: auditSource(),
-    queue,
-    cursors: store,
-    emitted: store,
-    tenantId: (await services.directory.tenant()).id,
-    overlapMinutes: services.settings.AUDIT_OVERLAP_MINUTES,
-    log: (level, text) => context[level](text),
-  });
   const unknown = Object.values(outcome.unknown).reduce((a, b) => a + b, 0);
   context.log(
     `audit ${outcome.from}..${outcome.to}: ${outcome.read} read, ${outcome.queued} queued, ${outcome.alreadyQueued} already queued, ${outcome.ignored} ignored, ${unknown} unknown, ${outcome.unsupported} unsupported, ${outcome.invalid} invalid`,

@@ -20,23 +20,14 @@ const load = () =>
   Promise.all([
     import('../shared/composition.js'),
     import('../shared/sources/compose.js'),
-    import('../shared/sources/scanExpiry.js'),
   ]);
 
 const { app } = azureFunctions;
 
 export async function expiryScanner(timer: Timer, context: InvocationContext): Promise<void> {
-  const [{ getServices }, { sourcesAdapters }, { scanExpiry }] = await load();
-  const services = await getServices();
-  const { store, queue } = sourcesAdapters(services);
+  const [{ getServices }, { runExpiryScan }] = await load();
   if (timer.isPastDue) context.warn('expiryScanner is running late');
-  const outcome = await scanExpiry({
-    directory: services.directory,
-    queue,
-    emitted: store,
-    tracking: store,
-    log: (level, text) => context[level](text),
-  });
+  const outcome = await runExpiryScan(await getServices(), (level, text) => context[level](text));
   const e = outcome.emitted;
   context.log(
     `expiry scan: ${outcome.assignments} assignments, emitted 14d ${e.expiring14d}, extend ${e.eligibleToExtend}, 1d ${e.expiring1d}, expired ${e.expired}; ${outcome.alreadyEmitted} already emitted, ${outcome.dropped} dropped`,

@@ -28,7 +28,7 @@ export interface CollectDeps {
   now?: () => Date;
   /** Longest window read before the cursor is committed (default one day). */
   maxWindowMinutes?: number;
-  log: (level: 'log' | 'warn' | 'error', text: string) => void;
+  log: (level: 'info' | 'warn' | 'error', text: string) => void;
 }
 
 export interface CollectOutcome {
@@ -95,7 +95,7 @@ async function queueOnce(event: PimEvent, deps: CollectDeps, outcome: CollectOut
   await deps.queue.send(event);
   await deps.emitted.record(event.id);
   outcome.queued++;
-  deps.log('log', `queued event ${event.id} (${event.type})`);
+  deps.log('info', `queued event ${event.id} (${event.type})`);
 }
 
 function iso(ms: number): string {

@@ -9,6 +9,8 @@ import { GraphApi, type FetchLike } from '../directory/graph/graphClient.js';
 import { EVENTS_QUEUE, queueClient } from '../storage/queues.js';
 import { tableClient } from '../storage/tables.js';
 import { GraphAuditSource } from './auditReader.js';
+import { collectAuditEvents, type CollectOutcome } from './collectAudit.js';
+import { scanExpiry, type ScanOutcome } from './scanExpiry.js';
 import { StorageEventQueue } from './eventQueue.js';
 import { TableSourcesStore } from './sourcesStore.js';
 
@@ -34,4 +36,30 @@ export function sourcesAdapters(services: Pick<Services, 'settings' | 'storage'>
       return new GraphAuditSource(graph);
     },
   };
+}
+
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/**
+ * The audit collector's use case, as its timer runs it: idle on the embedded snapshot (the
+ * audit log lives in Microsoft Graph), otherwise one collection into pim-events.
+ */
+export async function runAuditCollector(services: Services, log: Log, options: SourcesOptions = {}): Promise<CollectOutcome | 'idle'> {
+  if (services.settings.DIRECTORY_SOURCE !== 'graph') return 'idle';
+  const { store, queue, auditSource } = sourcesAdapters(services, options);
+  return collectAuditEvents({
+    source: auditSource(),
+    queue,
+    cursors: store,
+    emitted: store,
+    tenantId: (await services.directory.tenant()).id,
+    overlapMinutes: services.settings.AUDIT_OVERLAP_MINUTES,
+    log,
+  });
+}
+
+/** The expiry scanner's use case, as its timer runs it. */
+export async function runExpiryScan(services: Services, log: Log, options: SourcesOptions = {}): Promise<ScanOutcome> {
+  const { store, queue } = sourcesAdapters(services, options);
+  return scanExpiry({ directory: services.directory, queue, emitted: store, tracking: store, log });
 }

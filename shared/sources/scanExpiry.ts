@@ -41,7 +41,7 @@ export interface ScanDeps {
   emitted: EmittedStore;
   tracking: TrackingStore;
   now?: () => Date;
-  log: (level: 'log' | 'warn' | 'error', text: string) => void;
+  log: (level: 'info' | 'warn' | 'error', text: string) => void;
 }
 
 export interface ScanOutcome {
@@ -112,7 +112,7 @@ export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
         await deps.queue.send(event.event);
         await deps.emitted.record(id);
         outcome.emitted[milestone]++;
-        deps.log('log', `queued event ${id} (${type})`);
+        deps.log('info', `queued event ${id} (${type})`);
       }
     }
     // Tracked until its end has been dealt with; afterwards nothing more can happen to it.
