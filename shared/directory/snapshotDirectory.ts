@@ -18,7 +18,7 @@ import {
   type TenantInfo,
   type TopRole,
 } from './roleDirectory.js';
-import { loadSnapshot, type DirectorySnapshot } from './snapshot.js';
+import type { DirectorySnapshot } from './snapshot.js';
 import { GroupIndex } from './snapshot/groups.js';
 import { byName, compareNames, holdersOf, inForce, toGrant, type Grant, type HolderLookup } from './snapshot/grants.js';
 import { isAssignmentType } from './snapshot/references.js';
@@ -218,15 +218,6 @@ export class SnapshotDirectory implements RoleDirectory {
   async scheduledAssignments(): Promise<ScheduledAssignment[]> {
     return this.scheduled.map((a) => ({ ...a, scope: { ...a.scope } }));
   }
-}
-
-/** Loads a snapshot file into a SnapshotDirectory; warnings are for the caller to log. */
-export async function loadSnapshotDirectory(
-  file: string,
-  options: SnapshotDirectoryOptions = {},
-): Promise<{ directory: SnapshotDirectory; warnings: string[] }> {
-  const { snapshot, warnings } = await loadSnapshot(file);
-  return { directory: new SnapshotDirectory(snapshot, options), warnings };
 }
 
 /** The same lower-cased form enclosingScopes produces, so both index and lookup agree. */

@@ -38,8 +38,6 @@ export type NotifyOutcome =
       activity: 'recorded' | 'duplicate';
     };
 
-export { DeliveryBusyError } from './deliverOnce.js';
-
 export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const parsed = typeof message === 'string' ? parseEventText(message) : parseEvent(message);
   if (!parsed.ok) return { kind: 'invalid', error: parsed.error };

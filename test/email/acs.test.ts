@@ -7,11 +7,12 @@ import { createCommunicationAuthPolicy } from '@azure/communication-common';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { createDefaultHttpClient, createEmptyPipeline, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attemptOperationId } from '../../shared/email/acs/attemptIds.js';
 import { createAcsEmailSender, SendThrottledError, type AcsSenderOptions } from '../../shared/email/acsSender.js';
 import { PermanentSendError, type OutgoingEmail } from '../../shared/email/emailSender.js';
-import { FakeAcs, type FakeAcsOptions } from '../support/fakeAcs.js';
+import type { FakeAcs } from '../support/fakeAcs.js';
+import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 
 const email: OutgoingEmail = {
   notification: 'approvalRequest',
@@ -23,16 +24,7 @@ const email: OutgoingEmail = {
   headers: { 'X-PIM-Event-Id': 'evt-1' },
 };
 
-const fakes: FakeAcs[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
-
-async function startFake(options: FakeAcsOptions = {}): Promise<FakeAcs> {
-  const fake = await FakeAcs.start(options);
-  fakes.push(fake);
-  return fake;
-}
+const startFake = fakeAcsPerTest();
 
 /** Fast polls and retries; Retry-After from the fake is still honoured by the SDK. */
 function senderFor(fake: FakeAcs, options: AcsSenderOptions & { accessKey?: string; maxRetries?: number } = {}) {

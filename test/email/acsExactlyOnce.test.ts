@@ -4,11 +4,12 @@
  * FakeAcs are the ground truth.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attemptOperationId } from '../../shared/email/acs/attemptIds.js';
 import { AcsEmailSender, createAcsEmailSender, type AcsSenderOptions } from '../../shared/email/acsSender.js';
 import type { OutgoingEmail } from '../../shared/email/emailSender.js';
-import { FakeAcs, type FakeAcsOptions } from '../support/fakeAcs.js';
+import type { FakeAcs } from '../support/fakeAcs.js';
+import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 
 const email: OutgoingEmail = {
   notification: 'activationCompleted',
@@ -19,16 +20,7 @@ const email: OutgoingEmail = {
   to: { address: 'alex@contoso.example' },
 };
 
-const fakes: FakeAcs[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
-
-async function startFake(options: FakeAcsOptions = {}): Promise<FakeAcs> {
-  const fake = await FakeAcs.start(options);
-  fakes.push(fake);
-  return fake;
-}
+const startFake = fakeAcsPerTest();
 
 function senderFor(fake: FakeAcs, options: AcsSenderOptions = {}): AcsEmailSender {
   return createAcsEmailSender(

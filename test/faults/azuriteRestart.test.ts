@@ -5,9 +5,6 @@
  * digest counts, nothing poisoned, the runner still processing new messages, and no address
  * or justification in the logs.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../shared/composition.js';
 import type { PimEvent } from '../../shared/events/schema.js';
@@ -25,37 +22,31 @@ import {
   sleep,
   startOwnAzurite,
   startRunner,
+  useOutboxApp,
   waitFor,
+  type OutboxApp,
   type OwnAzurite,
   type Runner,
 } from '../support/faults.js';
-import { uniqueTableName } from '../support/storage.js';
 
 let azurite: OwnAzurite;
 let runner: Runner;
+let app: OutboxApp;
 let outbox: string;
-const activityTable = uniqueTableName('FaultAct');
+let activityTable: string;
 
 beforeAll(async () => {
   azurite = await startOwnAzurite();
-  outbox = await mkdtemp(path.join(tmpdir(), 'faults-outbox-'));
-  Object.assign(process.env, {
-    AzureWebJobsStorage: azurite.connectionString,
-    ACTIVITY_TABLE: activityTable,
-    DELIVERY_TABLE: uniqueTableName('FaultLed'),
-    OUTBOX_DIR: outbox,
-    DIRECTORY_SOURCE: 'snapshot',
-    EMAIL_TRANSPORT: 'outbox',
-    // A worker that lost storage mid-send leaves claims; they are taken over after 1 s.
-    DELIVERY_LEASE_SECONDS: '1',
-  });
+  // A worker that lost storage mid-send leaves claims; they are taken over after 1 s.
+  app = await useOutboxApp(azurite.connectionString, { DELIVERY_LEASE_SECONDS: '1' });
+  ({ outbox, activityTable } = app);
   runner = await startRunner(azurite.connectionString, { visibilityTimeoutMs: 300, maxDequeueCount: 10 });
 });
 
 afterAll(async () => {
   await runner?.host.stop();
   await azurite?.dispose();
-  if (outbox) await rm(outbox, { recursive: true, force: true });
+  await app?.cleanup();
 });
 
 describe('Azurite stopped and restarted while the runner is processing', () => {

@@ -10,8 +10,7 @@
  * field; injected text escaped in HTML and on one line in headers; no address or
  * justification in any log line; the runner still alive and processing.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,34 +33,29 @@ import {
   sampleEvents,
   startOwnAzurite,
   startRunner,
+  useOutboxApp,
   type ExpectedEmail,
+  type OutboxApp,
   type OwnAzurite,
   type Runner,
 } from '../support/faults.js';
 import { generateMessages, type GeneratedMessage } from '../support/faultsMessages.js';
-import { uniqueTableName } from '../support/storage.js';
 
 const SEED = Number(process.env['FAULTS_SEED'] ?? 20261116);
 const COUNT = 1000;
 
 let azurite: OwnAzurite;
 let runner: Runner;
+let app: OutboxApp;
 let outbox: string;
+let activityTable: string;
 let settings: Settings;
 let directory: RoleDirectory;
-const activityTable = uniqueTableName('FaultAct');
 
 beforeAll(async () => {
   azurite = await startOwnAzurite();
-  outbox = await mkdtemp(path.join(tmpdir(), 'faults-outbox-'));
-  Object.assign(process.env, {
-    AzureWebJobsStorage: azurite.connectionString,
-    ACTIVITY_TABLE: activityTable,
-    DELIVERY_TABLE: uniqueTableName('FaultLed'),
-    OUTBOX_DIR: outbox,
-    DIRECTORY_SOURCE: 'snapshot',
-    EMAIL_TRANSPORT: 'outbox',
-  });
+  app = await useOutboxApp(azurite.connectionString);
+  ({ outbox, activityTable } = app);
   settings = loadSettings();
   directory = await createDirectory(settings);
   runner = await startRunner(azurite.connectionString);
@@ -70,7 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runner?.host.stop();
   await azurite?.dispose();
-  if (outbox) await rm(outbox, { recursive: true, force: true });
+  await app?.cleanup();
 });
 
 /** RFC 2047 encoded words (=?utf-8?Q?...?= / ?B?), adjacent ones joined as the RFC says. */

@@ -23,6 +23,7 @@ import { countWeek, emptyTiles, tileOf } from '../../shared/usecases/weeklyDiges
 import { TableActivityStore, toActivityRow } from '../../shared/storage/activityStore.js';
 import { EVENTS_QUEUE, POISON_QUEUE } from '../../shared/storage/queues.js';
 import { isoWeekOf, parseIsoWeek } from '../../shared/time/isoWeek.js';
+import { uniqueTableName } from './storage.js';
 
 /** An Azurite on fixed ports with its data on disk, so it can be stopped and started again mid-run. */
 export interface OwnAzurite {
@@ -33,6 +34,32 @@ export interface OwnAzurite {
   start(): Promise<void>;
   /** Stops it and removes its data. */
   dispose(): Promise<void>;
+}
+
+export interface OutboxApp {
+  outbox: string;
+  activityTable: string;
+  /** Deletes the outbox folder. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Points the app (process.env, read by getServices) at this suite's Azurite, with the embedded
+ * snapshot, the outbox transport in a fresh folder and fresh tables; `extra` adds settings.
+ */
+export async function useOutboxApp(connectionString: string, extra: Record<string, string> = {}): Promise<OutboxApp> {
+  const outbox = await mkdtemp(path.join(tmpdir(), 'faults-outbox-'));
+  const activityTable = uniqueTableName('FaultAct');
+  Object.assign(process.env, {
+    AzureWebJobsStorage: connectionString,
+    ACTIVITY_TABLE: activityTable,
+    DELIVERY_TABLE: uniqueTableName('FaultLed'),
+    OUTBOX_DIR: outbox,
+    DIRECTORY_SOURCE: 'snapshot',
+    EMAIL_TRANSPORT: 'outbox',
+    ...extra,
+  });
+  return { outbox, activityTable, cleanup: () => rm(outbox, { recursive: true, force: true }) };
 }
 
 export async function startOwnAzurite(): Promise<OwnAzurite> {
