@@ -34,7 +34,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { EVENT_TYPES } from '../shared/events/schema.js';
-import { DEV_ACCOUNT, startAzurite, type AzuriteHandle } from '../shared/host/azurite.js';
+import { DEV_ACCOUNT, startAzurite, type AzuriteHandle } from '../dev/host/azurite.js';
 import { fromPackageRoot } from '../shared/packageRoot.js';
 import { activityPartition } from '../shared/storage/activityStore.js';
 import { emptyTiles, tileOf } from '../shared/usecases/weeklyDigest.js';

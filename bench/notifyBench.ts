@@ -9,15 +9,16 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { QueueClient } from '@azure/storage-queue';
 import type { TableClient } from '@azure/data-tables';
-import { setServicesForTesting, storageConnection, type Services } from '../shared/composition.js';
-import { createGraphDirectory } from '../shared/directory/graphDirectory.js';
+import { createGraphDirectory, createServices, setServicesForTesting, storageConnection, type Services } from '../shared/composition/services.js';
 import { createAcsEmailSender } from '../shared/email/acsSender.js';
 import type { EmailSender } from '../shared/email/emailSender.js';
-import { loadFunctionApp, readHostJson, startLocalHost } from '../shared/host/index.js';
+import { loadFunctionApp, readHostJson, startLocalHost } from '../dev/host/index.js';
 import { fromPackageRoot } from '../shared/packageRoot.js';
 import { loadSettings } from '../shared/settings/settings.js';
-import { TableActivityStore, type ActivityStore } from '../shared/storage/activityStore.js';
-import { TableDeliveryLedger, type DeliveryLedger } from '../shared/storage/deliveryLedger.js';
+import { TableActivityStore } from '../shared/storage/tableActivityStore.js';
+import { type ActivityStore } from '../shared/storage/activityStore.js';
+import { TableDeliveryLedger } from '../shared/storage/tableDeliveryLedger.js';
+import { type DeliveryLedger } from '../shared/storage/deliveryLedger.js';
 import { EVENTS_QUEUE, encodeMessage } from '../shared/storage/queues.js';
 import { ensureTable, tableClient } from '../shared/storage/tables.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
@@ -153,11 +154,11 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
       return result;
     },
   };
-  const directory = createGraphDirectory(settings, {
+  const directory = await createGraphDirectory(settings, {
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
   });
-  const services: Services = { settings, directory, sender, activity, ledger, storage };
+  const services: Services = { ...(await createServices(settings, { directory, sender })), activity, ledger, storage };
   setServicesForTesting(services);
 
   const functions = (await loadFunctionApp([fromPackageRoot('dist/functions/notify.js')])).filter((f) => f.name === 'notify');

@@ -4,7 +4,7 @@
  * rendered once; the largest by rendered size (subject + HTML + text) is then rendered in a
  * loop for a fixed time.
  */
-import { parseSnapshot } from '../shared/directory/snapshot.js';
+import { parseSnapshot } from '../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../shared/directory/snapshotDirectory.js';
 import type { RenderedEmail } from '../shared/email/emailSender.js';
 import { renderDigest, renderNotification, type DigestModel } from '../shared/email/render.js';

@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { startAzurite } from '../shared/host/azurite.js';
+import { startAzurite } from '../dev/host/azurite.js';
 import { fromPackageRoot } from '../shared/packageRoot.js';
 import { runColdStartBench, type ColdStartResult } from './coldStart.js';
 import { runDigestBench, type DigestBenchResult, type DigestLoad } from './digestBench.js';

@@ -3,6 +3,7 @@
  * (contracts/cli.md). Each command lives in bin/commands/ and returns its exit status.
  */
 import { SettingsError } from '../shared/settings/settings.js';
+import { UsageError } from './commands/args.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -35,9 +36,5 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-}
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 

@@ -5,39 +5,17 @@
  * - thrown error (storage, sending, another worker busy) → the host retries the message
  *   (host.json extensions.queues), and after maxDequeueCount moves it to the poison queue.
  */
-// @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see:
-// import the default and destructure (types are erased, so they import by name).
-import azureFunctions, { type InvocationContext } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
+import { EVENTS_QUEUE, POISON_QUEUE, app, logOf, onFirstCall, output } from '../shared/composition/entry.js';
 
-import { loadSettings } from '../shared/settings/settings.js';
-
-// Invalid settings stop the app at start-up with a message naming them, not at the first event.
-loadSettings();
-
-// The use case and its SDKs load on the first invocation, not when the host indexes the
-// functions: start-up stays close to @azure/functions alone, and a worker loads only the
-// paths it runs (docs/performance.md, coldStart).
-const load = () =>
-  Promise.all([
-    import('../shared/composition.js'),
-    import('../shared/usecases/notifyEvent.js'),
-    import('../shared/usecases/poison.js'),
-  ]);
-
-const { app, output } = azureFunctions;
-
-const EVENTS_QUEUE = 'pim-events';
-const poisonQueue = output.storageQueue({ queueName: `${EVENTS_QUEUE}-poison`, connection: 'AzureWebJobsStorage' });
+const load = onFirstCall(() => import('../shared/usecases/notifyEvent.js'));
+const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: 'AzureWebJobsStorage' });
 
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
-  const [{ getServices }, { notifyEvent }, { poisonRecord, fitsInQueueMessage, PoisonRecordTooLargeError }] = await load();
-  const services = await getServices();
-  const outcome = await notifyEvent(message, {
-    ...services,
-    log: (level, text) => context[level](text),
-  });
+  const [{ notifyEvent, poisonRecord, fitsInQueueMessage, PoisonRecordTooLargeError }, services] = await load();
+  const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
   if (outcome.kind === 'invalid') {
-    context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; moved to ${EVENTS_QUEUE}-poison`);
+    context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; moved to ${POISON_QUEUE}`);
     const record = poisonRecord(message, outcome.error, context.triggerMetadata);
     if (!fitsInQueueMessage(record)) throw new PoisonRecordTooLargeError(`${outcome.error.message}; the message is too large to annotate, the host will poison it as is`);
     context.extraOutputs.set(poisonQueue, record);

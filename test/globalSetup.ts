@@ -4,7 +4,7 @@
  * unique table and queue names (test/support/storage.ts).
  */
 import type { TestProject } from 'vitest/node';
-import { startAzurite, type AzuriteHandle } from '../shared/host/azurite.js';
+import { startAzurite, type AzuriteHandle } from '../dev/host/azurite.js';
 
 let azurite: AzuriteHandle | undefined;
 

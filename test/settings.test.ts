@@ -37,7 +37,7 @@ describe('settings', () => {
 
   it('gives a local host the default of every binding setting', () => {
     const env = hostEnvironment({ DIGEST_SCHEDULE: '' });
-    expect(env['DIGEST_SCHEDULE']).toBe(SETTINGS.DIGEST_SCHEDULE.defaultText);
+    expect(env['DIGEST_SCHEDULE']).toBe(SETTINGS.DIGEST_SCHEDULE.default);
     expect(hostEnvironment({ DIGEST_SCHEDULE: '0 0 9 * * 1' })['DIGEST_SCHEDULE']).toBe('0 0 9 * * 1');
   });
 });

@@ -1,6 +1,10 @@
 /** Option parsing shared by the commands (node:util parseArgs with a clear usage error). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../cli.js';
+
+/** A wrong or missing option: the CLI prints it with the usage. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usage: string) {
   try {

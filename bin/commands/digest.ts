@@ -5,10 +5,10 @@
  */
 import { OutboxSender } from '../../shared/email/outboxSender.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { MemoryActivityStore } from '../../shared/storage/activityStore.js';
+import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 import { parseIsoWeek, type IsoWeek } from '../../shared/time/isoWeek.js';
 import { planDigest } from '../../shared/usecases/weeklyDigest.js';
-import { UsageError } from '../cli.js';
+import { UsageError } from './args.js';
 import { parse, required } from './args.js';
 import { openEvents, openSnapshot } from './inputs.js';
 

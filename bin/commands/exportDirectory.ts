@@ -6,8 +6,9 @@
  * identity...), which needs the read permissions listed in docs/deploy.md.
  */
 import { writeFile } from 'node:fs/promises';
-import { exportDirectorySnapshot } from '../../shared/directory/exportSnapshot.js';
-import { createGraphDirectory, type GraphDirectory } from '../../shared/directory/graphDirectory.js';
+import { exportDirectorySnapshot } from '../../dev/export/exportSnapshot.js';
+import type { GraphDirectory } from '../../shared/directory/graphDirectory.js';
+import { createGraphDirectory } from '../../shared/composition/services.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { parse, required } from './args.js';
 
@@ -18,7 +19,7 @@ export async function exportDirectory(args: string[], overrides: { directory?: G
   const out = required(values.out, '--out', USAGE);
   const settings = loadSettings();
   const subscriptionIds = values.subscription?.length ? values.subscription : settings.AZURE_SUBSCRIPTION_IDS;
-  const directory = overrides.directory ?? createGraphDirectory(settings);
+  const directory = overrides.directory ?? (await createGraphDirectory(settings));
   const snapshot = await exportDirectorySnapshot(directory, { subscriptionIds });
   await writeFile(out, JSON.stringify(snapshot, null, 2) + '\n');
   const counts = snapshot as { users?: unknown[]; groups?: unknown[]; azureResources?: unknown[] };

@@ -1,5 +1,5 @@
 /** pim-notify functions: the registrations, one JSON object per line, as the host sees them. */
-import { describeFunctions, loadFunctionApp } from '../../shared/host/index.js';
+import { describeFunctions, loadFunctionApp } from '../../dev/host/index.js';
 import { appEntryFiles } from './appEntries.js';
 
 export async function functions(): Promise<number> {

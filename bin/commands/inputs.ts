@@ -2,9 +2,9 @@
  * The inputs simulate and digest share: a snapshot (warnings to stderr; unusable → null, the
  * command exits 1) and an event file (bad entries to stderr by line; unreadable → null).
  */
-import { loadSnapshot } from '../../shared/directory/snapshot.js';
+import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
-import { readEventFile, type EventFileResult } from '../../shared/events/eventFile.js';
+import { readEventFile, type EventFileResult } from '../../dev/eventFile.js';
 
 export async function openSnapshot(command: string, file: string): Promise<SnapshotDirectory | null> {
   try {

@@ -5,11 +5,11 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startAzurite, freePort, type AzuriteHandle } from '../../shared/host/azurite.js';
+import { startAzurite, freePort, type AzuriteHandle } from '../../dev/host/azurite.js';
 import { packageRoot } from '../../shared/packageRoot.js';
 import type { Settings } from '../../shared/settings/settings.js';
 import type { StorageConnection } from '../../shared/storage/tables.js';
-import { storageConnection } from '../../shared/composition.js';
+import { storageConnection } from '../../shared/composition/services.js';
 
 const AZURITE_DIR = () => path.join(packageRoot(), '.azurite');
 const STANDARD_PORTS = { blob: 10000, queue: 10001, table: 10002 };

@@ -5,9 +5,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createDirectory } from '../../shared/composition.js';
-import { launchChromium, screenshotHtml } from '../../shared/preview/chromium.js';
-import { sampleEmails, type SampleEmail } from '../../shared/preview/sampleEmails.js';
+import { createDirectory } from '../../shared/composition/services.js';
+import { launchChromium, screenshotHtml } from '../../dev/preview/chromium.js';
+import { sampleEmails, type SampleEmail } from '../../dev/preview/sampleEmails.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { parse, required } from './args.js';
 

@@ -4,10 +4,10 @@
  * sends them anyway to exercise the poison path.
  */
 import { readFile } from 'node:fs/promises';
-import { parseEventsText } from '../../shared/events/eventFile.js';
+import { parseEventsText } from '../../dev/eventFile.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
-import { UsageError } from '../cli.js';
+import { UsageError } from './args.js';
 import { parse } from './args.js';
 import { localStorageConnection } from './localStorage.js';
 

@@ -1,14 +1,14 @@
 /**
  * pim-notify start [--once]: runs the function app on this machine with the host's
- * semantics (shared/host). With nothing configured it runs on the embedded defaults:
+ * semantics (dev/host). With nothing configured it runs on the embedded defaults:
  * Azurite from node_modules (data in .azurite/), the sample directory, emails as .eml
  * files in outbox/, and the bundled sample events enqueued so there is something to see.
  * --once stops when the queues are idle (CI, demos).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseEventsText } from '../../shared/events/eventFile.js';
-import { loadFunctionApp, startLocalHost } from '../../shared/host/index.js';
+import { parseEventsText } from '../../dev/eventFile.js';
+import { loadFunctionApp, startLocalHost } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { SETTINGS, hostEnvironment, loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
@@ -38,7 +38,7 @@ export async function start(args: string[]): Promise<number> {
   });
   console.log(`Running ${functions.map((f) => f.name).join(', ')}. Directory: ${settings.DIRECTORY_SOURCE === 'snapshot' ? settings.DIRECTORY_SNAPSHOT_PATH : 'Microsoft Graph'}; email: ${settings.EMAIL_TRANSPORT === 'outbox' ? `.eml files in ${settings.OUTBOX_DIR}/` : 'Azure Communication Services'}.`);
 
-  if (embedded && settings.DIRECTORY_SNAPSHOT_PATH === SETTINGS.DIRECTORY_SNAPSHOT_PATH.defaultText) {
+  if (embedded && settings.DIRECTORY_SNAPSHOT_PATH === SETTINGS.DIRECTORY_SNAPSHOT_PATH.default) {
     const { events } = parseEventsText(await readFile(fromPackageRoot(SAMPLE_EVENTS), 'utf8'));
     const queue = queueClient({ connectionString: settings.AzureWebJobsStorage }, EVENTS_QUEUE);
     await queue.createIfNotExists();

@@ -25,10 +25,9 @@
  * Nothing changes in what the port answers (roleDirectory.ts): each answer is derived from the
  * same data the per-role requests returned, filtered the same way. Failures are not cached.
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../settings/settings.js';
 import {
-  ROLE,
+  AZURE_ADMIN_ROLE_IDS,
   ROLE_NAMES,
   enclosingScopes,
   type Person,
@@ -41,25 +40,24 @@ import {
   type TopRole,
 } from './roleDirectory.js';
 import { TtlCache } from './cache.js';
-import { GraphApi, type FetchLike } from './graph/graphClient.js';
+import type { GraphApi } from './graph/graphClient.js';
 import { GraphReader, type GraphUser, type ScheduleInstance } from './graph/graphReader.js';
 import { BatchLoader } from './graph/batchLoader.js';
 import { mergeHolders, toPerson, type Holding, type ResolvedPrincipals } from './graph/holders.js';
-import { ArmApi } from './arm/armClient.js';
+import type { ArmApi } from './arm/armClient.js';
 import { ArmReader, type ArmRoleHolding } from './arm/armReader.js';
 
 type Scope = { kind: 'directory' | 'azureResource'; id: string };
 
 export interface GraphDirectoryOptions {
-  /** Defaults: ManagedIdentityCredential(AZURE_CLIENT_ID) when set, else DefaultAzureCredential. */
-  credential?: TokenCredential;
-  /** Transport for Graph and ARM (see graph/graphClient.ts); tests route it to local endpoints. */
-  fetch?: FetchLike;
+  /** The app's Graph and ARM clients (built by the composition root, shared with the sources). */
+  graph: GraphApi;
+  arm: ArmApi;
   /** Clock for the cache (milliseconds). */
   now?: () => number;
 }
 
-const AZURE_ADMIN_ROLES = new Set<string>([ROLE.owner, ROLE.userAccessAdministrator]);
+const AZURE_ADMIN_ROLES = new Set<string>(AZURE_ADMIN_ROLE_IDS);
 
 interface DirectoryInstances {
   active: ScheduleInstance[];
@@ -333,15 +331,9 @@ function scopeKey(scope: string): string {
   return scope.toLowerCase().replace(/\/+$/, '');
 }
 
-/** The production directory from settings; `options` inject a credential and a transport (tests, benchmark). */
-export function createGraphDirectory(settings: Settings, options: GraphDirectoryOptions = {}): GraphDirectory {
-  const credential =
-    options.credential ??
-    (settings.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID }) : new DefaultAzureCredential());
-  const transport = options.fetch ? { fetch: options.fetch } : {};
-  const graph = new GraphReader(new GraphApi({ baseUrl: settings.GRAPH_BASE_URL, credential, ...transport }));
-  const arm = new ArmReader(new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential, ...transport }));
-  return new GraphDirectory(graph, arm, {
+/** The production directory from settings, on the app's Graph and ARM clients. */
+export function createGraphDirectory(settings: Settings, options: GraphDirectoryOptions): GraphDirectory {
+  return new GraphDirectory(new GraphReader(options.graph), new ArmReader(options.arm), {
     subscriptionIds: settings.AZURE_SUBSCRIPTION_IDS,
     cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS,
     ...(options.now ? { now: options.now } : {}),

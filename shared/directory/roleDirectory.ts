@@ -110,6 +110,21 @@ export const ROLE = {
   userAccessAdministrator: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
 } as const;
 
+/**
+ * The directory roles whose holders PIM mails as "administrators" (the admin emails of
+ * directory roles and the weekly digest): Privileged Role, Security and Global Administrator.
+ */
+export const DIRECTORY_ADMIN_ROLES = {
+  PRA: ROLE.privilegedRoleAdministrator,
+  SA: ROLE.securityAdministrator,
+  GA: ROLE.globalAdministrator,
+} as const;
+export type DirectoryAdminRole = keyof typeof DIRECTORY_ADMIN_ROLES;
+export const DIRECTORY_ADMIN_ROLE_IDS: readonly string[] = Object.values(DIRECTORY_ADMIN_ROLES);
+
+/** The Azure resource roles whose holders PIM mails as administrators of a scope: Owner and User Access Administrator. */
+export const AZURE_ADMIN_ROLE_IDS: readonly string[] = [ROLE.owner, ROLE.userAccessAdministrator];
+
 export const ROLE_NAMES: Record<string, string> = {
   [ROLE.globalAdministrator]: 'Global Administrator',
   [ROLE.privilegedRoleAdministrator]: 'Privileged Role Administrator',

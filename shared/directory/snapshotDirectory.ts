@@ -5,7 +5,7 @@
  * the schedule check depends on the clock, which is injectable for tests.
  */
 import {
-  ROLE,
+  AZURE_ADMIN_ROLE_IDS,
   ROLE_NAMES,
   addressOf,
   enclosingScopes,
@@ -18,7 +18,7 @@ import {
   type TenantInfo,
   type TopRole,
 } from './roleDirectory.js';
-import type { DirectorySnapshot } from './snapshot.js';
+import type { DirectorySnapshot } from './snapshot/snapshotFile.js';
 import { GroupIndex } from './snapshot/groups.js';
 import { byName, compareNames, holdersOf, inForce, toGrant, type Grant, type HolderLookup } from './snapshot/grants.js';
 import { isAssignmentType } from './snapshot/references.js';
@@ -30,7 +30,7 @@ export interface SnapshotDirectoryOptions {
 
 type Scope = { kind: 'directory' | 'azureResource'; id: string };
 
-const ADMIN_ROLES = new Set<string>([ROLE.owner, ROLE.userAccessAdministrator]);
+const ADMIN_ROLES = new Set<string>(AZURE_ADMIN_ROLE_IDS);
 
 export class SnapshotDirectory implements RoleDirectory {
   private readonly now: () => Date;

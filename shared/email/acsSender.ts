@@ -14,12 +14,12 @@ import { EmailClient, type EmailClientOptions, type EmailMessage, type EmailSend
 import { parseClientArguments } from '@azure/communication-common';
 import type { KeyCredential, TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
-import { ManagedIdentityCredential } from '@azure/identity';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Settings } from '../settings/settings.js';
 import { attemptOperationId, isUuid } from './acs/attemptIds.js';
 import { AcsRequestError, OperationStatusClient, type OperationStatus } from './acs/operationStatus.js';
 import { PermanentSendError, type EmailSender, type OutgoingEmail, type SendOptions, type SendResult } from './emailSender.js';
+import type { Log } from '../log.js';
 
 /** ACS kept throttling after the client's own retries; the queue should retry after retryAfterMs. */
 export class SendThrottledError extends Error {
@@ -41,7 +41,7 @@ export interface AcsSenderOptions {
   /** How long one send waits for its operation to finish before handing over to a retry. Default 120 s. */
   maxWaitMs?: number;
   /** Ids only, never addresses. */
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log?: Log;
 }
 
 export interface AcsConnection {
@@ -218,24 +218,19 @@ export function toAcsMessage(email: OutgoingEmail): EmailMessage {
 }
 
 /**
- * The sender for these settings: an explicit credential with ACS_ENDPOINT; else
- * ACS_CONNECTION_STRING (access key, local and tests); else ACS_ENDPOINT with the managed
- * identity (AZURE_CLIENT_ID for a user-assigned one).
+ * The sender for these settings: ACS_CONNECTION_STRING (access key, local and tests); else
+ * ACS_ENDPOINT with the app's credential (the managed identity, from the composition root).
  */
 export function createAcsEmailSender(
   settings: Pick<Settings, 'ACS_ENDPOINT' | 'ACS_CONNECTION_STRING' | 'AZURE_CLIENT_ID'>,
   options: AcsSenderOptions & { credential?: TokenCredential } = {},
 ): AcsEmailSender {
   const { credential, ...senderOptions } = options;
-  if (credential && settings.ACS_ENDPOINT) return new AcsEmailSender({ endpoint: settings.ACS_ENDPOINT, credential }, senderOptions);
-  if (settings.ACS_CONNECTION_STRING) {
+  if (settings.ACS_CONNECTION_STRING && !(credential && settings.ACS_ENDPOINT)) {
     const { url, credential: key } = parseConnectionString(settings.ACS_CONNECTION_STRING);
     return new AcsEmailSender({ endpoint: url, credential: key }, senderOptions);
   }
-  if (settings.ACS_ENDPOINT) {
-    const managed = settings.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
-    return new AcsEmailSender({ endpoint: settings.ACS_ENDPOINT, credential: managed }, senderOptions);
-  }
+  if (settings.ACS_ENDPOINT && credential) return new AcsEmailSender({ endpoint: settings.ACS_ENDPOINT, credential }, senderOptions);
   throw new Error('EMAIL_TRANSPORT=acs needs ACS_ENDPOINT (with the managed identity) or ACS_CONNECTION_STRING; set one in the app settings');
 }
 

@@ -3,6 +3,7 @@
  * kind, audience). This table is the single source of truth: decideRecipients() reads it,
  * and docs/recipients.md is generated from it (npm run docs; a test fails on drift).
  */
+import { DIRECTORY_ADMIN_ROLES, type DirectoryAdminRole } from '../directory/roleDirectory.js';
 import type { PimEventType } from '../events/schema.js';
 import type { NotificationKind } from './notifications.js';
 import type { Caller, RecipientType, RuleLevel } from './policy.js';
@@ -10,7 +11,6 @@ import type { Caller, RecipientType, RuleLevel } from './policy.js';
 export type ScopeKind = 'directory' | 'azureResource';
 
 /** Directory admin roles by short name; Azure "admins" are always Owner + User Access Administrator. */
-export type DirectoryAdminRole = 'PRA' | 'SA' | 'GA';
 
 export type Audience =
   /** Admin-role holders: the directory roles in `adminRoles`, or the Azure scope's Owners and UAAs. */
@@ -34,7 +34,7 @@ export interface Cell {
   note?: string;
 }
 
-const ALL_ADMINS: DirectoryAdminRole[] = ['PRA', 'SA', 'GA'];
+const ALL_ADMINS = Object.keys(DIRECTORY_ADMIN_ROLES) as DirectoryAdminRole[];
 
 const activationApprover = { recipient: 'Approver', caller: 'EndUser', level: 'Assignment' } as const;
 const activationAdmin = { recipient: 'Admin', caller: 'EndUser', level: 'Assignment' } as const;

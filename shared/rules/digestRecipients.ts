@@ -4,10 +4,9 @@
  * each, only in tenants that have enabled PIM; plus the customer's extra recipients, minus
  * the people who opted out (both asked for by users of the real PIM digest). Pure.
  */
-import { ROLE, type RoleHolder, type TenantInfo } from '../directory/roleDirectory.js';
+import { DIRECTORY_ADMIN_ROLE_IDS, type RoleHolder, type TenantInfo } from '../directory/roleDirectory.js';
 import { describeHolder, type Recipient, type Skipped } from './recipients.js';
 
-export const DIGEST_ADMIN_ROLES = [ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator, ROLE.globalAdministrator];
 
 export interface DigestRecipientOptions {
   adminsActiveOnly: boolean;
@@ -38,7 +37,7 @@ export function decideDigestRecipients(
     else byAddress.set(key, { address, displayName, userId, notification: 'weeklyDigest', reasons: [reason] });
   };
   for (const h of admins) {
-    if (!DIGEST_ADMIN_ROLES.includes(h.roleDefinitionId as (typeof DIGEST_ADMIN_ROLES)[number])) continue;
+    if (!DIRECTORY_ADMIN_ROLE_IDS.includes(h.roleDefinitionId)) continue;
     if (options.adminsActiveOnly && h.state !== 'active') continue;
     if (!h.address) {
       skipped.push({ userId: h.id, notification: 'weeklyDigest', reason: 'no mail, otherMails or userPrincipalName address' });

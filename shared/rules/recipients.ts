@@ -5,16 +5,11 @@
  * requester-never-approves rule and the cap, and explains every decision.
  */
 import type { PimEvent } from '../events/schema.js';
-import { ROLE, ROLE_NAMES, type Person, type RoleHolder, type RolePolicy } from '../directory/roleDirectory.js';
-import { cellsFor, type Audience, type Cell, type DirectoryAdminRole } from './cells.js';
+import { DIRECTORY_ADMIN_ROLES, ROLE_NAMES, type DirectoryAdminRole, type Person, type RoleHolder, type RolePolicy } from '../directory/roleDirectory.js';
+import { cellsFor, type Audience, type Cell } from './cells.js';
 import { NOTIFICATIONS, type NotificationKind } from './notifications.js';
 import { notificationRuleId, notificationSetting, type NotificationRuleId } from './policy.js';
 
-const DIRECTORY_ADMIN_ROLE_IDS: Record<DirectoryAdminRole, string> = {
-  PRA: ROLE.privilegedRoleAdministrator,
-  SA: ROLE.securityAdministrator,
-  GA: ROLE.globalAdministrator,
-};
 
 export interface RecipientInputs {
   event: PimEvent;
@@ -170,7 +165,7 @@ function asDefaultApprover(c: Candidate): Candidate {
 }
 
 function admins(inputs: RecipientInputs, options: RecipientOptions, roles: DirectoryAdminRole[] | undefined): Candidate[] {
-  const wanted = inputs.event.scope.kind === 'directory' && roles ? new Set(roles.map((r) => DIRECTORY_ADMIN_ROLE_IDS[r])) : null;
+  const wanted = inputs.event.scope.kind === 'directory' && roles ? new Set<string>(roles.map((r) => DIRECTORY_ADMIN_ROLES[r])) : null;
   return inputs.admins
     .filter((h) => (wanted ? wanted.has(h.roleDefinitionId) : true))
     .filter((h) => !options.adminsActiveOnly || h.state === 'active')

@@ -9,8 +9,11 @@ import { z } from 'zod';
 interface SettingSpec<T> {
   /** What a person reads in the README table. */
   description: string;
-  /** The default as written in the README; undefined = no default (optional or required). */
-  defaultText?: string;
+  /**
+   * The default, written as the setting's text (what an unset setting is read as, and what
+   * README shows; '' shows as "(none)"); undefined = no default (optional or required).
+   */
+  default?: string;
   schema: z.ZodType<T>;
   /** Where the setting is also used by the Functions host itself (binding expressions). */
   host?: boolean;
@@ -55,23 +58,23 @@ export const SETTINGS = {
   }),
   DIRECTORY_SOURCE: spec({
     description: 'Where role holders and settings come from: `snapshot` (an offline file) or `graph` (Microsoft Graph and Azure Resource Manager).',
-    defaultText: 'snapshot',
-    schema: z.enum(['snapshot', 'graph']).default('snapshot'),
+    default: 'snapshot',
+    schema: z.enum(['snapshot', 'graph']),
   }),
   DIRECTORY_SNAPSHOT_PATH: spec({
     description: 'The directory snapshot file used when `DIRECTORY_SOURCE=snapshot` (contracts/directory-snapshot.md).',
-    defaultText: 'samples/contoso-directory.json',
-    schema: z.string().min(1).default('samples/contoso-directory.json'),
+    default: 'samples/contoso-directory.json',
+    schema: z.string().min(1),
   }),
   EMAIL_TRANSPORT: spec({
     description: 'How email leaves: `outbox` (RFC 5322 .eml files in `OUTBOX_DIR`) or `acs` (Azure Communication Services Email).',
-    defaultText: 'outbox',
-    schema: z.enum(['outbox', 'acs']).default('outbox'),
+    default: 'outbox',
+    schema: z.enum(['outbox', 'acs']),
   }),
   OUTBOX_DIR: spec({
     description: 'Folder the outbox transport writes `.eml` files to.',
-    defaultText: 'outbox',
-    schema: z.string().min(1).default('outbox'),
+    default: 'outbox',
+    schema: z.string().min(1),
   }),
   ACS_ENDPOINT: spec({
     description: 'Communication Services endpoint, e.g. `https://<name>.communication.azure.com`; used with the managed identity when `EMAIL_TRANSPORT=acs`.',
@@ -83,18 +86,18 @@ export const SETTINGS = {
   }),
   EMAIL_SENDER_ADDRESS: spec({
     description: 'The From address. With ACS it must belong to a verified or Azure-managed domain linked to the resource.',
-    defaultText: 'pim-noreply@contoso.example',
-    schema: z.email({ message: 'must be an email address' }).default('pim-noreply@contoso.example'),
+    default: 'pim-noreply@contoso.example',
+    schema: z.email({ message: 'must be an email address' }),
   }),
   EMAIL_SENDER_NAME: spec({
     description: 'The From display name (outbox). ACS takes the display name from the sender username configured on its email domain instead.',
-    defaultText: 'Privileged Identity Management',
-    schema: z.string().min(1).max(128).default('Privileged Identity Management'),
+    default: 'Privileged Identity Management',
+    schema: z.string().min(1).max(128),
   }),
   PORTAL_BASE_URL: spec({
     description: 'Base of the links in emails (the Azure portal of your cloud).',
-    defaultText: 'https://portal.azure.com',
-    schema: url.default('https://portal.azure.com'),
+    default: 'https://portal.azure.com',
+    schema: url,
   }),
   TEMPLATES_DIR: spec({
     description: 'A folder of Handlebars templates (`<notification>.subject.hbs`, `.html.hbs`, `.text.hbs`) that replace the built-in ones, file by file.',
@@ -102,59 +105,59 @@ export const SETTINGS = {
   }),
   MAX_RECIPIENTS_PER_EVENT: spec({
     description: 'At most this many emails per event (Microsoft PIM sends to the first 1,000), the most actionable first.',
-    defaultText: '1000',
-    schema: positiveInt(100_000).default(1000),
+    default: '1000',
+    schema: positiveInt(100_000),
   }),
   ADMINS_ACTIVE_ONLY: spec({
     description: 'Count only *active* holders of admin roles as "admins" (Microsoft\'s behaviour since 2023); `false` also includes eligible ones, as the 2019 seed document says.',
-    defaultText: 'false',
-    schema: bool.default(false),
+    default: 'false',
+    schema: bool,
   }),
   ACTIVITY_TABLE: spec({
     description: 'Table that records each processed event once, partitioned by ISO week, for the digest.',
-    defaultText: 'PimActivity',
-    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name').default('PimActivity'),
+    default: 'PimActivity',
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
   DELIVERY_TABLE: spec({
     description: 'Delivery ledger: one row per event × recipient, so that a message delivered twice sends each email once.',
-    defaultText: 'PimDeliveries',
-    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name').default('PimDeliveries'),
+    default: 'PimDeliveries',
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
   DELIVERY_LEASE_SECONDS: spec({
     description: 'How long a claimed but unconfirmed send blocks another worker from sending the same email; after it, a retry checks with the transport and finishes the send.',
-    defaultText: '300',
-    schema: positiveInt(86_400).default(300),
+    default: '300',
+    schema: positiveInt(86_400),
   }),
   DIGEST_SCHEDULE: spec({
     description: 'NCRONTAB schedule of the weekly digest (`%DIGEST_SCHEDULE%` in the timer binding), in UTC.',
-    defaultText: '0 0 8 * * 1',
-    schema: z.string().min(9).default('0 0 8 * * 1'),
+    default: '0 0 8 * * 1',
+    schema: z.string().min(9),
     host: true,
   }),
   DIGEST_EXTRA_RECIPIENTS: spec({
     description: 'Addresses that get the weekly digest as well as the PRA/SA/GA holders (`;`-separated), e.g. a security distribution list.',
-    defaultText: '(none)',
-    schema: addressList.default([]),
+    default: '',
+    schema: addressList,
   }),
   DIGEST_OPT_OUT: spec({
     description: 'Addresses that never get the weekly digest (`;`-separated).',
-    defaultText: '(none)',
-    schema: addressList.default([]),
+    default: '',
+    schema: addressList,
   }),
   GRAPH_BASE_URL: spec({
     description: 'Microsoft Graph endpoint (national clouds: `https://graph.microsoft.us`, `https://microsoftgraph.chinacloudapi.cn`).',
-    defaultText: 'https://graph.microsoft.com',
-    schema: url.default('https://graph.microsoft.com'),
+    default: 'https://graph.microsoft.com',
+    schema: url,
   }),
   ARM_BASE_URL: spec({
     description: 'Azure Resource Manager endpoint (national clouds differ).',
-    defaultText: 'https://management.azure.com',
-    schema: url.default('https://management.azure.com'),
+    default: 'https://management.azure.com',
+    schema: url,
   }),
   DIRECTORY_CACHE_TTL_SECONDS: spec({
     description: 'How long role holders, members and policies read from Graph/ARM are reused, so a burst of events does not ask Graph per event.',
-    defaultText: '300',
-    schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400).default(300),
+    default: '300',
+    schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400),
   }),
   AZURE_CLIENT_ID: spec({
     description: 'Client id of the user-assigned managed identity used for Graph, ARM and ACS (DefaultAzureCredential reads it too).',
@@ -162,34 +165,33 @@ export const SETTINGS = {
   }),
   AUDIT_SCHEDULE: spec({
     description: 'NCRONTAB schedule of the audit collector (`%AUDIT_SCHEDULE%`), which turns new PIM audit records from Microsoft Graph into events on `pim-events`. Needs the Graph permission AuditLog.Read.All.',
-    defaultText: '0 */5 * * * *',
-    schema: z.string().min(9).default('0 */5 * * * *'),
+    default: '0 */5 * * * *',
+    schema: z.string().min(9),
     host: true,
   }),
   AUDIT_OVERLAP_MINUTES: spec({
     description: 'How far before its cursor the audit collector reads again, to catch records Entra logs late; a record read twice is still one event.',
-    defaultText: '30',
-    schema: positiveInt(1440).default(30),
+    default: '30',
+    schema: positiveInt(1440),
   }),
   EXPIRY_SCHEDULE: spec({
     description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, 1 day), eligible-to-extend and expired events, in UTC.',
-    defaultText: '0 0 6 * * *',
-    schema: z.string().min(9).default('0 0 6 * * *'),
+    default: '0 0 6 * * *',
+    schema: z.string().min(9),
     host: true,
   }),
   SOURCES_TABLE: spec({
     description: 'Table of the event sources: the audit cursor, audit records already queued, tracked assignments and expiry milestones already emitted.',
-    defaultText: 'PimSources',
-    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name').default('PimSources'),
+    default: 'PimSources',
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
   AZURE_SUBSCRIPTION_IDS: spec({
     description: 'Subscriptions whose Azure resource roles are looked up and scanned (`;`-separated GUIDs).',
-    defaultText: '(none)',
+    default: '',
     schema: z
       .string()
       .transform((v) => v.split(/[;,]/).map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(z.guid({ message: 'must be a list of subscription GUIDs' })))
-      .default([]),
+      .pipe(z.array(z.guid({ message: 'must be a list of subscription GUIDs' }))),
   }),
 } satisfies Record<string, SettingSpec<unknown>>;
 
@@ -210,7 +212,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const problems: string[] = [];
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
     const raw = env[name];
-    const value = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+    const value = raw === undefined || raw.trim() === '' ? s.default : raw.trim();
     const parsed = s.schema.safeParse(value);
     if (parsed.success) out[name] = parsed.data;
     else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
@@ -239,7 +241,7 @@ function crossChecks(s: Settings): string[] {
 export function hostEnvironment(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
   const defaults: Record<string, string> = {};
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
-    if (s.host && s.defaultText !== undefined) defaults[name] = s.defaultText;
+    if (s.host && s.default !== undefined) defaults[name] = s.default;
   }
   const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   return { ...defaults, ...blanksRemoved };
@@ -248,7 +250,7 @@ export function hostEnvironment(env: Record<string, string | undefined> = proces
 /** The settings table for README.md, generated from SETTINGS. */
 export function settingsMarkdownTable(): string {
   const rows = Object.entries(SETTINGS).map(([name, s]: [string, SettingSpec<unknown>]) => {
-    const def = s.defaultText === undefined ? '–' : `\`${s.defaultText}\``;
+    const def = s.default === undefined ? '–' : s.default === '' ? '`(none)`' : `\`${s.default}\``;
     return `| \`${name}\` | ${def} | ${s.description.replace(/\|/g, '\\|')} |`;
   });
   return ['| setting | default | meaning |', '|---|---|---|', ...rows].join('\n');

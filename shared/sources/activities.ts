@@ -1,7 +1,7 @@
 /**
  * Which Entra audit activity (directoryAudit.activityDisplayName, reference §5) becomes which
  * PIM event. One table, in code: the collector reads it, docs/sources.md is generated from it
- * (sourcesMarkdown), and a test fails when the two drift.
+ * (scripts/docs/sourcesDoc.ts), and a test fails when the two drift.
  *
  * `event: null` marks activities we know and deliberately ignore (requests whose outcome is
  * logged separately, removals, settings, alerts), so only truly new names count as unknown.
@@ -115,26 +115,4 @@ function normalize(name: string): string {
 /** The mapping for an activity name, or undefined when the name is unknown. */
 export function lookupActivity(activityDisplayName: string): ActivityMapping | undefined {
   return byName.get(normalize(activityDisplayName));
-}
-
-export const SOURCES_DOC = 'docs/sources.md';
-export const ACTIVITIES_BEGIN = '<!-- activities:begin (generated from shared/sources/activities.ts) -->';
-export const ACTIVITIES_END = '<!-- activities:end -->';
-
-/** The activity → event table as markdown. */
-export function activitiesMarkdownTable(): string {
-  const rows = AUDIT_ACTIVITIES.map((m) => {
-    const event = m.event ? `\`${m.event}\`` : '–';
-    const assignment = m.assignment ? `${m.assignment.state}, ${m.assignment.permanent ? 'permanent' : 'time-bound'}` : '–';
-    return `| ${m.activity} | ${event} | ${assignment} | ${m.note.replace(/\|/g, '\\|')} |`;
-  });
-  return ['| audit activity (`activityDisplayName`) | event | assignment | why |', '|---|---|---|---|', ...rows].join('\n');
-}
-
-/** docs/sources.md with its generated block replaced by the current table. */
-export function sourcesMarkdown(current: string): string {
-  const begin = current.indexOf(ACTIVITIES_BEGIN);
-  const end = current.indexOf(ACTIVITIES_END);
-  if (begin < 0 || end < begin) throw new Error(`${SOURCES_DOC} must contain ${ACTIVITIES_BEGIN} ... ${ACTIVITIES_END}`);
-  return current.slice(0, begin + ACTIVITIES_BEGIN.length) + '\n' + activitiesMarkdownTable() + '\n' + current.slice(end);
 }

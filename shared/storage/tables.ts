@@ -4,16 +4,19 @@
  * (`AzureWebJobsStorage__accountName` + managed identity) in Azure with shared keys off.
  */
 import { TableClient, TableServiceClient, RestError } from '@azure/data-tables';
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/core-auth';
 
 export interface StorageConnection {
   connectionString?: string;
   accountName?: string;
   clientId?: string;
+  /** For the identity-based form; the composition root builds it (composition/credential.ts). */
+  credential?: TokenCredential;
 }
 
-export function storageCredential(conn: StorageConnection): TokenCredential {
-  return conn.clientId ? new ManagedIdentityCredential({ clientId: conn.clientId }) : new DefaultAzureCredential();
+export function requireCredential(conn: StorageConnection): TokenCredential {
+  if (!conn.credential) throw new Error(`Storage account ${conn.accountName ?? '?'} needs a credential: build the connection with storageConnection(settings) (shared/composition).`);
+  return conn.credential;
 }
 
 export function tableClient(conn: StorageConnection, table: string): TableClient {
@@ -22,7 +25,7 @@ export function tableClient(conn: StorageConnection, table: string): TableClient
     return TableClient.fromConnectionString(conn.connectionString, table, { allowInsecureConnection: isLocal(conn.connectionString) });
   }
   if (conn.accountName) {
-    return new TableClient(`https://${conn.accountName}.table.core.windows.net`, table, storageCredential(conn));
+    return new TableClient(`https://${conn.accountName}.table.core.windows.net`, table, requireCredential(conn));
   }
   throw new Error('No storage configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity).');
 }
@@ -31,7 +34,7 @@ export function tableServiceClient(conn: StorageConnection): TableServiceClient 
   if (conn.connectionString) {
     return TableServiceClient.fromConnectionString(conn.connectionString, { allowInsecureConnection: isLocal(conn.connectionString) });
   }
-  if (conn.accountName) return new TableServiceClient(`https://${conn.accountName}.table.core.windows.net`, storageCredential(conn));
+  if (conn.accountName) return new TableServiceClient(`https://${conn.accountName}.table.core.windows.net`, requireCredential(conn));
   throw new Error('No storage configured: set AzureWebJobsStorage or AzureWebJobsStorage__accountName.');
 }
 

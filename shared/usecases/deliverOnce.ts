@@ -10,6 +10,7 @@
  */
 import { PermanentSendError, type EmailSender, type OutgoingEmail } from '../email/emailSender.js';
 import type { DeliveryLedger, DeliveryOutcome } from '../storage/deliveryLedger.js';
+import type { Log } from '../log.js';
 
 export interface Deliverable {
   /** The ledger's row key for the recipient (recipientKey). */
@@ -30,7 +31,7 @@ export interface DeliverOptions {
   ledger: DeliveryLedger;
   leaseMs: number;
   /** Ids and counts only: never addresses. */
-  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log: Log;
   /**
    * Record each outcome as soon as it is known (long runs such as the digest, where an
    * interruption must leave exact records), instead of one batch at the end (fewer table

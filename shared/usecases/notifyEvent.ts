@@ -12,7 +12,10 @@ import type { EmailSender } from '../email/emailSender.js';
 import type { ActivityStore } from '../storage/activityStore.js';
 import type { DeliveryLedger } from '../storage/deliveryLedger.js';
 import { deliverOnce } from './deliverOnce.js';
+
+export { PoisonRecordTooLargeError, fitsInQueueMessage, poisonRecord } from './poison.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
+import type { Log } from '../log.js';
 
 export interface NotifyDeps {
   directory: RoleDirectory;
@@ -21,7 +24,7 @@ export interface NotifyDeps {
   ledger: DeliveryLedger;
   settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number };
   /** Ids and counts only: never addresses or justifications. */
-  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log: Log;
 }
 
 export type NotifyOutcome =

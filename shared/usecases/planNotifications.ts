@@ -5,12 +5,10 @@
  */
 import type { PimEvent } from '../events/schema.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import type { OutgoingEmail } from '../email/emailSender.js';
 import { renderNotification, type NotificationModel } from '../email/render.js';
 import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
-import { fromPackageRoot } from '../packageRoot.js';
-import { deliveryOperationId, recipientKey } from '../storage/deliveryLedger.js';
+import { addressed, renderOptions, type PlannedEmail } from './envelope.js';
 import { gatherRecipientInputs, type GatheredInputs } from './recipientInputs.js';
 
 export type NotifySettings = Pick<
@@ -18,14 +16,7 @@ export type NotifySettings = Pick<
   'MAX_RECIPIENTS_PER_EVENT' | 'ADMINS_ACTIVE_ONLY' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'
 >;
 
-export interface PlannedEmail {
-  recipient: Recipient;
-  email: OutgoingEmail;
-  /** Deterministic per (event, address): the idempotency key of the send. */
-  operationId: string;
-  /** The delivery ledger's row key for this recipient. */
-  key: string;
-}
+export type { PlannedEmail } from './envelope.js';
 
 export interface NotificationPlan {
   event: PimEvent;
@@ -55,22 +46,11 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
     maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT,
     adminsActiveOnly: settings.ADMINS_ACTIVE_ONLY,
   });
-  const emails = decision.recipients.map((recipient): PlannedEmail => {
-    const rendered = renderNotification(
-      notificationModel(event, inputs, recipient),
-      { portalBaseUrl: settings.PORTAL_BASE_URL, templatesDir: settings.TEMPLATES_DIR && fromPackageRoot(settings.TEMPLATES_DIR) },
-    );
-    return {
-      recipient,
-      operationId: deliveryOperationId(event.id, recipient.address),
-      key: recipientKey(recipient.address),
-      email: {
-        ...rendered,
-        from: { address: settings.EMAIL_SENDER_ADDRESS, displayName: settings.EMAIL_SENDER_NAME },
-        to: { address: recipient.address, displayName: recipient.displayName },
-        headers: { 'X-PIM-Event-Id': event.id, 'X-PIM-Notification': recipient.notification },
-      },
-    };
-  });
+  const emails = decision.recipients.map((recipient) =>
+    addressed(event.id, recipient, renderNotification(notificationModel(event, inputs, recipient), renderOptions(settings)), settings, {
+      'X-PIM-Event-Id': event.id,
+      'X-PIM-Notification': recipient.notification,
+    }),
+  );
   return { event, decision, emails };
 }

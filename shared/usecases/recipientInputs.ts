@@ -5,11 +5,10 @@
  */
 import { InvalidEventError } from '../events/parse.js';
 import type { PimEvent } from '../events/schema.js';
-import { ROLE, type Person, type RoleDirectory, type RoleHolder } from '../directory/roleDirectory.js';
+import { DIRECTORY_ADMIN_ROLE_IDS, type Person, type RoleDirectory, type RoleHolder } from '../directory/roleDirectory.js';
 import { approvalSetting } from '../rules/policy.js';
 import type { RecipientInputs } from '../rules/recipients.js';
 
-const DIRECTORY_ADMIN_ROLES = [ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator, ROLE.globalAdministrator];
 
 export interface GatheredInputs extends RecipientInputs {
   tenantName: string;
@@ -26,7 +25,7 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
   const [tenant, admins, policy, principal, actor, roleName] = await Promise.all([
     directory.tenant(),
     scope.kind === 'directory'
-      ? Promise.all(DIRECTORY_ADMIN_ROLES.map((r) => directory.directoryRoleHolders(r))).then((lists) => lists.flat())
+      ? Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => directory.directoryRoleHolders(r))).then((lists) => lists.flat())
       : directory.azureScopeAdmins(scope.id),
     roleId ? directory.rolePolicy(scope, roleId) : Promise.resolve({ rules: [] }),
     principalPeople(event, directory),

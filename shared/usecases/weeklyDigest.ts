@@ -10,14 +10,16 @@
 import type { RoleDirectory, TopRole } from '../directory/roleDirectory.js';
 import type { EmailSender, OutgoingEmail } from '../email/emailSender.js';
 import { renderDigest, type DigestTiles } from '../email/render.js';
-import { DIGEST_ADMIN_ROLES, decideDigestRecipients } from '../rules/digestRecipients.js';
+import { decideDigestRecipients } from '../rules/digestRecipients.js';
+import { DIRECTORY_ADMIN_ROLE_IDS } from '../directory/roleDirectory.js';
 import type { Recipient } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
-import { fromPackageRoot } from '../packageRoot.js';
+import { addressed, renderOptions } from './envelope.js';
 import type { ActivityRow, ActivityStore } from '../storage/activityStore.js';
-import { deliveryOperationId, recipientKey, type DeliveryLedger } from '../storage/deliveryLedger.js';
-import { previousWeek, type IsoWeek } from '../time/isoWeek.js';
+import type { DeliveryLedger } from '../storage/deliveryLedger.js';
+import { isoWeekOf, previousWeek, type IsoWeek } from '../time/isoWeek.js';
 import { deliverOnce } from './deliverOnce.js';
+import type { Log } from '../log.js';
 
 export type DigestSettings = Pick<
   Settings,
@@ -69,7 +71,7 @@ export async function planDigest(
     countWeek(deps.activity, tenant.id, week),
     countWeek(deps.activity, tenant.id, previousWeek(week)),
     deps.directory.topDirectoryRoles(5),
-    Promise.all(DIGEST_ADMIN_ROLES.map((r) => deps.directory.directoryRoleHolders(r))).then((l) => l.flat()),
+    Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => deps.directory.directoryRoleHolders(r))).then((l) => l.flat()),
   ]);
   const { recipients } = decideDigestRecipients(tenant, holders, {
     adminsActiveOnly: deps.settings.ADMINS_ACTIVE_ONLY,
@@ -77,33 +79,28 @@ export async function planDigest(
     optOut: deps.settings.DIGEST_OPT_OUT,
   });
   const ledgerId = digestLedgerId(tenant.id, week);
-  const emails = recipients.map((recipient) => {
-    const rendered = renderDigest(
-      {
-        tenantName: tenant.displayName,
-        week: week.id,
-        weekStart: week.start,
-        weekEnd: week.end,
-        tiles,
-        previousTiles,
-        topRoles,
-        recipientName: recipient.displayName,
-        reason: `You received this weekly summary as ${recipient.reasons[0]?.via ?? 'a digest recipient'} in ${tenant.displayName}.`,
-      },
-      { portalBaseUrl: deps.settings.PORTAL_BASE_URL, templatesDir: deps.settings.TEMPLATES_DIR && fromPackageRoot(deps.settings.TEMPLATES_DIR) },
-    );
-    return {
+  const emails = recipients.map((recipient) =>
+    addressed(
+      ledgerId,
       recipient,
-      operationId: deliveryOperationId(ledgerId, recipient.address),
-      key: recipientKey(recipient.address),
-      email: {
-        ...rendered,
-        from: { address: deps.settings.EMAIL_SENDER_ADDRESS, displayName: deps.settings.EMAIL_SENDER_NAME },
-        to: { address: recipient.address, displayName: recipient.displayName },
-        headers: { 'X-PIM-Digest-Week': week.id, 'X-PIM-Notification': 'weeklyDigest' },
-      },
-    };
-  });
+      renderDigest(
+        {
+          tenantName: tenant.displayName,
+          week: week.id,
+          weekStart: week.start,
+          weekEnd: week.end,
+          tiles,
+          previousTiles,
+          topRoles,
+          recipientName: recipient.displayName,
+          reason: `You received this weekly summary as ${recipient.reasons[0]?.via ?? 'a digest recipient'} in ${tenant.displayName}.`,
+        },
+        renderOptions(deps.settings),
+      ),
+      deps.settings,
+      { 'X-PIM-Digest-Week': week.id, 'X-PIM-Notification': 'weeklyDigest' },
+    ),
+  );
   return { week, tenantId: tenant.id, tiles, previousTiles, topRoles, emails };
 }
 
@@ -121,7 +118,7 @@ export interface DigestOutcome {
 
 export async function sendWeeklyDigest(
   week: IsoWeek,
-  deps: { directory: RoleDirectory; activity: ActivityStore; sender: EmailSender; ledger: DeliveryLedger; settings: DigestSettings; log: (level: 'info' | 'warn' | 'error', m: string) => void },
+  deps: { directory: RoleDirectory; activity: ActivityStore; sender: EmailSender; ledger: DeliveryLedger; settings: DigestSettings; log: Log },
 ): Promise<DigestOutcome> {
   const plan = await planDigest(week, deps);
   const counts = await deliverOnce(
@@ -132,4 +129,9 @@ export async function sendWeeklyDigest(
     { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log, recordEach: true },
   );
   return { week: week.id, recipients: plan.emails.length, ...counts };
+}
+
+/** The digest as the Monday timer sends it: the ISO week that ended before `now`. */
+export function sendLastWeeksDigest(now: Date, deps: Parameters<typeof sendWeeklyDigest>[1]): Promise<DigestOutcome> {
+  return sendWeeklyDigest(previousWeek(isoWeekOf(now)), deps);
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redrive } from '../../bin/commands/redrive.js';
 import { send } from '../../bin/commands/send.js';
-import { startAzurite, type AzuriteHandle } from '../../shared/host/azurite.js';
+import { startAzurite, type AzuriteHandle } from '../../dev/host/azurite.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { decodeMessage, encodeMessage } from '../../shared/storage/queues.js';
 import { capture } from './support.js';

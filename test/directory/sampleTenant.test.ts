@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSnapshot } from '../../shared/directory/snapshot.js';
+import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { approvalSetting, notificationSetting } from '../../shared/rules/policy.js';

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SnapshotError, formatPath, loadSnapshot, parseSnapshot } from '../../shared/directory/snapshot.js';
+import { SnapshotError, formatPath, loadSnapshot, parseSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 
 const id = (n: number): string => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;

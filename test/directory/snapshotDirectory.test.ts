@@ -1,6 +1,6 @@
 /** SnapshotDirectory on small inline tenants, one edge case at a time. */
 import { describe, expect, it } from 'vitest';
-import { parseSnapshot } from '../../shared/directory/snapshot.js';
+import { parseSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { approvalSetting, notificationSetting } from '../../shared/rules/policy.js';

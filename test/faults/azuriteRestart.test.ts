@@ -6,7 +6,7 @@
  * or justification in the logs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDirectory } from '../../shared/composition.js';
+import { createDirectory } from '../../shared/composition/services.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { encodeMessage } from '../../shared/storage/queues.js';

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDirectory } from '../../shared/composition.js';
+import { createDirectory } from '../../shared/composition/services.js';
 import { loadSettings, type Settings } from '../../shared/settings/settings.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
 import { multiLine, singleLine } from '../../shared/email/format.js';

@@ -12,11 +12,10 @@
  * any log line.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setServicesForTesting } from '../../shared/composition.js';
-import { createGraphDirectory } from '../../shared/directory/graphDirectory.js';
+import { setServicesForTesting } from '../../shared/composition/services.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
-import { createDirectory } from '../../shared/composition.js';
+import { createDirectory, createGraphDirectory } from '../../shared/composition/services.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { encodeMessage } from '../../shared/storage/queues.js';
@@ -112,7 +111,7 @@ describe('ACS faults', () => {
   it('429 and 500 bursts: retried, each email delivered once', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
-    const services = faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
     setServicesForTesting(services);
     fake.throttleNextSends(12, 0);
     fake.failNextSendsWith500(9);
@@ -128,7 +127,7 @@ describe('ACS faults', () => {
   it('operations that end Failed and 202s without operation-location: sent again under a new attempt id, never twice', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
-    const services = faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
     setServicesForTesting(services);
     for (let i = 0; i < 4; i++) fake.failNextOperation('InternalError', 'transient failure');
     fake.omitOperationLocation(5);
@@ -143,7 +142,7 @@ describe('ACS faults', () => {
   it('slow status polls (longer than the sender waits): the retry asks ACS and does not send again', async () => {
     const fake = await startAcs({ pollsUntilDone: 2 });
     const directory = await snapshotDirectory();
-    const services = faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l), 150) });
+    const services = await faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l), 150) });
     setServicesForTesting(services);
     fake.slowPolls(400);
     const events = await someEvents('acsslow', 4);
@@ -164,7 +163,7 @@ describe('a crash between the send and the ledger write', () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
     const sender = dieAfterSend(acsSender(fake, (l) => runner.logs.push(l)), 6);
-    const services = faultServices(azurite.connectionString, { directory, sender });
+    const services = await faultServices(azurite.connectionString, { directory, sender });
     setServicesForTesting(services);
     const events = await someEvents('died');
     await deliverTwice(events);
@@ -180,7 +179,7 @@ describe('a crash between the send and the ledger write', () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
     const lose = loseLedgerWrites(3);
-    const services = faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)), wrapLedger: lose.wrap });
+    const services = await faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)), wrapLedger: lose.wrap });
     setServicesForTesting(services);
     const events = await someEvents('lost', 6);
     await deliverTwice(events);
@@ -201,7 +200,7 @@ describe('a crash between the send and the ledger write', () => {
     try {
       const directory = await snapshotDirectory();
       const sender = dieAfterSend(new OutboxSender({ dir }), 5);
-      const services = faultServices(azurite.connectionString, { directory, sender });
+      const services = await faultServices(azurite.connectionString, { directory, sender });
       setServicesForTesting(services);
       const events = await someEvents('outboxdied');
       await deliverTwice(events);
@@ -246,7 +245,7 @@ describe('Graph and ARM faults', () => {
     servers.push(graph, arm);
     const routed = routedFetch({ [new URL(settings.GRAPH_BASE_URL).origin]: graph, [new URL(settings.ARM_BASE_URL).origin]: arm });
     const fetch = timingOutFetch(routed, options.timeouts ?? 0);
-    return { graph, arm, fetch, directory: createGraphDirectory(settings, { credential: fakeCredential(), fetch }) };
+    return { graph, arm, fetch, directory: await createGraphDirectory(settings, { credential: fakeCredential(), fetch }) };
   }
 
   it('429/503 bursts from Graph (outside and inside $batch) and ARM: retried, each email delivered once', async () => {
@@ -257,7 +256,7 @@ describe('Graph and ARM faults', () => {
     faulty.graph.inject({ match: /./, status: 503, retryAfterSeconds: 0, times: 10, inBatch: true });
     faulty.graph.inject({ match: /roleManagementPolicyAssignments|roleEligibilityScheduleInstances/, status: 503, retryAfterSeconds: 0, times: 6 });
     faulty.arm.inject({ match: /./, status: 503, retryAfterSeconds: 0, times: 6 });
-    const services = faultServices(azurite.connectionString, { directory: faulty.directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
     setServicesForTesting(services);
     const events = graphEvents('graph429');
     await deliverTwice(events);
@@ -270,7 +269,7 @@ describe('Graph and ARM faults', () => {
     const fake = await startAcs();
     const faulty = await graphDirectory({ timeouts: 15 });
     const clean = await graphDirectory();
-    const services = faultServices(azurite.connectionString, { directory: faulty.directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
     setServicesForTesting(services);
     const failuresBefore = runner.host.stats().failures;
     const events = graphEvents('graphtimeout');

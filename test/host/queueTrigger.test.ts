@@ -1,9 +1,9 @@
 /** The queue trigger against Azurite: decoding, retries, poison, concurrency, outputs, logs. */
 // First: the fixture module below is evaluated at import, before loadFunctionApp runs.
-import '../../shared/host/register.js';
+import '../../dev/host/register.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationContext } from '@azure/functions';
-import type { RegisteredFunction } from '../../shared/host/index.js';
+import type { RegisteredFunction } from '../../dev/host/index.js';
 import { control } from '../fixtures/hostApp/control.js';
 import { forwarded } from '../fixtures/hostApp/queueFunctions.js';
 import { base64, fastHostJson, loadFixtureApp, queue, queueEnv, sendStored, startHost, storedTexts, type StartedHost } from './support.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { describeFunctions, loadFunctionApp, startLocalHost } from '../../shared/host/index.js';
+import { describeFunctions, loadFunctionApp, startLocalHost } from '../../dev/host/index.js';
 import { control } from '../fixtures/hostApp/control.js';
 import { storageConnectionString } from '../support/storage.js';
 import { fastHostJson, fixtureEntries, loadFixtureApp, queueEnv } from './support.js';

@@ -1,7 +1,7 @@
 /** Schedules and host.json defaults, as the host reads them. */
 import { describe, expect, it } from 'vitest';
-import { nextOccurrences, parseHostJson, parseTimeSpan, readHostJson } from '../../shared/host/index.js';
-import { retryDelayMs } from '../../shared/host/timerRunner.js';
+import { nextOccurrences, parseHostJson, parseTimeSpan, readHostJson } from '../../dev/host/index.js';
+import { retryDelayMs } from '../../dev/host/timerRunner.js';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 

@@ -1,7 +1,7 @@
 /** The timer trigger: Timer object, runOnStartup, schedules, singleton, retry policy, stop. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RetryContext, Timer } from '@azure/functions';
-import { nextOccurrences, type RegisteredFunction } from '../../shared/host/index.js';
+import { nextOccurrences, type RegisteredFunction } from '../../dev/host/index.js';
 import { control } from '../fixtures/hostApp/control.js';
 import { eventually, loadFixtureApp, startHost, type StartedHost } from './support.js';
 

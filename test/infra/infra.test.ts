@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadFunctionApp, type RegisteredFunction } from '../../shared/host/functionApp.js';
+import { loadFunctionApp, type RegisteredFunction } from '../../dev/host/functionApp.js';
 import { SETTINGS } from '../../shared/settings/settings.js';
 import { bicepFilesUnder, entriesOf, readBicep, resolve, resources, valueBracketAfter, type BicepFile, type Entry } from './bicep.js';
 
@@ -193,7 +193,7 @@ describe('app settings: infra/main.bicep against shared/settings/settings.ts', (
 
   it('gives each setting a value its schema accepts (literals and parameter defaults)', () => {
     const { file, entries } = appSettings();
-    const specs = SETTINGS as Record<string, { schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } } }>;
+    const specs = SETTINGS as Record<string, { default?: string; schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } } }>;
     for (const [k, e] of entries) {
       const spec = specs[k];
       if (!spec) continue;
@@ -201,7 +201,7 @@ describe('app settings: infra/main.bicep against shared/settings/settings.ts', (
       const raw = r.kind === 'literal' ? r.value : r.kind === 'param' ? r.default : undefined;
       if (raw === undefined) continue;
       // Empty means unset, as in loadSettings (app settings can be blanked, not always deleted).
-      const parsed = spec.schema.safeParse(raw.trim() === '' ? undefined : raw.trim());
+      const parsed = spec.schema.safeParse(raw.trim() === '' ? spec.default : raw.trim());
       expect(
         parsed.success,
         `${MAIN}:${e.line}: ${k} = '${raw}'${r.kind === 'param' ? ` (default of param ${r.name})` : ''} is rejected by SETTINGS.${k}: ${parsed.error?.issues[0]?.message}`,
@@ -293,13 +293,13 @@ describe('queues and tables', () => {
   it('creates each table the settings name by default, under the same name the app setting gives', () => {
     const createdTables = moduleArray('modules/storage.bicep', 'tableNames');
     const { file, entries } = appSettings();
-    const tableSettings = Object.entries(SETTINGS as Record<string, { defaultText?: string }>).filter(([k]) => /_TABLE$/.test(k));
+    const tableSettings = Object.entries(SETTINGS as Record<string, { default?: string }>).filter(([k]) => /_TABLE$/.test(k));
     expect(tableSettings.map(([k]) => k), 'SETTINGS should declare ACTIVITY_TABLE and DELIVERY_TABLE').toEqual(
       expect.arrayContaining(['ACTIVITY_TABLE', 'DELIVERY_TABLE']),
     );
     for (const [k, spec] of tableSettings) {
-      const name = spec.defaultText;
-      expect(name, `SETTINGS.${k} has no defaultText: the template cannot know the table name`).toBeTruthy();
+      const name = spec.default;
+      expect(name, `SETTINGS.${k} has no default: the template cannot know the table name`).toBeTruthy();
       expect(createdTables, `${MAIN}: add '${name}' (default of ${k}) to tableNames of the storage module`).toContain(name);
       const e = entries.get(k);
       const r = e && resolve(file, e.value);

@@ -2,7 +2,8 @@
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { PermanentSendError, type EmailSender, type OutgoingEmail, type SendOptions } from '../../shared/email/emailSender.js';
-import { TableDeliveryLedger, deliveryOperationId, recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
+import { deliveryOperationId, recipientKey } from '../../shared/storage/deliveryLedger.js';
 import { DeliveryBusyError, deliverOnce } from '../../shared/usecases/deliverOnce.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 

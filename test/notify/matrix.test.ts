@@ -6,15 +6,15 @@
 import { TableClient } from '@azure/data-tables';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSnapshot } from '../../shared/directory/snapshot.js';
+import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import type { EmailSender, OutgoingEmail, SendOptions } from '../../shared/email/emailSender.js';
-import { parseEventsText } from '../../shared/events/eventFile.js';
+import { parseEventsText } from '../../dev/eventFile.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { TableActivityStore } from '../../shared/storage/activityStore.js';
-import { TableDeliveryLedger } from '../../shared/storage/deliveryLedger.js';
+import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
+import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
 import { notifyEvent } from '../../shared/usecases/notifyEvent.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 

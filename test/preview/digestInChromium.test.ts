@@ -9,14 +9,14 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { preview } from '../../bin/commands/preview.js';
-import { loadSnapshot } from '../../shared/directory/snapshot.js';
+import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
-import { parseEventsText } from '../../shared/events/eventFile.js';
+import { parseEventsText } from '../../dev/eventFile.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
-import { launchChromium } from '../../shared/preview/chromium.js';
+import { launchChromium } from '../../dev/preview/chromium.js';
 import { NOTIFICATION_KINDS } from '../../shared/rules/notifications.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { MemoryActivityStore } from '../../shared/storage/activityStore.js';
+import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 import { parseIsoWeek } from '../../shared/time/isoWeek.js';
 import { planDigest } from '../../shared/usecases/weeklyDigest.js';
 

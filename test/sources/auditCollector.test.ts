@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueClient } from '@azure/storage-queue';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { collectAuditEvents, type CollectDeps } from '../../shared/sources/collectAudit.js';
-import { sourcesAdapters } from '../../shared/sources/compose.js';
+import { collectAuditEvents, type CollectDeps } from '../../shared/usecases/collectAudit.js';
+import { createServices } from '../../shared/composition/services.js';
 import type { CursorStore, EmittedStore } from '../../shared/sources/sourcesStore.js';
 import { EMPTY_TENANT, FakeAuditGraph } from '../support/fakeAudit.js';
 import { fakeCredential, routedFetch } from '../support/fakeGraph.js';
@@ -24,19 +24,21 @@ beforeAll(async () => {
 afterAll(async () => graph?.stop());
 
 /** A fresh collector world: own queue and table, a clock the test moves. */
-function world(start: Date) {
+async function world(start: Date) {
   const settings = loadSettings({ AzureWebJobsStorage: storageConnectionString(), SOURCES_TABLE: uniqueTableName('Src'), AUDIT_OVERLAP_MINUTES: '15' });
   const queueName = uniqueQueueName('events');
-  const adapters = sourcesAdapters(
-    { settings, storage: { connectionString: storageConnectionString() } },
-    { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph }), queueName },
-  );
+  const { sources: adapters } = await createServices(settings, {
+    credential: fakeCredential(),
+    fetch: routedFetch({ 'https://graph.microsoft.com': graph }),
+    eventsQueue: queueName,
+  });
+  const source = await adapters.auditSource();
   graph.audits.length = 0;
   graph.resetCounts();
   const clock = { now: start };
   const logs: string[] = [];
   const deps = (overrides: Partial<CollectDeps> = {}): CollectDeps => ({
-    source: adapters.auditSource(),
+    source,
     queue: adapters.queue,
     cursors: adapters.store,
     emitted: adapters.store,
@@ -53,7 +55,7 @@ function world(start: Date) {
 describe('auditCollector', () => {
   it('queues each PIM activity once across pages and throttling, skipping unknown names and repeats', async () => {
     const t0 = new Date('2026-11-25T10:00:00Z');
-    const w = world(t0);
+    const w = await world(t0);
     await w.deps().cursors.setCursor('directoryAudits', new Date(t0.getTime() - 5 * MIN).toISOString());
     const activation = record('Add member to role completed (PIM activation)', new Date(t0.getTime() - 4 * MIN));
     const pending = record('Add member to role approval requested (PIM activation)', new Date(t0.getTime() - 3 * MIN));
@@ -88,7 +90,7 @@ describe('auditCollector', () => {
 
   it('picks up a record logged late, within the overlap, and does not queue earlier ones again', async () => {
     const t0 = new Date('2026-11-25T12:00:00Z');
-    const w = world(t0);
+    const w = await world(t0);
     await w.deps().cursors.setCursor('directoryAudits', new Date(t0.getTime() - 5 * MIN).toISOString());
     const first = record('Add member to role completed (PIM activation)', new Date(t0.getTime() - 3 * MIN));
     graph.audits.push(first);
@@ -105,7 +107,7 @@ describe('auditCollector', () => {
 
   it('keeps the cursor when the run dies after queueing, and the rerun loses nothing and queues nothing twice', async () => {
     const t0 = new Date('2026-11-25T14:00:00Z');
-    const w = world(t0);
+    const w = await world(t0);
     const start = new Date(t0.getTime() - 5 * MIN).toISOString();
     await w.deps().cursors.setCursor('directoryAudits', start);
     const records = [1, 2, 3].map((i) => record('Add member to role completed (PIM activation)', new Date(t0.getTime() - i * MIN)));
@@ -124,7 +126,7 @@ describe('auditCollector', () => {
 
   it('re-queues under the same event id when the run dies between queueing and recording it', async () => {
     const t0 = new Date('2026-11-25T16:00:00Z');
-    const w = world(t0);
+    const w = await world(t0);
     await w.deps().cursors.setCursor('directoryAudits', new Date(t0.getTime() - 5 * MIN).toISOString());
     const r = record('Add member to role completed (PIM activation)', new Date(t0.getTime() - MIN));
     graph.audits.push(r);
@@ -140,7 +142,7 @@ describe('auditCollector', () => {
 
   it('starts at now minus the overlap on its first run, and reads a long gap in committed windows', async () => {
     const t0 = new Date('2026-11-25T18:00:00Z');
-    const w = world(t0);
+    const w = await world(t0);
     graph.audits.push(record('Add member to role completed (PIM activation)', new Date(t0.getTime() - 60 * MIN)));
     const first = await collectAuditEvents(w.deps());
     expect(first).toMatchObject({ read: 0, to: t0.toISOString() });

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../shared/packageRoot.js';
-import { AUDIT_ACTIVITIES, SOURCES_DOC } from '../../shared/sources/activities.js';
-import { generatedSourcesDocs } from '../../shared/sources/sourcesDoc.js';
+import { AUDIT_ACTIVITIES } from '../../shared/sources/activities.js';
+import { SOURCES_DOC, generatedSourcesDocs } from '../../scripts/docs/sourcesDoc.js';
 
 describe('docs/sources.md', () => {
   it('matches the activity table in shared/sources/activities.ts (regenerate: see the end of the doc)', async () => {

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { QueueClient } from '@azure/storage-queue';
 import type { RoleDirectory, ScheduledAssignment } from '../../shared/directory/roleDirectory.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { sourcesAdapters } from '../../shared/sources/compose.js';
-import { scanExpiry, type ScanDeps } from '../../shared/sources/scanExpiry.js';
+import { createServices } from '../../shared/composition/services.js';
+import { scanExpiry, type ScanDeps } from '../../shared/usecases/scanExpiry.js';
 import type { EmittedStore } from '../../shared/sources/sourcesStore.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
@@ -30,10 +30,10 @@ function assignment(overrides: Partial<ScheduledAssignment> = {}): ScheduledAssi
   };
 }
 
-function world(assignments: ScheduledAssignment[]) {
+async function world(assignments: ScheduledAssignment[]) {
   const settings = loadSettings({ AzureWebJobsStorage: storageConnectionString(), SOURCES_TABLE: uniqueTableName('Exp') });
   const queueName = uniqueQueueName('expiry');
-  const adapters = sourcesAdapters({ settings, storage: { connectionString: storageConnectionString() } }, { queueName });
+  const { sources: adapters } = await createServices(settings, { eventsQueue: queueName });
   const clock = { now: new Date(0) };
   const directory: Pick<RoleDirectory, 'scheduledAssignments' | 'tenant'> = {
     tenant: async () => ({ id: TENANT, displayName: 'Contoso', pimEnabled: true }),
@@ -69,7 +69,7 @@ const daily = (fromDay: number, toDay: number) =>
 
 describe('expiryScanner', () => {
   it('emits each milestone once over daily scans run twice, across the end', async () => {
-    const w = world([assignment()]);
+    const w = await world([assignment()]);
     // The end is at 10:00 and the scan at 06:00: each mark is first seen by the scan after it.
     expect(await w.scanAt(...daily(-20, -14))).toEqual([]);
     expect(await w.scanAt(...daily(-13, -13))).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
@@ -91,7 +91,7 @@ describe('expiryScanner', () => {
   });
 
   it('after missed days emits the milestone reached since the last scan, not the ones it superseded', async () => {
-    const w = world([assignment()]);
+    const w = await world([assignment()]);
     expect(await w.scanAt(END - 15 * DAY)).toEqual([]);
     // Scanner down for two weeks: the 14-day reminder is obsolete, the 1-day one is due.
     expect(await w.scanAt(END - 12 * HOUR)).toEqual(['expiring1d:roleExpiringSoon']);
@@ -100,13 +100,13 @@ describe('expiryScanner', () => {
   });
 
   it('sends only "expired" when the whole reminder period was missed', async () => {
-    const w = world([assignment()]);
+    const w = await world([assignment()]);
     expect(await w.scanAt(END - 20 * DAY)).toEqual([]);
     expect(await w.scanAt(END + 2 * DAY)).toEqual(['expired:roleExpired']);
   });
 
   it('covers Azure resource assignments from the same list', async () => {
-    const w = world([assignment({ scope: { kind: 'azureResource', id: RG }, roleDefinitionId: READER, state: 'active', assignmentType: 'Assigned', principalType: 'group' })]);
+    const w = await world([assignment({ scope: { kind: 'azureResource', id: RG }, roleDefinitionId: READER, state: 'active', assignmentType: 'Assigned', principalType: 'group' })]);
     await w.scanAt(END - 10 * DAY);
     const [first] = await w.events();
     expect(first).toMatchObject({ type: 'roleExpiringSoon', scope: { kind: 'azureResource', id: RG }, role: { id: READER }, principal: { type: 'group' }, assignment: { state: 'active', permanent: false } });
@@ -114,21 +114,21 @@ describe('expiryScanner', () => {
 
   it('says nothing about activations, permanent assignments, or assignments removed before their end', async () => {
     const removed = assignment({ principalId: 'c0000000-0000-4000-8000-0000000000c1' });
-    const w = world([assignment({ state: 'active', assignmentType: 'Activated', endDateTime: new Date(END - 14 * DAY + HOUR).toISOString() }), assignment({ endDateTime: null }), removed]);
+    const w = await world([assignment({ state: 'active', assignmentType: 'Activated', endDateTime: new Date(END - 14 * DAY + HOUR).toISOString() }), assignment({ endDateTime: null }), removed]);
     expect(await w.scanAt(END - 13 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
     w.assignments.splice(w.assignments.indexOf(removed), 1);
     expect(await w.scanAt(END - 5 * DAY, END + DAY)).toEqual([]);
   });
 
   it('treats an extension as a new end date with its own reminders', async () => {
-    const w = world([assignment()]);
+    const w = await world([assignment()]);
     await w.scanAt(END - 10 * DAY);
     w.assignments[0] = assignment({ endDateTime: new Date(END + 30 * DAY).toISOString() });
     expect(await w.scanAt(END + DAY, END + 17 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
   });
 
   it('re-queues under the same id only when it died between queueing and recording', async () => {
-    const w = world([assignment()]);
+    const w = await world([assignment()]);
     const crashing: EmittedStore = { has: (k) => w.deps().emitted.has(k), record: async () => Promise.reject(new Error('process killed')) };
     w.clock.now = new Date(END - 10 * DAY);
     await expect(scanExpiry(w.deps({ emitted: crashing }))).rejects.toThrow('process killed');

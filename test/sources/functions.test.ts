@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueClient } from '@azure/storage-queue';
-import { describeFunctions, loadFunctionApp, startLocalHost, type RegisteredFunction } from '../../shared/host/index.js';
-import { startAzurite, type AzuriteHandle } from '../../shared/host/azurite.js';
+import { describeFunctions, loadFunctionApp, startLocalHost, type RegisteredFunction } from '../../dev/host/index.js';
+import { startAzurite, type AzuriteHandle } from '../../dev/host/azurite.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
-import { SETTINGS } from '../../shared/settings/settings.js';
+import { SETTINGS, loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE } from '../../shared/storage/queues.js';
 import { uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
@@ -30,8 +30,8 @@ describe('source functions', () => {
       '{"name":"expiryScanner","trigger":"timer","schedule":"%EXPIRY_SCHEDULE%"}',
     ]);
     for (const fn of functions) expect(fn).toMatchObject({ triggerType: 'timerTrigger' });
-    expect(SETTINGS.AUDIT_SCHEDULE.schema.parse(undefined)).toBe('0 */5 * * * *');
-    expect(SETTINGS.EXPIRY_SCHEDULE.schema.parse(undefined)).toBe('0 0 6 * * *');
+    expect(loadSettings({}).AUDIT_SCHEDULE).toBe('0 */5 * * * *');
+    expect(loadSettings({}).EXPIRY_SCHEDULE).toBe('0 0 6 * * *');
   });
 
   it('runs expiryScanner under the local runner on the sample directory, emitting nothing twice', async () => {

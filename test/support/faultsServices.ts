@@ -4,15 +4,13 @@
  * wrappers that break things at chosen moments: a worker that dies right after a send, a
  * ledger write that never happens, a Graph transport that times out.
  */
-import type { Services } from '../../shared/composition.js';
+import { createServices, type Services } from '../../shared/composition/services.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
 import type { FetchLike } from '../../shared/directory/graph/graphClient.js';
 import { createAcsEmailSender } from '../../shared/email/acsSender.js';
 import type { EmailSender } from '../../shared/email/emailSender.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { TableActivityStore } from '../../shared/storage/activityStore.js';
-import { TableDeliveryLedger, type DeliveryLedger } from '../../shared/storage/deliveryLedger.js';
-import { tableClient } from '../../shared/storage/tables.js';
+import { type DeliveryLedger } from '../../shared/storage/deliveryLedger.js';
 import type { FakeAcs } from './fakeAcs.js';
 import { uniqueTableName } from './storage.js';
 
@@ -20,10 +18,10 @@ export interface FaultServices extends Services {
   activityTable: string;
 }
 
-export function faultServices(
+export async function faultServices(
   connectionString: string,
   parts: { directory: RoleDirectory; sender: EmailSender; wrapLedger?: (ledger: DeliveryLedger) => DeliveryLedger; env?: Record<string, string> },
-): FaultServices {
+): Promise<FaultServices> {
   const activityTable = uniqueTableName('FaultAct');
   const deliveryTable = uniqueTableName('FaultLed');
   const settings = loadSettings({
@@ -34,17 +32,8 @@ export function faultServices(
     DELIVERY_LEASE_SECONDS: '1',
     ...parts.env,
   });
-  const storage = { connectionString };
-  const ledger = new TableDeliveryLedger(tableClient(storage, deliveryTable));
-  return {
-    settings,
-    directory: parts.directory,
-    sender: parts.sender,
-    storage,
-    activity: new TableActivityStore(tableClient(storage, activityTable)),
-    ledger: parts.wrapLedger ? parts.wrapLedger(ledger) : ledger,
-    activityTable,
-  };
+  const services = await createServices(settings, { directory: parts.directory, sender: parts.sender });
+  return { ...services, ledger: parts.wrapLedger ? parts.wrapLedger(services.ledger) : services.ledger, activityTable };
 }
 
 /** The production ACS sender against the local ACS, with test-speed retries and polling; its log goes to `log`. */

@@ -1,8 +1,8 @@
 /** export-directory: a tenant read through the production Graph/ARM code comes out in snapshot format. */
 import { readFile } from 'node:fs/promises';
 import { afterEach, expect, test } from 'vitest';
-import { exportDirectorySnapshot } from '../../../shared/directory/exportSnapshot.js';
-import { parseSnapshot } from '../../../shared/directory/snapshot.js';
+import { exportDirectorySnapshot } from '../../../dev/export/exportSnapshot.js';
+import { parseSnapshot } from '../../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.js';
 import { ROLE, type RoleHolder } from '../../../shared/directory/roleDirectory.js';
 import { fromPackageRoot } from '../../../shared/packageRoot.js';

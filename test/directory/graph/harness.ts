@@ -1,6 +1,7 @@
 /** Starts the local Graph and ARM for a tenant and builds the production directory against them. */
 import { loadSettings } from '../../../shared/settings/settings.js';
-import { createGraphDirectory, type GraphDirectory } from '../../../shared/directory/graphDirectory.js';
+import type { GraphDirectory } from '../../../shared/directory/graphDirectory.js';
+import { createGraphDirectory } from '../../../shared/composition/services.js';
 import { FakeGraph, fakeCredential, routedFetch, type TenantData } from '../../support/fakeGraph.js';
 import { FakeArm } from '../../support/fakeArm.js';
 import type { FakeServerOptions } from '../../support/fakeServer.js';
@@ -19,6 +20,6 @@ export async function startHarness(data: TenantData, options: { server?: Partial
   const graph = await new FakeGraph(data, { publicBaseUrl: settings.GRAPH_BASE_URL, ...options.server }).start();
   const arm = await new FakeArm(data, { publicBaseUrl: settings.ARM_BASE_URL, ...options.server }).start();
   const fetch = routedFetch({ [new URL(settings.GRAPH_BASE_URL).origin]: graph, [new URL(settings.ARM_BASE_URL).origin]: arm });
-  const directory = createGraphDirectory(settings, { credential: fakeCredential(), fetch });
+  const directory = await createGraphDirectory(settings, { credential: fakeCredential(), fetch });
   return { graph, arm, directory, stop: async () => void (await Promise.all([graph.stop(), arm.stop()])) };
 }

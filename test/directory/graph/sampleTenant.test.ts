@@ -1,7 +1,7 @@
 /** The sample tenant served by the local Graph/ARM reads the same through GraphDirectory as through SnapshotDirectory. */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { parseSnapshot } from '../../../shared/directory/snapshot.js';
+import { parseSnapshot } from '../../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.js';
 import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import type { TenantData } from '../../support/fakeGraph.js';

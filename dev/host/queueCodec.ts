@@ -3,24 +3,21 @@
  * does no encoding itself; with `messageEncoding: base64` (the host's default) the stored
  * text is base64 of the UTF-8 body.
  */
+import { decodeMessage as decodeBase64, encodeMessage } from '../../shared/storage/queueMessage.js';
+
 export type MessageEncoding = 'base64' | 'none';
 
 export type Decoded = { ok: true; text: string } | { ok: false; reason: string };
 
-/** Strict, like .NET's Convert.FromBase64String: Node's decoder silently skips bad input. */
-function isBase64(text: string): boolean {
-  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
-}
-
 export function decodeMessage(stored: string, encoding: MessageEncoding): Decoded {
   if (encoding === 'none') return { ok: true, text: stored };
-  const compact = stored.replace(/\s+/g, '');
-  if (!isBase64(compact)) return { ok: false, reason: 'message text is not valid base64 (host.json messageEncoding is base64)' };
-  return { ok: true, text: Buffer.from(compact, 'base64').toString('utf8') };
+  const text = decodeBase64(stored);
+  if (text === undefined) return { ok: false, reason: 'message text is not valid base64 (host.json messageEncoding is base64)' };
+  return { ok: true, text };
 }
 
 export function encodeText(text: string, encoding: MessageEncoding): string {
-  return encoding === 'none' ? text : Buffer.from(text, 'utf8').toString('base64');
+  return encoding === 'none' ? text : encodeMessage(text);
 }
 
 /** What the handler receives: the parsed value when the text is JSON, else the text (as the worker does). */

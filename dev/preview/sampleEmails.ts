@@ -4,16 +4,16 @@
  * what production would send, not a separate mock-up.
  */
 import { readFile } from 'node:fs/promises';
-import type { RoleDirectory } from '../directory/roleDirectory.js';
-import type { RenderedEmail } from '../email/emailSender.js';
-import { parseEventsText } from '../events/eventFile.js';
-import { fromPackageRoot } from '../packageRoot.js';
-import { NOTIFICATION_KINDS, type NotificationKind } from '../rules/notifications.js';
-import type { Settings } from '../settings/settings.js';
-import { MemoryActivityStore } from '../storage/activityStore.js';
-import { isoWeekOf } from '../time/isoWeek.js';
-import { planNotifications } from '../usecases/planNotifications.js';
-import { planDigest } from '../usecases/weeklyDigest.js';
+import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
+import type { RenderedEmail } from '../../shared/email/emailSender.js';
+import { parseEventsText } from '../eventFile.js';
+import { fromPackageRoot } from '../../shared/packageRoot.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../../shared/rules/notifications.js';
+import type { Settings } from '../../shared/settings/settings.js';
+import { MemoryActivityStore } from '../doubles/memoryActivityStore.js';
+import { isoWeekOf } from '../../shared/time/isoWeek.js';
+import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planDigest } from '../../shared/usecases/weeklyDigest.js';
 
 export const SAMPLE_EVENTS = 'samples/events.jsonl';
 

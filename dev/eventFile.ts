@@ -4,8 +4,8 @@
  * bad entries come back with their line (or index) number and the reason.
  */
 import { readFile } from 'node:fs/promises';
-import type { PimEvent } from './schema.js';
-import { parseEvent, parseEventText, type InvalidEventError } from './parse.js';
+import type { PimEvent } from '../shared/events/schema.js';
+import { parseEvent, parseEventText, type InvalidEventError } from '../shared/events/parse.js';
 
 export interface EventFileEntry {
   /** 1-based line number (JSON Lines) or array index + 1. */

@@ -2,10 +2,9 @@
  * docs/recipients.md, generated from the rules module's own tables (cells.ts and
  * notifications.ts), so the documentation cannot say something the code does not do.
  */
-import { CELLS, type Audience, type Cell } from './cells.js';
-import { NOTIFICATIONS, NOTIFICATION_KINDS } from './notifications.js';
-import { DIGEST_ADMIN_ROLES } from './digestRecipients.js';
-import { ROLE_NAMES } from '../directory/roleDirectory.js';
+import { CELLS, type Audience, type Cell } from '../../shared/rules/cells.js';
+import { NOTIFICATIONS, NOTIFICATION_KINDS } from '../../shared/rules/notifications.js';
+import { DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../../shared/directory/roleDirectory.js';
 
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
@@ -70,7 +69,7 @@ export function recipientsMarkdown(): string {
     '## Weekly digest',
     '',
     'Decided by shared/rules/digestRecipients.ts: the holders of ' +
-      DIGEST_ADMIN_ROLES.map((id) => ROLE_NAMES[id]).join(', ') +
+      DIRECTORY_ADMIN_ROLE_IDS.map((id) => ROLE_NAMES[id]).join(', ') +
       ' (active and eligible, or active only with `ADMINS_ACTIVE_ONLY=true`), one email each, only when the tenant has enabled PIM; plus `DIGEST_EXTRA_RECIPIENTS`, minus `DIGEST_OPT_OUT`.',
   );
   lines.push(

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { referenceWarnings } from './snapshot/references.js';
+import { referenceWarnings } from './references.js';
 
 const guid = z.guid();
 const dateTime = z.iso.datetime({ offset: true });

@@ -5,11 +5,7 @@
  */
 import type { GraphApi } from '../directory/graph/graphClient.js';
 import type { DirectoryAudit } from './auditRecord.js';
-
-export interface AuditSource {
-  /** Records with `from <= activityDateTime <= to`, one array per Graph page, in Graph's order. */
-  pages(from: string, to: string): AsyncIterable<DirectoryAudit[]>;
-}
+import type { AuditSource } from './auditSource.js';
 
 /** The value the collector filters loggedByService on. */
 export const PIM_SERVICE = 'PIM';

@@ -11,10 +11,13 @@
  * per page; a long outage is read in windows of at most `maxWindowMinutes`, each committed.
  */
 import type { PimEvent } from '../events/schema.js';
-import { mapAuditRecord } from './auditRecord.js';
-import type { AuditSource } from './auditReader.js';
-import type { EventQueue } from './eventQueue.js';
-import type { CursorStore, EmittedStore } from './sourcesStore.js';
+import { mapAuditRecord } from '../sources/auditRecord.js';
+import type { AuditSource } from '../sources/auditSource.js';
+import type { EventQueue } from '../sources/eventQueue.js';
+import type { CursorStore, EmittedStore } from '../sources/sourcesStore.js';
+import type { Log } from '../log.js';
+import type { Settings } from '../settings/settings.js';
+import type { RoleDirectory } from '../directory/roleDirectory.js';
 
 export const AUDIT_CURSOR = 'directoryAudits';
 
@@ -28,7 +31,7 @@ export interface CollectDeps {
   now?: () => Date;
   /** Longest window read before the cursor is committed (default one day). */
   maxWindowMinutes?: number;
-  log: (level: 'info' | 'warn' | 'error', text: string) => void;
+  log: Log;
 }
 
 export interface CollectOutcome {
@@ -100,4 +103,29 @@ async function queueOnce(event: PimEvent, deps: CollectDeps, outcome: CollectOut
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** The ports the audit collector's timer runs on (the composition root's Services provide them). */
+export interface AuditCollectorPorts {
+  settings: Pick<Settings, 'DIRECTORY_SOURCE' | 'AUDIT_OVERLAP_MINUTES'>;
+  directory: Pick<RoleDirectory, 'tenant'>;
+  sources: { store: CursorStore & EmittedStore; queue: EventQueue; auditSource(): Promise<AuditSource> };
+}
+
+/**
+ * The audit collector's use case, as its timer runs it: idle on the embedded snapshot (the
+ * audit log lives in Microsoft Graph), otherwise one collection into pim-events.
+ */
+export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): Promise<CollectOutcome | 'idle'> {
+  if (ports.settings.DIRECTORY_SOURCE !== 'graph') return 'idle';
+  const { store, queue } = ports.sources;
+  return collectAuditEvents({
+    source: await ports.sources.auditSource(),
+    queue,
+    cursors: store,
+    emitted: store,
+    tenantId: (await ports.directory.tenant()).id,
+    overlapMinutes: ports.settings.AUDIT_OVERLAP_MINUTES,
+    log,
+  });
 }

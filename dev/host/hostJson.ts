@@ -83,7 +83,7 @@ export function parseHostJson(raw: unknown): HostJson {
   return host;
 }
 
-/** The repository's host.json (two folders up from shared/host, also from dist/shared/host). */
+/** The repository's host.json (two folders up from dev/host, also from dist/dev/host). */
 export function defaultHostJsonPath(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.resolve(here, '../../host.json'), path.resolve(here, '../../../host.json')];

@@ -19,8 +19,9 @@ import { createHash } from 'node:crypto';
 import { parseEvent, type ParseResult } from '../events/parse.js';
 import type { PimEventType } from '../events/schema.js';
 import type { RoleDirectory, ScheduledAssignment } from '../directory/roleDirectory.js';
-import type { EventQueue } from './eventQueue.js';
-import type { EmittedStore, TrackingStore } from './sourcesStore.js';
+import type { EventQueue } from '../sources/eventQueue.js';
+import type { EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
+import type { Log } from '../log.js';
 
 export type Milestone = 'expiring14d' | 'eligibleToExtend' | 'expiring1d' | 'expired';
 
@@ -41,7 +42,7 @@ export interface ScanDeps {
   emitted: EmittedStore;
   tracking: TrackingStore;
   now?: () => Date;
-  log: (level: 'info' | 'warn' | 'error', text: string) => void;
+  log: Log;
 }
 
 export interface ScanOutcome {
@@ -145,4 +146,16 @@ function toEvent(a: ScheduledAssignment, id: string, type: PimEventType, moment:
 
 function iso(value: string): string {
   return new Date(Date.parse(value)).toISOString();
+}
+
+/** The ports the expiry scanner's timer runs on (the composition root's Services provide them). */
+export interface ExpiryScanPorts {
+  directory: Pick<RoleDirectory, 'scheduledAssignments' | 'tenant'>;
+  sources: { store: EmittedStore & TrackingStore; queue: EventQueue };
+}
+
+/** The expiry scanner's use case, as its timer runs it. */
+export async function runExpiryScan(ports: ExpiryScanPorts, log: Log): Promise<ScanOutcome> {
+  const { store, queue } = ports.sources;
+  return scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, log });
 }

@@ -114,7 +114,7 @@ export async function loadFunctionApp(entryModules: string[]): Promise<Registere
   if (functions.length === 0) {
     throw new Error(
       `no functions registered by ${entryModules.join(', ')}: if an app module ran app.* before the local runner was loaded, ` +
-        '@azure/functions is stuck in test mode; import shared/host/register.js before any app module',
+        '@azure/functions is stuck in test mode; import dev/host/register.js before any app module',
     );
   }
   return functions;

@@ -21,9 +21,9 @@
  * Schedule instances are what is in force now: expired and not-yet-started assignments are not
  * exported, so the export answers as the tenant does at export time.
  */
-import { ROLE, type PolicyRule } from './roleDirectory.js';
-import type { GraphReader, GraphUser } from './graph/graphReader.js';
-import type { ArmReader, ArmRoleHolding } from './arm/armReader.js';
+import { ROLE, type PolicyRule } from '../../shared/directory/roleDirectory.js';
+import type { GraphReader, GraphUser } from '../../shared/directory/graph/graphReader.js';
+import type { ArmReader, ArmRoleHolding } from '../../shared/directory/arm/armReader.js';
 
 export interface DirectorySource {
   graph: GraphReader;

@@ -1,0 +1,39 @@
+/**
+ * What every function entry file (functions/) shares, written once:
+ * - `app` / `output` of @azure/functions. It is a CommonJS bundle whose named exports Node's
+ *   ESM loader cannot see, so it is imported by default and destructured here.
+ * - settings validated when the host indexes the functions, so invalid ones stop the app at
+ *   start-up with a message naming them, not at the first event;
+ * - the use case and the services loaded on the first invocation, not at indexing: start-up
+ *   stays close to @azure/functions alone (docs/performance.md, cold start), and a worker
+ *   loads only the paths it runs;
+ * - the queue names, and the function's log as the use cases' Log.
+ */
+import azureFunctions, { type InvocationContext } from '@azure/functions';
+import type { Log } from '../log.js';
+import { loadSettings } from '../settings/settings.js';
+import type { Services } from './services.js';
+
+export { EVENTS_QUEUE, POISON_QUEUE } from '../storage/queueNames.js';
+
+export const { app, output } = azureFunctions;
+
+loadSettings();
+
+/** `load()` imports the use case module once and builds the process's services on first use. */
+export function onFirstCall<T>(useCase: () => Promise<T>): () => Promise<[T, Services]> {
+  let module: Promise<T> | undefined;
+  return async () => {
+    module ??= useCase().catch((e: unknown) => {
+      module = undefined;
+      throw e;
+    });
+    const [{ getServices }, loaded] = await Promise.all([import('./services.js'), module]);
+    return [loaded, await getServices()];
+  };
+}
+
+/** The invocation's log, as the use cases take it. */
+export function logOf(context: InvocationContext): Log {
+  return (level, message) => context[level](message);
+}

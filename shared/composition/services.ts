@@ -1,0 +1,163 @@
+/**
+ * The composition root: the one place that builds adapters, once per process, from the
+ * settings. Entry points (functions/, bin/) call getServices(); use cases receive the ports.
+ * Production adapters (Graph/ARM, ACS) are imported lazily so the embedded defaults load
+ * fast and a cold start pays only for what it uses.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { GraphDirectory } from '../directory/graphDirectory.js';
+import type { RoleDirectory } from '../directory/roleDirectory.js';
+import type { GraphApi, FetchLike } from '../directory/graph/graphClient.js';
+import type { EmailSender } from '../email/emailSender.js';
+import { templateSet } from '../email/templateStore.js';
+import { fromPackageRoot } from '../packageRoot.js';
+import { loadSettings, type Settings } from '../settings/settings.js';
+import type { AuditSource } from '../sources/auditSource.js';
+import type { EventQueue } from '../sources/eventQueue.js';
+import type { CursorStore, EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
+import { StorageEventQueue } from '../sources/storageEventQueue.js';
+import { TableSourcesStore } from '../sources/tableSourcesStore.js';
+import type { ActivityStore } from '../storage/activityStore.js';
+import type { DeliveryLedger } from '../storage/deliveryLedger.js';
+import { EVENTS_QUEUE } from '../storage/queueNames.js';
+import { queueClient } from '../storage/queues.js';
+import { TableActivityStore } from '../storage/tableActivityStore.js';
+import { TableDeliveryLedger } from '../storage/tableDeliveryLedger.js';
+import { tableClient, type StorageConnection } from '../storage/tables.js';
+import { azureCredential } from './credential.js';
+
+export interface SourceAdapters {
+  store: CursorStore & EmittedStore & TrackingStore;
+  queue: EventQueue;
+  /** Built on first use: the expiry scanner needs no Graph client. */
+  auditSource(): Promise<AuditSource>;
+}
+
+export interface Services {
+  settings: Settings;
+  directory: RoleDirectory;
+  sender: EmailSender;
+  activity: ActivityStore;
+  ledger: DeliveryLedger;
+  storage: StorageConnection;
+  sources: SourceAdapters;
+}
+
+/** What tests and the benchmark inject instead of the real identity and network. */
+export interface ServiceOptions {
+  /** For Graph, ARM and ACS (default: azureCredential(AZURE_CLIENT_ID)). */
+  credential?: TokenCredential;
+  /** Transport for Graph and ARM (tests route it to local endpoints; see graph/graphClient.ts). */
+  fetch?: FetchLike;
+  /** Queue the event sources write to (default pim-events). */
+  eventsQueue?: string;
+  /** A ready directory or sender instead of the ones the settings name. */
+  directory?: RoleDirectory;
+  sender?: EmailSender;
+}
+
+export function storageConnection(settings: Settings): StorageConnection {
+  return {
+    connectionString: settings.AzureWebJobsStorage,
+    accountName: settings.AzureWebJobsStorage__accountName,
+    clientId: settings.AzureWebJobsStorage__clientId,
+    credential: settings.AzureWebJobsStorage ? undefined : azureCredential(settings.AzureWebJobsStorage__clientId),
+  };
+}
+
+/** The app's one Graph client (directory reads and the audit collector share it), built on first use. */
+function graphClientOf(settings: Settings, options: ServiceOptions): () => Promise<GraphApi> {
+  let graph: Promise<GraphApi> | undefined;
+  return () =>
+    (graph ??= import('../directory/graph/graphClient.js').then(
+      ({ GraphApi }) => new GraphApi({ baseUrl: settings.GRAPH_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) }),
+    ));
+}
+
+function credentialOf(settings: Settings, options: ServiceOptions): TokenCredential {
+  return options.credential ?? azureCredential(settings.AZURE_CLIENT_ID);
+}
+
+function transportOf(options: ServiceOptions): { fetch?: FetchLike } {
+  return options.fetch ? { fetch: options.fetch } : {};
+}
+
+async function graphDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<GraphDirectory> {
+  const [{ createGraphDirectory }, { ArmApi }] = await Promise.all([import('../directory/graphDirectory.js'), import('../directory/arm/armClient.js')]);
+  const arm = new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) });
+  return createGraphDirectory(settings, { graph: await graph(), arm });
+}
+
+/** The Graph/ARM directory whatever DIRECTORY_SOURCE says (export-directory, tests). */
+export function createGraphDirectory(settings: Settings, options: ServiceOptions = {}): Promise<GraphDirectory> {
+  return graphDirectoryWith(settings, options, graphClientOf(settings, options));
+}
+
+async function createDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<RoleDirectory> {
+  if (options.directory) return options.directory;
+  if (settings.DIRECTORY_SOURCE === 'graph') return graphDirectoryWith(settings, options, graph);
+  const { loadSnapshot } = await import('../directory/snapshot/snapshotFile.js');
+  const { SnapshotDirectory } = await import('../directory/snapshotDirectory.js');
+  const { snapshot } = await loadSnapshot(fromPackageRoot(settings.DIRECTORY_SNAPSHOT_PATH));
+  return new SnapshotDirectory(snapshot);
+}
+
+/** The directory the settings name (snapshot or Graph/ARM). */
+export function createDirectory(settings: Settings, options: ServiceOptions = {}): Promise<RoleDirectory> {
+  return createDirectoryWith(settings, options, graphClientOf(settings, options));
+}
+
+/** The email transport the settings name (outbox or ACS). */
+export async function createSender(settings: Settings, options: ServiceOptions = {}): Promise<EmailSender> {
+  if (options.sender) return options.sender;
+  if (settings.EMAIL_TRANSPORT === 'acs') {
+    const { createAcsEmailSender } = await import('../email/acsSender.js');
+    return createAcsEmailSender(settings, { credential: credentialOf(settings, options) });
+  }
+  const { OutboxSender } = await import('../email/outboxSender.js');
+  return new OutboxSender({ dir: fromPackageRoot(settings.OUTBOX_DIR) });
+}
+
+export async function createServices(settings: Settings, options: ServiceOptions = {}): Promise<Services> {
+  // Customer templates are checked now, so a bad TEMPLATES_DIR stops start-up, not the first email.
+  if (settings.TEMPLATES_DIR) templateSet(fromPackageRoot(settings.TEMPLATES_DIR));
+  const storage = storageConnection(settings);
+  const graph = graphClientOf(settings, options);
+  const [directory, sender] = await Promise.all([createDirectoryWith(settings, options, graph), createSender(settings, options)]);
+  const store = new TableSourcesStore(tableClient(storage, settings.SOURCES_TABLE));
+  return {
+    settings,
+    directory,
+    sender,
+    storage,
+    activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
+    ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE)),
+    sources: {
+      store,
+      queue: new StorageEventQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
+      auditSource: async () => {
+        const { GraphAuditSource } = await import('../sources/graphAuditSource.js');
+        return new GraphAuditSource(await graph());
+      },
+    },
+  };
+}
+
+let services: Promise<Services> | undefined;
+
+/**
+ * Replaces the process's services with ready-made ones (the benchmark: production adapters with
+ * an injected transport); `undefined` goes back to building them from process.env.
+ */
+export function setServicesForTesting(ready: Services | undefined): void {
+  services = ready ? Promise.resolve(ready) : undefined;
+}
+
+/** The process's services, built on first use from process.env. A failure is not cached. */
+export function getServices(): Promise<Services> {
+  if (!services) {
+    services = (async () => createServices(loadSettings()))();
+    services.catch(() => (services = undefined));
+  }
+  return services;
+}

@@ -1,0 +1,4 @@
+/** The app's queues: the one place their names are written (functions, sources, CLI and infra tests read them here). */
+export const EVENTS_QUEUE = 'pim-events';
+/** Where the Functions host (and notify, for invalid events) puts messages it gives up on: `<queue>-poison`. */
+export const POISON_QUEUE = `${EVENTS_QUEUE}-poison`;

@@ -1,0 +1,47 @@
+/**
+ * What every email the app plans shares, written once: the render options the settings give
+ * (portal links, a customer template folder) and the envelope of one recipient's email
+ * (From, To, the ledger key and the deterministic operation id of the send).
+ */
+import type { OutgoingEmail, RenderedEmail } from '../email/emailSender.js';
+import type { RenderOptions } from '../email/render.js';
+import { fromPackageRoot } from '../packageRoot.js';
+import type { Recipient } from '../rules/recipients.js';
+import type { Settings } from '../settings/settings.js';
+import { deliveryOperationId, recipientKey } from '../storage/deliveryLedger.js';
+
+export type EnvelopeSettings = Pick<Settings, 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'>;
+
+export interface PlannedEmail {
+  recipient: Recipient;
+  email: OutgoingEmail;
+  /** Deterministic per (ledger id, address): the idempotency key of the send. */
+  operationId: string;
+  /** The delivery ledger's row key for this recipient. */
+  key: string;
+}
+
+export function renderOptions(settings: EnvelopeSettings): RenderOptions {
+  return { portalBaseUrl: settings.PORTAL_BASE_URL, templatesDir: settings.TEMPLATES_DIR && fromPackageRoot(settings.TEMPLATES_DIR) };
+}
+
+/** One recipient's email of the delivery `ledgerId` (an event id, or a digest's week). */
+export function addressed(
+  ledgerId: string,
+  recipient: Recipient,
+  rendered: RenderedEmail,
+  settings: EnvelopeSettings,
+  headers: Record<string, string>,
+): PlannedEmail {
+  return {
+    recipient,
+    operationId: deliveryOperationId(ledgerId, recipient.address),
+    key: recipientKey(recipient.address),
+    email: {
+      ...rendered,
+      from: { address: settings.EMAIL_SENDER_ADDRESS, displayName: settings.EMAIL_SENDER_NAME },
+      to: { address: recipient.address, displayName: recipient.displayName },
+      headers,
+    },
+  };
+}
