@@ -8,7 +8,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { describeFunctions, loadFunctionApp, startLocalHost, type RegisteredFunction } from '../../dev/host/index.js';
 import { startAzurite, type AzuriteHandle } from '../../dev/host/azurite.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
-import { SETTINGS, loadSettings } from '../../shared/settings/settings.js';
+import { loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE } from '../../shared/storage/queues.js';
 import { uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
