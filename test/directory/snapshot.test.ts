@@ -36,7 +36,7 @@ describe('snapshot validation', () => {
     const error = refusal({ tenant: TENANT, users });
     expect(error.path).toBe('users[3].id');
     expect(error.message).toContain('users[3].id');
-    expect(error.message).toContain('contracts/directory-snapshot.md');
+    expect(error.message).toContain('docs/directory-snapshot.md');
   });
 
   it('reports nested paths and odd keys in the contract style', () => {

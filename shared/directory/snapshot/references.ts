@@ -5,7 +5,7 @@
  * every other notification. Warnings name paths and ids only (never addresses).
  */
 import { addressOf } from '../roleDirectory.js';
-import type { DirectorySnapshot } from './snapshotFile.js';
+import type { DirectorySnapshot } from './snapshotSchema.js';
 
 export function referenceWarnings(snapshot: DirectorySnapshot): string[] {
   const warnings: string[] = [];
