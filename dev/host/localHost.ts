@@ -8,7 +8,8 @@ import type { RegisteredFunction } from './functionApp.js';
 import { readHostJson, type HostJson } from './hostJson.js';
 import { QueueListener } from './queueListener.js';
 import { resolveFunction, type Env, type ResolvedFunction } from './resolve.js';
-import { HostRuntime, sleep, type HostStats } from './runtime.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HostRuntime, type HostStats } from './runtime.js';
 import { TimerRunner } from './timerRunner.js';
 
 export interface LocalHostOptions {

@@ -14,6 +14,7 @@
 import { Client, type Context, type Middleware, AuthenticationHandler, RetryHandler, RetryHandlerOptions, RedirectHandler, RedirectHandlerOptions, TelemetryHandler, GraphError } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { TokenCredential } from '@azure/identity';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -131,7 +132,7 @@ export class GraphApi {
           if (!results[p.index] && !throttled.includes(p)) results[p.index] = { status: 0, body: { error: { code: 'MissingBatchResponse' } } };
         }
         pending = throttled;
-        if (pending.length > 0) await sleep(waitSeconds);
+        if (pending.length > 0) await sleep(waitSeconds * 1000);
       }
     }
     return results;
@@ -152,10 +153,6 @@ function retryAfterSeconds(headers: Record<string, string> | undefined, attempt:
   const seconds = raw === undefined ? NaN : Number(raw);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 120);
   return Math.min(2 ** attempt, 30);
-}
-
-function sleep(seconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 }
 
 /** The Graph permissions each API family needs, named in errors so an operator knows what to grant. */
