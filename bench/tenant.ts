@@ -1,6 +1,6 @@
 /**
  * A deterministic synthetic tenant in the directory-snapshot format
- * (contracts/directory-snapshot.md) and a stream of PIM events of every type against it.
+ * (docs/directory-snapshot.md) and a stream of PIM events of every type against it.
  * Same options, same output, byte for byte: ids come from a counter, choices from a seeded PRNG.
  *
  * Shape of the tenant, kept close to a real one of its size:

@@ -1,6 +1,6 @@
 /**
  * `pim-notify`: thin commands over the same code the Azure Functions run
- * (contracts/cli.md). Each command lives in bin/commands/ and returns its exit status.
+ * (docs/cli.md). Each command lives in bin/commands/ and returns its exit status.
  */
 import { SettingsError } from '../shared/settings/settings.js';
 import { UsageError } from './commands/args.js';

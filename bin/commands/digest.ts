@@ -1,7 +1,7 @@
 /**
  * pim-notify digest --directory SNAPSHOT --activity FILE --week YYYY-Www [--out DIR]
  * The weekly digest emails for one ISO week, as the timer function would build them
- * (contracts/cli.md). Only directory-scope events in the week count, each id once.
+ * (docs/cli.md). Only directory-scope events in the week count, each id once.
  */
 import { OutboxSender } from '../../shared/email/outboxSender.js';
 import { loadSettings } from '../../shared/settings/settings.js';

@@ -1,6 +1,6 @@
 /**
  * pim-notify export-directory --out FILE [--subscription GUID]...
- * Builds a directory snapshot (contracts/directory-snapshot.md) from a real tenant through
+ * Builds a directory snapshot (docs/directory-snapshot.md) from a real tenant through
  * the same Graph and ARM code the app uses, so `simulate` can answer "who would get what"
  * for that tenant offline. Signs in with DefaultAzureCredential (az login, a managed
  * identity...), which needs the read permissions listed in docs/deploy.md.

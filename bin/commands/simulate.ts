@@ -1,7 +1,7 @@
 /**
  * pim-notify simulate --directory SNAPSHOT --events FILE [--out DIR]
  * The emails the queue function would send for each event, against a snapshot, sending
- * nothing (contracts/cli.md). One JSON line per email on stdout.
+ * nothing (docs/cli.md). One JSON line per email on stdout.
  */
 import { OutboxSender } from '../../shared/email/outboxSender.js';
 import { InvalidEventError } from '../../shared/events/parse.js';

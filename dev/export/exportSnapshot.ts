@@ -1,5 +1,5 @@
 /**
- * Exports a tenant as a directory snapshot (contracts/directory-snapshot.md) through the same
+ * Exports a tenant as a directory snapshot (docs/directory-snapshot.md) through the same
  * Graph/ARM readers the production directory uses, so that a SnapshotDirectory over the file
  * answers like the GraphDirectory over the tenant did at export time (`simulate` on the export
  * sends what the app would have sent). What goes in:

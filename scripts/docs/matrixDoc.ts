@@ -4,7 +4,7 @@
  */
 import { CELLS, type Audience, type Cell } from '../../shared/rules/cells.js';
 import { NOTIFICATIONS, NOTIFICATION_KINDS } from '../../shared/rules/notifications.js';
-import { DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../../shared/directory/roleDirectory.js';
+import { AZURE_ADMIN_ROLE_IDS, DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../../shared/directory/roleDirectory.js';
 
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
@@ -40,6 +40,18 @@ export function recipientsMarkdown(): string {
     'Each row is one cell of the recipient matrix: for an event type and a scope kind, who gets which email, and which of the role\'s notification rules governs it. `<Eligibility|Assignment>` follows the event\'s `assignment.state`.',
     '',
     'How a role\'s notification rule changes a cell: `notificationLevel: None` sends nothing; `Critical` sends only emails marked actionable below; `isDefaultRecipientsEnabled: false` drops the audience but keeps `notificationRecipients` (additional addresses), which get the cell\'s email as well. A rule missing from the role\'s policy has Microsoft\'s factory defaults (level `All`, default recipients on, no additional recipients).',
+    '',
+    '## The audiences',
+    '',
+    '- **The principal**: the assignee or requester of the event; a group stands for its members, through nested groups.',
+    '- **Admins of a directory role**: the holders of ' +
+      DIRECTORY_ADMIN_ROLE_IDS.map((id) => `${ROLE_NAMES[id]} (\`${id}\`)`).join(', ') +
+      ', or the subset a row names.',
+    '- **Admins of an Azure resource role**: the holders of ' +
+      AZURE_ADMIN_ROLE_IDS.map((id) => `${ROLE_NAMES[id]} (\`${id}\`)`).join(' and ') +
+      ' on the event\'s scope or on a scope enclosing it (a subscription\'s holders administer its resource groups and resources), active or eligible.',
+    '- **Approvers**: the `primaryApprovers` of the role\'s `Approval_EndUser_Assignment` rule (users, and the members of groups). A row with a fallback names who gets the email when the role names no approvers.',
+    '- Holders, members and addresses come from the directory (`DIRECTORY_SOURCE`: a snapshot, see [directory-snapshot.md](directory-snapshot.md), or Graph and ARM), never from the event; the event\'s display names fill only what the directory lacks.',
     '',
     '## The matrix',
     '',
@@ -79,6 +91,7 @@ export function recipientsMarkdown(): string {
     '- "Admins" of a directory role are the holders of the admin roles named in the row, active **and** eligible (the 2019 seed\'s "Activated/Eligible"); `ADMINS_ACTIVE_ONLY=true` narrows that to active holders (Microsoft\'s behaviour since 2023). Groups count as their members, transitively.',
     '- One email per person per event, compared by address case-insensitively; the reasons of every cell that listed the person are kept for `pim-notify simulate` to explain.',
     '- The requester never gets the approvers\' emails about their own request (the approval request, the alerts that someone acted or that it was canceled).',
+    '- The approver who acted is not told that someone acted (rows marked "except the one who acted").',
     '- A person with no `mail`, `otherMails` or `userPrincipalName` is skipped with a reason, never a crash.',
     '- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft\'s cap) emails per event: most actionable first, then by address, so the cap is stable.',
     '',

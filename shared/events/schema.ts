@@ -1,5 +1,5 @@
 /**
- * The PIM event (../shared/contracts/events.md) as a zod schema: the one definition the
+ * The PIM event (docs/events.md) as a zod schema: the one definition the
  * types, the runtime validation and docs/events.schema.json all come from.
  *
  * Unknown extra fields are stripped, never an error (zod objects strip by default), so a

@@ -1,5 +1,5 @@
 /**
- * The recipient matrix (contracts/recipients.md) as data: one Cell per (event type, scope
+ * The recipient matrix (docs/recipients.md) as data: one Cell per (event type, scope
  * kind, audience). This table is the single source of truth: decideRecipients() reads it,
  * and docs/recipients.md is generated from it (npm run docs; a test fails on drift).
  */

@@ -62,7 +62,7 @@ export const SETTINGS = {
     schema: z.enum(['snapshot', 'graph']),
   }),
   DIRECTORY_SNAPSHOT_PATH: spec({
-    description: 'The directory snapshot file used when `DIRECTORY_SOURCE=snapshot` (contracts/directory-snapshot.md).',
+    description: 'The directory snapshot file used when `DIRECTORY_SOURCE=snapshot` (docs/directory-snapshot.md).',
     default: 'samples/contoso-directory.json',
     schema: z.string().min(1),
   }),

@@ -1,4 +1,4 @@
-/** simulate and digest as contracts/cli.md says: output lines, exit statuses, --out files. */
+/** simulate and digest as docs/cli.md says: output lines, exit statuses, --out files. */
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * A local Azure Resource Manager serving the `azureResources` of a directory snapshot
- * (contracts/directory-snapshot.md) the ARM way: role assignments (2022-04-01), PIM schedule
+ * (docs/directory-snapshot.md) the ARM way: role assignments (2022-04-01), PIM schedule
  * instances and role management policies (2020-10-01, rules in ARM shape with `ruleType`),
  * subscriptions and resource groups; absolute `nextLink` paging, `$filter=atScope()`, bearer
  * token required, injectable 429/503 with Retry-After, request counts and latency.

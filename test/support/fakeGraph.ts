@@ -1,6 +1,6 @@
 /**
  * A local Microsoft Graph (v1.0) serving a tenant given as a directory snapshot
- * (contracts/directory-snapshot.md): OData JSON, absolute @odata.nextLink, $batch with inner
+ * (docs/directory-snapshot.md): OData JSON, absolute @odata.nextLink, $batch with inner
  * responses, $filter/$select as far as the role lookup uses them, bearer token required,
  * injectable 429/503 (top level and inside $batch), request counts and latency.
  */
