@@ -21,6 +21,7 @@ const SOURCES = ['package.json', 'package-lock.json', 'host.json', '.funcignore'
 
 let scratch: string;
 let files: PackagedFile[];
+const cleanup: string[] = [];
 
 async function npm(args: string[], cwd: string): Promise<string> {
   const cli = process.env['npm_execpath'];
@@ -41,7 +42,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  for (const dir of [scratch, ...cleanup]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('the deployment package', () => {
@@ -96,7 +97,9 @@ describe('the deployment package', () => {
   });
 
   it('comes from a project where `npm ci --omit=dev` works (prepare skips the build without TypeScript)', async () => {
-    const checkout = path.join(scratch, 'production-install');
+    // Its own folder: under the scratch copy, node_modules above it would resolve TypeScript.
+    const checkout = await mkdtemp(path.join(os.tmpdir(), 'pim-omit-dev-'));
+    cleanup.push(checkout);
     await mkdir(path.join(checkout, 'scripts'), { recursive: true });
     for (const file of ['package.json', 'package-lock.json', 'scripts/prepare.mjs', 'scripts/cleanDist.mjs']) await cp(path.join(root, file), path.join(checkout, file));
     const stdout = await npm(['ci', '--omit=dev', '--no-audit', '--no-fund'], checkout);
