@@ -41,7 +41,7 @@ function inputs(ev: PimEvent, over: Partial<RecipientInputs> = {}): RecipientInp
   return { event: ev, admins: [PRA, PRA_ELIGIBLE, SA, GA], approvers: [], principal: [REQUESTER], policy: { rules: [] }, ...over };
 }
 
-const options = { maxRecipients: 1000, adminsActiveOnly: false };
+const options = { maxRecipients: 1000, model: 'seed-2019' as const };
 const sent = (i: RecipientInputs, o = options) =>
   Object.fromEntries(decideRecipients(i, o).recipients.map((r) => [r.address, r.notification]));
 
@@ -88,7 +88,7 @@ describe('directory roles at factory defaults', () => {
   });
 
   it('ADMINS_ACTIVE_ONLY drops eligible admins', () => {
-    const r = sent(inputs(event({ type: 'activationCompleted' })), { ...options, adminsActiveOnly: true });
+    const r = sent(inputs(event({ type: 'activationCompleted' })), { ...options, model: 'microsoft-current' as const });
     expect(Object.keys(r).sort()).toEqual(['requester@contoso.com', 'u10@contoso.com', 'u20@contoso.com']);
   });
 });
