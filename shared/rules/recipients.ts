@@ -79,6 +79,8 @@ interface Candidate {
 
 /** Emails that ask the recipient to act: the approvers' emails, kept second by the cap. */
 export const APPROVAL_KINDS: ReadonlySet<NotificationKind> = new Set(['approvalRequest', 'extensionApprovalRequest']);
+/** How the warning about an approval request that reaches no approver starts (simulate counts them). */
+export const UNREACHED_APPROVAL = 'the approval request reaches no approver';
 /** Events that wait for someone's approval: reaching no one is reported. */
 const APPROVAL_EVENTS: ReadonlySet<PimEvent['type']> = new Set(['activationPendingApproval', 'assignmentPendingApproval']);
 
@@ -140,7 +142,7 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
     (a, b) => a.rank - b.rank || NOTIFICATIONS[b.notification].priority - NOTIFICATIONS[a.notification].priority || compare(a.address, b.address),
   );
   if (APPROVAL_EVENTS.has(event.type) && !ordered.some((r) => APPROVAL_KINDS.has(r.notification))) {
-    warnings.push(`the approval request reaches no approver (${[...new Set(approvalGaps)].join('; ') || 'no approver audience for this role'})`);
+    warnings.push(`${UNREACHED_APPROVAL} (${[...new Set(approvalGaps)].join('; ') || 'no approver audience for this role'})`);
   }
   if (ordered.length === 0) warnings.push('nobody is notified of this event');
   const recipients = ordered.slice(0, options.maxRecipients).map(({ rank: _rank, ...r }) => r);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLE, type RoleHolder, type RolePolicy } from '../../shared/directory/roleDirectory.js';
 import { parseEvent } from '../../shared/events/parse.js';
 import type { PimEvent } from '../../shared/events/schema.js';
-import { decideRecipients, type RecipientInputs } from '../../shared/rules/recipients.js';
+import { decideRecipients, type RecipientInputs, type RecipientOptions } from '../../shared/rules/recipients.js';
 
 const TENANT = '7d3f6a2e-4b1c-4e8f-9a6d-2c5b8e1f0a37';
 const ROLE_X = '29232cdf-9323-42fd-ade2-1d097af3e4de';
@@ -41,7 +41,7 @@ function inputs(ev: PimEvent, over: Partial<RecipientInputs> = {}): RecipientInp
   return { event: ev, admins: [PRA, PRA_ELIGIBLE, SA, GA], approvers: [], principal: [REQUESTER], policy: { rules: [] }, ...over };
 }
 
-const options = { maxRecipients: 1000, model: 'seed-2019' as const };
+const options: RecipientOptions = { maxRecipients: 1000, model: 'seed-2019' };
 const sent = (i: RecipientInputs, o = options) =>
   Object.fromEntries(decideRecipients(i, o).recipients.map((r) => [r.address, r.notification]));
 
