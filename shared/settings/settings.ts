@@ -176,7 +176,7 @@ export const SETTINGS = {
     schema: positiveInt(1440),
   }),
   EXPIRY_SCHEDULE: spec({
-    description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, 1 day), eligible-to-extend and expired events, in UTC.',
+    description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, when the assignment can also be extended; 1 day) and expired events, in UTC.',
     default: '0 0 6 * * *',
     schema: z.string().min(9),
     host: true,

@@ -57,7 +57,7 @@ export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDig
   ),
   expiryReminder: simple(
     'PIM: Your {{roleName}} role expires {{inDays}}',
-    `Your {{assignmentWord}} to ${ROLE} ends on {{endDateTime}}. If you still need it, request an extension before then.`,
+    `Your {{assignmentWord}} to ${ROLE} ends on {{endDateTime}}. If you still need it, you can now ask to extend it; do so before then.`,
   ),
   extendWindowNotice: simple(
     'PIM: Your {{roleName}} role can now be extended',
