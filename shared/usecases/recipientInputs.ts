@@ -57,10 +57,11 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     ...(actor ? { actor } : {}),
     policy,
     tenantName: tenant.displayName,
-    // Names come from the directory; what it does not know is said to be unknown, with its id.
+    // Names come from the directory (a group assignee's too). A role it does not know is shown
+    // as unknown, with its id, and reported; people it lacks may still be named by the event (events.md).
     roleName: roleName ?? (roleId ? `unknown role (${roleId})` : 'a role'),
-    principalName: principalUser?.displayName ?? principalGroupName ?? (event.principal ? `unknown principal (${event.principal.id})` : 'someone'),
-    actorName: actor?.displayName ?? (event.actor ? `unknown user (${event.actor.id})` : undefined),
+    principalName: principalUser?.displayName ?? principalGroupName ?? event.principal?.displayName ?? event.principal?.id ?? 'someone',
+    actorName: actor?.displayName ?? event.actor?.displayName,
     scopeName: scope.kind === 'directory' ? tenant.displayName : (azureScopeName ?? event.scope.id),
     warnings,
   };
