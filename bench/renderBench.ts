@@ -33,7 +33,7 @@ export async function runRenderBench(tenant: GeneratedTenant, options: { duratio
 
   for (const event of generateEvents(tenant, EVENT_TYPES.length * 4, { seed: 7, prefix: 'render' })) {
     const inputs = await gatherRecipientInputs(event, directory);
-    const decision = decideRecipients(inputs, { maxRecipients: 1000, adminsActiveOnly: false });
+    const decision = decideRecipients(inputs, { maxRecipients: 1000, model: 'seed-2019' });
     const seen = new Set<string>();
     for (const recipient of decision.recipients) {
       if (recipient.notification === 'weeklyDigest' || seen.has(recipient.notification)) continue;

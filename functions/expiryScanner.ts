@@ -15,7 +15,7 @@ export async function expiryScanner(timer: Timer, context: InvocationContext): P
   const outcome = await runExpiryScan(services, logOf(context));
   const e = outcome.emitted;
   context.log(
-    `expiry scan: ${outcome.assignments} assignments, emitted 14d ${e.expiring14d}, extend ${e.eligibleToExtend}, 1d ${e.expiring1d}, expired ${e.expired}; ${outcome.alreadyEmitted} already emitted, ${outcome.dropped} dropped`,
+    `expiry scan: ${outcome.assignments} assignments, emitted 14d ${e.expiring14d}, 1d ${e.expiring1d}, expired ${e.expired}; ${outcome.alreadyEmitted} already emitted, ${outcome.dropped} dropped`,
   );
 }
 

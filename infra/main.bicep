@@ -76,9 +76,9 @@ param armBaseUrl string = 'https://management.azure.com'
 @description('At most this many emails per event.')
 param maxRecipientsPerEvent string = '1000'
 
-@description('Count only active holders of admin roles as admins.')
-@allowed(['true', 'false'])
-param adminsActiveOnly string = 'false'
+@description('Which documented recipient model: seed-2019 (Entra admins active and eligible) or microsoft-current (Entra admins active only).')
+@allowed(['seed-2019', 'microsoft-current'])
+param recipientModel string = 'seed-2019'
 
 @description('Seconds a claimed but unconfirmed send blocks another worker.')
 param deliveryLeaseSeconds string = '300'
@@ -208,7 +208,7 @@ module functionApp 'modules/functionapp.bicep' = {
       PORTAL_BASE_URL: portalBaseUrl
       TEMPLATES_DIR: templatesDir
       MAX_RECIPIENTS_PER_EVENT: maxRecipientsPerEvent
-      ADMINS_ACTIVE_ONLY: adminsActiveOnly
+      RECIPIENT_MODEL: recipientModel
       ACTIVITY_TABLE: activityTable
       DELIVERY_TABLE: deliveryTable
       DELIVERY_LEASE_SECONDS: deliveryLeaseSeconds

@@ -7,7 +7,7 @@ describe('settings', () => {
     expect(s.DIRECTORY_SOURCE).toBe('snapshot');
     expect(s.EMAIL_TRANSPORT).toBe('outbox');
     expect(s.MAX_RECIPIENTS_PER_EVENT).toBe(1000);
-    expect(s.ADMINS_ACTIVE_ONLY).toBe(false);
+    expect(s.RECIPIENT_MODEL).toBe('seed-2019');
     expect(s.DIGEST_OPT_OUT).toEqual([]);
   });
 
@@ -22,6 +22,15 @@ describe('settings', () => {
     expect(message).toMatch(/DIGEST_OPT_OUT: must be a list of email addresses/);
     expect(message).toMatch(/EMAIL_TRANSPORT/);
     expect(message).not.toContain('SECRET');
+  });
+
+  it('RECIPIENT_MODEL offers both documented models and reads the former ADMINS_ACTIVE_ONLY one to one', () => {
+    expect(loadSettings({ RECIPIENT_MODEL: 'microsoft-current' }).RECIPIENT_MODEL).toBe('microsoft-current');
+    expect(loadSettings({ ADMINS_ACTIVE_ONLY: 'true' }).RECIPIENT_MODEL).toBe('microsoft-current');
+    expect(loadSettings({ ADMINS_ACTIVE_ONLY: 'false' }).RECIPIENT_MODEL).toBe('seed-2019');
+    expect(loadSettings({ ADMINS_ACTIVE_ONLY: 'true', RECIPIENT_MODEL: 'microsoft-current' }).RECIPIENT_MODEL).toBe('microsoft-current');
+    expect(() => loadSettings({ ADMINS_ACTIVE_ONLY: 'true', RECIPIENT_MODEL: 'seed-2019' })).toThrow(/ADMINS_ACTIVE_ONLY=true contradicts RECIPIENT_MODEL=seed-2019/);
+    expect(() => loadSettings({ RECIPIENT_MODEL: 'active' })).toThrow(/RECIPIENT_MODEL: must be seed-2019 or microsoft-current/);
   });
 
   it('checks settings that only make sense together', () => {

@@ -1,12 +1,15 @@
 /**
  * pim-notify simulate --directory SNAPSHOT --events FILE [--out DIR]
  * The emails the queue function would send for each event, against a snapshot, sending
- * nothing (docs/cli.md). One JSON line per email on stdout.
+ * nothing (docs/cli.md). One JSON line per email on stdout; on stderr, each event's warnings
+ * (an approval nobody can give, nobody notified, a cap, an unknown role) and a summary that
+ * names the truncated and unnotified events.
  */
 import { OutboxSender } from '../../shared/email/outboxSender.js';
 import { InvalidEventError } from '../../shared/events/parse.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { UNREACHED_APPROVAL, type RecipientDecision } from '../../shared/rules/recipients.js';
 import { parse, required } from './args.js';
 import { openEvents, openSnapshot } from './inputs.js';
 
@@ -25,6 +28,9 @@ export async function simulate(args: string[]): Promise<number> {
 
   const outbox = values.out ? new OutboxSender({ dir: values.out }) : undefined;
   let invalid = file.invalid.length;
+  let emails = 0;
+  const truncated: string[] = [];
+  const unnotified: string[] = [];
   for (const { line, event } of file.events) {
     let plan;
     try {
@@ -35,6 +41,10 @@ export async function simulate(args: string[]): Promise<number> {
       invalid++;
       continue;
     }
+    for (const w of plan.decision.warnings) console.error(`event ${event.id} (${event.type}): warning: ${w}`);
+    if (plan.decision.truncated > 0) truncated.push(`${event.id} (${plan.decision.truncated} left out)`);
+    if (isUnnotified(plan.decision)) unnotified.push(event.id);
+    emails += plan.emails.length;
     for (const planned of plan.emails) {
       const line = {
         eventId: event.id,
@@ -47,5 +57,14 @@ export async function simulate(args: string[]): Promise<number> {
       if (outbox) await outbox.send(planned.email, { operationId: planned.operationId, mayHaveBeenSent: false });
     }
   }
+  console.error(
+    `simulated ${file.events.length - (invalid - file.invalid.length)} event(s), ${emails} email(s); ` +
+      `truncated: ${truncated.length ? truncated.join(', ') : 'none'}; unnotified: ${unnotified.length ? unnotified.join(', ') : 'none'}`,
+  );
   return invalid > 0 ? 2 : 0;
+}
+
+/** Nobody notified, or an approval request that reaches no approver (recipients.ts reports both). */
+function isUnnotified(decision: RecipientDecision): boolean {
+  return decision.recipients.length === 0 || decision.warnings.some((w) => w.startsWith(UNREACHED_APPROVAL));
 }

@@ -5,6 +5,8 @@
 import { CELLS, type Audience, type Cell } from '../../shared/rules/cells.js';
 import { NOTIFICATIONS, NOTIFICATION_KINDS } from '../../shared/rules/notifications.js';
 import { AZURE_ADMIN_ROLE_IDS, DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../../shared/directory/roleDirectory.js';
+import { RECIPIENT_MODELS, describeModel } from '../../shared/rules/recipientModel.js';
+import { SETTINGS } from '../../shared/settings/settings.js';
 
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
@@ -17,10 +19,10 @@ function audienceText(audience: Audience, scope: Cell['scope']): string {
         ? 'Owners and User Access Administrators of the scope or an enclosing scope'
         : (audience.adminRoles ?? ['PRA', 'SA', 'GA']).map((r) => ROLE_LABEL[r]).join(', ');
     case 'approvers': {
-      const fallback = audience.fallbackAdminRoles?.length
-        ? `; when none: ${audience.fallbackAdminRoles.map((r) => ROLE_LABEL[r]).join(', ')}`
-        : '';
-      return `the role's approvers${fallback}${audience.excludeActor ? ', except the one who acted' : ''}`;
+      const fallback = audience.defaultApprovers?.length
+        ? `; when none (or none reachable): the **active** ${audience.defaultApprovers.map((r) => ROLE_LABEL[r]).join(', ')}`
+        : '; no default approvers';
+      return `the role's approvers${fallback}`;
     }
   }
 }
@@ -78,22 +80,48 @@ export function recipientsMarkdown(): string {
   }
   lines.push(
     '',
+    '## Recipient models (`RECIPIENT_MODEL`)',
+    '',
+    `Microsoft documented two different sets of "admins" over time; \`RECIPIENT_MODEL\` picks one (default \`${SETTINGS.RECIPIENT_MODEL.default}\`). Which holders of the admin roles count as admins:`,
+    '',
+    '| model | directory role admins (PRA, SA, GA) | Azure resource admins (Owner, User Access Administrator) | source |',
+    '|---|---|---|---|',
+    ...RECIPIENT_MODELS.map((m) => {
+      const d = describeModel(m);
+      const source = m === 'seed-2019' ? 'the 2019 documentation: "(Activated/Eligible)"' : 'Microsoft\'s documentation since 2023: "(Activated)"; "permanent Owners, eligible Owners, and User Access Administrators"';
+      return `| \`${m}\` | ${d['directory']} | ${d['azureResource']} | ${source} |`;
+    }),
+    '',
+    'Both models: default approvers of a directory role are its **active** Privileged Role and Global Administrators (an eligible one would first have to activate); Azure resource roles have no default approvers. The former `ADMINS_ACTIVE_ONLY=true` is read as `microsoft-current`, `false` as `seed-2019`.',
+    '',
     '## Weekly digest',
     '',
     'Decided by shared/rules/digestRecipients.ts: the holders of ' +
       DIRECTORY_ADMIN_ROLE_IDS.map((id) => ROLE_NAMES[id]).join(', ') +
-      ' (active and eligible, or active only with `ADMINS_ACTIVE_ONLY=true`), one email each, only when the tenant has enabled PIM; plus `DIGEST_EXTRA_RECIPIENTS`, minus `DIGEST_OPT_OUT`.',
+      ' that count as directory admins under `RECIPIENT_MODEL`, one email each, only when the tenant has enabled PIM; plus `DIGEST_EXTRA_RECIPIENTS`, minus `DIGEST_OPT_OUT`.',
   );
   lines.push(
     '',
     '## Always',
     '',
-    '- "Admins" of a directory role are the holders of the admin roles named in the row, active **and** eligible (the 2019 seed\'s "Activated/Eligible"); `ADMINS_ACTIVE_ONLY=true` narrows that to active holders (Microsoft\'s behaviour since 2023). Groups count as their members, transitively.',
-    '- One email per person per event, compared by address case-insensitively; the reasons of every cell that listed the person are kept for `pim-notify simulate` to explain.',
-    '- The requester never gets the approvers\' emails about their own request (the approval request, the alerts that someone acted or that it was canceled).',
-    '- The approver who acted is not told that someone acted (rows marked "except the one who acted").',
+    '- "Admins" of a directory role are the holders of the admin roles named in the row that `RECIPIENT_MODEL` counts; of an Azure scope, the Owners and User Access Administrators on it or on any scope above it: management group (and its parents) → subscription → resource group → resource. Groups count as their members, transitively.',
+    '- The person an event is about (the requester, the assignee, a group assignee\'s members) gets only the email written for them, never an admin\'s or approver\'s email about themselves; when that email is turned off they get nothing.',
+    '- Nobody is told about their own action: the approver who decided, the administrator who assigned, extended or denied is left out of every audience except their own principal email.',
+    '- Ids (users, groups, roles, scopes) and addresses compare case-insensitively.',
+    '- "Critical emails only" keeps only the emails that ask the recipient to act: approval requests and extension/renewal approval requests.',
+    '- One email per person per event; the reasons of every cell that listed the person are kept for `pim-notify simulate` to explain.',
+    '- An approval request no approver can receive (the only approver is the requester, approvers without an address, no active default approver, the rule set to None) is reported as a warning in the logs and by `simulate`. For a directory role whose named approvers are all unreachable, the default approvers (active Privileged Role and Global Administrators) get it instead. When even they are missing, nobody can approve: this is PIM\'s lock-out case (every PRA/GA eligible only, approval required, no approvers); keep an active emergency-access Global Administrator or name approvers.',
     '- A person with no `mail`, `otherMails` or `userPrincipalName` is skipped with a reason, never a crash.',
-    '- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft\'s cap) emails per event: most actionable first, then by address, so the cap is stable.',
+    '- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft\'s cap) emails per event, kept in this order: the principal\'s own email, then the approvers\' emails, then everyone else (most actionable first, then by address, so the cap is stable). A truncated event is reported.',
+    '- Names in emails come from the directory: a role, group or scope it does not know shows as "unknown role (<id>)" and the event is reported.',
+    '',
+    '## Where Microsoft\'s documentation is ambiguous',
+    '',
+    '- *Which admins hear about an activation*: the email table lists Privileged Role, Security and Global Administrators; the approval-timing section names only Global and Privileged Role Administrators. The code follows the table (all three), the more specific statement of who receives the email.',
+    '- *"Activated" admins*: the 2019 table says "(Activated/Eligible)", the current one "(Activated)". Both are offered (`RECIPIENT_MODEL`), each as written.',
+    '- *Azure default approvers*: none are documented (at least one approver must be chosen); a request without a reachable approver is reported rather than sent to people who are not approvers.',
+    '- *Which emails are "critical"*: the only documented rule is "needs immediate action" (an extension approval is critical, "you may extend" is not); the code reads it as approval requests only.',
+    '- *The 14-day reminder and "can now be extended"*: both happen at the same moment (the self-extend window opens 14 days before the end); the expiry scanner sends one event, whose email says both.',
     '',
   );
   return lines.join('\n');

@@ -30,6 +30,7 @@ import {
   AZURE_ADMIN_ROLE_IDS,
   ROLE_NAMES,
   enclosingScopes,
+  isManagementGroup,
   type Person,
   type PolicyRule,
   type RoleDirectory,
@@ -120,8 +121,11 @@ export class GraphDirectory implements RoleDirectory {
     // Only what is made on the scope or on a scope enclosing it (for a resource group: itself
     // and its subscription), as atScope() answers; the subscription-wide list also holds the
     // resource groups' own assignments, which do not count upwards or sideways.
+    // ARM lists a scope's management-group ancestors with it (never other management groups),
+    // so every management-group holding in these lists is inherited from above.
     const enclosing = new Set(enclosingScopes(scopeId));
-    const admins = (h: ArmRoleHolding) => AZURE_ADMIN_ROLES.has(h.roleDefinitionId) && enclosing.has(scopeKey(h.scope));
+    const admins = (h: ArmRoleHolding) =>
+      AZURE_ADMIN_ROLES.has(h.roleDefinitionId) && (enclosing.has(scopeKey(h.scope)) || isManagementGroup(h.scope));
     if (subscription) {
       const { holdings, principals } = await this.azureSubscription(subscription);
       return mergeHolders(holdings.filter(admins), principals);
@@ -167,6 +171,16 @@ export class GraphDirectory implements RoleDirectory {
     if (scope.kind === 'directory') return (await this.directoryRoleNames()).get(roleId);
     if (ROLE_NAMES[roleId]) return ROLE_NAMES[roleId];
     return this.cache.get(`armRoleName:${roleId}`, () => this.arm.roleDefinitionName(scope.id, roleId));
+  }
+
+  async azureScopeDisplayName(scopeId: string): Promise<string | undefined> {
+    const scope = scopeKey(scopeId);
+    if (isManagementGroup(scope)) return this.cache.get(`mgName:${scope}`, () => this.arm.managementGroupName(scopeId));
+    const parts = scopeId.replace(/\/+$/, '').split('/').filter(Boolean);
+    const subscription = /^\/subscriptions\/([^/]+)$/.exec(scope)?.[1];
+    if (subscription) return this.cache.get(`subName:${subscription}`, async () => (await this.arm.subscription(subscription)).displayName);
+    // A resource group or resource is named by its id's last segment, as the portal shows it.
+    return parts.length >= 4 ? parts.at(-1) : undefined;
   }
 
   // Derived answers (here and below) are computed from the cached lists on every call rather

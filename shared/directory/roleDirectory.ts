@@ -95,6 +95,8 @@ export interface RoleDirectory {
   groupDisplayName(groupId: string): Promise<string | undefined>;
   /** A role's display name (directory or Azure scope), when the directory knows it. */
   roleDisplayName(scope: { kind: 'directory' | 'azureResource'; id: string }, roleDefinitionId: string): Promise<string | undefined>;
+  /** An Azure scope's display name (subscription, resource group, management group...), when known. */
+  azureScopeDisplayName(scopeId: string): Promise<string | undefined>;
   /** The directory roles ranked for the digest's "Overview of your top roles" (cli.md topRoles). */
   topDirectoryRoles(limit: number): Promise<TopRole[]>;
   /** Every assignment with its schedule (used by the expiry scanner). */
@@ -142,8 +144,14 @@ export function addressOf(user: { mail?: string | null; otherMails?: string[] | 
   return null;
 }
 
-/** Scopes enclosing an ARM scope, itself first: /subscriptions/s/resourceGroups/rg → [rg, s]. */
-export function enclosingScopes(scopeId: string): string[] {
+/**
+ * Scopes enclosing an ARM scope, itself first, lower-cased: /subscriptions/s/resourceGroups/rg →
+ * [rg, s]. A subscription's management groups are not in its id: `parentOf` (a directory that
+ * knows the hierarchy) names the management group directly above a subscription or a
+ * management group, so inheritance runs management group → subscription → resource group →
+ * resource. Cycles in a bad hierarchy stop at the first repeat.
+ */
+export function enclosingScopes(scopeId: string, parentOf?: (scope: string) => string | undefined): string[] {
   const parts = scopeId.replace(/\/+$/, '').split('/').filter(Boolean);
   const scopes: string[] = [];
   // ARM scopes nest in name/value pairs: subscriptions/x, resourceGroups/y, providers/ns/type/name...
@@ -151,5 +159,22 @@ export function enclosingScopes(scopeId: string): string[] {
     scopes.push('/' + parts.slice(0, n).join('/'));
   }
   if (parts.length % 2 === 1) scopes.unshift('/' + parts.join('/'));
-  return [...new Set(scopes.map((s) => s.toLowerCase()))];
+  const chain = [...new Set(scopes.map((s) => s.toLowerCase()))];
+  if (!parentOf) return chain;
+  // The outermost scope of the id (a subscription, or a management group's own id) climbs its parents.
+  let top = chain.find((s) => isManagementGroup(s)) ?? chain.at(-1);
+  const seen = new Set(chain);
+  for (let parent = top && parentOf(top); parent; parent = parentOf(top!)) {
+    const key = parent.toLowerCase().replace(/\/+$/, '');
+    if (seen.has(key)) break;
+    seen.add(key);
+    chain.push(key);
+    top = key;
+  }
+  return chain;
+}
+
+/** `/providers/Microsoft.Management/managementGroups/<name>` (any case). */
+export function isManagementGroup(scopeId: string): boolean {
+  return /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/i.test(scopeId.replace(/\/+$/, ''));
 }

@@ -50,6 +50,10 @@ export class SnapshotDirectory implements RoleDirectory {
   /** Built-in Azure role ids are the same everywhere, so a name seen on any scope will do. */
   private readonly anyResourceRoleNames = new Map<string, string>();
   private readonly scheduled: ScheduledAssignment[] = [];
+  /** Lower-cased ARM scope → its display name, and → the management group above it. */
+  private readonly scopeNames = new Map<string, string>();
+  private readonly scopeParents = new Map<string, string>();
+  private readonly parentOf = (scope: string) => this.scopeParents.get(scope);
 
   constructor(snapshot: DirectorySnapshot, options: SnapshotDirectoryOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -104,6 +108,8 @@ export class SnapshotDirectory implements RoleDirectory {
   private indexAzure(snapshot: DirectorySnapshot): void {
     for (const resource of snapshot.azureResources) {
       const scopeKey = normaliseScope(resource.id);
+      if (resource.displayName && !this.scopeNames.has(scopeKey)) this.scopeNames.set(scopeKey, resource.displayName);
+      if (resource.parentId && !this.scopeParents.has(scopeKey)) this.scopeParents.set(scopeKey, normaliseScope(resource.parentId));
       for (const a of resource.roleAssignments) {
         const grant = toGrant({ ...a, assignmentType: a.assignmentType ?? undefined });
         this.addScheduled({ kind: 'azureResource', id: resource.id }, grant);
@@ -147,7 +153,7 @@ export class SnapshotDirectory implements RoleDirectory {
   }
 
   async azureScopeAdmins(scopeId: string): Promise<RoleHolder[]> {
-    const grants = enclosingScopes(scopeId).flatMap((scope) => this.scopeAdminGrants.get(scope) ?? []);
+    const grants = enclosingScopes(scopeId, this.parentOf).flatMap((scope) => this.scopeAdminGrants.get(scope) ?? []);
     return holdersOf(grants, this.now().getTime(), this.lookup);
   }
 
@@ -155,7 +161,7 @@ export class SnapshotDirectory implements RoleDirectory {
     const role = roleDefinitionId.toLowerCase();
     if (scope.kind === 'directory') return { rules: [...(this.directoryPolicies.get(role) ?? [])] };
     // Nearest scope first: a resource group's own policy overrides its subscription's.
-    for (const s of enclosingScopes(scope.id)) {
+    for (const s of enclosingScopes(scope.id, this.parentOf)) {
       const rules = this.resourcePolicies.get(s)?.get(role);
       if (rules) return { rules: [...rules] };
     }
@@ -183,11 +189,15 @@ export class SnapshotDirectory implements RoleDirectory {
   async roleDisplayName(scope: Scope, roleDefinitionId: string): Promise<string | undefined> {
     const role = roleDefinitionId.toLowerCase();
     if (scope.kind === 'directory') return this.directoryRoleNames.get(role) ?? ROLE_NAMES[role];
-    for (const s of enclosingScopes(scope.id)) {
+    for (const s of enclosingScopes(scope.id, this.parentOf)) {
       const name = this.resourceRoleNames.get(s)?.get(role);
       if (name !== undefined) return name;
     }
     return this.anyResourceRoleNames.get(role) ?? ROLE_NAMES[role];
+  }
+
+  async azureScopeDisplayName(scopeId: string): Promise<string | undefined> {
+    return this.scopeNames.get(normaliseScope(scopeId));
   }
 
   /**

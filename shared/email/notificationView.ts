@@ -141,7 +141,7 @@ function clean(value: string | undefined): string {
 
 function decisionOf(type: PimEvent['type']): NotificationView['decision'] {
   if (type === 'activationApproved') return 'approved';
-  if (type === 'activationDenied') return 'denied';
+  if (type === 'activationDenied' || type === 'assignmentRequestDenied') return 'denied';
   if (type === 'activationCanceled') return 'canceled';
   return 'updated';
 }
@@ -164,7 +164,12 @@ const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }
   approvalRequest: { page: 'approveRequests', label: 'Approve or deny the request' },
   extensionApprovalRequest: { page: 'approveRequests', label: 'Approve or deny the request' },
   outsidePimAlert: { page: 'alerts', label: 'Review the alert' },
+  pendingApprovalAlert: { page: 'approveRequests', label: 'Open approve requests' },
   activationAlert: { page: 'assignments', label: 'Review role assignments' },
+  extensionDeniedNotice: { page: 'myRoles', label: 'Open my roles' },
+  renewedNotice: { page: 'myRoles', label: 'Open my roles' },
+  extendedAlert: { page: 'assignments', label: 'Review role assignments' },
+  extensionDeniedAlert: { page: 'approveRequests', label: 'Open approve requests' },
   pimEnabled: { page: 'home', label: 'Open Privileged Identity Management' },
   requestDecision: { page: 'myRoles', label: 'Open my roles' },
   expiryReminder: { page: 'myRoles', label: 'Extend my role' },
@@ -191,10 +196,11 @@ function actionFor(kind: EventNotificationKind, eligible: boolean, isAzureResour
 function actorLabel(kind: EventNotificationKind, type: PimEvent['type']): string {
   if (kind === 'pimEnabled') return 'Enabled by';
   if (type === 'activationApproved') return 'Approved by';
-  if (type === 'activationDenied') return 'Denied by';
+  if (type === 'activationDenied' || type === 'assignmentRequestDenied') return 'Denied by';
   if (type === 'activationCanceled') return 'Canceled by';
   if (type === 'roleAssigned' || type === 'roleMadePermanent' || type === 'roleAssignedOutsidePim') return 'Assigned by';
   if (type === 'roleExtended') return 'Extended by';
+  if (type === 'roleRenewed') return 'Renewed by';
   return 'By';
 }
 

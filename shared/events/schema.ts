@@ -83,6 +83,8 @@ export const REQUEST_EVENT_TYPES = [
   'activationApproved',
   'activationDenied',
   'activationCanceled',
+  // An administrator denied an extension or renewal request: the requester and the other admins hear back.
+  'assignmentRequestDenied',
 ] as const;
 
 export const EVENT_TYPES = ['pimEnabled', ...REQUEST_EVENT_TYPES, ...ASSIGNMENT_EVENT_TYPES] as const;

@@ -13,10 +13,14 @@ export type ScopeKind = 'directory' | 'azureResource';
 /** Directory admin roles by short name; Azure "admins" are always Owner + User Access Administrator. */
 
 export type Audience =
-  /** Admin-role holders: the directory roles in `adminRoles`, or the Azure scope's Owners and UAAs. */
+  /** Admin-role holders: the directory roles in `adminRoles`, or the Azure scope's Owners and UAAs, as RECIPIENT_MODEL counts them. */
   | { kind: 'admins'; adminRoles?: DirectoryAdminRole[] }
-  /** Approvers configured on the role; when none, `fallbackAdminRoles` (directory) stand in. */
-  | { kind: 'approvers'; fallbackAdminRoles?: DirectoryAdminRole[]; excludeActor?: boolean }
+  /**
+   * Approvers configured on the role. `defaultApprovers`: the directory roles whose *active*
+   * holders approve when the role names none, or when none of the named ones can be reached
+   * (SET-ENTRA); absent = the scope kind has no default approvers (Azure resources).
+   */
+  | { kind: 'approvers'; defaultApprovers?: DirectoryAdminRole[] }
   /** The principal (assignee or requester); a group stands for its members. */
   | { kind: 'principal' };
 
@@ -50,15 +54,26 @@ function both(cell: Omit<Cell, 'scope'>, directoryAudience?: Audience): Cell[] {
   ];
 }
 
+/** Entra roles: active Privileged Role and Global Administrators approve when a role names no approvers. */
+const DEFAULT_APPROVERS: DirectoryAdminRole[] = ['PRA', 'GA'];
+/** Entra roles: only Global and Privileged Role Administrators can extend or renew assignments (RENEW). */
+const EXTENDERS: DirectoryAdminRole[] = ['PRA', 'GA'];
+
 export const CELLS: Cell[] = [
   // An activation waits for approval.
   {
     event: 'activationPendingApproval', scope: 'directory', notification: 'approvalRequest', rule: activationApprover,
-    audience: { kind: 'approvers', fallbackAdminRoles: ['PRA'] },
-    note: 'Privileged Role Administrators approve when the role names no approvers.',
+    audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS },
+    note: 'When the role names no approvers, or none of them can be reached, the active Privileged Role and Global Administrators approve.',
   },
-  { event: 'activationPendingApproval', scope: 'azureResource', notification: 'approvalRequest', rule: activationApprover, audience: { kind: 'approvers' } },
-  { event: 'activationPendingApproval', scope: 'azureResource', notification: 'approvalRequest', rule: activationApprover, audience: { kind: 'admins' } },
+  {
+    event: 'activationPendingApproval', scope: 'azureResource', notification: 'approvalRequest', rule: activationApprover, audience: { kind: 'approvers' },
+    note: 'Azure resource roles have no default approvers: a request no approver can get is reported.',
+  },
+  {
+    event: 'activationPendingApproval', scope: 'azureResource', notification: 'pendingApprovalAlert', rule: activationAdmin, audience: { kind: 'admins' },
+    note: 'PIM tells Owners and User Access Administrators a role assignment is pending approval; only approvers are asked to act.',
+  },
 
   // An activation completed.
   ...both({ event: 'activationCompleted', notification: 'activationAlert', rule: activationAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
@@ -68,14 +83,11 @@ export const CELLS: Cell[] = [
   // and the other approvers learn that someone already acted).
   ...(['activationApproved', 'activationDenied'] as const).flatMap((event) => [
     ...both({ event, notification: 'requestDecision', rule: activationRequestor, audience: { kind: 'principal' } }),
-    {
-      event, scope: 'directory' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover,
-      audience: { kind: 'approvers' as const, fallbackAdminRoles: ['PRA' as const], excludeActor: true },
-    },
-    { event, scope: 'azureResource' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover, audience: { kind: 'approvers' as const, excludeActor: true } },
+    { event, scope: 'directory' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover, audience: { kind: 'approvers' as const, defaultApprovers: DEFAULT_APPROVERS } },
+    { event, scope: 'azureResource' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover, audience: { kind: 'approvers' as const } },
     { event, scope: 'azureResource' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover, audience: { kind: 'admins' as const } },
   ]),
-  { event: 'activationCanceled', scope: 'directory', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'approvers', fallbackAdminRoles: ['PRA'] } },
+  { event: 'activationCanceled', scope: 'directory', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS } },
   { event: 'activationCanceled', scope: 'azureResource', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'approvers' } },
   { event: 'activationCanceled', scope: 'azureResource', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'admins' } },
 
@@ -95,22 +107,36 @@ export const CELLS: Cell[] = [
     { kind: 'admins', adminRoles: ALL_ADMINS },
   ),
 
-  // Extension and renewal requests wait for approval.
+  // Extension and renewal requests wait for approval: the administrators who can extend approve them (RENEW).
   {
     event: 'assignmentPendingApproval', scope: 'directory', notification: 'extensionApprovalRequest', rule: assignmentApprover,
-    audience: { kind: 'admins', adminRoles: ['PRA', 'GA'] },
+    audience: { kind: 'admins', adminRoles: EXTENDERS },
     note: 'Only Global and Privileged Role Administrators can extend or renew directory role assignments.',
   },
-  { event: 'assignmentPendingApproval', scope: 'azureResource', notification: 'extensionApprovalRequest', rule: assignmentApprover, audience: { kind: 'admins' } },
-  { event: 'assignmentPendingApproval', scope: 'azureResource', notification: 'extensionApprovalRequest', rule: assignmentApprover, audience: { kind: 'approvers' } },
+  {
+    event: 'assignmentPendingApproval', scope: 'azureResource', notification: 'extensionApprovalRequest', rule: assignmentApprover, audience: { kind: 'admins' },
+    note: 'The resource\'s administrators approve extensions and renewals; the role\'s activation approvers do not.',
+  },
 
   // Expiry and extension milestones.
   ...both({ event: 'roleExpiringSoon', notification: 'expiryAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
   ...both({ event: 'roleExpiringSoon', notification: 'expiryReminder', rule: assignmentRequestor, audience: { kind: 'principal' } }),
   ...both({ event: 'roleEligibleToExtend', notification: 'extendWindowAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
   ...both({ event: 'roleEligibleToExtend', notification: 'extendWindowNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
+
+  // Extension and renewal outcomes: the other administrators, then the requester (RENEW).
   ...both({ event: 'roleRenewed', notification: 'renewalAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
+  ...both({ event: 'roleRenewed', notification: 'renewedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
+  ...both(
+    {
+      event: 'roleExtended', notification: 'extendedAlert', rule: assignmentAdmin, audience: { kind: 'admins' },
+      note: 'An extension by an administrator needs no approval, but the other administrators are told.',
+    },
+    { kind: 'admins', adminRoles: EXTENDERS },
+  ),
   ...both({ event: 'roleExtended', notification: 'extendedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
+  ...both({ event: 'assignmentRequestDenied', notification: 'extensionDeniedAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: EXTENDERS }),
+  ...both({ event: 'assignmentRequestDenied', notification: 'extensionDeniedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
   ...both({ event: 'roleExpired', notification: 'expiredNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
 ];
 

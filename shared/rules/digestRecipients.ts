@@ -6,10 +6,12 @@
  */
 import { DIRECTORY_ADMIN_ROLE_IDS, type RoleHolder, type TenantInfo } from '../directory/roleDirectory.js';
 import { describeHolder, type Recipient, type Skipped } from './recipients.js';
+import { countsAsAdmin, type RecipientModel } from './recipientModel.js';
 
 
 export interface DigestRecipientOptions {
-  adminsActiveOnly: boolean;
+  /** Which holders count (RECIPIENT_MODEL): the digest goes to the directory's admins. */
+  model: RecipientModel;
   extraRecipients: string[];
   optOut: string[];
 }
@@ -37,8 +39,8 @@ export function decideDigestRecipients(
     else byAddress.set(key, { address, displayName, userId, notification: 'weeklyDigest', reasons: [reason] });
   };
   for (const h of admins) {
-    if (!DIRECTORY_ADMIN_ROLE_IDS.includes(h.roleDefinitionId)) continue;
-    if (options.adminsActiveOnly && h.state !== 'active') continue;
+    if (!DIRECTORY_ADMIN_ROLE_IDS.includes(h.roleDefinitionId.toLowerCase())) continue;
+    if (!countsAsAdmin(options.model, 'directory', h.state)) continue;
     if (!h.address) {
       skipped.push({ userId: h.id, notification: 'weeklyDigest', reason: 'no mail, otherMails or userPrincipalName address' });
       continue;

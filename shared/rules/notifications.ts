@@ -17,12 +17,19 @@ export const NOTIFICATIONS = {
   },
   outsidePimAlert: {
     priority: 80,
-    actionable: true,
+    // A security alert, not a request to act on: no role's Critical level governs it anyway.
+    actionable: false,
     summary: 'Alert: a permanent role was assigned outside PIM',
+  },
+  pendingApprovalAlert: {
+    priority: 72,
+    actionable: false,
+    summary: 'An activation waits for its approvers (Azure Owners and User Access Administrators who are not approvers)',
   },
   activationAlert: {
     priority: 70,
-    actionable: true,
+    // Informational: "Critical emails only" keeps only emails that ask the recipient to act.
+    actionable: false,
     summary: 'Role activation alert to admins',
   },
   pimEnabled: {
@@ -50,10 +57,20 @@ export const NOTIFICATIONS = {
     actionable: false,
     summary: 'Your role assignment expired',
   },
+  extensionDeniedNotice: {
+    priority: 45,
+    actionable: false,
+    summary: 'Your extension or renewal request was denied',
+  },
   extendedNotice: {
     priority: 44,
     actionable: false,
     summary: 'Your role assignment was extended',
+  },
+  renewedNotice: {
+    priority: 43,
+    actionable: false,
+    summary: 'Your role assignment was renewed',
   },
   assignmentNotice: {
     priority: 42,
@@ -80,10 +97,20 @@ export const NOTIFICATIONS = {
     actionable: false,
     summary: 'A role assignment can now be extended (admins)',
   },
+  extendedAlert: {
+    priority: 25,
+    actionable: false,
+    summary: 'A role assignment was extended (the other admins)',
+  },
   renewalAlert: {
     priority: 24,
     actionable: false,
     summary: 'An end user is renewing a role assignment (admins)',
+  },
+  extensionDeniedAlert: {
+    priority: 22,
+    actionable: false,
+    summary: 'An extension or renewal request was denied (the other admins)',
   },
   requestDecisionAlert: {
     priority: 20,

@@ -1,15 +1,18 @@
 /**
  * decideRecipients: the one place that decides who gets which email for an event. Pure:
  * the use case gathers the people (RecipientInputs) from the RoleDirectory, this module
- * applies the matrix (cells.ts), the role's notification rules, deduplication, the
- * requester-never-approves rule and the cap, and explains every decision.
+ * applies the matrix (cells.ts), the role's notification rules, RECIPIENT_MODEL, the
+ * "nobody hears about their own action" rule, deduplication and the cap, explains every
+ * decision and reports what a security team must know (an approval nobody can give, a cap).
+ *
+ * Ids and addresses compare case-insensitively everywhere: GUIDs and mail addresses are.
  */
 import type { PimEvent } from '../events/schema.js';
 import { DIRECTORY_ADMIN_ROLES, ROLE_NAMES, type DirectoryAdminRole, type Person, type RoleHolder, type RolePolicy } from '../directory/roleDirectory.js';
 import { cellsFor, type Audience, type Cell } from './cells.js';
 import { NOTIFICATIONS, type NotificationKind } from './notifications.js';
 import { notificationRuleId, notificationSetting, type NotificationRuleId } from './policy.js';
-
+import { countsAsAdmin, type RecipientModel } from './recipientModel.js';
 
 export interface RecipientInputs {
   event: PimEvent;
@@ -19,14 +22,16 @@ export interface RecipientInputs {
   approvers: Array<Person & { via: string }>;
   /** The principal as people: the user, or a group's members. Empty for pimEnabled. */
   principal: Person[];
+  /** The person who acted, as the directory knows them (for their address). */
+  actor?: Person;
   policy: RolePolicy;
 }
 
 export interface RecipientOptions {
   /** Microsoft's cap is 1,000 emails per event. */
   maxRecipients: number;
-  /** Count only active holders of admin roles as admins (Microsoft's behaviour since 2023). */
-  adminsActiveOnly: boolean;
+  /** RECIPIENT_MODEL: which documented set of admins (recipientModel.ts). */
+  model: RecipientModel;
 }
 
 export interface Reason {
@@ -42,7 +47,7 @@ export interface Recipient {
   address: string;
   displayName?: string;
   userId?: string;
-  /** The most actionable of the emails this person qualified for: the one sent. */
+  /** The email sent: the one written for the principal, else the most actionable one. */
   notification: NotificationKind;
   reasons: Reason[];
 }
@@ -55,10 +60,12 @@ export interface Skipped {
 
 export interface RecipientDecision {
   recipients: Recipient[];
-  /** People on a list who get nothing, and why (no address, requester, rule off...). */
+  /** People on a list who get nothing, and why (no address, their own action, rule off...). */
   skipped: Skipped[];
   /** How many were left out by the cap. */
   truncated: number;
+  /** What the operator must hear about: an approval nobody can give, nobody notified, a cap. */
+  warnings: string[];
 }
 
 interface Candidate {
@@ -66,19 +73,34 @@ interface Candidate {
   displayName?: string;
   address: string | null;
   via: string;
+  /** One of the people the event is about, listed by a principal cell. */
+  isPrincipal?: boolean;
 }
+
+/** Emails that ask the recipient to act: the approvers' emails, kept second by the cap. */
+export const APPROVAL_KINDS: ReadonlySet<NotificationKind> = new Set(['approvalRequest', 'extensionApprovalRequest']);
+/** How the warning about an approval request that reaches no approver starts (simulate counts them). */
+export const UNREACHED_APPROVAL = 'the approval request reaches no approver';
+/** Events that wait for someone's approval: reaching no one is reported. */
+const APPROVAL_EVENTS: ReadonlySet<PimEvent['type']> = new Set(['activationPendingApproval', 'assignmentPendingApproval']);
 
 export function decideRecipients(inputs: RecipientInputs, options: RecipientOptions): RecipientDecision {
   const { event } = inputs;
-  const byAddress = new Map<string, Recipient>();
+  const byAddress = new Map<string, Recipient & { rank: number }>();
   const skipped: Skipped[] = [];
-  const requester = requesterKeys(inputs);
+  const warnings: string[] = [];
+  const subject = keysOf([...(event.principal ? [{ id: event.principal.id, address: null }] : []), ...inputs.principal]);
+  const actor = keysOf(event.actor ? [{ id: event.actor.id, address: inputs.actor?.address ?? null }] : []);
+  /** Why an approval request reached no one, collected for the warning. */
+  const approvalGaps: string[] = [];
 
   for (const cell of cellsFor(event.type, event.scope.kind)) {
     const ruleId = ruleIdFor(cell, event);
     const setting = ruleId ? notificationSetting(inputs.policy, ruleId) : null;
+    const approval = APPROVAL_KINDS.has(cell.notification);
     if (setting?.level === 'None') {
       skipped.push({ notification: cell.notification, reason: `${ruleId} is set to None` });
+      if (approval) approvalGaps.push(`${ruleId} is set to None`);
       continue;
     }
     if (setting?.level === 'Critical' && !NOTIFICATIONS[cell.notification].actionable) {
@@ -86,94 +108,124 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
       continue;
     }
 
-    const candidates: Candidate[] = [];
+    const keep = (c: Candidate): c is Candidate & { address: string } => {
+      const why = exclusion(c, subject, actor);
+      if (why) skipped.push({ userId: c.userId, notification: cell.notification, reason: why });
+      return !why;
+    };
+    let deliverable: Array<Candidate & { address: string }> = [];
     if (!setting || setting.isDefaultRecipientsEnabled) {
-      candidates.push(...audienceOf(cell.audience, inputs, options));
+      deliverable = audienceOf(cell.audience, inputs, options).filter(keep);
+      if (cell.audience.kind === 'approvers' && cell.audience.defaultApprovers && approval && deliverable.length === 0 && inputs.approvers.length > 0) {
+        // Named approvers exist but none can get it (the requester, no address): PIM's default approvers stand in.
+        const fallback = defaultApprovers(inputs, cell.audience.defaultApprovers).filter(keep);
+        warnings.push(
+          `none of the role's ${inputs.approvers.length} approver(s) can receive the approval request; sent to the default approvers instead (${fallback.length} reachable)`,
+        );
+        deliverable = fallback;
+      }
+      if (approval && deliverable.length === 0) approvalGaps.push(gapOf(cell.audience, inputs));
     } else {
       skipped.push({ notification: cell.notification, reason: `${ruleId} has default recipients turned off` });
+      if (approval) approvalGaps.push(`${ruleId} has default recipients turned off`);
     }
     for (const address of setting?.notificationRecipients ?? []) {
-      candidates.push({ address, via: `additional recipient of ${ruleId}` });
+      const extra = { address, via: `additional recipient of ${ruleId}` };
+      if (keep(extra)) deliverable.push(extra);
     }
-
-    for (const candidate of candidates) {
-      if (APPROVER_EMAILS.has(cell.notification) && isRequester(candidate, requester)) {
-        skipped.push({ userId: candidate.userId, notification: cell.notification, reason: 'the requester never gets approvers\' emails about their own request' });
-        continue;
-      }
-      if (cell.audience.kind === 'approvers' && cell.audience.excludeActor && candidate.userId && candidate.userId === event.actor?.id) {
-        skipped.push({ userId: candidate.userId, notification: cell.notification, reason: 'the approver who acted' });
-        continue;
-      }
-      if (!candidate.address) {
-        skipped.push({ userId: candidate.userId, notification: cell.notification, reason: 'no mail, otherMails or userPrincipalName address' });
-        continue;
-      }
-      add(byAddress, candidate as Candidate & { address: string }, { notification: cell.notification, ruleId, via: candidate.via });
+    for (const candidate of deliverable) {
+      add(byAddress, candidate, { notification: cell.notification, ruleId, via: candidate.via });
     }
   }
 
-  // Most actionable first, then by address: a stable order, so the cap always keeps the same people.
   const ordered = [...byAddress.values()].sort(
-    (a, b) => NOTIFICATIONS[b.notification].priority - NOTIFICATIONS[a.notification].priority || compare(a.address, b.address),
+    (a, b) => a.rank - b.rank || NOTIFICATIONS[b.notification].priority - NOTIFICATIONS[a.notification].priority || compare(a.address, b.address),
   );
-  const recipients = ordered.slice(0, options.maxRecipients);
-  return { recipients, skipped, truncated: ordered.length - recipients.length };
+  if (APPROVAL_EVENTS.has(event.type) && !ordered.some((r) => APPROVAL_KINDS.has(r.notification))) {
+    warnings.push(`${UNREACHED_APPROVAL} (${[...new Set(approvalGaps)].join('; ') || 'no approver audience for this role'})`);
+  }
+  if (ordered.length === 0) warnings.push('nobody is notified of this event');
+  const recipients = ordered.slice(0, options.maxRecipients).map(({ rank: _rank, ...r }) => r);
+  const truncated = ordered.length - recipients.length;
+  if (truncated > 0) warnings.push(`${truncated} of ${ordered.length} recipients are over MAX_RECIPIENTS_PER_EVENT (${options.maxRecipients}) and were left out`);
+  return { recipients, skipped, truncated, warnings };
 }
 
-function add(byAddress: Map<string, Recipient>, candidate: Candidate & { address: string }, reason: Reason): void {
+/**
+ * Why a candidate gets nothing from this cell, or null. The people the event is about get
+ * only the emails written for them (principal cells), and nobody is told about their own action.
+ */
+function exclusion(c: Candidate, subject: Keys, actor: Keys): string | null {
+  if (!c.isPrincipal) {
+    if (matches(c, subject)) return 'the person the event is about gets the email written for them, not this one';
+    if (matches(c, actor)) return 'nobody is told about their own action';
+  }
+  if (!c.address) return 'no mail, otherMails or userPrincipalName address';
+  return null;
+}
+
+function gapOf(audience: Audience, inputs: RecipientInputs): string {
+  if (audience.kind === 'approvers' && inputs.approvers.length === 0) {
+    return audience.defaultApprovers
+      ? 'the role names no approvers and no active default approver (Privileged Role or Global Administrator) can receive it'
+      : 'the role names no approvers and Azure resource roles have no default approvers';
+  }
+  return audience.kind === 'admins' ? 'no administrator who can approve can receive it' : 'no approver can receive it';
+}
+
+/** Cap order: the principal's own email, then the emails asking to act, then the rest. */
+function rankOf(candidate: Candidate, notification: NotificationKind): number {
+  if (candidate.isPrincipal) return 0;
+  return APPROVAL_KINDS.has(notification) ? 1 : 2;
+}
+
+function add(byAddress: Map<string, Recipient & { rank: number }>, candidate: Candidate & { address: string }, reason: Reason): void {
   const key = candidate.address.toLowerCase();
+  const rank = rankOf(candidate, reason.notification);
   const existing = byAddress.get(key);
   if (!existing) {
-    byAddress.set(key, {
-      address: candidate.address,
-      displayName: candidate.displayName,
-      userId: candidate.userId,
-      notification: reason.notification,
-      reasons: [reason],
-    });
+    byAddress.set(key, { address: candidate.address, displayName: candidate.displayName, userId: candidate.userId, notification: reason.notification, reasons: [reason], rank });
     return;
   }
-  if (!existing.reasons.some((r) => r.notification === reason.notification && r.via === reason.via)) {
-    existing.reasons.push(reason);
-  }
+  if (!existing.reasons.some((r) => r.notification === reason.notification && r.via === reason.via)) existing.reasons.push(reason);
   existing.displayName ??= candidate.displayName;
   existing.userId ??= candidate.userId;
-  if (NOTIFICATIONS[reason.notification].priority > NOTIFICATIONS[existing.notification].priority) {
+  const better = rank < existing.rank || (rank === existing.rank && NOTIFICATIONS[reason.notification].priority > NOTIFICATIONS[existing.notification].priority);
+  if (better) {
     existing.notification = reason.notification;
+    existing.rank = rank;
   }
   // The reason of the email actually sent comes first: it is the one the footer quotes.
-  existing.reasons.sort((a, b) => NOTIFICATIONS[b.notification].priority - NOTIFICATIONS[a.notification].priority);
+  existing.reasons.sort((a, b) => Number(b.notification === existing.notification) - Number(a.notification === existing.notification));
 }
 
 function audienceOf(audience: Audience, inputs: RecipientInputs, options: RecipientOptions): Candidate[] {
   switch (audience.kind) {
     case 'principal':
-      return inputs.principal.map((p) => ({ ...p, userId: p.id, via: 'the assignee or requester' }));
+      return inputs.principal.map((p) => ({ ...p, userId: p.id, via: 'the assignee or requester', isPrincipal: true }));
     case 'admins':
-      return admins(inputs, options, audience.adminRoles);
+      return admins(inputs, audience.adminRoles, (h) => countsAsAdmin(options.model, inputs.event.scope.kind, h.state));
     case 'approvers':
-      if (inputs.approvers.length > 0) {
-        return inputs.approvers.map((p) => ({ ...p, userId: p.id, via: p.via }));
-      }
-      return audience.fallbackAdminRoles ? admins(inputs, options, audience.fallbackAdminRoles).map(asDefaultApprover) : [];
+      if (inputs.approvers.length > 0) return inputs.approvers.map((p) => ({ ...p, userId: p.id, via: p.via }));
+      return audience.defaultApprovers ? defaultApprovers(inputs, audience.defaultApprovers) : [];
   }
 }
 
-function asDefaultApprover(c: Candidate): Candidate {
-  return { ...c, via: `${c.via}, default approver: the role names no approvers` };
+/** PIM's default approvers: *active* holders of the roles (an eligible one would have to activate first). */
+function defaultApprovers(inputs: RecipientInputs, roles: DirectoryAdminRole[]): Candidate[] {
+  return admins(inputs, roles, (h) => h.state === 'active').map((c) => ({ ...c, via: `${c.via}, default approver: the role names no approver who can receive it` }));
 }
 
-function admins(inputs: RecipientInputs, options: RecipientOptions, roles: DirectoryAdminRole[] | undefined): Candidate[] {
+function admins(inputs: RecipientInputs, roles: DirectoryAdminRole[] | undefined, counts: (h: RoleHolder) => boolean): Candidate[] {
   const wanted = inputs.event.scope.kind === 'directory' && roles ? new Set<string>(roles.map((r) => DIRECTORY_ADMIN_ROLES[r])) : null;
   return inputs.admins
-    .filter((h) => (wanted ? wanted.has(h.roleDefinitionId) : true))
-    .filter((h) => !options.adminsActiveOnly || h.state === 'active')
+    .filter((h) => (wanted ? wanted.has(h.roleDefinitionId.toLowerCase()) : true))
+    .filter(counts)
     .map((h) => ({ userId: h.id, displayName: h.displayName, address: h.address, via: describeHolder(h) }));
 }
 
 export function describeHolder(h: RoleHolder): string {
-  const role = ROLE_NAMES[h.roleDefinitionId] ?? h.roleDefinitionId;
+  const role = ROLE_NAMES[h.roleDefinitionId.toLowerCase()] ?? h.roleDefinitionId;
   const how = h.via === 'direct' ? '' : `, via group ${h.via}`;
   return `${role} (${h.state}${how})`;
 }
@@ -184,20 +236,18 @@ function ruleIdFor(cell: Cell, event: PimEvent): NotificationRuleId | null {
   return notificationRuleId(cell.rule.recipient, cell.rule.caller, level);
 }
 
-/** Emails addressed to approvers: never to the requester of the request they are about. */
-const APPROVER_EMAILS = new Set<NotificationKind>(['approvalRequest', 'extensionApprovalRequest', 'requestDecisionAlert', 'requestCanceledAlert']);
+type Keys = Set<string>;
 
-function requesterKeys(inputs: RecipientInputs): Set<string> {
-  const keys = new Set<string>();
-  if (inputs.event.principal) keys.add(`id:${inputs.event.principal.id.toLowerCase()}`);
-  for (const p of inputs.principal) {
+function keysOf(people: Array<{ id: string; address: string | null }>): Keys {
+  const keys: Keys = new Set();
+  for (const p of people) {
     keys.add(`id:${p.id.toLowerCase()}`);
     if (p.address) keys.add(`mail:${p.address.toLowerCase()}`);
   }
   return keys;
 }
 
-function isRequester(c: Candidate, keys: Set<string>): boolean {
+function matches(c: Candidate, keys: Keys): boolean {
   return (!!c.userId && keys.has(`id:${c.userId.toLowerCase()}`)) || (!!c.address && keys.has(`mail:${c.address.toLowerCase()}`));
 }
 

@@ -108,10 +108,11 @@ export const SETTINGS = {
     default: '1000',
     schema: positiveInt(100_000),
   }),
-  ADMINS_ACTIVE_ONLY: spec({
-    description: 'Count only *active* holders of admin roles as "admins" (Microsoft\'s behaviour since 2023); `false` also includes eligible ones, as the 2019 seed document says.',
-    default: 'false',
-    schema: bool,
+  RECIPIENT_MODEL: spec({
+    description:
+      'Which documented set of "admins" PIM emails: `seed-2019` (the 2019 documentation: Entra admin emails to active **and** eligible Privileged Role, Security and Global Administrators) or `microsoft-current` (Microsoft\'s documentation since 2023: Entra admin emails and the digest to *active* holders only). Azure resource admin emails go to permanent and eligible Owners and User Access Administrators in both. docs/recipients.md lists the differences. The former `ADMINS_ACTIVE_ONLY` is still read when this is unset: `true` means `microsoft-current`, `false` `seed-2019`.',
+    default: 'seed-2019',
+    schema: z.enum(['seed-2019', 'microsoft-current'], { message: 'must be seed-2019 or microsoft-current' }),
   }),
   ACTIVITY_TABLE: spec({
     description: 'Table that records each processed event once, partitioned by ISO week, for the digest.',
@@ -175,7 +176,7 @@ export const SETTINGS = {
     schema: positiveInt(1440),
   }),
   EXPIRY_SCHEDULE: spec({
-    description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, 1 day), eligible-to-extend and expired events, in UTC.',
+    description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, when the assignment can also be extended; 1 day) and expired events, in UTC.',
     default: '0 0 6 * * *',
     schema: z.string().min(9),
     host: true,
@@ -211,7 +212,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
-    const raw = env[name];
+    const raw = name === 'RECIPIENT_MODEL' ? recipientModelText(env, problems) : env[name];
     const value = raw === undefined || raw.trim() === '' ? s.default : raw.trim();
     const parsed = s.schema.safeParse(value);
     if (parsed.success) out[name] = parsed.data;
@@ -223,6 +224,25 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     throw new SettingsError(`Invalid settings (fix them in local.settings.json or the app settings):\n- ${problems.join('\n- ')}`);
   }
   return settings;
+}
+
+/**
+ * RECIPIENT_MODEL, or the setting it replaced: ADMINS_ACTIVE_ONLY=true was documented as
+ * "Microsoft's behaviour since 2023" (microsoft-current) and false as the 2019 seed's, so it
+ * maps one to one. Both set and disagreeing is a mistake worth stopping for.
+ */
+function recipientModelText(env: Record<string, string | undefined>, problems: string[]): string | undefined {
+  const model = env['RECIPIENT_MODEL']?.trim();
+  const legacy = env['ADMINS_ACTIVE_ONLY']?.trim();
+  if (!legacy) return model;
+  const parsed = bool.safeParse(legacy.toLowerCase());
+  if (!parsed.success) {
+    problems.push('ADMINS_ACTIVE_ONLY: must be true or false (it is replaced by RECIPIENT_MODEL)');
+    return model;
+  }
+  const mapped = parsed.data ? 'microsoft-current' : 'seed-2019';
+  if (model && model !== mapped) problems.push(`ADMINS_ACTIVE_ONLY=${legacy} contradicts RECIPIENT_MODEL=${model}; remove ADMINS_ACTIVE_ONLY`);
+  return model || mapped;
 }
 
 function crossChecks(s: Settings): string[] {

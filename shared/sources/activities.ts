@@ -37,7 +37,10 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
   { activity: 'Add member to role in PIM requested (permanent)', event: null, note: 'the completion is logged next' },
   { activity: 'Add member to role in PIM requested (timebound)', event: null, note: 'the completion is logged next' },
   { activity: 'Add member to role in PIM requested (renew)', event: 'assignmentPendingApproval', assignment: active(false), note: 'a renew request awaits approval' },
-  { activity: 'Add member to role in PIM completed (permanent)', event: 'roleAssigned', assignment: active(true), note: 'active, permanent' },
+  // "Users made permanent" (the digest's tile): in PIM an eligible member is made permanent by a
+  // permanent active assignment, logged under this name for Entra roles (RoleManagement) and
+  // Azure resources (ResourceManagement) alike; permanent *eligible* ones count as assignments in PIM.
+  { activity: 'Add member to role in PIM completed (permanent)', event: 'roleMadePermanent', assignment: active(true), note: 'made permanent: active, no end date (the "Users made permanent" tile)' },
   { activity: 'Add member to role in PIM completed (timebound)', event: 'roleAssigned', assignment: active(false), note: 'active, time-bound' },
   { activity: 'Add member to role in PIM completed (renew)', event: 'roleRenewed', assignment: active(false), note: 'an expired active assignment was renewed' },
   { activity: 'Add member to role in PIM canceled (permanent)', event: null, note: 'nothing was assigned' },
@@ -65,7 +68,7 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
     assignment: active(false),
     note: 'the assignment was extended (state assumed active)',
   },
-  { activity: 'Update member in PIM denied by admin (extend/renew)', event: null, note: 'no event type for a denied extension yet' },
+  { activity: 'Update member in PIM denied by admin (extend/renew)', event: 'assignmentRequestDenied', assignment: active(false), note: 'the requester and the other admins hear back (state assumed active, as for approvals)' },
   // Removal, restore, request housekeeping.
   { activity: 'Remove member from role in PIM requested (permanent)', event: null, note: 'removals send no PIM email' },
   { activity: 'Remove member from role in PIM requested (timebound)', event: null, note: 'removals send no PIM email' },

@@ -59,9 +59,8 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   for (const s of plan.decision.skipped) {
     if (s.reason.startsWith('no mail')) deps.log('warn', `event ${event.id}: user ${s.userId ?? '?'} has no email address; skipped`);
   }
-  if (plan.decision.truncated > 0) {
-    deps.log('warn', `event ${event.id}: ${plan.decision.truncated} recipients over MAX_RECIPIENTS_PER_EVENT were left out`);
-  }
+  // Ids and counts only: the warnings name no address (recipients.ts).
+  for (const w of plan.decision.warnings) deps.log('warn', `event ${event.id} (${event.type}): ${w}`);
 
   const counts = await deliverOnce(
     event.id,

@@ -13,7 +13,7 @@ import { gatherRecipientInputs, type GatheredInputs } from './recipientInputs.js
 
 export type NotifySettings = Pick<
   Settings,
-  'MAX_RECIPIENTS_PER_EVENT' | 'ADMINS_ACTIVE_ONLY' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'
+  'MAX_RECIPIENTS_PER_EVENT' | 'RECIPIENT_MODEL' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'
 >;
 
 export type { PlannedEmail } from './envelope.js';
@@ -42,10 +42,8 @@ export function notificationModel(event: PimEvent, inputs: GatheredInputs, recip
 
 export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings): Promise<NotificationPlan> {
   const inputs = await gatherRecipientInputs(event, directory);
-  const decision = decideRecipients(inputs, {
-    maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT,
-    adminsActiveOnly: settings.ADMINS_ACTIVE_ONLY,
-  });
+  const decided = decideRecipients(inputs, { maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT, model: settings.RECIPIENT_MODEL });
+  const decision = { ...decided, warnings: [...inputs.warnings, ...decided.warnings] };
   const emails = decision.recipients.map((recipient) =>
     addressed(event.id, recipient, renderNotification(notificationModel(event, inputs, recipient), renderOptions(settings)), settings, {
       'X-PIM-Event-Id': event.id,

@@ -16,13 +16,15 @@ export interface GatheredInputs extends RecipientInputs {
   principalName: string;
   actorName?: string;
   scopeName: string;
+  /** What the directory could not tell (an unknown role), for the event's warnings. */
+  warnings: string[];
 }
 
 export async function gatherRecipientInputs(event: PimEvent, directory: RoleDirectory): Promise<GatheredInputs> {
   const scope = { kind: event.scope.kind, id: event.scope.id };
   const roleId = event.role?.id;
 
-  const [tenant, admins, policy, principal, actor, roleName] = await Promise.all([
+  const [tenant, admins, policy, principal, actor, roleName, principalGroupName, azureScopeName] = await Promise.all([
     directory.tenant(),
     scope.kind === 'directory'
       ? Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => directory.directoryRoleHolders(r))).then((lists) => lists.flat())
@@ -31,6 +33,10 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     principalPeople(event, directory),
     event.actor ? directory.user(event.actor.id) : Promise.resolve(undefined),
     roleId ? directory.roleDisplayName(scope, roleId) : Promise.resolve(undefined),
+    event.principal && event.principal.type !== 'user' && event.principal.type !== 'servicePrincipal'
+      ? directory.groupDisplayName(event.principal.id)
+      : Promise.resolve(undefined),
+    scope.kind === 'directory' ? Promise.resolve(undefined) : directory.azureScopeDisplayName(scope.id),
   ]);
 
   // The directory is one tenant's: an event from another would be matched against the wrong
@@ -39,19 +45,25 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     throw new InvalidEventError(event.id, [{ path: 'tenantId', message: `is not the tenant this deployment serves (${tenant.id})` }]);
   }
   const approvers = await expandApprovers(approvalSetting(policy).approvers, directory);
-  const principalUser = event.principal && principal.length === 1 && principal[0]?.id === event.principal.id ? principal[0] : undefined;
+  const principalId = event.principal?.id.toLowerCase();
+  const principalUser = principal.length === 1 && principal[0]?.id.toLowerCase() === principalId ? principal[0] : undefined;
+  const warnings: string[] = [];
+  if (roleId && roleName === undefined) warnings.push(`role ${roleId} is not known to the directory`);
   return {
     event,
     admins: admins as RoleHolder[],
     approvers,
     principal,
+    ...(actor ? { actor } : {}),
     policy,
     tenantName: tenant.displayName,
-    // The directory wins for names it knows; the event may supply the ones it lacks (events.md).
-    roleName: roleName ?? event.role?.displayName ?? event.role?.id ?? 'a role',
-    principalName: principalUser?.displayName ?? event.principal?.displayName ?? event.principal?.id ?? 'someone',
+    // Names come from the directory (a group assignee's too). A role it does not know is shown
+    // as unknown, with its id, and reported; people it lacks may still be named by the event (events.md).
+    roleName: roleName ?? (roleId ? `unknown role (${roleId})` : 'a role'),
+    principalName: principalUser?.displayName ?? principalGroupName ?? event.principal?.displayName ?? event.principal?.id ?? 'someone',
     actorName: actor?.displayName ?? event.actor?.displayName,
-    scopeName: scope.kind === 'directory' ? tenant.displayName : (event.scope.displayName ?? event.scope.id),
+    scopeName: scope.kind === 'directory' ? tenant.displayName : (azureScopeName ?? event.scope.id),
+    warnings,
   };
 }
 

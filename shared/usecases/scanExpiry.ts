@@ -1,11 +1,13 @@
 /**
  * The expiry scanner's use case: assignments with an end date become reminder events.
  *
- * Milestones per assignment (RENEW in the reference): 14 days before the end (roleExpiringSoon
- * and roleEligibleToExtend: the self-extend window opens), 1 day before (roleExpiringSoon),
- * and the end (roleExpired). A scan emits only the latest milestone reached, so a scan after a
- * gap still sends the one that matters now and never a reminder it has made obsolete (no
- * "14 days left" for an assignment already expired). Each (assignment, milestone) is emitted
+ * Milestones per assignment (PIM's, RENEW): 14 days before the end (roleExpiringSoon; the
+ * self-extend window opens at the same moment, so this one event carries both: its reminder
+ * says when the role ends and that it can be extended, rather than two emails at once), 1 day
+ * before (roleExpiringSoon), and the end (roleExpired). A scan emits only the latest milestone
+ * reached, so an assignment first seen inside a window gets that window's reminder only, and a
+ * scan after a gap never sends a reminder it has made obsolete. A reminder's occurredAt is the
+ * scan's moment, so its email states the time really left; "expired" occurred at the end. Each (assignment, milestone) is emitted
  * once: recorded after queueing, checked before; its event id derives from the same key, so a
  * crash in between only re-queues an event the notify ledger dedupes.
  *
@@ -23,7 +25,7 @@ import type { EventQueue } from '../sources/eventQueue.js';
 import type { EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
 
-export type Milestone = 'expiring14d' | 'eligibleToExtend' | 'expiring1d' | 'expired';
+export type Milestone = 'expiring14d' | 'expiring1d' | 'expired';
 
 const DAY = 86_400_000;
 /** Expired assignments stay visible for up to 30 days (RENEW); older ends are history, not news. */
@@ -31,7 +33,7 @@ export const STALE_AFTER_DAYS = 30;
 
 /** Phases in time order; a scan emits the milestones of the last phase reached. */
 const PHASES: readonly { before: number; milestones: readonly { milestone: Milestone; type: PimEventType }[] }[] = [
-  { before: 14 * DAY, milestones: [{ milestone: 'expiring14d', type: 'roleExpiringSoon' }, { milestone: 'eligibleToExtend', type: 'roleEligibleToExtend' }] },
+  { before: 14 * DAY, milestones: [{ milestone: 'expiring14d', type: 'roleExpiringSoon' }] },
   { before: 1 * DAY, milestones: [{ milestone: 'expiring1d', type: 'roleExpiringSoon' }] },
   { before: 0, milestones: [{ milestone: 'expired', type: 'roleExpired' }] },
 ];
@@ -70,7 +72,7 @@ export function milestoneEventId(milestone: Milestone, key: string): string {
 export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
   const now = (deps.now ?? (() => new Date()))().getTime();
   const [assignments, tenant, tracked] = await Promise.all([deps.directory.scheduledAssignments(), deps.directory.tenant(), deps.tracking.tracked()]);
-  const outcome: ScanOutcome = { assignments: 0, emitted: { expiring14d: 0, eligibleToExtend: 0, expiring1d: 0, expired: 0 }, alreadyEmitted: 0, dropped: 0 };
+  const outcome: ScanOutcome = { assignments: 0, emitted: { expiring14d: 0, expiring1d: 0, expired: 0 }, alreadyEmitted: 0, dropped: 0 };
 
   // Activations last hours and end by design: PIM sends no expiry reminders for them.
   const current = new Map<string, ScheduledAssignment>();
@@ -104,7 +106,7 @@ export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
           outcome.alreadyEmitted++;
           continue;
         }
-        const event = toEvent(a, id, type, end - phase.before, tenant.id);
+        const event = toEvent(a, id, type, phase.before === 0 ? end : now, tenant.id);
         if (!event.ok) {
           // One odd directory row must not stop every other reminder; the reason names fields, not values.
           deps.log('warn', `${event.error.message}; skipped`);

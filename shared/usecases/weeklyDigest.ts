@@ -23,7 +23,7 @@ import type { Log } from '../log.js';
 
 export type DigestSettings = Pick<
   Settings,
-  | 'ADMINS_ACTIVE_ONLY' | 'DIGEST_EXTRA_RECIPIENTS' | 'DIGEST_OPT_OUT' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR'
+  | 'RECIPIENT_MODEL' | 'DIGEST_EXTRA_RECIPIENTS' | 'DIGEST_OPT_OUT' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR'
   | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS'
 >;
 
@@ -74,7 +74,7 @@ export async function planDigest(
     Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => deps.directory.directoryRoleHolders(r))).then((l) => l.flat()),
   ]);
   const { recipients } = decideDigestRecipients(tenant, holders, {
-    adminsActiveOnly: deps.settings.ADMINS_ACTIVE_ONLY,
+    model: deps.settings.RECIPIENT_MODEL,
     extraRecipients: deps.settings.DIGEST_EXTRA_RECIPIENTS,
     optOut: deps.settings.DIGEST_OPT_OUT,
   });

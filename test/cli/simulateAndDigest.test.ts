@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { digest } from '../../bin/commands/digest.js';
 import { simulate } from '../../bin/commands/simulate.js';
 import { main } from '../../bin/cli.js';
@@ -20,6 +20,30 @@ async function tmp(name: string, content: string): Promise<string> {
 }
 
 describe('pim-notify simulate', () => {
+  it('explains every email on the samples, and its summary names truncated and unnotified events (issue 11)', async () => {
+    const r = await capture(() => simulate(['--directory', SNAPSHOT, '--events', EVENTS]));
+    expect(r.status).toBe(0);
+    for (const line of jsonLines(r.stdout)) expect((line['reasons'] as unknown[]).length).toBeGreaterThan(0);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^simulated \d+ event\(s\), \d+ email\(s\); truncated: none; unnotified: /);
+
+    const lines = (await readFile(EVENTS, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const pimEnabled = lines.find((l) => l['type'] === 'pimEnabled')!;
+    const completed = lines.find((l) => l['type'] === 'activationCompleted')!;
+    // An Azure role nobody is named to approve: its Owners hear, but no approver can act.
+    const azurePending = { ...lines.find((l) => l['type'] === 'activationPendingApproval' && (l['scope'] as { kind: string }).kind === 'azureResource')!, id: 'no-approver', role: { id: 'a795c7a0-d4a2-40c1-ae25-d81f01202912' } };
+    const file = await tmp('events.jsonl', [pimEnabled, completed, azurePending].map((l) => JSON.stringify(l)).join('\n'));
+    vi.stubEnv('MAX_RECIPIENTS_PER_EVENT', '2');
+    try {
+      const capped = await capture(() => simulate(['--directory', SNAPSHOT, '--events', file]));
+      expect(capped.status).toBe(0);
+      expect(capped.stderr).toMatch(new RegExp(`event ${pimEnabled['id']} \\(pimEnabled\\): warning: \\d+ of \\d+ recipients are over MAX_RECIPIENTS_PER_EVENT \\(2\\)`));
+      const summary = capped.stderr.trim().split('\n').at(-1)!;
+      expect(summary).toMatch(new RegExp(`truncated: .*${pimEnabled['id']} \\(\\d+ left out\\).*${completed['id']}.*; unnotified: no-approver$`));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('prints one line per email with one recipient each, and writes .eml files with --out', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'sim-'));
     const r = await capture(() => simulate(['--directory', SNAPSHOT, '--events', EVENTS, '--out', out]));

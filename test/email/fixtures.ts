@@ -100,6 +100,19 @@ export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent>
   renewalAlert: event({ id: 'e-renew', type: 'roleRenewed', scope: AZURE, role: BACKUP_READER, principal: ALAIN, assignment: expiresIn14Days }),
   requestDecisionAlert: event({ id: 'e-denied', type: 'activationDenied', ...activationRequest, actor: ADMIN }),
   requestCanceledAlert: event({ id: 'e-canceled', type: 'activationCanceled', ...activationRequest }),
+  pendingApprovalAlert: event({ id: 'e-pending-azure', type: 'activationPendingApproval', ...activationRequest, scope: AZURE, role: BACKUP_READER }),
+  extendedAlert: event({
+    id: 'e-extended-admin',
+    type: 'roleExtended',
+    scope: AZURE,
+    role: BACKUP_READER,
+    principal: ALAIN,
+    actor: ADMIN,
+    assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' },
+  }),
+  renewedNotice: event({ id: 'e-renewed', type: 'roleRenewed', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
+  extensionDeniedNotice: event({ id: 'e-ext-denied', type: 'assignmentRequestDenied', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
+  extensionDeniedAlert: event({ id: 'e-ext-denied-admin', type: 'assignmentRequestDenied', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
 };
 
 export function modelFor(kind: Exclude<NotificationKind, 'weeklyDigest'>, overrides: Partial<NotificationModel> = {}): NotificationModel {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLE, type RoleHolder, type RolePolicy } from '../../shared/directory/roleDirectory.js';
 import { parseEvent } from '../../shared/events/parse.js';
 import type { PimEvent } from '../../shared/events/schema.js';
-import { decideRecipients, type RecipientInputs } from '../../shared/rules/recipients.js';
+import { decideRecipients, type RecipientInputs, type RecipientOptions } from '../../shared/rules/recipients.js';
 
 const TENANT = '7d3f6a2e-4b1c-4e8f-9a6d-2c5b8e1f0a37';
 const ROLE_X = '29232cdf-9323-42fd-ade2-1d097af3e4de';
@@ -41,7 +41,7 @@ function inputs(ev: PimEvent, over: Partial<RecipientInputs> = {}): RecipientInp
   return { event: ev, admins: [PRA, PRA_ELIGIBLE, SA, GA], approvers: [], principal: [REQUESTER], policy: { rules: [] }, ...over };
 }
 
-const options = { maxRecipients: 1000, adminsActiveOnly: false };
+const options: RecipientOptions = { maxRecipients: 1000, model: 'seed-2019' };
 const sent = (i: RecipientInputs, o = options) =>
   Object.fromEntries(decideRecipients(i, o).recipients.map((r) => [r.address, r.notification]));
 
@@ -50,10 +50,11 @@ function rule(id: string, props: Record<string, unknown>): RolePolicy['rules'][n
 }
 
 describe('directory roles at factory defaults', () => {
-  it('activation pending approval with no approvers goes to PRA holders (active and eligible) only', () => {
-    expect(sent(inputs(event({ type: 'activationPendingApproval' })))).toEqual({
+  it('activation pending approval with no approvers goes to the active PRA and GA holders only', () => {
+    const activeGa = holder(31, ROLE.globalAdministrator);
+    expect(sent(inputs(event({ type: 'activationPendingApproval' }), { admins: [PRA, PRA_ELIGIBLE, SA, GA, activeGa] }))).toEqual({
       'u10@contoso.com': 'approvalRequest',
-      'u11@contoso.com': 'approvalRequest',
+      'u31@contoso.com': 'approvalRequest',
     });
   });
 
@@ -88,7 +89,7 @@ describe('directory roles at factory defaults', () => {
   });
 
   it('ADMINS_ACTIVE_ONLY drops eligible admins', () => {
-    const r = sent(inputs(event({ type: 'activationCompleted' })), { ...options, adminsActiveOnly: true });
+    const r = sent(inputs(event({ type: 'activationCompleted' })), { ...options, model: 'microsoft-current' as const });
     expect(Object.keys(r).sort()).toEqual(['requester@contoso.com', 'u10@contoso.com', 'u20@contoso.com']);
   });
 });
@@ -104,15 +105,16 @@ describe('Azure resource roles', () => {
     ['roleAssigned', { 'u50@contoso.com': 'assignmentAlert', 'u51@contoso.com': 'assignmentAlert', 'requester@contoso.com': 'assignmentNotice' }],
     ['roleExpiringSoon', { 'u50@contoso.com': 'expiryAlert', 'u51@contoso.com': 'expiryAlert', 'requester@contoso.com': 'expiryReminder' }],
     ['roleEligibleToExtend', { 'u50@contoso.com': 'extendWindowAlert', 'u51@contoso.com': 'extendWindowAlert', 'requester@contoso.com': 'extendWindowNotice' }],
-    ['roleRenewed', { 'u50@contoso.com': 'renewalAlert', 'u51@contoso.com': 'renewalAlert' }],
-    ['roleExtended', { 'requester@contoso.com': 'extendedNotice' }],
+    ['roleRenewed', { 'u50@contoso.com': 'renewalAlert', 'u51@contoso.com': 'renewalAlert', 'requester@contoso.com': 'renewedNotice' }],
+    ['roleExtended', { 'u50@contoso.com': 'extendedAlert', 'u51@contoso.com': 'extendedAlert', 'requester@contoso.com': 'extendedNotice' }],
+    ['assignmentRequestDenied', { 'u50@contoso.com': 'extensionDeniedAlert', 'u51@contoso.com': 'extensionDeniedAlert', 'requester@contoso.com': 'extensionDeniedNotice' }],
     ['roleExpired', { 'requester@contoso.com': 'expiredNotice' }],
     ['activationCompleted', { 'u50@contoso.com': 'activationAlert', 'u51@contoso.com': 'activationAlert', 'requester@contoso.com': 'activationNotice' }],
   ])('%s follows the seed table', (type, expected) => {
     expect(sent(az(type))).toEqual(expected);
   });
 
-  it('pending approval goes to the admins and the explicit approvers, never the requester', () => {
+  it('pending approval asks the explicit approvers and tells the other admins, never the requester', () => {
     const approvers = [
       { id: uid(60), displayName: 'Approver', address: 'approver@contoso.com', via: 'approver' },
       { ...REQUESTER, via: 'approver' },
@@ -121,10 +123,10 @@ describe('Azure resource roles', () => {
     const d = decideRecipients(i, options);
     expect(Object.fromEntries(d.recipients.map((r) => [r.address, r.notification]))).toEqual({
       'approver@contoso.com': 'approvalRequest',
-      'u50@contoso.com': 'approvalRequest',
-      'u51@contoso.com': 'approvalRequest',
+      'u50@contoso.com': 'pendingApprovalAlert',
+      'u51@contoso.com': 'pendingApprovalAlert',
     });
-    expect(d.skipped.some((s) => s.userId === REQUESTER.id && /requester/.test(s.reason))).toBe(true);
+    expect(d.skipped.some((s) => s.userId === REQUESTER.id && /the person the event is about/.test(s.reason))).toBe(true);
   });
 });
 
@@ -144,7 +146,7 @@ describe('role settings change the defaults', () => {
       ],
     };
     expect(Object.values(sent(inputs(assigned('eligible'), { policy })))).toEqual(['assignmentNotice']);
-    expect(Object.keys(sent(inputs(event({ type: 'activationPendingApproval' }), { policy })))).toHaveLength(2);
+    expect(sent(inputs(event({ type: 'activationPendingApproval' }), { policy }))).toEqual({ 'u10@contoso.com': 'approvalRequest' });
   });
 
   it('the rule level follows the assignment state (Eligibility vs Assignment)', () => {
@@ -169,10 +171,12 @@ describe('role settings change the defaults', () => {
 describe('always', () => {
   it('one email per person per event, the most actionable, with every reason kept', () => {
     const both = holder(10, ROLE.globalAdministrator);
-    const d = decideRecipients(inputs(event({ type: 'activationCompleted' }), { admins: [PRA, both], principal: [{ id: uid(10), displayName: 'x', address: 'U10@contoso.com' }] }), options);
+    const approvers = [{ id: uid(10), displayName: 'x', address: 'U10@contoso.com', via: 'approver named in the role settings' }];
+    const d = decideRecipients(inputs(event({ type: 'activationApproved' }), { admins: [PRA, both], approvers, principal: [] }), options);
     expect(d.recipients).toHaveLength(1);
-    expect(d.recipients[0]!.notification).toBe('activationAlert');
-    expect(d.recipients[0]!.reasons.map((r) => r.notification)).toEqual(['activationAlert', 'activationAlert', 'activationNotice']);
+    expect(d.recipients[0]!.notification).toBe('requestDecisionAlert');
+    const completed = decideRecipients(inputs(event({ type: 'activationCompleted' }), { admins: [PRA, both], principal: [] }), options);
+    expect(completed.recipients[0]!.reasons.map((r) => r.via)).toEqual(['Privileged Role Administrator (active)', 'Global Administrator (active)']);
   });
 
   it('a person with no address is skipped with a reason', () => {

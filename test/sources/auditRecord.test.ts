@@ -30,7 +30,9 @@ describe('mapAuditRecord', () => {
   it.each([
     ['Add eligible member to role in PIM completed (timebound)', 'roleAssigned', { state: 'eligible', permanent: false, endDateTime: '2026-12-20T10:00:00.000Z' }],
     ['Add eligible member to role in PIM completed (permanent)', 'roleAssigned', { state: 'eligible', permanent: true }],
-    ['Add member to role in PIM completed (permanent)', 'roleAssigned', { state: 'active', permanent: true }],
+    // Issue 11 item 10: the "Users made permanent" tile counts these (Entra and Azure resource records share the name).
+    ['Add member to role in PIM completed (permanent)', 'roleMadePermanent', { state: 'active', permanent: true }],
+    ['Update member in PIM denied by admin (extend/renew)', 'assignmentRequestDenied', { state: 'active', permanent: false }],
     ['Add member to role outside of PIM (permanent)', 'roleAssignedOutsidePim', { state: 'active', permanent: true }],
     ['Update eligible member in PIM requested (extend)', 'assignmentPendingApproval', { state: 'eligible', permanent: false }],
     ['Update member in PIM approved by admin (extend/renew)', 'roleExtended', { state: 'active', permanent: false }],

@@ -72,14 +72,14 @@ describe('expiryScanner', () => {
     const w = await world([assignment()]);
     // The end is at 10:00 and the scan at 06:00: each mark is first seen by the scan after it.
     expect(await w.scanAt(...daily(-20, -14))).toEqual([]);
-    expect(await w.scanAt(...daily(-13, -13))).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
+    expect(await w.scanAt(...daily(-13, -13))).toEqual(['expiring14d:roleExpiringSoon']);
     expect(await w.scanAt(...daily(-12, -1))).toEqual([]);
     expect(await w.scanAt(...daily(0, 0))).toEqual(['expiring1d:roleExpiringSoon']);
     // Ended at 10:00 and gone from the directory: still "expired", once.
     expect(await w.scanAt(...daily(1, 5))).toEqual(['expired:roleExpired']);
 
     const events = await w.events();
-    expect(new Set(events.map((e) => e.id)).size).toBe(4);
+    expect(new Set(events.map((e) => e.id)).size).toBe(3);
     expect(events.find((e) => e.type === 'roleExpired')).toMatchObject({
       tenantId: TENANT,
       occurredAt: new Date(END).toISOString(),
@@ -115,7 +115,7 @@ describe('expiryScanner', () => {
   it('says nothing about activations, permanent assignments, or assignments removed before their end', async () => {
     const removed = assignment({ principalId: 'c0000000-0000-4000-8000-0000000000c1' });
     const w = await world([assignment({ state: 'active', assignmentType: 'Activated', endDateTime: new Date(END - 14 * DAY + HOUR).toISOString() }), assignment({ endDateTime: null }), removed]);
-    expect(await w.scanAt(END - 13 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
+    expect(await w.scanAt(END - 13 * DAY)).toEqual(['expiring14d:roleExpiringSoon']);
     w.assignments.splice(w.assignments.indexOf(removed), 1);
     expect(await w.scanAt(END - 5 * DAY, END + DAY)).toEqual([]);
   });
@@ -124,7 +124,7 @@ describe('expiryScanner', () => {
     const w = await world([assignment()]);
     await w.scanAt(END - 10 * DAY);
     w.assignments[0] = assignment({ endDateTime: new Date(END + 30 * DAY).toISOString() });
-    expect(await w.scanAt(END + DAY, END + 17 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
+    expect(await w.scanAt(END + DAY, END + 17 * DAY)).toEqual(['expiring14d:roleExpiringSoon']);
   });
 
   it('re-queues under the same id only when it died between queueing and recording', async () => {
@@ -135,7 +135,24 @@ describe('expiryScanner', () => {
     await scanExpiry(w.deps());
     await scanExpiry(w.deps());
     const ids = (await w.events()).map((e) => e.id);
-    expect(ids).toHaveLength(3);
-    expect(new Set(ids).size).toBe(2);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('issue 11 item 8: a reminder states the real time left, at the scan, one email kind per milestone, the window reached only', async () => {
+    const at = Date.parse('2026-12-01T06:00:00Z');
+    const in3 = assignment({ endDateTime: '2026-12-04T00:00:00Z' });
+    const in10 = assignment({ principalId: 'c0000000-0000-4000-8000-0000000000c2', endDateTime: '2026-12-11T00:00:00Z' });
+    const w = await world([in3, in10]);
+    expect(await w.scanAt(at)).toEqual(['expiring14d:roleExpiringSoon', 'expiring14d:roleExpiringSoon']);
+    const events = await w.events();
+    // Dated when the reminder goes out, so "expires in N days" is the time really left.
+    expect(events.map((e) => e.occurredAt)).toEqual([new Date(at).toISOString(), new Date(at).toISOString()]);
+    const { notificationView } = await import('../../shared/email/notificationView.js');
+    const inDays = events.map((e) => notificationView({ notification: 'expiryReminder', event: e, tenantName: 'Contoso', roleName: 'Exchange Administrator', principalName: 'Alice', scopeName: 'Contoso', reason: '' }, 'https://portal.azure.com').inDays);
+    expect(inDays).toEqual(['in 3 days', 'in 10 days']);
+    // Next day: nothing new; the 1-day window: once, for the one that reaches it.
+    expect(await w.scanAt(at + DAY)).toEqual([]);
+    expect(await w.scanAt(Date.parse('2026-12-03T06:00:00Z'))).toEqual(['expiring1d:roleExpiringSoon']);
   });
 });

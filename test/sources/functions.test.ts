@@ -55,7 +55,7 @@ describe('source functions', () => {
       const second = await queuedEvents(queue);
       expect(host.stats(), lines.join('\n')).toMatchObject({ invocations: 2, failures: 0 });
       expect(second.map((e) => e.id)).toEqual(first.map((e) => e.id));
-      for (const e of first) expect(e.id).toMatch(/^expiry:(expiring14d|eligibleToExtend|expiring1d|expired):[0-9a-f]{40}$/);
+      for (const e of first) expect(e.id).toMatch(/^expiry:(expiring14d|expiring1d|expired):[0-9a-f]{40}$/);
       expect(lines.join('\n')).toMatch(/expiry scan: \d+ assignments/);
     } finally {
       await host.stop();

@@ -58,6 +58,10 @@ export class FakeArm extends FakeServer {
         return { status: 200, body: { id: roleDefinitionArmId(scope, def.id), name: def.id, type: 'Microsoft.Authorization/roleDefinitions', properties: { roleName: def.displayName, type: 'BuiltInRole' } } };
       }
     }
+    if ((m = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/.exec(lower))) {
+      const mg = this.resource(path);
+      return mg ? { status: 200, body: { id: mg.id, name: m[1], type: 'Microsoft.Management/managementGroups', properties: { displayName: mg.displayName } } } : { status: 404, body: this.errorBody('NotFound', `The management group '${m[1]}' could not be found.`) };
+    }
     if ((m = /^\/subscriptions\/([^/]+)$/.exec(lower))) {
       const sub = this.resource(`/subscriptions/${m[1]}`);
       return sub ? { status: 200, body: { id: sub.id, subscriptionId: m[1], displayName: sub.displayName, state: 'Enabled' } } : { status: 404, body: this.errorBody('SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`) };
@@ -76,7 +80,9 @@ export class FakeArm extends FakeServer {
 
   /** Holdings visible from a scope: with atScope(), at it and above; without, also below it. */
   private holdings(scope: string, atScope: boolean, state: 'active' | 'eligible') {
-    const above = new Set(enclosingScopes(scope));
+    // ARM knows the management group hierarchy: assignments on a subscription's management groups count on it.
+    const parents = new Map((this.data.azureResources ?? []).filter((r) => r.parentId).map((r) => [r.id.toLowerCase(), r.parentId!.toLowerCase()]));
+    const above = new Set(enclosingScopes(scope, (s) => parents.get(s)));
     const below = scope.toLowerCase().replace(/\/+$/, '') + '/';
     return (this.data.azureResources ?? [])
       .filter((r) => above.has(r.id.toLowerCase()) || (!atScope && r.id.toLowerCase().startsWith(below)))

@@ -21,6 +21,8 @@ export interface TenantData {
   azureResources?: {
     id: string;
     displayName: string;
+    /** A subscription's or management group's parent management group. */
+    parentId?: string;
     roleDefinitions?: { id: string; displayName: string }[];
     roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; assignmentType?: 'Assigned' | 'Activated' | null; startDateTime?: string | null; endDateTime?: string | null }[];
     roleManagementPolicies?: { roleDefinitionId: string; rules: { id: string; [k: string]: unknown }[] }[];

@@ -11,6 +11,7 @@ const ROLE_ASSIGNMENTS_API = '2022-04-01';
 const PIM_API = '2020-10-01';
 const RESOURCES_API = '2021-04-01';
 const SUBSCRIPTIONS_API = '2022-12-01';
+const MANAGEMENT_GROUPS_API = '2023-04-01';
 
 export type ArmPrincipalType = 'user' | 'group' | 'servicePrincipal';
 
@@ -148,6 +149,18 @@ export class ArmReader {
   async subscription(subscriptionId: string): Promise<{ id: string; displayName: string }> {
     const sub = await this.api.get<{ id: string; displayName?: string }>(`/subscriptions/${subscriptionId}?api-version=${SUBSCRIPTIONS_API}`);
     return { id: sub.id, displayName: sub.displayName ?? subscriptionId };
+  }
+
+  /** A management group's display name, or undefined when ARM does not show it to us. */
+  async managementGroupName(scope: string): Promise<string | undefined> {
+    try {
+      const mg = await this.api.get<{ properties?: { displayName?: string } }>(`${trim(scope)}?api-version=${MANAGEMENT_GROUPS_API}`);
+      return mg.properties?.displayName;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 403) return undefined;
+      throw error;
+    }
   }
 
   async resourceGroups(subscriptionId: string): Promise<{ id: string; name: string }[]> {

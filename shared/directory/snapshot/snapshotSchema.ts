@@ -77,6 +77,8 @@ const azureAssignmentSchema = z.object({
 const azureResourceSchema = z.object({
   id: z.string().startsWith('/', 'must be an ARM scope id such as /subscriptions/<guid>'),
   displayName: z.string().optional(),
+  /** For a subscription or a management group: the management group directly above it (its Owners count below). */
+  parentId: z.string().startsWith('/', 'must be a management group id such as /providers/Microsoft.Management/managementGroups/<name>').optional(),
   roleDefinitions: z.array(roleDefinitionSchema).default([]),
   roleAssignments: z.array(azureAssignmentSchema).default([]),
   roleManagementPolicies: z.array(rolePolicySchema).default([]),

@@ -39,6 +39,10 @@ export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDig
     'PIM: {{principalName}} was assigned the {{roleName}} role outside PIM',
     `{{principalName}} was given a permanent assignment to ${ROLE} directly, outside Privileged Identity Management, so it has no approval, no justification and no end date. If it was not intended, remove it or convert it to an eligible assignment in PIM.`,
   ),
+  pendingApprovalAlert: simple(
+    'PIM: {{principalName}} requests approval to activate the {{roleName}} role',
+    `{{principalName}} asked to activate ${ROLE}. The role's approvers were asked to approve or deny it; no action is needed from you.`,
+  ),
   activationAlert: simple(
     'PIM: {{principalName}} activated the {{roleName}} role',
     `{{principalName}} activated ${ROLE}{{untilPhrase}}. If you did not expect this activation, review it now.`,
@@ -53,7 +57,7 @@ export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDig
   ),
   expiryReminder: simple(
     'PIM: Your {{roleName}} role expires {{inDays}}',
-    `Your {{assignmentWord}} to ${ROLE} ends on {{endDateTime}}. If you still need it, request an extension before then.`,
+    `Your {{assignmentWord}} to ${ROLE} ends on {{endDateTime}}. If you still need it, you can now ask to extend it; do so before then.`,
   ),
   extendWindowNotice: simple(
     'PIM: Your {{roleName}} role can now be extended',
@@ -66,6 +70,14 @@ export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDig
   extendedNotice: simple(
     'PIM: Your {{roleName}} role was extended{{untilPhrase}}',
     `Your {{assignmentWord}} to ${ROLE} was extended{{#if actorName}} by {{actorName}}{{/if}}{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}.`,
+  ),
+  extensionDeniedNotice: simple(
+    'PIM: Your request to {{extendOrRenew}} the {{roleName}} role was denied',
+    `Your request to {{extendOrRenew}} your {{assignmentWord}} to ${ROLE} was denied{{#if actorName}} by {{actorName}}{{/if}}.`,
+  ),
+  renewedNotice: simple(
+    'PIM: Your {{roleName}} role was renewed{{untilPhrase}}',
+    `Your {{assignmentWord}} to ${ROLE} was renewed{{#if actorName}} by {{actorName}}{{/if}}{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}.`,
   ),
   assignmentNotice: simple(
     'PIM: You were {{assignedPhrase}}',
@@ -86,6 +98,14 @@ export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDig
   extendWindowAlert: simple(
     "PIM: {{principalName}}'s {{roleName}} role can now be extended",
     `The {{assignmentWord}} of {{principalName}} to ${ROLE} ends on {{endDateTime}}, and they can now ask to extend it.`,
+  ),
+  extendedAlert: simple(
+    "PIM: {{principalName}}'s {{roleName}} role was extended",
+    `The {{assignmentWord}} of {{principalName}} to ${ROLE} was extended{{#if actorName}} by {{actorName}}{{/if}}{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}. No action is needed from you.`,
+  ),
+  extensionDeniedAlert: simple(
+    "PIM: {{actorOrSomeone}} denied {{principalName}}'s request to {{extendOrRenew}} the {{roleName}} role",
+    `{{actorOrSomeone}} denied the request of {{principalName}} to {{extendOrRenew}} their {{assignmentWord}} to ${ROLE}. No action is needed from you.`,
   ),
   renewalAlert: simple(
     'PIM: {{principalName}} is renewing the {{roleName}} role',
