@@ -82,7 +82,7 @@ export class FakeGraph extends FakeServer {
     return { status: 200, body: { responses } };
   }
 
-  private get(url: URL): Reply {
+  protected get(url: URL): Reply {
     const path = url.pathname.slice('/v1.0'.length);
     const filter = url.searchParams.get('$filter') ?? '';
     const select = url.searchParams.get('$select')?.split(',');
