@@ -135,11 +135,11 @@ export function canonicalRecord(raw: unknown): DirectoryAudit {
   };
 }
 
-/** An object's own properties by lower-cased name (the first spelling wins); nothing for a non-object. */
+/** An object's own properties by lower-cased name (the first spelling with a value wins); nothing for a non-object. */
 function keysOf(value: unknown): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) if (!out.has(k.toLowerCase())) out.set(k.toLowerCase(), v);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null && !out.has(k.toLowerCase())) out.set(k.toLowerCase(), v);
   }
   return out;
 }
