@@ -60,6 +60,13 @@ interface PolicyAssignmentProperties {
 }
 
 export class ArmReader {
+  /**
+   * Policies' rules as the last policy-assignment list carried them (`effectiveRules`), by
+   * lower-cased policy id, each handed out once by rolePolicyById: a later ask, with no fresh
+   * list in between, reads the policy itself.
+   */
+  private readonly listedRules = new Map<string, PolicyRule[]>();
+
   constructor(private readonly api: ArmApi) {}
 
   /** Active role assignments on the scope and every scope above it (atScope()). */
@@ -124,7 +131,7 @@ export class ArmReader {
    * are read with rolePolicyById, which a caller can cache by policy id.
    */
   async policyAssignmentsAtScope(scope: string): Promise<Map<string, string>> {
-    const assignments = await this.api.list<ArmResource<{ roleDefinitionId?: string; policyId?: string }>>(
+    const assignments = await this.api.list<ArmResource<PolicyAssignmentProperties>>(
       `${trim(scope)}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=${PIM_API}`,
     );
     // Filtered here: not every api-version honours a roleDefinitionId $filter on this list.
@@ -132,12 +139,18 @@ export class ArmReader {
     for (const a of assignments) {
       const role = lastSegment(a.properties.roleDefinitionId);
       if (role && !out.has(role)) out.set(role, a.properties.policyId ?? '');
+      if (a.properties.policyId && Array.isArray(a.properties.effectiveRules)) this.listedRules.set(a.properties.policyId.toLowerCase(), armRulesToGraph(a.properties.effectiveRules));
     }
     return out;
   }
 
-  /** A role management policy by its ARM id, rules in Graph shape. */
+  /** A role management policy by its ARM id, rules in Graph shape: from the list just read when it carried them, else one GET. */
   async rolePolicyById(policyId: string): Promise<PolicyRule[]> {
+    const listed = this.listedRules.get(policyId.toLowerCase());
+    if (listed) {
+      this.listedRules.delete(policyId.toLowerCase());
+      return listed;
+    }
     const policy = await this.api.get<ArmResource<{ rules?: ArmPolicyRule[] }>>(`${policyId}?api-version=${PIM_API}`);
     return armRulesToGraph(policy.properties.rules);
   }

@@ -92,6 +92,8 @@ test('the export over the documented answers: untyped members resolved by id, an
   expect(holders(await offline.azureScopeAdmins(SUB_SCOPE))).toEqual(holders(await directory.azureScopeAdmins(SUB_SCOPE)));
   const where = { kind: 'azureResource' as const, id: SUB_SCOPE };
   expect(await offline.rolePolicy(where, ROLE.owner)).toEqual(await directory.rolePolicy(where, ROLE.owner));
+  // The live directory too takes the policy from the assignment list's effectiveRules.
+  expect(arm.count(/\/roleManagementPolicies\//i)).toBe(0);
 
   const sub = exported.azureResources.find((r) => r.id === SUB_SCOPE)!;
   // properties.roleDefinitionId is the id; the eligibility example's expandedProperties name another role.
