@@ -62,17 +62,26 @@ export class GraphReader {
   }
 
   async roleDefinitions(): Promise<{ id: string; displayName: string; templateId?: string }[]> {
-    return this.api.list('/roleManagement/directory/roleDefinitions?$select=id,displayName,templateId');
+    const path = '/roleManagement/directory/roleDefinitions';
+    return this.withIds(await this.api.list<{ id: string; displayName: string; templateId?: string }>(`${path}?$select=id,displayName,templateId`), path);
   }
 
   /** Active assignments (Assigned or Activated); all roles when no role is given. */
   async activeInstances(roleDefinitionId?: string): Promise<ScheduleInstance[]> {
-    return this.api.list(`/roleManagement/directory/roleAssignmentScheduleInstances${roleFilter(roleDefinitionId)}`);
+    return this.instances('/roleManagement/directory/roleAssignmentScheduleInstances', roleDefinitionId);
   }
 
   /** Eligible assignments; all roles when no role is given. */
   async eligibleInstances(roleDefinitionId?: string): Promise<ScheduleInstance[]> {
-    return this.api.list(`/roleManagement/directory/roleEligibilityScheduleInstances${roleFilter(roleDefinitionId)}`);
+    return this.instances('/roleManagement/directory/roleEligibilityScheduleInstances', roleDefinitionId);
+  }
+
+  /** Schedule instances that name a principal and a role; any other is skipped with a warning. */
+  private async instances(path: string, roleDefinitionId: string | undefined): Promise<ScheduleInstance[]> {
+    const items = await this.api.list<ScheduleInstance>(`${path}${roleFilter(roleDefinitionId)}`);
+    const kept = items.filter((i) => typeof i?.principalId === 'string' && i.principalId !== '' && typeof i.roleDefinitionId === 'string' && i.roleDefinitionId !== '');
+    if (kept.length < items.length) this.log('warn', `Microsoft Graph ${path} returned ${items.length - kept.length} instance(s) without principalId or roleDefinitionId; skipped`);
+    return kept;
   }
 
   /** Every user of the tenant, paged ($top=999 is Graph's largest page for /users). */

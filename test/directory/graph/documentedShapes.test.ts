@@ -18,6 +18,9 @@ import { mapAuditRecord } from '../../../shared/sources/auditRecord.js';
 import { GraphAuditSource } from '../../../shared/sources/graphAuditSource.js';
 import { DOCUMENTED, DocumentedArm, DocumentedGraph } from '../../support/documented.js';
 import { fakeCredential, routedFetch } from '../../support/fakeServer.js';
+import { FakeGraph } from '../../support/fakeGraph.js';
+import { EMPTY_TENANT } from '../../support/fakeAudit.js';
+import { GraphApi } from '../../../shared/directory/graph/graphClient.js';
 
 const D = DOCUMENTED;
 const SUB_SCOPE = `/subscriptions/${D.subscription}`;
@@ -118,4 +121,23 @@ test('the audit source reads the documented directoryAudits: capitalised Type, t
   expect(events[0]).toMatchObject({ type: 'activationCompleted', role: { id: ROLE.globalAdministrator, displayName: 'Global Administrator' }, principal: { id: D.alex, type: 'user' }, actor: { id: D.alex } });
   expect(events[1]).toMatchObject({ type: 'roleAssigned', role: { id: ROLE.privilegedRoleAdministrator }, principal: { id: D.joseph }, assignment: { state: 'eligible', permanent: false, endDateTime: '2027-05-25T08:00:00.000Z' } });
   expect(events[2]).toMatchObject({ type: 'roleRenewed', principal: { id: D.alex }, assignment: { endDateTime: '2027-11-25T07:00:00.000Z' } });
+});
+
+test('schedule instances and role definitions without their ids are skipped with a warning', async () => {
+  const tenant = EMPTY_TENANT(D.tenant);
+  tenant.roleDefinitions.push({ id: ROLE.globalAdministrator, displayName: 'Global Administrator' });
+  tenant.roleAssignments.push(
+    { principalId: D.adele, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' },
+    { principalId: undefined as unknown as string, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' },
+  );
+  const local = await new FakeGraph(tenant).start();
+  try {
+    const seen: string[] = [];
+    const api = new GraphApi({ baseUrl: 'https://graph.microsoft.com', credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': local }) });
+    const localReader = new GraphReader(api, (_level, message) => seen.push(message));
+    expect((await localReader.activeInstances()).map((i) => i.principalId)).toEqual([D.adele]);
+    expect(seen).toEqual([expect.stringContaining('without principalId or roleDefinitionId')]);
+  } finally {
+    await local.stop();
+  }
 });
