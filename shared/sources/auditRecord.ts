@@ -149,11 +149,13 @@ function str(value: unknown): string | null {
 }
 
 /**
- * "(extend/renew)" approvals name both; the record tells which by a detail whose value names a
- * renewal (Graph's request actions adminRenew / selfRenew, or a "Renew" request type).
+ * "(extend/renew)" approvals name both; the record tells which by a detail naming a renewal:
+ * a request-type key whose value mentions renew, or any value that is one of Graph's request
+ * actions for it (adminRenew, selfRenew).
  */
 function isRenewal(details: Map<string, string>): boolean {
   for (const key of ['requesttype', 'type', 'action', 'requestaction', 'operationtype']) if (/renew/i.test(details.get(key) ?? '')) return true;
+  for (const value of details.values()) if (/^(admin|self)?renew(al)?$/i.test(value)) return true;
   return false;
 }
 

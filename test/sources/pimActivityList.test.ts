@@ -50,7 +50,9 @@ describe("Microsoft's PIM audit activities", () => {
     expect(names).toContain(approval);
     const renewed = mapAuditRecord(record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'RequestType', value: 'AdminRenew' }] }), TENANT);
     const extended = mapAuditRecord(record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'RequestType', value: 'AdminExtend' }] }), TENANT);
+    const selfRenewed = mapAuditRecord(record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'Request action', value: 'selfRenew' }] }), TENANT);
     expect(renewed).toMatchObject({ kind: 'event', event: { type: 'roleRenewed' } });
+    expect(selfRenewed).toMatchObject({ kind: 'event', event: { type: 'roleRenewed' } });
     expect(extended).toMatchObject({ kind: 'event', event: { type: 'roleExtended' } });
   });
 });
