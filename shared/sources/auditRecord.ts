@@ -76,7 +76,8 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
   const scope = category === 'RoleManagement' ? { kind: 'directory' as const, id: '/' } : azureScope(targets, details);
 
   const candidate: Record<string, unknown> = {
-    id: auditEventId(record.id),
+    // A record without an id cannot be deduplicated: no event id, so validation refuses it.
+    id: record.id ? auditEventId(record.id) : undefined,
     type: mapping.event === 'roleExtended' && isRenewal(details) ? 'roleRenewed' : mapping.event,
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),

@@ -107,3 +107,10 @@ describe('mapAuditRecord: property names in any case', () => {
     }
   });
 });
+
+describe('mapAuditRecord: a record without an id', () => {
+  it('is refused as invalid rather than sharing one event id with every other id-less record', () => {
+    const { id: _id, ...rest } = record('Add member to role completed (PIM activation)', at);
+    expect(mapAuditRecord(rest as never, TENANT).kind).toBe('invalid');
+  });
+});
