@@ -22,7 +22,7 @@
  * exported, so the export answers as the tenant does at export time.
  */
 import { ROLE, type PolicyRule } from '../../shared/directory/roleDirectory.js';
-import type { GraphReader, GraphUser } from '../../shared/directory/graph/graphReader.js';
+import type { DirectoryPrincipal, GraphReader, GraphUser } from '../../shared/directory/graph/graphReader.js';
 import type { ArmReader, ArmRoleHolding } from '../../shared/directory/arm/armReader.js';
 
 export interface DirectorySource {
@@ -81,15 +81,24 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
   while (queue.length > 0) {
     const id = queue.shift()!;
     const members = await graph.directMembers(id);
+    // Graph's documented answer to /members?$select=id is `{ id }` without `@odata.type`:
+    // such members are looked up by id (users first), as the live directory would find them.
+    const untyped = members.filter((m) => !m['@odata.type']).map((m) => m.id);
+    const resolved = untyped.length > 0 ? await graph.principals(untyped) : new Map<string, DirectoryPrincipal>();
+    const kept: string[] = [];
     for (const m of members) {
-      const type = String(m['@odata.type'] ?? '').toLowerCase();
-      if (type.endsWith('.user')) neededUsers.add(m.id);
-      else if (type.endsWith('.group') && !seenGroups.has(m.id.toLowerCase())) {
+      const kind = memberKind(m, resolved.get(m.id));
+      if (kind === 'user') {
+        const p = resolved.get(m.id);
+        if (p?.kind === 'user' && !users.has(m.id.toLowerCase())) users.set(m.id.toLowerCase(), p.user);
+        neededUsers.add(m.id);
+      } else if (kind === 'group' && !seenGroups.has(m.id.toLowerCase())) {
         seenGroups.add(m.id.toLowerCase());
         queue.push(m.id);
       }
+      if (kind) kept.push(m.id);
     }
-    groups.push({ id, displayName: '', mail: null, members: members.filter((m) => /\.(user|group)$/i.test(String(m['@odata.type'] ?? ''))).map((m) => m.id) });
+    groups.push({ id, displayName: '', mail: null, members: kept });
   }
   const groupInfo = await graph.groups(groups.map((g) => g.id));
   for (const g of groups) {
@@ -130,10 +139,14 @@ async function exportAzure(arm: ArmReader, subscriptionIds: readonly string[]): 
     const [sub, resourceGroups] = await Promise.all([arm.subscription(subscriptionId), arm.resourceGroups(subscriptionId)]);
     const subKey = scopeKey(sub.id);
     const scopes = [{ id: sub.id, displayName: sub.displayName }, ...resourceGroups.map((g) => ({ id: g.id, displayName: g.name }))];
+    // Role names from the schedule instances' own expandedProperties: a role definition is the
+    // same object at every scope, so a name read anywhere in the subscription names it everywhere.
+    const roleNames = new Map<string, string>();
     const held = await Promise.all(
       scopes.map(async (scope) => {
         const key = scopeKey(scope.id);
         const [assigned, eligibleHere] = await Promise.all([arm.activeSchedulesAtScope(scope.id), arm.eligibilitiesAtScope(scope.id)]);
+        for (const h of [...assigned, ...eligibleHere]) if (h.roleDefinitionName && !roleNames.has(h.roleDefinitionId)) roleNames.set(h.roleDefinitionId, h.roleDefinitionName);
         // atScope() is "here and above": keep what is made here and, on the subscription, what is
         // made above it (anything atScope() returns there that is not the subscription itself).
         const own = (h: ArmRoleHolding) => scopeKey(h.scope) === key || key === subKey;
@@ -149,6 +162,11 @@ async function exportAzure(arm: ArmReader, subscriptionIds: readonly string[]): 
     const roleIds = [...new Set([ROLE.owner, ROLE.userAccessAdministrator, ...held.flat().map((h) => h.roleDefinitionId.toLowerCase())])];
     const policies = await Promise.all(scopes.map((scope) => arm.rolePoliciesAtScope(scope.id, roleIds)));
     const subPolicies = policies[0] ?? new Map<string, PolicyRule[]>();
+    // Only roles no instance named are asked for, once each, at the subscription.
+    const named = [...new Set([ROLE.owner, ROLE.userAccessAdministrator, ...held.flat().map((h) => h.roleDefinitionId.toLowerCase())])];
+    await Promise.all(
+      named.filter((id) => !roleNames.has(id)).map(async (id) => roleNames.set(id, (await arm.roleDefinitionName(sub.id, id)) ?? id)),
+    );
     for (const [i, scope] of scopes.entries()) {
       const here = held[i] ?? [];
       holdings.push(...here);
@@ -157,8 +175,8 @@ async function exportAzure(arm: ArmReader, subscriptionIds: readonly string[]): 
         const rules = own.get(roleDefinitionId) ?? (i > 0 && subPolicies.has(roleDefinitionId) ? [] : undefined);
         return rules ? [{ roleDefinitionId, rules }] : [];
       });
-      const named = [...new Set([ROLE.owner, ROLE.userAccessAdministrator, ...here.map((h) => h.roleDefinitionId.toLowerCase())])];
-      const roleDefinitions = await Promise.all(named.map(async (id) => ({ id, displayName: (await arm.roleDefinitionName(scope.id, id)) ?? id })));
+      const namedHere = [...new Set([ROLE.owner, ROLE.userAccessAdministrator, ...here.map((h) => h.roleDefinitionId.toLowerCase())])];
+      const roleDefinitions = namedHere.map((id) => ({ id, displayName: roleNames.get(id) ?? id }));
       resources.push({
         id: scope.id,
         displayName: scope.displayName,
@@ -176,6 +194,13 @@ async function exportAzure(arm: ArmReader, subscriptionIds: readonly string[]): 
     }
   }
   return { resources, holdings };
+}
+
+/** A member's kind by its `@odata.type`, else by what its id resolved to; undefined for anything else (devices, apps). */
+function memberKind(member: { '@odata.type'?: string }, resolved: DirectoryPrincipal | undefined): 'user' | 'group' | undefined {
+  const type = String(member['@odata.type'] ?? '').toLowerCase();
+  if (!type) return resolved?.kind;
+  return type.endsWith('.user') ? 'user' : type.endsWith('.group') ? 'group' : undefined;
 }
 
 function scopeKey(scope: string): string {

@@ -42,7 +42,6 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
   // Azure resources (ResourceManagement) alike; permanent *eligible* ones count as assignments in PIM.
   { activity: 'Add member to role in PIM completed (permanent)', event: 'roleMadePermanent', assignment: active(true), note: 'made permanent: active, no end date (the "Users made permanent" tile)' },
   { activity: 'Add member to role in PIM completed (timebound)', event: 'roleAssigned', assignment: active(false), note: 'active, time-bound' },
-  { activity: 'Add member to role in PIM completed (renew)', event: 'roleRenewed', assignment: active(false), note: 'an expired active assignment was renewed' },
   { activity: 'Add member to role in PIM canceled (permanent)', event: null, note: 'nothing was assigned' },
   { activity: 'Add member to role in PIM canceled (timebound)', event: null, note: 'nothing was assigned' },
   { activity: 'Add member to role in PIM canceled (renew)', event: null, note: 'the renew request was withdrawn' },
@@ -51,12 +50,13 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
   { activity: 'Add eligible member to role in PIM requested (renew)', event: 'assignmentPendingApproval', assignment: eligible(false), note: 'a renew request awaits approval' },
   { activity: 'Add eligible member to role in PIM completed (permanent)', event: 'roleAssigned', assignment: eligible(true), note: 'eligible, permanent' },
   { activity: 'Add eligible member to role in PIM completed (timebound)', event: 'roleAssigned', assignment: eligible(false), note: 'eligible, time-bound' },
-  { activity: 'Add eligible member to role in PIM completed (renew)', event: 'roleRenewed', assignment: eligible(false), note: 'an expired eligible assignment was renewed' },
   { activity: 'Add eligible member to role in PIM canceled (permanent)', event: null, note: 'nothing was assigned' },
   { activity: 'Add eligible member to role in PIM canceled (timebound)', event: null, note: 'nothing was assigned' },
   { activity: 'Add eligible member to role in PIM canceled (renew)', event: null, note: 'the renew request was withdrawn' },
   { activity: 'Add member to role outside of PIM (permanent)', event: 'roleAssignedOutsidePim', assignment: active(true), note: 'standing access granted directly' },
-  // Extension and renewal decisions.
+  // Extension and renewal decisions. A renewal logs no "completed (renew)": the request is
+  // "requested (renew)", the decision the "(extend/renew)" approval below, which becomes
+  // roleRenewed when the record says it was a renewal (auditRecord.ts) and roleExtended otherwise.
   { activity: 'Update member in PIM requested (extend)', event: 'assignmentPendingApproval', assignment: active(false), note: 'an extend request awaits approval' },
   { activity: 'Update eligible member in PIM requested (extend)', event: 'assignmentPendingApproval', assignment: eligible(false), note: 'an extend request awaits approval' },
   { activity: 'Update member in PIM canceled (extend)', event: null, note: 'the extend request was withdrawn' },
@@ -66,7 +66,7 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
     event: 'roleExtended',
     // The name does not say eligible or active; the record's details cannot either, so "active" is an assumption.
     assignment: active(false),
-    note: 'the assignment was extended (state assumed active)',
+    note: 'the assignment was extended, or renewed when the record says so (state assumed active)',
   },
   { activity: 'Update member in PIM denied by admin (extend/renew)', event: 'assignmentRequestDenied', assignment: active(false), note: 'the requester and the other admins hear back (state assumed active, as for approvals)' },
   // Removal, restore, request housekeeping.
@@ -103,19 +103,38 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
   { activity: 'Deactivate PIM alert', event: null, note: 'alerts are not notifications here' },
   { activity: 'Update PIM alert setting', event: null, note: 'alerts are not notifications here' },
   { activity: 'Onboarded resource to PIM', event: null, note: 'onboarding a resource is not "PIM enabled" for the tenant' },
+  { activity: 'Onboarded resource from PIM', event: null, note: 'Microsoft\'s name for onboarding under RoleManagement and ResourceManagement; not "PIM enabled"' },
   { activity: 'Offboarded resource from PIM', event: null, note: 'no PIM email' },
   { activity: 'Tenant offboarded from PIM', event: null, note: 'no PIM email' },
   { activity: 'Resource updated', event: null, note: 'no PIM email' },
+  // ApplicationManagement.
+  { activity: 'Approve request - direct role assignment', event: null, note: 'application roles: no event type covers them' },
+  { activity: 'Role definition created', event: null, note: 'a new role definition assigns nobody' },
 ];
 
-const byName = new Map(AUDIT_ACTIVITIES.map((m) => [normalize(m.activity), m]));
+/**
+ * Spellings Microsoft's own pages use for one activity: "(time bound)" (security-operations
+ * guide) for "(timebound)" (audit reference), "comleted" (a typo in the reference's PIM for
+ * Groups rows), British "cancelled".
+ */
+const VARIANTS: readonly [RegExp, string][] = [
+  [/\btime[\s-]+bound\b/g, 'timebound'],
+  [/\bcomleted\b/g, 'completed'],
+  [/\bcancelled\b/g, 'canceled'],
+  [/\(\s+/g, '('],
+  [/\s+\)/g, ')'],
+];
 
-/** Case- and whitespace-insensitive, so a cosmetic change in the log does not make a name unknown. */
-function normalize(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+/** Case-, whitespace- and spelling-insensitive, so a cosmetic change in the log does not make a name unknown. */
+export function normalizeActivity(name: string): string {
+  let out = name.trim().replace(/\s+/g, ' ').toLowerCase();
+  for (const [pattern, replacement] of VARIANTS) out = out.replace(pattern, replacement);
+  return out;
 }
+
+const byName = new Map(AUDIT_ACTIVITIES.map((m) => [normalizeActivity(m.activity), m]));
 
 /** The mapping for an activity name, or undefined when the name is unknown. */
 export function lookupActivity(activityDisplayName: string): ActivityMapping | undefined {
-  return byName.get(normalize(activityDisplayName));
+  return byName.get(normalizeActivity(activityDisplayName));
 }

@@ -58,7 +58,8 @@ export function auditEventId(recordId: string): string {
   return EVENT_ID.test(plain) ? plain : `audit:h-${createHash('sha256').update(recordId).digest('hex').slice(0, 48)}`;
 }
 
-export function mapAuditRecord(record: DirectoryAudit, tenantId: string): MappedRecord {
+export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRecord {
+  const record = canonicalRecord(raw);
   const activity = record.activityDisplayName ?? '';
   const mapping = lookupActivity(activity);
   // Cut: the name goes into logs and counters, and only Microsoft-defined names are expected here.
@@ -75,8 +76,9 @@ export function mapAuditRecord(record: DirectoryAudit, tenantId: string): Mapped
   const scope = category === 'RoleManagement' ? { kind: 'directory' as const, id: '/' } : azureScope(targets, details);
 
   const candidate: Record<string, unknown> = {
-    id: auditEventId(record.id),
-    type: mapping.event,
+    // A record without an id cannot be deduplicated: no event id, so validation refuses it.
+    id: record.id ? auditEventId(record.id) : undefined,
+    type: mapping.event === 'roleExtended' && isRenewal(details) ? 'roleRenewed' : mapping.event,
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),
     scope,
@@ -100,6 +102,62 @@ export function mapAuditRecord(record: DirectoryAudit, tenantId: string): Mapped
   }
   const parsed = parseEvent(candidate);
   return parsed.ok ? { kind: 'event', event: parsed.event } : { kind: 'invalid', error: parsed.error };
+}
+
+/**
+ * The record with the property names this module reads, whatever their case: Graph's own
+ * directoryAudit examples write `Type` for a target's type and `targetResource` for the list
+ * (JSON from Log Analytics exports capitalises everything). Values are left as they are.
+ */
+export function canonicalRecord(raw: unknown): DirectoryAudit {
+  const r = keysOf(raw);
+  const initiatedBy = keysOf(r.get('initiatedby'));
+  const identity = (value: unknown): AuditIdentity | null => {
+    const i = keysOf(value);
+    return i.size === 0 ? null : { id: str(i.get('id')), displayName: str(i.get('displayname')), userPrincipalName: str(i.get('userprincipalname')), servicePrincipalId: str(i.get('serviceprincipalid')) };
+  };
+  const list = (value: unknown): Map<string, unknown>[] => (Array.isArray(value) ? value.map(keysOf) : []);
+  return {
+    id: str(r.get('id')) ?? '',
+    category: str(r.get('category')),
+    activityDisplayName: str(r.get('activitydisplayname')),
+    activityDateTime: str(r.get('activitydatetime')),
+    loggedByService: str(r.get('loggedbyservice')),
+    result: str(r.get('result')),
+    correlationId: str(r.get('correlationid')),
+    initiatedBy: { user: identity(initiatedBy.get('user')), app: identity(initiatedBy.get('app')) },
+    targetResources: list(r.get('targetresources') ?? r.get('targetresource')).map((t) => ({
+      id: str(t.get('id')),
+      displayName: str(t.get('displayname')),
+      type: str(t.get('type')),
+      userPrincipalName: str(t.get('userprincipalname')),
+    })),
+    additionalDetails: list(r.get('additionaldetails')).map((d) => ({ key: str(d.get('key')), value: str(d.get('value')) })),
+  };
+}
+
+/** An object's own properties by lower-cased name (the first spelling with a value wins); nothing for a non-object. */
+function keysOf(value: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null && !out.has(k.toLowerCase())) out.set(k.toLowerCase(), v);
+  }
+  return out;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * "(extend/renew)" approvals name both; the record tells which by a detail naming a renewal:
+ * a request-type key whose value mentions renew, or any value that is one of Graph's request
+ * actions for it (adminRenew, selfRenew).
+ */
+function isRenewal(details: Map<string, string>): boolean {
+  for (const key of ['requesttype', 'type', 'action', 'requestaction', 'operationtype']) if (/renew/i.test(details.get(key) ?? '')) return true;
+  for (const value of details.values()) if (/^(admin|self)?renew(al)?$/i.test(value)) return true;
+  return false;
 }
 
 /** additionalDetails as a map with lower-case keys (PIM's casing is not consistent). */

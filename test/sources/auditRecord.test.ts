@@ -96,3 +96,23 @@ describe('the activity table', () => {
     }
   });
 });
+
+describe('mapAuditRecord: property names in any case', () => {
+  it('reads Type / targetResource / TargetResources and capitalised keys as the documented examples spell them', () => {
+    const base = record('Add member to role completed (PIM activation)', at);
+    const targets = base.targetResources!.map((t) => ({ Id: t.id, DisplayName: t.displayName, Type: t.type }));
+    for (const [listName, list] of [['targetResource', targets], ['TargetResources', targets]] as const) {
+      const { targetResources: _drop, ...rest } = base;
+      const raw = { ...rest, [listName]: list, InitiatedBy: { User: { Id: ADMIN, DisplayName: 'Admin' } }, initiatedBy: undefined };
+      const mapped = mapAuditRecord(raw as never, TENANT);
+      expect(mapped, listName).toMatchObject({ kind: 'event', event: { role: { id: GA }, principal: { id: ALICE, type: 'user' }, actor: { id: ADMIN } } });
+    }
+  });
+});
+
+describe('mapAuditRecord: a record without an id', () => {
+  it('is refused as invalid rather than sharing one event id with every other id-less record', () => {
+    const { id: _id, ...rest } = record('Add member to role completed (PIM activation)', at);
+    expect(mapAuditRecord(rest as never, TENANT).kind).toBe('invalid');
+  });
+});

@@ -39,11 +39,22 @@ export class FakeArm extends FakeServer {
       if (rest === 'roleassignmentscheduleinstances') return this.page(url, this.holdings(scope, atScope, 'active').map((h) => this.assignment(h, 'roleAssignmentScheduleInstances')), 'nextLink');
       if (rest === 'roleeligibilityscheduleinstances') return this.page(url, this.holdings(scope, atScope, 'eligible').map((h) => this.assignment(h, 'roleEligibilityScheduleInstances')), 'nextLink');
       if (rest === 'rolemanagementpolicyassignments') {
+        // As 2020-10-01 lists them: the policy's rules already there as effectiveRules.
         const items = (this.resource(scope)?.roleManagementPolicies ?? []).map((p) => ({
           id: `${scope}/providers/Microsoft.Authorization/roleManagementPolicyAssignments/${p.roleDefinitionId}`,
           name: p.roleDefinitionId,
           type: 'Microsoft.Authorization/RoleManagementPolicyAssignment',
-          properties: { scope, roleDefinitionId: roleDefinitionArmId(scope, p.roleDefinitionId), policyId: policyArmId(scope, p.roleDefinitionId) },
+          properties: {
+            scope,
+            roleDefinitionId: roleDefinitionArmId(scope, p.roleDefinitionId),
+            policyId: policyArmId(scope, p.roleDefinitionId),
+            effectiveRules: p.rules.map(graphRuleToArm),
+            policyAssignmentProperties: {
+              scope: { id: scope, displayName: this.resource(scope)?.displayName ?? null, type: scopeType(scope) },
+              roleDefinition: { id: roleDefinitionArmId(scope, p.roleDefinitionId), displayName: this.roleName(p.roleDefinitionId) ?? null, type: 'BuiltInRole' },
+              policy: { id: policyArmId(scope, p.roleDefinitionId), lastModifiedBy: { id: null, displayName: 'Admin', type: null, email: null }, lastModifiedDateTime: null },
+            },
+          },
         }));
         return this.page(url, items, 'nextLink');
       }
@@ -74,6 +85,10 @@ export class FakeArm extends FakeServer {
     return { status: 404, body: this.errorBody('InvalidResourceType', `No route for ${path}`) };
   }
 
+  private roleName(roleId: string): string | undefined {
+    return (this.data.azureResources ?? []).flatMap((r) => r.roleDefinitions ?? []).find((d) => d.id.toLowerCase() === roleId.toLowerCase())?.displayName;
+  }
+
   private resource(scope: string) {
     return (this.data.azureResources ?? []).find((r) => r.id.toLowerCase() === scope.toLowerCase().replace(/\/+$/, ''));
   }
@@ -97,6 +112,14 @@ export class FakeArm extends FakeServer {
     if (collection !== 'roleAssignments') {
       Object.assign(properties, { startDateTime: h.startDateTime ?? null, endDateTime: h.endDateTime ?? null, memberType: 'Direct', status: 'Provisioned' });
       if (collection === 'roleAssignmentScheduleInstances') properties['assignmentType'] = h.assignmentType ?? 'Assigned';
+      // PIM instances name their scope, role and principal (the 2020-10-01 examples); the role's name only when it is known.
+      const user = this.data.users.find((u) => u.id === h.principalId);
+      const name = this.roleName(h.roleDefinitionId);
+      properties['expandedProperties'] = {
+        scope: { id: h.scope, displayName: this.resource(h.scope)?.displayName ?? null, type: scopeType(h.scope) },
+        roleDefinition: { id: roleDefinitionArmId(h.scope, h.roleDefinitionId), ...(name ? { displayName: name } : {}), type: 'BuiltInRole' },
+        principal: { id: h.principalId, displayName: user?.displayName ?? null, email: user?.mail ?? null, type: principalType },
+      };
     }
     return { id: `${h.scope}/providers/Microsoft.Authorization/${collection}/${name}`, name, type: `Microsoft.Authorization/${collection}`, properties };
   }
@@ -105,6 +128,10 @@ export class FakeArm extends FakeServer {
 function roleDefinitionArmId(scope: string, roleId: string): string {
   const sub = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? '';
   return `${sub}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+}
+
+function scopeType(scope: string): string {
+  return /\/resourcegroups\/[^/]+$/i.test(scope) ? 'resourcegroup' : /^\/subscriptions\/[^/]+$/i.test(scope) ? 'subscription' : 'resource';
 }
 
 function policyArmId(scope: string, roleId: string): string {

@@ -17,9 +17,9 @@ export class FakeAuditGraph extends FakeGraph {
     super(data, options);
   }
 
-  protected override handle(method: string, url: URL, body: unknown): Reply {
+  protected override handle(method: string, url: URL, body: unknown, headers: Record<string, string> = {}): Reply {
     if (method === 'GET' && url.pathname === '/v1.0/auditLogs/directoryAudits') return this.directoryAudits(url);
-    return super.handle(method, url, body);
+    return super.handle(method, url, body, headers);
   }
 
   private directoryAudits(url: URL): Reply {

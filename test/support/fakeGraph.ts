@@ -41,24 +41,36 @@ export class FakeGraph extends FakeServer {
     return { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': 'local' } } };
   }
 
-  protected handle(method: string, url: URL, body: unknown): Reply {
+  protected handle(method: string, url: URL, body: unknown, headers: Record<string, string> = {}): Reply {
     if (method === 'POST' && url.pathname === '/v1.0/$batch') return this.batch(body);
     if (method !== 'GET') return { status: 405, body: this.errorBody('BadRequest', `${method} is not served here`) };
     if (!url.pathname.startsWith('/v1.0/')) return { status: 400, body: this.errorBody('BadRequest', 'Invalid version: use /v1.0') };
-    return this.safeGet(url);
+    return this.safeGet(url, headers);
   }
 
   /** An unsupported query is a 400, as Graph answers it, not a crash of the local endpoint. */
-  private safeGet(url: URL): Reply {
+  private safeGet(url: URL, headers: Record<string, string>): Reply {
     try {
-      return this.get(url);
+      return this.advancedQueryRefused(url, headers) ?? this.get(url);
     } catch (error) {
       return { status: 400, body: this.errorBody('BadRequest', (error as Error).message) };
     }
   }
 
+  /**
+   * Graph serves a type cast on a directory-object list (`…/transitiveMembers/microsoft.graph.user`)
+   * only as an advanced query: `ConsistencyLevel: eventual` and `$count=true`, refused otherwise
+   * with 400 Request_UnsupportedQuery, on every page and inside $batch alike.
+   */
+  private advancedQueryRefused(url: URL, headers: Record<string, string>): Reply | undefined {
+    if (!/\/transitiveMembers\/microsoft\.graph\.[a-z]+$/i.test(url.pathname)) return undefined;
+    const consistency = Object.entries(headers).find(([k]) => k.toLowerCase() === 'consistencylevel')?.[1];
+    if (consistency?.toLowerCase() === 'eventual' && url.searchParams.get('$count') === 'true') return undefined;
+    return { status: 400, body: this.errorBody('Request_UnsupportedQuery', 'Unsupported Query. This query requires the ConsistencyLevel header set to eventual and $count=true.') };
+  }
+
   private batch(body: unknown): Reply {
-    const requests = (body as { requests?: { id: string; method: string; url: string }[] } | undefined)?.requests;
+    const requests = (body as { requests?: { id: string; method: string; url: string; headers?: Record<string, string> }[] } | undefined)?.requests;
     if (!Array.isArray(requests)) return { status: 400, body: this.errorBody('BadRequest', 'Invalid batch payload') };
     if (requests.length > 20) return { status: 400, body: this.errorBody('BadRequest', 'Number of batch requests exceeds 20') };
     if (new Set(requests.map((r) => r.id)).size !== requests.length) return { status: 400, body: this.errorBody('BadRequest', 'Duplicate request id') };
@@ -66,13 +78,13 @@ export class FakeGraph extends FakeServer {
       const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
       const url = new URL(`/v1.0${relative}`, 'http://local');
       this.requests.push({ method: r.method, url: decodeURIComponent(url.pathname + url.search), inBatch: true });
-      const reply = this.takeFault(decodeURIComponent(url.pathname + url.search), true) ?? (r.method === 'GET' ? this.safeGet(url) : { status: 405 });
+      const reply = this.takeFault(decodeURIComponent(url.pathname + url.search), true) ?? (r.method === 'GET' ? this.safeGet(url, r.headers ?? {}) : { status: 405 });
       return { id: r.id, status: reply.status, headers: { 'Content-Type': 'application/json', ...reply.headers }, body: reply.body };
     });
     return { status: 200, body: { responses } };
   }
 
-  private get(url: URL): Reply {
+  protected get(url: URL): Reply {
     const path = url.pathname.slice('/v1.0'.length);
     const filter = url.searchParams.get('$filter') ?? '';
     const select = url.searchParams.get('$select')?.split(',');
@@ -137,7 +149,10 @@ export class FakeGraph extends FakeServer {
     if ((m = /^\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user$/.exec(path))) {
       const group = this.group(m[1]!);
       if (!group) return notFound(m[1]!);
-      return this.page(url, this.transitiveUsers(group.id).map((u) => project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)), '@odata.nextLink');
+      const users = this.transitiveUsers(group.id);
+      const reply = this.page(url, users.map((u) => project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)), '@odata.nextLink');
+      // $count=true: the total of the whole result on every page, ahead of value (as Graph writes it).
+      return { ...reply, body: { '@odata.count': users.length, ...(reply.body as object) } };
     }
     return { status: 400, body: this.errorBody('BadRequest', `Resource not found for the segment '${path}'.`) };
   }

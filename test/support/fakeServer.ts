@@ -97,7 +97,8 @@ export abstract class FakeServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  protected abstract handle(method: string, url: URL, body: unknown): Reply | Promise<Reply>;
+  /** `headers`: the request's headers, names lower-cased (as node:http gives them). */
+  protected abstract handle(method: string, url: URL, body: unknown, headers: Record<string, string>): Reply | Promise<Reply>;
   protected abstract errorBody(code: string, message: string): unknown;
 
   /** A fault for this request, consumed; undefined when none applies. */
@@ -135,12 +136,16 @@ export abstract class FakeServer {
     if (req.headers.authorization !== `Bearer ${this.expectedToken}`) {
       reply = { status: 401, body: this.errorBody('InvalidAuthenticationToken', 'Access token is empty or not for this audience.') };
     } else {
-      reply = this.takeFault(decodeURIComponent(url.pathname + url.search), false) ?? (await this.handle(method, url, raw ? JSON.parse(raw) : undefined));
+      reply = this.takeFault(decodeURIComponent(url.pathname + url.search), false) ?? (await this.handle(method, url, raw ? JSON.parse(raw) : undefined, headersOf(req)));
     }
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
   }
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : (v ?? '')]));
 }
 
 export function tokenFor(scope: string): string {

@@ -27,6 +27,12 @@ export interface ArmRoleHolding {
   assignmentType?: 'Assigned' | 'Activated';
   startDateTime: string | null;
   endDateTime: string | null;
+  /**
+   * The role's name from the instance's own `expandedProperties`, when they name the same role
+   * as `roleDefinitionId` (Microsoft's eligibility example names another one there: the id in
+   * `properties` is the one that counts, and a name is only trusted for its own id).
+   */
+  roleDefinitionName?: string;
 }
 
 interface ArmResource<P> {
@@ -43,9 +49,25 @@ interface HoldingProperties {
   assignmentType?: string;
   startDateTime?: string | null;
   endDateTime?: string | null;
+  expandedProperties?: { roleDefinition?: { id?: string | null; displayName?: string | null } | null } | null;
+}
+
+interface PolicyAssignmentProperties {
+  scope?: string;
+  roleDefinitionId?: string;
+  policyId?: string;
+  /** The policy's rules, already in the list answer (2020-10-01); read instead of GETting each policy. */
+  effectiveRules?: ArmPolicyRule[] | null;
 }
 
 export class ArmReader {
+  /**
+   * Policies' rules as the last policy-assignment list carried them (`effectiveRules`), by
+   * lower-cased policy id, each handed out once by rolePolicyById: a later ask, with no fresh
+   * list in between, reads the policy itself.
+   */
+  private readonly listedRules = new Map<string, PolicyRule[]>();
+
   constructor(private readonly api: ArmApi) {}
 
   /** Active role assignments on the scope and every scope above it (atScope()). */
@@ -70,21 +92,25 @@ export class ArmReader {
   }
 
   /**
-   * The PIM policies of the given roles at exactly this scope (one list of policy assignments,
-   * then one GET per policy), rules in Graph shape; roles without a policy here are left out.
+   * The PIM policies of the given roles at exactly this scope, rules in Graph shape; roles
+   * without a policy here are left out. One list of policy assignments, whose `effectiveRules`
+   * are the policies' rules; a policy is fetched only when its assignment comes without them.
    */
   async rolePoliciesAtScope(scope: string, roleDefinitionIds: readonly string[]): Promise<Map<string, PolicyRule[]>> {
     const wanted = new Set(roleDefinitionIds.map((r) => r.toLowerCase()));
-    const assignments = await this.api.list<ArmResource<{ scope?: string; roleDefinitionId?: string; policyId?: string }>>(
+    const assignments = await this.api.list<ArmResource<PolicyAssignmentProperties>>(
       `${trim(scope)}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=${PIM_API}`,
     );
     const out = new Map<string, PolicyRule[]>();
+    const first = new Map<string, PolicyAssignmentProperties>();
+    for (const a of assignments) {
+      const role = lastSegment(a.properties?.roleDefinitionId);
+      if (wanted.has(role) && a.properties.policyId && !first.has(role)) first.set(role, a.properties);
+    }
     await Promise.all(
-      assignments.map(async (a) => {
-        const role = lastSegment(a.properties.roleDefinitionId);
-        if (!wanted.has(role) || !a.properties.policyId || out.has(role)) return;
-        const policy = await this.api.get<ArmResource<{ rules?: ArmPolicyRule[] }>>(`${a.properties.policyId}?api-version=${PIM_API}`);
-        out.set(role, armRulesToGraph(policy.properties.rules));
+      [...first].map(async ([role, p]) => {
+        if (Array.isArray(p.effectiveRules)) return void out.set(role, armRulesToGraph(p.effectiveRules));
+        out.set(role, await this.rolePolicyById(p.policyId!));
       }),
     );
     return out;
@@ -106,7 +132,7 @@ export class ArmReader {
    * are read with rolePolicyById, which a caller can cache by policy id.
    */
   async policyAssignmentsAtScope(scope: string): Promise<Map<string, string>> {
-    const assignments = await this.api.list<ArmResource<{ roleDefinitionId?: string; policyId?: string }>>(
+    const assignments = await this.api.list<ArmResource<PolicyAssignmentProperties>>(
       `${trim(scope)}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=${PIM_API}`,
     );
     // Filtered here: not every api-version honours a roleDefinitionId $filter on this list.
@@ -114,12 +140,18 @@ export class ArmReader {
     for (const a of assignments) {
       const role = lastSegment(a.properties.roleDefinitionId);
       if (role && !out.has(role)) out.set(role, a.properties.policyId ?? '');
+      if (a.properties.policyId && Array.isArray(a.properties.effectiveRules)) this.listedRules.set(a.properties.policyId.toLowerCase(), armRulesToGraph(a.properties.effectiveRules));
     }
     return out;
   }
 
-  /** A role management policy by its ARM id, rules in Graph shape. */
+  /** A role management policy by its ARM id, rules in Graph shape: from the list just read when it carried them, else one GET. */
   async rolePolicyById(policyId: string): Promise<PolicyRule[]> {
+    const listed = this.listedRules.get(policyId.toLowerCase());
+    if (listed) {
+      this.listedRules.delete(policyId.toLowerCase());
+      return listed;
+    }
     const policy = await this.api.get<ArmResource<{ rules?: ArmPolicyRule[] }>>(`${policyId}?api-version=${PIM_API}`);
     return armRulesToGraph(policy.properties.rules);
   }
@@ -173,16 +205,20 @@ function holding(item: ArmResource<HoldingProperties>, state: 'active' | 'eligib
   const p = item.properties;
   const type = String(p.principalType ?? '').toLowerCase();
   const assignmentType = p.assignmentType === 'Activated' ? 'Activated' : p.assignmentType === 'Assigned' ? 'Assigned' : undefined;
+  const roleDefinitionId = lastSegment(p.roleDefinitionId);
+  const expanded = p.expandedProperties?.roleDefinition;
+  const name = expanded && lastSegment(expanded.id ?? undefined) === roleDefinitionId && typeof expanded.displayName === 'string' && expanded.displayName.trim() ? expanded.displayName.trim() : undefined;
   return {
     id: item.id,
     scope: p.scope ?? requestedScope,
-    roleDefinitionId: lastSegment(p.roleDefinitionId),
+    roleDefinitionId,
     principalId: String(p.principalId ?? ''),
     principalType: type === 'group' ? 'group' : type === 'user' ? 'user' : 'servicePrincipal',
     state,
     ...(state === 'active' ? { assignmentType: assignmentType ?? 'Assigned' } : {}),
     startDateTime: p.startDateTime ?? null,
     endDateTime: p.endDateTime ?? null,
+    ...(name ? { roleDefinitionName: name } : {}),
   };
 }
 

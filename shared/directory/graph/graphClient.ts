@@ -82,21 +82,22 @@ export class GraphApi {
     this.maxBatchRetries = options.maxBatchRetries ?? 4;
   }
 
-  /** One GET; `path` is relative to /v1.0 or an absolute @odata.nextLink. */
-  async get<T>(path: string): Promise<T> {
+  /** One GET; `path` is relative to /v1.0 or an absolute @odata.nextLink. `headers`: e.g. ConsistencyLevel for advanced queries. */
+  async get<T>(path: string, headers?: Record<string, string>): Promise<T> {
     try {
-      return (await this.client.api(path).get()) as T;
+      return (await this.client.api(path).headers(headers ?? {}).get()) as T;
     } catch (error) {
       throw explain(error, 'GET', path);
     }
   }
 
   /** GET a collection and follow @odata.nextLink until the last page. */
-  async list<T>(path: string): Promise<T[]> {
+  async list<T>(path: string, headers?: Record<string, string>): Promise<T[]> {
     const items: T[] = [];
     let next: string | undefined = path;
     while (next) {
-      const page: { value?: T[]; '@odata.nextLink'?: string } = await this.get(next);
+      // An advanced query's next pages need its headers again.
+      const page: { value?: T[]; '@odata.nextLink'?: string } = await this.get(next, headers);
       items.push(...(page.value ?? []));
       next = page['@odata.nextLink'];
     }
@@ -107,14 +108,15 @@ export class GraphApi {
    * Many GETs through POST /$batch, 20 per batch, results in the order of `paths`. Inner 429/503
    * responses are sent again in a later batch after the longest Retry-After among them.
    * Other inner failures (404, 403...) are returned as they are, for the caller to judge.
+   * `headers` go on every inner request (a $batch item carries its own headers).
    */
-  async batchGet(paths: string[]): Promise<BatchResult[]> {
+  async batchGet(paths: string[], headers?: Record<string, string>): Promise<BatchResult[]> {
     const results: BatchResult[] = new Array(paths.length);
     for (let start = 0; start < paths.length; start += GRAPH_BATCH_LIMIT) {
       let pending = paths.slice(start, start + GRAPH_BATCH_LIMIT).map((path, i) => ({ index: start + i, path }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         const envelope: { responses?: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] } = await this.post('/$batch', {
-          requests: pending.map((p) => ({ id: String(p.index), method: 'GET', url: p.path.startsWith('/') ? p.path : `/${p.path}` })),
+          requests: pending.map((p) => ({ id: String(p.index), method: 'GET', url: p.path.startsWith('/') ? p.path : `/${p.path}`, ...(headers ? { headers } : {}) })),
         });
         const throttled: typeof pending = [];
         let waitSeconds = 0;

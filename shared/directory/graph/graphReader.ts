@@ -3,6 +3,7 @@
  * instances of directory roles, users and groups (looked up many at a time through $batch),
  * transitive group members, role policies, role definitions and the organization.
  */
+import type { Log } from '../../log.js';
 import type { PolicyRule } from '../roleDirectory.js';
 import type { GraphApi } from './graphClient.js';
 
@@ -11,6 +12,12 @@ const GROUP_SELECT = 'id,displayName,mail';
 /** Graph allows at most 15 values in an `in` clause of $filter. */
 const IN_LIMIT = 15;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Filtering a directory-object list by type (the `microsoft.graph.user` cast) is an advanced
+ * query: Graph documents it with `ConsistencyLevel: eventual` and `$count=true`, on every page
+ * and inside $batch too (each batch item carries its own headers).
+ */
+const ADVANCED_QUERY = { ConsistencyLevel: 'eventual' } as const;
 
 export interface GraphUser {
   id: string;
@@ -41,7 +48,11 @@ export interface ScheduleInstance {
 export type DirectoryPrincipal = { kind: 'user'; user: GraphUser } | { kind: 'group'; group: GraphGroup };
 
 export class GraphReader {
-  constructor(readonly api: GraphApi) {}
+  /** `log` hears about objects Graph returned without an id (skipped, never a crash). */
+  constructor(
+    readonly api: GraphApi,
+    private readonly log: Log = (level, message) => console.warn(`[${level}] ${message}`),
+  ) {}
 
   async organization(): Promise<{ id: string; displayName: string }> {
     const orgs = await this.api.list<{ id: string; displayName?: string }>('/organization?$select=id,displayName');
@@ -51,22 +62,31 @@ export class GraphReader {
   }
 
   async roleDefinitions(): Promise<{ id: string; displayName: string; templateId?: string }[]> {
-    return this.api.list('/roleManagement/directory/roleDefinitions?$select=id,displayName,templateId');
+    const path = '/roleManagement/directory/roleDefinitions';
+    return this.withIds(await this.api.list<{ id: string; displayName: string; templateId?: string }>(`${path}?$select=id,displayName,templateId`), path);
   }
 
   /** Active assignments (Assigned or Activated); all roles when no role is given. */
   async activeInstances(roleDefinitionId?: string): Promise<ScheduleInstance[]> {
-    return this.api.list(`/roleManagement/directory/roleAssignmentScheduleInstances${roleFilter(roleDefinitionId)}`);
+    return this.instances('/roleManagement/directory/roleAssignmentScheduleInstances', roleDefinitionId);
   }
 
   /** Eligible assignments; all roles when no role is given. */
   async eligibleInstances(roleDefinitionId?: string): Promise<ScheduleInstance[]> {
-    return this.api.list(`/roleManagement/directory/roleEligibilityScheduleInstances${roleFilter(roleDefinitionId)}`);
+    return this.instances('/roleManagement/directory/roleEligibilityScheduleInstances', roleDefinitionId);
+  }
+
+  /** Schedule instances that name a principal and a role; any other is skipped with a warning. */
+  private async instances(path: string, roleDefinitionId: string | undefined): Promise<ScheduleInstance[]> {
+    const items = await this.api.list<ScheduleInstance>(`${path}${roleFilter(roleDefinitionId)}`);
+    const kept = items.filter((i) => typeof i?.principalId === 'string' && i.principalId !== '' && typeof i.roleDefinitionId === 'string' && i.roleDefinitionId !== '');
+    if (kept.length < items.length) this.log('warn', `Microsoft Graph ${path} returned ${items.length - kept.length} instance(s) without principalId or roleDefinitionId; skipped`);
+    return kept;
   }
 
   /** Every user of the tenant, paged ($top=999 is Graph's largest page for /users). */
   async allUsers(): Promise<GraphUser[]> {
-    return this.api.list(`/users?$select=${USER_SELECT}&$top=999`);
+    return this.withIds(await this.api.list<GraphUser>(`/users?$select=${USER_SELECT}&$top=999`), '/users');
   }
 
   /**
@@ -92,7 +112,8 @@ export class GraphReader {
     const out = new Map<string, { id: string; displayName?: string | null }>();
     ids.forEach((id, i) => {
       const result = results[i];
-      if (result?.status === 200) out.set(id, result.body as { id: string; displayName?: string | null });
+      const sp = result?.status === 200 ? this.withIds([result.body as { id: string; displayName?: string | null }], '/servicePrincipals')[0] : undefined;
+      if (sp) out.set(id, sp);
     });
     return out;
   }
@@ -112,21 +133,25 @@ export class GraphReader {
 
   /** The users in each group, transitively; the first page of each through $batch, further pages by nextLink. Unknown groups have none. */
   async transitiveUsers(groupIds: readonly string[]): Promise<Map<string, GraphUser[]>> {
-    const paths = groupIds.map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=${USER_SELECT}`);
-    const results = await this.batchList<GraphUser>(paths);
+    const paths = groupIds.map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$count=true&$select=${USER_SELECT}`);
+    const results = await this.batchList<GraphUser>(paths, ADVANCED_QUERY);
     const out = new Map<string, GraphUser[]>();
     groupIds.forEach((id, i) => {
       const result = results[i]!;
       if (result.status === 404) return out.set(id, []);
       if (!result.items) throw batchError(paths[i] ?? id, result.status, result.body);
-      return out.set(id, result.items);
+      return out.set(id, this.withIds(result.items, `/groups/${id}/transitiveMembers`));
     });
     return out;
   }
 
-  /** A group's direct members (users and groups), as `{ id, '@odata.type' }`. */
+  /**
+   * A group's direct members, as `{ id, '@odata.type' }`. Graph's own example answers with
+   * `{ id }` only (no `@odata.type` under `$select=id`), so a caller must not rely on the type.
+   */
   async directMembers(groupId: string): Promise<{ id: string; '@odata.type'?: string }[]> {
-    return this.api.list(`/groups/${encodeURIComponent(groupId)}/members?$select=id`);
+    const path = `/groups/${encodeURIComponent(groupId)}/members?$select=id`;
+    return this.withIds(await this.api.list<{ id: string; '@odata.type'?: string }>(path), path);
   }
 
   /**
@@ -172,14 +197,14 @@ export class GraphReader {
     results.forEach((result, i) => {
       if (result.status === 404) return;
       if (!result.items) throw batchError(paths[i]!, result.status, result.body);
-      for (const item of result.items) found.set(item.id.toLowerCase(), item);
+      for (const item of this.withIds(result.items, `/${collection}`)) found.set(item.id.toLowerCase(), item);
     });
     // Keyed by the ids as asked (callers look them up as they have them); a UPN is matched by its GET.
     const out = new Map<string, T>();
     const byPath = new Map(others.map((id, i) => [id.toLowerCase(), results[paths.length - others.length + i]]));
     for (const id of ids) {
       const viaGet = byPath.get(id.toLowerCase());
-      const item = viaGet ? (viaGet.items?.[0] as T | undefined) : found.get(id.toLowerCase());
+      const item = viaGet ? this.withIds(viaGet.items ?? [], `/${collection}`)[0] : found.get(id.toLowerCase());
       if (item) out.set(id, item);
     }
     return out;
@@ -190,17 +215,24 @@ export class GraphReader {
    * first page from the $batch, the others by @odata.nextLink), a single entity as a list of one.
    * `items` is missing when the inner request failed (status and body say how).
    */
-  private async batchList<T>(paths: string[]): Promise<{ status: number; body: unknown; items?: T[] }[]> {
-    const results = await this.api.batchGet(paths);
+  private async batchList<T>(paths: string[], headers?: Record<string, string>): Promise<{ status: number; body: unknown; items?: T[] }[]> {
+    const results = await this.api.batchGet(paths, headers);
     return Promise.all(
       results.map(async (result) => {
         if (result.status !== 200) return result;
         const body = result.body as { value?: T[]; '@odata.nextLink'?: string } | undefined;
         if (!body || !Array.isArray(body.value)) return { ...result, items: body ? [body as T] : [] };
-        const rest = body['@odata.nextLink'] ? await this.api.list<T>(body['@odata.nextLink']) : [];
+        const rest = body['@odata.nextLink'] ? await this.api.list<T>(body['@odata.nextLink'], headers) : [];
         return { ...result, items: [...body.value, ...rest] };
       }),
     );
+  }
+
+  /** The items that have a string id; the others are skipped with one warning per list (an id-less object cannot be looked up or named). */
+  private withIds<T extends { id: string }>(items: readonly T[], where: string): T[] {
+    const kept = items.filter((item): item is T => typeof (item as { id?: unknown } | null)?.id === 'string' && item.id !== '');
+    if (kept.length < items.length) this.log('warn', `Microsoft Graph ${where} returned ${items.length - kept.length} object(s) without an id; skipped`);
+    return kept;
   }
 }
 
