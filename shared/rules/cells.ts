@@ -7,8 +7,9 @@ import { DIRECTORY_ADMIN_ROLES, type DirectoryAdminRole } from '../directory/rol
 import type { PimEventType } from '../events/schema.js';
 import type { NotificationKind } from './notifications.js';
 import type { Caller, RecipientType, RuleLevel } from './policy.js';
+import { GROUP_CELLS } from './groupCells.js';
 
-export type ScopeKind = 'directory' | 'azureResource';
+export type ScopeKind = 'directory' | 'azureResource' | 'group';
 
 /** Directory admin roles by short name; Azure "admins" are always Owner + User Access Administrator. */
 
@@ -112,6 +113,9 @@ export const CELLS: Cell[] = [
   ...both({ event: 'roleRenewed', notification: 'renewalAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
   ...both({ event: 'roleExtended', notification: 'extendedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
   ...both({ event: 'roleExpired', notification: 'expiredNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
+
+  // PIM for Groups: membership and ownership of groups.
+  ...GROUP_CELLS,
 ];
 
 export function cellsFor(event: PimEventType, scope: ScopeKind): Cell[] {

@@ -8,6 +8,7 @@ import type { PimEvent } from '../events/schema.js';
 import { DIRECTORY_ADMIN_ROLES, ROLE_NAMES, type DirectoryAdminRole, type Person, type RoleHolder, type RolePolicy } from '../directory/roleDirectory.js';
 import { cellsFor, type Audience, type Cell } from './cells.js';
 import { NOTIFICATIONS, type NotificationKind } from './notifications.js';
+import { GROUP_APPROVER_EMAILS } from './groupNotifications.js';
 import { notificationRuleId, notificationSetting, type NotificationRuleId } from './policy.js';
 
 
@@ -185,7 +186,7 @@ function ruleIdFor(cell: Cell, event: PimEvent): NotificationRuleId | null {
 }
 
 /** Emails addressed to approvers: never to the requester of the request they are about. */
-const APPROVER_EMAILS = new Set<NotificationKind>(['approvalRequest', 'extensionApprovalRequest', 'requestDecisionAlert', 'requestCanceledAlert']);
+const APPROVER_EMAILS = new Set<NotificationKind>(['approvalRequest', 'extensionApprovalRequest', 'requestDecisionAlert', 'requestCanceledAlert', ...GROUP_APPROVER_EMAILS]);
 
 function requesterKeys(inputs: RecipientInputs): Set<string> {
   const keys = new Set<string>();

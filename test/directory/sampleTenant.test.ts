@@ -206,7 +206,8 @@ describe('the sample events', () => {
     for (const e of events) {
       if (e.type === 'pimEnabled' || e.id === 'evt-0023') continue;
       expect(await dir.user(e.principal.id), e.id).toMatchObject({ displayName: e.principal.displayName });
-      expect(await dir.roleDisplayName(e.scope, e.role.id), e.id).toBe(e.role.displayName);
+      if (e.scope.kind === 'group') expect(await dir.groupDisplayName(e.scope.id), e.id).toBe(e.scope.displayName);
+      else expect(await dir.roleDisplayName(e.scope, e.role!.id), e.id).toBe(e.role!.displayName);
     }
   });
 });
