@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { parseEvent, type InvalidEventError } from '../events/parse.js';
 import { LIMITS, type PimEvent } from '../events/schema.js';
 import { lookupActivity } from './activities.js';
+import { groupRecordParts } from './groupAuditRecord.js';
 
 export interface AuditIdentity {
   id?: string | null;
@@ -45,7 +46,7 @@ export type MappedRecord =
   /** A known activity that produces no event (see activities.ts), or a failed/timed-out attempt. */
   | { kind: 'ignored'; activity: string }
   | { kind: 'unknown'; activity: string }
-  /** PIM for Groups and application records: no event type covers them yet. */
+  /** Application records and other categories: no event type covers them yet. */
   | { kind: 'unsupported'; category: string }
   | { kind: 'invalid'; error: InvalidEventError };
 
@@ -66,13 +67,19 @@ export function mapAuditRecord(record: DirectoryAudit, tenantId: string): Mapped
   // Only what actually happened notifies: a failed assignment changed nothing.
   if ((record.result ?? 'success').toLowerCase() !== 'success' || !mapping.event) return { kind: 'ignored', activity };
   const category = record.category ?? '';
-  if (category !== 'RoleManagement' && category !== 'ResourceManagement') return { kind: 'unsupported', category };
+  if (category !== 'RoleManagement' && category !== 'ResourceManagement' && category !== 'GroupManagement') return { kind: 'unsupported', category };
 
   const details = detailsOf(record);
   const targets = record.targetResources ?? [];
   const roleTarget = targets.find((t) => /^role/i.test(t.type ?? ''));
-  const principalTarget = targets.find((t) => /^(user|group|serviceprincipal)$/i.test(t.type ?? ''));
-  const scope = category === 'RoleManagement' ? { kind: 'directory' as const, id: '/' } : azureScope(targets, details);
+  // PIM for Groups: the scope is the managed group with the access; there is no role definition.
+  const group = category === 'GroupManagement' ? groupRecordParts(targets, details) : undefined;
+  const principalTarget = group ? group.principal : targets.find((t) => /^(user|group|serviceprincipal)$/i.test(t.type ?? ''));
+  const scope = group
+    ? { kind: 'group' as const, id: group.groupId, accessId: group.accessId, ...text('displayName', group.group?.displayName, LIMITS.displayName) }
+    : category === 'RoleManagement'
+      ? { kind: 'directory' as const, id: '/' }
+      : azureScope(targets, details);
 
   const candidate: Record<string, unknown> = {
     id: auditEventId(record.id),
@@ -80,11 +87,13 @@ export function mapAuditRecord(record: DirectoryAudit, tenantId: string): Mapped
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),
     scope,
-    role: {
-      // Directory records carry the role's template id in the details; the target id may be an object id or an ARM path.
-      id: lastGuid(details.get('templateid')) ?? lastGuid(details.get('roledefinitionoriginid')) ?? lastGuid(roleTarget?.id),
-      ...text('displayName', roleTarget?.displayName, LIMITS.displayName),
-    },
+    role: group
+      ? undefined
+      : {
+          // Directory records carry the role's template id in the details; the target id may be an object id or an ARM path.
+          id: lastGuid(details.get('templateid')) ?? lastGuid(details.get('roledefinitionoriginid')) ?? lastGuid(roleTarget?.id),
+          ...text('displayName', roleTarget?.displayName, LIMITS.displayName),
+        },
     principal: principalTarget
       ? { id: lastGuid(principalTarget.id), type: principalType(principalTarget.type), ...text('displayName', principalTarget.displayName, LIMITS.displayName) }
       : undefined,
