@@ -10,7 +10,7 @@ const ACCESS = '{{group.access}} access to {{group.groupPhrase}}';
 
 export const GROUP_NOTIFICATION_TEMPLATES: Record<GroupNotificationKind, TemplateSource> = {
   groupApprovalRequest: simple(
-    'PIM: {{principalName}} requests approval to activate {{roleName}} access to the group {{scopeName}}',
+    'PIM: {{principalName}} requests approval to activate {{group.access}} access to the group {{scopeName}}',
     `{{principalName}} asked to activate their ${ACCESS} and you are an approver. Review the request and approve or deny it; the first approver to respond decides, and the request expires after 24 hours.`,
   ),
   groupExtensionApprovalRequest: simple(
@@ -18,11 +18,11 @@ export const GROUP_NOTIFICATION_TEMPLATES: Record<GroupNotificationKind, Templat
     '{{principalName}} asked to {{extendOrRenew}} their {{group.accessPhrase}}. Review the request and approve or deny it.',
   ),
   groupActivationAlert: simple(
-    'PIM: {{principalName}} activated {{roleName}} access to the group {{scopeName}}',
+    'PIM: {{principalName}} activated {{group.access}} access to the group {{scopeName}}',
     `{{principalName}} activated their ${ACCESS}{{untilPhrase}}. If you did not expect this activation, review it now.`,
   ),
   groupRequestDecision: simple(
-    'PIM: Your request to activate {{roleName}} access to the group {{scopeName}} was {{decision}}',
+    'PIM: Your request to activate {{group.access}} access to the group {{scopeName}} was {{decision}}',
     `Your request to activate ${ACCESS} was {{decision}}{{#if actorName}} by {{actorName}}{{/if}}.{{#if isApproved}} The access is yours{{untilPhrase}}.{{/if}}`,
   ),
   groupExpiryReminder: simple(
@@ -66,11 +66,11 @@ export const GROUP_NOTIFICATION_TEMPLATES: Record<GroupNotificationKind, Templat
     '{{principalName}} asked to renew their {{group.accessPhrase}}.',
   ),
   groupRequestDecisionAlert: simple(
-    "PIM: {{actorOrSomeone}} {{decision}} {{principalName}}'s request to activate {{roleName}} access to the group {{scopeName}}",
+    "PIM: {{actorOrSomeone}} {{decision}} {{principalName}}'s request to activate {{group.access}} access to the group {{scopeName}}",
     `{{actorOrSomeone}} {{decision}} the request of {{principalName}} to activate ${ACCESS}. No action is needed from you.`,
   ),
   groupRequestCanceledAlert: simple(
-    'PIM: {{principalName}} canceled the request to activate {{roleName}} access to the group {{scopeName}}',
+    'PIM: {{principalName}} canceled the request to activate {{group.access}} access to the group {{scopeName}}',
     `{{principalName}} canceled their request to activate ${ACCESS}. No action is needed from you.`,
   ),
 };
