@@ -152,7 +152,7 @@ export const ROLE_NAMES: Record<string, string> = {
   [ROLE.userAccessAdministrator]: 'User Access Administrator',
   // PIM for Groups' two kinds of access (holders' roleDefinitionId), as a reason names them.
   member: 'Group member',
-  owner: 'Group owner',
+  owner: 'Permanent owner of the group',
 };
 
 /** PIM for Groups' access ids as a role name in an email: "the Member role" is PIM's own wording. */
