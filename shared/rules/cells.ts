@@ -8,6 +8,7 @@ import type { PimEventType } from '../events/schema.js';
 import type { NotificationKind } from './notifications.js';
 import type { Caller, RecipientType, RuleLevel } from './policy.js';
 import { GROUP_CELLS } from './groupCells.js';
+import { activationAdmin, activationApprover, activationRequestor, assignmentAdmin, assignmentApprover, assignmentRequestor } from './cellRules.js';
 
 export type ScopeKind = 'directory' | 'azureResource' | 'group';
 
@@ -36,13 +37,6 @@ export interface Cell {
 }
 
 const ALL_ADMINS = Object.keys(DIRECTORY_ADMIN_ROLES) as DirectoryAdminRole[];
-
-const activationApprover = { recipient: 'Approver', caller: 'EndUser', level: 'Assignment' } as const;
-const activationAdmin = { recipient: 'Admin', caller: 'EndUser', level: 'Assignment' } as const;
-const activationRequestor = { recipient: 'Requestor', caller: 'EndUser', level: 'Assignment' } as const;
-const assignmentAdmin = { recipient: 'Admin', caller: 'Admin', level: 'assignment' } as const;
-const assignmentRequestor = { recipient: 'Requestor', caller: 'Admin', level: 'assignment' } as const;
-const assignmentApprover = { recipient: 'Approver', caller: 'Admin', level: 'assignment' } as const;
 
 function both(cell: Omit<Cell, 'scope'>, directoryAudience?: Audience): Cell[] {
   return [

@@ -10,13 +10,8 @@
  * The governing rules are the group's own nine notification rules, per access (member/owner).
  */
 import type { Cell } from './cells.js';
+import { activationAdmin, activationApprover, activationRequestor, assignmentAdmin, assignmentApprover, assignmentRequestor } from './cellRules.js';
 
-const activationApprover = { recipient: 'Approver', caller: 'EndUser', level: 'Assignment' } as const;
-const activationAdmin = { recipient: 'Admin', caller: 'EndUser', level: 'Assignment' } as const;
-const activationRequestor = { recipient: 'Requestor', caller: 'EndUser', level: 'Assignment' } as const;
-const assignmentAdmin = { recipient: 'Admin', caller: 'Admin', level: 'assignment' } as const;
-const assignmentRequestor = { recipient: 'Requestor', caller: 'Admin', level: 'assignment' } as const;
-const assignmentApprover = { recipient: 'Approver', caller: 'Admin', level: 'assignment' } as const;
 
 const owners = { kind: 'admins' } as const;
 const approvers = { kind: 'approvers' } as const;
