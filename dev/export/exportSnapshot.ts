@@ -24,6 +24,7 @@
 import { ROLE, type PolicyRule } from '../../shared/directory/roleDirectory.js';
 import type { DirectoryPrincipal, GraphReader, GraphUser } from '../../shared/directory/graph/graphReader.js';
 import type { ArmReader, ArmRoleHolding } from '../../shared/directory/arm/armReader.js';
+import { exportPrivilegedAccessGroups } from './exportGroups.js';
 
 export interface DirectorySource {
   graph: GraphReader;
@@ -66,16 +67,18 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
   const roleManagementPolicies: ExportedPolicy[] = [...directoryPolicies].map(([roleDefinitionId, rules]) => ({ roleDefinitionId, rules }));
 
   const azure = await exportAzure(source.arm, options.subscriptionIds);
+  const pim = await exportPrivilegedAccessGroups(graph);
+  const pimGroupIds = pim.privilegedAccessGroups.map((g) => g.groupId);
 
   // Everyone who matters for role lookups: principals, approvers, and the members of their groups.
-  const approvers = [...roleManagementPolicies, ...azure.resources.flatMap((r) => r.roleManagementPolicies)].flatMap((p) => p.rules).flatMap(approverIds);
-  const candidates = [...new Set([...[...active, ...eligible].map((i) => i.principalId), ...azure.holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId), ...approvers])];
+  const approvers = [...roleManagementPolicies, ...azure.resources.flatMap((r) => r.roleManagementPolicies), ...pim.privilegedAccessGroups.flatMap((g) => g.roleManagementPolicies)].flatMap((p) => p.rules).flatMap(approverIds);
+  const candidates = [...new Set([...[...active, ...eligible].map((i) => i.principalId), ...azure.holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId), ...approvers, ...pim.principalIds, ...pimGroupIds])];
   const users = new Map<string, GraphUser>(listedUsers.map((u) => [u.id.toLowerCase(), u]));
   const kinds = await graph.principals(candidates.filter((id) => !users.has(id.toLowerCase())));
   const neededUsers = new Set<string>();
   for (const [id, p] of kinds) if (p.kind === 'user') users.set(id.toLowerCase(), p.user);
 
-  const groups: { id: string; displayName: string; mail: string | null; members: string[] }[] = [];
+  const groups: { id: string; displayName: string; mail: string | null; members: string[]; owners?: string[] }[] = [];
   const queue = [...kinds].filter(([, p]) => p.kind === 'group').map(([id]) => id);
   const seenGroups = new Set(queue.map((id) => id.toLowerCase()));
   while (queue.length > 0) {
@@ -98,7 +101,9 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
       }
       if (kind) kept.push(m.id);
     }
-    groups.push({ id, displayName: '', mail: null, members: kept });
+    const owners = pim.owners.get(id.toLowerCase()) ?? [];
+    for (const o of owners) neededUsers.add(o);
+    groups.push({ id, displayName: '', mail: null, members: kept, ...(owners.length > 0 ? { owners } : {}) });
   }
   const groupInfo = await graph.groups(groups.map((g) => g.id));
   for (const g of groups) {
@@ -124,6 +129,7 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
     roleEligibilities: eligible.map((e) => ({ principalId: e.principalId, roleDefinitionId: e.roleDefinitionId, directoryScopeId: e.directoryScopeId, startDateTime: e.startDateTime ?? null, endDateTime: e.endDateTime ?? null })),
     roleManagementPolicies,
     azureResources: azure.resources,
+    privilegedAccessGroups: pim.privilegedAccessGroups,
   };
 }
 

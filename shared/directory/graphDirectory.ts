@@ -28,9 +28,11 @@
 import type { Settings } from '../settings/settings.js';
 import {
   AZURE_ADMIN_ROLE_IDS,
+  GROUP_ACCESS_NAMES,
   ROLE_NAMES,
   enclosingScopes,
   isManagementGroup,
+  type PrivilegeScope,
   type Person,
   type PolicyRule,
   type RoleDirectory,
@@ -44,11 +46,12 @@ import { TtlCache } from './cache.js';
 import type { GraphApi } from './graph/graphClient.js';
 import { GraphReader, type GraphUser, type ScheduleInstance } from './graph/graphReader.js';
 import { BatchLoader } from './graph/batchLoader.js';
+import { GroupReader, groupAssignmentType, groupHoldings, permanentOwners, type GroupAccess } from './graph/groupReader.js';
 import { mergeHolders, toPerson, type Holding, type ResolvedPrincipals } from './graph/holders.js';
 import type { ArmApi } from './arm/armClient.js';
 import { ArmReader, type ArmRoleHolding } from './arm/armReader.js';
 
-type Scope = { kind: 'directory' | 'azureResource'; id: string };
+type Scope = PrivilegeScope;
 
 export interface GraphDirectoryOptions {
   /** The app's Graph and ARM clients (built by the composition root, shared with the sources). */
@@ -77,12 +80,14 @@ export class GraphDirectory implements RoleDirectory {
    * for someone who is very likely among them (an event's actor or principal usually is).
    */
   private readonly bulkLoads = new Set<Promise<unknown>>();
+  private readonly groupReader: GroupReader;
 
   constructor(
     readonly graph: GraphReader,
     readonly arm: ArmReader,
     private readonly config: { subscriptionIds: readonly string[]; cacheTtlSeconds: number; now?: () => number; batchWindowMs?: number },
   ) {
+    this.groupReader = new GroupReader(graph);
     this.cache = new TtlCache({ ttlSeconds: config.cacheTtlSeconds, ...(config.now ? { now: config.now } : {}) });
     const window = config.batchWindowMs === undefined ? {} : { windowMs: config.batchWindowMs };
     this.userLoader = new BatchLoader(async (ids) => {
@@ -140,6 +145,7 @@ export class GraphDirectory implements RoleDirectory {
 
   async rolePolicy(scope: Scope, roleDefinitionId: string): Promise<RolePolicy> {
     const roleId = roleDefinitionId.toLowerCase();
+    if (scope.kind === 'group') return { rules: (await this.groupAccess(scope.id)).access.policies.get(roleId) ?? [] };
     if (scope.kind === 'directory') {
       const policies = await this.cache.get('directoryPolicies', () => this.graph.directoryRolePolicies());
       return { rules: policies.get(roleId) ?? [] };
@@ -150,6 +156,15 @@ export class GraphDirectory implements RoleDirectory {
     // Several roles and scopes can share a policy; each is read once.
     const rules = await this.cache.get<PolicyRule[]>(`armPolicy:${policyId.toLowerCase()}`, () => this.arm.rolePolicyById(policyId));
     return { rules };
+  }
+
+  async groupOwners(groupId: string): Promise<RoleHolder[]> {
+    return permanentOwners((await this.groupAccess(groupId)).access);
+  }
+
+  async groupAccessHolders(groupId: string, accessId: 'member' | 'owner'): Promise<RoleHolder[]> {
+    const { access, principals } = await this.groupAccess(groupId);
+    return mergeHolders(groupHoldings(access).filter((h) => h.roleDefinitionId === accessId), principals);
   }
 
   async user(id: string): Promise<Person | undefined> {
@@ -168,6 +183,7 @@ export class GraphDirectory implements RoleDirectory {
 
   async roleDisplayName(scope: Scope, roleDefinitionId: string): Promise<string | undefined> {
     const roleId = roleDefinitionId.toLowerCase();
+    if (scope.kind === 'group') return GROUP_ACCESS_NAMES[roleId];
     if (scope.kind === 'directory') return (await this.directoryRoleNames()).get(roleId);
     if (ROLE_NAMES[roleId]) return ROLE_NAMES[roleId];
     return this.cache.get(`armRoleName:${roleId}`, () => this.arm.roleDefinitionName(scope.id, roleId));
@@ -205,8 +221,9 @@ export class GraphDirectory implements RoleDirectory {
   }
 
   async scheduledAssignments(): Promise<ScheduledAssignment[]> {
-    const [{ instances, principals }, ...subscriptions] = await Promise.all([
+    const [{ instances, principals }, groups, ...subscriptions] = await Promise.all([
       this.directoryHoldings(),
+      this.groupSchedules(),
       ...this.config.subscriptionIds.map(async (s) => (await this.azureSubscription(s)).holdings),
     ]);
     const kind = (id: string): ScheduledAssignment['principalType'] => {
@@ -236,7 +253,44 @@ export class GraphDirectory implements RoleDirectory {
       const { id: _id, scope, principalType, ...rest } = h;
       out.push({ ...rest, scope: { kind: 'azureResource', id: scope }, principalType });
     }
-    return out;
+    return [...out, ...groups];
+  }
+
+  /** PIM for Groups' schedules of every role-assignable group (see groupReader.ts for why those). */
+  private async groupSchedules(): Promise<ScheduledAssignment[]> {
+    const groups = await this.cache.get('roleAssignableGroups', () => this.groupReader.roleAssignableGroups());
+    const perGroup = await Promise.all(
+      groups.map(async (g) => {
+        const { access, principals } = await this.groupAccess(g.id);
+        const kind = (id: string): ScheduledAssignment['principalType'] =>
+          principals.users.has(id.toLowerCase()) ? 'user' : principals.groups.has(id.toLowerCase()) ? 'group' : 'servicePrincipal';
+        return [...access.active.map((i) => ({ i, state: 'active' as const })), ...access.eligible.map((i) => ({ i, state: 'eligible' as const }))].map(
+          ({ i, state }): ScheduledAssignment => ({
+            scope: { kind: 'group', id: g.id },
+            roleDefinitionId: i.accessId,
+            principalId: i.principalId,
+            principalType: kind(i.principalId),
+            state,
+            ...(state === 'active' ? { assignmentType: groupAssignmentType(i.assignmentType) } : {}),
+            startDateTime: i.startDateTime ?? null,
+            endDateTime: i.endDateTime ?? null,
+          }),
+        );
+      }),
+    );
+    return perGroup.flat();
+  }
+
+  /** One group's PIM access, owners and policies (one $batch), with the principals resolved. */
+  private groupAccess(groupId: string): Promise<{ access: GroupAccess; principals: ResolvedPrincipals }> {
+    return this.cache.get(`groupAccess:${groupId.toLowerCase()}`, () =>
+      this.bulk(async () => {
+        const access = await this.groupReader.groupAccess(groupId);
+        this.primeUsers(access.owners);
+        const principals = await this.resolve([...access.active, ...access.eligible].map((i) => i.principalId));
+        return { access, principals };
+      }),
+    );
   }
 
   /**

@@ -25,6 +25,13 @@ export interface Person {
 export type HolderState = 'active' | 'eligible';
 
 /**
+ * Where a privilege lives: a directory scope ("/"), an ARM scope, or a group managed by PIM
+ * for Groups (its object id). For a group, the `roleDefinitionId` that goes with the scope is
+ * the access, `member` or `owner`, as Graph names it in the group's roleManagementPolicyAssignments.
+ */
+export type PrivilegeScope = { kind: 'directory' | 'azureResource'; id: string } | { kind: 'group'; id: string };
+
+/**
  * One user who holds a role, directly or through groups (expanded transitively).
  * A user holding the role both directly and via a group appears once, with the
  * "strongest" state (active beats eligible).
@@ -43,7 +50,8 @@ export interface RoleHolder extends Person {
 
 /** An assignment with its end date, as the expiry scanner and the digest need them. */
 export interface ScheduledAssignment {
-  scope: { kind: 'directory' | 'azureResource'; id: string };
+  scope: PrivilegeScope;
+  /** For a group scope, the access: `member` or `owner`. */
   roleDefinitionId: string;
   principalId: string;
   principalType: 'user' | 'group' | 'servicePrincipal';
@@ -85,8 +93,8 @@ export interface RoleDirectory {
    * enclosing scope (a subscription for its resource groups), active and eligible.
    */
   azureScopeAdmins(scopeId: string): Promise<RoleHolder[]>;
-  /** The role's PIM policy at that scope (directory "/" or an ARM scope). */
-  rolePolicy(scope: { kind: 'directory' | 'azureResource'; id: string }, roleDefinitionId: string): Promise<RolePolicy>;
+  /** The role's PIM policy at that scope (directory "/", an ARM scope, or a group with `member`/`owner`). */
+  rolePolicy(scope: PrivilegeScope, roleDefinitionId: string): Promise<RolePolicy>;
   /** A user by id, or undefined if unknown. */
   user(id: string): Promise<Person | undefined>;
   /** The users in a group, transitively (groups in groups), each once; cycles are safe. */
@@ -94,9 +102,20 @@ export interface RoleDirectory {
   /** A group's display name (to explain "approver through group X"), when the directory knows it. */
   groupDisplayName(groupId: string): Promise<string | undefined>;
   /** A role's display name (directory or Azure scope), when the directory knows it. */
-  roleDisplayName(scope: { kind: 'directory' | 'azureResource'; id: string }, roleDefinitionId: string): Promise<string | undefined>;
+  roleDisplayName(scope: PrivilegeScope, roleDefinitionId: string): Promise<string | undefined>;
   /** An Azure scope's display name (subscription, resource group, management group...), when known. */
   azureScopeDisplayName(scopeId: string): Promise<string | undefined>;
+  /**
+   * PIM for Groups' administrators of a group: its permanent owners, the users who own it with
+   * standing access (an eligible owner, activated or not, is not one). State `active`,
+   * roleDefinitionId `owner`. PIM mails "permanent Owners only" about a group.
+   */
+  groupOwners(groupId: string): Promise<RoleHolder[]>;
+  /**
+   * Who holds `member` or `owner` access to a group through PIM, eligible and active (users,
+   * groups expanded), with roleDefinitionId set to the access.
+   */
+  groupAccessHolders(groupId: string, accessId: 'member' | 'owner'): Promise<RoleHolder[]>;
   /** The directory roles ranked for the digest's "Overview of your top roles" (cli.md topRoles). */
   topDirectoryRoles(limit: number): Promise<TopRole[]>;
   /** Every assignment with its schedule (used by the expiry scanner). */
@@ -133,7 +152,13 @@ export const ROLE_NAMES: Record<string, string> = {
   [ROLE.securityAdministrator]: 'Security Administrator',
   [ROLE.owner]: 'Owner',
   [ROLE.userAccessAdministrator]: 'User Access Administrator',
+  // PIM for Groups' two kinds of access (holders' roleDefinitionId), as a reason names them.
+  member: 'Group member',
+  owner: 'Permanent owner of the group',
 };
+
+/** PIM for Groups' access ids as a role name in an email: "the Member role" is PIM's own wording. */
+export const GROUP_ACCESS_NAMES: Record<string, string> = { member: 'Member', owner: 'Owner' };
 
 /** Address of a Graph user: mail, else the first of otherMails, else userPrincipalName. */
 export function addressOf(user: { mail?: string | null; otherMails?: string[] | null; userPrincipalName?: string | null }): string | null {

@@ -7,8 +7,10 @@
 import {
   AZURE_ADMIN_ROLE_IDS,
   ROLE_NAMES,
+  GROUP_ACCESS_NAMES,
   addressOf,
   enclosingScopes,
+  type PrivilegeScope,
   type Person,
   type RoleDirectory,
   type RoleHolder,
@@ -22,13 +24,14 @@ import type { DirectorySnapshot } from './snapshot/snapshotFile.js';
 import { GroupIndex } from './snapshot/groups.js';
 import { byName, compareNames, holdersOf, inForce, toGrant, type Grant, type HolderLookup } from './snapshot/grants.js';
 import { isAssignmentType } from './snapshot/references.js';
+import { GroupAccessIndex } from './snapshot/groupAccess.js';
 
 export interface SnapshotDirectoryOptions {
   /** The clock deciding which schedules are in force; defaults to the real one. */
   now?: () => Date;
 }
 
-type Scope = { kind: 'directory' | 'azureResource'; id: string };
+type Scope = PrivilegeScope;
 
 const ADMIN_ROLES = new Set<string>(AZURE_ADMIN_ROLE_IDS);
 
@@ -54,6 +57,7 @@ export class SnapshotDirectory implements RoleDirectory {
   private readonly scopeNames = new Map<string, string>();
   private readonly scopeParents = new Map<string, string>();
   private readonly parentOf = (scope: string) => this.scopeParents.get(scope);
+  private readonly groupAccess: GroupAccessIndex;
 
   constructor(snapshot: DirectorySnapshot, options: SnapshotDirectoryOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -77,6 +81,8 @@ export class SnapshotDirectory implements RoleDirectory {
 
     this.indexDirectory(snapshot);
     this.indexAzure(snapshot);
+    this.groupAccess = new GroupAccessIndex(snapshot.privilegedAccessGroups, snapshot.groups, this.lookup);
+    this.scheduled.push(...this.groupAccess.scheduled((key) => this.principalTypes.get(key) ?? 'servicePrincipal'));
     // Expanding role-holding groups now keeps the first lookup as cheap as the later ones.
     for (const grants of [...this.directoryGrants.values(), ...this.scopeAdminGrants.values()]) {
       for (const g of grants) if (groupNames.has(g.principalKey)) this.lookup.groups.usersOf(g.principalKey);
@@ -159,6 +165,7 @@ export class SnapshotDirectory implements RoleDirectory {
 
   async rolePolicy(scope: Scope, roleDefinitionId: string): Promise<RolePolicy> {
     const role = roleDefinitionId.toLowerCase();
+    if (scope.kind === 'group') return { rules: this.groupAccess.policy(scope.id, role) };
     if (scope.kind === 'directory') return { rules: [...(this.directoryPolicies.get(role) ?? [])] };
     // Nearest scope first: a resource group's own policy overrides its subscription's.
     for (const s of enclosingScopes(scope.id, this.parentOf)) {
@@ -166,6 +173,14 @@ export class SnapshotDirectory implements RoleDirectory {
       if (rules) return { rules: [...rules] };
     }
     return { rules: [] };
+  }
+
+  async groupOwners(groupId: string): Promise<RoleHolder[]> {
+    return this.groupAccess.permanentOwners(groupId, this.now().getTime());
+  }
+
+  async groupAccessHolders(groupId: string, accessId: 'member' | 'owner'): Promise<RoleHolder[]> {
+    return this.groupAccess.accessHolders(groupId, accessId, this.now().getTime());
   }
 
   async user(id: string): Promise<Person | undefined> {
@@ -188,6 +203,7 @@ export class SnapshotDirectory implements RoleDirectory {
 
   async roleDisplayName(scope: Scope, roleDefinitionId: string): Promise<string | undefined> {
     const role = roleDefinitionId.toLowerCase();
+    if (scope.kind === 'group') return GROUP_ACCESS_NAMES[role];
     if (scope.kind === 'directory') return this.directoryRoleNames.get(role) ?? ROLE_NAMES[role];
     for (const s of enclosingScopes(scope.id, this.parentOf)) {
       const name = this.resourceRoleNames.get(s)?.get(role);

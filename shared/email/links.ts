@@ -55,3 +55,21 @@ export function portalLink(portalBaseUrl: string, page: PortalPage, scope: Scope
   const fragment = (scope === 'azureResource' ? AZURE : ENTRA)[page];
   return `${base}/${fragment}`;
 }
+
+/**
+ * PIM for Groups pages: the Groups tab (`aadgroup`) of My roles and Approve requests, and the
+ * group's own PIM page (its eligible and active assignments) by its object id, a GUID the
+ * event schema has validated.
+ */
+export function groupPortalLink(portalBaseUrl: string, page: PortalPage, groupId: string): string {
+  const base = portalBaseUrl.replace(/\/+$/, '');
+  const fragment: Record<PortalPage, string> = {
+    home: ENTRA.home,
+    myRoles: `${PIM}/ActivationMenuBlade/~/aadgroup`,
+    approveRequests: `${PIM}/ApproveRequestMenuBlade/~/aadgroup`,
+    assignments: `${PIM}/ResourceMenuBlade/~/members/resourceId/${encodeURIComponent(groupId)}/resourceType/Security/provider/aadgroup`,
+    alerts: `${PIM}/CommonMenuBlade/~/aadgroup`,
+    discoveryAndInsights: `${PIM}/CommonMenuBlade/~/aadgroup`,
+  };
+  return `${base}/${fragment[page]}`;
+}

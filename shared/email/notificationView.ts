@@ -6,7 +6,8 @@
 import type { PimEvent } from '../events/schema.js';
 import type { NotificationKind } from '../rules/notifications.js';
 import { daysBetween, formatDateTime, formatWhen, inDays, multiLine, singleLine } from './format.js';
-import { portalLink, type PortalPage } from './links.js';
+import { groupPortalLink, portalLink, type PortalPage } from './links.js';
+import { GROUP_ACTIONS, groupWording, type GroupWording } from './groupView.js';
 
 export type EventNotificationKind = Exclude<NotificationKind, 'weeklyDigest'>;
 
@@ -71,6 +72,8 @@ export interface NotificationView {
   requestId?: string;
   facts: Fact[];
   action: Action;
+  /** PIM for Groups: set when the event's scope is a group (wording in groupView.ts). */
+  group?: GroupWording;
 }
 
 const REQUEST_TYPES = new Set<string>([
@@ -131,6 +134,11 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
     facts: [],
     action: actionFor(model.notification, eligible, isAzureResource, portalBaseUrl),
   };
+  if (event.scope.kind === 'group') {
+    view.group = groupWording(event.type, event.scope.accessId, scopeName, assignment ? eligible : undefined, permanent, untilPhrase);
+    view.roleKind = 'PIM for Groups';
+    view.action = { ...view.action, url: groupPortalLink(portalBaseUrl, ACTIONS[model.notification].page, event.scope.id) };
+  }
   view.facts = factsOf(model.notification, event, view, assignment);
   return view;
 }
@@ -161,6 +169,7 @@ function ticketOf(event: PimEvent): string | undefined {
 }
 
 const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }> = {
+  ...GROUP_ACTIONS,
   approvalRequest: { page: 'approveRequests', label: 'Approve or deny the request' },
   extensionApprovalRequest: { page: 'approveRequests', label: 'Approve or deny the request' },
   outsidePimAlert: { page: 'alerts', label: 'Review the alert' },
@@ -189,7 +198,7 @@ const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }
 function actionFor(kind: EventNotificationKind, eligible: boolean, isAzureResource: boolean, base: string): Action {
   const { page, label } = ACTIONS[kind];
   // An eligible assignee's next step is activating the role, not just looking at it.
-  const finalLabel = kind === 'assignmentNotice' && eligible ? 'Activate my role' : label;
+  const finalLabel = kind === 'assignmentNotice' && eligible ? 'Activate my role' : kind === 'groupAssignmentNotice' && eligible ? 'Activate my membership or ownership' : label;
   return { url: portalLink(base, page, isAzureResource ? 'azureResource' : 'directory'), label: finalLabel };
 }
 
@@ -216,6 +225,11 @@ function factsOf(
   };
   if (event.type === 'pimEnabled') {
     add('Organization', v.tenantName);
+  } else if (v.group) {
+    add('Group', v.scopeName);
+    add('Access', v.roleName);
+    add('Role type', v.roleKind);
+    add(REQUEST_TYPES.has(event.type) ? 'Requested by' : 'Member', v.principalName);
   } else {
     add('Role', v.roleName);
     add('Role type', v.roleKind);

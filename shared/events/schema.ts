@@ -24,7 +24,7 @@ export const eventId = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 
-export const scopeSchema = z
+const roleScopeSchema = z
   .object({
     kind: z.enum(['directory', 'azureResource']),
     id: z.string().min(1).max(LIMITS.scopeId).startsWith('/', 'must start with "/"'),
@@ -34,6 +34,20 @@ export const scopeSchema = z
     message: 'an azureResource scope needs an ARM scope id such as /subscriptions/<guid>',
     path: ['id'],
   });
+
+/** The two kinds of access PIM for Groups manages (Graph's `accessId`). */
+export const GROUP_ACCESS_IDS = ['member', 'owner'] as const;
+export type GroupAccessId = (typeof GROUP_ACCESS_IDS)[number];
+
+/** PIM for Groups: membership or ownership (`accessId`) of the group whose object id is `id`. */
+export const groupScopeSchema = z.object({
+  kind: z.literal('group'),
+  id: guid,
+  displayName,
+  accessId: z.enum(GROUP_ACCESS_IDS),
+});
+
+export const scopeSchema = z.discriminatedUnion('kind', [roleScopeSchema, groupScopeSchema]);
 
 export const roleSchema = z.object({ id: guid, displayName });
 
@@ -99,7 +113,15 @@ const common = {
   request: requestSchema.optional(),
 };
 
-const roleEventBase = { ...common, role: roleSchema, principal: principalSchema };
+// A group's access has no role definition (the scope's accessId says member or owner), so
+// `role` is optional in the shape and required below for every other scope kind.
+const roleEventBase = { ...common, role: roleSchema.optional(), principal: principalSchema };
+
+function roleUnlessGroup(event: { scope: { kind: string }; role?: unknown }, ctx: z.core.$RefinementCtx): void {
+  if (event.scope.kind !== 'group' && event.role === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is required for a directory or azureResource scope', path: ['role'] });
+  }
+}
 
 export const pimEnabledEventSchema = z.object({
   ...common,
@@ -114,13 +136,13 @@ export const requestEventSchema = z.object({
   ...roleEventBase,
   type: z.enum(REQUEST_EVENT_TYPES),
   assignment: assignmentSchema.optional(),
-});
+}).superRefine(roleUnlessGroup);
 
 export const assignmentEventSchema = z.object({
   ...roleEventBase,
   type: z.enum(ASSIGNMENT_EVENT_TYPES),
   assignment: assignmentSchema,
-});
+}).superRefine(roleUnlessGroup);
 
 export const pimEventSchema = z
   .discriminatedUnion('type', [pimEnabledEventSchema, requestEventSchema, assignmentEventSchema])
@@ -134,6 +156,7 @@ export type PimEvent = z.infer<typeof pimEventSchema>;
 export type RoleEvent = z.infer<typeof requestEventSchema> | z.infer<typeof assignmentEventSchema>;
 export type AssignmentEvent = z.infer<typeof assignmentEventSchema>;
 export type EventScope = z.infer<typeof scopeSchema>;
+export type GroupScope = z.infer<typeof groupScopeSchema>;
 export type EventPrincipal = z.infer<typeof principalSchema>;
 export type Assignment = z.infer<typeof assignmentSchema>;
 

@@ -5,47 +5,13 @@
  */
 import { DIRECTORY_ADMIN_ROLES, type DirectoryAdminRole } from '../directory/roleDirectory.js';
 import type { PimEventType } from '../events/schema.js';
-import type { NotificationKind } from './notifications.js';
-import type { Caller, RecipientType, RuleLevel } from './policy.js';
+import type { Audience, Cell, ScopeKind } from './cell.js';
+import { GROUP_CELLS } from './groupCells.js';
+import { activationAdmin, activationApprover, activationRequestor, assignmentAdmin, assignmentApprover, assignmentRequestor } from './cellRules.js';
 
-export type ScopeKind = 'directory' | 'azureResource';
-
-/** Directory admin roles by short name; Azure "admins" are always Owner + User Access Administrator. */
-
-export type Audience =
-  /** Admin-role holders: the directory roles in `adminRoles`, or the Azure scope's Owners and UAAs, as RECIPIENT_MODEL counts them. */
-  | { kind: 'admins'; adminRoles?: DirectoryAdminRole[] }
-  /**
-   * Approvers configured on the role. `defaultApprovers`: the directory roles whose *active*
-   * holders approve when the role names none, or when none of the named ones can be reached
-   * (SET-ENTRA); absent = the scope kind has no default approvers (Azure resources).
-   */
-  | { kind: 'approvers'; defaultApprovers?: DirectoryAdminRole[] }
-  /** The principal (assignee or requester); a group stands for its members. */
-  | { kind: 'principal' };
-
-export interface Cell {
-  event: PimEventType;
-  scope: ScopeKind;
-  audience: Audience;
-  notification: NotificationKind;
-  /**
-   * The notification rule that governs the cell. `level: 'assignment'` means Eligibility or
-   * Assignment after the event's assignment.state. null = not governed by role settings.
-   */
-  rule: { recipient: RecipientType; caller: Caller; level: RuleLevel | 'assignment' } | null;
-  /** Why the cell exists, when the contract alone does not say. */
-  note?: string;
-}
+export type { Audience, Cell, ScopeKind } from './cell.js';
 
 const ALL_ADMINS = Object.keys(DIRECTORY_ADMIN_ROLES) as DirectoryAdminRole[];
-
-const activationApprover = { recipient: 'Approver', caller: 'EndUser', level: 'Assignment' } as const;
-const activationAdmin = { recipient: 'Admin', caller: 'EndUser', level: 'Assignment' } as const;
-const activationRequestor = { recipient: 'Requestor', caller: 'EndUser', level: 'Assignment' } as const;
-const assignmentAdmin = { recipient: 'Admin', caller: 'Admin', level: 'assignment' } as const;
-const assignmentRequestor = { recipient: 'Requestor', caller: 'Admin', level: 'assignment' } as const;
-const assignmentApprover = { recipient: 'Approver', caller: 'Admin', level: 'assignment' } as const;
 
 function both(cell: Omit<Cell, 'scope'>, directoryAudience?: Audience): Cell[] {
   return [
@@ -138,6 +104,9 @@ export const CELLS: Cell[] = [
   ...both({ event: 'assignmentRequestDenied', notification: 'extensionDeniedAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: EXTENDERS }),
   ...both({ event: 'assignmentRequestDenied', notification: 'extensionDeniedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
   ...both({ event: 'roleExpired', notification: 'expiredNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
+
+  // PIM for Groups: membership and ownership of groups.
+  ...GROUP_CELLS,
 ];
 
 export function cellsFor(event: PimEventType, scope: ScopeKind): Cell[] {

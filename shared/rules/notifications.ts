@@ -3,6 +3,7 @@
  * and a priority: when several cells put one person on an event's list, that person gets
  * only the highest-priority kind (recipients.md: "the most actionable").
  */
+import { GROUP_NOTIFICATIONS } from './groupNotifications.js';
 
 export const NOTIFICATIONS = {
   approvalRequest: {
@@ -127,6 +128,7 @@ export const NOTIFICATIONS = {
     actionable: false,
     summary: 'Weekly PIM digest',
   },
+  ...GROUP_NOTIFICATIONS,
 } as const satisfies Record<string, { priority: number; actionable: boolean; summary: string }>;
 
 export type NotificationKind = keyof typeof NOTIFICATIONS;

@@ -11,6 +11,7 @@ import type { PimEvent } from '../events/schema.js';
 import { DIRECTORY_ADMIN_ROLES, ROLE_NAMES, type DirectoryAdminRole, type Person, type RoleHolder, type RolePolicy } from '../directory/roleDirectory.js';
 import { cellsFor, type Audience, type Cell } from './cells.js';
 import { NOTIFICATIONS, type NotificationKind } from './notifications.js';
+import { GROUP_APPROVAL_REQUESTS } from './groupNotifications.js';
 import { notificationRuleId, notificationSetting, type NotificationRuleId } from './policy.js';
 import { countsAsAdmin, type RecipientModel } from './recipientModel.js';
 
@@ -78,7 +79,7 @@ interface Candidate {
 }
 
 /** Emails that ask the recipient to act: the approvers' emails, kept second by the cap. */
-export const APPROVAL_KINDS: ReadonlySet<NotificationKind> = new Set(['approvalRequest', 'extensionApprovalRequest']);
+export const APPROVAL_KINDS: ReadonlySet<NotificationKind> = new Set(['approvalRequest', 'extensionApprovalRequest', ...GROUP_APPROVAL_REQUESTS]);
 /** How the warning about an approval request that reaches no approver starts (simulate counts them). */
 export const UNREACHED_APPROVAL = 'the approval request reaches no approver';
 /** Events that wait for someone's approval: reaching no one is reported. */

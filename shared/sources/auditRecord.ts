@@ -10,42 +10,17 @@ import { createHash } from 'node:crypto';
 import { parseEvent, type InvalidEventError } from '../events/parse.js';
 import { LIMITS, type PimEvent } from '../events/schema.js';
 import { lookupActivity } from './activities.js';
+import { groupRecordParts } from './groupAuditRecord.js';
+import type { AuditIdentity, AuditTarget, DirectoryAudit } from './directoryAudit.js';
 
-export interface AuditIdentity {
-  id?: string | null;
-  displayName?: string | null;
-  /** Read by nobody here: addresses stay out of events built from the log and out of logs. */
-  userPrincipalName?: string | null;
-  servicePrincipalId?: string | null;
-}
-
-export interface AuditTarget {
-  id?: string | null;
-  displayName?: string | null;
-  type?: string | null;
-  userPrincipalName?: string | null;
-}
-
-/** The directoryAudit properties this module reads (Graph v1.0). */
-export interface DirectoryAudit {
-  id: string;
-  category?: string | null;
-  activityDisplayName?: string | null;
-  activityDateTime?: string | null;
-  loggedByService?: string | null;
-  result?: string | null;
-  correlationId?: string | null;
-  initiatedBy?: { user?: AuditIdentity | null; app?: AuditIdentity | null } | null;
-  targetResources?: AuditTarget[] | null;
-  additionalDetails?: { key?: string | null; value?: string | null }[] | null;
-}
+export type { AuditIdentity, AuditTarget, DirectoryAudit } from './directoryAudit.js';
 
 export type MappedRecord =
   | { kind: 'event'; event: PimEvent }
   /** A known activity that produces no event (see activities.ts), or a failed/timed-out attempt. */
   | { kind: 'ignored'; activity: string }
   | { kind: 'unknown'; activity: string }
-  /** PIM for Groups and application records: no event type covers them yet. */
+  /** Application records and other categories: no event type covers them yet. */
   | { kind: 'unsupported'; category: string }
   | { kind: 'invalid'; error: InvalidEventError };
 
@@ -67,13 +42,19 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
   // Only what actually happened notifies: a failed assignment changed nothing.
   if ((record.result ?? 'success').toLowerCase() !== 'success' || !mapping.event) return { kind: 'ignored', activity };
   const category = record.category ?? '';
-  if (category !== 'RoleManagement' && category !== 'ResourceManagement') return { kind: 'unsupported', category };
+  if (category !== 'RoleManagement' && category !== 'ResourceManagement' && category !== 'GroupManagement') return { kind: 'unsupported', category };
 
   const details = detailsOf(record);
   const targets = record.targetResources ?? [];
   const roleTarget = targets.find((t) => /^role/i.test(t.type ?? ''));
-  const principalTarget = targets.find((t) => /^(user|group|serviceprincipal)$/i.test(t.type ?? ''));
-  const scope = category === 'RoleManagement' ? { kind: 'directory' as const, id: '/' } : azureScope(targets, details);
+  // PIM for Groups: the scope is the managed group with the access; there is no role definition.
+  const group = category === 'GroupManagement' ? groupRecordParts(targets, details) : undefined;
+  const principalTarget = group ? group.principal : targets.find((t) => /^(user|group|serviceprincipal)$/i.test(t.type ?? ''));
+  const scope = group
+    ? { kind: 'group' as const, id: group.groupId, accessId: group.accessId, ...text('displayName', group.group?.displayName, LIMITS.displayName) }
+    : category === 'RoleManagement'
+      ? { kind: 'directory' as const, id: '/' }
+      : azureScope(targets, details);
 
   const candidate: Record<string, unknown> = {
     // A record without an id cannot be deduplicated: no event id, so validation refuses it.
@@ -82,11 +63,13 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),
     scope,
-    role: {
-      // Directory records carry the role's template id in the details; the target id may be an object id or an ARM path.
-      id: lastGuid(details.get('templateid')) ?? lastGuid(details.get('roledefinitionoriginid')) ?? lastGuid(roleTarget?.id),
-      ...text('displayName', roleTarget?.displayName, LIMITS.displayName),
-    },
+    role: group
+      ? undefined
+      : {
+          // Directory records carry the role's template id in the details; the target id may be an object id or an ARM path.
+          id: lastGuid(details.get('templateid')) ?? lastGuid(details.get('roledefinitionoriginid')) ?? lastGuid(roleTarget?.id),
+          ...text('displayName', roleTarget?.displayName, LIMITS.displayName),
+        },
     principal: principalTarget
       ? { id: lastGuid(principalTarget.id), type: principalType(principalTarget.type), ...text('displayName', principalTarget.displayName, LIMITS.displayName) }
       : undefined,

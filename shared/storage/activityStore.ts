@@ -8,14 +8,14 @@
  * - The digest reads one partition (its week) with a projection: never a table scan, and
  *   its cost does not grow with history.
  */
-import type { PimEvent } from '../events/schema.js';
+import type { EventScope, PimEvent } from '../events/schema.js';
 
 /** What the digest needs of an event; kept small so a week of rows reads fast. */
 export interface ActivityRow {
   eventId: string;
   type: PimEvent['type'];
   occurredAt: string;
-  scopeKind: 'directory' | 'azureResource';
+  scopeKind: EventScope['kind'];
   assignmentState?: 'eligible' | 'active';
 }
 

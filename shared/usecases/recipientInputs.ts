@@ -22,13 +22,16 @@ export interface GatheredInputs extends RecipientInputs {
 
 export async function gatherRecipientInputs(event: PimEvent, directory: RoleDirectory): Promise<GatheredInputs> {
   const scope = { kind: event.scope.kind, id: event.scope.id };
-  const roleId = event.role?.id;
+  // A group's "role" is the access (member or owner): its policy and name go by that.
+  const roleId = event.scope.kind === 'group' ? event.scope.accessId : event.role?.id;
 
-  const [tenant, admins, policy, principal, actor, roleName, principalGroupName, azureScopeName] = await Promise.all([
+  const [tenant, admins, policy, principal, actor, roleName, principalGroupName, azureScopeName, groupName] = await Promise.all([
     directory.tenant(),
     scope.kind === 'directory'
       ? Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => directory.directoryRoleHolders(r))).then((lists) => lists.flat())
-      : directory.azureScopeAdmins(scope.id),
+      : scope.kind === 'group'
+        ? directory.groupOwners(scope.id)
+        : directory.azureScopeAdmins(scope.id),
     roleId ? directory.rolePolicy(scope, roleId) : Promise.resolve({ rules: [] }),
     principalPeople(event, directory),
     event.actor ? directory.user(event.actor.id) : Promise.resolve(undefined),
@@ -36,7 +39,8 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     event.principal && event.principal.type !== 'user' && event.principal.type !== 'servicePrincipal'
       ? directory.groupDisplayName(event.principal.id)
       : Promise.resolve(undefined),
-    scope.kind === 'directory' ? Promise.resolve(undefined) : directory.azureScopeDisplayName(scope.id),
+    scope.kind === 'azureResource' ? directory.azureScopeDisplayName(scope.id) : Promise.resolve(undefined),
+    scope.kind === 'group' ? directory.groupDisplayName(scope.id) : Promise.resolve(undefined),
   ]);
 
   // The directory is one tenant's: an event from another would be matched against the wrong
@@ -62,7 +66,7 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     roleName: roleName ?? (roleId ? `unknown role (${roleId})` : 'a role'),
     principalName: principalUser?.displayName ?? principalGroupName ?? event.principal?.displayName ?? event.principal?.id ?? 'someone',
     actorName: actor?.displayName ?? event.actor?.displayName,
-    scopeName: scope.kind === 'directory' ? tenant.displayName : (azureScopeName ?? event.scope.id),
+    scopeName: scope.kind === 'directory' ? tenant.displayName : scope.kind === 'group' ? (groupName ?? `unknown group (${scope.id})`) : (azureScopeName ?? event.scope.id),
     warnings,
   };
 }

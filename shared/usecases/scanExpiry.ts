@@ -134,8 +134,10 @@ function toEvent(a: ScheduledAssignment, id: string, type: PimEventType, moment:
     type,
     tenantId,
     occurredAt: new Date(moment).toISOString(),
-    scope: { kind: a.scope.kind, id: a.scope.id },
-    role: { id: a.roleDefinitionId },
+    // A group's access (member/owner) travels in its scope; it has no role definition.
+    ...(a.scope.kind === 'group'
+      ? { scope: { kind: 'group', id: a.scope.id, accessId: a.roleDefinitionId } }
+      : { scope: { kind: a.scope.kind, id: a.scope.id }, role: { id: a.roleDefinitionId } }),
     principal: { id: a.principalId, type: a.principalType },
     assignment: {
       state: a.state,

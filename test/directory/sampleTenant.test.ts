@@ -168,10 +168,25 @@ describe('the sample events', () => {
     expect(events.every((e) => e.tenantId === '7d3f6a2e-4b1c-4e8f-9a6d-2c5b8e1f0a37')).toBe(true);
   });
 
-  it('cover every event type inside 2026-W47, in both scopes', () => {
+  it('cover every event type inside 2026-W47, in all three scope kinds', () => {
     const w47 = events.filter(inW47);
     expect(new Set(w47.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
-    expect(new Set(w47.map((e) => e.scope.kind))).toEqual(new Set(['directory', 'azureResource']));
+    expect(new Set(w47.map((e) => e.scope.kind))).toEqual(new Set(['directory', 'azureResource', 'group']));
+    // PIM for Groups: every type but the tenant-wide one and the outside-PIM alert (no group cells).
+    const groupTypes = new Set(w47.filter((e) => e.scope.kind === 'group').map((e) => e.type));
+    expect(groupTypes).toEqual(new Set(EVENT_TYPES.filter((t) => t !== 'pimEnabled' && t !== 'roleAssignedOutsidePim')));
+  });
+
+  it('have the PIM for Groups facts the README lists', async () => {
+    const SOC = 'aeecddf9-ff6b-4ce4-8384-dcb3b7fe19f1';
+    const PAA = '5c1e8a4f-2d7b-4e19-9a3c-6b0f4d2e8a71';
+    expect((await dir.groupOwners(SOC)).map((o) => o.displayName)).toEqual(['Diego Siciliani', 'Omar Haddad']);
+    expect((await dir.groupOwners(PAA)).map((o) => o.displayName)).toEqual(['Megan Bowen']);
+    expect((await dir.groupAccessHolders(SOC, 'member')).map((h) => [h.displayName, h.state])).toEqual([['Joni Sherman', 'active'], ['Lukas Schmidt', 'eligible']]);
+    expect((await dir.groupAccessHolders(SOC, 'owner')).map((h) => [h.displayName, h.state, h.assignmentType])).toEqual([['Wei Chen', 'active', 'Activated']]);
+    expect(approvalSetting(await dir.rolePolicy({ kind: 'group', id: SOC }, 'member')).approvers).toEqual([{ kind: 'user', id: 'a3ee85c5-c4bc-449b-87e0-e396ddb06b8f' }]);
+    expect(approvalSetting(await dir.rolePolicy({ kind: 'group', id: PAA }, 'member'))).toMatchObject({ isApprovalRequired: true, approvers: [] });
+    expect(events.filter((e) => e.scope.kind === 'group').map((e) => e.id)).toEqual(Array.from({ length: 15 }, (_, i) => `evt-00${30 + i}`));
   });
 
   it('have boundaries around W47 and the hostile inputs the README names', () => {
@@ -206,7 +221,8 @@ describe('the sample events', () => {
     for (const e of events) {
       if (e.type === 'pimEnabled' || e.id === 'evt-0023') continue;
       expect(await dir.user(e.principal.id), e.id).toMatchObject({ displayName: e.principal.displayName });
-      expect(await dir.roleDisplayName(e.scope, e.role.id), e.id).toBe(e.role.displayName);
+      if (e.scope.kind === 'group') expect(await dir.groupDisplayName(e.scope.id), e.id).toBe(e.scope.displayName);
+      else expect(await dir.roleDisplayName(e.scope, e.role!.id), e.id).toBe(e.role!.displayName);
     }
   });
 });

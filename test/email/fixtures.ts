@@ -30,8 +30,32 @@ const activationRequest = {
   request: { id: 'req-42', justification: 'Mailbox migration for the Paris office', ticketNumber: 'CHG-1001', ticketSystem: 'ServiceNow' },
 };
 
+const SOC_MEMBER = { kind: 'group', id: 'aeecddf9-ff6b-4ce4-8384-dcb3b7fe19f1', displayName: 'SOC Tier 2', accessId: 'member' } as const;
+const SOC_OWNER = { ...SOC_MEMBER, accessId: 'owner' } as const;
+const groupActivation = { scope: SOC_MEMBER, principal: MEGAN, request: activationRequest.request };
+
 const timeBoundActive = { state: 'active', permanent: false, startDateTime: '2026-11-23T10:00:00Z', endDateTime: '2026-11-23T18:00:00Z' };
 const expiresIn14Days = { state: 'eligible', permanent: false, startDateTime: '2026-01-01T00:00:00Z', endDateTime: '2026-12-07T10:00:00Z' };
+
+/** PIM for Groups: membership of SOC Tier 2, ownership where an owner's emails differ only by the access. */
+const GROUP_EVENTS = {
+  groupApprovalRequest: event({ id: 'g-approval', type: 'activationPendingApproval', ...groupActivation }),
+  groupExtensionApprovalRequest: event({ id: 'g-extension', type: 'assignmentPendingApproval', scope: SOC_OWNER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupActivationAlert: event({ id: 'g-activated', type: 'activationCompleted', ...groupActivation, assignment: timeBoundActive }),
+  groupRequestDecision: event({ id: 'g-approved', type: 'activationApproved', ...groupActivation, actor: ADMIN, assignment: timeBoundActive }),
+  groupExpiryReminder: event({ id: 'g-expiring', type: 'roleExpiringSoon', scope: SOC_MEMBER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupExtendWindowNotice: event({ id: 'g-window', type: 'roleEligibleToExtend', scope: SOC_MEMBER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupExpiredNotice: event({ id: 'g-expired', type: 'roleExpired', occurredAt: '2026-12-07T10:00:00Z', scope: SOC_MEMBER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupExtendedNotice: event({ id: 'g-extended', type: 'roleExtended', scope: SOC_OWNER, principal: ALAIN, actor: ADMIN, assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' } }),
+  groupAssignmentNotice: event({ id: 'g-assigned', type: 'roleAssigned', scope: SOC_MEMBER, principal: ALAIN, actor: ADMIN, assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' } }),
+  groupActivationNotice: event({ id: 'g-activation', type: 'activationCompleted', ...groupActivation, assignment: timeBoundActive }),
+  groupAssignmentAlert: event({ id: 'g-assigned-admin', type: 'roleAssigned', scope: SOC_OWNER, principal: ALAIN, actor: ADMIN, assignment: { state: 'active', permanent: true } }),
+  groupExpiryAlert: event({ id: 'g-expiring-admin', type: 'roleExpiringSoon', scope: SOC_MEMBER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupExtendWindowAlert: event({ id: 'g-window-admin', type: 'roleEligibleToExtend', scope: SOC_MEMBER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupRenewalAlert: event({ id: 'g-renew', type: 'roleRenewed', scope: SOC_MEMBER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupRequestDecisionAlert: event({ id: 'g-denied', type: 'activationDenied', ...groupActivation, actor: ADMIN }),
+  groupRequestCanceledAlert: event({ id: 'g-canceled', type: 'activationCanceled', ...groupActivation }),
+};
 
 /** The event each kind is sent for (recipients.md); Azure resource roles where the seed lists them. */
 export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent> = {
@@ -113,6 +137,7 @@ export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent>
   renewedNotice: event({ id: 'e-renewed', type: 'roleRenewed', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
   extensionDeniedNotice: event({ id: 'e-ext-denied', type: 'assignmentRequestDenied', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
   extensionDeniedAlert: event({ id: 'e-ext-denied-admin', type: 'assignmentRequestDenied', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
+  ...GROUP_EVENTS,
 };
 
 export function modelFor(kind: Exclude<NotificationKind, 'weeklyDigest'>, overrides: Partial<NotificationModel> = {}): NotificationModel {
@@ -121,7 +146,7 @@ export function modelFor(kind: Exclude<NotificationKind, 'weeklyDigest'>, overri
     notification: kind,
     event: e,
     tenantName: 'Contoso',
-    roleName: 'role' in e && e.role ? (e.role.displayName ?? '') : '',
+    roleName: e.scope.kind === 'group' ? (e.scope.accessId === 'member' ? 'Member' : 'Owner') : 'role' in e && e.role ? (e.role.displayName ?? '') : '',
     principalName: 'principal' in e && e.principal ? (e.principal.displayName ?? '') : '',
     actorName: e.actor?.displayName,
     scopeName: e.scope.displayName ?? 'Directory',

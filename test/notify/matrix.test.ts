@@ -199,3 +199,24 @@ describe('settings and delivery', () => {
     expect(first.sender.sent).toHaveLength(Object.keys(first.byAddress).length);
   });
 });
+
+describe('PIM for Groups on the sample tenant', () => {
+  const OWNERS = ['diego.siciliani', 'omar.haddad'].map(c);
+
+  it('an eligible member assigned: the permanent owners (not the activated eligible owner) and the member', async () => {
+    const { byAddress, sender } = await run('evt-0030');
+    expect(byAddress).toEqual({ ...all(OWNERS, 'groupAssignmentAlert'), [c('lukas.schmidt')]: 'groupAssignmentNotice' });
+    expect(sender.sent.find((s) => s.email.notification === 'groupAssignmentAlert')?.email.subject).toBe(
+      'PIM: Lukas Schmidt was made an eligible member of the group SOC Tier 2 until Sat 5 Dec 2026',
+    );
+  });
+
+  it('activation pending approval: the named approver and the owners; with no approvers, the owner only', async () => {
+    expect((await run('evt-0031')).byAddress).toEqual(all([c('irvin.sayers'), ...OWNERS], 'groupApprovalRequest'));
+    expect((await run('evt-0035')).byAddress).toEqual({ [c('megan.bowen')]: 'groupApprovalRequest' });
+  });
+
+  it('an eligible owner assigned: the owner policy\'s None keeps the assignee\'s notice back', async () => {
+    expect((await run('evt-0034')).byAddress).toEqual(all(OWNERS, 'groupAssignmentAlert'));
+  });
+});

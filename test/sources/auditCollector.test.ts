@@ -13,7 +13,7 @@ import { EMPTY_TENANT, FakeAuditGraph } from '../support/fakeAudit.js';
 import { fakeCredential, routedFetch } from '../support/fakeGraph.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
-import { ALICE, RG, TENANT, record, resourceRecord } from './records.js';
+import { ALICE, RG, SOC_GROUP, TENANT, groupRecord, record, resourceRecord } from './records.js';
 
 const MIN = 60_000;
 let graph: FakeAuditGraph;
@@ -157,5 +157,20 @@ describe('auditCollector', () => {
     expect(gap.queued).toBe(2);
     expect(setCursor).toHaveLength(3); // 51 hours in windows of at most 24
     expect(setCursor.at(-1)).toBe(w.clock.now.toISOString());
+  });
+  it('queues PIM for Groups records as group events, next to role records', async () => {
+    const t0 = new Date('2026-11-26T10:00:00Z');
+    const w = await world(t0);
+    await w.deps().cursors.setCursor('directoryAudits', new Date(t0.getTime() - 5 * MIN).toISOString());
+    const member = groupRecord('Add eligible member to role in PIM completed (timebound)', new Date(t0.getTime() - 4 * MIN), 'Member');
+    const owner = groupRecord('Add member to role approval requested (PIM activation)', new Date(t0.getTime() - 3 * MIN), 'Owner');
+    const role = record('Add member to role completed (PIM activation)', new Date(t0.getTime() - 2 * MIN));
+    graph.audits.push(member, owner, role);
+
+    expect(await collectAuditEvents(w.deps())).toMatchObject({ read: 3, queued: 3, unsupported: 0, invalid: 0 });
+    const events = await w.events();
+    expect(events.find((e) => e.id === `audit:${member.id}`)).toMatchObject({ type: 'roleAssigned', scope: { kind: 'group', id: SOC_GROUP, accessId: 'member' }, principal: { id: ALICE } });
+    expect(events.find((e) => e.id === `audit:${owner.id}`)).toMatchObject({ type: 'activationPendingApproval', scope: { kind: 'group', id: SOC_GROUP, accessId: 'owner' } });
+    expect(events.find((e) => e.id === `audit:${role.id}`)).toMatchObject({ scope: { kind: 'directory' } });
   });
 });

@@ -51,13 +51,13 @@ describe('mapAuditRecord', () => {
     });
   });
 
-  it('reports unknown activities by name, ignores known non-events and failures, and leaves PIM for Groups unsupported', () => {
+  it('reports unknown activities by name, ignores known non-events and failures, and leaves other categories unsupported', () => {
     expect(mapAuditRecord(record('Add member to role via a new portal (PIM)', at), TENANT)).toEqual({ kind: 'unknown', activity: 'Add member to role via a new portal (PIM)' });
     expect(mapAuditRecord(record('Remove member from role completed (PIM deactivate)', at), TENANT).kind).toBe('ignored');
     expect(mapAuditRecord(record('Add member to role completed (PIM activation)', at, { result: 'failure' }), TENANT).kind).toBe('ignored');
-    expect(mapAuditRecord(record('Add member to role completed (PIM activation)', at, { category: 'GroupManagement' }), TENANT)).toEqual({
+    expect(mapAuditRecord(record('Add member to role completed (PIM activation)', at, { category: 'ApplicationManagement' }), TENANT)).toEqual({
       kind: 'unsupported',
-      category: 'GroupManagement',
+      category: 'ApplicationManagement',
     });
   });
 

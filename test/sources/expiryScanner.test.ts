@@ -112,6 +112,24 @@ describe('expiryScanner', () => {
     expect(first).toMatchObject({ type: 'roleExpiringSoon', scope: { kind: 'azureResource', id: RG }, role: { id: READER }, principal: { type: 'group' }, assignment: { state: 'active', permanent: false } });
   });
 
+  it('covers PIM for Groups: a group scope with its access, no role', async () => {
+    const group = 'e0000000-0000-4000-8000-0000000050c2';
+    const w = await world([
+      assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'member' }),
+      assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'owner', state: 'active', assignmentType: 'Assigned' }),
+      assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'owner', state: 'active', assignmentType: 'Activated', principalId: 'c0000000-0000-4000-8000-0000000000c2' }),
+    ]);
+    expect(await w.scanAt(END - 10 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend', 'expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
+    expect(await w.scanAt(END + DAY)).toEqual(['expired:roleExpired', 'expired:roleExpired']);
+    const events = await w.events();
+    expect(events.find((e) => e.type === 'roleExpired' && e.scope.kind === 'group' && e.scope.accessId === 'owner')).toMatchObject({
+      scope: { kind: 'group', id: group, accessId: 'owner' },
+      principal: { id: ALICE },
+      assignment: { state: 'active', permanent: false },
+    });
+    expect(events.every((e) => e.role === undefined)).toBe(true);
+  });
+
   it('says nothing about activations, permanent assignments, or assignments removed before their end', async () => {
     const removed = assignment({ principalId: 'c0000000-0000-4000-8000-0000000000c1' });
     const w = await world([assignment({ state: 'active', assignmentType: 'Activated', endDateTime: new Date(END - 14 * DAY + HOUR).toISOString() }), assignment({ endDateTime: null }), removed]);

@@ -53,3 +53,22 @@ export function resourceRecord(activity: string, at: Date, overrides: Partial<Di
     ...overrides,
   };
 }
+
+export const SOC_GROUP = 'e0000000-0000-4000-8000-0000000050c2';
+export const NESTED_GROUP = 'e0000000-0000-4000-8000-0000000050c3';
+
+/** A GroupManagement record (PIM for Groups): the access as a role target, the user, then the managed group. */
+export function groupRecord(activity: string, at: Date, access: 'Member' | 'Owner', overrides: Partial<DirectoryAudit> = {}): DirectoryAudit {
+  const base = record(activity, at, overrides);
+  return {
+    ...base,
+    category: 'GroupManagement',
+    targetResources: [
+      { id: access.toLowerCase(), displayName: access, type: 'Role' },
+      { id: ALICE, displayName: 'Alice', type: 'User' },
+      { id: SOC_GROUP, displayName: 'SOC Tier 2', type: 'Group' },
+    ],
+    additionalDetails: base.additionalDetails!.filter((d) => d.key !== 'RoleDefinitionOriginId'),
+    ...overrides,
+  };
+}

@@ -5,6 +5,7 @@
  * injectable 429/503 (top level and inside $batch), request counts and latency.
  */
 import { FakeServer, inForce, type FakeServerOptions, type Reply } from './fakeServer.js';
+import { groupAccessRoute, type GroupAccessData } from './fakeGraphGroups.js';
 
 export { fakeCredential, routedFetch, type Fault } from './fakeServer.js';
 
@@ -12,7 +13,7 @@ export { fakeCredential, routedFetch, type Fault } from './fakeServer.js';
 export interface TenantData {
   tenant: { id: string; displayName: string; pimEnabled?: boolean };
   users: { id: string; displayName: string; mail?: string | null; otherMails?: string[]; userPrincipalName?: string | null }[];
-  groups: { id: string; displayName: string; mail?: string | null; members: string[] }[];
+  groups: { id: string; displayName: string; mail?: string | null; members: string[]; owners?: string[]; isAssignableToRole?: boolean }[];
   servicePrincipals?: { id: string; displayName: string }[];
   roleDefinitions: { id: string; displayName: string }[];
   roleAssignments: { principalId: string; roleDefinitionId: string; directoryScopeId: string; assignmentType: 'Assigned' | 'Activated'; startDateTime?: string | null; endDateTime?: string | null }[];
@@ -27,6 +28,8 @@ export interface TenantData {
     roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; assignmentType?: 'Assigned' | 'Activated' | null; startDateTime?: string | null; endDateTime?: string | null }[];
     roleManagementPolicies?: { roleDefinitionId: string; rules: { id: string; [k: string]: unknown }[] }[];
   }[];
+  /** PIM for Groups (served by fakeGraphGroups.ts). */
+  privilegedAccessGroups?: GroupAccessData[];
 }
 
 export class FakeGraph extends FakeServer {
@@ -103,6 +106,8 @@ export class FakeGraph extends FakeServer {
       const items = this.data.roleEligibilities.map((e, i) => ({ id: `resi-${i}`, memberType: 'Direct', startDateTime: null, endDateTime: null, ...e }));
       return this.page(url, items.filter((i) => inForce(i, this.now())).filter(roleFilter(filter)), '@odata.nextLink');
     }
+    const groupReply = groupAccessRoute(this.data, path, filter, url, this.now(), (items) => this.page(url, items, '@odata.nextLink'), (m) => ({ status: 400, body: this.errorBody('BadRequest', m) }));
+    if (groupReply) return groupReply;
     if (path === '/policies/roleManagementPolicyAssignments') {
       const role = /roleDefinitionId eq '([^']+)'/.exec(filter)?.[1];
       if (!/scopeId eq '\/'/.test(filter) || !/scopeType eq 'DirectoryRole'/.test(filter)) {
@@ -119,6 +124,9 @@ export class FakeGraph extends FakeServer {
       return this.page(url, items, '@odata.nextLink');
     }
     if (path === '/users') return this.page(url, this.data.users.filter(idFilter(filter)).map((u) => project(userDefaults(u), select)), '@odata.nextLink');
+    if (path === '/groups' && /^isAssignableToRole eq true$/.test(filter.trim())) {
+      return this.page(url, this.data.groups.filter((g) => g.isAssignableToRole).map((g) => project({ id: g.id, displayName: g.displayName, mail: g.mail ?? null }, select)), '@odata.nextLink');
+    }
     if (path === '/groups') return this.page(url, this.data.groups.filter(idFilter(filter)).map((g) => project({ id: g.id, displayName: g.displayName, mail: g.mail ?? null }, select)), '@odata.nextLink');
     if ((m = /^\/users\/([^/]+)$/.exec(path))) {
       // By id or by userPrincipalName, as Graph serves /users/{id | userPrincipalName}.
@@ -134,6 +142,15 @@ export class FakeGraph extends FakeServer {
     if ((m = /^\/groups\/([^/]+)$/.exec(path))) {
       const group = this.group(m[1]!);
       return group ? { status: 200, body: project({ id: group.id, displayName: group.displayName, mail: group.mail ?? null }, select) } : notFound(m[1]!);
+    }
+    if ((m = /^\/groups\/([^/]+)\/owners\/microsoft\.graph\.user$/.exec(path))) {
+      const group = this.group(m[1]!);
+      if (!group) return notFound(m[1]!);
+      // Graph's /owners lists every current owner: standing ones and those active through PIM.
+      const pim = (this.data.privilegedAccessGroups ?? []).find((p) => p.groupId.toLowerCase() === group.id.toLowerCase());
+      const activeOwners = (pim?.assignments ?? []).filter((a) => a.accessId === 'owner' && a.state === 'active' && inForce(a, this.now())).map((a) => a.principalId);
+      const ids = [...new Set([...(group.owners ?? []), ...activeOwners].map((id) => id.toLowerCase()))];
+      return this.page(url, ids.flatMap((id) => { const u = this.user(id); return u ? [project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)] : []; }), '@odata.nextLink');
     }
     if ((m = /^\/groups\/([^/]+)\/members$/.exec(path))) {
       const group = this.group(m[1]!);

@@ -215,7 +215,7 @@ export class GraphReader {
    * first page from the $batch, the others by @odata.nextLink), a single entity as a list of one.
    * `items` is missing when the inner request failed (status and body say how).
    */
-  private async batchList<T>(paths: string[], headers?: Record<string, string>): Promise<{ status: number; body: unknown; items?: T[] }[]> {
+  async batchList<T>(paths: string[], headers?: Record<string, string>): Promise<{ status: number; body: unknown; items?: T[] }[]> {
     const results = await this.api.batchGet(paths, headers);
     return Promise.all(
       results.map(async (result) => {
@@ -241,11 +241,11 @@ function roleFilter(roleDefinitionId: string | undefined): string {
 }
 
 /** Quotes in OData string literals are doubled; ids never contain them, but an event might. */
-function odataString(value: string): string {
+export function odataString(value: string): string {
   return value.replace(/'/g, "''");
 }
 
-function batchError(path: string, status: number, body: unknown): Error {
+export function batchError(path: string, status: number, body: unknown): Error {
   const code = (body as { error?: { code?: string } } | undefined)?.error?.code ?? '';
   const advice =
     status === 403 || status === 401

@@ -3,7 +3,7 @@
  * nesting, each once. Membership cycles (A in B in A) happen in real tenants, so the walk
  * remembers the groups it has entered. Results are memoised: the snapshot never changes.
  */
-import type { SnapshotGroup } from './snapshotFile.js';
+import type { SnapshotGroup } from './snapshotSchema.js';
 
 export class GroupIndex {
   private readonly members = new Map<string, string[]>();

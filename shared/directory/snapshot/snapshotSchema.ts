@@ -4,6 +4,7 @@
  * parsed snapshot, and snapshotFile.ts, which calls it, do not import each other.
  */
 import { z } from 'zod';
+import { privilegedAccessGroupSchema } from './groupAccessSchema.js';
 
 const guid = z.guid();
 const dateTime = z.iso.datetime({ offset: true });
@@ -34,6 +35,8 @@ const groupSchema = z.object({
   mail: nullableString,
   /** User or group ids; groups nest. */
   members: z.array(guid).default([]),
+  /** User ids (Graph's /groups/{id}/owners): the group's owners, PIM's admins of a group it manages. */
+  owners: z.array(guid).default([]),
 });
 
 /** Not in the format's example but allowed by "unknown extra properties are ignored": naming
@@ -94,6 +97,8 @@ export const snapshotSchema = z.object({
   roleEligibilities: z.array(roleEligibilitySchema).default([]),
   roleManagementPolicies: z.array(rolePolicySchema).default([]),
   azureResources: z.array(azureResourceSchema).default([]),
+  /** PIM for Groups: groups whose membership and ownership PIM manages (groupAccess.ts). */
+  privilegedAccessGroups: z.array(privilegedAccessGroupSchema).default([]),
 });
 
 export type DirectorySnapshot = z.infer<typeof snapshotSchema>;
