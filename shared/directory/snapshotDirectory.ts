@@ -9,6 +9,7 @@ import {
   ROLE_NAMES,
   addressOf,
   enclosingScopes,
+  scopeNameFromId,
   type Person,
   type RoleDirectory,
   type RoleHolder,
@@ -197,7 +198,7 @@ export class SnapshotDirectory implements RoleDirectory {
   }
 
   async azureScopeDisplayName(scopeId: string): Promise<string | undefined> {
-    return this.scopeNames.get(normaliseScope(scopeId));
+    return this.scopeNames.get(normaliseScope(scopeId)) ?? scopeNameFromId(scopeId);
   }
 
   /**
