@@ -113,7 +113,7 @@ export function recipientsMarkdown(): string {
     '- An approval request no approver can receive (the only approver is the requester, approvers without an address, no active default approver, the rule set to None) is reported as a warning in the logs and by `simulate`. For a directory role whose named approvers are all unreachable, the default approvers (active Privileged Role and Global Administrators) get it instead. When even they are missing, nobody can approve: this is PIM\'s lock-out case (every PRA/GA eligible only, approval required, no approvers); keep an active emergency-access Global Administrator or name approvers.',
     '- A person with no `mail`, `otherMails` or `userPrincipalName` is skipped with a reason, never a crash.',
     '- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft\'s cap) emails per event, kept in this order: the principal\'s own email, then the approvers\' emails, then everyone else (most actionable first, then by address, so the cap is stable). A truncated event is reported.',
-    '- Names in emails come from the directory: a role, group or scope it does not know shows as "unknown role (<id>)" and the event is reported.',
+    '- Names in emails come from the directory: group assignees, approver groups and Azure scopes (subscriptions, resource groups, management groups) by their display names; a role it does not know shows as "unknown role (<id>)" and the event is reported.',
     '',
     '## Where Microsoft\'s documentation is ambiguous',
     '',
@@ -121,6 +121,7 @@ export function recipientsMarkdown(): string {
     '- *"Activated" admins*: the 2019 table says "(Activated/Eligible)", the current one "(Activated)". Both are offered (`RECIPIENT_MODEL`), each as written.',
     '- *Azure default approvers*: none are documented (at least one approver must be chosen); a request without a reachable approver is reported rather than sent to people who are not approvers.',
     '- *Which emails are "critical"*: the only documented rule is "needs immediate action" (an extension approval is critical, "you may extend" is not); the code reads it as approval requests only.',
+    '- *"Users made permanent"*: no audit activity is named for it; in PIM an eligible member is made permanent with a permanent active assignment, logged as "Add member to role in PIM completed (permanent)" (Entra and Azure resources), so that record is read as `roleMadePermanent`; permanent *eligible* assignments stay `roleAssigned` (the "Role assignments in PIM" tile).',
     '- *The 14-day reminder and "can now be extended"*: both happen at the same moment (the self-extend window opens 14 days before the end); the expiry scanner sends one event, whose email says both.',
     '',
   );

@@ -33,6 +33,7 @@ import {
   enclosingScopes,
   isManagementGroup,
   type PrivilegeScope,
+  scopeNameFromId,
   type Person,
   type PolicyRule,
   type RoleDirectory,
@@ -192,11 +193,9 @@ export class GraphDirectory implements RoleDirectory {
   async azureScopeDisplayName(scopeId: string): Promise<string | undefined> {
     const scope = scopeKey(scopeId);
     if (isManagementGroup(scope)) return this.cache.get(`mgName:${scope}`, () => this.arm.managementGroupName(scopeId));
-    const parts = scopeId.replace(/\/+$/, '').split('/').filter(Boolean);
     const subscription = /^\/subscriptions\/([^/]+)$/.exec(scope)?.[1];
     if (subscription) return this.cache.get(`subName:${subscription}`, async () => (await this.arm.subscription(subscription)).displayName);
-    // A resource group or resource is named by its id's last segment, as the portal shows it.
-    return parts.length >= 4 ? parts.at(-1) : undefined;
+    return scopeNameFromId(scopeId);
   }
 
   // Derived answers (here and below) are computed from the cached lists on every call rather

@@ -199,6 +199,16 @@ export function enclosingScopes(scopeId: string, parentOf?: (scope: string) => s
   return chain;
 }
 
+/**
+ * What a resource group or resource is called when nothing better is known: the last segment
+ * of its id, as the portal shows it. Undefined for subscriptions and management groups, whose
+ * ids are not names.
+ */
+export function scopeNameFromId(scopeId: string): string | undefined {
+  const parts = scopeId.replace(/\/+$/, '').split('/').filter(Boolean);
+  return parts[0]?.toLowerCase() === 'subscriptions' && parts.length >= 4 ? parts.at(-1) : undefined;
+}
+
 /** `/providers/Microsoft.Management/managementGroups/<name>` (any case). */
 export function isManagementGroup(scopeId: string): boolean {
   return /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/i.test(scopeId.replace(/\/+$/, ''));

@@ -11,6 +11,7 @@ import {
   addressOf,
   enclosingScopes,
   type PrivilegeScope,
+  scopeNameFromId,
   type Person,
   type RoleDirectory,
   type RoleHolder,
@@ -213,7 +214,7 @@ export class SnapshotDirectory implements RoleDirectory {
   }
 
   async azureScopeDisplayName(scopeId: string): Promise<string | undefined> {
-    return this.scopeNames.get(normaliseScope(scopeId));
+    return this.scopeNames.get(normaliseScope(scopeId)) ?? scopeNameFromId(scopeId);
   }
 
   /**

@@ -92,7 +92,7 @@ async function expandApprovers(
         return user ? [{ ...user, via: 'approver named in the role settings' }] : [];
       }
       const [members, name] = await Promise.all([directory.groupMembers(s.id), directory.groupDisplayName(s.id)]);
-      return members.map((m) => ({ ...m, via: `approver through group ${name ?? s.id}` }));
+      return members.map((m) => ({ ...m, via: `approver through group ${name ?? `unknown (${s.id})`}` }));
     }),
   );
   return lists.flat();

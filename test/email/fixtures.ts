@@ -57,6 +57,15 @@ const GROUP_EVENTS = {
   groupRequestCanceledAlert: event({ id: 'g-canceled', type: 'activationCanceled', ...groupActivation }),
 };
 
+const extended = {
+  type: 'roleExtended',
+  scope: AZURE,
+  role: BACKUP_READER,
+  principal: ALAIN,
+  actor: ADMIN,
+  assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' },
+};
+
 /** The event each kind is sent for (recipients.md); Azure resource roles where the seed lists them. */
 export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent> = {
   approvalRequest: event({ id: 'e-approval', type: 'activationPendingApproval', ...activationRequest }),
@@ -90,15 +99,7 @@ export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent>
     principal: ALAIN,
     assignment: expiresIn14Days,
   }),
-  extendedNotice: event({
-    id: 'e-extended',
-    type: 'roleExtended',
-    scope: AZURE,
-    role: BACKUP_READER,
-    principal: ALAIN,
-    actor: ADMIN,
-    assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' },
-  }),
+  extendedNotice: event({ id: 'e-extended', ...extended }),
   assignmentNotice: event({
     id: 'e-assigned-eligible',
     type: 'roleAssigned',
@@ -125,15 +126,7 @@ export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent>
   requestDecisionAlert: event({ id: 'e-denied', type: 'activationDenied', ...activationRequest, actor: ADMIN }),
   requestCanceledAlert: event({ id: 'e-canceled', type: 'activationCanceled', ...activationRequest }),
   pendingApprovalAlert: event({ id: 'e-pending-azure', type: 'activationPendingApproval', ...activationRequest, scope: AZURE, role: BACKUP_READER }),
-  extendedAlert: event({
-    id: 'e-extended-admin',
-    type: 'roleExtended',
-    scope: AZURE,
-    role: BACKUP_READER,
-    principal: ALAIN,
-    actor: ADMIN,
-    assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' },
-  }),
+  extendedAlert: event({ id: 'e-extended-admin', ...extended }),
   renewedNotice: event({ id: 'e-renewed', type: 'roleRenewed', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
   extensionDeniedNotice: event({ id: 'e-ext-denied', type: 'assignmentRequestDenied', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),
   extensionDeniedAlert: event({ id: 'e-ext-denied-admin', type: 'assignmentRequestDenied', scope: AZURE, role: BACKUP_READER, principal: ALAIN, actor: ADMIN, assignment: expiresIn14Days }),

@@ -132,6 +132,11 @@ describe('issue 11 recipients', () => {
     expect(alert.email.subject).toBe('PIM: Tier 0 admins was made permanently eligible for the Exchange Administrator role');
     const onSub = await whoGetsWhat(dir, event({ type: 'roleAssigned', scope: azure(SUB), role: { id: BACKUP_READER }, principal: user(1), assignment: { state: 'active', permanent: true } }));
     expect(onSub.plan.emails.find((e) => e.recipient.notification === 'assignmentAlert')!.email.text).toContain('Contoso Production');
+    // A resource group the snapshot lists no name for is named by its id's last segment, never the raw ARM id.
+    const onRg = await whoGetsWhat(dir, event({ type: 'roleAssigned', scope: azure(RG), role: { id: BACKUP_READER }, principal: user(1), assignment: { state: 'active', permanent: true } }));
+    const rgText = onRg.plan.emails.find((e) => e.recipient.notification === 'assignmentAlert')!.email.text;
+    expect(rgText).toContain('Scope: rg-data');
+    expect(rgText).not.toContain(RG);
     const pending = await whoGetsWhat(dir, event({ type: 'activationPendingApproval', principal: user(1) }));
     expect(pending.plan.emails[0]!.email.text).toMatch(/approver through group Messaging approvers/);
     const unknown = await whoGetsWhat(dir, event({ type: 'activationCompleted', role: { id: '99999999-9999-4999-8999-999999999999' }, principal: user(1) }));

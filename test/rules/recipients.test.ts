@@ -88,7 +88,7 @@ describe('directory roles at factory defaults', () => {
     expect(r).toEqual({ 'u10@contoso.com': 'extensionApprovalRequest', 'u11@contoso.com': 'extensionApprovalRequest', 'u30@contoso.com': 'extensionApprovalRequest' });
   });
 
-  it('ADMINS_ACTIVE_ONLY drops eligible admins', () => {
+  it('RECIPIENT_MODEL=microsoft-current drops eligible directory admins', () => {
     const r = sent(inputs(event({ type: 'activationCompleted' })), { ...options, model: 'microsoft-current' as const });
     expect(Object.keys(r).sort()).toEqual(['requester@contoso.com', 'u10@contoso.com', 'u20@contoso.com']);
   });
