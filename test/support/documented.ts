@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { FakeGraph } from './fakeGraph.js';
-import { FakeServer, type FakeServerOptions, type Reply } from './fakeServer.js';
+import { FakeArm } from './fakeArm.js';
+import type { FakeServerOptions, Reply } from './fakeServer.js';
 import { EMPTY_TENANT } from './fakeAudit.js';
 
 type Json = Record<string, unknown> & { value?: Record<string, unknown>[] };
@@ -72,18 +73,14 @@ const ROLE_NAMES: Record<string, string> = {
   'b24988ac-6180-42a0-ab88-20f7382dd24c': 'Contributor',
 };
 
-export class DocumentedArm extends FakeServer {
+export class DocumentedArm extends FakeArm {
   constructor(options: Partial<FakeServerOptions> = {}) {
-    super({ publicBaseUrl: 'https://management.azure.com', ...options });
+    super(EMPTY_TENANT(DOCUMENTED.tenant), options);
   }
 
-  protected errorBody(code: string, message: string): unknown {
-    return { error: { code, message } };
-  }
-
-  protected handle(method: string, url: URL): Reply {
-    if (method !== 'GET') return { status: 405, body: this.errorBody('MethodNotAllowed', `${method} is not served here`) };
-    if (!url.searchParams.get('api-version')) return { status: 400, body: this.errorBody('MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.') };
+  protected override handle(method: string, url: URL): Reply {
+    const refused = this.refused(method, url);
+    if (refused) return refused;
     const path = decodeURIComponent(url.pathname).replace(/\/+$/, '').toLowerCase();
     const sub = `/subscriptions/${DOCUMENTED.subscription}`;
     const scopes = [sub, DOCUMENTED.resourceGroup.toLowerCase()];

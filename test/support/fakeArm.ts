@@ -24,9 +24,16 @@ export class FakeArm extends FakeServer {
     return { error: { code, message } };
   }
 
-  protected handle(method: string, url: URL): Reply {
+  /** ARM's answer to what it never serves: a write, or a request without api-version. */
+  protected refused(method: string, url: URL): Reply | undefined {
     if (method !== 'GET') return { status: 405, body: this.errorBody('MethodNotAllowed', `${method} is not served here`) };
     if (!url.searchParams.get('api-version')) return { status: 400, body: this.errorBody('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.") };
+    return undefined;
+  }
+
+  protected handle(method: string, url: URL): Reply {
+    const refused = this.refused(method, url);
+    if (refused) return refused;
     const path = decodeURIComponent(url.pathname).replace(/\/+$/, '');
     const lower = path.toLowerCase();
     const at = lower.indexOf(AUTH);
