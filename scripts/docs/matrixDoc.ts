@@ -6,6 +6,7 @@ import { CELLS, type Audience, type Cell } from '../../shared/rules/cells.js';
 import { NOTIFICATIONS, NOTIFICATION_KINDS } from '../../shared/rules/notifications.js';
 import { DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../../shared/directory/roleDirectory.js';
 
+const SCOPE_LABEL: Record<Cell['scope'], string> = { directory: 'directory role', azureResource: 'Azure resource role', group: 'group membership or ownership (PIM for Groups)' };
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
 function audienceText(audience: Audience, scope: Cell['scope']): string {
@@ -13,6 +14,7 @@ function audienceText(audience: Audience, scope: Cell['scope']): string {
     case 'principal':
       return 'the principal (assignee or requester; a group\'s members)';
     case 'admins':
+      if (scope === 'group') return 'the group\'s permanent owners (standing ownership; not eligible owners, activated or not)';
       return scope === 'azureResource'
         ? 'Owners and User Access Administrators of the scope or an enclosing scope'
         : (audience.adminRoles ?? ['PRA', 'SA', 'GA']).map((r) => ROLE_LABEL[r]).join(', ');
@@ -20,7 +22,8 @@ function audienceText(audience: Audience, scope: Cell['scope']): string {
       const fallback = audience.fallbackAdminRoles?.length
         ? `; when none: ${audience.fallbackAdminRoles.map((r) => ROLE_LABEL[r]).join(', ')}`
         : '';
-      return `the role's approvers${fallback}${audience.excludeActor ? ', except the one who acted' : ''}`;
+      const whose = scope === 'group' ? 'the group\'s approvers for that access' : 'the role\'s approvers';
+      return `${whose}${fallback}${audience.excludeActor ? ', except the one who acted' : ''}`;
     }
   }
 }
@@ -48,7 +51,7 @@ export function recipientsMarkdown(): string {
   ];
   for (const cell of CELLS) {
     lines.push(
-      `| \`${cell.event}\` | ${cell.scope === 'directory' ? 'directory role' : 'Azure resource role'} | ${audienceText(cell.audience, cell.scope)} | \`${cell.notification}\` | ${ruleText(cell)} | ${cell.note ?? ''} |`,
+      `| \`${cell.event}\` | ${SCOPE_LABEL[cell.scope]} | ${audienceText(cell.audience, cell.scope)} | \`${cell.notification}\` | ${ruleText(cell)} | ${cell.note ?? ''} |`,
     );
   }
   lines.push(
