@@ -16,7 +16,7 @@ describe('generated documentation', () => {
   it('lists every cell of the rules module in docs/recipients.md', async () => {
     const { CELLS } = await import('../shared/rules/cells.js');
     const doc = await readFile(path.join(packageRoot(), 'docs/recipients.md'), 'utf8');
-    const rows = doc.split('\n').filter((l) => /^\| `\w+` \| (directory role|Azure resource role) \|/.test(l));
+    const rows = doc.split('\n').filter((l) => /^\| `\w+` \| (directory role|Azure resource role|group membership or ownership \(PIM for Groups\)) \|/.test(l));
     expect(rows).toHaveLength(CELLS.length);
   });
 });

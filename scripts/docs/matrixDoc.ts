@@ -8,6 +8,7 @@ import { AZURE_ADMIN_ROLE_IDS, DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../.
 import { RECIPIENT_MODELS, describeModel } from '../../shared/rules/recipientModel.js';
 import { SETTINGS } from '../../shared/settings/settings.js';
 
+const SCOPE_LABEL: Record<Cell['scope'], string> = { directory: 'directory role', azureResource: 'Azure resource role', group: 'group membership or ownership (PIM for Groups)' };
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
 function audienceText(audience: Audience, scope: Cell['scope']): string {
@@ -15,6 +16,7 @@ function audienceText(audience: Audience, scope: Cell['scope']): string {
     case 'principal':
       return 'the principal (assignee or requester; a group\'s members)';
     case 'admins':
+      if (scope === 'group') return 'the group\'s permanent owners (standing ownership; not eligible owners, activated or not)';
       return scope === 'azureResource'
         ? 'Owners and User Access Administrators of the scope or an enclosing scope'
         : (audience.adminRoles ?? ['PRA', 'SA', 'GA']).map((r) => ROLE_LABEL[r]).join(', ');
@@ -22,7 +24,8 @@ function audienceText(audience: Audience, scope: Cell['scope']): string {
       const fallback = audience.defaultApprovers?.length
         ? `; when none (or none reachable): the **active** ${audience.defaultApprovers.map((r) => ROLE_LABEL[r]).join(', ')}`
         : '; no default approvers';
-      return `the role's approvers${fallback}`;
+      const whose = scope === 'group' ? 'the group\'s approvers for that access' : 'the role\'s approvers';
+      return `${whose}${fallback}`;
     }
   }
 }
@@ -62,7 +65,7 @@ export function recipientsMarkdown(): string {
   ];
   for (const cell of CELLS) {
     lines.push(
-      `| \`${cell.event}\` | ${cell.scope === 'directory' ? 'directory role' : 'Azure resource role'} | ${audienceText(cell.audience, cell.scope)} | \`${cell.notification}\` | ${ruleText(cell)} | ${cell.note ?? ''} |`,
+      `| \`${cell.event}\` | ${SCOPE_LABEL[cell.scope]} | ${audienceText(cell.audience, cell.scope)} | \`${cell.notification}\` | ${ruleText(cell)} | ${cell.note ?? ''} |`,
     );
   }
   lines.push(

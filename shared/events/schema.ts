@@ -115,7 +115,11 @@ const common = {
 
 // A group's access has no role definition (the scope's accessId says member or owner), so
 // `role` is optional in the shape and required below for every other scope kind.
-const roleEventBase = { ...common, role: roleSchema.optional(), principal: principalSchema };
+const roleEventBase = {
+  ...common,
+  role: roleSchema.optional().meta({ description: 'Required for a directory or azureResource scope; not used for a group scope, whose accessId is the access.' }),
+  principal: principalSchema,
+};
 
 function roleUnlessGroup(event: { scope: { kind: string }; role?: unknown }, ctx: z.core.$RefinementCtx): void {
   if (event.scope.kind !== 'group' && event.role === undefined) {

@@ -254,6 +254,8 @@ function mutate(base: PimEvent, i: number, m: Mutation): GeneratedMessage {
   }
   // Fields some types may omit: removing them from such a type is no fault, so add the fault differently.
   if (base.type === 'pimEnabled' && (m.path === 'role' || m.path === 'principal') && (value === undefined)) e[head] = 42;
+  // A group's access has no role: removing it is no fault either.
+  if (base.scope.kind === 'group' && m.path === 'role' && value === undefined) e[head] = 42;
   if (m.path === 'assignment' && value === undefined && !(ASSIGNMENT_EVENT_TYPES as readonly string[]).includes(base.type)) e['assignment'] = 'active';
   if (m.path === 'type') field = 'type';
   const eventId = m.path === 'id' ? undefined : id;
