@@ -89,11 +89,12 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
   const assignment = 'assignment' in event ? event.assignment : undefined;
   const isAzureResource = event.scope.kind === 'azureResource';
 
-  const roleName = clean(model.roleName) || clean(role?.displayName) || role?.id || 'unnamed';
-  const principalName = clean(model.principalName) || clean(principal?.displayName) || principal?.id || 'A user';
-  const actorName = clean(model.actorName) || clean(event.actor?.displayName) || undefined;
+  // Names from the model (the directory's), never the event's own displayName fields.
+  const roleName = clean(model.roleName) || role?.id || 'unnamed';
+  const principalName = clean(model.principalName) || principal?.id || 'A user';
+  const actorName = clean(model.actorName) || undefined;
   const tenantName = clean(model.tenantName) || event.tenantId;
-  const scopeName = clean(model.scopeName) || clean(event.scope.displayName) || event.scope.id;
+  const scopeName = clean(model.scopeName) || event.scope.id;
 
   const eligible = assignment?.state === 'eligible';
   const permanent = assignment?.permanent ?? false;

@@ -22,7 +22,7 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
   const scope = { kind: event.scope.kind, id: event.scope.id };
   const roleId = event.role?.id;
 
-  const [tenant, admins, policy, principal, actor, roleName] = await Promise.all([
+  const [tenant, admins, policy, principal, actor, roleName, principalGroupName] = await Promise.all([
     directory.tenant(),
     scope.kind === 'directory'
       ? Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => directory.directoryRoleHolders(r))).then((lists) => lists.flat())
@@ -31,12 +31,20 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     principalPeople(event, directory),
     event.actor ? directory.user(event.actor.id) : Promise.resolve(undefined),
     roleId ? directory.roleDisplayName(scope, roleId) : Promise.resolve(undefined),
+    event.principal && event.principal.type !== 'user' && event.principal.type !== 'servicePrincipal'
+      ? directory.groupDisplayName(event.principal.id)
+      : Promise.resolve(undefined),
   ]);
 
   // The directory is one tenant's: an event from another would be matched against the wrong
   // people. Refused as invalid (never retried), like any other event that cannot be right.
   if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) {
     throw new InvalidEventError(event.id, [{ path: 'tenantId', message: `is not the tenant this deployment serves (${tenant.id})` }]);
+  }
+  // Names come from the directory, never from the event: a queue writer could call any role
+  // "Global Administrator". A role the directory does not know cannot be mailed about truthfully.
+  if (roleId && roleName === undefined) {
+    throw new InvalidEventError(event.id, [{ path: 'role.id', message: `is not a role the directory knows at scope ${scope.id}` }]);
   }
   const approvers = await expandApprovers(approvalSetting(policy).approvers, directory);
   const principalUser = event.principal && principal.length === 1 && principal[0]?.id === event.principal.id ? principal[0] : undefined;
@@ -47,12 +55,18 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     principal,
     policy,
     tenantName: tenant.displayName,
-    // The directory wins for names it knows; the event may supply the ones it lacks (events.md).
-    roleName: roleName ?? event.role?.displayName ?? event.role?.id ?? 'a role',
-    principalName: principalUser?.displayName ?? event.principal?.displayName ?? event.principal?.id ?? 'someone',
-    actorName: actor?.displayName ?? event.actor?.displayName,
-    scopeName: scope.kind === 'directory' ? tenant.displayName : (event.scope.displayName ?? event.scope.id),
+    // Only the directory names things; what it does not know is shown as unknown with its id.
+    roleName: roleName ?? 'a role',
+    principalName: principalUser?.displayName ?? principalGroupName ?? (event.principal ? unknownName(event.principal.id) : 'someone'),
+    actorName: actor?.displayName ?? (event.actor ? unknownName(event.actor.id) : undefined),
+    // An Azure scope is named by its ARM id (its resource group and resource names), which the event cannot rename.
+    scopeName: scope.kind === 'directory' ? tenant.displayName : event.scope.id,
   };
+}
+
+/** How an id the directory does not know is shown: never under a name the event supplies. */
+export function unknownName(id: string): string {
+  return `unknown (${id})`;
 }
 
 async function principalPeople(event: PimEvent, directory: RoleDirectory): Promise<Person[]> {
