@@ -19,6 +19,8 @@ const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]+/g;
  * space/joiners, word joiner, BOM, soft hyphen, interlinear annotations, tag characters),
  * variation selectors, and the Hangul/Braille fillers that render as blanks.
  */
+// The class lists combining and joining characters on purpose: they are what it removes.
+// eslint-disable-next-line no-misleading-character-class
 const INVISIBLE = /[\p{Cf}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}\u115F\u1160\u3164\uFFA0\u2800\u034F\u180B-\u180F]/gu;
 
 /** Untrusted text without its invisible characters (removed, not replaced: they occupy no space). */
@@ -41,6 +43,24 @@ export function multiLine(value: string): string {
     .replace(CONTROL_BUT_NEWLINE, ' ')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/**
+ * Text a requester typed, made unclickable in any mail client: clients turn anything that
+ * looks like a URL, a domain or an address into a link, in plain text and HTML alike, so
+ * a scheme's `://` becomes `[://]`, a dot before a letter (a domain label, `www.`, the
+ * ideographic and full-width dots too) `[.]`, and `@` `[@]`. The text stays readable.
+ */
+export function defang(value: string): string {
+  return value
+    .replace(/:\/\//g, '[://]')
+    .replace(/[.\u3002\uFF0E\uFF61](?=\p{L})/gu, '[.]')
+    .replace(/[@\uFF20]/g, '[@]');
+}
+
+/** Requester-supplied free text (a justification, a ticket): cleaned, line breaks kept, defanged. */
+export function requesterText(value: string): string {
+  return defang(multiLine(value));
 }
 
 function utc(iso: string): DateTime {
