@@ -28,8 +28,7 @@ interface AzuriteState {
  * over the same data on other ports; else a new one, on the earlier ports when they are free
  * (so a `send` configured against them still reaches the app), else the standard ones, else any.
  */
-export async function startLocalAzurite(): Promise<AzuriteHandle & { reused: boolean }> {
-  const dir = AZURITE_DIR();
+export async function startLocalAzurite(dir = AZURITE_DIR()): Promise<AzuriteHandle & { reused: boolean }> {
   await mkdir(dir, { recursive: true });
   const previous = await readState(dir);
   const adopted = previous ? await adoptAzurite(previous.pid, previous.ports) : undefined;
@@ -71,10 +70,10 @@ async function portsFree(ports: AzuriteState['ports'] | undefined): Promise<Azur
   return free.every(Boolean) ? ports : undefined;
 }
 
-export async function localStorageConnection(settings: Settings): Promise<StorageConnection> {
+export async function localStorageConnection(settings: Settings, dir = AZURITE_DIR()): Promise<StorageConnection> {
   if (settings.AzureWebJobsStorage || settings.AzureWebJobsStorage__accountName) return storageConnection(settings);
   try {
-    const cs = (await readFile(path.join(AZURITE_DIR(), 'connection.txt'), 'utf8')).trim();
+    const cs = (await readFile(path.join(dir, 'connection.txt'), 'utf8')).trim();
     return { connectionString: cs };
   } catch {
     throw new Error('No storage configured and no local Azurite found: run `npm start` in another terminal, or set AzureWebJobsStorage.');
