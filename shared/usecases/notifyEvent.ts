@@ -2,8 +2,8 @@
  * The per-event use case behind the queue function: validate, record for the digest,
  * decide, render, and deliver each email exactly once through the ledger.
  *
- * Outcomes the entry point maps: `invalid` → poison queue with the reason, never retried;
- * a thrown error → transient, the host retries the message (nothing is lost, and the ledger
+ * Outcomes the entry point maps: `invalid` → poison queue with the reason, never retried
+ * (a reused event id included); `busy` → deferred for later, never failed; a thrown error → transient, the host retries the message (nothing is lost, and the ledger
  * makes sure a retry sends only what did not go out).
  */
 import { InvalidEventError, parseEvent, parseEventText } from '../events/parse.js';
@@ -11,11 +11,8 @@ import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { EmailSender } from '../email/emailSender.js';
 import type { ActivityStore } from '../storage/activityStore.js';
 import type { DeliveryLedger } from '../storage/deliveryLedger.js';
-import { deliverOnce } from './deliverOnce.js';
-
-import type { EventRegistry } from '../storage/eventRegistry.js';
-import { eventContentHash } from '../storage/eventRegistry.js';
-import { DeliveryBusyError } from './deliverOnce.js';
+import { eventContentHash, type EventRegistry } from '../storage/eventRegistry.js';
+import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
 
 export { fitsInQueueMessage, messageTextOf, poisonRecord } from './poison.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
