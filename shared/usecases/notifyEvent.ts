@@ -3,8 +3,9 @@
  * decide, render, and deliver each email exactly once through the ledger.
  *
  * Outcomes the entry point maps: `invalid` → poison queue with the reason, never retried
- * (a reused event id included); `busy` → deferred for later, never failed; a thrown error → transient, the host retries the message (nothing is lost, and the ledger
- * makes sure a retry sends only what did not go out).
+ * (a reused event id included); `busy` → deferred for later, never failed; a thrown
+ * error → transient, the host retries the message (nothing is lost, and the ledger makes
+ * sure a retry sends only what did not go out).
  */
 import { InvalidEventError, parseEvent, parseEventText } from '../events/parse.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
