@@ -38,7 +38,7 @@ export async function start(args: string[]): Promise<number> {
     storageConnectionString: settings.AzureWebJobsStorage!,
     env: hostEnvironment(),
     log: (line) => {
-      emailsSent += Number(/^event \S+: (\d+) sent/.exec(line)?.[1] ?? 0);
+      emailsSent += Number(/(?:^|\] )event \S+: (\d+) sent/.exec(line)?.[1] ?? 0);
       console.log(line);
     },
   });
