@@ -4,9 +4,9 @@
  * producer or to the directory, say); the others stay, each with its reason printed.
  * --all moves everything (e.g. after an outage poisoned valid messages).
  */
-import { parseEvent, parseEventText } from '../../shared/events/parse.js';
+import { parseEventText } from '../../shared/events/parse.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { originalMessage } from '../../shared/usecases/poison.js';
+import { originalText } from '../../shared/usecases/poison.js';
 import { EVENTS_QUEUE, POISON_QUEUE, decodeMessage, encodeMessage, queueClient } from '../../shared/storage/queues.js';
 import { parse } from './args.js';
 import { localStorageConnection } from './localStorage.js';
@@ -30,15 +30,9 @@ export async function redrive(args: string[]): Promise<number> {
     const { receivedMessageItems: batch } = await poison.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 });
     if (batch.length === 0) break;
     for (const m of batch) {
-      const text = decodeMessage(m.messageText) ?? m.messageText;
-      let entry: unknown = text;
-      try {
-        entry = JSON.parse(text);
-      } catch {
-        // a raw text message
-      }
-      const original = originalMessage(entry);
-      const check = typeof original === 'string' ? parseEventText(original) : parseEvent(original);
+      // The original text, byte for byte, whether the entry is a poison record or a bare message.
+      const original = originalText(decodeMessage(m.messageText) ?? m.messageText);
+      const check = parseEventText(original);
       if (!check.ok && !values.all) {
         console.log(`kept ${m.messageId}: ${check.error.message}`);
         kept++;

@@ -21,6 +21,8 @@ export interface AzuriteOptions {
 export interface AzuriteHandle {
   connectionString: string;
   ports: { blob: number; queue: number; table: number };
+  /** The Azurite process (so a later run can find the one a killed run left behind). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   return {
     connectionString: connectionStringFor(ports),
     ports,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -86,17 +89,49 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   };
 }
 
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+/** Whether something accepts connections on the loopback port. */
+export async function listening(port: number): Promise<boolean> {
   const { connect } = await import('node:net');
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.end(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * An Azurite started by an earlier run (that run may have been killed with it still up):
+ * reused as is when its process lives and its ports answer. `stop` ends that process.
+ */
+export async function adoptAzurite(pid: number, ports: { blob: number; queue: number; table: number }): Promise<AzuriteHandle | undefined> {
+  if (!processAlive(pid) || !(await listening(ports.queue)) || !(await listening(ports.table))) return undefined;
+  return {
+    connectionString: connectionStringFor(ports),
+    ports,
+    pid,
+    stop: async () => {
+      if (!processAlive(pid)) return;
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + 10_000;
+      while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    },
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Azurite exited (code ${child.exitCode}): ${stderr()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (await listening(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Azurite did not listen on port ${port} within 20 s: ${stderr()}`);

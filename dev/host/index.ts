@@ -11,5 +11,5 @@ export {
 } from './functionApp.js';
 export { readHostJson, parseHostJson, parseTimeSpan, type HostJson, type QueuesSettings } from './hostJson.js';
 export { nextOccurrences, parseSchedule, type Schedule } from './schedule.js';
-export { startLocalHost, type LocalHost, type LocalHostOptions } from './localHost.js';
+export { startLocalHost, type IdleProgress, type LocalHost, type LocalHostOptions } from './localHost.js';
 export type { HostStats } from './runtime.js';

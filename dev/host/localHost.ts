@@ -29,11 +29,22 @@ export interface LocalHostOptions {
 export interface LocalHost {
   /** Fires a timer function now (after any run in progress) and resolves when it is done; failures are logged and counted, not thrown. */
   runTimer(name: string): Promise<void>;
-  /** Resolves once nothing is in flight and every trigger queue is empty, messages awaiting a retry included. */
-  waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Resolves once nothing is in flight and every trigger queue is empty, messages awaiting a
+   * retry included. Rejects after `timeoutMs` (default 30 s; `Infinity` waits as long as there
+   * is work); `onProgress` hears the queue and in-flight counts every `progressMs`.
+   */
+  waitForIdle(options?: { timeoutMs?: number; onProgress?: (progress: IdleProgress) => void; progressMs?: number }): Promise<void>;
   stats(): HostStats;
   /** Stops polling and schedules, then waits for the invocations in flight. */
   stop(): Promise<void>;
+}
+
+export interface IdleProgress {
+  /** Messages on the trigger queues, invisible ones (in flight or awaiting a retry) included. */
+  queued: number;
+  inFlight: number;
+  stats: HostStats;
 }
 
 const IDLE_POLL_MS = 25;
@@ -82,16 +93,21 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       return timer.run(new Date(), false);
     },
 
-    async waitForIdle({ timeoutMs = 30_000 } = {}) {
+    async waitForIdle({ timeoutMs = 30_000, onProgress, progressMs = 5_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       let counts: number[] = [];
+      let reportAt = Date.now() + progressMs;
+      const queueCounts = () => Promise.all(listeners.map(async (l) => (await l.client.getProperties()).approximateMessagesCount ?? 0));
       for (;;) {
         const activity = runtime.activity;
         if (runtime.inFlight === 0) {
-          counts = await Promise.all(
-            listeners.map(async (l) => (await l.client.getProperties()).approximateMessagesCount ?? 0),
-          );
+          counts = await queueCounts();
           if (counts.every((c) => c === 0) && runtime.inFlight === 0 && runtime.activity === activity) return;
+        }
+        if (onProgress && Date.now() >= reportAt) {
+          reportAt = Date.now() + progressMs;
+          if (runtime.inFlight > 0) counts = await queueCounts();
+          onProgress({ queued: counts.reduce((a, b) => a + b, 0), inFlight: runtime.inFlight, stats: { ...runtime.stats } });
         }
         if (Date.now() > deadline) {
           const queues = listeners.map((l, i) => `${l.client.name}=${counts[i] ?? '?'}`).join(', ');

@@ -19,6 +19,10 @@ import { StorageEventQueue } from '../sources/storageEventQueue.js';
 import { TableSourcesStore } from '../sources/tableSourcesStore.js';
 import type { ActivityStore } from '../storage/activityStore.js';
 import type { DeliveryLedger } from '../storage/deliveryLedger.js';
+import type { EventRegistry } from '../storage/eventRegistry.js';
+import type { MessageDeferral } from '../storage/messageDeferral.js';
+import { QueueMessageDeferral } from '../storage/queueMessageDeferral.js';
+import { TableEventRegistry } from '../storage/tableEventRegistry.js';
 import { EVENTS_QUEUE } from '../storage/queueNames.js';
 import { queueClient } from '../storage/queues.js';
 import { TableActivityStore } from '../storage/tableActivityStore.js';
@@ -39,6 +43,9 @@ export interface Services {
   sender: EmailSender;
   activity: ActivityStore;
   ledger: DeliveryLedger;
+  registry: EventRegistry;
+  /** Puts a `pim-events` message back for later (an event busy in another worker). */
+  deferral: MessageDeferral;
   storage: StorageConnection;
   sources: SourceAdapters;
 }
@@ -132,6 +139,8 @@ export async function createServices(settings: Settings, options: ServiceOptions
     storage,
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE)),
+    registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE)),
+    deferral: new QueueMessageDeferral(queueClient(storage, EVENTS_QUEUE)),
     sources: {
       store,
       queue: new StorageEventQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),

@@ -13,9 +13,24 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]+/g;
 
-/** One line of text: every run of control characters (CR/LF included) becomes one space. */
+/**
+ * Invisible characters that change what the reader sees without being seen: format
+ * characters (Unicode category Cf: bidi overrides and isolates such as U+202E, zero-width
+ * space/joiners, word joiner, BOM, soft hyphen, interlinear annotations, tag characters),
+ * variation selectors, and the Hangul/Braille fillers that render as blanks.
+ */
+// The class lists combining and joining characters on purpose: they are what it removes.
+// eslint-disable-next-line no-misleading-character-class
+const INVISIBLE = /[\p{Cf}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}\u115F\u1160\u3164\uFFA0\u2800\u034F\u180B-\u180F]/gu;
+
+/** Untrusted text without its invisible characters (removed, not replaced: they occupy no space). */
+export function visibleOnly(value: string): string {
+  return value.replace(INVISIBLE, '');
+}
+
+/** One line of text: invisible characters removed, every run of control characters (CR/LF included) one space. */
 export function singleLine(value: string): string {
-  return value.replace(CONTROL, ' ').replace(/ {2,}/g, ' ').trim();
+  return visibleOnly(value).replace(CONTROL, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
 /**
@@ -23,11 +38,29 @@ export function singleLine(value: string): string {
  * other controls a space, and runs of blank lines shrink to one.
  */
 export function multiLine(value: string): string {
-  return value
+  return visibleOnly(value)
     .replace(/\r\n?|[\u2028\u2029]/g, '\n')
     .replace(CONTROL_BUT_NEWLINE, ' ')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/**
+ * Text a requester typed, made unclickable in any mail client: clients turn anything that
+ * looks like a URL, a domain or an address into a link, in plain text and HTML alike, so
+ * a scheme's `://` becomes `[://]`, a dot before a letter (a domain label, `www.`, the
+ * ideographic and full-width dots too) `[.]`, and `@` `[@]`. The text stays readable.
+ */
+export function defang(value: string): string {
+  return value
+    .replace(/:\/\//g, '[://]')
+    .replace(/[.\u3002\uFF0E\uFF61](?=\p{L})/gu, '[.]')
+    .replace(/[@\uFF20]/g, '[@]');
+}
+
+/** Requester-supplied free text (a justification, a ticket): cleaned, line breaks kept, defanged. */
+export function requesterText(value: string): string {
+  return defang(multiLine(value));
 }
 
 function utc(iso: string): DateTime {

@@ -5,7 +5,7 @@
  */
 import type { PimEvent } from '../events/schema.js';
 import type { NotificationKind } from '../rules/notifications.js';
-import { daysBetween, formatDateTime, formatWhen, inDays, multiLine, singleLine } from './format.js';
+import { daysBetween, defang, formatDateTime, formatWhen, inDays, requesterText, singleLine } from './format.js';
 import { groupPortalLink, portalLink, type PortalPage } from './links.js';
 import { GROUP_ACTIONS, groupWording, type GroupWording } from './groupView.js';
 
@@ -92,11 +92,12 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
   const assignment = 'assignment' in event ? event.assignment : undefined;
   const isAzureResource = event.scope.kind === 'azureResource';
 
-  const roleName = clean(model.roleName) || clean(role?.displayName) || role?.id || 'unnamed';
-  const principalName = clean(model.principalName) || clean(principal?.displayName) || principal?.id || 'A user';
-  const actorName = clean(model.actorName) || clean(event.actor?.displayName) || undefined;
+  // Names from the model (the directory's), never the event's own displayName fields.
+  const roleName = clean(model.roleName) || role?.id || 'unnamed';
+  const principalName = clean(model.principalName) || principal?.id || 'A user';
+  const actorName = clean(model.actorName) || undefined;
   const tenantName = clean(model.tenantName) || event.tenantId;
-  const scopeName = clean(model.scopeName) || clean(event.scope.displayName) || event.scope.id;
+  const scopeName = clean(model.scopeName) || event.scope.id;
 
   const eligible = assignment?.state === 'eligible';
   const permanent = assignment?.permanent ?? false;
@@ -128,7 +129,7 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
     isApproved: decision === 'approved',
     extendOrRenew: end && Date.parse(end) <= Date.parse(event.occurredAt) ? 'renew' : 'extend',
     occurredAt: formatDateTime(event.occurredAt),
-    justification: event.request?.justification ? multiLine(event.request.justification) || undefined : undefined,
+    justification: quoted(event.request?.justification ? requesterText(event.request.justification) : ''),
     ticket: ticketOf(event),
     requestId: clean(event.request?.id) || undefined,
     facts: [],
@@ -162,10 +163,18 @@ function assignedPhrase(type: PimEvent['type'], roleName: string, eligible: bool
 }
 
 function ticketOf(event: PimEvent): string | undefined {
-  const number = clean(event.request?.ticketNumber);
+  const number = defang(clean(event.request?.ticketNumber));
   if (!number) return undefined;
-  const system = clean(event.request?.ticketSystem);
-  return system ? `${number} (${system})` : number;
+  const system = defang(clean(event.request?.ticketSystem));
+  return quoted(system ? `${number} (${system})` : number);
+}
+
+/**
+ * The requester's own words, visibly so: in quotation marks, under a label that says whose
+ * they are (factsOf), never a link (defang). Not a statement by PIM or by this app.
+ */
+function quoted(text: string): string | undefined {
+  return text ? `\u201C${text}\u201D` : undefined;
 }
 
 const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }> = {
@@ -244,8 +253,8 @@ function factsOf(
   }
   add(actorLabel(kind, event.type), v.actorName);
   add('When', v.occurredAt);
-  add('Justification', v.justification, true);
-  add('Ticket', v.ticket);
+  add('Justification (the requester\u2019s words)', v.justification, true);
+  add('Ticket (as given by the requester)', v.ticket);
   add('Request ID', v.requestId);
   return facts;
 }

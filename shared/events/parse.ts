@@ -26,6 +26,11 @@ export type ParseResult = { ok: true; event: PimEvent } | { ok: false; error: In
 
 /** Validates an already-decoded value (the host hands queue triggers a parsed object). */
 export function parseEvent(input: unknown): ParseResult {
+  // Before anything recurses over the value (zod, JSON.stringify of a poison record): a
+  // hostile message thousands of levels deep would otherwise overflow the stack.
+  if (depthExceeds(input, MAX_DEPTH)) {
+    return { ok: false, error: new InvalidEventError(guessId(input), [{ path: '', message: `nested deeper than ${MAX_DEPTH} levels` }]) };
+  }
   const result = pimEventSchema.safeParse(input);
   if (result.success) return { ok: true, event: result.data };
   return { ok: false, error: new InvalidEventError(guessId(input), toIssues(result.error)) };
@@ -35,7 +40,8 @@ export function parseEvent(input: unknown): ParseResult {
 export function parseEventText(text: string): ParseResult {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A UTF-8 byte order mark is an encoding detail, not content (RFC 8259 §8.1 lets a parser ignore it).
+    value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (e) {
     return { ok: false, error: new InvalidEventError(undefined, [{ path: '', message: `not valid JSON (${jsonErrorDetail(e)})` }]) };
   }
@@ -51,6 +57,21 @@ function jsonErrorDetail(e: unknown): string {
   const position = /at position (\d+)/.exec(message)?.[1];
   if (position !== undefined) return `at position ${position}`;
   return /unexpected end/i.test(message) ? 'unexpected end of input' : 'unexpected character';
+}
+
+/** An event is 3 levels deep; anything much deeper is not one (and would recurse in zod and JSON.stringify). */
+export const MAX_DEPTH = 16;
+
+/** Iterative, so that the check itself cannot overflow the stack. */
+export function depthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function toIssues(error: z.ZodError): EventIssue[] {

@@ -18,7 +18,17 @@ export const LIMITS = {
 
 const guid = z.guid();
 const displayName = z.string().max(LIMITS.displayName).optional();
-const dateTime = z.iso.datetime({ offset: true });
+/**
+ * Instants PIM can mean: nothing before Entra ID existed, nothing centuries ahead. Outside
+ * this range an instant is an error or an attack (year 0000 has no ISO week to file under).
+ */
+export const DATE_RANGE = { from: '2000-01-01T00:00:00Z', until: '2200-01-01T00:00:00Z' } as const;
+const dateTime = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const t = Date.parse(v);
+    return t >= Date.parse(DATE_RANGE.from) && t < Date.parse(DATE_RANGE.until);
+  }, `must be between ${DATE_RANGE.from.slice(0, 4)} and ${Number(DATE_RANGE.until.slice(0, 4)) - 1}`);
 
 export const eventId = z
   .string()

@@ -29,7 +29,7 @@ export type Claim =
   | { kind: 'send'; mayHaveBeenSent: boolean }
   | { kind: 'done'; status: 'sent' | 'failed' }
   /** Another worker claimed it moments ago and may be sending it right now. */
-  | { kind: 'busy' };
+  | { kind: 'busy'; retryAfterMs?: number };
 
 export interface DeliveryOutcome {
   key: string;

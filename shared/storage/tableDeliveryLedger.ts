@@ -45,7 +45,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
         } else if (row.status === 'sent' || row.status === 'failed') {
           claims.set(r.key, { kind: 'done', status: row.status });
         } else if (Date.parse(row.claimedAt) + leaseMs > this.now().getTime()) {
-          claims.set(r.key, { kind: 'busy' });
+          claims.set(r.key, busyUntil(Date.parse(row.claimedAt) + leaseMs, this.now()));
         } else {
           takeovers.push({ ...row, claimedAt: nowIso });
           claims.set(r.key, { kind: 'send', mayHaveBeenSent: true });
@@ -67,7 +67,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
           await this.client.updateEntity(entity, 'Merge', { etag });
         } catch (e) {
           if (statusOf(e) !== 412) throw e;
-          claims.set(row.rowKey, { kind: 'busy' });
+          claims.set(row.rowKey, busyUntil(this.now().getTime() + leaseMs, this.now()));
         }
       }
       return claims;
@@ -110,6 +110,11 @@ export class TableDeliveryLedger implements DeliveryLedger {
     }
     return rows;
   }
+}
+
+/** A busy claim, with how long until its lease runs out (a retry sooner than that finds it busy again, unless its sender finishes). */
+function busyUntil(leaseEndMs: number, now: Date): Claim {
+  return { kind: 'busy', retryAfterMs: Math.max(0, leaseEndMs - now.getTime()) };
 }
 
 function isConflict(e: unknown): boolean {

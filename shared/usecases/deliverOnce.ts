@@ -43,6 +43,13 @@ export interface DeliverOptions {
 /** Another worker holds a fresh claim on some of these emails: retry later. */
 export class DeliveryBusyError extends Error {
   override readonly name = 'DeliveryBusyError';
+  constructor(
+    message: string,
+    /** When the longest of the busy leases runs out (after which the claims can be taken over). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 export async function deliverOnce(ledgerId: string, items: Deliverable[], options: DeliverOptions): Promise<DeliveryCounts> {
@@ -52,6 +59,7 @@ export async function deliverOnce(ledgerId: string, items: Deliverable[], option
   const unfinished: string[] = [];
   const counts: DeliveryCounts = { sent: 0, alreadySent: 0, failed: 0 };
   let busy = 0;
+  let busyForMs: number | undefined;
   let transient: unknown;
 
   const record = async (outcome: DeliveryOutcome) => {
@@ -68,6 +76,7 @@ export async function deliverOnce(ledgerId: string, items: Deliverable[], option
     }
     if (claim.kind === 'busy') {
       busy++;
+      if (claim.retryAfterMs !== undefined) busyForMs = Math.max(busyForMs ?? 0, claim.retryAfterMs);
       continue;
     }
     if (transient) {
@@ -94,6 +103,6 @@ export async function deliverOnce(ledgerId: string, items: Deliverable[], option
   if (pending.length > 0) await ledger.complete(ledgerId, pending);
   if (unfinished.length > 0) await ledger.release(ledgerId, unfinished);
   if (transient) throw transient;
-  if (busy > 0) throw new DeliveryBusyError(`${ledgerId}: ${busy} emails are being sent by another worker; retry later`);
+  if (busy > 0) throw new DeliveryBusyError(`${ledgerId}: ${busy} emails are being sent by another worker; retry later`, busyForMs);
   return counts;
 }

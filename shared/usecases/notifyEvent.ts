@@ -2,18 +2,20 @@
  * The per-event use case behind the queue function: validate, record for the digest,
  * decide, render, and deliver each email exactly once through the ledger.
  *
- * Outcomes the entry point maps: `invalid` → poison queue with the reason, never retried;
- * a thrown error → transient, the host retries the message (nothing is lost, and the ledger
- * makes sure a retry sends only what did not go out).
+ * Outcomes the entry point maps: `invalid` → poison queue with the reason, never retried
+ * (a reused event id included); `busy` → deferred for later, never failed; a thrown
+ * error → transient, the host retries the message (nothing is lost, and the ledger makes
+ * sure a retry sends only what did not go out).
  */
 import { InvalidEventError, parseEvent, parseEventText } from '../events/parse.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { EmailSender } from '../email/emailSender.js';
 import type { ActivityStore } from '../storage/activityStore.js';
 import type { DeliveryLedger } from '../storage/deliveryLedger.js';
-import { deliverOnce } from './deliverOnce.js';
+import { eventContentHash, type EventRegistry } from '../storage/eventRegistry.js';
+import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
 
-export { PoisonRecordTooLargeError, fitsInQueueMessage, poisonRecord } from './poison.js';
+export { fitsInQueueMessage, messageTextOf, poisonRecord } from './poison.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
 import type { Log } from '../log.js';
 
@@ -22,6 +24,8 @@ export interface NotifyDeps {
   sender: EmailSender;
   activity: ActivityStore;
   ledger: DeliveryLedger;
+  /** An event id is one event: a reuse with other content is refused. */
+  registry: EventRegistry;
   settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number };
   /** Ids and counts only: never addresses or justifications. */
   log: Log;
@@ -29,6 +33,12 @@ export interface NotifyDeps {
 
 export type NotifyOutcome =
   | { kind: 'invalid'; error: InvalidEventError }
+  /**
+   * Another worker holds fresh claims on some of its emails (it is sending them, or died
+   * doing so): the entry point defers the message for `retryAfterSeconds` instead of
+   * failing, since a failure would use up one of the message's tries.
+   */
+  | { kind: 'busy'; eventId: string; retryAfterSeconds: number }
   | {
       kind: 'processed';
       eventId: string;
@@ -53,6 +63,11 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
     if (e instanceof InvalidEventError) return { kind: 'invalid', error: e };
     throw e;
   }
+  const registration = await deps.registry.register(event.id, eventContentHash(event));
+  if (registration.kind === 'different') {
+    const since = registration.firstSeenAt ? ` first seen ${registration.firstSeenAt}` : '';
+    return { kind: 'invalid', error: new InvalidEventError(event.id, [{ path: 'id', message: `is already the id of a different event${since}; an id must not be reused` }]) };
+  }
   // Recorded before sending: the event happened whatever becomes of its emails, and the
   // insert is idempotent, so the digest counts it once however often the message comes.
   const activity = await deps.activity.record(event);
@@ -62,10 +77,28 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   // Ids and counts only: the warnings name no address (recipients.ts).
   for (const w of plan.decision.warnings) deps.log('warn', `event ${event.id} (${event.type}): ${w}`);
 
-  const counts = await deliverOnce(
-    event.id,
-    plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email })),
-    { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log },
-  );
+  let counts;
+  try {
+    counts = await deliverOnce(
+      event.id,
+      plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email })),
+      { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log },
+    );
+  } catch (e) {
+    if (!(e instanceof DeliveryBusyError)) throw e;
+    return { kind: 'busy', eventId: event.id, retryAfterSeconds: busyRetrySeconds(e.retryAfterMs) };
+  }
   return { kind: 'processed', eventId: event.id, ...counts, activity };
+}
+
+/**
+ * When to look again at an event another worker is sending: when its lease runs out at the
+ * latest, and sooner (BUSY_RECHECK_SECONDS) since a live sender usually finishes well before
+ * that. Each look is a new message, so looking often costs a queue write, never a try.
+ */
+export const BUSY_RECHECK_SECONDS = 10;
+
+function busyRetrySeconds(leaseLeftMs: number | undefined): number {
+  const left = leaseLeftMs === undefined ? BUSY_RECHECK_SECONDS : Math.ceil(leaseLeftMs / 1000);
+  return Math.max(1, Math.min(BUSY_RECHECK_SECONDS, left));
 }

@@ -48,11 +48,15 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
   if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) {
     throw new InvalidEventError(event.id, [{ path: 'tenantId', message: `is not the tenant this deployment serves (${tenant.id})` }]);
   }
+  // Names come from the directory, never from the event: a queue writer could call any role
+  // "Global Administrator". A role the directory does not know cannot be mailed about truthfully.
+  if (roleId && roleName === undefined) {
+    throw new InvalidEventError(event.id, [{ path: 'role.id', message: `is not a role the directory knows at scope ${scope.id}` }]);
+  }
   const approvers = await expandApprovers(approvalSetting(policy).approvers, directory);
   const principalId = event.principal?.id.toLowerCase();
   const principalUser = principal.length === 1 && principal[0]?.id.toLowerCase() === principalId ? principal[0] : undefined;
   const warnings: string[] = [];
-  if (roleId && roleName === undefined) warnings.push(`role ${roleId} is not known to the directory`);
   return {
     event,
     admins: admins as RoleHolder[],
@@ -61,14 +65,20 @@ export async function gatherRecipientInputs(event: PimEvent, directory: RoleDire
     ...(actor ? { actor } : {}),
     policy,
     tenantName: tenant.displayName,
-    // Names come from the directory (a group assignee's too). A role it does not know is shown
-    // as unknown, with its id, and reported; people it lacks may still be named by the event (events.md).
-    roleName: roleName ?? (roleId ? `unknown role (${roleId})` : 'a role'),
-    principalName: principalUser?.displayName ?? principalGroupName ?? event.principal?.displayName ?? event.principal?.id ?? 'someone',
-    actorName: actor?.displayName ?? event.actor?.displayName,
-    scopeName: scope.kind === 'directory' ? tenant.displayName : scope.kind === 'group' ? (groupName ?? `unknown group (${scope.id})`) : (azureScopeName ?? event.scope.id),
+    // Names come from the directory, never from the event (a queue writer could name anything):
+    // what it does not know is shown as unknown, with its id.
+    roleName: roleName ?? 'a role',
+    principalName: principalUser?.displayName ?? principalGroupName ?? (event.principal ? unknownName(event.principal.id) : 'someone'),
+    actorName: actor?.displayName ?? (event.actor ? unknownName(event.actor.id) : undefined),
+    scopeName:
+      scope.kind === 'directory' ? tenant.displayName : scope.kind === 'group' ? (groupName ?? unknownName(scope.id)) : (azureScopeName ?? event.scope.id),
     warnings,
   };
+}
+
+/** How an id the directory does not know is shown: never under a name the event supplies. */
+export function unknownName(id: string): string {
+  return `unknown (${id})`;
 }
 
 async function principalPeople(event: PimEvent, directory: RoleDirectory): Promise<Person[]> {

@@ -85,7 +85,7 @@ describe('notify, end to end', () => {
       expect.stringMatching(new RegExp(`^event ${events[1]!.id} is invalid: principal\\.id`)),
     ].sort((a, b) => (String(a) < String(b) ? -1 : 1)));
     expect(records.every((r) => r.poison.dequeueCount === 1)).toBe(true);
-    expect(records.some((r) => r.message === '{"id": "broken", not json')).toBe(true);
+    expect(records.some((r) => r.messageText === '{"id": "broken", not json')).toBe(true);
 
     // One activity row per event id, whatever the redelivery.
     const table = TableClient.fromConnectionString(cs, activityTable, { allowInsecureConnection: true });

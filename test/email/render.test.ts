@@ -94,8 +94,8 @@ describe('renderNotification', () => {
       'Assignment: Active, time-bound',
       'When: Mon 23 Nov 2026 10:00 UTC',
       'End: Mon 23 Nov 2026 18:00 UTC',
-      'Justification: Mailbox migration for the Paris office',
-      'Ticket: CHG-1001 (ServiceNow)',
+      'Justification (the requester\u2019s words): \u201CMailbox migration for the Paris office\u201D',
+      'Ticket (as given by the requester): \u201CCHG-1001 (ServiceNow)\u201D',
       'Request ID: req-42',
     ]) {
       expect(text).toContain(`${line}\n`);
@@ -125,7 +125,33 @@ describe('untrusted text', () => {
   it('stays plain text in the subject and the text part', () => {
     const email = renderNotification(modelFor('approvalRequest', { event: hostile, roleName: 'Admin & Co' }), RENDER);
     expect(email.subject).toContain('the Admin & Co role');
-    expect(email.text).toContain('Justification: <script>alert("x")</script>\nsecond line');
+    expect(email.text).toContain('Justification (the requester\u2019s words): \u201C<script>alert("x")</script>\nsecond line\u201D');
+  });
+
+  it('shows requester text quoted and defanged: no URL, domain or address a mail client could link', () => {
+    const phishing = event({
+      ...EVENTS.approvalRequest,
+      request: {
+        justification: 'Urgent: verify at https://login.micros0ft-support.example/reset or www.evil.example, mail helpdesk@evil.example',
+        ticketNumber: 'see evil\u3002example/t',
+      },
+    });
+    const { text, html } = renderNotification(modelFor('approvalRequest', { event: phishing }), RENDER);
+    expect(text).toContain('\u201CUrgent: verify at https[://]login[.]micros0ft-support[.]example/reset or www[.]evil[.]example, mail helpdesk[@]evil[.]example\u201D');
+    expect(text).toContain('\u201Csee evil[.]example/t\u201D');
+    for (const part of [text, html]) {
+      expect(part).not.toMatch(/micros0ft-support\.example|www\.evil|helpdesk@|evil\.example/);
+    }
+  });
+
+  it('removes invisible and direction-changing characters from names and free text', () => {
+    const bidi = event({ ...EVENTS.approvalRequest, request: { justification: 'pay\u200Broll\uFEFF \u2066ok\u2069' } });
+    const email = renderNotification(modelFor('approvalRequest', { event: bidi, principalName: 'Megan Bowen \u202Egnp.exe' }), RENDER);
+    for (const part of [email.subject, email.text, email.html]) {
+      expect(part).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/);
+    }
+    expect(email.subject).toContain('Megan Bowen gnp.exe');
+    expect(email.text).toContain('\u201Cpayroll ok\u201D');
   });
 
   it('never puts a line break or control character into the subject', () => {

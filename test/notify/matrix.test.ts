@@ -14,6 +14,7 @@ import type { PimEvent } from '../../shared/events/schema.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
+import { TableEventRegistry } from '../../shared/storage/tableEventRegistry.js';
 import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
 import { notifyEvent } from '../../shared/usecases/notifyEvent.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
@@ -55,6 +56,7 @@ async function run(eventId: string | PimEvent, env: Record<string, string> = {})
     sender,
     activity: new TableActivityStore(TableClient.fromConnectionString(cs, uniqueTableName('Act'), { allowInsecureConnection: true })),
     ledger: new TableDeliveryLedger(TableClient.fromConnectionString(cs, uniqueTableName('Led'), { allowInsecureConnection: true })),
+    registry: new TableEventRegistry(TableClient.fromConnectionString(cs, uniqueTableName('Reg'), { allowInsecureConnection: true })),
     settings: loadSettings(env),
     log: () => {},
   };

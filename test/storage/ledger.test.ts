@@ -33,7 +33,10 @@ describe('delivery ledger on Azurite', () => {
     let now = new Date('2026-11-18T10:00:00Z');
     const { ledger: l } = ledger(() => now);
     await l.claim('e1', [req('a@contoso.com')], 60_000);
-    expect([...(await l.claim('e1', [req('a@contoso.com')], 60_000)).values()]).toEqual([{ kind: 'busy' }]);
+    expect([...(await l.claim('e1', [req('a@contoso.com')], 60_000)).values()]).toEqual([{ kind: 'busy', retryAfterMs: 60_000 }]);
+    // A busy claim says how long its lease has left, so a retry can wait for exactly that.
+    now = new Date('2026-11-18T10:00:45Z');
+    expect([...(await l.claim('e1', [req('a@contoso.com')], 60_000)).values()]).toEqual([{ kind: 'busy', retryAfterMs: 15_000 }]);
     now = new Date('2026-11-18T10:01:01Z');
     expect([...(await l.claim('e1', [req('a@contoso.com')], 60_000)).values()]).toEqual([{ kind: 'send', mayHaveBeenSent: true }]);
   });
