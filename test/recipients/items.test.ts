@@ -119,7 +119,7 @@ describe('issue 11 recipients', () => {
     expect(az.warnings).toEqual([expect.stringMatching(/^the approval request reaches no approver \(no approver can receive it\)/)]);
   });
 
-  it('9. names come from the directory: group assignee, Azure scope, approver group; an unknown role is reported', async () => {
+  it('9. names come from the directory: group assignee, Azure scope, approver group; an unknown role is refused', async () => {
     const dir = directoryOf({
       users: 4,
       groups: [{ n: 1, name: 'Tier 0 admins', members: [uid(2)] }, { n: 2, name: 'Messaging approvers', members: [uid(3)] }],
@@ -139,9 +139,10 @@ describe('issue 11 recipients', () => {
     expect(rgText).not.toContain(RG);
     const pending = await whoGetsWhat(dir, event({ type: 'activationPendingApproval', principal: user(1) }));
     expect(pending.plan.emails[0]!.email.text).toMatch(/approver through group Messaging approvers/);
-    const unknown = await whoGetsWhat(dir, event({ type: 'activationCompleted', role: { id: '99999999-9999-4999-8999-999999999999' }, principal: user(1) }));
-    expect(unknown.warnings).toEqual(['role 99999999-9999-4999-8999-999999999999 is not known to the directory']);
-    expect(unknown.plan.emails.find((e) => e.recipient.notification === 'activationAlert')!.email.subject).toBe('PIM: User 1 activated the unknown role (99999999-9999-4999-8999-999999999999) role');
+    // A role the directory does not know cannot be mailed about truthfully: the event is refused with its reason.
+    await expect(whoGetsWhat(dir, event({ type: 'activationCompleted', role: { id: '99999999-9999-4999-8999-999999999999' }, principal: user(1) }))).rejects.toThrow(
+      /role\.id: is not a role the directory knows/,
+    );
   });
 
   it('11. Owners of a management group above the subscription are admins of everything below it', async () => {

@@ -119,7 +119,7 @@ describe('expiryScanner', () => {
       assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'owner', state: 'active', assignmentType: 'Assigned' }),
       assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'owner', state: 'active', assignmentType: 'Activated', principalId: 'c0000000-0000-4000-8000-0000000000c2' }),
     ]);
-    expect(await w.scanAt(END - 10 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend', 'expiring14d:roleExpiringSoon', 'eligibleToExtend:roleEligibleToExtend']);
+    expect(await w.scanAt(END - 10 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'expiring14d:roleExpiringSoon']);
     expect(await w.scanAt(END + DAY)).toEqual(['expired:roleExpired', 'expired:roleExpired']);
     const events = await w.events();
     expect(events.find((e) => e.type === 'roleExpired' && e.scope.kind === 'group' && e.scope.accessId === 'owner')).toMatchObject({

@@ -56,8 +56,9 @@ export class GroupReader {
     };
     const policies = new Map<string, PolicyRule[]>();
     for (const a of items(3) as { roleDefinitionId?: string; policy?: { rules?: PolicyRule[] } }[]) {
+      // A group's policy assignments name the access as roleDefinitionId; anything else is not one.
       const access = a.roleDefinitionId?.toLowerCase();
-      if (access && a.policy && !policies.has(access)) policies.set(access, a.policy.rules ?? []);
+      if ((access === 'member' || access === 'owner') && a.policy && !policies.has(access)) policies.set(access, a.policy.rules ?? []);
     }
     return {
       active: (items(0) as GroupAccessInstance[]).filter(isAccess),
