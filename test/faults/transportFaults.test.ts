@@ -76,7 +76,7 @@ async function deliverTwice(events: PimEvent[]): Promise<void> {
 /** Each planned (event, recipient) delivered exactly once by the local ACS; nothing else. */
 function expectDeliveredOnce(fake: FakeAcs, expected: Map<string, ExpectedEmail>): void {
   const key = (eventId: string, address: string) => `${eventId} → ${address.toLowerCase()}`;
-  const delivered = fake.deliveries.map((d) => key(d.message.headers?.['X-PIM-Event-Id'] ?? '?', d.message.recipients.to[0]?.address ?? '?'));
+  const delivered = fake.deliveries.map((d) => key(d.message.headers?.['X-PIM-Event-Id'] ?? '?', d.message.recipients.to?.[0]?.address ?? '?'));
   const counts = new Map<string, number>();
   for (const k of delivered) counts.set(k, (counts.get(k) ?? 0) + 1);
   const wanted = new Set([...expected.values()].map((e) => key(e.eventId, e.address)));
