@@ -2,6 +2,7 @@
  * notify: one PIM event from the `pim-events` queue becomes the right emails.
  * Thin on purpose: parse the trigger, call the use case, map its outcome.
  * - invalid event → written to `pim-events-poison` with its reason, not retried;
+ * - ACS quota used up → the use case queued the event again for later; this message is done;
  * - thrown error (storage, sending, another worker busy) → the host retries the message
  *   (host.json extensions.queues), and after maxDequeueCount moves it to the poison queue.
  */
@@ -19,6 +20,10 @@ export async function notify(message: unknown, context: InvocationContext): Prom
     const record = poisonRecord(message, outcome.error, context.triggerMetadata);
     if (!fitsInQueueMessage(record)) throw new PoisonRecordTooLargeError(`${outcome.error.message}; the message is too large to annotate, the host will poison it as is`);
     context.extraOutputs.set(poisonQueue, record);
+    return;
+  }
+  if (outcome.kind === 'deferred') {
+    context.warn(`event ${outcome.eventId}: ACS quota used up; queued again for ${Math.ceil(outcome.retryAfterMs / 1000)} s from now`);
     return;
   }
   context.log(

@@ -18,7 +18,10 @@ import type { CursorStore, EmittedStore, TrackingStore } from '../sources/source
 import { StorageEventQueue } from '../sources/storageEventQueue.js';
 import { TableSourcesStore } from '../sources/tableSourcesStore.js';
 import type { ActivityStore } from '../storage/activityStore.js';
-import type { DeliveryLedger } from '../storage/deliveryLedger.js';
+import type { AcceptanceLedger, DeliveryLedger } from '../storage/deliveryLedger.js';
+import type { EventRequeue } from '../storage/eventRequeue.js';
+import { QueueEventRequeue } from '../storage/queueEventRequeue.js';
+import { TableAcceptanceLedger } from '../storage/tableAcceptanceLedger.js';
 import { EVENTS_QUEUE } from '../storage/queueNames.js';
 import { queueClient } from '../storage/queues.js';
 import { TableActivityStore } from '../storage/tableActivityStore.js';
@@ -39,6 +42,10 @@ export interface Services {
   sender: EmailSender;
   activity: ActivityStore;
   ledger: DeliveryLedger;
+  /** The grouped, accept-then-report columns of the same ledger table. */
+  acceptance: AcceptanceLedger;
+  /** Events queued again: after ACS throttling, or to resend after a Failed delivery report. */
+  requeue: EventRequeue;
   storage: StorageConnection;
   sources: SourceAdapters;
 }
@@ -107,12 +114,16 @@ export function createDirectory(settings: Settings, options: ServiceOptions = {}
   return createDirectoryWith(settings, options, graphClientOf(settings, options));
 }
 
+let processPacers: import('../email/acs/pacer.js').AcsPacers | undefined;
+
 /** The email transport the settings name (outbox or ACS). */
 export async function createSender(settings: Settings, options: ServiceOptions = {}): Promise<EmailSender> {
   if (options.sender) return options.sender;
   if (settings.EMAIL_TRANSPORT === 'acs') {
     const { createAcsEmailSender } = await import('../email/acsSender.js');
-    return createAcsEmailSender(settings, { credential: credentialOf(settings, options) });
+    const { createPacers } = await import('../email/acs/pacer.js');
+    // One pacer per process: a 429 pauses every send of this worker, not only the refused one.
+    return createAcsEmailSender(settings, { credential: credentialOf(settings, options), pacers: (processPacers ??= createPacers()) });
   }
   const { OutboxSender } = await import('../email/outboxSender.js');
   return new OutboxSender({ dir: fromPackageRoot(settings.OUTBOX_DIR) });
@@ -132,6 +143,8 @@ export async function createServices(settings: Settings, options: ServiceOptions
     storage,
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE)),
+    acceptance: new TableAcceptanceLedger(tableClient(storage, settings.DELIVERY_TABLE)),
+    requeue: new QueueEventRequeue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
     sources: {
       store,
       queue: new StorageEventQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),

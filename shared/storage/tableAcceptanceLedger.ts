@@ -119,7 +119,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
       };
       try {
         await this.client.updateEntity(update, 'Merge', { etag: row.etag! });
-        return failed && row.status !== 'accepted' && !giveUp ? { kind: 'early' } : { kind: 'recorded', resend };
+        return failed && row.status === 'claimed' && row.resend !== true ? { kind: 'early' } : { kind: 'recorded', resend };
       } catch (e) {
         if (statusOf(e) !== 412) throw e;
       }

@@ -40,14 +40,27 @@ export function notificationModel(event: PimEvent, inputs: GatheredInputs, recip
   };
 }
 
-export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings): Promise<NotificationPlan> {
+function modelFor(event: PimEvent, inputs: GatheredInputs, recipient: Recipient, personal: boolean): NotificationModel {
+  const model = notificationModel(event, inputs, recipient);
+  return personal ? model : { ...model, recipientName: undefined };
+}
+
+export interface PlanOptions {
+  /**
+   * false: a neutral greeting instead of the recipient's name, so that the emails of everyone
+   * reached the same way are identical and can go as one message (EMAIL_GROUPING=shared).
+   */
+  personal?: boolean;
+}
+
+export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings, options: PlanOptions = {}): Promise<NotificationPlan> {
   const inputs = await gatherRecipientInputs(event, directory);
   const decision = decideRecipients(inputs, {
     maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT,
     adminsActiveOnly: settings.ADMINS_ACTIVE_ONLY,
   });
   const emails = decision.recipients.map((recipient) =>
-    addressed(event.id, recipient, renderNotification(notificationModel(event, inputs, recipient), renderOptions(settings)), settings, {
+    addressed(event.id, recipient, renderNotification(modelFor(event, inputs, recipient, options.personal ?? true), renderOptions(settings)), settings, {
       'X-PIM-Event-Id': event.id,
       'X-PIM-Notification': recipient.notification,
     }),
