@@ -105,6 +105,8 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
         deliveryDetail: (report.detail ?? '').slice(0, 500),
       };
       const failed = report.status === 'Failed';
+      // Not written yet: recorded now, the retry would look like a duplicate and never resend.
+      if (failed && row.status === 'claimed' && row.resend !== true) return { kind: 'early' };
       const resends = row.resends ?? 0;
       // Only an accepted row goes back for a resend: before the accept is written the sender still
       // holds it (the report is retried), and after a crash the takeover asks ACS and resends itself.
@@ -119,7 +121,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
       };
       try {
         await this.client.updateEntity(update, 'Merge', { etag: row.etag! });
-        return failed && row.status === 'claimed' && row.resend !== true ? { kind: 'early' } : { kind: 'recorded', resend };
+        return { kind: 'recorded', resend };
       } catch (e) {
         if (statusOf(e) !== 412) throw e;
       }
