@@ -65,16 +65,21 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
   const jobs: Job[] = [];
   const rows = takenOver.length > 0 ? await acceptance.pending(eventId, takenOver.map((i) => i.key)) : new Map();
   const planned = new Map<string, GroupItem[]>();
+  const unplanned: GroupItem[] = [];
   for (const item of takenOver) {
     const row = rows.get(item.key);
     if (row?.notSent) fresh.push(item);
-    else if (row?.resend || !row?.messageId) jobs.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
-    else planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
+    else if (row?.resend) jobs.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
+    else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
+    else unplanned.push(item);
   }
   // A message planned before a crash is asked about under its own id, with the members it had.
   for (const [messageId, members] of planned) jobs.push({ plan: messageFor(messageId, members, options.perPerson), mayHaveBeenSent: true });
-  const newPlans = options.perPerson ? perPersonMessages(fresh) : sharedMessages(eventId, fresh, sender.maxRecipients);
-  jobs.push(...newPlans.map((plan) => ({ plan, mayHaveBeenSent: false })));
+  const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
+  // Claimed but not planned: its claimer may still be about to send it. Grouped as that claimer
+  // groups them (the same rows give the same ids, which ACS never sends twice), and asked first.
+  jobs.push(...group(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
+  jobs.push(...group(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
 
   const toPlan: PlannedMessage[] = jobs
     .filter((j) => !planned.has(j.plan.messageId))

@@ -12,8 +12,9 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QuotaExceededError } from '../groupSender.js';
 
-/** Used when a 429 carries no Retry-After. */
+/** Used when a 429 carries no Retry-After; and the least pause (a Retry-After of 0 would have every send spin). */
 const DEFAULT_PAUSE_MS = 5_000;
+const MIN_PAUSE_MS = 500;
 
 export class SendPacer {
   private until = 0;
@@ -54,7 +55,8 @@ export class SendPacer {
         const response = await next(request);
         if (response.status === 429) {
           const seconds = Number(response.headers.get('retry-after'));
-          const ms = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS;
+          const header = response.headers.get('retry-after');
+          const ms = header !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.max(MIN_PAUSE_MS, seconds * 1000) : DEFAULT_PAUSE_MS;
           this.pause(ms);
           if (options.refuse429) throw new QuotaExceededError(`ACS throttled ${request.method} (429); retry after ${Math.ceil(ms / 1000)} s`, ms);
         }
