@@ -42,6 +42,13 @@ describe('npm run bench -- --quick', () => {
     expect(r.notify.failures).toBe(0);
     expect(r.notify.p95Ms).toBeGreaterThanOrEqual(r.notify.p50Ms);
     expect(r.notify.tableOperationsDesignMinimumPerEvent).toBe(4);
+    for (const field of ['acsRequestsPerRecipient', 'processingP95Ms', 'largeEventSeconds', 'eventsPerHourCustomDomain', 'eventsPerHourManagedDomain']) {
+      expectPositive(r.delivery[field], `delivery.${field}`);
+    }
+    expect(r.delivery).toMatchObject({ lost: 0, duplicates: 0 });
+    expect(r.delivery.largeEvent.recipients).toBe(1000);
+    expectPositive(r.delivery.sequential.acsRequestsPerRecipient, 'delivery.sequential.acsRequestsPerRecipient');
+    expect(r.delivery.grouped.outcomesRecorded).toBe(r.delivery.grouped.recipients);
     for (const field of ['rows', 'seconds', 'scanSeconds', 'ratioToScan']) expectPositive(r.digest[field], `digest.${field}`);
     expect(r.digest.rows).toBe(2000);
     expect(Object.keys(r.digest.peakRssMiB).sort()).toEqual(['200', '2000']);
