@@ -73,7 +73,7 @@ export const SETTINGS = {
   }),
   EMAIL_GROUPING: spec({
     description:
-      'With `EMAIL_TRANSPORT=acs`: `shared` sends the identical emails of an event as one message (up to 50 recipients in Bcc, a neutral greeting, the "why you received this" line per role setting or group); `perPerson` sends everyone their own message with their name. ACS counts its quota per message: see docs/deploy.md for which fits your domain.',
+      'With `EMAIL_TRANSPORT=acs`: `shared` sends the identical emails of an event as one message (up to 50 recipients in Bcc, no name in the greeting, one "why you received this" line per notification naming every way its recipients were reached); `perPerson` sends everyone their own message with their name. ACS counts its quota per message: see docs/deploy.md for which fits your domain.',
     default: 'shared',
     schema: z.enum(['shared', 'perPerson']),
   }),
