@@ -5,7 +5,7 @@
  *
  *   node dist/bench/run.js [--quick] [--graph-latency MS] [--acs-latency MS] [--users N]
  *     [--role-holders N] [--events N] [--digest-rows N] [--digest-small-rows N] [--digest-repeats N]
- *     [--digest-load seed|api] [--cold-start-runs N] [--only PART[,PART…]] [--out FILE]
+ *     [--digest-load seed|api] [--cold-start-runs N] [--sequential-events N] [--only PART[,PART…]] [--out FILE]
  *
  * --only notify|delivery|digest|coldStart|render (comma-separated): run only those parts; the others are
  * left out of the results, which then go to a file in the temp folder unless --out is given (so a
@@ -41,6 +41,8 @@ export interface BenchOptions {
   digestRepeats: number;
   digestLoad: DigestLoad;
   coldStartRuns: number;
+  /** Events of the delivery part's sequential (today's) mode: seconds per email, so a sample. */
+  sequentialEvents: number;
   renderMs: number;
   out: string;
   /** The parts to run (all by default). */
@@ -68,8 +70,8 @@ export interface BenchResults {
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const options: BenchOptions = quick
-    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, digestLoad: 'seed', coldStartRuns: 3, renderMs: 300, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] }
-    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, digestLoad: 'seed', coldStartRuns: 7, renderMs: 2_000, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] };
+    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, digestLoad: 'seed', coldStartRuns: 3, sequentialEvents: 3, renderMs: 300, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] }
+    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, digestLoad: 'seed', coldStartRuns: 7, sequentialEvents: 32, renderMs: 2_000, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] };
   const numeric: Record<string, keyof BenchOptions> = {
     '--graph-latency': 'graphLatencyMs',
     '--acs-latency': 'acsLatencyMs',
@@ -80,6 +82,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     '--digest-small-rows': 'digestSmallRows',
     '--digest-repeats': 'digestRepeats',
     '--cold-start-runs': 'coldStartRuns',
+    '--sequential-events': 'sequentialEvents',
   };
   let outGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -142,7 +145,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       users: options.users,
       roleHolders: options.roleHolders,
       events: options.events,
-      sequentialEvents: options.quick ? 3 : 32,
+      sequentialEvents: options.sequentialEvents,
       largeEventRecipients: 1000,
       graphLatencyMs: options.graphLatencyMs,
       acsLatencyMs: options.acsLatencyMs,
