@@ -144,7 +144,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       storageConnectionString: azurite.connectionString,
       users: options.users,
       roleHolders: options.roleHolders,
-      events: options.events,
+      // Quick: fewer events than notify's 50, so that the suite's run stays short.
+      events: options.quick ? 20 : options.events,
       sequentialEvents: options.sequentialEvents,
       largeEventRecipients: 1000,
       graphLatencyMs: options.graphLatencyMs,

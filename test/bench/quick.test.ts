@@ -26,7 +26,7 @@ function expectPositive(value: unknown, name: string): void {
 }
 
 describe('npm run bench -- --quick', () => {
-  it('runs end to end and writes every figure', { timeout: 240_000 }, async () => {
+  it('runs end to end and writes every figure', { timeout: 360_000 }, async () => {
     for (const file of ['package.json', 'host.json']) copyFileSync(fromPackageRoot(file), path.join(scratch, file));
     symlinkSync(fromPackageRoot('node_modules'), path.join(scratch, 'node_modules'), 'dir');
     await run(process.execPath, [fromPackageRoot('node_modules/typescript/bin/tsc'), '-p', fromPackageRoot('tsconfig.build.json'), '--outDir', path.join(scratch, 'dist')], { maxBuffer: 16 << 20 });
