@@ -61,7 +61,7 @@ export interface DeliveryModeResult {
   /** Recipients planned but never delivered, or delivered more than once (extra deliveries). */
   lost: number;
   duplicates: number;
-  /** Recipients whose ledger row holds a delivery report (grouped mode). */
+  /** Rows holding a Delivered report (grouped mode: its events and the large event). */
   outcomesRecorded?: number;
 }
 
