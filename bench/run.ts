@@ -5,9 +5,9 @@
  *
  *   node dist/bench/run.js [--quick] [--graph-latency MS] [--acs-latency MS] [--users N]
  *     [--role-holders N] [--events N] [--digest-rows N] [--digest-small-rows N] [--digest-repeats N]
- *     [--digest-load seed|api] [--cold-start-runs N] [--only PART[,PART…]] [--out FILE]
+ *     [--digest-load seed|api] [--cold-start-runs N] [--sequential-events N] [--only PART[,PART…]] [--out FILE]
  *
- * --only notify|digest|coldStart|render (comma-separated): run only those parts; the others are
+ * --only notify|delivery|digest|coldStart|render (comma-separated): run only those parts; the others are
  * left out of the results, which then go to a file in the temp folder unless --out is given (so a
  * partial run never overwrites bench/results.json).
  * --digest-load: how the digest's large week gets into Azurite, see bench/digestBench.ts
@@ -23,6 +23,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { startAzurite } from '../dev/host/azurite.js';
 import { fromPackageRoot } from '../shared/packageRoot.js';
 import { runColdStartBench, type ColdStartResult } from './coldStart.js';
+import { runDeliveryBench, type DeliveryBenchResult } from './deliveryBench.js';
 import { runDigestBench, type DigestBenchResult, type DigestLoad } from './digestBench.js';
 import { runNotifyBench, type NotifyBenchResult } from './notifyBench.js';
 import { runRenderBench, type RenderBenchResult } from './renderBench.js';
@@ -40,13 +41,15 @@ export interface BenchOptions {
   digestRepeats: number;
   digestLoad: DigestLoad;
   coldStartRuns: number;
+  /** Events of the delivery part's sequential (today's) mode: seconds per email, so a sample. */
+  sequentialEvents: number;
   renderMs: number;
   out: string;
   /** The parts to run (all by default). */
   only: BenchPart[];
 }
 
-export const BENCH_PARTS = ['notify', 'digest', 'coldStart', 'render'] as const;
+export const BENCH_PARTS = ['notify', 'delivery', 'digest', 'coldStart', 'render'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchResults {
@@ -58,6 +61,7 @@ export interface BenchResults {
   only?: BenchPart[];
   /** Every part is present unless --only left it out. */
   notify?: NotifyBenchResult;
+  delivery?: DeliveryBenchResult;
   digest?: DigestBenchResult;
   coldStart?: ColdStartResult;
   render?: RenderBenchResult;
@@ -66,8 +70,8 @@ export interface BenchResults {
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const options: BenchOptions = quick
-    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, digestLoad: 'seed', coldStartRuns: 3, renderMs: 300, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] }
-    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, digestLoad: 'seed', coldStartRuns: 7, renderMs: 2_000, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] };
+    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, digestLoad: 'seed', coldStartRuns: 3, sequentialEvents: 3, renderMs: 300, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] }
+    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, digestLoad: 'seed', coldStartRuns: 7, sequentialEvents: 32, renderMs: 2_000, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] };
   const numeric: Record<string, keyof BenchOptions> = {
     '--graph-latency': 'graphLatencyMs',
     '--acs-latency': 'acsLatencyMs',
@@ -78,6 +82,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     '--digest-small-rows': 'digestSmallRows',
     '--digest-repeats': 'digestRepeats',
     '--cold-start-runs': 'coldStartRuns',
+    '--sequential-events': 'sequentialEvents',
   };
   let outGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -123,9 +128,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
   log(`pim-notify benchmark (${options.quick ? 'quick' : 'full'}) on Node ${process.version}, ${cpus().length} CPUs`);
   const runs = (part: BenchPart) => options.only.includes(part);
   // The notify part's Azurite (in memory); the digest part starts its own (see bench/digestBench.ts).
-  const azurite = runs('notify') ? await startAzurite() : undefined;
+  const azurite = runs('notify') || runs('delivery') ? await startAzurite() : undefined;
   try {
-    const notify = azurite && (await runNotifyBench({
+    const notify = azurite && runs('notify') && (await runNotifyBench({
       storageConnectionString: azurite.connectionString,
       users: options.users,
       roleHolders: options.roleHolders,
@@ -135,6 +140,21 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       log,
     }));
     if (notify) log(`  notify: ${notify.eventsPerSecond} events/s, p50 ${notify.p50Ms} ms, p95 ${notify.p95Ms} ms, ${notify.graphRequestsPerEvent} Graph requests and ${notify.tableOperationsPerEvent} table operations per event`);
+    const delivery = azurite && runs('delivery') ? await runDeliveryBench({
+      storageConnectionString: azurite.connectionString,
+      users: options.users,
+      roleHolders: options.roleHolders,
+      // Quick: fewer events than notify's 50, so that the suite's run stays short.
+      events: options.quick ? 20 : options.events,
+      sequentialEvents: options.sequentialEvents,
+      largeEventRecipients: 1000,
+      graphLatencyMs: options.graphLatencyMs,
+      acsLatencyMs: options.acsLatencyMs,
+      // Quick mode only checks the benchmark runs: operations finish in 200 ms instead of 2 s.
+      ...(options.quick ? { model: { runningMs: 200, pollRetryAfterSeconds: 0 } } : {}),
+      log,
+    }) : undefined;
+    if (delivery) log(`  delivery: ${delivery.acsRequestsPerRecipient} ACS requests per recipient (sequential ${delivery.sequential.acsRequestsPerRecipient}), processing p95 ${delivery.processingP95Ms} ms`);
     const digest = runs('digest')
       ? await runDigestBench({ rows: options.digestRows, smallRows: options.digestSmallRows, repeats: options.digestRepeats, load: options.digestLoad, log })
       : undefined;
@@ -150,7 +170,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
       ...(options.only.length < BENCH_PARTS.length ? { only: options.only } : {}),
-      notify,
+      notify: notify || undefined,
+      delivery,
       digest,
       coldStart,
       render,
@@ -180,6 +201,18 @@ function notifyRows(n: NotifyBenchResult): Row[] {
   ];
 }
 
+function deliveryRows(d: DeliveryBenchResult): Row[] {
+  const s = d.sequential;
+  return [
+    ['delivery.acsRequestsPerRecipient', String(d.acsRequestsPerRecipient), `sequential per-person ${s.acsRequestsPerRecipient}; ${d.grouped.acsMessages} messages for ${d.grouped.recipients} recipients; target ≤ 0.35`],
+    ['delivery.processingP95Ms', String(d.processingP95Ms), `dequeue → all accepted; sequential ${s.processingP95Ms} ms (ACS Running ${d.model.runningMs} ms); target ≤ 1000`],
+    ['delivery.largeEventSeconds', String(d.largeEventSeconds), `${d.largeEvent.recipients} recipients in ${d.largeEvent.messages} messages; sequential ≈ ${d.sequentialLargeEventSecondsEstimate} s (not run)`],
+    ['delivery.eventsPerHourCustomDomain', String(d.eventsPerHourCustomDomain), `100 sends/h; sequential ${s.eventsPerHourCustomDomain}; target ≥ 50`],
+    ['delivery.eventsPerHourManagedDomain', String(d.eventsPerHourManagedDomain), `10 sends/h; sequential ${s.eventsPerHourManagedDomain}; target ≥ 5`],
+    ['delivery.lost / duplicates', `${d.lost} / ${d.duplicates}`, `${d.grouped.outcomesRecorded ?? 0} Delivered reports recorded`],
+  ];
+}
+
 function digestRows(d: DigestBenchResult): Row[] {
   return [
     ['digest.rows', String(d.rows), `loaded in ${d.insertSeconds} s (${d.apiRows} through the API, ${d.seededRows} seeded; with ${d.smallRows} more)`],
@@ -206,6 +239,7 @@ function renderRows(x: RenderBenchResult): Row[] {
 function table(r: BenchResults): string {
   const rows: Array<[string, string, string]> = [
     ...(r.notify ? notifyRows(r.notify) : []),
+    ...(r.delivery ? deliveryRows(r.delivery) : []),
     ...(r.digest ? digestRows(r.digest) : []),
     ...(r.coldStart ? coldStartRows(r.coldStart) : []),
     ...(r.render ? renderRows(r.render) : []),

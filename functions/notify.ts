@@ -2,6 +2,7 @@
  * notify: one PIM event from the `pim-events` queue becomes the right emails.
  * Thin on purpose: parse the trigger, call the use case, map its outcome.
  * - invalid event → written to `pim-events-poison` with its reason and its original text, not retried;
+ * - ACS quota used up → the use case queued the event again for later; this message is done;
  * - busy (another worker holds the event's emails) → deferred as a new message for when its
  *   lease may be over; the current delivery completes, so being busy never uses up a try;
  * - thrown error (storage, sending) → the host retries the message (host.json
@@ -14,26 +15,22 @@ const load = onFirstCall(() => import('../shared/usecases/notifyEvent.js'));
 const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: 'AzureWebJobsStorage' });
 
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
-  const [{ notifyEvent, poisonRecord, fitsInQueueMessage, messageTextOf }, services] = await load();
+  const [{ notifyEvent, poisonEntry, messageTextOf }, services] = await load();
   const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
   const messageId = String(context.triggerMetadata?.id ?? '?');
   if (outcome.kind === 'invalid') {
-    const text = messageTextOf(message, context.triggerMetadata);
-    const record = poisonRecord(text, outcome.error, context.triggerMetadata);
-    if (fitsInQueueMessage(record)) {
-      context.warn(`message ${messageId}: ${outcome.error.message}; moved to ${POISON_QUEUE}`);
-      context.extraOutputs.set(poisonQueue, record);
-    } else {
-      // Too close to the size limit to carry its reason: moved as is (the host encodes the
-      // text back to the stored bytes), the reason only in this log line. Not retried.
-      context.warn(`message ${messageId}: ${outcome.error.message}; too large to annotate, moved as is to ${POISON_QUEUE}`);
-      context.extraOutputs.set(poisonQueue, text);
-    }
+    const { value, annotated } = poisonEntry(message, outcome.error, context.triggerMetadata);
+    context.warn(`message ${messageId}: ${outcome.error.message}; ${annotated ? '' : 'too large to annotate, '}moved to ${POISON_QUEUE}`);
+    context.extraOutputs.set(poisonQueue, value);
     return;
   }
   if (outcome.kind === 'busy') {
     await services.deferral.defer(messageTextOf(message, context.triggerMetadata), outcome.retryAfterSeconds);
     context.log(`event ${outcome.eventId}: emails held by another worker's lease; deferred ${outcome.retryAfterSeconds} s on ${EVENTS_QUEUE}`);
+    return;
+  }
+  if (outcome.kind === 'deferred') {
+    context.warn(`event ${outcome.eventId}: ACS quota used up; queued again for ${Math.ceil(outcome.retryAfterMs / 1000)} s from now`);
     return;
   }
   context.log(

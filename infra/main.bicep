@@ -80,6 +80,10 @@ param maxRecipientsPerEvent string = '1000'
 @allowed(['seed-2019', 'microsoft-current'])
 param recipientModel string = 'seed-2019'
 
+@description('shared: identical emails of an event go as one ACS message (Bcc, neutral greeting); perPerson: one message per person. docs/deploy.md says which fits your quota.')
+@allowed(['shared', 'perPerson'])
+param emailGrouping string = 'shared'
+
 @description('Seconds a claimed but unconfirmed send blocks another worker.')
 param deliveryLeaseSeconds string = '300'
 
@@ -98,6 +102,8 @@ var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(r
 // The code's defaults (shared/settings/settings.ts and the queue trigger); test/infra checks them.
 var eventsQueue = 'pim-events'
 var eventsPoisonQueue = 'pim-events-poison'
+var deliveryReportsQueue = 'pim-delivery-reports'
+var deliveryReportsPoisonQueue = 'pim-delivery-reports-poison'
 var activityTable = 'PimActivity'
 var deliveryTable = 'PimDeliveries'
 var sourcesTable = 'PimSources'
@@ -129,6 +135,8 @@ module storage 'modules/storage.bicep' = {
     queueNames: [
       eventsQueue
       eventsPoisonQueue
+      deliveryReportsQueue
+      deliveryReportsPoisonQueue
     ]
     tableNames: [
       activityTable
@@ -156,6 +164,18 @@ module communication 'modules/communication.bicep' = {
     communicationServiceName: 'acs-${resourceToken}'
     emailServiceName: 'ecs-${resourceToken}'
     dataLocation: emailDataLocation
+    tags: tags
+  }
+}
+
+// ACS delivery reports → Event Grid → the pim-delivery-reports queue (deliveryReports function).
+module eventGrid 'modules/eventgrid.bicep' = {
+  name: 'eventgrid'
+  scope: rg
+  params: {
+    communicationServiceName: communication.outputs.communicationServiceName
+    storageAccountName: storage.outputs.name
+    queueName: deliveryReportsQueue
     tags: tags
   }
 }
@@ -202,6 +222,9 @@ module functionApp 'modules/functionapp.bicep' = {
       ARM_BASE_URL: armBaseUrl
       DIRECTORY_CACHE_TTL_SECONDS: directoryCacheTtlSeconds
       EMAIL_TRANSPORT: 'acs'
+      EMAIL_GROUPING: emailGrouping
+      EMAIL_SEND_CONCURRENCY: '8'
+      DELIVERY_REPORT_RESENDS: '2'
       ACS_ENDPOINT: communication.outputs.endpoint
       EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress
       EMAIL_SENDER_NAME: emailSenderName

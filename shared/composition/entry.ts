@@ -15,6 +15,7 @@ import { loadSettings } from '../settings/settings.js';
 import type { Services } from './services.js';
 
 export { EVENTS_QUEUE, POISON_QUEUE } from '../storage/queueNames.js';
+export { DELIVERY_REPORTS_QUEUE, DELIVERY_REPORTS_POISON_QUEUE } from '../storage/queueNames.js';
 
 export const { app, output } = azureFunctions;
 

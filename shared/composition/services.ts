@@ -18,11 +18,14 @@ import type { CursorStore, EmittedStore, TrackingStore } from '../sources/source
 import { StorageEventQueue } from '../sources/storageEventQueue.js';
 import { TableSourcesStore } from '../sources/tableSourcesStore.js';
 import type { ActivityStore } from '../storage/activityStore.js';
-import type { DeliveryLedger } from '../storage/deliveryLedger.js';
 import type { EventRegistry } from '../storage/eventRegistry.js';
 import type { MessageDeferral } from '../storage/messageDeferral.js';
 import { QueueMessageDeferral } from '../storage/queueMessageDeferral.js';
 import { TableEventRegistry } from '../storage/tableEventRegistry.js';
+import type { AcceptanceLedger, DeliveryLedger } from '../storage/deliveryLedger.js';
+import type { EventRequeue } from '../storage/eventRequeue.js';
+import { QueueEventRequeue } from '../storage/queueEventRequeue.js';
+import { TableAcceptanceLedger } from '../storage/tableAcceptanceLedger.js';
 import { EVENTS_QUEUE } from '../storage/queueNames.js';
 import { queueClient } from '../storage/queues.js';
 import { TableActivityStore } from '../storage/tableActivityStore.js';
@@ -46,6 +49,10 @@ export interface Services {
   registry: EventRegistry;
   /** Puts a `pim-events` message back for later (an event busy in another worker). */
   deferral: MessageDeferral;
+  /** The grouped, accept-then-report columns of the same ledger table. */
+  acceptance: AcceptanceLedger;
+  /** Events queued again: after ACS throttling, or to resend after a Failed delivery report. */
+  requeue: EventRequeue;
   storage: StorageConnection;
   sources: SourceAdapters;
 }
@@ -114,12 +121,16 @@ export function createDirectory(settings: Settings, options: ServiceOptions = {}
   return createDirectoryWith(settings, options, graphClientOf(settings, options));
 }
 
+let processPacers: import('../email/acs/pacer.js').AcsPacers | undefined;
+
 /** The email transport the settings name (outbox or ACS). */
 export async function createSender(settings: Settings, options: ServiceOptions = {}): Promise<EmailSender> {
   if (options.sender) return options.sender;
   if (settings.EMAIL_TRANSPORT === 'acs') {
     const { createAcsEmailSender } = await import('../email/acsSender.js');
-    return createAcsEmailSender(settings, { credential: credentialOf(settings, options) });
+    const { createPacers } = await import('../email/acs/pacer.js');
+    // One pacer per process: a 429 pauses every send of this worker, not only the refused one.
+    return createAcsEmailSender(settings, { credential: credentialOf(settings, options), pacers: (processPacers ??= createPacers()) });
   }
   const { OutboxSender } = await import('../email/outboxSender.js');
   return new OutboxSender({ dir: fromPackageRoot(settings.OUTBOX_DIR) });
@@ -141,6 +152,8 @@ export async function createServices(settings: Settings, options: ServiceOptions
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE)),
     registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE)),
     deferral: new QueueMessageDeferral(queueClient(storage, EVENTS_QUEUE)),
+    acceptance: new TableAcceptanceLedger(tableClient(storage, settings.DELIVERY_TABLE)),
+    requeue: new QueueEventRequeue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
     sources: {
       store,
       queue: new StorageEventQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),

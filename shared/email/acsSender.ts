@@ -9,6 +9,13 @@
  * Only status Succeeded counts as sent. Every other outcome throws: PermanentSendError when
  * ACS says the recipient cannot get mail, otherwise a transient error the queue retries with
  * mayHaveBeenSent, so an accepted-but-unconfirmed send is looked up, never repeated.
+ *
+ * accept() (the GroupSender port) is the path the notifications take: one message to up to 50
+ * recipients in Bcc, done once ACS answers 202. Nothing is polled; the delivery reports say
+ * what became of each recipient. On a retry it asks ACS about the earlier attempts exactly as
+ * send() does, but counts Running as accepted instead of waiting for it. Every request goes
+ * through the app's pacers (acs/pacer.ts): a 429 pauses all sends, and a pause longer than
+ * `throttleBudgetMs` comes back as QuotaExceededError so the work is queued for later.
  */
 import { EmailClient, type EmailClientOptions, type EmailMessage, type EmailSendResult } from '@azure/communication-email';
 import { parseClientArguments } from '@azure/communication-common';
@@ -17,8 +24,11 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Settings } from '../settings/settings.js';
 import { attemptOperationId, isUuid } from './acs/attemptIds.js';
+import { AcceptClient, type WireEmail } from './acs/acceptClient.js';
 import { AcsRequestError, OperationStatusClient, type OperationStatus } from './acs/operationStatus.js';
-import { PermanentSendError, type EmailSender, type OutgoingEmail, type SendOptions, type SendResult } from './emailSender.js';
+import { createPacers, type AcsPacers } from './acs/pacer.js';
+import { PermanentSendError, type EmailAddress, type EmailSender, type OutgoingEmail, type SendOptions, type SendResult } from './emailSender.js';
+import type { AcceptOptions, AcceptResult, GroupEmail, GroupSender } from './groupSender.js';
 import type { Log } from '../log.js';
 
 /** ACS kept throttling after the client's own retries; the queue should retry after retryAfterMs. */
@@ -42,7 +52,14 @@ export interface AcsSenderOptions {
   maxWaitMs?: number;
   /** Ids only, never addresses. */
   log?: Log;
+  /** The process's pacers (one per app: the composition root passes the same to every sender). */
+  pacers?: AcsPacers;
+  /** How long accept() may wait out a 429 pause before handing the work back (QuotaExceededError). Default 10 s. */
+  throttleBudgetMs?: number;
 }
+
+/** ACS's limit of recipients per message (To + Cc + Bcc). */
+export const ACS_MAX_RECIPIENTS = 50;
 
 export interface AcsConnection {
   /** e.g. https://<name>.communication.azure.com */
@@ -62,20 +79,82 @@ export const MAX_ATTEMPTS = 10;
  */
 const PERMANENT_CODES = /suppressed|invalidrecipient|invalidemailaddress|recipientnotfound/i;
 
-export class AcsEmailSender implements EmailSender {
+export class AcsEmailSender implements EmailSender, GroupSender {
+  readonly maxRecipients = ACS_MAX_RECIPIENTS;
   private readonly client: EmailClient;
   private readonly status: OperationStatusClient;
+  private readonly acceptor: AcceptClient;
+  private readonly pacedStatus: OperationStatusClient;
+  private readonly pacers: AcsPacers;
+  private readonly throttleBudgetMs: number;
   private readonly pollIntervalMs: number;
   private readonly maxWaitMs: number;
   private readonly log: NonNullable<AcsSenderOptions['log']>;
 
   constructor(connection: AcsConnection, options: AcsSenderOptions = {}) {
     const clientOptions = options.clientOptions ?? {};
-    this.client = new EmailClient(connection.endpoint, connection.credential, clientOptions);
+    this.pacers = options.pacers ?? createPacers();
+    this.throttleBudgetMs = options.throttleBudgetMs ?? 10_000;
+    // send() too shares the app's pause (its SDK retries still sleep through short ones themselves).
+    const pacedPolicy = { policy: this.pacers.send.policy({ budgetMs: this.throttleBudgetMs, refuse429: false }), position: 'perRetry' as const };
+    this.client = new EmailClient(connection.endpoint, connection.credential, {
+      ...clientOptions,
+      additionalPolicies: [...(clientOptions.additionalPolicies ?? []), pacedPolicy],
+    });
     this.status = new OperationStatusClient(connection.endpoint, connection.credential, clientOptions);
     this.pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.maxWaitMs = options.maxWaitMs ?? 120_000;
     this.log = options.log ?? (() => {});
+    this.acceptor = new AcceptClient(connection.endpoint, connection.credential, { ...clientOptions, pacer: this.pacers.send });
+    this.pacedStatus = new OperationStatusClient(connection.endpoint, connection.credential, { ...clientOptions, pacer: this.pacers.status });
+  }
+
+  async accept(email: GroupEmail, { operationId, mayHaveBeenSent }: AcceptOptions): Promise<AcceptResult> {
+    if (!isUuid(operationId)) throw new Error(`operationId "${operationId}" is not a UUID: ACS requires Operation-Id to be one`);
+    if (email.to.length + email.bcc.length > this.maxRecipients) {
+      throw new Error(`one ACS message takes at most ${this.maxRecipients} recipients, got ${email.to.length + email.bcc.length}`);
+    }
+    let attempt = 0;
+    if (mayHaveBeenSent) {
+      const earlier = await this.findAcceptedAttempt(operationId);
+      if (earlier.accepted) {
+        this.log('info', `ACS operation ${earlier.id} had already been accepted; not sending again`);
+        return { messageId: earlier.id, alreadyAccepted: true };
+      }
+      attempt = earlier.attempt;
+    }
+    const id = attemptOperationId(operationId, attempt);
+    const deadline = Date.now() + this.throttleBudgetMs;
+    for (;;) {
+      // Waits out the app-wide pause, or throws QuotaExceededError when it is longer than what is left.
+      await this.pacers.send.ready(Math.max(0, deadline - Date.now()));
+      try {
+        await this.acceptor.accept(id, toWireEmail(email));
+        return { messageId: id, alreadyAccepted: false };
+      } catch (e) {
+        if (!(e instanceof Error && e.name === 'QuotaExceededError' && Date.now() < deadline)) throw e;
+      }
+    }
+  }
+
+  /** Walks the attempt ids without waiting: the first ACS took (Running counts), or the first free one. */
+  private async findAcceptedAttempt(operationId: string): Promise<{ accepted: true; id: string } | { accepted: false; attempt: number }> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const id = attemptOperationId(operationId, attempt);
+      await this.pacers.status.ready(this.throttleBudgetMs);
+      const found = await this.pacedStatus.get(id);
+      if (!found) return { accepted: false, attempt };
+      if (found.status === 'Succeeded' || found.status === 'Running' || found.status === 'NotStarted') return { accepted: true, id };
+      const code = found.error?.code ?? 'no error code';
+      if (found.status === 'Failed' && PERMANENT_CODES.test(code)) {
+        throw new PermanentSendError(`ACS refused operation ${id} for good (${code}); fix or remove the addresses`);
+      }
+      if (found.status !== 'Failed' && found.status !== 'Canceled') {
+        throw new Error(`ACS operation ${id} has unknown status "${found.status}"; not sending again until it is final`);
+      }
+      this.log('warn', `ACS operation ${id} ended ${found.status} (${code}); trying attempt ${attempt + 1}`);
+    }
+    throw new PermanentSendError(`ACS failed all ${MAX_ATTEMPTS} attempts for operation ${operationId}; look these operation ids up in the ACS email logs`);
   }
 
   async send(email: OutgoingEmail, { operationId, mayHaveBeenSent }: SendOptions): Promise<SendResult> {
@@ -214,6 +293,24 @@ export function toAcsMessage(email: OutgoingEmail): EmailMessage {
     content: { subject: email.subject, plainText: email.text, html: email.html },
     ...(email.headers && Object.keys(email.headers).length > 0 ? { headers: email.headers } : {}),
     disableUserEngagementTracking: true,
+  };
+}
+
+function wireAddress(a: EmailAddress): { address: string; displayName?: string } {
+  return { address: a.address, ...(a.displayName ? { displayName: a.displayName } : {}) };
+}
+
+/**
+ * A grouped message: everyone in Bcc, so no recipient sees the others (To stays empty; ACS
+ * needs one recipient in To, Cc or Bcc). Tracking off, as in toAcsMessage.
+ */
+export function toWireEmail(email: GroupEmail): WireEmail {
+  return {
+    senderAddress: email.from.address,
+    recipients: { to: email.to.map(wireAddress), ...(email.bcc.length > 0 ? { bcc: email.bcc.map(wireAddress) } : {}) },
+    content: { subject: email.subject, plainText: email.text, html: email.html },
+    ...(email.headers && Object.keys(email.headers).length > 0 ? { headers: email.headers } : {}),
+    userEngagementTrackingDisabled: true,
   };
 }
 

@@ -71,6 +71,22 @@ export const SETTINGS = {
     default: 'outbox',
     schema: z.enum(['outbox', 'acs']),
   }),
+  EMAIL_GROUPING: spec({
+    description:
+      'With `EMAIL_TRANSPORT=acs`: `shared` sends the identical emails of an event as one message (up to 50 recipients in Bcc, no name in the greeting, one "why you received this" line per notification naming every way its recipients were reached); `perPerson` sends everyone their own message with their name. ACS counts its quota per message: see docs/deploy.md for which fits your domain.',
+    default: 'shared',
+    schema: z.enum(['shared', 'perPerson']),
+  }),
+  EMAIL_SEND_CONCURRENCY: spec({
+    description: 'With `EMAIL_TRANSPORT=acs`: how many messages of one event are sent at once.',
+    default: '8',
+    schema: positiveInt(32),
+  }),
+  DELIVERY_REPORT_RESENDS: spec({
+    description: 'How many times a recipient whose ACS delivery report says `Failed` is sent the email again (alone, under a new operation id) before it is recorded as failed.',
+    default: '2',
+    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0').max(10, 'must be at most 10'),
+  }),
   OUTBOX_DIR: spec({
     description: 'Folder the outbox transport writes `.eml` files to.',
     default: 'outbox',

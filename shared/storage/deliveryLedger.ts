@@ -16,7 +16,8 @@
  */
 import { createHash } from 'node:crypto';
 
-export type DeliveryStatus = 'claimed' | 'sent' | 'failed';
+/** `accepted`: the transport took it (ACS 202); what the mailbox did is the row's delivery report (AcceptanceLedger). */
+export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'accepted';
 
 export interface DeliveryRequest {
   /** sha256 of the lower-cased address: recipientKey(). */
@@ -27,7 +28,7 @@ export interface DeliveryRequest {
 
 export type Claim =
   | { kind: 'send'; mayHaveBeenSent: boolean }
-  | { kind: 'done'; status: 'sent' | 'failed' }
+  | { kind: 'done'; status: 'sent' | 'failed' | 'accepted' }
   /** Another worker claimed it moments ago and may be sending it right now. */
   | { kind: 'busy'; retryAfterMs?: number };
 
@@ -47,6 +48,76 @@ export interface DeliveryLedger {
    * takes them over at once, as possibly sent, instead of waiting for the lease to run out.
    */
   release(eventId: string, keys: string[]): Promise<void>;
+}
+
+/**
+ * The grouped, accept-then-report delivery (usecases/deliverGrouped.ts, recordDeliveryReport.ts)
+ * on the same rows, in columns of its own:
+ *   - before a message is sent, each of its recipients' rows names it (`acsMessageId`), and an
+ *     index row `message-<id>` leads from the message id in a delivery report back to the event;
+ *   - at ACS's 202 the rows become `accepted`;
+ *   - each delivery report sets the row's `deliveryStatus` (the newest report wins, so
+ *     duplicates and reports out of order change nothing; a report may come before `accepted`);
+ *   - a `Failed` report puts the row back for a resend on its own, under a new operation id.
+ */
+export interface PendingRow {
+  /** The message this recipient was planned into before a crash, if any. */
+  messageId?: string;
+  /** A delivery report said Failed: send again to this person alone. */
+  resend: boolean;
+  /** Handed back before its message was sent (throttling): nothing to ask the transport. */
+  notSent: boolean;
+}
+
+export interface PlannedMessage {
+  /** The message's operation id (attempt 0). */
+  messageId: string;
+  keys: string[];
+  /** The event as received (for a resend after a Failed report); omitted when too large to keep. */
+  eventText?: string;
+}
+
+export interface DeliveryReport {
+  messageId: string;
+  /** sha256 key of the recipient's address. */
+  key: string;
+  /** Delivered, Bounced, Suppressed, Failed, Quarantined, FilteredSpam, Expanded, … */
+  status: string;
+  /** deliveryAttemptTimestamp: orders reports. */
+  at: string;
+  detail?: string;
+}
+
+export type ReportRecord =
+  /** Recorded; `resend` when the row went back for a resend (status Failed). */
+  | { kind: 'recorded'; resend: boolean }
+  /** A newer report (or a later message to the same person) is already recorded, or this one was. */
+  | { kind: 'stale' }
+  /** A Failed report before the sender wrote the accept: recorded, retried for the resend decision. */
+  | { kind: 'early' }
+  /** No such recipient in that event. */
+  | { kind: 'unknown' };
+
+export interface RecipientOutcome {
+  key: string;
+  status: DeliveryStatus;
+  messageId?: string;
+  deliveryStatus?: string;
+  resends: number;
+}
+
+export interface AcceptanceLedger {
+  pending(eventId: string, keys: string[]): Promise<Map<string, PendingRow>>;
+  /** Before sending: names the message on its rows and writes its index row. */
+  plan(eventId: string, messages: PlannedMessage[]): Promise<void>;
+  /** After ACS's 202: rows accepted under the id ACS took (an attempt id may differ from the planned one). */
+  accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void>;
+  /** Gives rows back untouched by the transport (their message was never sent): the retry sends them fresh. */
+  handBack(eventId: string, keys: string[]): Promise<void>;
+  /** The event a message belongs to (and its text, for resends). */
+  findMessage(messageId: string): Promise<{ eventId: string; eventText?: string } | undefined>;
+  recordReport(eventId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord>;
+  outcomes(eventId: string): Promise<RecipientOutcome[]>;
 }
 
 export function recipientKey(address: string): string {

@@ -42,7 +42,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
         if (!row) {
           inserts.push({ partitionKey: eventId, rowKey: r.key, status: 'claimed', operationId: r.operationId, notification: r.notification, claimedAt: nowIso });
           claims.set(r.key, { kind: 'send', mayHaveBeenSent: false });
-        } else if (row.status === 'sent' || row.status === 'failed') {
+        } else if (row.status === 'sent' || row.status === 'failed' || row.status === 'accepted') {
           claims.set(r.key, { kind: 'done', status: row.status });
         } else if (Date.parse(row.claimedAt) + leaseMs > this.now().getTime()) {
           claims.set(r.key, busyUntil(Date.parse(row.claimedAt) + leaseMs, this.now()));

@@ -70,8 +70,8 @@ export async function deliverOnce(ledgerId: string, items: Deliverable[], option
   for (const item of items) {
     const claim = claims.get(item.key) ?? { kind: 'busy' as const };
     if (claim.kind === 'done') {
-      if (claim.status === 'sent') counts.alreadySent++;
-      else counts.failed++;
+      if (claim.status === 'failed') counts.failed++;
+      else counts.alreadySent++;
       continue;
     }
     if (claim.kind === 'busy') {

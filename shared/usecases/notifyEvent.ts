@@ -11,11 +11,15 @@ import { InvalidEventError, parseEvent, parseEventText } from '../events/parse.j
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { EmailSender } from '../email/emailSender.js';
 import type { ActivityStore } from '../storage/activityStore.js';
-import type { DeliveryLedger } from '../storage/deliveryLedger.js';
+import type { AcceptanceLedger, DeliveryLedger } from '../storage/deliveryLedger.js';
 import { eventContentHash, type EventRegistry } from '../storage/eventRegistry.js';
+import type { EventRequeue } from '../storage/eventRequeue.js';
+import { isGroupSender, QuotaExceededError } from '../email/groupSender.js';
+import type { Settings } from '../settings/settings.js';
 import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
+import { deliverGrouped } from './deliverGrouped.js';
 
-export { fitsInQueueMessage, messageTextOf, poisonRecord } from './poison.js';
+export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from './poison.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
 import type { Log } from '../log.js';
 
@@ -26,7 +30,13 @@ export interface NotifyDeps {
   ledger: DeliveryLedger;
   /** An event id is one event: a reuse with other content is refused. */
   registry: EventRegistry;
-  settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number };
+  settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number } & Partial<Pick<Settings, 'EMAIL_GROUPING' | 'EMAIL_SEND_CONCURRENCY'>>;
+  /**
+   * With both, a sender that can take one message to many (ACS) delivers accept-then-report,
+   * grouped (deliverGrouped.ts); a throttled event is put back for later instead of failing.
+   */
+  acceptance?: AcceptanceLedger;
+  requeue?: EventRequeue;
   /** Ids and counts only: never addresses or justifications. */
   log: Log;
 }
@@ -49,7 +59,9 @@ export type NotifyOutcome =
       /** Emails refused for good by the transport (recorded, not retried). */
       failed: number;
       activity: 'recorded' | 'duplicate';
-    };
+    }
+  /** ACS's quota ran out part-way: what went out is recorded, the event is queued again for `retryAfterMs` from now. */
+  | { kind: 'deferred'; eventId: string; retryAfterMs: number; activity: 'recorded' | 'duplicate' };
 
 export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const parsed = typeof message === 'string' ? parseEventText(message) : parseEvent(message);
@@ -58,7 +70,7 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
 
   let plan;
   try {
-    plan = await planNotifications(event, deps.directory, deps.settings);
+    plan = await planNotifications(event, deps.directory, deps.settings, { personal: personalEmails(deps) });
   } catch (e) {
     if (e instanceof InvalidEventError) return { kind: 'invalid', error: e };
     throw e;
@@ -77,18 +89,43 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   // Ids and counts only: the warnings name no address (recipients.ts).
   for (const w of plan.decision.warnings) deps.log('warn', `event ${event.id} (${event.type}): ${w}`);
 
-  let counts;
   try {
-    counts = await deliverOnce(
-      event.id,
-      plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email })),
-      { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log },
-    );
+    const items = plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
+    const leaseMs = deps.settings.DELIVERY_LEASE_SECONDS * 1000;
+    const { sender, acceptance, requeue } = deps;
+    if (!isGroupSender(sender) || !acceptance || !requeue) {
+      const counts = await deliverOnce(event.id, items, { sender, ledger: deps.ledger, leaseMs, log: deps.log });
+      return { kind: 'processed', eventId: event.id, ...counts, activity };
+    }
+    const eventText = typeof message === 'string' ? message : JSON.stringify(message);
+    try {
+      const { messages, ...counts } = await deliverGrouped(event.id, items, {
+        sender,
+        ledger: deps.ledger,
+        acceptance,
+        leaseMs,
+        concurrency: deps.settings.EMAIL_SEND_CONCURRENCY ?? 8,
+        perPerson: deps.settings.EMAIL_GROUPING === 'perPerson',
+        eventText,
+        log: deps.log,
+      });
+      deps.log('info', `event ${event.id}: ${messages} ACS messages accepted`);
+      return { kind: 'processed', eventId: event.id, ...counts, activity };
+    } catch (e) {
+      if (!(e instanceof QuotaExceededError)) throw e;
+      await requeue.later(eventText, e.retryAfterMs);
+      deps.log('warn', `event ${event.id}: ACS quota used up; the rest waits ${Math.ceil(e.retryAfterMs / 1000)} s on the queue`);
+      return { kind: 'deferred', eventId: event.id, retryAfterMs: e.retryAfterMs, activity };
+    }
   } catch (e) {
     if (!(e instanceof DeliveryBusyError)) throw e;
     return { kind: 'busy', eventId: event.id, retryAfterSeconds: busyRetrySeconds(e.retryAfterMs) };
   }
-  return { kind: 'processed', eventId: event.id, ...counts, activity };
+}
+
+/** In shared grouping the emails carry a neutral greeting, so that identical ones can go as one message. */
+export function personalEmails(deps: Pick<NotifyDeps, 'sender' | 'acceptance' | 'requeue' | 'settings'>): boolean {
+  return !(isGroupSender(deps.sender) && deps.acceptance && deps.requeue) || deps.settings.EMAIL_GROUPING === 'perPerson';
 }
 
 /**

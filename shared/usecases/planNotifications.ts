@@ -40,12 +40,48 @@ export function notificationModel(event: PimEvent, inputs: GatheredInputs, recip
   };
 }
 
-export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings): Promise<NotificationPlan> {
+function modelFor(event: PimEvent, inputs: GatheredInputs, recipient: Recipient, shared: Map<string, string> | undefined): NotificationModel {
+  const model = notificationModel(event, inputs, recipient);
+  const reason = shared?.get(recipient.notification);
+  return reason === undefined ? model : { ...model, recipientName: undefined, reason };
+}
+
+/**
+ * One "why you received this" line per notification for everyone who gets it, naming the ways
+ * they were reached (the role or setting, without the per-person detail in parentheses), so the
+ * emails of one notification are identical and can go as one message.
+ */
+function sharedReasons(recipients: Recipient[], tenantName: string): Map<string, string> {
+  const ways = new Map<string, Set<string>>();
+  for (const r of recipients) {
+    const via = (r.reasons[0]?.via ?? 'a recipient named in the role settings').replace(/\s*\(.*?\)/g, '').replace(/,.*$/, '').trim();
+    ways.set(r.notification, (ways.get(r.notification) ?? new Set()).add(via));
+  }
+  const reasons = new Map<string, string>();
+  for (const [notification, set] of ways) {
+    const list = [...set].sort();
+    const named = list.length > 4 ? 'one of the people the role and its notification settings name' : list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} or ${list.at(-1)!}`;
+    reasons.set(notification, `You received this email as ${named} in ${tenantName}.`);
+  }
+  return reasons;
+}
+
+export interface PlanOptions {
+  /**
+   * false: a neutral greeting instead of the recipient's name and one reason line per
+   * notification, so that everyone's email of one notification is identical and can go as
+   * one message (EMAIL_GROUPING=shared).
+   */
+  personal?: boolean;
+}
+
+export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings, options: PlanOptions = {}): Promise<NotificationPlan> {
   const inputs = await gatherRecipientInputs(event, directory);
   const decided = decideRecipients(inputs, { maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT, model: settings.RECIPIENT_MODEL });
   const decision = { ...decided, warnings: [...inputs.warnings, ...decided.warnings] };
+  const shared = options.personal === false ? sharedReasons(decision.recipients, inputs.tenantName) : undefined;
   const emails = decision.recipients.map((recipient) =>
-    addressed(event.id, recipient, renderNotification(notificationModel(event, inputs, recipient), renderOptions(settings)), settings, {
+    addressed(event.id, recipient, renderNotification(modelFor(event, inputs, recipient, shared), renderOptions(settings)), settings, {
       'X-PIM-Event-Id': event.id,
       'X-PIM-Notification': recipient.notification,
     }),

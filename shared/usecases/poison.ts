@@ -100,3 +100,14 @@ export const MAX_QUEUE_MESSAGE_BYTES = 64 * 1024;
 export function fitsInQueueMessage(record: PoisonRecord): boolean {
   return Math.ceil(Buffer.byteLength(JSON.stringify(record), 'utf8') / 3) * 4 <= MAX_QUEUE_MESSAGE_BYTES;
 }
+
+/**
+ * What goes to the poison queue for an invalid message: the record with its reason, or, when
+ * the message is too close to the size limit to carry one, the original text as is (the host
+ * encodes it back to the stored bytes; the reason then lives only in the log line).
+ */
+export function poisonEntry(message: unknown, error: InvalidEventError, triggerMetadata?: Record<string, unknown>): { value: PoisonRecord | string; annotated: boolean } {
+  const text = messageTextOf(message, triggerMetadata);
+  const record = poisonRecord(text, error, triggerMetadata);
+  return fitsInQueueMessage(record) ? { value: record, annotated: true } : { value: text, annotated: false };
+}

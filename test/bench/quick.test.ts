@@ -26,7 +26,7 @@ function expectPositive(value: unknown, name: string): void {
 }
 
 describe('npm run bench -- --quick', () => {
-  it('runs end to end and writes every figure', { timeout: 240_000 }, async () => {
+  it('runs end to end and writes every figure', { timeout: 360_000 }, async () => {
     for (const file of ['package.json', 'host.json']) copyFileSync(fromPackageRoot(file), path.join(scratch, file));
     symlinkSync(fromPackageRoot('node_modules'), path.join(scratch, 'node_modules'), 'dir');
     await run(process.execPath, [fromPackageRoot('node_modules/typescript/bin/tsc'), '-p', fromPackageRoot('tsconfig.build.json'), '--outDir', path.join(scratch, 'dist')], { maxBuffer: 16 << 20 });
@@ -42,6 +42,14 @@ describe('npm run bench -- --quick', () => {
     expect(r.notify.failures).toBe(0);
     expect(r.notify.p95Ms).toBeGreaterThanOrEqual(r.notify.p50Ms);
     expect(r.notify.tableOperationsDesignMinimumPerEvent).toBe(4);
+    for (const field of ['acsRequestsPerRecipient', 'processingP95Ms', 'largeEventSeconds', 'eventsPerHourCustomDomain', 'eventsPerHourManagedDomain']) {
+      expectPositive(r.delivery[field], `delivery.${field}`);
+    }
+    expect(r.delivery).toMatchObject({ lost: 0, duplicates: 0 });
+    expect(r.delivery.largeEvent.recipients).toBe(1000);
+    expectPositive(r.delivery.sequential.acsRequestsPerRecipient, 'delivery.sequential.acsRequestsPerRecipient');
+    // Every recipient's report recorded: the events' and the large event's.
+    expect(r.delivery.grouped.outcomesRecorded).toBe(r.delivery.grouped.recipients + r.delivery.largeEvent.recipients);
     for (const field of ['rows', 'seconds', 'scanSeconds', 'ratioToScan']) expectPositive(r.digest[field], `digest.${field}`);
     expect(r.digest.rows).toBe(2000);
     expect(Object.keys(r.digest.peakRssMiB).sort()).toEqual(['200', '2000']);

@@ -76,7 +76,10 @@ async function deliverTwice(events: PimEvent[]): Promise<void> {
 /** Each planned (event, recipient) delivered exactly once by the local ACS; nothing else. */
 function expectDeliveredOnce(fake: FakeAcs, expected: Map<string, ExpectedEmail>): void {
   const key = (eventId: string, address: string) => `${eventId} → ${address.toLowerCase()}`;
-  const delivered = fake.deliveries.map((d) => key(d.message.headers?.['X-PIM-Event-Id'] ?? '?', d.message.recipients.to[0]?.address ?? '?'));
+  // Every recipient of every message: one per message sent per person, many in Bcc when grouped.
+  const delivered = fake.deliveries.flatMap((d) =>
+    [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])].map((r) => key(d.message.headers?.['X-PIM-Event-Id'] ?? '?', r.address)),
+  );
   const counts = new Map<string, number>();
   for (const k of delivered) counts.set(k, (counts.get(k) ?? 0) + 1);
   const wanted = new Set([...expected.values()].map((e) => key(e.eventId, e.address)));
@@ -127,7 +130,10 @@ describe('ACS faults', () => {
   it('operations that end Failed and 202s without operation-location: sent again under a new attempt id, never twice', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
-    const services = await faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    // The per-email path (send-only sender) polls each send to its end; the grouped path learns
+    // of a Failed operation from its delivery reports instead: deliveryFaults.test.ts.
+    const acs = acsSender(fake, (l) => runner.logs.push(l));
+    const services = await faultServices(azurite.connectionString, { directory, sender: { send: (...a) => acs.send(...a) } });
     setServicesForTesting(services);
     for (let i = 0; i < 4; i++) fake.failNextOperation('InternalError', 'transient failure');
     fake.omitOperationLocation(5);
@@ -179,7 +185,9 @@ describe('a crash between the send and the ledger write', () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
     const lose = loseLedgerWrites(3);
-    const services = await faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)), wrapLedger: lose.wrap });
+    // The per-email path (deliverOnce: send-only sender); the grouped path's lost accept write is in deliveryFaults.test.ts.
+    const acs = acsSender(fake, (l) => runner.logs.push(l));
+    const services = await faultServices(azurite.connectionString, { directory, sender: { send: (...a) => acs.send(...a) }, wrapLedger: lose.wrap });
     setServicesForTesting(services);
     const events = await someEvents('lost', 6);
     await deliverTwice(events);

@@ -11,12 +11,21 @@
  *   times, then the final status.
  * - `deliveries` is the ground truth tests assert on: an accepted operation that will succeed
  *   is delivered at once (ACS delivers whether or not anyone polls), and nothing is ever
- *   removed from it.
+ *   removed from it. `deliveredTo(address)` counts To, Cc and Bcc alike (at most 50 per message).
+ * - The real service's model (REAL_ACS_MODEL): an operation stays Running for `runningMs`
+ *   (2 s) whoever polls, with a non-zero `retry-after`; sends and status reads are counted per
+ *   minute and per hour (ACS counts send requests, i.e. messages, not recipients) and answer
+ *   429 with the Retry-After until the window frees; and every recipient gets a delivery
+ *   report (Microsoft.Communication.EmailDeliveryReportReceived, Event Grid schema) handed to
+ *   `reports.sink` after `reports.delayMs`, as Event Grid would put it on a storage queue.
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deliveryReportEvent, type DeliveryReportEvent, type ReportStatus } from './fakeAcsReports.js';
+
+export type { DeliveryReportEvent } from './fakeAcsReports.js';
 
 export type FakeStatus = 'NotStarted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
 
@@ -27,7 +36,29 @@ export interface FakeAcsOptions {
   pollsUntilDone?: number;
   /** `retry-after` (seconds) on the 202 and on Running polls; 0 keeps tests fast. */
   pollRetryAfterSeconds?: number;
+  /** When set, an operation is Running for this long after its send (whatever the polls), then final. */
+  runningMs?: number;
+  /** Requests allowed per sliding minute and hour; past them 429 with Retry-After (unset: no quota). */
+  quotas?: AcsQuotas;
+  /** Where delivery reports go (one Event Grid event per recipient), after delayMs. */
+  reports?: { sink: (event: DeliveryReportEvent) => Promise<void> | void; delayMs?: number };
+  /** The clock for quotas and Running time (tests move it forward). */
+  now?: () => number;
 }
+
+export interface AcsQuotas {
+  sendsPerMinute: number;
+  sendsPerHour: number;
+  statusPerMinute: number;
+  statusPerHour: number;
+}
+
+/** ACS's default quotas (service limits): a verified custom domain, and the Azure-managed domain. */
+export const CUSTOM_DOMAIN_QUOTAS: AcsQuotas = { sendsPerMinute: 30, sendsPerHour: 100, statusPerMinute: 60, statusPerHour: 200 };
+export const MANAGED_DOMAIN_QUOTAS: AcsQuotas = { sendsPerMinute: 5, sendsPerHour: 10, statusPerMinute: 10, statusPerHour: 20 };
+
+/** The real service's timing: Running for 2 s, clients asked to wait 2 s between polls. */
+export const REAL_ACS_MODEL = { runningMs: 2000, pollRetryAfterSeconds: 2 } as const;
 
 export interface Delivery {
   operationId: string;
@@ -37,10 +68,15 @@ export interface Delivery {
 
 export interface WireMessage {
   senderAddress: string;
-  recipients: { to: { address: string; displayName?: string }[] };
+  recipients: { to?: WireAddress[]; cc?: WireAddress[]; bcc?: WireAddress[] };
   content: { subject: string; plainText?: string; html?: string };
   headers?: Record<string, string>;
   userEngagementTrackingDisabled?: boolean;
+}
+
+export interface WireAddress {
+  address: string;
+  displayName?: string;
 }
 
 export interface RecordedRequest {
@@ -55,8 +91,13 @@ interface Operation {
   status: FakeStatus;
   final: FakeStatus;
   pollsLeft: number;
+  /** With runningMs: when it turns final. */
+  doneAt?: number;
   error?: { code: string; message: string };
 }
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 export class FakeAcs {
   /** Random per instance: no key is ever committed. */
@@ -69,11 +110,17 @@ export class FakeAcs {
   private failures: { code: string; message: string }[] = [];
   private withoutLocation = 0;
   private slowPollMs = 0;
+  private readonly bounces = new Map<string, ReportStatus>();
+  private readonly sendTimes: number[] = [];
+  private readonly statusTimes: number[] = [];
+  private readonly pendingReports = new Set<Promise<void>>();
+  /** Every report emitted, in order (the ground truth for report tests). */
+  readonly reportsSent: DeliveryReportEvent[] = [];
 
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
-    private readonly options: Required<FakeAcsOptions>,
+    private readonly options: Required<Pick<FakeAcsOptions, 'latencyMs' | 'pollsUntilDone' | 'pollRetryAfterSeconds' | 'now'>> & FakeAcsOptions,
   ) {}
 
   static async start(options: FakeAcsOptions = {}): Promise<FakeAcs> {
@@ -84,6 +131,10 @@ export class FakeAcs {
       latencyMs: options.latencyMs ?? 0,
       pollsUntilDone: options.pollsUntilDone ?? 1,
       pollRetryAfterSeconds: options.pollRetryAfterSeconds ?? 0,
+      now: options.now ?? (() => Date.now()),
+      ...(options.runningMs !== undefined ? { runningMs: options.runningMs } : {}),
+      ...(options.quotas ? { quotas: options.quotas } : {}),
+      ...(options.reports ? { reports: options.reports } : {}),
     });
     server.on('request', (req, res) => {
       fake.handle(req, res).catch((e: unknown) => {
@@ -128,6 +179,22 @@ export class FakeAcs {
     this.operations.set(id, { id, status, final: status, pollsLeft: 0, ...(error ? { error } : {}) });
   }
 
+  /** Mail to this address (To, Cc or Bcc) from now on gets this report instead of Delivered. */
+  bounce(address: string, status: ReportStatus = 'Bounced'): void {
+    this.bounces.set(address.toLowerCase(), status);
+  }
+
+  /** How many accepted, succeeding messages reached this address (To, Cc or Bcc). */
+  deliveredTo(address: string): number {
+    const a = address.toLowerCase();
+    return this.deliveries.filter((d) => recipientsOf(d.message).some((r) => r.address.toLowerCase() === a)).length;
+  }
+
+  /** Resolves once every report scheduled so far has reached its sink. */
+  async reportsSettled(): Promise<void> {
+    while (this.pendingReports.size > 0) await Promise.all([...this.pendingReports]);
+  }
+
   deliveriesFor(operationId: string): Delivery[] {
     return this.deliveries.filter((d) => d.operationId === operationId);
   }
@@ -137,6 +204,7 @@ export class FakeAcs {
   }
 
   async close(): Promise<void> {
+    await this.reportsSettled();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -186,6 +254,8 @@ export class FakeAcs {
     reply: (status: number, json: unknown, headers?: Record<string, string>, operationId?: string) => void,
     error: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
   ): void {
+    const quota = this.overQuota(this.sendTimes, this.options.quotas?.sendsPerMinute, this.options.quotas?.sendsPerHour);
+    if (quota !== undefined) return error(429, 'TooManyRequests', 'Email send quota exceeded', { 'retry-after': String(quota) });
     if (this.throttled.count > 0) {
       this.throttled.count--;
       return error(429, 'TooManyRequests', 'Rate limit exceeded', { 'retry-after': String(this.throttled.retryAfterSeconds) });
@@ -200,10 +270,21 @@ export class FakeAcs {
     if (!op) {
       const message = parseMessage(body);
       if (typeof message === 'string') return error(400, 'BadRequest', message);
+      const recipients = recipientsOf(message);
+      if (recipients.length > 50) return error(400, 'BadRequest', 'An email can have at most 50 recipients (To, Cc and Bcc)');
+      this.sendTimes.push(this.options.now());
       const failure = this.failures.shift();
-      op = { id, status: 'Running', final: failure ? 'Failed' : 'Succeeded', pollsLeft: this.options.pollsUntilDone, ...(failure ? { error: failure } : {}) };
+      op = {
+        id,
+        status: 'Running',
+        final: failure ? 'Failed' : 'Succeeded',
+        pollsLeft: this.options.pollsUntilDone,
+        ...(this.options.runningMs !== undefined ? { doneAt: this.options.now() + this.options.runningMs } : {}),
+        ...(failure ? { error: failure } : {}),
+      };
       this.operations.set(id, op);
       if (op.final === 'Succeeded') this.deliveries.push({ operationId: id, message });
+      this.scheduleReports(op, message);
     }
     const headers: Record<string, string> = { 'retry-after': String(this.options.pollRetryAfterSeconds) };
     if (this.withoutLocation > 0) this.withoutLocation--;
@@ -214,16 +295,60 @@ export class FakeAcs {
   private async poll(
     id: string,
     reply: (status: number, json: unknown, headers?: Record<string, string>, operationId?: string) => void,
-    error: (status: number, code: string, message: string) => void,
+    error: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
   ): Promise<void> {
     if (this.slowPollMs > 0) await sleep(this.slowPollMs);
+    const quota = this.overQuota(this.statusTimes, this.options.quotas?.statusPerMinute, this.options.quotas?.statusPerHour);
+    if (quota !== undefined) return error(429, 'TooManyRequests', 'Email status quota exceeded', { 'retry-after': String(quota) });
+    if (this.options.quotas) this.statusTimes.push(this.options.now());
     const op = this.operations.get(id);
     if (!op) return error(404, 'NotFound', `Operation ${id} not found`);
-    if (op.pollsLeft > 0) op.pollsLeft--;
+    if (op.doneAt !== undefined) {
+      if (this.options.now() >= op.doneAt) op.status = op.final;
+    } else if (op.pollsLeft > 0) op.pollsLeft--;
     else op.status = op.final;
     const final = op.status !== 'Running' && op.status !== 'NotStarted';
     reply(200, view(op), final ? {} : { 'retry-after': String(this.options.pollRetryAfterSeconds) }, id);
   }
+
+  /** Seconds until a request fits the quota again, or undefined when it fits now. */
+  private overQuota(times: number[], perMinute: number | undefined, perHour: number | undefined): number | undefined {
+    if (perMinute === undefined || perHour === undefined) return undefined;
+    const now = this.options.now();
+    while (times.length > 0 && times[0]! <= now - HOUR) times.shift();
+    const inMinute = times.filter((t) => t > now - MINUTE);
+    let waitMs = 0;
+    if (inMinute.length >= perMinute) waitMs = Math.max(waitMs, inMinute[inMinute.length - perMinute]! + MINUTE - now);
+    if (times.length >= perHour) waitMs = Math.max(waitMs, times[times.length - perHour]! + HOUR - now);
+    return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : undefined;
+  }
+
+  /** One report per recipient, after the delay: Delivered, the bounce set for it, or Failed with the operation. */
+  private scheduleReports(op: Operation, message: WireMessage): void {
+    const reports = this.options.reports;
+    if (!reports) return;
+    const events = recipientsOf(message).map((r) =>
+      deliveryReportEvent({
+        sender: message.senderAddress,
+        recipient: r.address,
+        messageId: op.id,
+        status: op.final === 'Failed' ? 'Failed' : (this.bounces.get(r.address.toLowerCase()) ?? 'Delivered'),
+        at: new Date(this.options.now() + (this.options.runningMs ?? 0)),
+      }),
+    );
+    const pending: Promise<void> = (async () => {
+      await sleep(reports.delayMs ?? 0);
+      for (const event of events) {
+        this.reportsSent.push(event);
+        await reports.sink(event);
+      }
+    })().finally(() => this.pendingReports.delete(pending));
+    this.pendingReports.add(pending);
+  }
+}
+
+function recipientsOf(message: WireMessage): WireAddress[] {
+  return [...(message.recipients.to ?? []), ...(message.recipients.cc ?? []), ...(message.recipients.bcc ?? [])];
 }
 
 function view(op: Operation): unknown {
@@ -241,6 +366,7 @@ function parseMessage(body: string): WireMessage | string {
   if (!parsed.senderAddress) return 'senderAddress is required';
   if (!parsed.content?.subject) return 'content.subject is required';
   if (!parsed.content.plainText && !parsed.content.html) return 'content needs plainText or html';
-  if (!parsed.recipients?.to?.length) return 'recipients.to needs at least one address';
+  const r = parsed.recipients;
+  if (!r || (r.to?.length ?? 0) + (r.cc?.length ?? 0) + (r.bcc?.length ?? 0) === 0) return 'recipients need at least one address in to, cc or bcc';
   return parsed as WireMessage;
 }

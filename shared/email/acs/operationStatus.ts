@@ -17,6 +17,7 @@ import {
   type Pipeline,
   type PipelineOptions,
 } from '@azure/core-rest-pipeline';
+import type { SendPacer } from './pacer.js';
 
 /**
  * The api-version EmailClient 1.1.0 sends with (its generated default), so the status is
@@ -34,6 +35,16 @@ export interface OperationStatus {
 export interface StatusClientOptions extends PipelineOptions {
   allowInsecureConnection?: boolean;
   httpClient?: HttpClient;
+  /** Shares ACS's 429 pauses with the rest of the app (pacer.ts); a 429 then throws QuotaExceededError. */
+  pacer?: SendPacer;
+}
+
+/** A pipeline signed like the SDK's (HMAC or bearer token), with the app's pacer when given. */
+export function signedPipeline(credential: KeyCredential | TokenCredential, options: StatusClientOptions): { pipeline: Pipeline; httpClient: HttpClient } {
+  const pipeline = createPipelineFromOptions(options);
+  pipeline.addPolicy(createCommunicationAuthPolicy(credential));
+  if (options.pacer) pipeline.addPolicy(options.pacer.policy({ budgetMs: 0, refuse429: true }), { afterPhase: 'Retry' });
+  return { pipeline, httpClient: options.httpClient ?? createDefaultHttpClient() };
 }
 
 export class AcsRequestError extends Error {
@@ -56,9 +67,7 @@ export class OperationStatusClient {
     credential: KeyCredential | TokenCredential,
     private readonly options: StatusClientOptions = {},
   ) {
-    this.pipeline = createPipelineFromOptions(options);
-    this.pipeline.addPolicy(createCommunicationAuthPolicy(credential));
-    this.httpClient = options.httpClient ?? createDefaultHttpClient();
+    ({ pipeline: this.pipeline, httpClient: this.httpClient } = signedPipeline(credential, options));
   }
 
   /** The operation's status, or undefined when ACS does not know the id (404: never sent). */
@@ -90,7 +99,7 @@ export class OperationStatusClient {
 }
 
 /** The service's error code only: messages may echo addresses, which must not reach logs. */
-function errorCode(bodyText: string | null | undefined): string {
+export function errorCode(bodyText: string | null | undefined): string {
   try {
     const parsed = JSON.parse(bodyText ?? '') as { error?: { code?: string } };
     return parsed.error?.code ?? 'no error code';

@@ -1,0 +1,275 @@
+/**
+ * The delivery benchmark (issue 14): the same bench tenant and events sent two ways in one run,
+ * against the local ACS in its real-service model (operations Running for 2 s, retry-after 2 s,
+ * per-recipient delivery reports put on an Azurite queue as Event Grid would):
+ *   - `sequential`: today's per-person sending, kept for the comparison: one ACS send per email,
+ *     polled until Succeeded, email after email (deliverOnce + AcsEmailSender.send). It takes
+ *     seconds per email, so it runs on the first `sequentialEvents` events only;
+ *   - `grouped`: the production path: identical emails as one message (≤ 50 in Bcc), sent
+ *     concurrently, done at 202; every report then recorded by the real use case from the queue.
+ * Plus one event with 1,000 recipients through the grouped path.
+ *
+ * Events run through the notify use case in-process, 16 at a time (host.json's batchSize), on
+ * production adapters: Graph/ARM directory on local endpoints, ledger and queues on Azurite.
+ * Quotas are off while measuring (they would only add waiting); events per hour before
+ * throttling are computed from the measured requests per event and ACS's default quotas.
+ */
+import { QueueClient } from '@azure/storage-queue';
+import { createGraphDirectory, createServices, type Services } from '../shared/composition/services.js';
+import { createAcsEmailSender } from '../shared/email/acsSender.js';
+import { createPacers } from '../shared/email/acs/pacer.js';
+import type { EmailSender } from '../shared/email/emailSender.js';
+import { loadSettings, type Settings } from '../shared/settings/settings.js';
+import { deliveryOperationId, recipientKey } from '../shared/storage/deliveryLedger.js';
+import { decodeMessage } from '../shared/storage/queueMessage.js';
+import { notifyEvent } from '../shared/usecases/notifyEvent.js';
+import { recordDeliveryReport } from '../shared/usecases/recordDeliveryReport.js';
+import { deliverGrouped } from '../shared/usecases/deliverGrouped.js';
+import { FakeGraph, fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
+import { FakeArm } from '../test/support/fakeArm.js';
+import { CUSTOM_DOMAIN_QUOTAS, FakeAcs, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL } from '../test/support/fakeAcs.js';
+import { reportQueueMessage } from '../test/support/fakeAcsReports.js';
+import type { PimEvent } from '../shared/events/schema.js';
+import { generateEvents, generateTenant } from './tenant.js';
+import { percentile } from './stats.js';
+
+export interface DeliveryBenchOptions {
+  storageConnectionString: string;
+  users: number;
+  roleHolders: number;
+  events: number;
+  sequentialEvents: number;
+  largeEventRecipients: number;
+  graphLatencyMs: number;
+  acsLatencyMs: number;
+  /** The local ACS's timing (default: the real service's, REAL_ACS_MODEL; --quick shortens it). */
+  model?: { runningMs: number; pollRetryAfterSeconds: number };
+  log: (line: string) => void;
+}
+
+export interface DeliveryModeResult {
+  events: number;
+  recipients: number;
+  acsMessages: number;
+  acsRequests: number;
+  acsStatusReads: number;
+  acsRequestsPerRecipient: number;
+  processingP50Ms: number;
+  processingP95Ms: number;
+  eventsPerHourCustomDomain: number;
+  eventsPerHourManagedDomain: number;
+  /** Recipients planned but never delivered, or delivered more than once (extra deliveries). */
+  lost: number;
+  duplicates: number;
+  /** Rows holding a Delivered report (grouped mode: its events and the large event). */
+  outcomesRecorded?: number;
+}
+
+export interface DeliveryBenchResult {
+  /** The figures of the production (grouped) path, as the issue names them. */
+  acsRequestsPerRecipient: number;
+  processingP95Ms: number;
+  largeEventSeconds: number;
+  eventsPerHourCustomDomain: number;
+  eventsPerHourManagedDomain: number;
+  lost: number;
+  duplicates: number;
+  grouped: DeliveryModeResult;
+  sequential: DeliveryModeResult;
+  /** The sequential mode's 1,000-recipient event, extrapolated from its measured seconds per email (not run: it would outlast the function timeout). */
+  sequentialLargeEventSecondsEstimate: number;
+  largeEvent: { recipients: number; messages: number; seconds: number; lost: number; duplicates: number };
+  model: { runningMs: number; pollRetryAfterSeconds: number; acsLatencyMs: number; concurrentEvents: number; sendConcurrency: number };
+}
+
+const CONCURRENT_EVENTS = 16;
+
+async function runEvents(events: PimEvent[], services: Services, log: (line: string) => void): Promise<number[]> {
+  const times: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENT_EVENTS }, async () => {
+      for (let e = events[next++]; e; e = events[next++]) {
+        const t0 = performance.now();
+        const outcome = await notifyEvent(e, { ...services, log: (level, m) => level === 'error' && log(`  ${m}`) });
+        if (outcome.kind !== 'processed') throw new Error(`delivery benchmark: event ${e.id} was ${outcome.kind}`);
+        times.push(performance.now() - t0);
+      }
+    }),
+  );
+  return times;
+}
+
+/** Per (event, recipient key): how many deliveries the local ACS made. */
+function deliveryCounts(acs: FakeAcs): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of acs.deliveries) {
+    const eventId = d.message.headers?.['X-PIM-Event-Id'] ?? '?';
+    for (const r of [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])]) {
+      const k = `${eventId}\n${recipientKey(r.address)}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+function lostAndDuplicates(planned: Set<string>, counts: Map<string, number>): { lost: number; duplicates: number } {
+  let lost = 0;
+  let duplicates = 0;
+  for (const k of planned) if (!counts.get(k)) lost++;
+  for (const [k, n] of counts) duplicates += planned.has(k) ? n - 1 : n;
+  return { lost, duplicates };
+}
+
+function perHour(quota: { sendsPerHour: number; statusPerHour: number }, sendsPerEvent: number, readsPerEvent: number): number {
+  const bySends = sendsPerEvent > 0 ? quota.sendsPerHour / sendsPerEvent : Infinity;
+  const byReads = readsPerEvent > 0 ? quota.statusPerHour / readsPerEvent : Infinity;
+  return Number(Math.min(bySends, byReads).toFixed(1));
+}
+
+export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<DeliveryBenchResult> {
+  const { log } = options;
+  const tenant = generateTenant({ users: options.users, roleHolders: options.roleHolders });
+  const events = generateEvents(tenant, options.events, { prefix: 'deliv' });
+  const graph = await new FakeGraph(tenant.data, { latencyMs: options.graphLatencyMs }).start();
+  const arm = await new FakeArm(tenant.data, { latencyMs: options.graphLatencyMs }).start();
+  const suffix = Date.now().toString(36);
+  const reportsQueue = new QueueClient(options.storageConnectionString, `bench-reports-${suffix}`);
+  await reportsQueue.create();
+
+  const settingsFor = (acs: FakeAcs, table: string): Settings =>
+    loadSettings({
+      AzureWebJobsStorage: options.storageConnectionString,
+      DIRECTORY_SOURCE: 'graph',
+      EMAIL_TRANSPORT: 'acs',
+      ACS_CONNECTION_STRING: acs.connectionString(),
+      AZURE_SUBSCRIPTION_IDS: tenant.subscriptionIds.join(';'),
+      ACTIVITY_TABLE: `BenchDelivAct${table}${suffix}`,
+      DELIVERY_TABLE: `BenchDeliv${table}${suffix}`,
+    });
+  const model = options.model ?? REAL_ACS_MODEL;
+  // Sequential, today's: per person, each send polled to the end (the SDK's interval follows retry-after).
+  const seqAcs = await FakeAcs.start({ ...model, latencyMs: options.acsLatencyMs });
+  const seqSettings = settingsFor(seqAcs, 'Seq');
+  const directory = await createGraphDirectory(seqSettings, {
+    credential: fakeCredential(),
+    fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
+  });
+  const senderOptions = { clientOptions: { allowInsecureConnection: true } };
+
+  const seqInner = createAcsEmailSender(seqSettings, { ...senderOptions, pollIntervalMs: Math.max(100, model.pollRetryAfterSeconds * 1000) });
+  const onlySend: EmailSender = { send: (email, o) => seqInner.send(email, o) };
+  const seqServices = await createServices(seqSettings, { directory, sender: onlySend });
+  const seqEvents = events.slice(0, options.sequentialEvents);
+  log(`  delivery: sequential per-person sending, ${seqEvents.length} events (ACS Running ${model.runningMs} ms, retry-after ${model.pollRetryAfterSeconds} s)`);
+  const seqTimes = await runEvents(seqEvents, seqServices, log);
+
+  // Grouped: the production path, with delivery reports onto the queue.
+  const acs = await FakeAcs.start({
+    ...model,
+    latencyMs: options.acsLatencyMs,
+    reports: { sink: async (e) => void (await reportsQueue.sendMessage(reportQueueMessage(e))), delayMs: 500 },
+  });
+  const settings = settingsFor(acs, 'Grp');
+  const sender = createAcsEmailSender(settings, { ...senderOptions, pacers: createPacers() });
+  const services = await createServices(settings, { directory, sender });
+  log(`  delivery: grouped sending, ${events.length} events`);
+  const times = await runEvents(events, services, log);
+
+  // The 1,000-recipient event, grouped: admins reached three ways (three reason lines).
+  const large = Array.from({ length: options.largeEventRecipients }, (_, i) => `admin${i}@bench.example`);
+  const largeItems = large.map((address, i) => ({
+    key: recipientKey(address),
+    operationId: deliveryOperationId('large-event', address),
+    notification: 'activationCompleted',
+    email: {
+      notification: 'activationCompleted',
+      subject: 'PIM: a role was activated',
+      html: `<p>You received this email as ${['a Global Administrator', 'a Privileged Role Administrator', 'an approver'][i % 3]}.</p>`,
+      text: `You received this email as ${['a Global Administrator', 'a Privileged Role Administrator', 'an approver'][i % 3]}.`,
+      from: { address: settings.EMAIL_SENDER_ADDRESS },
+      to: { address },
+      headers: { 'X-PIM-Event-Id': 'large-event' },
+    },
+  }));
+  const postsBefore = acs.count('POST', '/emails:send');
+  const tLarge = performance.now();
+  await deliverGrouped('large-event', largeItems, {
+    sender,
+    ledger: services.ledger,
+    acceptance: services.acceptance,
+    leaseMs: 300_000,
+    concurrency: settings.EMAIL_SEND_CONCURRENCY,
+    perPerson: false,
+    log: () => {},
+  });
+  const largeEventSeconds = (performance.now() - tLarge) / 1000;
+  const largeMessages = acs.count('POST', '/emails:send') - postsBefore;
+
+  // Drain the reports queue through the real use case, as the deliveryReports function would.
+  await acs.reportsSettled();
+  let reports = 0;
+  for (;;) {
+    const batch = await reportsQueue.receiveMessages({ numberOfMessages: 32 });
+    if (batch.receivedMessageItems.length === 0) break;
+    await Promise.all(
+      batch.receivedMessageItems.map(async (m) => {
+        const outcome = await recordDeliveryReport(decodeMessage(m.messageText) ?? '', { ...services, settings, log: () => {} });
+        if (outcome.kind === 'invalid') throw outcome.error;
+        reports++;
+        await reportsQueue.deleteMessage(m.messageId, m.popReceipt);
+      }),
+    );
+  }
+  let outcomesRecorded = 0;
+  for (const e of [...events, { id: 'large-event' }]) {
+    outcomesRecorded += (await services.acceptance.outcomes(e.id)).filter((o) => o.deliveryStatus === 'Delivered').length;
+  }
+  log(`  delivery: ${reports} delivery reports recorded`);
+
+  const result = async (list: PimEvent[], svc: Services, server: FakeAcs, evTimes: number[], skipMessages = 0): Promise<DeliveryModeResult> => {
+    const counts = deliveryCounts(server);
+    // What should have gone: the ledger's rows, one per recipient the rules chose.
+    const plannedKeys = new Set<string>();
+    for (const e of list) for (const o of await svc.acceptance.outcomes(e.id)) plannedKeys.add(`${e.id}\n${o.key}`);
+    for (const k of [...counts.keys()]) if (k.startsWith('large-event\n')) counts.delete(k);
+    const posts = server.count('POST', '/emails:send') - skipMessages;
+    const reads = server.count('GET', '/emails/operations');
+    const recipients = plannedKeys.size;
+    return {
+      events: list.length,
+      recipients,
+      acsMessages: posts,
+      acsRequests: posts + reads,
+      acsStatusReads: reads,
+      acsRequestsPerRecipient: Number(((posts + reads) / Math.max(1, recipients)).toFixed(3)),
+      processingP50Ms: Math.round(percentile(evTimes, 50)),
+      processingP95Ms: Math.round(percentile(evTimes, 95)),
+      eventsPerHourCustomDomain: perHour(CUSTOM_DOMAIN_QUOTAS, posts / list.length, reads / list.length),
+      eventsPerHourManagedDomain: perHour(MANAGED_DOMAIN_QUOTAS, posts / list.length, reads / list.length),
+      ...lostAndDuplicates(plannedKeys, counts),
+    };
+  };
+  const sequential = await result(seqEvents, seqServices, seqAcs, seqTimes);
+  const grouped = { ...(await result(events, services, acs, times, largeMessages)), outcomesRecorded };
+  const largeCounts = deliveryCounts(acs);
+  const largeKeys = new Set(large.map((a) => `large-event\n${recipientKey(a)}`));
+  const largeLD = lostAndDuplicates(largeKeys, new Map([...largeCounts].filter(([k]) => k.startsWith('large-event\n'))));
+  const secondsPerEmail = seqTimes.reduce((a, b) => a + b, 0) / 1000 / Math.max(1, sequential.recipients);
+
+  await Promise.all([graph.stop(), arm.stop(), acs.close(), seqAcs.close(), reportsQueue.delete()]);
+  return {
+    acsRequestsPerRecipient: grouped.acsRequestsPerRecipient,
+    processingP95Ms: grouped.processingP95Ms,
+    largeEventSeconds: Number(largeEventSeconds.toFixed(2)),
+    eventsPerHourCustomDomain: grouped.eventsPerHourCustomDomain,
+    eventsPerHourManagedDomain: grouped.eventsPerHourManagedDomain,
+    lost: grouped.lost + sequential.lost + largeLD.lost,
+    duplicates: grouped.duplicates + sequential.duplicates + largeLD.duplicates,
+    grouped,
+    sequential,
+    sequentialLargeEventSecondsEstimate: Math.round(secondsPerEmail * options.largeEventRecipients),
+    largeEvent: { recipients: large.length, messages: largeMessages, seconds: Number(largeEventSeconds.toFixed(2)), ...largeLD },
+    model: { runningMs: model.runningMs, pollRetryAfterSeconds: model.pollRetryAfterSeconds, acsLatencyMs: options.acsLatencyMs, concurrentEvents: CONCURRENT_EVENTS, sendConcurrency: settings.EMAIL_SEND_CONCURRENCY },
+  };
+}

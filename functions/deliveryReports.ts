@@ -1,0 +1,30 @@
+/**
+ * deliveryReports: one ACS delivery report (Event Grid → the `pim-delivery-reports` queue)
+ * onto its recipient's ledger row. Thin on purpose: call the use case, map its outcome.
+ * - a message that is no delivery report → `pim-delivery-reports-poison` with the reason;
+ * - thrown error (storage, a report ahead of its accept) → the host retries the message.
+ */
+import type { InvocationContext } from '@azure/functions';
+import { DELIVERY_REPORTS_POISON_QUEUE as REPORTS_POISON_QUEUE, DELIVERY_REPORTS_QUEUE, app, logOf, onFirstCall, output } from '../shared/composition/entry.js';
+
+const load = onFirstCall(async () => ({ ...(await import('../shared/usecases/recordDeliveryReport.js')), ...(await import('../shared/usecases/poison.js')) }));
+const poisonQueue = output.storageQueue({ queueName: REPORTS_POISON_QUEUE, connection: 'AzureWebJobsStorage' });
+
+export async function deliveryReports(message: unknown, context: InvocationContext): Promise<void> {
+  const [{ recordDeliveryReport, poisonEntry }, services] = await load();
+  const outcome = await recordDeliveryReport(message, { ...services, log: logOf(context) });
+  if (outcome.kind === 'invalid') {
+    const { value, annotated } = poisonEntry(message, outcome.error, context.triggerMetadata);
+    context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; ${annotated ? '' : 'too large to annotate, '}moved to ${REPORTS_POISON_QUEUE}`);
+    context.extraOutputs.set(poisonQueue, value);
+    return;
+  }
+  context.log(`delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`);
+}
+
+app.storageQueue('deliveryReports', {
+  queueName: DELIVERY_REPORTS_QUEUE,
+  connection: 'AzureWebJobsStorage',
+  extraOutputs: [poisonQueue],
+  handler: deliveryReports,
+});

@@ -1,0 +1,165 @@
+/**
+ * The grouped delivery's columns on the delivery ledger's rows (protocol: AcceptanceLedger in
+ * deliveryLedger.ts), in the same table as TableDeliveryLedger: PartitionKey = event id,
+ * RowKey = recipient key; plus one index row per message, PartitionKey = `message-<id>`,
+ * RowKey = '' (a delivery report names only the message and the address).
+ */
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { AcceptanceLedger, DeliveryReport, DeliveryStatus, PendingRow, PlannedMessage, RecipientOutcome, ReportRecord } from './deliveryLedger.js';
+import { ensureTable, statusOf } from './tables.js';
+
+type Row = {
+  partitionKey: string;
+  rowKey: string;
+  status: DeliveryStatus;
+  acsMessageId?: string;
+  acceptedAt?: string;
+  deliveryStatus?: string;
+  deliveryAt?: string;
+  deliveryMessageId?: string;
+  deliveryDetail?: string;
+  resends?: number;
+  resend?: boolean;
+  notSent?: boolean;
+  etag?: string;
+};
+
+const MAX_BATCH = 100;
+/** A string property holds at most 32K UTF-16 characters. */
+const MAX_EVENT_TEXT = 30_000;
+const EPOCH = new Date(0).toISOString();
+
+export const messageIndexKey = (messageId: string): string => `message-${messageId.toLowerCase()}`;
+
+export class TableAcceptanceLedger implements AcceptanceLedger {
+  constructor(
+    private readonly client: TableClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async pending(eventId: string, keys: string[]): Promise<Map<string, PendingRow>> {
+    const wanted = new Set(keys);
+    const rows = new Map<string, PendingRow>();
+    for (const row of await this.rows(eventId)) {
+      if (!wanted.has(row.rowKey)) continue;
+      rows.set(row.rowKey, { ...(row.acsMessageId ? { messageId: row.acsMessageId } : {}), resend: row.resend === true, notSent: row.notSent === true });
+    }
+    return rows;
+  }
+
+  async plan(eventId: string, messages: PlannedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await ensureTable(this.client);
+    // Index rows first: a report can then always find its event, even for a message whose rows we never got to write.
+    await Promise.all(
+      messages.map((m) =>
+        this.client.upsertEntity(
+          { partitionKey: messageIndexKey(m.messageId), rowKey: '', eventId, ...(m.eventText && m.eventText.length <= MAX_EVENT_TEXT ? { eventText: m.eventText } : {}) },
+          'Replace',
+        ),
+      ),
+    );
+    const updates = messages.flatMap((m) => m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, resend: false, notSent: false })));
+    await this.merge(updates);
+  }
+
+  async accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void> {
+    const moved = new Map(accepted.filter((a) => a.messageId !== a.plannedId).map((a) => [a.messageId, a.plannedId]));
+    for (const [messageId, plannedId] of moved) {
+      const planned = await this.findMessage(plannedId);
+      await this.client.upsertEntity({ partitionKey: messageIndexKey(messageId), rowKey: '', eventId, ...(planned?.eventText ? { eventText: planned.eventText } : {}) }, 'Replace');
+    }
+    const acceptedAt = this.now().toISOString();
+    await this.merge(accepted.map((a) => ({ partitionKey: eventId, rowKey: a.key, status: 'accepted', acsMessageId: a.messageId, acceptedAt })));
+  }
+
+  async handBack(eventId: string, keys: string[]): Promise<void> {
+    await this.merge(keys.map((key) => ({ partitionKey: eventId, rowKey: key, claimedAt: EPOCH, notSent: true })));
+  }
+
+  async findMessage(messageId: string): Promise<{ eventId: string; eventText?: string } | undefined> {
+    try {
+      const e = await this.client.getEntity<{ eventId: string; eventText?: string }>(messageIndexKey(messageId), '');
+      return { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}) };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async recordReport(eventId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord> {
+    // The ETag makes read-decide-write safe against a concurrent report or accept: on 412, decide again.
+    for (;;) {
+      let row: Row;
+      try {
+        row = await this.client.getEntity<Row>(eventId, report.key);
+      } catch (e) {
+        if (statusOf(e) === 404) return { kind: 'unknown' };
+        throw e;
+      }
+      if (isStale(row, report)) return { kind: 'stale' };
+      const delivery = {
+        deliveryStatus: report.status,
+        deliveryAt: report.at,
+        deliveryMessageId: report.messageId,
+        deliveryDetail: (report.detail ?? '').slice(0, 500),
+      };
+      const failed = report.status === 'Failed';
+      // Not written yet: recorded now, the retry would look like a duplicate and never resend.
+      if (failed && row.status === 'claimed' && row.resend !== true) return { kind: 'early' };
+      const resends = row.resends ?? 0;
+      // Only an accepted row goes back for a resend: before the accept is written the sender still
+      // holds it (the report is retried), and after a crash the takeover asks ACS and resends itself.
+      const resend = failed && row.status === 'accepted' && row.acsMessageId === report.messageId && resends < maxResends;
+      const giveUp = failed && row.status === 'accepted' && row.acsMessageId === report.messageId && !resend;
+      const update = {
+        partitionKey: eventId,
+        rowKey: report.key,
+        ...delivery,
+        ...(resend ? { status: 'claimed', claimedAt: EPOCH, resend: true, notSent: false, acsMessageId: '', resends: resends + 1 } : {}),
+        ...(giveUp ? { status: 'failed', error: `ACS reported Failed for ${resends + 1} messages in a row` } : {}),
+      };
+      try {
+        await this.client.updateEntity(update, 'Merge', { etag: row.etag! });
+        return { kind: 'recorded', resend };
+      } catch (e) {
+        if (statusOf(e) !== 412) throw e;
+      }
+    }
+  }
+
+  async outcomes(eventId: string): Promise<RecipientOutcome[]> {
+    return (await this.rows(eventId)).map((r) => ({
+      key: r.rowKey,
+      status: r.status,
+      ...(r.acsMessageId ? { messageId: r.acsMessageId } : {}),
+      ...(r.deliveryStatus ? { deliveryStatus: r.deliveryStatus } : {}),
+      resends: r.resends ?? 0,
+    }));
+  }
+
+  private async rows(eventId: string): Promise<Row[]> {
+    const escaped = eventId.replace(/'/g, "''");
+    const rows: Row[] = [];
+    try {
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) rows.push(e as Row);
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+    return rows;
+  }
+
+  private async merge(entities: ({ partitionKey: string; rowKey: string } & Record<string, unknown>)[]): Promise<void> {
+    for (let i = 0; i < entities.length; i += MAX_BATCH) {
+      const actions: TransactionAction[] = entities.slice(i, i + MAX_BATCH).map((e) => ['upsert', e, 'Merge']);
+      await this.client.submitTransaction(actions);
+    }
+  }
+}
+
+/** Already recorded, older than what is recorded, or about a message this person has since been sent again. */
+function isStale(row: Row, report: DeliveryReport): boolean {
+  if (row.deliveryMessageId === report.messageId && row.deliveryStatus === report.status) return true;
+  if (row.deliveryAt && Date.parse(row.deliveryAt) > Date.parse(report.at)) return true;
+  return (row.resends ?? 0) > 0 && !!row.acsMessageId && row.acsMessageId !== report.messageId;
+}

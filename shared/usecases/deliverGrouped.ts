@@ -1,0 +1,133 @@
+/**
+ * Delivers one event's emails as few ACS messages as the grouping allows, concurrently, each
+ * done once ACS has accepted it (202); delivery reports (recordDeliveryReport.ts) say later
+ * what became of each recipient. Exactly once, as with deliverOnce, rests on the ledger:
+ *
+ *   claim rows → plan: name each row's message and index it → accept (bounded concurrency)
+ *   → rows `accepted` in one write.
+ *
+ * A row taken over after a crash is never sent blind: its planned message is asked about
+ * first (the transport's mayHaveBeenSent walk: Running or Succeeded is accepted, Failed goes
+ * again under the next attempt id). A row a Failed report sent back goes alone, to its person.
+ *
+ * ACS's quota: a 429 pauses every send of the app (acs/pacer.ts); a pause longer than the
+ * sender's budget stops the sending: what was accepted is recorded, what was not started is
+ * handed back untouched, and QuotaExceededError tells the caller to queue the event again
+ * for when ACS has room (notifyEvent.ts): waiting, never failing through to the poison queue.
+ */
+import { PermanentSendError } from '../email/emailSender.js';
+import { QuotaExceededError, type GroupSender } from '../email/groupSender.js';
+import type { AcceptanceLedger, DeliveryLedger, PlannedMessage } from '../storage/deliveryLedger.js';
+import type { Log } from '../log.js';
+import { DeliveryBusyError, type DeliveryCounts } from './deliverOnce.js';
+import { messageFor, perPersonMessages, sharedMessages, type GroupItem, type MessagePlan } from './emailGroups.js';
+
+export interface GroupedDeliveryOptions {
+  sender: GroupSender;
+  ledger: DeliveryLedger;
+  acceptance: AcceptanceLedger;
+  leaseMs: number;
+  /** Messages in flight at once. */
+  concurrency: number;
+  /** Every person their own message (EMAIL_GROUPING=perPerson). */
+  perPerson: boolean;
+  /** The event as received: kept with each message for a resend after a Failed report. */
+  eventText?: string;
+  log: Log;
+}
+
+export interface GroupedDeliveryCounts extends DeliveryCounts {
+  /** ACS messages accepted by this attempt. */
+  messages: number;
+}
+
+interface Job {
+  plan: MessagePlan;
+  mayHaveBeenSent: boolean;
+}
+
+export async function deliverGrouped(eventId: string, items: GroupItem[], options: GroupedDeliveryOptions): Promise<GroupedDeliveryCounts> {
+  const { sender, ledger, acceptance } = options;
+  const claims = await ledger.claim(eventId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
+  const counts: GroupedDeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
+  let busy = 0;
+  const fresh: GroupItem[] = [];
+  const takenOver: GroupItem[] = [];
+  for (const item of items) {
+    const claim = claims.get(item.key) ?? { kind: 'busy' as const };
+    if (claim.kind === 'done') {
+      if (claim.status === 'failed') counts.failed++;
+      else counts.alreadySent++;
+    } else if (claim.kind === 'busy') busy++;
+    else (claim.mayHaveBeenSent ? takenOver : fresh).push(item);
+  }
+
+  const jobs: Job[] = [];
+  const rows = takenOver.length > 0 ? await acceptance.pending(eventId, takenOver.map((i) => i.key)) : new Map();
+  const planned = new Map<string, GroupItem[]>();
+  const unplanned: GroupItem[] = [];
+  for (const item of takenOver) {
+    const row = rows.get(item.key);
+    if (row?.notSent) fresh.push(item);
+    else if (row?.resend) jobs.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
+    else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
+    else unplanned.push(item);
+  }
+  // A message planned before a crash is asked about under its own id, with the members it had.
+  for (const [messageId, members] of planned) jobs.push({ plan: messageFor(messageId, members, options.perPerson), mayHaveBeenSent: true });
+  const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
+  // Claimed but not planned: its claimer may still be about to send it. Grouped as that claimer
+  // groups them (the same rows give the same ids, which ACS never sends twice), and asked first.
+  jobs.push(...group(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
+  jobs.push(...group(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
+
+  const toPlan: PlannedMessage[] = jobs
+    .filter((j) => !planned.has(j.plan.messageId))
+    .map((j) => ({ messageId: j.plan.messageId, keys: j.plan.items.map((i) => i.key), ...(options.eventText ? { eventText: options.eventText } : {}) }));
+  await acceptance.plan(eventId, toPlan);
+
+  const accepted: { key: string; messageId: string; plannedId: string }[] = [];
+  const refused: { key: string; error: string }[] = [];
+  const notStarted: Job[] = [];
+  let stop: unknown;
+  let next = 0;
+  const worker = async () => {
+    for (let job = jobs[next++]; job; job = jobs[next++]) {
+      if (stop) {
+        notStarted.push(job);
+        continue;
+      }
+      try {
+        const result = await sender.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
+        for (const item of job.plan.items) accepted.push({ key: item.key, messageId: result.messageId, plannedId: job.plan.messageId });
+        if (result.alreadyAccepted) counts.alreadySent += job.plan.items.length;
+        else {
+          counts.sent += job.plan.items.length;
+          counts.messages++;
+        }
+      } catch (e) {
+        if (e instanceof PermanentSendError) {
+          options.log('error', `${eventId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
+          counts.failed += job.plan.items.length;
+          refused.push(...job.plan.items.map((i) => ({ key: i.key, error: e.message })));
+        } else {
+          stop ??= e;
+          // A 429 means ACS did not take it; any other failure leaves its fate unknown: the retry asks first.
+          notStarted.push(e instanceof QuotaExceededError ? job : { ...job, mayHaveBeenSent: true });
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, jobs.length)) }, worker));
+
+  // What went out is recorded even when something stopped the sending, so the retry skips it.
+  if (accepted.length > 0) await acceptance.accepted(eventId, accepted);
+  if (refused.length > 0) await ledger.complete(eventId, refused.map((r) => ({ key: r.key, status: 'failed', error: r.error })));
+  const untouched = notStarted.filter((j) => !j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
+  const unknown = notStarted.filter((j) => j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
+  if (untouched.length > 0) await acceptance.handBack(eventId, untouched);
+  if (unknown.length > 0) await ledger.release(eventId, unknown);
+  if (stop) throw stop;
+  if (busy > 0) throw new DeliveryBusyError(`${eventId}: ${busy} emails are being sent by another worker; retry later`);
+  return counts;
+}

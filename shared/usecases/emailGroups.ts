@@ -1,0 +1,82 @@
+/**
+ * Which emails of one event can travel as one ACS message (pure).
+ *
+ * Shared grouping: emails whose rendered content is identical (same notification, subject and
+ * bodies; they were rendered with a neutral greeting, so what still differs between two
+ * admins is only the "why you received this" line, i.e. the role setting or group that made
+ * them a recipient) go as one message, everyone in Bcc, at most `maxRecipients` per message.
+ * Headers identical in all of a message's emails are kept; per-email ones (say a Message-ID
+ * made for one recipient) are left to ACS, which gives every message its own.
+ * Per-person: every email its own message, To its recipient, the email's own operation id.
+ *
+ * A message's operation id is derived from the event, its content and its members, so the
+ * same plan gives the same ids on every retry.
+ */
+import { createHash } from 'node:crypto';
+import type { EmailAddress, OutgoingEmail } from '../email/emailSender.js';
+import type { GroupEmail } from '../email/groupSender.js';
+import { deliveryOperationId } from '../storage/deliveryLedger.js';
+
+export interface GroupItem {
+  key: string;
+  operationId: string;
+  notification: string;
+  email: OutgoingEmail;
+}
+
+export interface MessagePlan {
+  messageId: string;
+  items: GroupItem[];
+  email: GroupEmail;
+}
+
+export function contentKey(email: OutgoingEmail): string {
+  return createHash('sha256').update([email.notification, email.from.address, email.subject, email.text, email.html].join('\u0000')).digest('hex');
+}
+
+/** One message to `items` under `messageId`: Bcc for a group, To for one person's own email. */
+export function messageFor(messageId: string, items: GroupItem[], personal: boolean): MessagePlan {
+  const first = items[0]!.email;
+  const recipients: EmailAddress[] = items.map((i) => i.email.to);
+  return {
+    messageId,
+    items,
+    email: {
+      notification: first.notification,
+      subject: first.subject,
+      html: first.html,
+      text: first.text,
+      from: first.from,
+      to: personal ? recipients : [],
+      bcc: personal ? [] : recipients,
+      headers: commonHeaders(items.map((i) => i.email.headers ?? {})),
+    },
+  };
+}
+
+export function perPersonMessages(items: GroupItem[]): MessagePlan[] {
+  return items.map((i) => messageFor(i.operationId, [i], true));
+}
+
+export function sharedMessages(eventId: string, items: GroupItem[], maxRecipients: number): MessagePlan[] {
+  const byContent = new Map<string, GroupItem[]>();
+  for (const item of items) {
+    const k = contentKey(item.email);
+    byContent.set(k, [...(byContent.get(k) ?? []), item]);
+  }
+  const messages: MessagePlan[] = [];
+  for (const [content, group] of [...byContent].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...group].sort((a, b) => a.key.localeCompare(b.key));
+    for (let i = 0; i < sorted.length; i += maxRecipients) {
+      const chunk = sorted.slice(i, i + maxRecipients);
+      const id = deliveryOperationId(eventId, `message\n${content}\n${chunk.map((c) => c.key).join(',')}`);
+      messages.push(messageFor(id, chunk, false));
+    }
+  }
+  return messages;
+}
+
+function commonHeaders(all: Record<string, string>[]): Record<string, string> {
+  const [first = {}, ...rest] = all;
+  return Object.fromEntries(Object.entries(first).filter(([name, value]) => rest.every((h) => h[name] === value)));
+}

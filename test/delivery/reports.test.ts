@@ -1,0 +1,37 @@
+/**
+ * The reports queue's messages as Event Grid writes them (one event, base64 JSON, decoded by
+ * the host): a bad message is invalid with a reason (→ poison), another event type or a
+ * message this app did not send is ignored, a real report is recorded.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../../shared/storage/queueMessage.js';
+import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
+import { deliveryReportEvent, reportQueueMessage } from '../support/fakeAcsReports.js';
+import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
+import { addresses, deliverGrouped, harness, items } from './support.js';
+
+const startFake = fakeAcsPerTest();
+
+describe('delivery reports from the queue', () => {
+  it('records a report as Event Grid puts it on the queue; rejects what is not one, ignores what is not ours', async () => {
+    const fake = await startFake();
+    const h = await harness(fake);
+    const deps = { acceptance: h.acceptance, requeue: { later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, log: () => {} };
+    await deliverGrouped('p1', items('p1', addresses(2)), h.options());
+    const messageId = fake.deliveries[0]!.operationId;
+    const report = deliveryReportEvent({ sender: 'DoNotReply@contoso.example', recipient: 'admin0@contoso.example', messageId, status: 'Delivered', at: new Date() });
+
+    const text = decodeMessage(reportQueueMessage(report))!;
+    expect(await recordDeliveryReport(text, deps)).toMatchObject({ kind: 'done', recorded: 1 });
+    expect(await recordDeliveryReport(JSON.parse(text), deps)).toMatchObject({ kind: 'done', recorded: 0, ignored: 1 }); // duplicate
+
+    expect(await recordDeliveryReport('{not json', deps)).toMatchObject({ kind: 'invalid' });
+    const noRecipient = await recordDeliveryReport({ ...report, data: { ...report.data, recipient: undefined } }, deps);
+    expect(noRecipient.kind === 'invalid' && noRecipient.error.issues.map((i) => i.path)).toEqual(['data.recipient']);
+    expect(await recordDeliveryReport({ ...report, eventType: 'Microsoft.Communication.SMSReceived' }, deps)).toMatchObject({ ignored: 1 });
+    expect(await recordDeliveryReport({ ...report, data: { ...report.data, messageId: '00000000-0000-5000-8000-000000000000' } }, deps)).toMatchObject({ ignored: 1, recorded: 0 });
+
+    const outcomes = await h.acceptance.outcomes('p1');
+    expect(outcomes.map((o) => o.deliveryStatus ?? 'none').sort()).toEqual(['Delivered', 'none']);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The grouped delivery under test, all real parts: the production ACS sender against the local
+ * ACS (real-service model: operations Running, quotas, delivery reports), the ledger on Azurite,
+ * reports recorded by the real use case, events put back on a real Azurite queue.
+ */
+import { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
+import { createAcsEmailSender, type AcsEmailSender } from '../../shared/email/acsSender.js';
+import { createPacers, type AcsPacers } from '../../shared/email/acs/pacer.js';
+import type { OutgoingEmail } from '../../shared/email/emailSender.js';
+import { deliveryOperationId, recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { decodeMessage } from '../../shared/storage/queueMessage.js';
+import { QueueEventRequeue } from '../../shared/storage/queueEventRequeue.js';
+import { TableAcceptanceLedger } from '../../shared/storage/tableAcceptanceLedger.js';
+import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
+import { deliverGrouped, type GroupedDeliveryOptions } from '../../shared/usecases/deliverGrouped.js';
+import type { GroupItem } from '../../shared/usecases/emailGroups.js';
+import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
+import type { DeliveryReportEvent, FakeAcs } from '../support/fakeAcs.js';
+import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
+
+export const SENDER = 'DoNotReply@contoso.example';
+
+/** One email per address; `reason` decides which of them share content. */
+export function items(eventId: string, addresses: string[], reason: (address: string, i: number) => string = () => 'as an admin'): GroupItem[] {
+  return addresses.map((address, i) => {
+    const email: OutgoingEmail = {
+      notification: 'activationCompleted',
+      subject: 'PIM: Alex activated Security Administrator',
+      html: `<p>Activated</p><p>You received this email ${reason(address, i)}.</p>`,
+      text: `Activated. You received this email ${reason(address, i)}.`,
+      from: { address: SENDER },
+      to: { address },
+      headers: { 'X-PIM-Event-Id': eventId, 'X-PIM-Notification': 'activationCompleted' },
+    };
+    return { key: recipientKey(address), operationId: deliveryOperationId(eventId, address), notification: 'activationCompleted', email };
+  });
+}
+
+export const addresses = (n: number, prefix = 'admin') => Array.from({ length: n }, (_, i) => `${prefix}${i}@contoso.example`);
+
+export interface Harness {
+  sender: AcsEmailSender;
+  pacers: AcsPacers;
+  ledger: TableDeliveryLedger;
+  acceptance: TableAcceptanceLedger;
+  requeueQueue: QueueClient;
+  options(overrides?: Partial<GroupedDeliveryOptions>): GroupedDeliveryOptions;
+  /** Records reports through the real use case, as the deliveryReports function does. */
+  record(event: DeliveryReportEvent): Promise<void>;
+  /** Event texts put back on the events queue (resends, deferrals), with their visibility delay. */
+  requeued(): Promise<string[]>;
+  logs: string[];
+}
+
+export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200): Promise<Harness> {
+  const table = uniqueTableName('Grp');
+  const client = () => TableClient.fromConnectionString(storageConnectionString(), table, { allowInsecureConnection: true });
+  const pacers = createPacers(now);
+  const logs: string[] = [];
+  const log = (level: string, message: string) => void logs.push(`${level}: ${message}`);
+  const sender = createAcsEmailSender(
+    { ACS_CONNECTION_STRING: fake.connectionString(), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined },
+    { clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 10, maxRetryDelayInMs: 50 } }, pacers, throttleBudgetMs: budgetMs, log },
+  );
+  const ledger = new TableDeliveryLedger(client());
+  const acceptance = new TableAcceptanceLedger(client());
+  const requeueQueue = new QueueClient(storageConnectionString(), uniqueQueueName('requeue'));
+  await requeueQueue.create();
+  const requeue = new QueueEventRequeue(requeueQueue);
+  return {
+    sender,
+    pacers,
+    ledger,
+    acceptance,
+    requeueQueue,
+    logs,
+    options: (overrides = {}) => ({ sender, ledger, acceptance, leaseMs: 300_000, concurrency: 8, perPerson: false, eventText: '{"id":"e"}', log, ...overrides }),
+    record: async (event) => {
+      const outcome = await recordDeliveryReport(event, { acceptance, requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, log });
+      if (outcome.kind === 'invalid') throw outcome.error;
+    },
+    requeued: async () => {
+      // Peek sees only visible messages; deferred ones are counted through the approximate count.
+      const props = await requeueQueue.getProperties();
+      const peeked = await requeueQueue.peekMessages({ numberOfMessages: 32 });
+      return [...peeked.peekedMessageItems.map((m) => decodeMessage(m.messageText) ?? '?'), ...Array(Math.max(0, (props.approximateMessagesCount ?? 0) - peeked.peekedMessageItems.length)).fill('(invisible)')];
+    },
+  };
+}
+
+export { deliverGrouped };
