@@ -7,6 +7,7 @@ import type { PimEvent } from '../events/schema.js';
 import type { NotificationKind } from '../rules/notifications.js';
 import { daysBetween, formatDateTime, formatWhen, inDays, multiLine, singleLine } from './format.js';
 import { portalLink, type PortalPage } from './links.js';
+import { approvalExpiry } from '../time/approvalWindow.js';
 
 export type EventNotificationKind = Exclude<NotificationKind, 'weeklyDigest'>;
 
@@ -69,6 +70,9 @@ export interface NotificationView {
   justification?: string;
   ticket?: string;
   requestId?: string;
+  /** When the request was made, and when it expires undecided (reminders). */
+  requestedAt: string;
+  expiresAt: string;
   facts: Fact[];
   action: Action;
 }
@@ -80,6 +84,8 @@ const REQUEST_TYPES = new Set<string>([
   'activationDenied',
   'activationCanceled',
   'roleRenewed',
+  'requestExpired',
+  'approvalReminder',
 ]);
 
 export function notificationView(model: NotificationModel, portalBaseUrl: string): NotificationView {
@@ -128,6 +134,8 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
     justification: event.request?.justification ? multiLine(event.request.justification) || undefined : undefined,
     ticket: ticketOf(event),
     requestId: clean(event.request?.id) || undefined,
+    requestedAt: formatDateTime(event.request?.createdDateTime ?? event.occurredAt),
+    expiresAt: formatDateTime(approvalExpiry(event.request?.createdDateTime ?? event.occurredAt).toISOString()),
     facts: [],
     action: actionFor(model.notification, eligible, isAzureResource, portalBaseUrl),
   };
@@ -179,6 +187,9 @@ const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }
   renewalAlert: { page: 'approveRequests', label: 'Review the request' },
   requestDecisionAlert: { page: 'approveRequests', label: 'Open approve requests' },
   requestCanceledAlert: { page: 'approveRequests', label: 'Open approve requests' },
+  approvalReminder: { page: 'approveRequests', label: 'Approve or deny the request' },
+  requestExpiredNotice: { page: 'myRoles', label: 'Request the role again' },
+  requestExpiredAlert: { page: 'approveRequests', label: 'Open approve requests' },
 };
 
 function actionFor(kind: EventNotificationKind, eligible: boolean, isAzureResource: boolean, base: string): Action {

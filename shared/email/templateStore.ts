@@ -15,6 +15,7 @@ import { NOTIFICATION_KINDS, type NotificationKind } from '../rules/notification
 import { DIGEST_TEMPLATE } from './templates/digest.js';
 import { PARTIALS } from './templates/layout.js';
 import { NOTIFICATION_TEMPLATES, type TemplateSource } from './templates/notifications.js';
+import { REQUEST_TEMPLATES } from './templates/requests.js';
 
 type Render = (view: object) => string;
 
@@ -32,7 +33,7 @@ export class TemplatesError extends Error {
 
 type Part = 'subject' | 'html' | 'text';
 
-const BUILT_IN: Record<NotificationKind, TemplateSource> = { ...NOTIFICATION_TEMPLATES, weeklyDigest: DIGEST_TEMPLATE };
+const BUILT_IN: Record<NotificationKind, TemplateSource> = { ...NOTIFICATION_TEMPLATES, ...REQUEST_TEMPLATES, weeklyDigest: DIGEST_TEMPLATE };
 
 const cache = new Map<string, TemplateSet>();
 

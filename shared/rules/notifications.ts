@@ -10,6 +10,11 @@ export const NOTIFICATIONS = {
     actionable: true,
     summary: 'Request to approve an activation',
   },
+  approvalReminder: {
+    priority: 98,
+    actionable: true,
+    summary: 'Reminder: a request still waits for your approval',
+  },
   extensionApprovalRequest: {
     priority: 95,
     actionable: true,
@@ -84,6 +89,16 @@ export const NOTIFICATIONS = {
     priority: 24,
     actionable: false,
     summary: 'An end user is renewing a role assignment (admins)',
+  },
+  requestExpiredNotice: {
+    priority: 54,
+    actionable: false,
+    summary: 'Your request expired without a decision',
+  },
+  requestExpiredAlert: {
+    priority: 22,
+    actionable: false,
+    summary: 'A request you could approve expired without a decision',
   },
   requestDecisionAlert: {
     priority: 20,

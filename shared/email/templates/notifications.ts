@@ -8,6 +8,7 @@
  * and have their control characters collapsed after rendering.
  */
 import type { NotificationKind } from '../../rules/notifications.js';
+import type { RequestTemplateKind } from './requests.js';
 
 export interface TemplateSource {
   subject: string;
@@ -16,7 +17,7 @@ export interface TemplateSource {
 }
 
 /** A kind whose HTML and text bodies say the same one paragraph. */
-function simple(subject: string, body: string): TemplateSource {
+export function simple(subject: string, body: string): TemplateSource {
   return {
     subject,
     html: `{{#> layout}}{{#> p}}${body}{{/p}}{{/layout}}`,
@@ -24,9 +25,9 @@ function simple(subject: string, body: string): TemplateSource {
   };
 }
 
-const ROLE = 'the {{roleName}} role{{#if isAzureResource}} on {{scopeName}}{{/if}}';
+export const ROLE = 'the {{roleName}} role{{#if isAzureResource}} on {{scopeName}}{{/if}}';
 
-export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDigest'>, TemplateSource> = {
+export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDigest' | RequestTemplateKind>, TemplateSource> = {
   approvalRequest: simple(
     'PIM: {{principalName}} requests approval to activate the {{roleName}} role',
     `{{principalName}} asked to activate ${ROLE} and you are an approver. Review the request and approve or deny it; the first approver to respond decides, and the request expires after 24 hours.`,
