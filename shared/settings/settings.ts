@@ -183,11 +183,11 @@ export const SETTINGS = {
   }),
   APPROVAL_REMINDER_HOURS: spec({
     description:
-      'Hours after a request was made at which its approvers are reminded while it still waits (`;`-separated, each below the 24-hour approval window; empty = no reminders). The count of reminders is the count of values.',
+      'Hours after a request was made at which its approvers are reminded while it still waits (`;`-separated, each below the 24-hour approval window; `none` = no reminders). The count of reminders is the count of values.',
     default: '4;23',
     schema: z
       .string()
-      .transform((v) => v.split(/[;,]/).map((s) => s.trim()).filter(Boolean).map(Number))
+      .transform((v) => (v.trim().toLowerCase() === 'none' ? [] : v.split(/[;,]/).map((s) => s.trim()).filter(Boolean).map(Number)))
       .pipe(z.array(z.number({ message: 'must be hours' }).positive('must be above 0').lt(24, 'must be below 24 (the approval window)')).max(10, 'at most 10 reminders')),
   }),
   EXPIRY_SCHEDULE: spec({

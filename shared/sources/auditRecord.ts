@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { parseEvent, type InvalidEventError } from '../events/parse.js';
 import { LIMITS, type PimEvent } from '../events/schema.js';
 import { lookupActivity } from './activities.js';
+import { REQUEST_BOUND_TYPES, requestEventId } from './requestEventId.js';
 
 export interface AuditIdentity {
   id?: string | null;
@@ -74,8 +75,10 @@ export function mapAuditRecord(record: DirectoryAudit, tenantId: string): Mapped
   const principalTarget = targets.find((t) => /^(user|group|serviceprincipal)$/i.test(t.type ?? ''));
   const scope = category === 'RoleManagement' ? { kind: 'directory' as const, id: '/' } : azureScope(targets, details);
 
+  const request = requestOf(details, targets);
   const candidate: Record<string, unknown> = {
-    id: auditEventId(record.id),
+    // The request's own id where the record names it, so the requests collector's event is the same one.
+    id: request?.['id'] && REQUEST_BOUND_TYPES.has(mapping.event) ? requestEventId(request['id'], mapping.event) : auditEventId(record.id),
     type: mapping.event,
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),
@@ -89,7 +92,7 @@ export function mapAuditRecord(record: DirectoryAudit, tenantId: string): Mapped
       ? { id: lastGuid(principalTarget.id), type: principalType(principalTarget.type), ...text('displayName', principalTarget.displayName, LIMITS.displayName) }
       : undefined,
     actor: actorOf(record),
-    request: requestOf(details, targets),
+    request,
   };
   if (mapping.assignment) {
     candidate['assignment'] = {
