@@ -53,3 +53,10 @@ export function resourceRecord(activity: string, at: Date, overrides: Partial<Di
     ...overrides,
   };
 }
+
+/** The request id a record names (its `Request` target), which the request-bound events take their id from. */
+export function requestIdOf(r: DirectoryAudit): string {
+  const id = r.targetResources?.find((t) => t.type === 'Request')?.id;
+  if (!id) throw new Error(`record ${r.id} names no request`);
+  return id;
+}
