@@ -10,6 +10,7 @@ import { decideRecipients, type Recipient, type RecipientDecision } from '../rul
 import type { Settings } from '../settings/settings.js';
 import { addressed, renderOptions, type PlannedEmail } from './envelope.js';
 import { gatherRecipientInputs, type GatheredInputs } from './recipientInputs.js';
+import { threadOf, threadSubject } from './threading.js';
 
 export type NotifySettings = Pick<
   Settings,
@@ -46,11 +47,26 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
     maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT,
     adminsActiveOnly: settings.ADMINS_ACTIVE_ONLY,
   });
-  const emails = decision.recipients.map((recipient) =>
-    addressed(event.id, recipient, renderNotification(notificationModel(event, inputs, recipient), renderOptions(settings)), settings, {
+  const options = renderOptions(settings);
+  const openingSubjects = new Map<string, string>();
+  const emails = decision.recipients.map((recipient) => {
+    const planned = addressed(event.id, recipient, renderNotification(notificationModel(event, inputs, recipient), options), settings, {
       'X-PIM-Event-Id': event.id,
       'X-PIM-Notification': recipient.notification,
-    }),
-  );
+    });
+    const thread = threadOf(event, recipient.address, planned.operationId, settings.EMAIL_SENDER_ADDRESS);
+    planned.email.headers = { ...planned.email.headers, ...thread.headers };
+    if (thread.subjectOf && !thread.opener) {
+      // The opening email's subject, as this request's approvers got it: the same for every email of the thread.
+      const kind = thread.subjectOf;
+      let opening = openingSubjects.get(kind);
+      if (opening === undefined) {
+        opening = renderNotification(notificationModel(event, inputs, { ...recipient, notification: kind }), options).subject;
+        openingSubjects.set(kind, opening);
+      }
+      planned.email.subject = threadSubject(opening, thread);
+    }
+    return planned;
+  });
   return { event, decision, emails };
 }

@@ -78,7 +78,7 @@ function decodeWords(value: string): string {
     );
 }
 
-const ALLOWED_HEADERS = new Set(['from', 'to', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'x-pim-event-id', 'x-pim-notification']);
+const ALLOWED_HEADERS = new Set(['from', 'to', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'x-pim-event-id', 'x-pim-notification', 'in-reply-to', 'references']);
 
 /** The checks on one email caused by an event with injected text. */
 /** Returns how many injected texts it found in the email and checked the escaping of. */
@@ -94,7 +94,7 @@ function checkHostileEmail(eml: Buffer, event: PimEvent, file: string): number {
 
   const message = parseMessage(eml);
   const subject = decodeWords(splitHeaders(raw).headers.get('subject') ?? '');
-  expect(subject, file).toMatch(/^PIM: /);
+  expect(subject, file).toMatch(/^(Re: )?PIM: /);
   // eslint-disable-next-line no-control-regex
   expect(subject, file).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
 
