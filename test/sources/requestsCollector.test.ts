@@ -14,6 +14,8 @@ import { fakeCredential, routedFetch } from '../support/fakeGraph.js';
 import { FakeRequestsArm, FakeRequestsGraph, PimRequests } from '../support/fakeRequests.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
+import { describeFunctions, loadFunctionApp } from '../../dev/host/index.js';
+import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { ALICE, GA, READER, SUB, TENANT } from './records.js';
 
 const MIN = 60_000;
@@ -70,6 +72,14 @@ async function world(start: Date, reminderHours = '4;23') {
 const typesOf = (events: { id: string; type: string }[]) => events.map((e) => e.type).sort();
 
 describe('requestsCollector', () => {
+  it('registers as a timer on %REQUESTS_SCHEDULE%, every 30 seconds by default, reminders at 4 and 23 hours', async () => {
+    const functions = (await loadFunctionApp([fromPackageRoot('functions/requestsCollector.ts')])).filter((f) => f.name === 'requestsCollector');
+    expect(describeFunctions(functions).map((f) => JSON.stringify(f))).toEqual(['{"name":"requestsCollector","trigger":"timer","schedule":"%REQUESTS_SCHEDULE%"}']);
+    expect(loadSettings({})).toMatchObject({ REQUESTS_SCHEDULE: '*/30 * * * * *', APPROVAL_REMINDER_HOURS: [4, 23] });
+    expect(loadSettings({ APPROVAL_REMINDER_HOURS: 'none' }).APPROVAL_REMINDER_HOURS).toEqual([]);
+    expect(() => loadSettings({ APPROVAL_REMINDER_HOURS: '4;24' })).toThrow(/APPROVAL_REMINDER_HOURS: must be below 24/);
+  });
+
   it('reads every kind of access across pages and throttling, and queues each transition once', async () => {
     const t0 = new Date('2026-11-25T10:00:00Z');
     const w = await world(t0);
