@@ -11,6 +11,7 @@
  * approval emails at 3–10 minutes for 90 % of customers (docs/performance.md).
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { loadavg } from 'node:os';
 import { QueueClient } from '@azure/storage-queue';
 import { loadFunctionApp, readHostJson, startLocalHost } from '../dev/host/index.js';
 import { createServices, setServicesForTesting } from '../shared/composition/services.js';
@@ -49,6 +50,11 @@ export interface RequestsBenchResult {
   confirmedP95Ms: number;
   /** The load: requests made per minute. */
   requestsPerMinute: number;
+  /** The collector's share: createdDateTime → its pending-approval event on the queue. */
+  queuedP50Ms: number;
+  queuedP95Ms: number;
+  /** The machine's 1-minute load average at the start and the end (2 vCPUs shared with other work inflate the notify share). */
+  loadAverage: [number, number];
   /** Graph requests the collector costs per hour for one tenant, at its schedule. */
   graphRequestsPerHour: number;
   /** ARM requests it costs per hour for each subscription in AZURE_SUBSCRIPTION_IDS. */
@@ -118,6 +124,16 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
     sender,
   });
+  // When each request's pending-approval event reached the queue (the collector's share of the figure).
+  const queuedAt = new Map<string, number>();
+  const events = services.sources.queue;
+  services.sources.queue = {
+    send: async (event) => {
+      await events.send(event);
+      const requestId = requestOf(event.id);
+      if (requestId) queuedAt.set(requestId, Date.now());
+    },
+  };
   setServicesForTesting(services);
   const queue = new QueueClient(options.storageConnectionString, EVENTS_QUEUE);
   await queue.createIfNotExists();
@@ -145,6 +161,7 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
   const moments = Array.from({ length: options.requests }, () => rand() * options.spreadSeconds * 1000).sort((a, b) => a - b);
   const created = new Map<string, number>();
   const start = Date.now();
+  const loadAtStart = loadavg()[0]!;
   const collectorRequestsAtStart = collectorRequests(graph, arm);
   const runsAtStart = runs;
   for (let i = 0; i < moments.length; i++) {
@@ -178,6 +195,7 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
   if (missing.length > 0) throw new Error(`requests benchmark: ${missing.length} requests never reached their approvers (first: ${missing[0]})`);
   const latencies = [...created].map(([id, at]) => (acceptedAt.get(id) ?? confirmedAt.get(id)!) - at);
   const confirmed = [...created].map(([id, at]) => confirmedAt.get(id)! - at);
+  const queued = [...created].map(([id, at]) => (queuedAt.get(id) ?? at) - at);
   const measuredRuns = Math.max(1, runs - runsAtStart);
   const perRun = (n: number, n0: number) => (n - n0) / measuredRuns;
   const runsPerHour = 3600 / options.scheduleSeconds;
@@ -189,6 +207,9 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     confirmedP50Ms: Math.round(percentile(confirmed, 50)),
     confirmedP95Ms: Math.round(percentile(confirmed, 95)),
     requestsPerMinute: Number(((options.requests / options.spreadSeconds) * 60).toFixed(1)),
+    queuedP50Ms: Math.round(percentile(queued, 50)),
+    queuedP95Ms: Math.round(percentile(queued, 95)),
+    loadAverage: [Number(loadAtStart.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
     graphRequestsPerHour: Math.round(perRun(collectorCalls.graph, collectorRequestsAtStart.graph) * runsPerHour),
     armRequestsPerHourPerSubscription: Math.round((perRun(collectorCalls.arm, collectorRequestsAtStart.arm) / tenant.subscriptionIds.length) * runsPerHour),
     collectorRuns: measuredRuns,

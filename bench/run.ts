@@ -226,6 +226,7 @@ function requestsRows(q: RequestsBenchResult): Row[] {
   return [
     ['requests.requests', String(q.requests), `${q.approvalEmails} approval emails; collector ${q.schedule}, ${q.collectorRuns} runs`],
     ['requests.endToEndP50Ms / P95Ms', `${q.endToEndP50Ms} / ${q.endToEndP95Ms}`, `createdDateTime → approvers' emails accepted by ACS (max ${q.endToEndMaxMs}; confirmed p50/p95 ${q.confirmedP50Ms} / ${q.confirmedP95Ms}) at ${q.requestsPerMinute} requests/min; target p95 ≤ 60000; Microsoft: ${q.microsoftDocumented}`],
+    ['requests.queued p50 / p95', `${q.queuedP50Ms} / ${q.queuedP95Ms}`, `createdDateTime → on the queue (the collector's share); load average ${q.loadAverage.join(' → ')}`],
     ['requests.graphRequestsPerHour', String(q.graphRequestsPerHour), `per tenant; ARM ${q.armRequestsPerHourPerSubscription} per hour per subscription`],
   ];
 }

@@ -150,7 +150,8 @@ export async function createServices(settings: Settings, options: ServiceOptions
       requestSource: once(async () => {
         const { PimRequestSource } = await import('../sources/pimRequestSource.js');
         const arm = settings.AZURE_SUBSCRIPTION_IDS.length > 0 ? await armClientOf(settings, options) : undefined;
-        return new PimRequestSource(await graph(), arm, settings.AZURE_SUBSCRIPTION_IDS);
+        // The host keeps console output as logs: the one warning this source has (group permissions missing).
+        return new PimRequestSource(await graph(), arm, settings.AZURE_SUBSCRIPTION_IDS, true, (message) => console.warn(message));
       }),
     },
   };

@@ -176,7 +176,7 @@ export const SETTINGS = {
   }),
   REQUESTS_SCHEDULE: spec({
     description:
-      'NCRONTAB schedule of the requests collector (`%REQUESTS_SCHEDULE%`), which reads PIM\'s request APIs (Graph for directory roles and groups, ARM per subscription in `AZURE_SUBSCRIPTION_IDS`) and queues each new request and change of status at once. Needs RoleManagement.Read.Directory (and PrivilegedAccess.Read.AzureADGroup for groups).',
+      'NCRONTAB schedule of the requests collector (`%REQUESTS_SCHEDULE%`), which reads PIM\'s request APIs (Graph for directory roles and groups, ARM per subscription in `AZURE_SUBSCRIPTION_IDS`) and queues each new request and change of status at once. Needs RoleAssignmentSchedule.Read.Directory and RoleEligibilitySchedule.Read.Directory (PrivilegedAssignmentSchedule / PrivilegedEligibilitySchedule.Read.AzureADGroup for groups).',
     default: '*/30 * * * * *',
     schema: z.string().min(9),
     host: true,
