@@ -16,7 +16,8 @@ import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../su
 import { queuedEvents } from './queueHelpers.js';
 import { describeFunctions, loadFunctionApp } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
-import { ALICE, GA, READER, SUB, TENANT } from './records.js';
+import { ALICE, GA, READER, SUB, TENANT, record } from './records.js';
+import { collectAuditEvents } from '../../shared/usecases/collectAudit.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -52,6 +53,8 @@ async function world(start: Date, reminderHours = '4;23') {
     eventsQueue: queueName,
   });
   const source = await sources.requestSource();
+  const audit = await sources.auditSource();
+  graph.audits.length = 0;
   const clock = { now: start };
   const deps = (overrides: Partial<RequestsDeps> = {}): RequestsDeps => ({
     source,
@@ -66,7 +69,7 @@ async function world(start: Date, reminderHours = '4;23') {
   });
   const queue = new QueueClient(storageConnectionString(), queueName);
   const at = (ms: number) => new Date(start.getTime() + ms);
-  return { clock, at, deps, store: sources.store, events: () => queuedEvents(queue) };
+  return { clock, at, deps, audit, queue: sources.queue, store: sources.store, events: () => queuedEvents(queue) };
 }
 
 const typesOf = (events: { id: string; type: string }[]) => events.map((e) => e.type).sort();
@@ -218,6 +221,21 @@ describe('requestsCollector', () => {
     await collectRequestEvents(off.deps());
     off.clock.now = off.at(5 * HOUR);
     expect(await collectRequestEvents(off.deps())).toMatchObject({ reminders: 0, queued: 0 });
+  });
+
+  it('leaves to the audit collector nothing to queue for a transition it has already queued (one sources table)', async () => {
+    const t0 = new Date('2026-11-28T12:00:00Z');
+    const w = await world(t0);
+    const id = rid();
+    pim.add({ id, kind: 'directory', createdDateTime: w.at(-20_000).toISOString(), principalId: ALICE, roleDefinitionId: GA });
+    await collectRequestEvents(w.deps());
+    const r = record('Add member to role approval requested (PIM activation)', w.at(-20_000));
+    r.targetResources = r.targetResources!.map((t) => (t.type === 'Request' ? { ...t, id } : t));
+    graph.audits.push(r, record('Add member to role outside of PIM (permanent)', w.at(-10_000)));
+    await w.store.setCursor('directoryAudits', w.at(-60_000).toISOString());
+    const outcome = await collectAuditEvents({ source: w.audit, queue: w.queue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, now: () => w.clock.now, log: () => {} });
+    expect(outcome).toMatchObject({ read: 2, queued: 1, alreadyQueued: 1 });
+    expect((await w.events()).map((e) => e.type).sort()).toEqual(['activationPendingApproval', 'roleAssignedOutsidePim']);
   });
 
   it('reads PIM for Groups requests and holds them back until the event schema has a group scope', async () => {
