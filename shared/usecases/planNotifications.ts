@@ -10,7 +10,7 @@ import { decideRecipients, type Recipient, type RecipientDecision } from '../rul
 import type { Settings } from '../settings/settings.js';
 import { addressed, renderOptions, type PlannedEmail } from './envelope.js';
 import { gatherRecipientInputs, type GatheredInputs } from './recipientInputs.js';
-import { threadOf, threadSubject } from './threading.js';
+import { threadOf } from './threading.js';
 
 export type NotifySettings = Pick<
   Settings,
@@ -64,7 +64,7 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
         opening = renderNotification(notificationModel(event, inputs, { ...recipient, notification: kind }), options).subject;
         openingSubjects.set(kind, opening);
       }
-      planned.email.subject = threadSubject(opening, thread);
+      planned.email.subject = opening;
     }
     return planned;
   });

@@ -9,7 +9,8 @@
  *   recipient who never got the opening email (the requester) still has one thread: clients
  *   group by the shared reference.
  * - Subject: Gmail also needs the same subject, so the emails of the approval loop (decision,
- *   reminder, expiry, cancelation) are `Re: <the opening email's subject>`; what happened is the
+ *   reminder, expiry, cancelation) take the opening email's subject, as it is (it starts with
+ *   `PIM: ` like every subject of the app; a `Re: ` would hide that); what happened is the
  *   heading of the body. Other emails about a request (an activation completing) keep their
  *   own subject and thread by the headers only.
  *
@@ -52,8 +53,4 @@ export function threadOf(event: PimEvent, address: string, operationId: string, 
   };
 }
 
-/** The Subject of an email in the thread: the opening subject, `Re: ` for the ones that follow. */
-export function threadSubject(openingSubject: string, thread: Thread): string {
-  return thread.opener ? openingSubject : `Re: ${openingSubject}`;
-}
 

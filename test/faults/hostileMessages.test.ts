@@ -94,7 +94,7 @@ function checkHostileEmail(eml: Buffer, event: PimEvent, file: string): number {
 
   const message = parseMessage(eml);
   const subject = decodeWords(splitHeaders(raw).headers.get('subject') ?? '');
-  expect(subject, file).toMatch(/^(Re: )?PIM: /);
+  expect(subject, file).toMatch(/^PIM: /);
   // eslint-disable-next-line no-control-regex
   expect(subject, file).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
 
