@@ -5,9 +5,9 @@
  *
  *   node dist/bench/run.js [--quick] [--graph-latency MS] [--acs-latency MS] [--users N]
  *     [--role-holders N] [--events N] [--digest-rows N] [--digest-small-rows N] [--digest-repeats N]
- *     [--digest-load seed|api] [--cold-start-runs N] [--sequential-events N] [--only PART[,PART…]] [--out FILE]
+ *     [--digest-load seed|api] [--cold-start-runs N] [--sequential-events N] [--requests N] [--only PART[,PART…]] [--out FILE]
  *
- * --only notify|delivery|digest|coldStart|render (comma-separated): run only those parts; the others are
+ * --only notify|delivery|digest|coldStart|render|requests (comma-separated): run only those parts; the others are
  * left out of the results, which then go to a file in the temp folder unless --out is given (so a
  * partial run never overwrites bench/results.json).
  * --digest-load: how the digest's large week gets into Azurite, see bench/digestBench.ts
@@ -27,6 +27,7 @@ import { runDeliveryBench, type DeliveryBenchResult } from './deliveryBench.js';
 import { runDigestBench, type DigestBenchResult, type DigestLoad } from './digestBench.js';
 import { runNotifyBench, type NotifyBenchResult } from './notifyBench.js';
 import { runRenderBench, type RenderBenchResult } from './renderBench.js';
+import { runRequestsBench, type RequestsBenchResult } from './requestsBench.js';
 import { generateTenant } from './tenant.js';
 
 export interface BenchOptions {
@@ -44,12 +45,16 @@ export interface BenchOptions {
   /** Events of the delivery part's sequential (today's) mode: seconds per email, so a sample. */
   sequentialEvents: number;
   renderMs: number;
+  /** The requests part: how many requests, made over how many seconds, the collector every N seconds. */
+  requests: number;
+  requestsSpreadSeconds: number;
+  requestsScheduleSeconds: number;
   out: string;
   /** The parts to run (all by default). */
   only: BenchPart[];
 }
 
-export const BENCH_PARTS = ['notify', 'delivery', 'digest', 'coldStart', 'render'] as const;
+export const BENCH_PARTS = ['notify', 'delivery', 'digest', 'coldStart', 'render', 'requests'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchResults {
@@ -65,13 +70,14 @@ export interface BenchResults {
   digest?: DigestBenchResult;
   coldStart?: ColdStartResult;
   render?: RenderBenchResult;
+  requests?: RequestsBenchResult;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const options: BenchOptions = quick
-    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, digestLoad: 'seed', coldStartRuns: 3, sequentialEvents: 3, renderMs: 300, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] }
-    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, digestLoad: 'seed', coldStartRuns: 7, sequentialEvents: 32, renderMs: 2_000, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] };
+    ? { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 200, roleHolders: 40, events: 50, digestRows: 2_000, digestSmallRows: 200, digestRepeats: 1, digestLoad: 'seed', coldStartRuns: 3, sequentialEvents: 3, renderMs: 300, requests: 20, requestsSpreadSeconds: 4, requestsScheduleSeconds: 5, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] }
+    : { quick, graphLatencyMs: 30, acsLatencyMs: 50, users: 10_000, roleHolders: 300, events: 1_000, digestRows: 100_000, digestSmallRows: 10_000, digestRepeats: 3, digestLoad: 'seed', coldStartRuns: 7, sequentialEvents: 32, renderMs: 2_000, requests: 240, requestsSpreadSeconds: 300, requestsScheduleSeconds: 30, out: fromPackageRoot('bench/results.json'), only: [...BENCH_PARTS] };
   const numeric: Record<string, keyof BenchOptions> = {
     '--graph-latency': 'graphLatencyMs',
     '--acs-latency': 'acsLatencyMs',
@@ -83,6 +89,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     '--digest-repeats': 'digestRepeats',
     '--cold-start-runs': 'coldStartRuns',
     '--sequential-events': 'sequentialEvents',
+    '--requests': 'requests',
   };
   let outGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -128,9 +135,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
   log(`pim-notify benchmark (${options.quick ? 'quick' : 'full'}) on Node ${process.version}, ${cpus().length} CPUs`);
   const runs = (part: BenchPart) => options.only.includes(part);
   // The notify part's Azurite (in memory); the digest part starts its own (see bench/digestBench.ts).
-  const azurite = runs('notify') || runs('delivery') ? await startAzurite() : undefined;
+  const azurite = runs('notify') || runs('delivery') || runs('requests') ? await startAzurite() : undefined;
   try {
-    const notify = azurite && runs('notify') && (await runNotifyBench({
+    const notify = azurite && runs('notify') ? (await runNotifyBench({
       storageConnectionString: azurite.connectionString,
       users: options.users,
       roleHolders: options.roleHolders,
@@ -138,7 +145,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       graphLatencyMs: options.graphLatencyMs,
       acsLatencyMs: options.acsLatencyMs,
       log,
-    }));
+    })) : undefined;
     if (notify) log(`  notify: ${notify.eventsPerSecond} events/s, p50 ${notify.p50Ms} ms, p95 ${notify.p95Ms} ms, ${notify.graphRequestsPerEvent} Graph requests and ${notify.tableOperationsPerEvent} table operations per event`);
     const delivery = azurite && runs('delivery') ? await runDeliveryBench({
       storageConnectionString: azurite.connectionString,
@@ -164,6 +171,17 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
     const render = runs('render')
       ? await runRenderBench(generateTenant({ users: options.users, roleHolders: options.roleHolders }), { durationMs: options.renderMs })
       : undefined;
+    const requests = azurite && runs('requests')
+      ? await runRequestsBench({
+          storageConnectionString: azurite.connectionString,
+          requests: options.requests,
+          spreadSeconds: options.requestsSpreadSeconds,
+          scheduleSeconds: options.requestsScheduleSeconds,
+          graphLatencyMs: options.graphLatencyMs,
+          acsLatencyMs: options.acsLatencyMs,
+          log,
+        })
+      : undefined;
     const results: BenchResults = {
       mode: options.quick ? 'quick' : 'full',
       startedAt: started.toISOString(),
@@ -175,6 +193,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       digest,
       coldStart,
       render,
+      requests,
     };
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -236,6 +255,15 @@ function renderRows(x: RenderBenchResult): Row[] {
   ];
 }
 
+function requestsRows(q: RequestsBenchResult): Row[] {
+  return [
+    ['requests.requests', String(q.requests), `${q.approvalEmails} approval emails; collector ${q.schedule}, ${q.collectorRuns} runs`],
+    ['requests.endToEndP50Ms / P95Ms', `${q.endToEndP50Ms} / ${q.endToEndP95Ms}`, `createdDateTime → approvers' emails accepted by ACS (max ${q.endToEndMaxMs}; confirmed p50/p95 ${q.confirmedP50Ms} / ${q.confirmedP95Ms}) at ${q.requestsPerMinute} requests/min; target p95 ≤ 60000; Microsoft: ${q.microsoftDocumented}`],
+    ['requests.queued p50 / p95', `${q.queuedP50Ms} / ${q.queuedP95Ms}`, `createdDateTime → on the queue (the collector's share); load average ${q.loadAverage.join(' → ')}`],
+    ['requests.graphRequestsPerHour', String(q.graphRequestsPerHour), `per tenant; ARM ${q.armRequestsPerHourPerSubscription} per hour per subscription`],
+  ];
+}
+
 function table(r: BenchResults): string {
   const rows: Array<[string, string, string]> = [
     ...(r.notify ? notifyRows(r.notify) : []),
@@ -243,6 +271,7 @@ function table(r: BenchResults): string {
     ...(r.digest ? digestRows(r.digest) : []),
     ...(r.coldStart ? coldStartRows(r.coldStart) : []),
     ...(r.render ? renderRows(r.render) : []),
+    ...(r.requests ? requestsRows(r.requests) : []),
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));

@@ -52,6 +52,12 @@ param auditSchedule string = '0 */5 * * * *'
 @description('Minutes the audit collector re-reads before its cursor, for records Entra logs late.')
 param auditOverlapMinutes string = '30'
 
+@description('NCRONTAB schedule (UTC) of the requests collector, which turns PIM requests and their status changes into events (every 30 s).')
+param requestsSchedule string = '*/30 * * * * *'
+
+@description('Hours after a request at which its approvers are reminded while it waits (;-separated, below 24).')
+param approvalReminderHours string = '4;23'
+
 @description('NCRONTAB schedule (UTC) of the expiry scanner (14-day and 1-day reminders, extension window, expiry).')
 param expirySchedule string = '0 0 6 * * *'
 
@@ -241,6 +247,8 @@ module functionApp 'modules/functionapp.bicep' = {
       AUDIT_SCHEDULE: auditSchedule
       AUDIT_OVERLAP_MINUTES: auditOverlapMinutes
       EXPIRY_SCHEDULE: expirySchedule
+      REQUESTS_SCHEDULE: requestsSchedule
+      APPROVAL_REMINDER_HOURS: approvalReminderHours
       SOURCES_TABLE: sourcesTable
     }
   }

@@ -8,11 +8,13 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { GraphDirectory } from '../directory/graphDirectory.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { GraphApi, FetchLike } from '../directory/graph/graphClient.js';
+import type { ArmApi } from '../directory/arm/armClient.js';
 import type { EmailSender } from '../email/emailSender.js';
 import { templateSet } from '../email/templateStore.js';
 import { fromPackageRoot } from '../packageRoot.js';
 import { loadSettings, type Settings } from '../settings/settings.js';
 import type { AuditSource } from '../sources/auditSource.js';
+import type { RequestSource } from '../sources/requestSource.js';
 import type { EventQueue } from '../sources/eventQueue.js';
 import type { CursorStore, EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
 import { StorageEventQueue } from '../sources/storageEventQueue.js';
@@ -38,6 +40,8 @@ export interface SourceAdapters {
   queue: EventQueue;
   /** Built on first use: the expiry scanner needs no Graph client. */
   auditSource(): Promise<AuditSource>;
+  /** PIM's request APIs: Graph (the app's one client) and ARM per subscription; built on first use. */
+  requestSource(): Promise<RequestSource>;
 }
 
 export interface Services {
@@ -96,9 +100,13 @@ function transportOf(options: ServiceOptions): { fetch?: FetchLike } {
   return options.fetch ? { fetch: options.fetch } : {};
 }
 
+async function armClientOf(settings: Settings, options: ServiceOptions): Promise<ArmApi> {
+  const { ArmApi } = await import('../directory/arm/armClient.js');
+  return new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) });
+}
+
 async function graphDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<GraphDirectory> {
-  const [{ createGraphDirectory }, { ArmApi }] = await Promise.all([import('../directory/graphDirectory.js'), import('../directory/arm/armClient.js')]);
-  const arm = new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) });
+  const [{ createGraphDirectory }, arm] = await Promise.all([import('../directory/graphDirectory.js'), armClientOf(settings, options)]);
   return createGraphDirectory(settings, { graph: await graph(), arm });
 }
 
@@ -161,7 +169,25 @@ export async function createServices(settings: Settings, options: ServiceOptions
         const { GraphAuditSource } = await import('../sources/graphAuditSource.js');
         return new GraphAuditSource(await graph());
       },
+      requestSource: once(async () => {
+        const { PimRequestSource } = await import('../sources/pimRequestSource.js');
+        const arm = settings.AZURE_SUBSCRIPTION_IDS.length > 0 ? await armClientOf(settings, options) : undefined;
+        // The host keeps console output as logs: the one warning this source has (group permissions missing).
+        return new PimRequestSource(await graph(), arm, settings.AZURE_SUBSCRIPTION_IDS, true, (message) => console.warn(message));
+      }),
     },
+  };
+}
+
+/** A lazily built adapter, built once (a failure is not kept). */
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= build().catch((e: unknown) => {
+      value = undefined;
+      throw e;
+    });
+    return value;
   };
 }
 

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { OutgoingEmail } from './emailSender.js';
 import { singleLine } from './format.js';
+import { MSG_ID, messageIdDomain } from './messageId.js';
 
 export interface EmlOptions {
   /** Stable id of this send (the operationId); becomes the Message-ID's left part. */
@@ -23,18 +24,18 @@ export class HeaderValueError extends Error {
   override readonly name = 'HeaderValueError';
 }
 
-/** Headers the composer writes itself; an extra header must not replace them. */
-const RESERVED = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'sender', 'reply-to']);
+/** Headers the composer writes itself; an extra header must not replace them (Message-ID may: threading.ts). */
+const RESERVED = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'sender', 'reply-to']);
 
 export async function toEml(email: OutgoingEmail, options: EmlOptions): Promise<Buffer> {
-  const headers = checkedHeaders(email.headers ?? {});
+  const { messageId: given, headers } = threadingHeaders(checkedHeaders(email.headers ?? {}));
   const composer = new MailComposer({
     from: address(email.from),
     to: address(email.to),
     // Already single-line by contract; collapsing again costs nothing and keeps a bug in a
     // caller from becoming a header injection.
     subject: singleLine(email.subject),
-    messageId: messageIdFor(options.messageId, email.from.address),
+    messageId: given ?? messageIdFor(options.messageId, email.from.address),
     date: options.date ?? new Date(),
     text: email.text,
     html: email.html,
@@ -53,9 +54,7 @@ export async function toEml(email: OutgoingEmail, options: EmlOptions): Promise<
 /** `<operationId@sender-domain>`; an id with characters a Message-ID may not hold is hashed. */
 export function messageIdFor(id: string, fromAddress: string): string {
   const local = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(id) && id.length <= 128 ? id : createHash('sha256').update(id).digest('hex').slice(0, 40);
-  const domainPart = fromAddress.split('@')[1] ?? '';
-  const domain = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/.test(domainPart) ? domainPart : 'pim-notify.invalid';
-  return `<${local}@${domain}>`;
+  return `<${local}@${messageIdDomain(fromAddress)}>`;
 }
 
 function address(a: OutgoingEmail['from']): { name: string; address: string } {
@@ -71,4 +70,23 @@ function checkedHeaders(headers: Record<string, string>): Record<string, string>
     if (/[\r\n]/.test(value)) throw new HeaderValueError(`header ${name} has a line break in its value`);
   }
   return headers;
+}
+
+/**
+ * The threading headers (shared/usecases/threading.ts): a given Message-ID replaces the one
+ * derived from the send's id; it, In-Reply-To and References must be msg-ids, else an error
+ * rather than a message clients would thread wrongly.
+ */
+function threadingHeaders(headers: Record<string, string>): { messageId?: string; headers: Record<string, string> } {
+  let messageId: string | undefined;
+  const rest: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'message-id' || lower === 'in-reply-to' || lower === 'references') {
+      if (!value.trim().split(/\s+/).every((id) => MSG_ID.test(id))) throw new HeaderValueError(`header ${name} must hold <id@domain> message ids`);
+    }
+    if (lower === 'message-id') messageId = value.trim();
+    else rest[name] = value;
+  }
+  return messageId ? { messageId, headers: rest } : { headers: rest };
 }

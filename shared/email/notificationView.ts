@@ -8,6 +8,7 @@ import type { NotificationKind } from '../rules/notifications.js';
 import { daysBetween, defang, formatDateTime, formatWhen, inDays, requesterText, singleLine } from './format.js';
 import { groupPortalLink, portalLink, type PortalPage } from './links.js';
 import { GROUP_ACTIONS, groupWording, type GroupWording } from './groupView.js';
+import { approvalExpiry } from '../time/approvalWindow.js';
 
 export type EventNotificationKind = Exclude<NotificationKind, 'weeklyDigest'>;
 
@@ -70,6 +71,9 @@ export interface NotificationView {
   justification?: string;
   ticket?: string;
   requestId?: string;
+  /** When the request was made, and when it expires undecided (reminders). */
+  requestedAt: string;
+  expiresAt: string;
   facts: Fact[];
   action: Action;
   /** PIM for Groups: set when the event's scope is a group (wording in groupView.ts). */
@@ -83,6 +87,8 @@ const REQUEST_TYPES = new Set<string>([
   'activationDenied',
   'activationCanceled',
   'roleRenewed',
+  'requestExpired',
+  'approvalReminder',
 ]);
 
 export function notificationView(model: NotificationModel, portalBaseUrl: string): NotificationView {
@@ -132,6 +138,8 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
     justification: quoted(event.request?.justification ? requesterText(event.request.justification) : ''),
     ticket: ticketOf(event),
     requestId: clean(event.request?.id) || undefined,
+    requestedAt: formatDateTime(event.request?.createdDateTime ?? event.occurredAt),
+    expiresAt: formatDateTime(approvalExpiry(event.request?.createdDateTime ?? event.occurredAt).toISOString()),
     facts: [],
     action: actionFor(model.notification, eligible, isAzureResource, portalBaseUrl),
   };
@@ -202,6 +210,9 @@ const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }
   renewalAlert: { page: 'approveRequests', label: 'Review the request' },
   requestDecisionAlert: { page: 'approveRequests', label: 'Open approve requests' },
   requestCanceledAlert: { page: 'approveRequests', label: 'Open approve requests' },
+  approvalReminder: { page: 'approveRequests', label: 'Approve or deny the request' },
+  requestExpiredNotice: { page: 'myRoles', label: 'Request the role again' },
+  requestExpiredAlert: { page: 'approveRequests', label: 'Open approve requests' },
 };
 
 function actionFor(kind: EventNotificationKind, eligible: boolean, isAzureResource: boolean, base: string): Action {

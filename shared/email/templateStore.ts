@@ -16,6 +16,7 @@ import { DIGEST_TEMPLATE } from './templates/digest.js';
 import { PARTIALS } from './templates/layout.js';
 import { NOTIFICATION_TEMPLATES, type TemplateSource } from './templates/notifications.js';
 import { GROUP_NOTIFICATION_TEMPLATES } from './templates/groupNotifications.js';
+import { REQUEST_TEMPLATES } from './templates/requests.js';
 
 type Render = (view: object) => string;
 
@@ -33,7 +34,7 @@ export class TemplatesError extends Error {
 
 type Part = 'subject' | 'html' | 'text';
 
-const BUILT_IN: Record<NotificationKind, TemplateSource> = { ...NOTIFICATION_TEMPLATES, ...GROUP_NOTIFICATION_TEMPLATES, weeklyDigest: DIGEST_TEMPLATE };
+const BUILT_IN: Record<NotificationKind, TemplateSource> = { ...NOTIFICATION_TEMPLATES, ...GROUP_NOTIFICATION_TEMPLATES, ...REQUEST_TEMPLATES, weeklyDigest: DIGEST_TEMPLATE };
 
 const cache = new Map<string, TemplateSet>();
 

@@ -81,6 +81,8 @@ export const requestSchema = z.object({
   justification: z.string().max(LIMITS.justification).optional(),
   ticketNumber: z.string().max(LIMITS.ticket).optional(),
   ticketSystem: z.string().max(LIMITS.ticket).optional(),
+  /** When the request was made (the requests source; reminders and expiry count from it). */
+  createdDateTime: dateTime.optional(),
 });
 
 /** Event types that carry an assignment (events.md: "for roleAssigned, roleMadePermanent, ..."). */
@@ -109,6 +111,9 @@ export const REQUEST_EVENT_TYPES = [
   'activationCanceled',
   // An administrator denied an extension or renewal request: the requester and the other admins hear back.
   'assignmentRequestDenied',
+  // From the requests source: a request no one decided in time, and a reminder to its approvers.
+  'requestExpired',
+  'approvalReminder',
 ] as const;
 
 export const EVENT_TYPES = ['pimEnabled', ...REQUEST_EVENT_TYPES, ...ASSIGNMENT_EVENT_TYPES] as const;

@@ -57,6 +57,13 @@ export const CELLS: Cell[] = [
   { event: 'activationCanceled', scope: 'azureResource', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'approvers' } },
   { event: 'activationCanceled', scope: 'azureResource', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'admins' } },
 
+  // From the requests source: reminders while a request waits, and its expiry without a decision.
+  { event: 'approvalReminder', scope: 'directory', notification: 'approvalReminder', rule: activationApprover, audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS } },
+  { event: 'approvalReminder', scope: 'azureResource', notification: 'approvalReminder', rule: activationApprover, audience: { kind: 'approvers' } },
+  ...both({ event: 'requestExpired', notification: 'requestExpiredNotice', rule: activationRequestor, audience: { kind: 'principal' } }),
+  { event: 'requestExpired', scope: 'directory', notification: 'requestExpiredAlert', rule: activationApprover, audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS } },
+  { event: 'requestExpired', scope: 'azureResource', notification: 'requestExpiredAlert', rule: activationApprover, audience: { kind: 'approvers' } },
+
   // PIM enabled: tenant-wide, not governed by any role's settings.
   { event: 'pimEnabled', scope: 'directory', notification: 'pimEnabled', rule: null, audience: { kind: 'admins', adminRoles: ALL_ADMINS } },
 

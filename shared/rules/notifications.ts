@@ -11,6 +11,11 @@ export const NOTIFICATIONS = {
     actionable: true,
     summary: 'Request to approve an activation',
   },
+  approvalReminder: {
+    priority: 98,
+    actionable: true,
+    summary: 'Reminder: a request still waits for your approval',
+  },
   extensionApprovalRequest: {
     priority: 95,
     actionable: true,
@@ -112,6 +117,16 @@ export const NOTIFICATIONS = {
     priority: 22,
     actionable: false,
     summary: 'An extension or renewal request was denied (the other admins)',
+  },
+  requestExpiredNotice: {
+    priority: 54,
+    actionable: false,
+    summary: 'Your request expired without a decision',
+  },
+  requestExpiredAlert: {
+    priority: 22,
+    actionable: false,
+    summary: 'A request you could approve expired without a decision',
   },
   requestDecisionAlert: {
     priority: 20,

@@ -191,6 +191,22 @@ export const SETTINGS = {
     default: '30',
     schema: positiveInt(1440),
   }),
+  REQUESTS_SCHEDULE: spec({
+    description:
+      'NCRONTAB schedule of the requests collector (`%REQUESTS_SCHEDULE%`), which reads PIM\'s request APIs (Graph for directory roles and groups, ARM per subscription in `AZURE_SUBSCRIPTION_IDS`) and queues each new request and change of status at once. Needs RoleAssignmentSchedule.Read.Directory and RoleEligibilitySchedule.Read.Directory (PrivilegedAssignmentSchedule / PrivilegedEligibilitySchedule.Read.AzureADGroup for groups).',
+    default: '*/30 * * * * *',
+    schema: z.string().min(9),
+    host: true,
+  }),
+  APPROVAL_REMINDER_HOURS: spec({
+    description:
+      'Hours after a request was made at which its approvers are reminded while it still waits (`;`-separated, each below the 24-hour approval window; `none` = no reminders). The count of reminders is the count of values.',
+    default: '4;23',
+    schema: z
+      .string()
+      .transform((v) => (v.trim().toLowerCase() === 'none' ? [] : v.split(/[;,]/).map((s) => s.trim()).filter(Boolean).map(Number)))
+      .pipe(z.array(z.number({ message: 'must be hours' }).positive('must be above 0').lt(24, 'must be below 24 (the approval window)')).max(10, 'at most 10 reminders')),
+  }),
   EXPIRY_SCHEDULE: spec({
     description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, when the assignment can also be extended; 1 day) and expired events, in UTC.',
     default: '0 0 6 * * *',

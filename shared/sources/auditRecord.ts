@@ -12,6 +12,7 @@ import { LIMITS, type PimEvent } from '../events/schema.js';
 import { lookupActivity } from './activities.js';
 import { groupRecordParts } from './groupAuditRecord.js';
 import type { AuditIdentity, AuditTarget, DirectoryAudit } from './directoryAudit.js';
+import { REQUEST_BOUND_TYPES, requestEventId } from './requestEventId.js';
 
 export type { AuditIdentity, AuditTarget, DirectoryAudit } from './directoryAudit.js';
 
@@ -56,9 +57,11 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
       ? { kind: 'directory' as const, id: '/' }
       : azureScope(targets, details);
 
+  const request = requestOf(details, targets);
   const candidate: Record<string, unknown> = {
-    // A record without an id cannot be deduplicated: no event id, so validation refuses it.
-    id: record.id ? auditEventId(record.id) : undefined,
+    // A record without an id cannot be deduplicated: no event id, so validation refuses it. The
+    // request's own id where the record names it, so the requests collector's event is the same one.
+    id: request?.['id'] && REQUEST_BOUND_TYPES.has(mapping.event) ? requestEventId(request['id'], mapping.event) : record.id ? auditEventId(record.id) : undefined,
     type: mapping.event === 'roleExtended' && isRenewal(details) ? 'roleRenewed' : mapping.event,
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),
@@ -74,7 +77,7 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
       ? { id: lastGuid(principalTarget.id), type: principalType(principalTarget.type), ...text('displayName', principalTarget.displayName, LIMITS.displayName) }
       : undefined,
     actor: actorOf(record),
-    request: requestOf(details, targets),
+    request,
   };
   if (mapping.assignment) {
     candidate['assignment'] = {

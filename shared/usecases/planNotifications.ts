@@ -10,6 +10,7 @@ import { decideRecipients, type Recipient, type RecipientDecision } from '../rul
 import type { Settings } from '../settings/settings.js';
 import { addressed, renderOptions, type PlannedEmail } from './envelope.js';
 import { gatherRecipientInputs, type GatheredInputs } from './recipientInputs.js';
+import { threadOf } from './threading.js';
 
 export type NotifySettings = Pick<
   Settings,
@@ -80,11 +81,26 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
   const decided = decideRecipients(inputs, { maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT, model: settings.RECIPIENT_MODEL });
   const decision = { ...decided, warnings: [...inputs.warnings, ...decided.warnings] };
   const shared = options.personal === false ? sharedReasons(decision.recipients, inputs.tenantName) : undefined;
-  const emails = decision.recipients.map((recipient) =>
-    addressed(event.id, recipient, renderNotification(modelFor(event, inputs, recipient, shared), renderOptions(settings)), settings, {
+  const rendering = renderOptions(settings);
+  const openingSubjects = new Map<string, string>();
+  const emails = decision.recipients.map((recipient) => {
+    const planned = addressed(event.id, recipient, renderNotification(modelFor(event, inputs, recipient, shared), rendering), settings, {
       'X-PIM-Event-Id': event.id,
       'X-PIM-Notification': recipient.notification,
-    }),
-  );
+    });
+    const thread = threadOf(event, recipient.address, planned.operationId, settings.EMAIL_SENDER_ADDRESS);
+    planned.email.headers = { ...planned.email.headers, ...thread.headers };
+    if (thread.subjectOf && !thread.opener) {
+      // The opening email's subject, as this request's approvers got it: the same for every email of the thread.
+      const kind = thread.subjectOf;
+      let opening = openingSubjects.get(kind);
+      if (opening === undefined) {
+        opening = renderNotification(notificationModel(event, inputs, { ...recipient, notification: kind }), rendering).subject;
+        openingSubjects.set(kind, opening);
+      }
+      planned.email.subject = opening;
+    }
+    return planned;
+  });
   return { event, decision, emails };
 }

@@ -58,5 +58,8 @@ describe('npm run bench -- --quick', () => {
     expectPositive(r.coldStart.baselineMs, 'coldStart.baselineMs');
     expectPositive(r.render.emailsPerSecond, 'render.emailsPerSecond');
     expect(r.render).toMatchObject({ template: expect.any(String), bytes: positive });
+    for (const field of ['requests', 'endToEndP50Ms', 'endToEndP95Ms', 'graphRequestsPerHour', 'armRequestsPerHourPerSubscription', 'approvalEmails']) expectPositive(r.requests[field], `requests.${field}`);
+    expect(r.requests.requests).toBe(20);
+    expect(r.requests.endToEndP95Ms).toBeGreaterThanOrEqual(r.requests.endToEndP50Ms);
   });
 });

@@ -69,6 +69,9 @@ const extended = {
 /** The event each kind is sent for (recipients.md); Azure resource roles where the seed lists them. */
 export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent> = {
   approvalRequest: event({ id: 'e-approval', type: 'activationPendingApproval', ...activationRequest }),
+  approvalReminder: event({ id: 'e-reminder', type: 'approvalReminder', occurredAt: '2026-11-23T14:00:00Z', ...activationRequest, request: { ...activationRequest.request, createdDateTime: '2026-11-23T10:00:00Z' } }),
+  requestExpiredNotice: event({ id: 'e-timed-out', type: 'requestExpired', occurredAt: '2026-11-24T10:00:00Z', ...activationRequest }),
+  requestExpiredAlert: event({ id: 'e-timed-out', type: 'requestExpired', occurredAt: '2026-11-24T10:00:00Z', ...activationRequest }),
   extensionApprovalRequest: event({
     id: 'e-extension',
     type: 'assignmentPendingApproval',

@@ -79,7 +79,7 @@ function decodeWords(value: string): string {
     );
 }
 
-const ALLOWED_HEADERS = new Set(['from', 'to', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'x-pim-event-id', 'x-pim-notification']);
+const ALLOWED_HEADERS = new Set(['from', 'to', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'x-pim-event-id', 'x-pim-notification', 'in-reply-to', 'references']);
 
 /** The checks on one email caused by an event with injected text. */
 /** Returns how many injected texts it found in the email and checked the escaping of. */

@@ -13,7 +13,7 @@ import { EMPTY_TENANT, FakeAuditGraph } from '../support/fakeAudit.js';
 import { fakeCredential, routedFetch } from '../support/fakeGraph.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
-import { ALICE, RG, SOC_GROUP, TENANT, groupRecord, record, resourceRecord } from './records.js';
+import { ALICE, RG, SOC_GROUP, TENANT, groupRecord, record, requestIdOf, resourceRecord } from './records.js';
 
 const MIN = 60_000;
 let graph: FakeAuditGraph;
@@ -73,9 +73,9 @@ describe('auditCollector', () => {
     const events = await w.events();
     expect(events.map((e) => [e.id, e.type]).sort()).toEqual(
       [
-        [`audit:${activation.id}`, 'activationCompleted'],
-        [`audit:${pending.id}`, 'activationPendingApproval'],
-        [`audit:${assigned.id}`, 'roleAssigned'],
+        [`req:${requestIdOf(activation)}:activationCompleted`, 'activationCompleted'],
+        [`req:${requestIdOf(pending)}:activationPendingApproval`, 'activationPendingApproval'],
+        [`req:${requestIdOf(assigned)}:roleAssigned`, 'roleAssigned'],
         [`audit:${azure.id}`, 'roleAssigned'],
       ].sort(),
     );
@@ -102,7 +102,7 @@ describe('auditCollector', () => {
     w.clock.now = new Date(t0.getTime() + 5 * MIN);
     const second = await collectAuditEvents(w.deps());
     expect(second).toMatchObject({ queued: 1, alreadyQueued: 1 });
-    expect((await w.events()).map((e) => e.id).sort()).toEqual([`audit:${first.id}`, `audit:${late.id}`].sort());
+    expect((await w.events()).map((e) => e.id).sort()).toEqual([`req:${requestIdOf(first)}:activationCompleted`, `req:${requestIdOf(late)}:activationApproved`].sort());
   });
 
   it('keeps the cursor when the run dies after queueing, and the rerun loses nothing and queues nothing twice', async () => {
@@ -121,7 +121,7 @@ describe('auditCollector', () => {
     const rerun = await collectAuditEvents(w.deps());
     expect(rerun).toMatchObject({ read: 3, queued: 0, alreadyQueued: 3 });
     expect(await w.store.cursor('directoryAudits')).toBe(t0.toISOString());
-    expect((await w.events()).map((e) => e.id).sort()).toEqual(records.map((r) => `audit:${r.id}`).sort());
+    expect((await w.events()).map((e) => e.id).sort()).toEqual(records.map((r) => `req:${requestIdOf(r)}:activationCompleted`).sort());
   });
 
   it('re-queues under the same event id when the run dies between queueing and recording it', async () => {
@@ -136,7 +136,7 @@ describe('auditCollector', () => {
     await collectAuditEvents(w.deps());
     const events = await w.events();
     // At least once, never lost: the duplicate carries the same id, which the notify ledger dedupes.
-    expect(events.map((e) => e.id)).toEqual([`audit:${r.id}`, `audit:${r.id}`]);
+    expect(events.map((e) => e.id)).toEqual([`req:${requestIdOf(r)}:activationCompleted`, `req:${requestIdOf(r)}:activationCompleted`]);
     expect(events[1]).toEqual(events[0]);
   });
 

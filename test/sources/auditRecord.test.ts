@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIVITIES, lookupActivity } from '../../shared/sources/activities.js';
 import { auditEventId, mapAuditRecord } from '../../shared/sources/auditRecord.js';
 import { parseEvent } from '../../shared/events/parse.js';
-import { ADMIN, ALICE, GA, READER, RG, TENANT, record, resourceRecord } from './records.js';
+import { ADMIN, ALICE, GA, READER, RG, TENANT, record, requestIdOf, resourceRecord } from './records.js';
 
 const at = new Date('2026-11-25T09:00:00Z');
 
@@ -14,7 +14,8 @@ describe('mapAuditRecord', () => {
     expect(mapped.kind).toBe('event');
     if (mapped.kind !== 'event') return;
     expect(mapped.event).toMatchObject({
-      id: `audit:${r.id}`,
+      // The request's id, not the record's: the requests collector derives the same one.
+      id: `req:${requestIdOf(r)}:activationCompleted`,
       type: 'activationCompleted',
       tenantId: TENANT,
       occurredAt: '2026-11-25T09:00:00.000Z',

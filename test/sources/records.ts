@@ -72,3 +72,10 @@ export function groupRecord(activity: string, at: Date, access: 'Member' | 'Owne
     ...overrides,
   };
 }
+
+/** The request id a record names (its `Request` target), which the request-bound events take their id from. */
+export function requestIdOf(r: DirectoryAudit): string {
+  const id = r.targetResources?.find((t) => t.type === 'Request')?.id;
+  if (!id) throw new Error(`record ${r.id} names no request`);
+  return id;
+}

@@ -4,7 +4,7 @@
  * PIM names it (Member, Owner); `group.*` is the wording of groupView.ts.
  */
 import type { GroupNotificationKind } from '../../rules/groupNotifications.js';
-import { simple, type TemplateSource } from './notifications.js';
+import { simple, type TemplateSource } from './parts.js';
 
 const ACCESS = '{{group.access}} access to {{group.groupPhrase}}';
 

@@ -9,26 +9,13 @@
  */
 import type { NotificationKind } from '../../rules/notifications.js';
 import type { GroupNotificationKind } from '../../rules/groupNotifications.js';
+import type { RequestTemplateKind } from './requests.js';
+import { ROLE, simple, type TemplateSource } from './parts.js';
 
-export interface TemplateSource {
-  subject: string;
-  html: string;
-  text: string;
-}
+export { ROLE, simple, type TemplateSource } from './parts.js';
 
-/** A kind whose HTML and text bodies say the same one paragraph. */
-export function simple(subject: string, body: string): TemplateSource {
-  return {
-    subject,
-    html: `{{#> layout}}{{#> p}}${body}{{/p}}{{/layout}}`,
-    text: `{{#> textLayout}}${body}{{/textLayout}}`,
-  };
-}
-
-const ROLE = 'the {{roleName}} role{{#if isAzureResource}} on {{scopeName}}{{/if}}';
-
-/** The role kinds' templates; PIM for Groups' are in groupNotifications.ts. */
-export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDigest' | GroupNotificationKind>, TemplateSource> = {
+/** The role kinds' templates; PIM for Groups' are in groupNotifications.ts, the requests source's in requests.ts. */
+export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDigest' | GroupNotificationKind | RequestTemplateKind>, TemplateSource> = {
   approvalRequest: simple(
     'PIM: {{principalName}} requests approval to activate the {{roleName}} role',
     `{{principalName}} asked to activate ${ROLE} and you are an approver. Review the request and approve or deny it; the first approver to respond decides, and the request expires after 24 hours.`,
