@@ -60,7 +60,6 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     azuriteEntry(),
     '--silent',
     '--disableTelemetry',
-    '--skipApiVersionCheck',
     '--loose',
     '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1',
     '--blobPort', String(ports.blob),
