@@ -13,13 +13,14 @@ import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { SETTINGS, hostEnvironment, loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
 import { parse } from './args.js';
+import { HELP } from './help.js';
 import { appEntryFiles } from './appEntries.js';
 import { startLocalAzurite } from './localStorage.js';
 
 const SAMPLE_EVENTS = 'samples/events.jsonl';
 
 export async function start(args: string[]): Promise<number> {
-  const { values } = parse(args, { once: { type: 'boolean' }, fire: { type: 'string', multiple: true } }, 'pim-notify start [--once] [--fire TIMER]...');
+  const { values } = parse(args, { once: { type: 'boolean' }, fire: { type: 'string', multiple: true } }, HELP.start);
   let settings = loadSettings();
   const embedded = !settings.AzureWebJobsStorage && !settings.AzureWebJobsStorage__accountName;
   const azurite = embedded ? await startLocalAzurite() : undefined;
