@@ -9,7 +9,7 @@ import { startAzurite, freePort, type AzuriteHandle } from '../../dev/host/azuri
 import { packageRoot } from '../../shared/packageRoot.js';
 import type { Settings } from '../../shared/settings/settings.js';
 import type { StorageConnection } from '../../shared/storage/tables.js';
-import { storageConnection } from '../../shared/composition/services.js';
+import { storageConfigured, storageConnection } from '../../shared/composition/services.js';
 
 const AZURITE_DIR = () => path.join(packageRoot(), '.azurite');
 const STANDARD_PORTS = { blob: 10000, queue: 10001, table: 10002 };
@@ -26,7 +26,7 @@ export async function startLocalAzurite(): Promise<AzuriteHandle> {
 }
 
 export async function localStorageConnection(settings: Settings): Promise<StorageConnection> {
-  if (settings.AzureWebJobsStorage || settings.AzureWebJobsStorage__accountName) return storageConnection(settings);
+  if (storageConfigured(settings)) return storageConnection(settings);
   try {
     const cs = (await readFile(path.join(AZURITE_DIR(), 'connection.txt'), 'utf8')).trim();
     return { connectionString: cs };

@@ -56,10 +56,17 @@ export interface ServiceOptions {
   sender?: EmailSender;
 }
 
+/** Whether any storage is configured (else the local commands start or find Azurite). */
+export function storageConfigured(settings: Settings): boolean {
+  return Boolean(settings.AzureWebJobsStorage || settings.AzureWebJobsStorage__accountName || settings.AzureWebJobsStorage__queueServiceUri || settings.AzureWebJobsStorage__tableServiceUri);
+}
+
 export function storageConnection(settings: Settings): StorageConnection {
   return {
     connectionString: settings.AzureWebJobsStorage,
     accountName: settings.AzureWebJobsStorage__accountName,
+    queueServiceUri: settings.AzureWebJobsStorage__queueServiceUri,
+    tableServiceUri: settings.AzureWebJobsStorage__tableServiceUri,
     clientId: settings.AzureWebJobsStorage__clientId,
     credential: settings.AzureWebJobsStorage ? undefined : azureCredential(settings.AzureWebJobsStorage__clientId),
   };

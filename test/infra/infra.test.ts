@@ -30,6 +30,7 @@ const LOCAL_ONLY: Record<string, string> = {
 const HOST_OWNED: Record<string, string> = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'the host sends logs and traces to Application Insights',
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Application Insights has local auth off: the host authenticates telemetry with the managed identity',
+  AzureWebJobsStorage__blobServiceUri: 'the host keeps its locks in blobs: the account\'s blob endpoint, right in every cloud (the app itself reads only queues and tables)',
 };
 
 /**
@@ -418,10 +419,10 @@ describe('Flex Consumption function app', () => {
       /authentication:\s*\{\s*type:\s*'UserAssignedIdentity'\s*userAssignedIdentityResourceId:\s*identityId/,
     );
     const main = bicep(MAIN);
-    expect(resolve(main, 'nodeVersion'), `${MAIN}: param nodeVersion should default to '20' (the Node the code is built and tested on)`).toEqual({
+    expect(resolve(main, 'nodeVersion'), `${MAIN}: param nodeVersion should default to '22' (the Node CI tests on besides the machine's, and engines declares)`).toEqual({
       kind: 'param',
       name: 'nodeVersion',
-      default: '20',
+      default: '22',
     });
   });
 
