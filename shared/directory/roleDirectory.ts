@@ -97,8 +97,18 @@ export interface RoleDirectory {
   roleDisplayName(scope: { kind: 'directory' | 'azureResource'; id: string }, roleDefinitionId: string): Promise<string | undefined>;
   /** The directory roles ranked for the digest's "Overview of your top roles" (cli.md topRoles). */
   topDirectoryRoles(limit: number): Promise<TopRole[]>;
-  /** Every assignment with its schedule (used by the expiry scanner). */
-  scheduledAssignments(): Promise<ScheduledAssignment[]>;
+  /**
+   * Every assignment with its schedule (used by the expiry scanner). With `unreadable`, a
+   * scope the app may not read (a missing permission: the directory roles, or one
+   * subscription) is passed to it and left out, instead of failing the whole list.
+   */
+  scheduledAssignments(unreadable?: (problem: UnreadableScope) => void): Promise<ScheduledAssignment[]>;
+}
+
+/** A scope left out of scheduledAssignments: `directory` ("/") or a subscription (`/subscriptions/<id>`). */
+export interface UnreadableScope {
+  scope: { kind: 'directory' | 'azureResource'; id: string };
+  error: Error & { statusCode: number };
 }
 
 /** Well-known role definition ids (directory-snapshot.md). */
