@@ -274,6 +274,10 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_QUEUE_NAME string = eventsQueue
+// For the postprovision hook (scripts/postprovision.ts): where the app reads roles, and in which cloud.
+output AZURE_SUBSCRIPTION_IDS string = empty(azureSubscriptionIds) ? subscription().subscriptionId : azureSubscriptionIds
+output GRAPH_BASE_URL string = graphBaseUrl
+output ARM_BASE_URL string = armBaseUrl
 output AZURE_QUEUE_URL string = '${storage.outputs.queueEndpoint}${eventsQueue}'
 output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -92,3 +92,24 @@ describe('storage endpoints in any cloud', () => {
     for (const m of readFileSync(path.join(ROOT, MAIN), 'utf8').matchAll(/core\.windows\.net/g)) expect(m, `${MAIN} must not hard-code core.windows.net`).toBeUndefined();
   });
 });
+
+describe('azd hooks', () => {
+  it('names the language ts and runs the postprovision hook on what main.bicep outputs', async () => {
+    const yaml = readFileSync(path.join(ROOT, 'azure.yaml'), 'utf8');
+    expect(yaml, 'azure.yaml: language: ts (the code is TypeScript compiled to dist/)').toMatch(/^\s+language:\s*ts\s*$/m);
+    const run = [...yaml.matchAll(/^\s+run:\s*'?(.*?)'?\s*$/gm)].map((m) => m[1]!).filter((r) => r.includes('postprovision'));
+    expect(run, 'azure.yaml: a postprovision hook for posix and windows').toHaveLength(2);
+    for (const r of run) expect(r).toContain('node dist/scripts/postprovision.js');
+    expect(yaml).toMatch(/^hooks:\s*\n(?:\s+#.*\n)*\s+postprovision:/m);
+    // The compiled script comes from scripts/postprovision.ts, which the build compiles.
+    const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    expect(build.include).toContain('scripts');
+    // Every variable the hook reads from azd's environment is an output of main.bicep (or azd's own).
+    const { hookEnv } = await import('../../scripts/postprovision.js');
+    const read: string[] = [];
+    hookEnv(new Proxy({}, { get: (_t, name: string) => (read.push(name), name.includes('PRINCIPAL_ID') || name === 'AZURE_SUBSCRIPTION_ID' ? 'x' : undefined) }));
+    const outputs = new Set([...bicep(MAIN).code.matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1]!));
+    const AZD_OWN = new Set(['AZURE_SUBSCRIPTION_ID', 'AZURE_PRINCIPAL_ID']);
+    for (const name of new Set(read)) expect(outputs.has(name) || AZD_OWN.has(name), `scripts/postprovision.ts reads ${name}: add \`output ${name}\` to ${MAIN}`).toBe(true);
+  });
+});

@@ -432,7 +432,7 @@ describe('Flex Consumption function app', () => {
     expect(service, 'azure.yaml must declare one service under services:').toBeTruthy();
     const block = yaml.slice(yaml.indexOf(`${service}:`));
     expect(block, 'azure.yaml: the service needs host: function').toMatch(/^\s+host:\s*function\s*$/m);
-    expect(block, 'azure.yaml: the service needs language: js').toMatch(/^\s+language:\s*js\s*$/m);
+    expect(block, 'azure.yaml: the service needs language: ts (TypeScript, compiled to dist/)').toMatch(/^\s+language:\s*ts\s*$/m);
     expect(block, 'azure.yaml: a prepackage hook must run `npm ci && npm run build`').toMatch(/prepackage:[\s\S]*run:\s*npm ci && npm run build/);
     const main = bicep(MAIN);
     expect(resolve(main, 'serviceName'), `${MAIN}: var serviceName must equal the azure.yaml service name, or azd finds no app to deploy to`).toEqual({
