@@ -4,6 +4,8 @@
  * Production adapters (Graph/ARM, ACS) are imported lazily so the embedded defaults load
  * fast and a cold start pays only for what it uses.
  */
+import { telemetryStarted } from '../telemetry/telemetry.js';
+import { tracedFetch } from '../telemetry/tracedFetch.js';
 import type { TokenCredential } from '@azure/core-auth';
 import type { GraphDirectory } from '../directory/graphDirectory.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
@@ -77,7 +79,7 @@ function graphClientOf(settings: Settings, options: ServiceOptions): () => Promi
   let graph: Promise<GraphApi> | undefined;
   return () =>
     (graph ??= import('../directory/graph/graphClient.js').then(
-      ({ GraphApi }) => new GraphApi({ baseUrl: settings.GRAPH_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) }),
+      ({ GraphApi }) => new GraphApi({ baseUrl: settings.GRAPH_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options, 'Microsoft Graph') }),
     ));
 }
 
@@ -85,13 +87,15 @@ function credentialOf(settings: Settings, options: ServiceOptions): TokenCredent
   return options.credential ?? azureCredential(settings.AZURE_CLIENT_ID);
 }
 
-function transportOf(options: ServiceOptions): { fetch?: FetchLike } {
+function transportOf(options: ServiceOptions, service: 'Microsoft Graph' | 'Azure Resource Manager'): { fetch?: FetchLike } {
+  // With telemetry on, each Graph/ARM request is a dependency in Application Insights.
+  if (telemetryStarted()) return { fetch: tracedFetch(options.fetch ?? ((input, init) => fetch(input, init)), service) };
   return options.fetch ? { fetch: options.fetch } : {};
 }
 
 async function graphDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<GraphDirectory> {
   const [{ createGraphDirectory }, { ArmApi }] = await Promise.all([import('../directory/graphDirectory.js'), import('../directory/arm/armClient.js')]);
-  const arm = new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) });
+  const arm = new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options, 'Azure Resource Manager') });
   return createGraphDirectory(settings, { graph: await graph(), arm });
 }
 
