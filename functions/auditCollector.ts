@@ -17,6 +17,10 @@ export async function auditCollector(timer: Timer, context: InvocationContext): 
     context.log('auditCollector: idle, the audit log needs DIRECTORY_SOURCE=graph');
     return;
   }
+  if (outcome === 'blocked') {
+    context.log('auditCollector: skipped, a Graph permission is missing (logged as an error at its first occurrence)');
+    return;
+  }
   const unknown = Object.values(outcome.unknown).reduce((a, b) => a + b, 0);
   context.log(
     `audit ${outcome.from}..${outcome.to}: ${outcome.read} read, ${outcome.queued} queued, ${outcome.alreadyQueued} already queued, ${outcome.ignored} ignored, ${unknown} unknown, ${outcome.unsupported} unsupported, ${outcome.invalid} invalid`,

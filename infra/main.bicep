@@ -11,7 +11,40 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Region for the resource group and all regional resources (must offer Flex Consumption).')
+@description('Region for the resource group and all regional resources. Only regions that offer the Flex Consumption plan are allowed (the list of `az functionapp list-flexconsumption-locations`; a region added there can be added here).')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({ azd: { type: 'location' } })
 param location string
 
@@ -36,9 +69,14 @@ param location string
 ])
 param emailDataLocation string = 'United States'
 
-@description('Node.js major version on Flex Consumption (the code targets Node 20; engines >=20.11).')
-@allowed(['20', '22'])
-param nodeVersion string = '20'
+@description('Node.js major version on Flex Consumption: 22 (supported until 2027-04-30; Node 20 is retired on 2026-04-30). package.json engines declares the same.')
+@allowed(['22'])
+param nodeVersion string = '22'
+
+@description('Most instances Flex Consumption may scale out to (40 is the plan\'s lowest allowed maximum).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
 
 @description('Subscriptions whose Azure resource roles are looked up and scanned (;-separated). Empty: this deployment\'s subscription.')
 param azureSubscriptionIds string = ''
@@ -212,11 +250,17 @@ module functionApp 'modules/functionapp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     runtimeVersion: nodeVersion
+    maximumInstanceCount: maximumInstanceCount
     appSettings: {
       // Host storage through the managed identity (no connection string, no key).
       AzureWebJobsStorage__accountName: storage.outputs.name
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.outputs.clientId
+      // The account's own endpoints, so the host and the app reach it in any cloud (sovereign
+      // clouds have other storage suffixes than the public cloud's).
+      AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+      AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+      AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
       // Telemetry with Microsoft Entra auth (Application Insights has local auth off).
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
@@ -261,6 +305,10 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_QUEUE_NAME string = eventsQueue
+// For the postprovision hook (scripts/postprovision.ts): where the app reads roles, and in which cloud.
+output AZURE_SUBSCRIPTION_IDS string = empty(azureSubscriptionIds) ? subscription().subscriptionId : azureSubscriptionIds
+output GRAPH_BASE_URL string = graphBaseUrl
+output ARM_BASE_URL string = armBaseUrl
 output AZURE_QUEUE_URL string = '${storage.outputs.queueEndpoint}${eventsQueue}'
 output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -9,10 +9,11 @@ import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 import { parseIsoWeek, type IsoWeek } from '../../shared/time/isoWeek.js';
 import { planDigest } from '../../shared/usecases/weeklyDigest.js';
 import { UsageError } from './args.js';
+import { HELP } from './help.js';
 import { parse, required } from './args.js';
 import { openEvents, openSnapshot } from './inputs.js';
 
-const USAGE = 'pim-notify digest --directory SNAPSHOT --activity FILE --week YYYY-Www [--out DIR]';
+const USAGE = HELP.digest;
 
 export async function digest(args: string[]): Promise<number> {
   const { values } = parse(

@@ -11,8 +11,9 @@ import type { GraphDirectory } from '../../shared/directory/graphDirectory.js';
 import { createGraphDirectory } from '../../shared/composition/services.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { parse, required } from './args.js';
+import { HELP } from './help.js';
 
-const USAGE = 'pim-notify export-directory --out FILE [--subscription GUID]...';
+const USAGE = HELP['export-directory'];
 
 export async function exportDirectory(args: string[], overrides: { directory?: GraphDirectory } = {}): Promise<number> {
   const { values } = parse(args, { out: { type: 'string' }, subscription: { type: 'string', multiple: true } }, USAGE);

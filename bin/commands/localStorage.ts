@@ -9,7 +9,7 @@ import { adoptAzurite, startAzurite, freePort, type AzuriteHandle } from '../../
 import { packageRoot } from '../../shared/packageRoot.js';
 import type { Settings } from '../../shared/settings/settings.js';
 import type { StorageConnection } from '../../shared/storage/tables.js';
-import { storageConnection } from '../../shared/composition/services.js';
+import { storageConfigured, storageConnection } from '../../shared/composition/services.js';
 
 const AZURITE_DIR = () => path.join(packageRoot(), '.azurite');
 const STANDARD_PORTS = { blob: 10000, queue: 10001, table: 10002 };
@@ -71,7 +71,7 @@ async function portsFree(ports: AzuriteState['ports'] | undefined): Promise<Azur
 }
 
 export async function localStorageConnection(settings: Settings, dir = AZURITE_DIR()): Promise<StorageConnection> {
-  if (settings.AzureWebJobsStorage || settings.AzureWebJobsStorage__accountName) return storageConnection(settings);
+  if (storageConfigured(settings)) return storageConnection(settings);
   try {
     const cs = (await readFile(path.join(dir, 'connection.txt'), 'utf8')).trim();
     return { connectionString: cs };

@@ -10,8 +10,9 @@ import { launchChromium, screenshotHtml } from '../../dev/preview/chromium.js';
 import { sampleEmails, type SampleEmail } from '../../dev/preview/sampleEmails.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { parse, required } from './args.js';
+import { HELP } from './help.js';
 
-const USAGE = 'pim-notify preview --out DIR [--no-png]';
+const USAGE = HELP.preview;
 
 export async function preview(args: string[]): Promise<number> {
   const { values } = parse(args, { out: { type: 'string' }, 'no-png': { type: 'boolean' } }, USAGE);

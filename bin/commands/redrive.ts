@@ -9,10 +9,11 @@ import { loadSettings } from '../../shared/settings/settings.js';
 import { originalText } from '../../shared/usecases/poison.js';
 import { EVENTS_QUEUE, POISON_QUEUE, decodeMessage, encodeMessage, queueClient } from '../../shared/storage/queues.js';
 import { parse } from './args.js';
+import { HELP } from './help.js';
 import { localStorageConnection } from './localStorage.js';
 
 export async function redrive(args: string[]): Promise<number> {
-  const { values } = parse(args, { 'dry-run': { type: 'boolean' }, all: { type: 'boolean' } }, 'pim-notify redrive [--dry-run] [--all]');
+  const { values } = parse(args, { 'dry-run': { type: 'boolean' }, all: { type: 'boolean' } }, HELP.redrive);
   const conn = await localStorageConnection(loadSettings());
   const poison = queueClient(conn, POISON_QUEUE);
   const events = queueClient(conn, EVENTS_QUEUE);

@@ -8,16 +8,23 @@ import { parseEventsText } from '../../dev/eventFile.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
 import { UsageError } from './args.js';
+import { HELP } from './help.js';
 import { parse } from './args.js';
 import { localStorageConnection } from './localStorage.js';
 
-const USAGE = 'pim-notify send FILE [--allow-invalid]';
+const USAGE = HELP.send;
 
 export async function send(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { 'allow-invalid': { type: 'boolean' } }, USAGE);
   const file = positionals[0];
-  if (!file) throw new UsageError(`FILE is required\nusage: ${USAGE}`);
-  const text = await readFile(file, 'utf8');
+  if (!file) throw new UsageError(`FILE is required\nusage: ${USAGE.usage}`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    console.error(`pim-notify send: cannot read ${file}: ${(e as Error).message}`);
+    return 1;
+  }
   const parsed = parseEventsText(text);
   for (const bad of parsed.invalid) console.error(`${file}:${bad.line}: ${bad.error.message}`);
   if (parsed.invalid.length > 0 && !values['allow-invalid']) {

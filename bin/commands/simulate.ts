@@ -11,9 +11,10 @@ import { loadSettings } from '../../shared/settings/settings.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 import { UNREACHED_APPROVAL, type RecipientDecision } from '../../shared/rules/recipients.js';
 import { parse, required } from './args.js';
+import { HELP } from './help.js';
 import { openEvents, openSnapshot } from './inputs.js';
 
-const USAGE = 'pim-notify simulate --directory SNAPSHOT --events FILE [--out DIR]';
+const USAGE = HELP.simulate;
 
 export async function simulate(args: string[]): Promise<number> {
   const { values } = parse(args, { directory: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' } }, USAGE);

@@ -14,15 +14,17 @@ import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { SETTINGS, hostEnvironment, loadSettings, type Settings } from '../../shared/settings/settings.js';
 import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
 import { parse } from './args.js';
+import { HELP } from './help.js';
 import { appEntryFiles } from './appEntries.js';
 import { startLocalAzurite } from './localStorage.js';
+import { storageConfigured } from '../../shared/composition/services.js';
 
 const SAMPLE_EVENTS = 'samples/events.jsonl';
 
 export async function start(args: string[]): Promise<number> {
-  const { values } = parse(args, { once: { type: 'boolean' }, fire: { type: 'string', multiple: true } }, 'pim-notify start [--once] [--fire TIMER]...');
+  const { values } = parse(args, { once: { type: 'boolean' }, fire: { type: 'string', multiple: true } }, HELP.start);
   let settings = loadSettings();
-  const embedded = !settings.AzureWebJobsStorage && !settings.AzureWebJobsStorage__accountName;
+  const embedded = !storageConfigured(settings);
   const azurite = embedded ? await startLocalAzurite() : undefined;
   if (azurite) {
     // The functions read storage from the same app setting the host binds the queue with.

@@ -62,6 +62,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     azuriteEntry(),
     '--silent',
     '--disableTelemetry',
+    // Azurite 3.35 (the last that runs on Node 20) predates the newest storage API versions
+    // the SDKs send. 3.37 knows them, but with its data on disk it did not hand out the
+    // queued messages again after a restart (test/faults/azuriteRestart.test.ts).
     '--skipApiVersionCheck',
     '--loose',
     '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1',

@@ -12,9 +12,10 @@ param identityId string
 @description('Blob endpoint of the storage account, ending in /.')
 param storageBlobEndpoint string
 param deploymentContainerName string
-@allowed(['20', '22'])
+@allowed(['22'])
 param runtimeVersion string
-@minValue(1)
+@description('Flex Consumption accepts 40 to 1000.')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])

@@ -7,7 +7,9 @@
  * - the use case and the services loaded on the first invocation, not at indexing: start-up
  *   stays close to @azure/functions alone (docs/performance.md, cold start), and a worker
  *   loads only the paths it runs;
- * - the queue names, and the function's log as the use cases' Log.
+ * - the queue names, and the function's log as the use cases' Log;
+ * - OpenTelemetry to Application Insights, loaded only when APPLICATIONINSIGHTS_CONNECTION_STRING
+ *   is set (telemetry/telemetry.ts).
  */
 import azureFunctions, { type InvocationContext } from '@azure/functions';
 import type { Log } from '../log.js';
@@ -19,7 +21,13 @@ export { DELIVERY_REPORTS_QUEUE, DELIVERY_REPORTS_POISON_QUEUE } from '../storag
 
 export const { app, output } = azureFunctions;
 
-loadSettings();
+const settings = loadSettings();
+
+// Telemetry only where it goes somewhere: without the setting nothing of it is even loaded.
+if (process.env['APPLICATIONINSIGHTS_CONNECTION_STRING']) {
+  const [{ startTelemetry }, { azureCredential }] = await Promise.all([import('../telemetry/telemetry.js'), import('./credential.js')]);
+  await startTelemetry(app, process.env['APPLICATIONINSIGHTS_CONNECTION_STRING'], settings.AZURE_CLIENT_ID ? azureCredential(settings.AZURE_CLIENT_ID) : undefined);
+}
 
 /** `load()` imports the use case module once and builds the process's services on first use. */
 export function onFirstCall<T>(useCase: () => Promise<T>): () => Promise<[T, Services]> {

@@ -4,6 +4,8 @@
  * Production adapters (Graph/ARM, ACS) are imported lazily so the embedded defaults load
  * fast and a cold start pays only for what it uses.
  */
+import { telemetryStarted } from '../telemetry/telemetry.js';
+import { tracedFetch } from '../telemetry/tracedFetch.js';
 import type { TokenCredential } from '@azure/core-auth';
 import type { GraphDirectory } from '../directory/graphDirectory.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
@@ -74,10 +76,17 @@ export interface ServiceOptions {
   sender?: EmailSender;
 }
 
+/** Whether any storage is configured (else the local commands start or find Azurite). */
+export function storageConfigured(settings: Settings): boolean {
+  return Boolean(settings.AzureWebJobsStorage || settings.AzureWebJobsStorage__accountName || settings.AzureWebJobsStorage__queueServiceUri || settings.AzureWebJobsStorage__tableServiceUri);
+}
+
 export function storageConnection(settings: Settings): StorageConnection {
   return {
     connectionString: settings.AzureWebJobsStorage,
     accountName: settings.AzureWebJobsStorage__accountName,
+    queueServiceUri: settings.AzureWebJobsStorage__queueServiceUri,
+    tableServiceUri: settings.AzureWebJobsStorage__tableServiceUri,
     clientId: settings.AzureWebJobsStorage__clientId,
     credential: settings.AzureWebJobsStorage ? undefined : azureCredential(settings.AzureWebJobsStorage__clientId),
   };
@@ -88,7 +97,7 @@ function graphClientOf(settings: Settings, options: ServiceOptions): () => Promi
   let graph: Promise<GraphApi> | undefined;
   return () =>
     (graph ??= import('../directory/graph/graphClient.js').then(
-      ({ GraphApi }) => new GraphApi({ baseUrl: settings.GRAPH_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) }),
+      ({ GraphApi }) => new GraphApi({ baseUrl: settings.GRAPH_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options, 'Microsoft Graph') }),
     ));
 }
 
@@ -96,13 +105,15 @@ function credentialOf(settings: Settings, options: ServiceOptions): TokenCredent
   return options.credential ?? azureCredential(settings.AZURE_CLIENT_ID);
 }
 
-function transportOf(options: ServiceOptions): { fetch?: FetchLike } {
+function transportOf(options: ServiceOptions, service: 'Microsoft Graph' | 'Azure Resource Manager'): { fetch?: FetchLike } {
+  // With telemetry on, each Graph/ARM request is a dependency in Application Insights.
+  if (telemetryStarted()) return { fetch: tracedFetch(options.fetch ?? ((input, init) => fetch(input, init)), service) };
   return options.fetch ? { fetch: options.fetch } : {};
 }
 
 async function armClientOf(settings: Settings, options: ServiceOptions): Promise<ArmApi> {
   const { ArmApi } = await import('../directory/arm/armClient.js');
-  return new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options) });
+  return new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options, 'Azure Resource Manager') });
 }
 
 async function graphDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<GraphDirectory> {

@@ -42,8 +42,10 @@ import {
   type ScheduledAssignment,
   type TenantInfo,
   type TopRole,
+  type UnreadableScope,
 } from './roleDirectory.js';
 import { TtlCache } from './cache.js';
+import { missingPermission } from '../permissions/missing.js';
 import type { GraphApi } from './graph/graphClient.js';
 import { GraphReader, type GraphUser, type ScheduleInstance } from './graph/graphReader.js';
 import { BatchLoader } from './graph/batchLoader.js';
@@ -219,11 +221,24 @@ export class GraphDirectory implements RoleDirectory {
       .slice(0, limit);
   }
 
-  async scheduledAssignments(): Promise<ScheduledAssignment[]> {
+  async scheduledAssignments(unreadable?: (problem: UnreadableScope) => void): Promise<ScheduledAssignment[]> {
+    // Without `unreadable` any failure fails the list; with it, a missing permission on one
+    // part is handed over and that part left out.
+    const part = async <T>(scope: UnreadableScope['scope'], read: () => Promise<T>, empty: T): Promise<T> => {
+      try {
+        return await read();
+      } catch (e) {
+        const missing = unreadable && missingPermission(e);
+        if (!missing) throw e;
+        unreadable({ scope, error: missing });
+        return empty;
+      }
+    };
+    const none: ResolvedPrincipals = { users: new Map(), groups: new Map() };
     const [{ instances, principals }, groups, ...subscriptions] = await Promise.all([
-      this.directoryHoldings(),
-      this.groupSchedules(),
-      ...this.config.subscriptionIds.map(async (s) => (await this.azureSubscription(s)).holdings),
+      part({ kind: 'directory', id: '/' }, () => this.directoryHoldings(), { instances: { active: [], eligible: [] }, principals: none }),
+      part({ kind: 'group', id: '*' }, () => this.groupSchedules(), [] as ScheduledAssignment[]),
+      ...this.config.subscriptionIds.map((s) => part({ kind: 'azureResource', id: `/subscriptions/${s}` }, async () => (await this.azureSubscription(s)).holdings, [] as ArmRoleHolding[])),
     ]);
     const kind = (id: string): ScheduledAssignment['principalType'] => {
       const k = id.toLowerCase();

@@ -118,8 +118,18 @@ export interface RoleDirectory {
   groupAccessHolders(groupId: string, accessId: 'member' | 'owner'): Promise<RoleHolder[]>;
   /** The directory roles ranked for the digest's "Overview of your top roles" (cli.md topRoles). */
   topDirectoryRoles(limit: number): Promise<TopRole[]>;
-  /** Every assignment with its schedule (used by the expiry scanner). */
-  scheduledAssignments(): Promise<ScheduledAssignment[]>;
+  /**
+   * Every assignment with its schedule (used by the expiry scanner). With `unreadable`, a
+   * scope the app may not read (a missing permission: the directory roles, or one
+   * subscription) is passed to it and left out, instead of failing the whole list.
+   */
+  scheduledAssignments(unreadable?: (problem: UnreadableScope) => void): Promise<ScheduledAssignment[]>;
+}
+
+/** A scope left out of scheduledAssignments: `directory` ("/"), a subscription (`/subscriptions/<id>`), or PIM for Groups (`group`, id `*`). */
+export interface UnreadableScope {
+  scope: { kind: 'directory' | 'azureResource' | 'group'; id: string };
+  error: Error & { statusCode: number };
 }
 
 /** Well-known role definition ids (directory-snapshot.md). */

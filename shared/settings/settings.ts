@@ -56,6 +56,18 @@ export const SETTINGS = {
     schema: z.string().optional(),
     host: true,
   }),
+  AzureWebJobsStorage__queueServiceUri: spec({
+    description:
+      'Queue endpoint of the storage account for identity-based connections (the Bicep sets it from the account). Unset: `https://<accountName>.queue.core.windows.net`, which is wrong in sovereign clouds.',
+    schema: url.optional(),
+    host: true,
+  }),
+  AzureWebJobsStorage__tableServiceUri: spec({
+    description:
+      'Table endpoint of the storage account for identity-based connections (the Bicep sets it from the account). Unset: `https://<accountName>.table.core.windows.net`, which is wrong in sovereign clouds.',
+    schema: url.optional(),
+    host: true,
+  }),
   DIRECTORY_SOURCE: spec({
     description: 'Where role holders and settings come from: `snapshot` (an offline file) or `graph` (Microsoft Graph and Azure Resource Manager).',
     default: 'snapshot',

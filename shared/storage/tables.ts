@@ -1,7 +1,9 @@
 /**
  * TableClient construction from the Functions host's own storage setting, so the app uses
  * the same account as its queue: a connection string (Azurite locally), or identity-based
- * (`AzureWebJobsStorage__accountName` + managed identity) in Azure with shared keys off.
+ * (`AzureWebJobsStorage__accountName` + managed identity) in Azure with shared keys off. The
+ * endpoints come from `AzureWebJobsStorage__queueServiceUri` / `__tableServiceUri` when set
+ * (any cloud), else the public cloud's for the account name.
  */
 import { TableClient, TableServiceClient, RestError } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
@@ -9,6 +11,9 @@ import type { TokenCredential } from '@azure/core-auth';
 export interface StorageConnection {
   connectionString?: string;
   accountName?: string;
+  /** The account's endpoints (no trailing slash); they win over accountName. */
+  queueServiceUri?: string;
+  tableServiceUri?: string;
   clientId?: string;
   /** For the identity-based form; the composition root builds it (composition/credential.ts). */
   credential?: TokenCredential;
@@ -19,23 +24,33 @@ export function requireCredential(conn: StorageConnection): TokenCredential {
   return conn.credential;
 }
 
+export const NO_STORAGE =
+  'No storage configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity; with __queueServiceUri and __tableServiceUri outside the public cloud).';
+
+/** The identity-based endpoint of one storage service: the configured URI, else the public cloud's. */
+export function serviceEndpoint(conn: StorageConnection, service: 'queue' | 'table'): string | undefined {
+  const configured = service === 'queue' ? conn.queueServiceUri : conn.tableServiceUri;
+  if (configured) return configured.replace(/\/+$/, '');
+  return conn.accountName ? `https://${conn.accountName}.${service}.core.windows.net` : undefined;
+}
+
 export function tableClient(conn: StorageConnection, table: string): TableClient {
   if (conn.connectionString) {
     // Azurite speaks plain http on loopback.
     return TableClient.fromConnectionString(conn.connectionString, table, { allowInsecureConnection: isLocal(conn.connectionString) });
   }
-  if (conn.accountName) {
-    return new TableClient(`https://${conn.accountName}.table.core.windows.net`, table, requireCredential(conn));
-  }
-  throw new Error('No storage configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity).');
+  const endpoint = serviceEndpoint(conn, 'table');
+  if (endpoint) return new TableClient(endpoint, table, requireCredential(conn));
+  throw new Error(NO_STORAGE);
 }
 
 export function tableServiceClient(conn: StorageConnection): TableServiceClient {
   if (conn.connectionString) {
     return TableServiceClient.fromConnectionString(conn.connectionString, { allowInsecureConnection: isLocal(conn.connectionString) });
   }
-  if (conn.accountName) return new TableServiceClient(`https://${conn.accountName}.table.core.windows.net`, requireCredential(conn));
-  throw new Error('No storage configured: set AzureWebJobsStorage or AzureWebJobsStorage__accountName.');
+  const endpoint = serviceEndpoint(conn, 'table');
+  if (endpoint) return new TableServiceClient(endpoint, requireCredential(conn));
+  throw new Error(NO_STORAGE);
 }
 
 function isLocal(cs: string): boolean {

@@ -18,6 +18,7 @@ import type { CursorStore, EmittedStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
+import { unlessPermissionMissing } from '../permissions/missing.js';
 
 export const AUDIT_CURSOR = 'directoryAudits';
 
@@ -114,18 +115,23 @@ export interface AuditCollectorPorts {
 
 /**
  * The audit collector's use case, as its timer runs it: idle on the embedded snapshot (the
- * audit log lives in Microsoft Graph), otherwise one collection into pim-events.
+ * audit log lives in Microsoft Graph), otherwise one collection into pim-events; 'blocked'
+ * while a permission is missing.
  */
-export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): Promise<CollectOutcome | 'idle'> {
+export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): Promise<CollectOutcome | 'idle' | 'blocked'> {
   if (ports.settings.DIRECTORY_SOURCE !== 'graph') return 'idle';
   const { store, queue } = ports.sources;
-  return collectAuditEvents({
-    source: await ports.sources.auditSource(),
-    queue,
-    cursors: store,
-    emitted: store,
-    tenantId: (await ports.directory.tenant()).id,
-    overlapMinutes: ports.settings.AUDIT_OVERLAP_MINUTES,
-    log,
-  });
+  // Without AuditLog.Read.All (or Organization.Read.All) nothing can be read: reported once,
+  // the cursor stays, and the run after the grant reads from where it stands.
+  return unlessPermissionMissing(log, 'no PIM activity is read from the audit log (the cursor stays where it is)', async () =>
+    collectAuditEvents({
+      source: await ports.sources.auditSource(),
+      queue,
+      cursors: store,
+      emitted: store,
+      tenantId: (await ports.directory.tenant()).id,
+      overlapMinutes: ports.settings.AUDIT_OVERLAP_MINUTES,
+      log,
+    }),
+  );
 }

@@ -20,7 +20,8 @@
 import { createHash } from 'node:crypto';
 import { parseEvent, type ParseResult } from '../events/parse.js';
 import type { PimEventType } from '../events/schema.js';
-import type { RoleDirectory, ScheduledAssignment } from '../directory/roleDirectory.js';
+import type { RoleDirectory, ScheduledAssignment, UnreadableScope } from '../directory/roleDirectory.js';
+import { reportMissingPermission, unlessPermissionMissing } from '../permissions/missing.js';
 import type { EventQueue } from '../sources/eventQueue.js';
 import type { EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
@@ -54,6 +55,14 @@ export interface ScanOutcome {
   alreadyEmitted: number;
   /** Tracked assignments that vanished before their end (removed or changed). */
   dropped: number;
+  /** Scopes left out for a missing permission (each reported once, see permissions/missing.ts). */
+  unreadableScopes: number;
+}
+
+function withinScope(id: string, scope: string): boolean {
+  const a = id.toLowerCase().replace(/\/+$/, '');
+  const s = scope.toLowerCase().replace(/\/+$/, '');
+  return a === s || a.startsWith(`${s}/`);
 }
 
 /** Who holds what where, without the end date: the same holding extended keeps its identity. */
@@ -71,8 +80,19 @@ export function milestoneEventId(milestone: Milestone, key: string): string {
 
 export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
   const now = (deps.now ?? (() => new Date()))().getTime();
-  const [assignments, tenant, tracked] = await Promise.all([deps.directory.scheduledAssignments(), deps.directory.tenant(), deps.tracking.tracked()]);
-  const outcome: ScanOutcome = { assignments: 0, emitted: { expiring14d: 0, expiring1d: 0, expired: 0 }, alreadyEmitted: 0, dropped: 0 };
+  const unreadable: UnreadableScope[] = [];
+  const [assignments, tenant, tracked] = await Promise.all([
+    deps.directory.scheduledAssignments((problem) => unreadable.push(problem)),
+    deps.directory.tenant(),
+    deps.tracking.tracked(),
+  ]);
+  const outcome: ScanOutcome = { assignments: 0, emitted: { expiring14d: 0, expiring1d: 0, expired: 0 }, alreadyEmitted: 0, dropped: 0, unreadableScopes: unreadable.length };
+  for (const u of unreadable) {
+    reportMissingPermission(deps.log, u.error, `the expiry scanner sends no reminders for ${u.scope.kind === 'directory' ? 'directory roles' : u.scope.kind === 'group' ? 'PIM for Groups' : `Azure roles in ${u.scope.id}`} and keeps what it tracks there; the other scopes are scanned`);
+  }
+  // Assignments of a scope that could not be read are not "gone": keep tracking them.
+  const unseen = (a: ScheduledAssignment) =>
+    unreadable.some((u) => (u.scope.kind === 'azureResource' ? a.scope.kind === 'azureResource' && withinScope(a.scope.id, u.scope.id) : a.scope.kind === u.scope.kind));
 
   // Activations last hours and end by design: PIM sends no expiry reminders for them.
   const current = new Map<string, ScheduledAssignment>();
@@ -87,6 +107,7 @@ export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
     if (current.has(t.key)) continue;
     const a = JSON.parse(t.data) as ScheduledAssignment;
     // Gone before its end (removed), or still held with another end date (extended, renewed): nothing expired.
+    if (Date.parse(a.endDateTime!) > now && unseen(a)) continue;
     if (Date.parse(a.endDateTime!) > now || holdings.has(holdingKey(a))) {
       await deps.tracking.untrack(t.key);
       outcome.dropped++;
@@ -158,8 +179,12 @@ export interface ExpiryScanPorts {
   sources: { store: EmittedStore & TrackingStore; queue: EventQueue };
 }
 
-/** The expiry scanner's use case, as its timer runs it. */
-export async function runExpiryScan(ports: ExpiryScanPorts, log: Log): Promise<ScanOutcome> {
+/**
+ * The expiry scanner's use case, as its timer runs it. A scope it may not read is reported
+ * once and skipped; without the tenant itself (Organization.Read.All) it cannot build
+ * events: 'blocked', reported once, tried again next run.
+ */
+export async function runExpiryScan(ports: ExpiryScanPorts, log: Log): Promise<ScanOutcome | 'blocked'> {
   const { store, queue } = ports.sources;
-  return scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, log });
+  return unlessPermissionMissing(log, 'the expiry scanner sends no reminders', () => scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, log }));
 }

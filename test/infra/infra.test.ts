@@ -30,6 +30,7 @@ const LOCAL_ONLY: Record<string, string> = {
 const HOST_OWNED: Record<string, string> = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'the host sends logs and traces to Application Insights',
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Application Insights has local auth off: the host authenticates telemetry with the managed identity',
+  AzureWebJobsStorage__blobServiceUri: 'the host keeps its locks in blobs: the account\'s blob endpoint, right in every cloud (the app itself reads only queues and tables)',
 };
 
 /**
@@ -422,10 +423,10 @@ describe('Flex Consumption function app', () => {
       /authentication:\s*\{\s*type:\s*'UserAssignedIdentity'\s*userAssignedIdentityResourceId:\s*identityId/,
     );
     const main = bicep(MAIN);
-    expect(resolve(main, 'nodeVersion'), `${MAIN}: param nodeVersion should default to '20' (the Node the code is built and tested on)`).toEqual({
+    expect(resolve(main, 'nodeVersion'), `${MAIN}: param nodeVersion should default to '22' (the Node CI tests on besides the machine's, and engines declares)`).toEqual({
       kind: 'param',
       name: 'nodeVersion',
-      default: '20',
+      default: '22',
     });
   });
 
@@ -435,7 +436,7 @@ describe('Flex Consumption function app', () => {
     expect(service, 'azure.yaml must declare one service under services:').toBeTruthy();
     const block = yaml.slice(yaml.indexOf(`${service}:`));
     expect(block, 'azure.yaml: the service needs host: function').toMatch(/^\s+host:\s*function\s*$/m);
-    expect(block, 'azure.yaml: the service needs language: js').toMatch(/^\s+language:\s*js\s*$/m);
+    expect(block, 'azure.yaml: the service needs language: ts (TypeScript, compiled to dist/)').toMatch(/^\s+language:\s*ts\s*$/m);
     expect(block, 'azure.yaml: a prepackage hook must run `npm ci && npm run build`').toMatch(/prepackage:[\s\S]*run:\s*npm ci && npm run build/);
     const main = bicep(MAIN);
     expect(resolve(main, 'serviceName'), `${MAIN}: var serviceName must equal the azure.yaml service name, or azd finds no app to deploy to`).toEqual({

@@ -1,5 +1,5 @@
 /**
- * What a person sees: the digest rendered by headless Chromium (Debian's chromium through
+ * What a person sees: the digest rendered by headless Chromium (the one the npm package ships, through
  * playwright-core), read back as visible text and layout, not as an HTML string.
  * Also `pim-notify preview`: every email as .html and .png with an index.
  */

@@ -19,7 +19,8 @@ export interface RecordedRequest {
 /** One injected failure: the next `times` requests matching `match` get `status` (+ Retry-After). */
 export interface Fault {
   match: RegExp;
-  status: 429 | 503 | 504;
+  /** 403: the caller lacks the permission (Graph Authorization_RequestDenied, ARM AuthorizationFailed). */
+  status: 429 | 503 | 504 | 403;
   retryAfterSeconds?: number;
   times: number;
   /** Graph only: fail inside $batch (true) or on the HTTP request itself (false, default). */
@@ -77,6 +78,11 @@ export abstract class FakeServer {
     this.faults.push({ ...fault });
   }
 
+  /** Drops the faults still pending (e.g. a permission granted in the middle of a test). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Requests matching `pattern` (all when omitted); `inBatch` narrows to inner or outer ones. */
   count(pattern?: RegExp, inBatch?: boolean): number {
     return this.requests.filter((r) => (!pattern || pattern.test(r.url)) && (inBatch === undefined || r.inBatch === inBatch)).length;
@@ -100,6 +106,10 @@ export abstract class FakeServer {
   /** `headers`: the request's headers, names lower-cased (as node:http gives them). */
   protected abstract handle(method: string, url: URL, body: unknown, headers: Record<string, string>): Reply | Promise<Reply>;
   protected abstract errorBody(code: string, message: string): unknown;
+  /** The error code this service answers a missing permission with. */
+  protected get forbiddenCode(): string {
+    return this.publicBaseUrl.includes('graph') ? 'Authorization_RequestDenied' : 'AuthorizationFailed';
+  }
 
   /** A fault for this request, consumed; undefined when none applies. */
   protected takeFault(url: string, inBatch: boolean): Reply | undefined {
@@ -107,7 +117,7 @@ export abstract class FakeServer {
     if (!fault) return undefined;
     fault.times--;
     const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-    const code = fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
+    const code = fault.status === 429 ? 'TooManyRequests' : fault.status === 403 ? this.forbiddenCode : 'ServiceUnavailable';
     return { status: fault.status, headers, body: this.errorBody(code, 'Injected by the local endpoint') };
   }
 

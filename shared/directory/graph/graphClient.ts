@@ -15,6 +15,7 @@ import { Client, type Context, type Middleware, AuthenticationHandler, RetryHand
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { TokenCredential } from '@azure/identity';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { graphPermissionFor } from '../../permissions/graph.js';
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -157,15 +158,6 @@ function retryAfterSeconds(headers: Record<string, string> | undefined, attempt:
   return Math.min(2 ** attempt, 30);
 }
 
-/** The Graph permissions each API family needs, named in errors so an operator knows what to grant. */
-function permissionFor(path: string): string {
-  if (path.includes('roleManagementPolicy')) return 'RoleManagementPolicy.Read.Directory';
-  if (path.includes('roleManagement')) return 'RoleManagement.Read.Directory';
-  if (path.includes('/groups/')) return 'GroupMember.Read.All';
-  if (path.includes('/users')) return 'User.Read.All';
-  return 'Directory.Read.All';
-}
-
 export class GraphRequestError extends Error {
   override readonly name = 'GraphRequestError';
   constructor(message: string, readonly statusCode: number, readonly code: string | undefined) {
@@ -179,7 +171,7 @@ function explain(error: unknown, method: string, path: string): unknown {
   const status = error.statusCode;
   let advice = '';
   if (status === 401 || status === 403) {
-    advice = `: grant the app's managed identity (AZURE_CLIENT_ID) the Graph application permission ${permissionFor(path)} and admin-consent it`;
+    advice = `: grant the app's managed identity (AZURE_CLIENT_ID) the Graph application permission ${graphPermissionFor(path) ?? '(see docs/deploy.md)'} and admin-consent it`;
   } else if (RETRYABLE.has(status)) {
     advice = ': Graph kept throttling after retries; lower the event rate or raise DIRECTORY_CACHE_TTL_SECONDS';
   }

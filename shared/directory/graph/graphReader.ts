@@ -5,7 +5,8 @@
  */
 import type { Log } from '../../log.js';
 import type { PolicyRule } from '../roleDirectory.js';
-import type { GraphApi } from './graphClient.js';
+import { GraphRequestError, type GraphApi } from './graphClient.js';
+import { graphPermissionFor } from '../../permissions/graph.js';
 
 export const USER_SELECT = 'id,displayName,mail,otherMails,userPrincipalName';
 const GROUP_SELECT = 'id,displayName,mail';
@@ -249,9 +250,9 @@ export function batchError(path: string, status: number, body: unknown): Error {
   const code = (body as { error?: { code?: string } } | undefined)?.error?.code ?? '';
   const advice =
     status === 403 || status === 401
-      ? ": grant the app's managed identity (AZURE_CLIENT_ID) the Graph application permissions User.Read.All and GroupMember.Read.All"
+      ? `: grant the app's managed identity (AZURE_CLIENT_ID) the Graph application permission ${graphPermissionFor(path) ?? '(see docs/deploy.md)'} and admin-consent it`
       : status === 429 || status === 503
         ? ': Graph kept throttling after retries; raise DIRECTORY_CACHE_TTL_SECONDS'
         : '';
-  return new Error(`Microsoft Graph GET ${path} (in $batch) failed with ${status} ${code}${advice}`.replace(/ +:/, ':'));
+  return new GraphRequestError(`Microsoft Graph GET ${path} (in $batch) failed with ${status} ${code}${advice}`.replace(/ +:/, ':'), status, code || undefined);
 }
