@@ -73,7 +73,7 @@ export class PimRequestSource implements RequestSource {
     private readonly graph: Pick<GraphApi, 'get'>,
     private readonly arm: Pick<ArmApi, 'get'> | undefined,
     private readonly subscriptionIds: readonly string[],
-    /** Read group requests too (their events wait for the group scope kind, see collectRequests.ts). */
+    /** Read PIM for Groups requests too (off after a 403: the group permissions are missing). */
     private groups = true,
     private readonly warn: (message: string) => void = () => {},
   ) {}
@@ -98,7 +98,7 @@ export class PimRequestSource implements RequestSource {
       try {
         yield* this.graphPages(`/identityGovernance/privilegedAccess/group/${schedule}ScheduleRequests?$filter=createdDateTime ge ${since}`, 'group', schedule);
       } catch (e) {
-        // Group requests make no events yet: a deployment without the group permissions loses nothing.
+        // Without the group permissions only group requests are missed; the warning says which to grant.
         if (!(e instanceof GraphRequestError && (e.statusCode === 401 || e.statusCode === 403))) throw e;
         this.groups = false;
         this.warn(`PIM for Groups requests not read (${e.message}); reading them again after a restart`);

@@ -107,8 +107,7 @@ export type BuiltEvent = { ok: true; event: PimEvent } | { ok: false; error: Inv
 
 /**
  * The event of one transition (or reminder `ordinal`, at `at`), validated by the event schema.
- * Directory and Azure resource requests only: the caller keeps group requests back until the
- * event schema has a group scope.
+ * A PIM for Groups request's scope is its group with the access (member or owner), without a role.
  */
 export function requestEvent(r: ScheduleRequest, type: PimEventType, tenantId: string, now: Date, reminder?: { ordinal: number; at: string }): BuiltEvent {
   const isAssignmentType = type === 'roleAssigned' || type === 'roleExtended' || type === 'roleRenewed' || type === 'assignmentPendingApproval';
@@ -119,8 +118,14 @@ export function requestEvent(r: ScheduleRequest, type: PimEventType, tenantId: s
     type,
     tenantId,
     occurredAt: reminder?.at ?? occurredAt(r, type, now),
-    scope: r.kind === 'directory' ? { kind: 'directory', id: r.scopeId || '/' } : { kind: 'azureResource', id: r.scopeId.replace(/\/+$/, '') },
-    role: { id: r.roleDefinitionId },
+    // PIM for Groups: the group and the access (member or owner) are the scope; there is no role.
+    scope:
+      r.kind === 'directory'
+        ? { kind: 'directory', id: r.scopeId || '/' }
+        : r.kind === 'group'
+          ? { kind: 'group', id: r.scopeId, accessId: r.roleDefinitionId.toLowerCase() }
+          : { kind: 'azureResource', id: r.scopeId.replace(/\/+$/, '') },
+    ...(r.kind === 'group' ? {} : { role: { id: r.roleDefinitionId } }),
     principal: { id: r.principalId, ...(r.principalType ? { type: r.principalType } : {}) },
     // The request names its maker, not who decided it: decisions carry no actor ("An approver").
     ...(requester && r.createdById ? { actor: { id: r.createdById } } : {}),

@@ -67,11 +67,7 @@ export async function collectRequestEvents(deps: RequestsDeps): Promise<Requests
 
   const handle = async (request: ScheduleRequest): Promise<void> => {
     outcome.read++;
-    // TODO(issue 12): PIM for Groups requests become events once the schema has a group scope kind.
-    if (request.kind === 'group') {
-      outcome.groups++;
-      return;
-    }
+    if (request.kind === 'group') outcome.groups++;
     // One request's events in order; requests side by side (each costs table and queue round trips).
     for (const type of impliedEvents(request, now)) await emit(request, type, now, deps, outcome);
     if (isPending(request) && request.approvalId) await remind(request, reminderHours, now, deps, outcome);

@@ -238,12 +238,15 @@ describe('requestsCollector', () => {
     expect((await w.events()).map((e) => e.type).sort()).toEqual(['activationPendingApproval', 'roleAssignedOutsidePim']);
   });
 
-  it('reads PIM for Groups requests and holds them back until the event schema has a group scope', async () => {
+  it('reads PIM for Groups requests: a pending group request becomes a group-scoped event with its access, no role', async () => {
     const t0 = new Date('2026-11-28T08:00:00Z');
     const w = await world(t0);
     pim.add({ id: rid(), kind: 'group', scope: 'c0000000-0000-4000-8000-00000000000g'.replace('g', '1'), roleDefinitionId: 'member', createdDateTime: t0.toISOString(), principalId: ALICE });
     const outcome = await collectRequestEvents(w.deps());
-    expect(outcome).toMatchObject({ read: 1, groups: 1, queued: 0 });
+    expect(outcome).toMatchObject({ read: 1, groups: 1, queued: 1 });
+    const [event] = await w.events();
+    expect(event).toMatchObject({ type: 'activationPendingApproval', scope: { kind: 'group', id: 'c0000000-0000-4000-8000-000000000001', accessId: 'member' } });
+    expect(event).not.toHaveProperty('role');
     expect(graph.count(/privilegedAccess\/group\/assignmentScheduleRequests\?\$filter=createdDateTime ge /)).toBe(1);
     expect(graph.count(/privilegedAccess\/group\/eligibilityScheduleRequests/)).toBe(1);
   });
