@@ -15,7 +15,7 @@ export async function deliveryReports(message: unknown, context: InvocationConte
   const outcome = await recordDeliveryReport(message, { ...services, log: logOf(context) });
   if (outcome.kind === 'invalid') {
     const { value, annotated } = poisonEntry(message, outcome.error, context.triggerMetadata);
-    context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; ${annotated ? '' : 'too large to annotate, '}moved to ${REPORTS_POISON_QUEUE}`);
+    context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; ${annotated ? 'moved to' : 'too large to annotate, moved as is to'} ${REPORTS_POISON_QUEUE}`);
     context.extraOutputs.set(poisonQueue, value);
     return;
   }

@@ -20,7 +20,7 @@ export async function notify(message: unknown, context: InvocationContext): Prom
   const messageId = String(context.triggerMetadata?.id ?? '?');
   if (outcome.kind === 'invalid') {
     const { value, annotated } = poisonEntry(message, outcome.error, context.triggerMetadata);
-    context.warn(`message ${messageId}: ${outcome.error.message}; ${annotated ? '' : 'too large to annotate, '}moved to ${POISON_QUEUE}`);
+    context.warn(`message ${messageId}: ${outcome.error.message}; ${annotated ? 'moved to' : 'too large to annotate, moved as is to'} ${POISON_QUEUE}`);
     context.extraOutputs.set(poisonQueue, value);
     return;
   }

@@ -172,10 +172,10 @@ describe('the sample events', () => {
     const w47 = events.filter(inW47);
     expect(new Set(w47.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
     expect(new Set(w47.map((e) => e.scope.kind))).toEqual(new Set(['directory', 'azureResource', 'group']));
-    // PIM for Groups: every type but the tenant-wide one, the outside-PIM alert and a denied
-    // extension (no group cells yet: docs/groups.md).
+    // PIM for Groups: every type but the tenant-wide one, the outside-PIM alert, a denied
+    // extension and the requests source's reminder and expiry (no group cells yet: docs/groups.md).
     const groupTypes = new Set(w47.filter((e) => e.scope.kind === 'group').map((e) => e.type));
-    const noGroupCells = new Set(['pimEnabled', 'roleAssignedOutsidePim', 'assignmentRequestDenied']);
+    const noGroupCells = new Set(['pimEnabled', 'roleAssignedOutsidePim', 'assignmentRequestDenied', 'approvalReminder', 'requestExpired']);
     expect(groupTypes).toEqual(new Set(EVENT_TYPES.filter((t) => !noGroupCells.has(t))));
   });
 

@@ -20,7 +20,8 @@ import { gatherRecipientInputs } from '../../shared/usecases/recipientInputs.js'
 import { BACKUP_READER, EXCHANGE_ADMIN, SUB, approval, directoryOf, event, gid, rule, uid, type TenantSpec } from './tenant.js';
 
 const USERS = 8;
-const ASKS_TO_ACT = new Set<NotificationKind>(['approvalRequest', 'extensionApprovalRequest']);
+// A reminder to approve asks its approver to act as much as the request did.
+const ASKS_TO_ACT = new Set<NotificationKind>(['approvalRequest', 'extensionApprovalRequest', 'approvalReminder', 'groupApprovalRequest', 'groupExtensionApprovalRequest']);
 const ADMIN_ROLES = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator];
 const AZURE_ADMIN = [ROLE.owner, ROLE.userAccessAdministrator];
 

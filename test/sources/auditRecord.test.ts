@@ -114,6 +114,19 @@ describe('mapAuditRecord: property names in any case', () => {
 describe('mapAuditRecord: a record without an id', () => {
   it('is refused as invalid rather than sharing one event id with every other id-less record', () => {
     const { id: _id, ...rest } = record('Add member to role completed (PIM activation)', at);
-    expect(mapAuditRecord(rest as never, TENANT).kind).toBe('invalid');
+    // Naming no request either: nothing identifies the event.
+    const anonymous = {
+      ...rest,
+      targetResources: rest.targetResources?.filter((t) => t.type !== 'Request'),
+      additionalDetails: rest.additionalDetails?.filter((d) => d.key !== 'RequestId'),
+    };
+    expect(mapAuditRecord(anonymous as never, TENANT).kind).toBe('invalid');
+  });
+
+  it('takes the id of the request it names, the one the requests collector gives the same event', () => {
+    const { id: _id, ...rest } = record('Add member to role completed (PIM activation)', at);
+    const mapped = mapAuditRecord(rest as never, TENANT);
+    expect(mapped.kind).toBe('event');
+    if (mapped.kind === 'event') expect(mapped.event.id).toMatch(/^req:/);
   });
 });
