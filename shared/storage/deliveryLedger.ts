@@ -132,3 +132,9 @@ export function deliveryOperationId(eventId: string, address: string): string {
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * The row of an event's partition that is not a recipient: the event registry's content hash
+ * (tableEventRegistry.ts). Every reader of recipient rows leaves it out.
+ */
+export const EVENT_REGISTRY_ROW = 'event-content';

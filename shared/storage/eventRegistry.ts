@@ -6,6 +6,7 @@
  * and count twice in the digest when it claims another week).
  */
 import { createHash } from 'node:crypto';
+import { isoWeekOf } from '../time/isoWeek.js';
 import type { PimEvent } from '../events/schema.js';
 
 export type Registration =
@@ -19,13 +20,26 @@ export interface EventRegistry {
 }
 
 /**
- * sha256 of the validated event (unknown fields already stripped) in a canonical JSON form
- * (keys sorted), so that key order or extra fields a producer adds do not make it another event.
+ * sha256 of what makes an event the event it is: its type, tenant, scope (and access), role,
+ * principal, request and the ISO week it happened in, ids compared case-insensitively. Two
+ * sources that see the same request (the audit log and the request APIs) describe it with
+ * other names, times and texts but the same facts, so they are one event; the same id with
+ * another role, principal, scope or week is another event and is refused.
  */
 export function eventContentHash(event: PimEvent): string {
-  return createHash('sha256').update(canonicalJson(event)).digest('hex');
+  const lower = (v: string | undefined) => v?.toLowerCase().replace(/\/+$/, '');
+  const identity = {
+    id: event.id,
+    type: event.type,
+    tenantId: lower(event.tenantId),
+    week: isoWeekOf(event.occurredAt).id,
+    scope: { kind: event.scope.kind, id: lower(event.scope.id), accessId: 'accessId' in event.scope ? event.scope.accessId : undefined },
+    role: lower(event.role?.id),
+    principal: lower(event.principal?.id),
+    request: event.request?.id,
+  };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
-
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {

@@ -5,7 +5,7 @@
  * RowKey = '' (a delivery report names only the message and the address).
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import type { AcceptanceLedger, DeliveryReport, DeliveryStatus, PendingRow, PlannedMessage, RecipientOutcome, ReportRecord } from './deliveryLedger.js';
+import { EVENT_REGISTRY_ROW, type AcceptanceLedger, type DeliveryReport, type DeliveryStatus, type PendingRow, type PlannedMessage, type RecipientOutcome, type ReportRecord } from './deliveryLedger.js';
 import { ensureTable, statusOf } from './tables.js';
 
 type Row = {
@@ -142,7 +142,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     const escaped = eventId.replace(/'/g, "''");
     const rows: Row[] = [];
     try {
-      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) rows.push(e as Row);
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) if (e.rowKey !== EVENT_REGISTRY_ROW) rows.push(e as Row);
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
     }

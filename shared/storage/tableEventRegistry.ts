@@ -7,8 +7,9 @@
 import type { TableClient } from '@azure/data-tables';
 import type { EventRegistry, Registration } from './eventRegistry.js';
 import { ensureTable, statusOf } from './tables.js';
+import { EVENT_REGISTRY_ROW } from './deliveryLedger.js';
 
-const ROW_KEY = 'event-content';
+const ROW_KEY = EVENT_REGISTRY_ROW;
 
 export class TableEventRegistry implements EventRegistry {
   constructor(

@@ -22,7 +22,16 @@ export function telemetryStarted(): boolean {
 
 export async function startTelemetry(app: FunctionsApp, connectionString: string, credential?: TokenCredential): Promise<void> {
   if (started) return;
-  const { useAzureMonitor } = await import('@azure/monitor-opentelemetry');
+  let useAzureMonitor: typeof import('@azure/monitor-opentelemetry').useAzureMonitor;
+  try {
+    ({ useAzureMonitor } = await import('@azure/monitor-opentelemetry'));
+  } catch {
+    // Not in the deployment package by default: with its OpenTelemetry SDK it would take the
+    // package past its 40 MiB budget (docs/deploy.md, "Telemetry"). The host's own telemetry
+    // (requests, logs) still reaches Application Insights.
+    console.warn('APPLICATIONINSIGHTS_CONNECTION_STRING is set but @azure/monitor-opentelemetry is not installed: Graph, ARM and ACS calls are not reported as dependencies. Add it to "dependencies" to turn them on (docs/deploy.md, "Telemetry").');
+    return;
+  }
   useAzureMonitor({
     // Application Insights has local auth off in Azure: the exporter signs in with the app's identity.
     azureMonitorExporterOptions: { connectionString, ...(credential ? { credential } : {}) },
