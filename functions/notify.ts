@@ -15,7 +15,7 @@ const load = onFirstCall(() => import('../shared/usecases/notifyEvent.js'));
 const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: 'AzureWebJobsStorage' });
 
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
-  const [{ notifyEvent, poisonEntry, messageTextOf }, services] = await load();
+  const [{ notifyEvent, poisonEntry }, services] = await load();
   const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
   const messageId = String(context.triggerMetadata?.id ?? '?');
   if (outcome.kind === 'invalid') {
@@ -25,7 +25,6 @@ export async function notify(message: unknown, context: InvocationContext): Prom
     return;
   }
   if (outcome.kind === 'busy') {
-    await services.deferral.defer(messageTextOf(message, context.triggerMetadata), outcome.retryAfterSeconds);
     context.log(`event ${outcome.eventId}: emails held by another worker's lease; deferred ${outcome.retryAfterSeconds} s on ${EVENTS_QUEUE}`);
     return;
   }

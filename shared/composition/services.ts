@@ -23,8 +23,6 @@ import { StorageEventQueue } from '../sources/storageEventQueue.js';
 import { TableSourcesStore } from '../sources/tableSourcesStore.js';
 import type { ActivityStore } from '../storage/activityStore.js';
 import type { EventRegistry } from '../storage/eventRegistry.js';
-import type { MessageDeferral } from '../storage/messageDeferral.js';
-import { QueueMessageDeferral } from '../storage/queueMessageDeferral.js';
 import { TableEventRegistry } from '../storage/tableEventRegistry.js';
 import type { AcceptanceLedger, DeliveryLedger } from '../storage/deliveryLedger.js';
 import type { EventRequeue } from '../storage/eventRequeue.js';
@@ -53,11 +51,9 @@ export interface Services {
   activity: ActivityStore;
   ledger: DeliveryLedger;
   registry: EventRegistry;
-  /** Puts a `pim-events` message back for later (an event busy in another worker). */
-  deferral: MessageDeferral;
   /** The grouped, accept-then-report columns of the same ledger table. */
   acceptance: AcceptanceLedger;
-  /** Events queued again: after ACS throttling, or to resend after a Failed delivery report. */
+  /** Events queued again: busy in another worker, after ACS throttling, or to resend after a Failed delivery report. */
   requeue: EventRequeue;
   storage: StorageConnection;
   sources: SourceAdapters;
@@ -170,7 +166,6 @@ export async function createServices(settings: Settings, options: ServiceOptions
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE)),
     registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE)),
-    deferral: new QueueMessageDeferral(queueClient(storage, EVENTS_QUEUE)),
     acceptance: new TableAcceptanceLedger(tableClient(storage, settings.DELIVERY_TABLE)),
     requeue: new QueueEventRequeue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
     sources: {

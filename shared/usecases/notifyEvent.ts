@@ -89,6 +89,8 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   // Ids and counts only: the warnings name no address (recipients.ts).
   for (const w of plan.decision.warnings) deps.log('warn', `event ${event.id} (${event.type}): ${w}`);
 
+  // What goes back on the queue when the event must wait (busy, throttled): the event as received.
+  const eventText = typeof message === 'string' ? message : JSON.stringify(message);
   try {
     const items = plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
     const leaseMs = deps.settings.DELIVERY_LEASE_SECONDS * 1000;
@@ -97,7 +99,6 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
       const counts = await deliverOnce(event.id, items, { sender, ledger: deps.ledger, leaseMs, log: deps.log });
       return { kind: 'processed', eventId: event.id, ...counts, activity };
     }
-    const eventText = typeof message === 'string' ? message : JSON.stringify(message);
     try {
       const { messages, ...counts } = await deliverGrouped(event.id, items, {
         sender,
@@ -119,7 +120,12 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
     }
   } catch (e) {
     if (!(e instanceof DeliveryBusyError)) throw e;
-    return { kind: 'busy', eventId: event.id, retryAfterSeconds: busyRetrySeconds(e.retryAfterMs) };
+    // Another worker holds the emails: look again later as a new message, so waiting never
+    // uses up one of the message's tries. Without a queue to put it on, the host retries it.
+    if (!deps.requeue) throw e;
+    const retryAfterSeconds = busyRetrySeconds(e.retryAfterMs);
+    await deps.requeue.later(eventText, retryAfterSeconds * 1000);
+    return { kind: 'busy', eventId: event.id, retryAfterSeconds };
   }
 }
 
