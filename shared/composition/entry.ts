@@ -26,7 +26,7 @@ const settings = loadSettings();
 // Telemetry only where it goes somewhere: without the setting nothing of it is even loaded.
 if (process.env['APPLICATIONINSIGHTS_CONNECTION_STRING']) {
   const [{ startTelemetry }, { azureCredential }] = await Promise.all([import('../telemetry/telemetry.js'), import('./credential.js')]);
-  await startTelemetry(app, process.env['APPLICATIONINSIGHTS_CONNECTION_STRING'], settings.AZURE_CLIENT_ID ? azureCredential(settings.AZURE_CLIENT_ID) : undefined);
+  await startTelemetry(app, process.env['APPLICATIONINSIGHTS_CONNECTION_STRING'], settings.AZURE_CLIENT_ID ? { credential: azureCredential(settings.AZURE_CLIENT_ID) } : {});
 }
 
 /** `load()` imports the use case module once and builds the process's services on first use. */

@@ -1,45 +1,68 @@
 /**
  * OpenTelemetry to Application Insights, loaded only when APPLICATIONINSIGHTS_CONNECTION_STRING
  * is set (entry.ts): the embedded defaults and the tests never load it, so their cold start
- * is unchanged. Dependencies it shows: ACS and storage through the Azure SDK's own tracing,
- * Graph and ARM through tracedFetch (composition/services.ts), each a child of the
- * invocation the host reports, so an operator sees why an email was slow or failed.
+ * is unchanged. Dependencies it shows: ACS and storage through the Azure SDK's own tracing
+ * (@azure/core-tracing), Graph and ARM through tracedFetch (composition/services.ts), each a
+ * child of the invocation the host reports, so an operator sees why an email was slow or failed.
+ *
+ * Built from the exporter and the trace SDK alone, not the @azure/monitor-opentelemetry
+ * distro: the distro brings metrics, logs and a dozen instrumentations the app never uses,
+ * and would double the deployment package past its budget (docs/deploy.md, "Telemetry").
  */
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import type { TokenCredential } from '@azure/core-auth';
-
 import type { PreInvocationContext } from '@azure/functions';
 
 interface FunctionsApp {
   hook: { preInvocation(handler: (ctx: PreInvocationContext) => void): unknown };
 }
 
-let started = false;
-
-export function telemetryStarted(): boolean {
-  return started;
+interface Provider {
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
 }
 
-export async function startTelemetry(app: FunctionsApp, connectionString: string, credential?: TokenCredential): Promise<void> {
-  if (started) return;
-  let useAzureMonitor: typeof import('@azure/monitor-opentelemetry').useAzureMonitor;
-  try {
-    ({ useAzureMonitor } = await import('@azure/monitor-opentelemetry'));
-  } catch {
-    // Not in the deployment package by default: with its OpenTelemetry SDK it would take the
-    // package past its 40 MiB budget (docs/deploy.md, "Telemetry"). The host's own telemetry
-    // (requests, logs) still reaches Application Insights.
-    console.warn('APPLICATIONINSIGHTS_CONNECTION_STRING is set but @azure/monitor-opentelemetry is not installed: Graph, ARM and ACS calls are not reported as dependencies. Add it to "dependencies" to turn them on (docs/deploy.md, "Telemetry").');
-    return;
-  }
-  useAzureMonitor({
-    // Application Insights has local auth off in Azure: the exporter signs in with the app's identity.
-    azureMonitorExporterOptions: { connectionString, ...(credential ? { credential } : {}) },
-    instrumentationOptions: { azureSdk: { enabled: true }, http: { enabled: true } },
-    // Few events, each worth seeing: keep every trace (host.json samples the host's own telemetry).
-    samplingRatio: 1,
-    tracesPerSecond: 0,
+export interface TelemetryOptions {
+  /** Application Insights has local auth off in Azure: the exporter signs in with the app's identity. */
+  credential?: TokenCredential;
+  /** The cloud role name Application Insights shows (default: the Function App's name). */
+  serviceName?: string;
+}
+
+let provider: Provider | undefined;
+
+export function telemetryStarted(): boolean {
+  return provider !== undefined;
+}
+
+export async function startTelemetry(app: FunctionsApp, connectionString: string, options: TelemetryOptions = {}): Promise<void> {
+  if (provider) return;
+  const [{ AzureMonitorTraceExporter }, { AlwaysOnSampler, BatchSpanProcessor, NodeTracerProvider }, { resourceFromAttributes }, coreTracing, { AzureSdkInstrumentation }] =
+    await Promise.all([
+      import('@azure/monitor-opentelemetry-exporter'),
+      import('@opentelemetry/sdk-trace-node'),
+      import('@opentelemetry/resources'),
+      import('@azure/core-tracing'),
+      import('@azure/opentelemetry-instrumentation-azure-sdk'),
+    ]);
+  const exporter = new AzureMonitorTraceExporter({ connectionString, ...(options.credential ? { credential: options.credential } : {}) });
+  const tracerProvider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName ?? process.env['WEBSITE_SITE_NAME'] ?? 'pim-notify' }),
+    // Few events, each worth seeing: keep every span (host.json samples the host's own telemetry).
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [new BatchSpanProcessor(exporter)],
   });
+  // The global tracer provider, AsyncLocalStorage context (a span's children follow it across
+  // awaits) and the W3C trace-context propagator the host's traceparent is read with.
+  tracerProvider.register();
+  // The instrumentation would hook require() to hand @azure/core-tracing its OpenTelemetry
+  // instrumenter, but this app imports ES modules, which never pass through require(): apply
+  // its patch to the module itself. The SDK's state is one per process (shared by its ESM and
+  // CommonJS builds), so every Azure SDK client (ACS, tables, queues) now makes spans.
+  const instrumentation = new AzureSdkInstrumentation({ enabled: false });
+  for (const definition of instrumentation.getModuleDefinitions()) {
+    if (definition.name === '@azure/core-tracing') definition.patch?.(coreTracing);
+  }
   // Each invocation runs in the host's trace context, so its dependencies hang under its request.
   app.hook.preInvocation((ctx) => {
     const traceParent = ctx.invocationContext.traceContext?.traceParent;
@@ -51,12 +74,21 @@ export async function startTelemetry(app: FunctionsApp, connectionString: string
     const handler = ctx.functionHandler;
     ctx.functionHandler = (...args: Parameters<typeof handler>) => context.with(parent, () => handler(...args));
   });
-  started = true;
+  provider = tracerProvider;
+}
+
+/** Sends what is buffered now (the batch processor otherwise sends every few seconds). */
+export async function flushTelemetry(): Promise<void> {
+  await provider?.forceFlush();
 }
 
 export async function stopTelemetry(): Promise<void> {
-  if (!started) return;
-  const { shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
-  await shutdownAzureMonitor();
-  started = false;
+  if (!provider) return;
+  const stopping = provider;
+  provider = undefined;
+  await stopping.shutdown();
+  // So that a later start (tests) registers afresh.
+  trace.disable();
+  propagation.disable();
+  context.disable();
 }
