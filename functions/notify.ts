@@ -5,6 +5,7 @@
  * - ACS quota used up → the use case queued the event again for later; this message is done;
  * - busy (another worker holds the event's emails) → deferred as a new message for when its
  *   lease may be over; the current delivery completes, so being busy never uses up a try;
+ * - a directory read refused (permission missing) → the use case queued the event again to wait for the grant;
  * - thrown error (storage, sending) → the host retries the message (host.json
  *   extensions.queues), and after maxDequeueCount moves it to the poison queue.
  */
@@ -26,6 +27,10 @@ export async function notify(message: unknown, context: InvocationContext): Prom
   }
   if (outcome.kind === 'busy') {
     context.log(`event ${outcome.eventId}: emails held by another worker's lease; deferred ${outcome.retryAfterSeconds} s on ${EVENTS_QUEUE}`);
+    return;
+  }
+  if (outcome.kind === 'waitingForPermission') {
+    context.log(`event ${outcome.eventId}: a directory read lacks a permission (logged once per process); queued again for ${outcome.retryAfterSeconds} s`);
     return;
   }
   if (outcome.kind === 'deferred') {

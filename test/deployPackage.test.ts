@@ -96,6 +96,21 @@ describe('the deployment package', () => {
     expect(stdout).toContain(`loaded ${entries.length}`);
   });
 
+  it('holds the telemetry packages, and telemetry starts from them alone', async () => {
+    for (const name of ['@azure/monitor-opentelemetry-exporter', '@opentelemetry/sdk-trace-node', '@azure/opentelemetry-instrumentation-azure-sdk', '@azure/core-tracing']) {
+      expect(files.some((f) => f.file === `node_modules/${name}/package.json`), `${name} ships`).toBe(true);
+    }
+    const dir = path.join(scratch, DEPLOY_DIR);
+    // Started as entry.ts starts it when APPLICATIONINSIGHTS_CONNECTION_STRING is set; nothing is exported before exit.
+    const script = [
+      "const t = await import('./dist/shared/telemetry/telemetry.js');",
+      "await t.startTelemetry({ hook: { preInvocation() {} } }, 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/');",
+      "console.log('telemetry', t.telemetryStarted()); process.exit(0);",
+    ].join(' ');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { ...process.env, APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' } });
+    expect(stdout).toContain('telemetry true');
+  });
+
   it('comes from a project where `npm ci --omit=dev` works (prepare skips the build without TypeScript)', async () => {
     // Its own folder: under the scratch copy, node_modules above it would resolve TypeScript.
     const checkout = await mkdtemp(path.join(os.tmpdir(), 'pim-omit-dev-'));

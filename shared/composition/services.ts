@@ -102,8 +102,9 @@ function credentialOf(settings: Settings, options: ServiceOptions): TokenCredent
 }
 
 function transportOf(options: ServiceOptions, service: 'Microsoft Graph' | 'Azure Resource Manager'): { fetch?: FetchLike } {
-  // With telemetry on, each Graph/ARM request is a dependency in Application Insights.
-  if (telemetryStarted()) return { fetch: tracedFetch(options.fetch ?? ((input, init) => fetch(input, init)), service) };
+  // With telemetry on, each Graph request is a dependency in Application Insights (ARM's
+  // pipeline is traced by the Azure SDK itself: a second span would count each call twice).
+  if (service === 'Microsoft Graph' && telemetryStarted()) return { fetch: tracedFetch(options.fetch ?? ((input, init) => fetch(input, init))) };
   return options.fetch ? { fetch: options.fetch } : {};
 }
 

@@ -8,6 +8,8 @@ import type { Log } from '../log.js';
 
 export interface PermissionError extends Error {
   statusCode: number;
+  /** The Graph permission, or the ARM role and where, the call lacks (set by the clients). */
+  permission?: string;
 }
 
 const CLIENT_ERRORS = new Set(['GraphRequestError', 'ArmRequestError']);
@@ -20,11 +22,12 @@ export function missingPermission(error: unknown): PermissionError | undefined {
 const reported = new Set<string>();
 
 /**
- * Logs the error once per process (keyed by its message, which names the call and the
- * permission) with what the app does meanwhile; true the first time.
+ * Logs the error once per process and permission (many calls, each with its own ids in the
+ * path, need the same one: one line, naming the first call) with what the app does
+ * meanwhile; true the first time.
  */
 export function reportMissingPermission(log: Log, error: PermissionError, meanwhile: string): boolean {
-  const key = error.message.replace(/\?.*$/, '');
+  const key = error.permission ? `${error.name}: ${error.permission}` : error.message.replace(/\?.*$/, '');
   if (reported.has(key)) return false;
   reported.add(key);
   log('error', `missing permission: ${error.message}. Meanwhile ${meanwhile}. Reported once; grant it (docs/deploy.md, or the postprovision hook's commands) and it is used on the next run.`);

@@ -157,6 +157,16 @@ export const SETTINGS = {
     default: '300',
     schema: positiveInt(86_400),
   }),
+  MISSING_PERMISSION_RETRY_SECONDS: spec({
+    description: 'How long an event waits on the queue before notify looks at it again when a directory read was refused (403: a Graph permission or the ARM Reader role missing), so it is delivered once the permission is granted.',
+    default: '900',
+    schema: positiveInt(86_400),
+  }),
+  MISSING_PERMISSION_WAIT_HOURS: spec({
+    description: 'How long after it happened an event keeps waiting for a missing permission; after that it goes to the poison queue with the reason, for `pim-notify redrive` once the permission is granted.',
+    default: '24',
+    schema: positiveInt(168),
+  }),
   DIGEST_SCHEDULE: spec({
     description: 'NCRONTAB schedule of the weekly digest (`%DIGEST_SCHEDULE%` in the timer binding), in UTC.',
     default: '0 0 8 * * 1',

@@ -9,9 +9,11 @@
  * distro: the distro brings metrics, logs and a dozen instrumentations the app never uses,
  * and would double the deployment package past its budget (docs/deploy.md, "Telemetry").
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PreInvocationContext } from '@azure/functions';
+import type { AzureMonitorExporterOptions } from '@azure/monitor-opentelemetry-exporter';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 interface FunctionsApp {
   hook: { preInvocation(handler: (ctx: PreInvocationContext) => void): unknown };
@@ -27,9 +29,31 @@ export interface TelemetryOptions {
   credential?: TokenCredential;
   /** The cloud role name Application Insights shows (default: the Function App's name). */
   serviceName?: string;
+  /** The exporter's HTTP options (tests trust their local ingestion endpoint's certificate with `tlsOptions`). */
+  exporterOptions?: Omit<AzureMonitorExporterOptions, 'connectionString' | 'credential'>;
 }
 
 let provider: Provider | undefined;
+
+/**
+ * The Azure SDK's HTTP spans carry only the URL, which Application Insights would show whole
+ * as the dependency's target: give them the host, so each service is one target (ACS, ARM,
+ * storage) as Graph's spans are (tracedFetch.ts).
+ */
+const targetHost: SpanProcessor = {
+  onStart(span) {
+    const url = span.attributes['http.url'] ?? span.attributes['url.full'];
+    if (span.kind !== SpanKind.CLIENT || typeof url !== 'string' || span.attributes['server.address'] !== undefined) return;
+    try {
+      span.setAttribute('server.address', new URL(url).hostname);
+    } catch {
+      // Not a URL: the exporter shows what there is.
+    }
+  },
+  onEnd: () => {},
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
 
 export function telemetryStarted(): boolean {
   return provider !== undefined;
@@ -45,12 +69,12 @@ export async function startTelemetry(app: FunctionsApp, connectionString: string
       import('@azure/core-tracing'),
       import('@azure/opentelemetry-instrumentation-azure-sdk'),
     ]);
-  const exporter = new AzureMonitorTraceExporter({ connectionString, ...(options.credential ? { credential: options.credential } : {}) });
+  const exporter = new AzureMonitorTraceExporter({ ...options.exporterOptions, connectionString, ...(options.credential ? { credential: options.credential } : {}) });
   const tracerProvider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? process.env['WEBSITE_SITE_NAME'] ?? 'pim-notify' }),
     // Few events, each worth seeing: keep every span (host.json samples the host's own telemetry).
     sampler: new AlwaysOnSampler(),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
+    spanProcessors: [targetHost, new BatchSpanProcessor(exporter)],
   });
   // The global tracer provider, AsyncLocalStorage context (a span's children follow it across
   // awaits) and the W3C trace-context propagator the host's traceparent is read with.

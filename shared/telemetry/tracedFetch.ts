@@ -1,14 +1,15 @@
 /**
- * Graph and ARM go through fetch, which the OpenTelemetry http instrumentation does not see:
- * each request becomes a client span here (method, host, path without the query, status), so
- * Application Insights shows it as a dependency of the invocation. The query is left out: a
- * $filter can carry ids. Without a registered tracer provider the API is a no-op.
+ * Graph goes through fetch in its own client, which no Azure SDK tracing sees: each request
+ * becomes a client span here (method, host, path without the query, status), so Application
+ * Insights shows it as a dependency of the invocation, its target the host. The query is left
+ * out: a $filter can carry ids. ARM needs none of this: its client is an Azure SDK pipeline,
+ * traced by the SDK itself (telemetry.ts). Without a registered tracer provider the API is a no-op.
  */
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-export function tracedFetch(next: FetchLike, service: string): FetchLike {
+export function tracedFetch(next: FetchLike): FetchLike {
   const tracer = trace.getTracer('pim-notify');
   return (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url);
@@ -21,7 +22,6 @@ export function tracedFetch(next: FetchLike, service: string): FetchLike {
           'http.request.method': method,
           'url.full': `${url.origin}${url.pathname}`,
           'server.address': url.hostname,
-          'peer.service': service,
         },
       },
       async (span) => {

@@ -17,6 +17,8 @@ import type { EventRequeue } from '../storage/eventRequeue.js';
 import { isGroupSender, QuotaExceededError } from '../email/groupSender.js';
 import type { Settings } from '../settings/settings.js';
 import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
+import { missingPermission } from '../permissions/missing.js';
+import { waitForPermission, type PermissionWaitOutcome, type PermissionWaitSettings } from './permissionWait.js';
 import { deliverGrouped } from './deliverGrouped.js';
 
 export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from './poison.js';
@@ -30,7 +32,7 @@ export interface NotifyDeps {
   ledger: DeliveryLedger;
   /** An event id is one event: a reuse with other content is refused. */
   registry: EventRegistry;
-  settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number } & Partial<Pick<Settings, 'EMAIL_GROUPING' | 'EMAIL_SEND_CONCURRENCY'>>;
+  settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number } & Partial<Pick<Settings, 'EMAIL_GROUPING' | 'EMAIL_SEND_CONCURRENCY'> & PermissionWaitSettings>;
   /**
    * With both, a sender that can take one message to many (ACS) delivers accept-then-report,
    * grouped (deliverGrouped.ts); a throttled event is put back for later instead of failing.
@@ -61,7 +63,9 @@ export type NotifyOutcome =
       activity: 'recorded' | 'duplicate';
     }
   /** ACS's quota ran out part-way: what went out is recorded, the event is queued again for `retryAfterMs` from now. */
-  | { kind: 'deferred'; eventId: string; retryAfterMs: number; activity: 'recorded' | 'duplicate' };
+  | { kind: 'deferred'; eventId: string; retryAfterMs: number; activity: 'recorded' | 'duplicate' }
+  /** A directory read was refused (permission missing): queued again to wait for the grant. */
+  | PermissionWaitOutcome;
 
 export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const parsed = typeof message === 'string' ? parseEventText(message) : parseEvent(message);
@@ -73,6 +77,10 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
     plan = await planNotifications(event, deps.directory, deps.settings, { personal: personalEmails(deps) });
   } catch (e) {
     if (e instanceof InvalidEventError) return { kind: 'invalid', error: e };
+    // A refused directory read waits for the permission on the queue (permissionWait.ts).
+    const missing = missingPermission(e);
+    const waiting = missing && (await waitForPermission(event, typeof message === 'string' ? message : JSON.stringify(message), missing, deps));
+    if (waiting) return waiting;
     throw e;
   }
   const registration = await deps.registry.register(event.id, eventContentHash(event));

@@ -29,7 +29,13 @@ const MAX_RETRY_DELAY_MS = 30_000;
 
 export class ArmRequestError extends Error {
   override readonly name = 'ArmRequestError';
-  constructor(message: string, readonly statusCode: number, readonly code: string | undefined) {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly code: string | undefined,
+    /** On a 401/403: the role the identity needs where (Reader on the call's subscription). */
+    readonly permission?: string,
+  ) {
     super(message);
   }
 }
@@ -91,5 +97,7 @@ function explain(response: PipelineResponse, path: string): ArmRequestError {
   } else if (response.status === 404) {
     advice = ': check AZURE_SUBSCRIPTION_IDS and the scope in the event';
   }
-  return new ArmRequestError(`${where} failed with ${response.status} ${code ?? ''}${advice}`.replace(/ +:/, ':'), response.status, code);
+  const subscription = /\/subscriptions\/[^/?]+/i.exec(path.replace(/^https:\/\/[^/]+/, ''))?.[0];
+  const permission = response.status === 401 || response.status === 403 ? `Reader on ${subscription ?? 'the subscriptions in AZURE_SUBSCRIPTION_IDS'}` : undefined;
+  return new ArmRequestError(`${where} failed with ${response.status} ${code ?? ''}${advice}`.replace(/ +:/, ':'), response.status, code, permission);
 }

@@ -160,9 +160,20 @@ function retryAfterSeconds(headers: Record<string, string> | undefined, attempt:
 
 export class GraphRequestError extends Error {
   override readonly name = 'GraphRequestError';
-  constructor(message: string, readonly statusCode: number, readonly code: string | undefined) {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly code: string | undefined,
+    /** On a 401/403: the application permission the call needs (shared/permissions/graph.ts). */
+    readonly permission?: string,
+  ) {
     super(message);
   }
+}
+
+/** The permission a refused call (401/403) lacks, for reporting it once per permission (permissions/missing.ts). */
+export function refusedPermission(status: number, path: string): string | undefined {
+  return status === 401 || status === 403 ? (graphPermissionFor(path) ?? `Microsoft Graph ${path.replace(/^https:\/\/[^/]+/, '').split('?')[0]}`) : undefined;
 }
 
 function explain(error: unknown, method: string, path: string): unknown {
@@ -175,5 +186,5 @@ function explain(error: unknown, method: string, path: string): unknown {
   } else if (RETRYABLE.has(status)) {
     advice = ': Graph kept throttling after retries; lower the event rate or raise DIRECTORY_CACHE_TTL_SECONDS';
   }
-  return new GraphRequestError(`${where} failed with ${status} ${error.code ?? ''}${advice}`.trim(), status, error.code ?? undefined);
+  return new GraphRequestError(`${where} failed with ${status} ${error.code ?? ''}${advice}`.trim(), status, error.code ?? undefined, refusedPermission(status, path));
 }

@@ -5,7 +5,7 @@
  */
 import type { Log } from '../../log.js';
 import type { PolicyRule } from '../roleDirectory.js';
-import { GraphRequestError, type GraphApi } from './graphClient.js';
+import { GraphRequestError, refusedPermission, type GraphApi } from './graphClient.js';
 import { graphPermissionFor } from '../../permissions/graph.js';
 
 export const USER_SELECT = 'id,displayName,mail,otherMails,userPrincipalName';
@@ -254,5 +254,5 @@ export function batchError(path: string, status: number, body: unknown): Error {
       : status === 429 || status === 503
         ? ': Graph kept throttling after retries; raise DIRECTORY_CACHE_TTL_SECONDS'
         : '';
-  return new GraphRequestError(`Microsoft Graph GET ${path} (in $batch) failed with ${status} ${code}${advice}`.replace(/ +:/, ':'), status, code || undefined);
+  return new GraphRequestError(`Microsoft Graph GET ${path} (in $batch) failed with ${status} ${code}${advice}`.replace(/ +:/, ':'), status, code || undefined, refusedPermission(status, path));
 }
