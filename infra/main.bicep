@@ -131,6 +131,12 @@ param emailGrouping string = 'shared'
 @description('Seconds a claimed but unconfirmed send blocks another worker.')
 param deliveryLeaseSeconds string = '300'
 
+@description('Seconds an event whose directory read was refused (a permission missing) waits before notify looks again.')
+param missingPermissionRetrySeconds string = '900'
+
+@description('Hours after it happened an event keeps waiting for a missing permission before it goes to the poison queue.')
+param missingPermissionWaitHours string = '24'
+
 @description('Seconds Graph/ARM lookups are cached.')
 param directoryCacheTtlSeconds string = '300'
 
@@ -285,6 +291,8 @@ module functionApp 'modules/functionapp.bicep' = {
       ACTIVITY_TABLE: activityTable
       DELIVERY_TABLE: deliveryTable
       DELIVERY_LEASE_SECONDS: deliveryLeaseSeconds
+      MISSING_PERMISSION_RETRY_SECONDS: missingPermissionRetrySeconds
+      MISSING_PERMISSION_WAIT_HOURS: missingPermissionWaitHours
       DIGEST_SCHEDULE: digestSchedule
       DIGEST_EXTRA_RECIPIENTS: digestExtraRecipients
       DIGEST_OPT_OUT: digestOptOut
