@@ -5,7 +5,7 @@
  * context, through the preInvocation hook startTelemetry registers), the production
  * Graph/ARM directory and ACS sender against their local endpoints. The exported envelopes
  * must hold a dependency per Graph, ARM and ACS call, with its target and result code, all
- * in the invocation's operation and parented under it.
+ * in the invocation's operation and parented under it; the exporter signs in with the identity.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -38,6 +38,8 @@ interface Envelope {
 }
 
 const envelopes: Envelope[] = [];
+const authorizations: string[] = [];
+const telemetryCredential = fakeCredential();
 let ingestion: Server;
 let graph: FakeGraph;
 let arm: FakeArm;
@@ -61,6 +63,7 @@ beforeAll(async () => {
       const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
       const received = (text.trim().startsWith('[') ? JSON.parse(text) : text.split('\n').filter(Boolean).map((l) => JSON.parse(l))) as Envelope[];
       if (req.url?.startsWith('/v2.1/track')) envelopes.push(...received);
+      authorizations.push(req.headers.authorization ?? '');
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ itemsReceived: received.length, itemsAccepted: received.length, errors: [] }));
     });
@@ -70,6 +73,8 @@ beforeAll(async () => {
   const app = { hook: { preInvocation: (h: (ctx: PreInvocationContext) => void) => (hook = h) } };
   await startTelemetry(app, `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/`, {
     serviceName: 'pim-notify-test',
+    // As in Azure: Application Insights with local auth off takes the app identity's token.
+    credential: telemetryCredential,
     exporterOptions: { tlsOptions: { ca: tls.cert } },
   });
 
@@ -160,6 +165,10 @@ describe('telemetry in Application Insights', () => {
     expect(acsCalls.some((c) => /POST/.test(c.data.baseData.name) && /\/emails:send/.test(c.data.baseData.data ?? ''))).toBe(true);
     // The query can carry ids ($filter): never in what is reported.
     expect(graphCalls.every((c) => !(c.data.baseData.data ?? '').includes('?'))).toBe(true);
+    // Signed in with the identity, for Azure Monitor's audience.
+    expect(telemetryCredential.calls).toContain('https://monitor.azure.com/.default');
+    expect(authorizations.length).toBeGreaterThan(0);
+    expect(authorizations.every((a) => a === 'Bearer local-token:https://monitor.azure.com/.default')).toBe(true);
     // Not invented nor doubled: one dependency per request the local Graph and ARM served.
     expect(graphCalls.length).toBe(graph.count(undefined, false));
     expect(armCalls.length).toBe(arm.count());
