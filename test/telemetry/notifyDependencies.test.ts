@@ -1,6 +1,6 @@
 /**
  * Telemetry as it runs in Azure: startTelemetry with a connection string whose ingestion
- * endpoint is a local HTTP server standing in for Application Insights' (it receives the
+ * endpoint is a local HTTPS server (the exporter sends over https only) standing in for Application Insights' (it receives the
  * exporter's real envelopes), the notify function invoked the way the host does (its trace
  * context, through the preInvocation hook startTelemetry registers), the production
  * Graph/ARM directory and ACS sender against their local endpoints. The exported envelopes
