@@ -31,10 +31,13 @@ export function azuritePackageDir(): string {
   return path.dirname(require.resolve('azurite/package.json'));
 }
 
-/** The lowest Node major an `engines.node` range like `>=22.0.0` admits (undefined: any). */
+/** The lowest Node major an `engines.node` range like `>=22.0.0` (or `^20.9 || >=22`) admits; undefined: any. */
 export function minimumNodeMajor(range: string | undefined): number | undefined {
-  const match = range?.match(/>=?\s*v?(\d+)/);
-  return match ? Number(match[1]) : undefined;
+  const majors = (range ?? '').split('||').flatMap((alternative) => {
+    const match = /(\d+)/.exec(alternative);
+    return match ? [Number(match[1])] : [];
+  });
+  return majors.length > 0 ? Math.min(...majors) : undefined;
 }
 
 /** The npm package holding Node's binary for this OS and CPU (as the registry names them). */
