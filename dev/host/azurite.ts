@@ -54,7 +54,7 @@ function azuriteEntry(): string {
   return path.join(azuritePackageDir(), 'dist', 'src', 'azurite.js');
 }
 
-/** Printed once per process: which Node runs Azurite when it is not this one. */
+/** Printed once per process: that Azurite runs on an older Node than it asks for, and what to install. */
 let noted = false;
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteHandle> {
