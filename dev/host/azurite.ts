@@ -79,8 +79,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const child: ChildProcess = spawn(runtime.node, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  await waitForPort(ports.table, child, () => stderr);
-  await waitForPort(ports.queue, child, () => stderr);
+  try {
+    await waitForPort(ports.table, child, () => stderr);
+    await waitForPort(ports.queue, child, () => stderr);
+  } catch (error) {
+    // Not left running behind the failure (nothing listens yet, so nothing to save: SIGKILL).
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     connectionString: connectionStringFor(ports),
     ports,
