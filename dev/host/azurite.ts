@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { azuritePackageDir, azuriteRuntime } from './azuriteNode.js';
 
 /** Azurite's documented development account: the only key allowed in this repo. */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -51,10 +51,11 @@ export function connectionStringFor(ports: { blob: number; queue: number; table:
 }
 
 function azuriteEntry(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require.resolve('azurite/package.json');
-  return path.join(path.dirname(pkg), 'dist', 'src', 'azurite.js');
+  return path.join(azuritePackageDir(), 'dist', 'src', 'azurite.js');
 }
+
+/** Printed once per process: that Azurite runs on an older Node than it asks for, and what to install. */
+let noted = false;
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteHandle> {
   const ports = options.ports ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
@@ -62,10 +63,6 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     azuriteEntry(),
     '--silent',
     '--disableTelemetry',
-    // Azurite 3.35 (the last that runs on Node 20) predates the newest storage API versions
-    // the SDKs send. 3.37 knows them, but with its data on disk it did not hand out the
-    // queued messages again after a restart (test/faults/azuriteRestart.test.ts).
-    '--skipApiVersionCheck',
     '--loose',
     '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1',
     '--blobPort', String(ports.blob),
@@ -74,11 +71,22 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   ];
   if (options.location) args.push('--location', options.location);
   else args.push('--inMemoryPersistence');
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const runtime = azuriteRuntime();
+  if (runtime.note && !noted) {
+    noted = true;
+    console.error(runtime.note);
+  }
+  const child: ChildProcess = spawn(runtime.node, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  await waitForPort(ports.table, child, () => stderr);
-  await waitForPort(ports.queue, child, () => stderr);
+  try {
+    await waitForPort(ports.table, child, () => stderr);
+    await waitForPort(ports.queue, child, () => stderr);
+  } catch (error) {
+    // Not left running behind the failure (nothing listens yet, so nothing to save: SIGKILL).
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     connectionString: connectionStringFor(ports),
     ports,
@@ -131,11 +139,11 @@ function processAlive(pid: number): boolean {
 }
 
 async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Azurite exited (code ${child.exitCode}): ${stderr()}`);
     if (await listening(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`Azurite did not listen on port ${port} within 20 s: ${stderr()}`);
+  throw new Error(`Azurite did not listen on port ${port} within 60 s: ${stderr()}`);
 }

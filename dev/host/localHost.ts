@@ -24,6 +24,12 @@ export interface LocalHostOptions {
   log?: (line: string) => void;
   /** Run schedules and runOnStartup (default true); runTimer works either way. */
   timers?: boolean;
+  /**
+   * How long a message stays invisible while its function runs, renewed at half-time (the
+   * host's fixed 10 minutes by default). A message whose completion storage never heard of (an
+   * outage) comes back after it: tests shorten it so that happens within the test.
+   */
+  messageLeaseMs?: number;
 }
 
 export interface LocalHost {
@@ -53,7 +59,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const env = options.env ?? process.env;
   const hostJson = options.hostJson ?? readHostJson();
   const log = options.log ?? ((line: string) => console.log(line));
-  const runtime = new HostRuntime(hostJson.queues, log);
+  const runtime = new HostRuntime(hostJson.queues, log, options.messageLeaseMs);
 
   const resolved: ResolvedFunction[] = [];
   for (const fn of options.functions) {

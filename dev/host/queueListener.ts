@@ -11,8 +11,15 @@ import { decodeMessage, handlerInput } from './queueCodec.js';
 import type { ResolvedFunction } from './resolve.js';
 import { HostRuntime, errorSummary } from './runtime.js';
 
-/** Seconds a received message stays invisible while it is processed (the host's 10 minutes). */
-const PROCESSING_VISIBILITY_S = 600;
+/**
+ * A received message while its function runs: invisible for the lease (the host's 10 minutes,
+ * HostRuntime.messageLeaseMs), renewed at half the lease as the host does, so a long invocation
+ * is not handed out twice. A renewal changes the pop receipt: completion uses the latest.
+ */
+interface Lease {
+  /** Stops renewing (after any renewal in flight) and gives the message with its latest pop receipt. */
+  end(): Promise<DequeuedMessageItem>;
+}
 
 export class QueueListener {
   readonly client: QueueClient;
@@ -87,7 +94,7 @@ export class QueueListener {
       }
       let messages: DequeuedMessageItem[];
       try {
-        const response = await this.client.receiveMessages({ numberOfMessages: batchSize, visibilityTimeout: PROCESSING_VISIBILITY_S });
+        const response = await this.client.receiveMessages({ numberOfMessages: batchSize, visibilityTimeout: this.leaseSeconds() });
         messages = response.receivedMessageItems;
       } catch (error) {
         this.runtime.log(`Queue listener for '${this.name}' (queue ${this.queueName}) could not receive: ${errorSummary(error)}`);
@@ -104,15 +111,50 @@ export class QueueListener {
     }
   }
 
+  private leaseSeconds(): number {
+    return Math.max(1, Math.ceil(this.runtime.messageLeaseMs / 1000));
+  }
+
+  private hold(message: DequeuedMessageItem): Lease {
+    let current = message;
+    let ended = false;
+    let renewal: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const renewLater = (): void => {
+      timer = setTimeout(() => {
+        renewal = this.client
+          .updateMessage(current.messageId, current.popReceipt, undefined, this.leaseSeconds())
+          .then((r) => {
+            if (r.popReceipt) current = { ...current, popReceipt: r.popReceipt };
+          })
+          .catch((error: unknown) => this.runtime.log(`Queue listener for '${this.name}' could not renew the lease on message ${current.messageId}: ${errorSummary(error)}`))
+          .finally(() => {
+            if (!ended) renewLater();
+          });
+      }, this.runtime.messageLeaseMs / 2);
+    };
+    renewLater();
+    return {
+      end: async () => {
+        ended = true;
+        clearTimeout(timer);
+        await renewal;
+        return current;
+      },
+    };
+  }
+
   private dispatch(message: DequeuedMessageItem): void {
     this.inFlight++;
     this.runtime.inFlight++;
     this.runtime.activity++;
-    const run = this.process(message)
+    const lease = this.hold(message);
+    const run = this.process(message, lease)
       .catch((error: unknown) => {
         this.runtime.log(`Queue listener for '${this.name}' failed on message ${message.messageId}: ${errorSummary(error)}`);
       })
-      .finally(() => {
+      .finally(async () => {
+        await lease.end();
         this.inFlight--;
         this.runtime.inFlight--;
         this.runtime.activity++;
@@ -122,13 +164,13 @@ export class QueueListener {
     this.running.add(run);
   }
 
-  private async process(message: DequeuedMessageItem): Promise<void> {
+  private async process(message: DequeuedMessageItem, lease: Lease): Promise<void> {
     const { maxDequeueCount, messageEncoding } = this.runtime.queues;
     const ids = `messageId=${message.messageId}, dequeueCount=${message.dequeueCount}`;
     if (message.dequeueCount > maxDequeueCount) {
       // Already past the limit (an earlier run died mid-way): the host poisons it unseen.
       this.runtime.log(`Message ${message.messageId} on ${this.queueName} is past maxDequeueCount ${maxDequeueCount}; moving it to ${this.queueName}-poison`);
-      await this.poison(message);
+      await this.poison(await lease.end());
       return;
     }
     const decoded = decodeMessage(message.messageText, messageEncoding);
@@ -136,7 +178,7 @@ export class QueueListener {
       // Retrying cannot make the text decodable, so (as Storage Queues extension v5 does)
       // the message goes straight to the poison queue without reaching the handler.
       this.runtime.log(`Message ${message.messageId} on ${this.queueName} cannot be decoded (${decoded.reason}); moving it to ${this.queueName}-poison`);
-      await this.poison(message);
+      await this.poison(await lease.end());
       return;
     }
     const invocationId = randomUUID();
@@ -161,10 +203,11 @@ export class QueueListener {
     } catch (error) {
       this.runtime.stats.failures++;
       this.runtime.log(`Executed '${fn.name}' (Failed, invocationId=${invocationId}, ${ids}): ${errorSummary(error)}`);
-      await this.release(message);
+      await this.release(await lease.end());
       return;
     }
-    await this.client.deleteMessage(message.messageId, message.popReceipt);
+    const done = await lease.end();
+    await this.client.deleteMessage(done.messageId, done.popReceipt);
     this.runtime.log(`Executed '${fn.name}' (Succeeded, invocationId=${invocationId}, ${ids})`);
   }
 

@@ -20,6 +20,9 @@ export interface HostStats {
   poisoned: number;
 }
 
+/** The host's visibility for a message being processed: 10 minutes, renewed while it runs. */
+export const DEFAULT_MESSAGE_LEASE_MS = 600_000;
+
 export class HostRuntime {
   readonly stats: HostStats = { invocations: 0, failures: 0, poisoned: 0 };
   /** Invocations running or about to run (queue messages received, timer runs incl. retry waits). */
@@ -33,6 +36,8 @@ export class HostRuntime {
   constructor(
     readonly queues: QueuesSettings,
     readonly log: (line: string) => void,
+    /** How long a received message stays invisible per lease while its function runs (see QueueListener). */
+    readonly messageLeaseMs = DEFAULT_MESSAGE_LEASE_MS,
   ) {}
 
   static queueKey(connectionString: string, queueName: string): string {

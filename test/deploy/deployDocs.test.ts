@@ -21,6 +21,24 @@ function section(title: RegExp): string {
 }
 
 describe('docs/deploy.md', () => {
+  it('starts Azurite as the tests do: the devDependency version, with the API version check on', () => {
+    const pkg = JSON.parse(readFileSync(fromPackageRoot('package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const version = pkg.devDependencies['azurite']!;
+    expect(version, 'one exact Azurite version (package.json) for tests, npm start and the docs').toMatch(/^\d+\.\d+\.\d+$/);
+    const host = section(/^## 6\. Run under the real Functions host/m);
+    const line = /`(npx azurite [^`]*)`/.exec(host)?.[1];
+    expect(line, 'section 6 starts Azurite with npx').toBeDefined();
+    expect(line).toContain('--location .azurite');
+    // No command anywhere in the docs starts Azurite without the check.
+    for (const text of [doc, readFileSync(fromPackageRoot('README.md'), 'utf8')]) {
+      for (const [command] of text.matchAll(/`[^`\n]*azurite[^`\n]*`/gi)) expect(command).not.toMatch(/skipApiVersionCheck/i);
+    }
+    // Every Azurite version the doc names is the one installed and tested.
+    const named = [...doc.matchAll(/Azurite[^.\n]*?\b(3\.\d+(?:\.\d+)?)\b/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(0);
+    for (const v of named) expect(version.startsWith(v), `docs/deploy.md names Azurite ${v}, package.json has ${version}`).toBe(true);
+  });
+
   it('lists exactly the Graph permissions the code needs, in the table and in both scripts', () => {
     const graph = section(/^## 2\. Microsoft Graph/m);
     const table = [...graph.matchAll(/^\| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]!).sort();

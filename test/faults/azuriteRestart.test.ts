@@ -4,6 +4,13 @@
  * message delivered twice. Afterwards: every planned email exactly once in the outbox, exact
  * digest counts, nothing poisoned, the runner still processing new messages, and no address
  * or justification in the logs.
+ *
+ * The restart is graceful (SIGTERM: Azurite answers what is in flight and saves its database),
+ * as Azure storage never loses a write it acknowledged. What an outage does lose is the
+ * runner's own calls: a delete or release whose SDK retries (about 16 s) end before storage is
+ * back never happens, so that message stays invisible for the rest of its processing lease and
+ * then comes back (the ledger keeps its emails from going out twice). On Azure that lease is the
+ * host's 10 minutes; here it is 4 s, so those messages come back within the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../shared/composition/services.js';
@@ -40,7 +47,7 @@ beforeAll(async () => {
   // A worker that lost storage mid-send leaves claims; they are taken over after 1 s.
   app = await useOutboxApp(azurite.connectionString, { DELIVERY_LEASE_SECONDS: '1' });
   ({ outbox, activityTable } = app);
-  runner = await startRunner(azurite.connectionString, { visibilityTimeoutMs: 300, maxDequeueCount: 10 });
+  runner = await startRunner(azurite.connectionString, { visibilityTimeoutMs: 300, maxDequeueCount: 10, messageLeaseMs: 4_000 });
 });
 
 afterAll(async () => {
@@ -50,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('Azurite stopped and restarted while the runner is processing', () => {
-  it('loses nothing and sends nothing twice', { timeout: 90_000 }, async () => {
+  it('loses nothing and sends nothing twice', { timeout: 150_000 }, async () => {
     const samples = await sampleEvents();
     const events: PimEvent[] = [];
     for (let round = 0; round < 4; round++) for (const e of samples) events.push({ ...e, id: `restart-${round}-${e.id}` });
@@ -61,8 +68,9 @@ describe('Azurite stopped and restarted while the runner is processing', () => {
     await waitFor(async () => (await outboxFiles(outbox)).length >= 20, 30_000, 'the first emails');
     await azurite.stop();
     const filesDuringOutage = (await outboxFiles(outbox)).length;
-    // Longer than the table client retries for (about 5 s), so invocations really fail.
-    await sleep(8_000);
+    // Longer than the table client retries (about 5 s) and the queue client's (0 + 4 + 12 s), so
+    // invocations fail and their completions and lease renewals may fail too.
+    await sleep(20_000);
     await azurite.start();
 
     await runner.host.waitForIdle({ timeoutMs: 60_000 });

@@ -102,7 +102,8 @@ export interface Runner {
  * milliseconds. Services come from process.env (getServices) unless the test injected some
  * with setServicesForTesting.
  */
-export async function startRunner(connectionString: string, queues: { visibilityTimeoutMs?: number; maxDequeueCount?: number } = {}): Promise<Runner> {
+/** `messageLeaseMs`: the runner's processing lease (the host's 10 minutes unless given). */
+export async function startRunner(connectionString: string, queues: { visibilityTimeoutMs?: number; maxDequeueCount?: number; messageLeaseMs?: number } = {}): Promise<Runner> {
   const functions = await loadFunctionApp([fromPackageRoot('functions/notify.ts')]);
   const hostJson = readHostJson(fromPackageRoot('host.json'));
   const logs: string[] = [];
@@ -116,6 +117,7 @@ export async function startRunner(connectionString: string, queues: { visibility
     },
     timers: false,
     log: (line) => logs.push(line),
+    messageLeaseMs: queues.messageLeaseMs,
   });
   return { host, logs };
 }
