@@ -1,0 +1,121 @@
+/**
+ * The rate limit in Table Storage (port and protocol: recipientRates.ts).
+ *
+ * Layout (RECIPIENT_RATE_TABLE):
+ *   PartitionKey `r-<recipientKey>`:
+ *     RowKey `w-<window start>`   { sent, summaryDue }          the window's count
+ *     RowKey `e-<sha of event id>` { decision, windowStart, … }  one per (event, recipient)
+ *   PartitionKey `summary-due`, RowKey `<window end>|<recipientKey>`: a window owing its
+ *     person a summary, with the address to send it to (deleted once it is sent).
+ *
+ * A decision and its window's count share a partition, so one entity-group transaction
+ * writes both: the decision row is created (409 if another copy of the event got there
+ * first) and the window row updated under the ETag just read (412 if another worker counted
+ * in between); either conflict reads again. Once a window is full its row no longer changes
+ * per email, so held-back emails do not contend for it.
+ */
+import { createHash } from 'node:crypto';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateRequest, type RecipientRates } from './recipientRates.js';
+import { ensureTable, statusOf } from './tables.js';
+
+const DUE = 'summary-due';
+/** Requests of one event decided at once (each is its own partition). */
+const CONCURRENCY = 8;
+const MAX_ATTEMPTS = 60;
+
+type WindowRow = { partitionKey: string; rowKey: string; sent: number; summaryDue?: boolean; etag: string };
+type DecisionRow = HeldItem & { partitionKey: string; rowKey: string; decision: RateDecision; windowStart: string };
+
+export class TableRecipientRates implements RecipientRates {
+  constructor(
+    private readonly client: TableClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async decide(eventId: string, requests: RateRequest[], limit: number, windowMs: number): Promise<Map<string, RateDecision>> {
+    await ensureTable(this.client);
+    const decisions = new Map<string, RateDecision>();
+    let next = 0;
+    const worker = async () => {
+      for (let r = requests[next++]; r; r = requests[next++]) decisions.set(r.key, await this.decideOne(eventId, r, limit, windowMs));
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests.length) }, worker));
+    return decisions;
+  }
+
+  private async decideOne(eventId: string, request: RateRequest, limit: number, windowMs: number): Promise<RateDecision> {
+    const pk = `r-${request.key}`;
+    const decisionKey = `e-${createHash('sha256').update(eventId).digest('hex').slice(0, 40)}`;
+    for (let attempt = 0; ; attempt++) {
+      const window = rateWindow(this.now(), windowMs);
+      const windowKey = `w-${window.start}`;
+      const rows = await this.rows(pk, [decisionKey, windowKey]);
+      const earlier = rows.get(decisionKey) as DecisionRow | undefined;
+      if (earlier) return earlier.decision;
+      const count = rows.get(windowKey) as WindowRow | undefined;
+      const decision: RateDecision = (count?.sent ?? 0) < limit ? 'send' : 'held';
+      const actions: TransactionAction[] = [['create', { partitionKey: pk, rowKey: decisionKey, decision, windowStart: window.start, ...request.item }]];
+      if (decision === 'send') {
+        if (count) actions.push(['update', { partitionKey: pk, rowKey: windowKey, sent: count.sent + 1 }, 'Merge', { etag: count.etag }]);
+        else actions.push(['create', { partitionKey: pk, rowKey: windowKey, sent: 1 }]);
+      } else if (!count?.summaryDue) {
+        // The summary's row first: a crash after it leaves a summary with nothing to list
+        // (dropped), never a held email without a summary.
+        await this.client.upsertEntity(
+          { partitionKey: DUE, rowKey: `${window.end}|${request.key}`, key: request.key, address: request.address, displayName: request.displayName ?? '', windowStart: window.start, windowEnd: window.end },
+          'Replace',
+        );
+        actions.push(['update', { partitionKey: pk, rowKey: windowKey, summaryDue: true }, 'Merge', { etag: count?.etag ?? '*' }]);
+      }
+      try {
+        await this.client.submitTransaction(actions);
+        return decision;
+      } catch (e) {
+        if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
+        // Another worker counted (or decided this very email) in between: read again.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
+      }
+    }
+  }
+
+  async dueSummaries(closedBy: Date): Promise<DueSummary[]> {
+    await ensureTable(this.client);
+    const due: DueSummary[] = [];
+    const filter = `PartitionKey eq '${DUE}' and RowKey lt '${closedBy.toISOString()}~'`;
+    for await (const e of this.client.listEntities<DueSummary>({ queryOptions: { filter } })) {
+      due.push({ key: e.key, address: e.address, ...(e.displayName ? { displayName: e.displayName } : {}), windowStart: e.windowStart, windowEnd: e.windowEnd });
+    }
+    return due;
+  }
+
+  async heldIn(due: DueSummary): Promise<HeldItem[]> {
+    const items: HeldItem[] = [];
+    const filter = `PartitionKey eq 'r-${due.key}' and RowKey ge 'e-' and RowKey lt 'e.' and decision eq 'held' and windowStart eq '${due.windowStart}'`;
+    for await (const e of this.client.listEntities<DecisionRow>({ queryOptions: { filter } })) {
+      items.push({ eventId: e.eventId, notification: e.notification, roleName: e.roleName, principalName: e.principalName, scopeName: e.scopeName, occurredAt: e.occurredAt });
+    }
+    return items.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+  }
+
+  async summarised(due: DueSummary): Promise<void> {
+    try {
+      await this.client.deleteEntity(DUE, `${due.windowEnd}|${due.key}`);
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+  }
+
+  private async rows(pk: string, keys: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const rows = new Map<string, Record<string, unknown>>();
+    const filter = `PartitionKey eq '${pk}' and (${keys.map((k) => `RowKey eq '${k}'`).join(' or ')})`;
+    for await (const e of this.client.listEntities({ queryOptions: { filter } })) rows.set(e.rowKey as string, e as Record<string, unknown>);
+    return rows;
+  }
+}
+
+function isConflict(e: unknown): boolean {
+  const status = statusOf(e);
+  // A failed entity-group transaction reports its inner 409/412 (Azurite: sometimes as 400 naming the cause).
+  return status === 409 || status === 412 || /EntityAlreadyExists|already exists|UpdateConditionNotSatisfied|condition/i.test(String((e as Error)?.message ?? ''));
+}
