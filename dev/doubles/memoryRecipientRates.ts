@@ -1,4 +1,4 @@
-import { rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
+import { rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
 
 /** In memory, for unit tests of other modules and local tools: the Table adapter's behaviour in one process. */
 export class MemoryRecipientRates implements RecipientRates {
@@ -8,7 +8,7 @@ export class MemoryRecipientRates implements RecipientRates {
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async decide(eventId: string, requests: RateRequest[], limit: number, windowMs: number): Promise<Map<string, RateDecision>> {
+  async decide(eventId: string, requests: RateRequest[], { limit, windowMs }: RateOptions): Promise<Map<string, RateDecision>> {
     const out = new Map<string, RateDecision>();
     for (const r of requests) {
       const id = `${r.key}|${eventId}`;

@@ -34,6 +34,17 @@ export interface RateRequest {
 
 export type RateDecision = 'send' | 'held';
 
+export interface RateOptions {
+  /** Informational emails per person per window that are sent. */
+  limit: number;
+  windowMs: number;
+  /**
+   * false when the event is new (the event registry has just seen it first): no decision can
+   * exist yet, so none is looked for; one written meanwhile by a racing copy still wins.
+   */
+  seenBefore: boolean;
+}
+
 /** A person's window that has emails held back. */
 export interface DueSummary {
   key: string;
@@ -49,7 +60,7 @@ export interface RecipientRates {
    * Send or hold, per request, in the window of now: the same (event, recipient) always gets
    * the answer it got first. `limit` informational emails per person per window are sent.
    */
-  decide(eventId: string, requests: RateRequest[], limit: number, windowMs: number): Promise<Map<string, RateDecision>>;
+  decide(eventId: string, requests: RateRequest[], options: RateOptions): Promise<Map<string, RateDecision>>;
   /** Windows that ended at or before `closedBy` and still owe their person a summary. */
   dueSummaries(closedBy: Date): Promise<DueSummary[]>;
   /** What was held back for that person in that window, oldest first. */

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateRequest, type RecipientRates } from './recipientRates.js';
+import { rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from './recipientRates.js';
 import { ensureTable, statusOf } from './tables.js';
 
 const DUE = 'summary-due';
@@ -33,33 +33,43 @@ export class TableRecipientRates implements RecipientRates {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async decide(eventId: string, requests: RateRequest[], limit: number, windowMs: number): Promise<Map<string, RateDecision>> {
+  /**
+   * Windows this process has seen full, with their summary row written: `recipientKey` → window
+   * start. A full window stays full, so a held-back email then costs one write, no read.
+   */
+  private readonly full = new Map<string, string>();
+
+  async decide(eventId: string, requests: RateRequest[], options: RateOptions): Promise<Map<string, RateDecision>> {
     await ensureTable(this.client);
     const decisions = new Map<string, RateDecision>();
     let next = 0;
     const worker = async () => {
-      for (let r = requests[next++]; r; r = requests[next++]) decisions.set(r.key, await this.decideOne(eventId, r, limit, windowMs));
+      for (let r = requests[next++]; r; r = requests[next++]) decisions.set(r.key, await this.decideOne(eventId, r, options));
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, requests.length) }, worker));
     return decisions;
   }
 
-  private async decideOne(eventId: string, request: RateRequest, limit: number, windowMs: number): Promise<RateDecision> {
+  private async decideOne(eventId: string, request: RateRequest, { limit, windowMs, seenBefore }: RateOptions): Promise<RateDecision> {
     const pk = `r-${request.key}`;
     const decisionKey = `e-${createHash('sha256').update(eventId).digest('hex').slice(0, 40)}`;
+    let lookUp = seenBefore;
     for (let attempt = 0; ; attempt++) {
       const window = rateWindow(this.now(), windowMs);
       const windowKey = `w-${window.start}`;
-      const rows = await this.rows(pk, [decisionKey, windowKey]);
-      const earlier = rows.get(decisionKey) as DecisionRow | undefined;
+      const knownFull = this.full.get(request.key) === window.start;
+      // Point reads: the cheapest reads there are, whatever the table holds.
+      const [earlier, count] = await Promise.all([
+        lookUp ? this.row<DecisionRow>(pk, decisionKey) : undefined,
+        knownFull ? undefined : this.row<WindowRow>(pk, windowKey),
+      ]);
       if (earlier) return earlier.decision;
-      const count = rows.get(windowKey) as WindowRow | undefined;
-      const decision: RateDecision = (count?.sent ?? 0) < limit ? 'send' : 'held';
+      const decision: RateDecision = !knownFull && (count?.sent ?? 0) < limit ? 'send' : 'held';
       const actions: TransactionAction[] = [['create', { partitionKey: pk, rowKey: decisionKey, decision, windowStart: window.start, ...request.item }]];
       if (decision === 'send') {
         if (count) actions.push(['update', { partitionKey: pk, rowKey: windowKey, sent: count.sent + 1 }, 'Merge', { etag: count.etag }]);
         else actions.push(['create', { partitionKey: pk, rowKey: windowKey, sent: 1 }]);
-      } else if (!count?.summaryDue) {
+      } else if (!knownFull && !count?.summaryDue) {
         // The summary's row first: a crash after it leaves a summary with nothing to list
         // (dropped), never a held email without a summary.
         await this.client.upsertEntity(
@@ -70,10 +80,12 @@ export class TableRecipientRates implements RecipientRates {
       }
       try {
         await this.client.submitTransaction(actions);
+        if (decision === 'held') this.full.set(request.key, window.start);
         return decision;
       } catch (e) {
         if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
-        // Another worker counted (or decided this very email) in between: read again.
+        // Another worker counted, or decided this very email (a copy of the event): read again.
+        lookUp = true;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
       }
     }
@@ -106,11 +118,13 @@ export class TableRecipientRates implements RecipientRates {
     }
   }
 
-  private async rows(pk: string, keys: string[]): Promise<Map<string, Record<string, unknown>>> {
-    const rows = new Map<string, Record<string, unknown>>();
-    const filter = `PartitionKey eq '${pk}' and (${keys.map((k) => `RowKey eq '${k}'`).join(' or ')})`;
-    for await (const e of this.client.listEntities({ queryOptions: { filter } })) rows.set(e.rowKey as string, e as Record<string, unknown>);
-    return rows;
+  private async row<T extends object>(pk: string, rk: string): Promise<T | undefined> {
+    try {
+      return (await this.client.getEntity<T>(pk, rk)) as T;
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
   }
 }
 

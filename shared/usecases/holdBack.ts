@@ -23,7 +23,8 @@ export function asksToAct(notification: string): boolean {
   return (NOTIFICATIONS as Record<string, { actionable: boolean } | undefined>)[notification]?.actionable === true;
 }
 
-export async function holdBack(plan: NotificationPlan, rates: RecipientRates | undefined, settings: RateSettings): Promise<HoldBackResult> {
+/** `seenBefore`: the event registry has seen this event before (a redelivery, or a copy). */
+export async function holdBack(plan: NotificationPlan, rates: RecipientRates | undefined, settings: RateSettings, seenBefore = true): Promise<HoldBackResult> {
   const limit = settings.RECIPIENT_RATE_LIMIT ?? 0;
   const informational = plan.emails.filter((e) => !asksToAct(e.recipient.notification));
   if (!rates || limit <= 0 || informational.length === 0) return { send: plan.emails, held: 0 };
@@ -36,8 +37,7 @@ export async function holdBack(plan: NotificationPlan, rates: RecipientRates | u
       ...(e.recipient.displayName ? { displayName: e.recipient.displayName } : {}),
       item: { eventId: event.id, notification: e.recipient.notification, occurredAt: event.occurredAt, ...names },
     })),
-    limit,
-    (settings.RECIPIENT_RATE_WINDOW_MINUTES ?? 60) * 60_000,
+    { limit, windowMs: (settings.RECIPIENT_RATE_WINDOW_MINUTES ?? 60) * 60_000, seenBefore },
   );
   const send = plan.emails.filter((e) => asksToAct(e.recipient.notification) || decisions.get(e.key) !== 'held');
   return { send, held: plan.emails.length - send.length };
