@@ -16,6 +16,9 @@ import { loadSettings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 import { MemoryDeliveryLedger } from '../../dev/doubles/memoryDeliveryLedger.js';
 import { MemoryEventRegistry } from '../../dev/doubles/memoryEventRegistry.js';
+import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
+import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
+import { TableEventRegistry } from '../../shared/storage/tableEventRegistry.js';
 import { TableRecipientRates } from '../../shared/storage/tableRecipientRates.js';
 import { notifyEvent, type NotifyDeps, type NotifyOutcome } from '../../shared/usecases/notifyEvent.js';
 import { sendHeldBackSummaries } from '../../shared/usecases/heldBackSummary.js';
@@ -58,7 +61,7 @@ function worker(): NotifyDeps & { rates: TableRecipientRates; activity: MemoryAc
 const workers = [worker(), worker()];
 
 /** Events spread over both workers, each taking several at once. */
-async function deliver(events: PimEvent[], shift = 0, pool = workers): Promise<NotifyOutcome[]> {
+async function deliver(events: PimEvent[], shift = 0, pool: NotifyDeps[] = workers): Promise<NotifyOutcome[]> {
   const outcomes: NotifyOutcome[] = [];
   let next = 0;
   const run = async (deps: NotifyDeps) => {
@@ -169,4 +172,49 @@ describe('a flood of 2,000 events to the same admins', () => {
       [mail(3)]: { activationAlert: 1, approvalRequest: 1 },
     });
   });
+});
+
+describe('a smaller flood through every table on Azurite', () => {
+  const SMALL_LIMIT = 5;
+  const smallSettings = loadSettings({ RECIPIENT_RATE_LIMIT: String(SMALL_LIMIT), RECIPIENT_RATE_WINDOW_MINUTES: '60' });
+  const names = { activity: uniqueTableName('Act'), ledger: uniqueTableName('Led'), registry: uniqueTableName('Reg'), rates: uniqueTableName('Rate') };
+  const out = new RecordingSender();
+  let at = DURING;
+  const tableWorker = () => {
+    const client = (name: string) => TableClient.fromConnectionString(storageConnectionString(), name, { allowInsecureConnection: true });
+    return {
+      directory,
+      sender: out,
+      activity: new TableActivityStore(client(names.activity)),
+      ledger: new TableDeliveryLedger(client(names.ledger)),
+      registry: new TableEventRegistry(client(names.registry)),
+      rates: new TableRecipientRates(client(names.rates), () => at),
+      settings: smallSettings,
+      log: () => {},
+    };
+  };
+  const pool = [tableWorker(), tableWorker()];
+  const events = flood.slice(0, 60).map((e) => ({ ...e, id: `small-${e.id}` }));
+  const actionable = events.filter((e) => e.type !== 'activationCompleted').length;
+
+  it('holds back beyond the limit, sends approvals, redelivers nothing, and summarises once', async () => {
+    await deliver(events, 0, pool);
+    const expected = {
+      [mail(1)]: { activationNotice: SMALL_LIMIT },
+      [mail(2)]: { activationAlert: SMALL_LIMIT, approvalRequest: actionable / 2, approvalReminder: actionable / 2 },
+      [mail(3)]: { activationAlert: SMALL_LIMIT, approvalRequest: actionable / 2, approvalReminder: actionable / 2 },
+    };
+    expect(byPerson(out.sent)).toEqual(expected);
+    await deliver(events, 1, pool);
+    expect(byPerson(out.sent)).toEqual(expected);
+
+    at = AFTER;
+    const runs = await Promise.all(pool.map((w) => sendHeldBackSummaries(AFTER, w)));
+    await sendHeldBackSummaries(AFTER, pool[0]!);
+    const summaries = out.sent.filter((s) => s.notification === 'heldBackSummary');
+    expect(summaries.map((s) => s.to.address).sort()).toEqual([mail(1), mail(2), mail(3)]);
+    expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(3);
+    const held = events.length - actionable - SMALL_LIMIT;
+    for (const s of summaries) expect(s.subject).toMatch(new RegExp(`^PIM: ${held} more notifications were held back between`));
+  }, 120_000);
 });
