@@ -1,4 +1,4 @@
-import { rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
+import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
 
 /** In memory, for unit tests of other modules and local tools: the Table adapter's behaviour in one process. */
 export class MemoryRecipientRates implements RecipientRates {
@@ -36,7 +36,7 @@ export class MemoryRecipientRates implements RecipientRates {
     return [...this.decisions.entries()]
       .filter(([id, d]) => id.startsWith(`${due.key}|`) && d.decision === 'held' && d.windowStart === due.windowStart)
       .map(([, d]) => d.item)
-      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+      .sort(byOccurrence);
   }
 
   async summarised(due: DueSummary): Promise<void> {

@@ -53,9 +53,9 @@ export function heldBackView(model: HeldBackModel, portalBaseUrl: string): HeldB
     items: model.items.slice(0, HELD_BACK_LISTED).map((i) => ({
       when: formatDateTime(i.occurredAt),
       what: (NOTIFICATIONS as Record<string, { summary: string } | undefined>)[i.notification]?.summary ?? singleLine(i.notification),
-      role: singleLine(i.roleName) || 'unknown role',
-      scope: singleLine(i.scopeName) || 'unknown scope',
-      principal: singleLine(i.principalName) || 'unknown principal',
+      role: singleLine(i.roleName) || '—',
+      scope: singleLine(i.scopeName) || '—',
+      principal: singleLine(i.principalName) || '—',
     })),
     omitted: Math.max(0, count - HELD_BACK_LISTED),
     from: formatDateTime(model.windowStart),

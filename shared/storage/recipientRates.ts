@@ -69,6 +69,11 @@ export interface RecipientRates {
   summarised(due: DueSummary): Promise<void>;
 }
 
+/** Oldest first by the instant (events may give their time with an offset), then by event id. */
+export function byOccurrence(a: HeldItem, b: HeldItem): number {
+  return Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || a.eventId.localeCompare(b.eventId);
+}
+
 /** The fixed window `now` falls in: aligned to multiples of its length since the epoch (UTC). */
 export function rateWindow(now: Date, windowMs: number): { start: string; end: string } {
   const start = Math.floor(now.getTime() / windowMs) * windowMs;

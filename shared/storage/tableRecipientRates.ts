@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from './recipientRates.js';
+import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from './recipientRates.js';
 import { ensureTable, statusOf } from './tables.js';
 
 const DUE = 'summary-due';
@@ -107,7 +107,7 @@ export class TableRecipientRates implements RecipientRates {
     for await (const e of this.client.listEntities<DecisionRow>({ queryOptions: { filter } })) {
       items.push({ eventId: e.eventId, notification: e.notification, roleName: e.roleName, principalName: e.principalName, scopeName: e.scopeName, occurredAt: e.occurredAt });
     }
-    return items.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    return items.sort(byOccurrence);
   }
 
   async summarised(due: DueSummary): Promise<void> {

@@ -7,11 +7,11 @@
  * nothing and loses nothing.
  */
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import type { EmailSender } from '../email/emailSender.js';
+import type { EmailSender, RenderedEmail } from '../email/emailSender.js';
 import { renderHeldBack } from '../email/render.js';
 import type { Settings } from '../settings/settings.js';
 import { deliveryOperationId, type DeliveryLedger } from '../storage/deliveryLedger.js';
-import type { DueSummary, RecipientRates } from '../storage/recipientRates.js';
+import type { DueSummary, HeldItem, RecipientRates } from '../storage/recipientRates.js';
 import type { Log } from '../log.js';
 import { DeliveryBusyError, deliverOnce, type DeliveryCounts } from './deliverOnce.js';
 import { renderOptions } from './envelope.js';
@@ -49,6 +49,28 @@ export function heldBackLedgerId(due: Pick<DueSummary, 'key' | 'windowStart'>): 
   return `held:${due.key}:${due.windowStart}`;
 }
 
+/** One person's summary of one window. */
+export function renderSummary(
+  window: DueSummary,
+  items: HeldItem[],
+  tenantName: string,
+  settings: HeldBackSettings,
+): RenderedEmail {
+  return renderHeldBack(
+    {
+      tenantName,
+      items,
+      windowStart: window.windowStart,
+      windowEnd: window.windowEnd,
+      limit: settings.RECIPIENT_RATE_LIMIT,
+      windowMinutes: settings.RECIPIENT_RATE_WINDOW_MINUTES,
+      recipientName: window.displayName,
+      reason: `You received this summary as the recipient of the notifications it lists in ${tenantName}.`,
+    },
+    renderOptions(settings),
+  );
+}
+
 export async function sendHeldBackSummaries(now: Date, deps: HeldBackDeps): Promise<HeldBackOutcome> {
   const outcome: HeldBackOutcome = { windows: 0, listed: 0, busy: 0, sent: 0, alreadySent: 0, failed: 0 };
   const due = await deps.rates.dueSummaries(new Date(now.getTime() - CLOCK_GRACE_MS));
@@ -59,21 +81,8 @@ export async function sendHeldBackSummaries(now: Date, deps: HeldBackDeps): Prom
     const items = await deps.rates.heldIn(window);
     if (items.length > 0) {
       const ledgerId = heldBackLedgerId(window);
-      const rendered = renderHeldBack(
-        {
-          tenantName: tenant.displayName,
-          items,
-          windowStart: window.windowStart,
-          windowEnd: window.windowEnd,
-          limit: deps.settings.RECIPIENT_RATE_LIMIT,
-          windowMinutes: deps.settings.RECIPIENT_RATE_WINDOW_MINUTES,
-          recipientName: window.displayName,
-          reason: `You received this summary as the recipient of the notifications it lists in ${tenant.displayName}.`,
-        },
-        renderOptions(deps.settings),
-      );
       const email = {
-        ...rendered,
+        ...renderSummary(window, items, tenant.displayName, deps.settings),
         from: { address: deps.settings.EMAIL_SENDER_ADDRESS, displayName: deps.settings.EMAIL_SENDER_NAME },
         to: { address: window.address, ...(window.displayName ? { displayName: window.displayName } : {}) },
         headers: { 'X-PIM-Notification': 'heldBackSummary', 'X-PIM-Held-Back-Window': window.windowStart },

@@ -29,13 +29,19 @@ export async function holdBack(plan: NotificationPlan, rates: RecipientRates | u
   const informational = plan.emails.filter((e) => !asksToAct(e.recipient.notification));
   if (!rates || limit <= 0 || informational.length === 0) return { send: plan.emails, held: 0 };
   const { event, names } = plan;
+  // What the event is not about shows as a dash, not as the planner's "a role" / "someone".
+  const listed = {
+    roleName: event.role || event.scope.kind === 'group' ? names.roleName : '',
+    principalName: event.principal ? names.principalName : '',
+    scopeName: names.scopeName,
+  };
   const decisions = await rates.decide(
     event.id,
     informational.map((e) => ({
       key: e.key,
       address: e.recipient.address,
       ...(e.recipient.displayName ? { displayName: e.recipient.displayName } : {}),
-      item: { eventId: event.id, notification: e.recipient.notification, occurredAt: event.occurredAt, ...names },
+      item: { eventId: event.id, notification: e.recipient.notification, occurredAt: event.occurredAt, ...listed },
     })),
     { limit, windowMs: (settings.RECIPIENT_RATE_WINDOW_MINUTES ?? 60) * 60_000, seenBefore },
   );
