@@ -55,6 +55,7 @@ export async function useOutboxApp(connectionString: string, extra: Record<strin
     AzureWebJobsStorage: connectionString,
     ACTIVITY_TABLE: activityTable,
     DELIVERY_TABLE: uniqueTableName('FaultLed'),
+    RECIPIENT_RATE_TABLE: uniqueTableName('Rate'),
     OUTBOX_DIR: outbox,
     DIRECTORY_SOURCE: 'snapshot',
     EMAIL_TRANSPORT: 'outbox',
