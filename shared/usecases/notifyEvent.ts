@@ -100,7 +100,6 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   // After planning, before sending: a person over the rate limit gets this event in their summary instead.
   const { send, held } = await holdBack(plan, deps.rates, deps.settings, registration.kind !== 'new');
   if (held > 0) deps.log('info', `event ${event.id}: ${held} informational emails held back by the rate limit`);
-  if (send.length === 0) return { kind: 'processed', eventId: event.id, sent: 0, alreadySent: 0, failed: 0, held, activity };
   try {
     const items = send.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
     const leaseMs = deps.settings.DELIVERY_LEASE_SECONDS * 1000;
