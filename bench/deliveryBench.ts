@@ -146,6 +146,8 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
       AZURE_SUBSCRIPTION_IDS: tenant.subscriptionIds.join(';'),
       ACTIVITY_TABLE: `BenchDelivAct${table}${suffix}`,
       DELIVERY_TABLE: `BenchDeliv${table}${suffix}`,
+      // Throughput of every email: the rate limit (docs/rate-limit.md) would hold most of a synthetic flood back.
+      RECIPIENT_RATE_LIMIT: '0',
     });
   const model = options.model ?? REAL_ACS_MODEL;
   // Sequential, today's: per person, each send polled to the end (the SDK's interval follows retry-after).

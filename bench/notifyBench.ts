@@ -106,6 +106,8 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
     AZURE_SUBSCRIPTION_IDS: tenant.subscriptionIds.join(';'),
     ACTIVITY_TABLE: `BenchActivity${suffix}`,
     DELIVERY_TABLE: `BenchDeliveries${suffix}`,
+    // Throughput of every email: the rate limit (docs/rate-limit.md) would hold most of a synthetic flood back.
+    RECIPIENT_RATE_LIMIT: '0',
   });
 
   const tableCounts = new Map<string, number>();

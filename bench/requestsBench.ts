@@ -88,6 +88,8 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     AZURE_SUBSCRIPTION_IDS: tenant.subscriptionIds.join(';'),
     ACTIVITY_TABLE: `BenchReqActivity${suffix}`,
     DELIVERY_TABLE: `BenchReqDeliveries${suffix}`,
+    // Throughput of every email: the rate limit (docs/rate-limit.md) would hold most of a synthetic flood back.
+    RECIPIENT_RATE_LIMIT: '0',
     SOURCES_TABLE: `BenchReqSources${suffix}`,
     REQUESTS_SCHEDULE: schedule,
   });

@@ -38,7 +38,7 @@ export async function notify(message: unknown, context: InvocationContext): Prom
     return;
   }
   context.log(
-    `event ${outcome.eventId}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused; activity ${outcome.activity}`,
+    `event ${outcome.eventId}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused, ${outcome.held} held back; activity ${outcome.activity}`,
   );
 }
 

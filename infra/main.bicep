@@ -99,6 +99,15 @@ param approvalReminderHours string = '4;23'
 @description('NCRONTAB schedule (UTC) of the expiry scanner (14-day and 1-day reminders, extension window, expiry).')
 param expirySchedule string = '0 0 6 * * *'
 
+@description('Informational emails per person per window before the rest are held back for one summary (0 = off). Approval requests are never held back.')
+param recipientRateLimit string = '20'
+
+@description('Minutes of the rate limit\'s window (fixed windows, aligned to UTC).')
+param recipientRateWindowMinutes string = '60'
+
+@description('NCRONTAB schedule (UTC) of the held-back summary: one email per person whose emails were held back in a window that closed.')
+param heldBackSchedule string = '0 */5 * * * *'
+
 @description('Extra digest recipients (;-separated addresses), e.g. a security distribution list.')
 param digestExtraRecipients string = ''
 
@@ -157,6 +166,7 @@ var deliveryReportsPoisonQueue = 'pim-delivery-reports-poison'
 var activityTable = 'PimActivity'
 var deliveryTable = 'PimDeliveries'
 var sourcesTable = 'PimSources'
+var recipientRateTable = 'PimRecipientRates'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
@@ -192,6 +202,7 @@ module storage 'modules/storage.bicep' = {
       activityTable
       deliveryTable
       sourcesTable
+      recipientRateTable
     ]
   }
 }
@@ -302,6 +313,10 @@ module functionApp 'modules/functionapp.bicep' = {
       REQUESTS_SCHEDULE: requestsSchedule
       APPROVAL_REMINDER_HOURS: approvalReminderHours
       SOURCES_TABLE: sourcesTable
+      RECIPIENT_RATE_LIMIT: recipientRateLimit
+      RECIPIENT_RATE_WINDOW_MINUTES: recipientRateWindowMinutes
+      RECIPIENT_RATE_TABLE: recipientRateTable
+      HELD_BACK_SCHEDULE: heldBackSchedule
     }
   }
 }

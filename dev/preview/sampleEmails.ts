@@ -11,6 +11,9 @@ import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../../shared/rules/notifications.js';
 import type { Settings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../doubles/memoryActivityStore.js';
+import { MemoryRecipientRates } from '../doubles/memoryRecipientRates.js';
+import { renderSummary } from '../../shared/usecases/heldBackSummary.js';
+import { holdBack } from '../../shared/usecases/holdBack.js';
 import { isoWeekOf } from '../../shared/time/isoWeek.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 import { planDigest } from '../../shared/usecases/weeklyDigest.js';
@@ -18,7 +21,7 @@ import { planDigest } from '../../shared/usecases/weeklyDigest.js';
 export const SAMPLE_EVENTS = 'samples/events.jsonl';
 
 export interface SampleEmail {
-  notification: NotificationKind;
+  notification: NotificationKind | 'heldBackSummary';
   /** Where it came from: the event id, or the digest week. */
   source: string;
   email: RenderedEmail;
@@ -28,9 +31,13 @@ export async function sampleEmails(directory: RoleDirectory, settings: Settings)
   const { events } = parseEventsText(await readFile(fromPackageRoot(SAMPLE_EVENTS), 'utf8'));
   const found = new Map<NotificationKind, SampleEmail>();
   const activity = new MemoryActivityStore();
+  // Every sample in one window with a limit of 1: the rate limit holds back the rest for a summary.
+  const last = Math.max(...events.map(({ event }) => Date.parse(event.occurredAt)));
+  const rates = new MemoryRecipientRates(() => new Date(last));
   for (const { event } of events) {
     await activity.record(event);
     const plan = await planNotifications(event, directory, settings);
+    await holdBack(plan, rates, { RECIPIENT_RATE_LIMIT: 1, RECIPIENT_RATE_WINDOW_MINUTES: settings.RECIPIENT_RATE_WINDOW_MINUTES });
     for (const e of plan.emails) {
       if (!found.has(e.recipient.notification)) found.set(e.recipient.notification, { notification: e.recipient.notification, source: event.id, email: e.email });
     }
@@ -44,6 +51,18 @@ export async function sampleEmails(directory: RoleDirectory, settings: Settings)
     const first = digest.emails[0];
     if (first) found.set('weeklyDigest', { notification: 'weeklyDigest', source: busiest, email: first.email });
   }
-  const emails = NOTIFICATION_KINDS.flatMap((k) => (found.has(k) ? [found.get(k)!] : []));
+  const emails: SampleEmail[] = NOTIFICATION_KINDS.flatMap((k) => (found.has(k) ? [found.get(k)!] : []));
+  const summary = await heldBackSample(rates, directory, settings);
+  if (summary) emails.push(summary);
   return { emails, missing: NOTIFICATION_KINDS.filter((k) => !found.has(k)) };
+}
+
+/** The held-back summary of the person the samples held the most back for. */
+async function heldBackSample(rates: MemoryRecipientRates, directory: RoleDirectory, settings: Settings): Promise<SampleEmail | undefined> {
+  const windows = await Promise.all((await rates.dueSummaries(new Date(8.64e15))).map(async (due) => ({ due, items: await rates.heldIn(due) })));
+  const busiest = windows.sort((a, b) => b.items.length - a.items.length)[0];
+  if (!busiest || busiest.items.length === 0) return undefined;
+  const limited = { ...settings, RECIPIENT_RATE_LIMIT: 1 };
+  const email = renderSummary(busiest.due, busiest.items, (await directory.tenant()).displayName, limited);
+  return { notification: 'heldBackSummary', source: `${busiest.items.length} sample events`, email };
 }

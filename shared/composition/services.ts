@@ -32,6 +32,8 @@ import { EVENTS_QUEUE } from '../storage/queueNames.js';
 import { queueClient } from '../storage/queues.js';
 import { TableActivityStore } from '../storage/tableActivityStore.js';
 import { TableDeliveryLedger } from '../storage/tableDeliveryLedger.js';
+import type { RecipientRates } from '../storage/recipientRates.js';
+import { TableRecipientRates } from '../storage/tableRecipientRates.js';
 import { tableClient, type StorageConnection } from '../storage/tables.js';
 import { azureCredential } from './credential.js';
 
@@ -55,6 +57,8 @@ export interface Services {
   acceptance: AcceptanceLedger;
   /** Events queued again: busy in another worker, after ACS throttling, or to resend after a Failed delivery report. */
   requeue: EventRequeue;
+  /** The per-recipient rate limit of informational emails, and what it held back. */
+  rates: RecipientRates;
   storage: StorageConnection;
   sources: SourceAdapters;
 }
@@ -169,6 +173,7 @@ export async function createServices(settings: Settings, options: ServiceOptions
     registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE)),
     acceptance: new TableAcceptanceLedger(tableClient(storage, settings.DELIVERY_TABLE)),
     requeue: new QueueEventRequeue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
+    rates: new TableRecipientRates(tableClient(storage, settings.RECIPIENT_RATE_TABLE)),
     sources: {
       store,
       queue: new StorageEventQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),

@@ -8,6 +8,7 @@
  */
 import type { RenderedEmail } from './emailSender.js';
 import { digestView, type DigestModel } from './digestView.js';
+import { heldBackView, type HeldBackModel } from './heldBackView.js';
 import { singleLine } from './format.js';
 import { notificationView, type NotificationModel } from './notificationView.js';
 import { templateSet, type CompiledTemplate } from './templateStore.js';
@@ -32,6 +33,11 @@ export function renderNotification(model: NotificationModel, options: RenderOpti
 export function renderDigest(model: DigestModel, options: RenderOptions): RenderedEmail {
   const template = templateSet(options.templatesDir).weeklyDigest;
   return renderWith('weeklyDigest', template, digestView(model, options.portalBaseUrl));
+}
+
+/** The summary of what the rate limit held back for one person in one window. */
+export function renderHeldBack(model: HeldBackModel, options: RenderOptions): RenderedEmail {
+  return renderWith('heldBackSummary', templateSet(options.templatesDir).heldBackSummary, heldBackView(model, options.portalBaseUrl));
 }
 
 function renderWith(notification: string, template: CompiledTemplate, view: object): RenderedEmail {

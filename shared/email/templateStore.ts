@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../rules/notifications.js';
 import { DIGEST_TEMPLATE } from './templates/digest.js';
+import { HELD_BACK_TEMPLATE } from './templates/heldBack.js';
 import { PARTIALS } from './templates/layout.js';
 import { NOTIFICATION_TEMPLATES, type TemplateSource } from './templates/notifications.js';
 import { GROUP_NOTIFICATION_TEMPLATES } from './templates/groupNotifications.js';
@@ -26,7 +27,8 @@ export interface CompiledTemplate {
   text: Render;
 }
 
-export type TemplateSet = Record<NotificationKind, CompiledTemplate>;
+/** The kinds' templates, and the held-back summary's (built in; it takes the layout of the set). */
+export type TemplateSet = Record<NotificationKind, CompiledTemplate> & { heldBackSummary: CompiledTemplate };
 
 export class TemplatesError extends Error {
   override readonly name = 'TemplatesError';
@@ -119,6 +121,11 @@ function compileSet(overrides: Overrides): TemplateSet {
       text: compile(hb, source.text, { noEscape: true }, kind, 'text'),
     };
   }
+  set.heldBackSummary = {
+    subject: compile(hb, HELD_BACK_TEMPLATE.subject, { noEscape: true }, 'heldBackSummary', 'subject'),
+    html: compile(hb, HELD_BACK_TEMPLATE.html, {}, 'heldBackSummary', 'html'),
+    text: compile(hb, HELD_BACK_TEMPLATE.text, { noEscape: true }, 'heldBackSummary', 'text'),
+  };
   return set;
 }
 

@@ -167,6 +167,28 @@ export const SETTINGS = {
     default: '24',
     schema: positiveInt(168),
   }),
+  RECIPIENT_RATE_LIMIT: spec({
+    description:
+      'At most this many informational emails (every kind that does not ask the recipient to act) go to one person per `RECIPIENT_RATE_WINDOW_MINUTES`; the rest are held back and listed in one summary email after the window closes (docs/rate-limit.md). Approval requests and approval reminders are never held back and do not count. `0` turns the limit off.',
+    default: '20',
+    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0 (0 = off)').max(100_000, 'must be at most 100000'),
+  }),
+  RECIPIENT_RATE_WINDOW_MINUTES: spec({
+    description: 'The window of `RECIPIENT_RATE_LIMIT`, in minutes: fixed windows aligned to UTC (60 = each clock hour).',
+    default: '60',
+    schema: positiveInt(1440),
+  }),
+  RECIPIENT_RATE_TABLE: spec({
+    description: 'Table of the rate limit: per person and window the count of informational emails sent, and each email held back until its summary goes out.',
+    default: 'PimRecipientRates',
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
+  }),
+  HELD_BACK_SCHEDULE: spec({
+    description: 'NCRONTAB schedule of the held-back summary (`%HELD_BACK_SCHEDULE%`): each person whose emails were held back in a window that has closed gets one summary email listing them.',
+    default: '0 */5 * * * *',
+    schema: z.string().min(9),
+    host: true,
+  }),
   DIGEST_SCHEDULE: spec({
     description: 'NCRONTAB schedule of the weekly digest (`%DIGEST_SCHEDULE%` in the timer binding), in UTC.',
     default: '0 0 8 * * 1',

@@ -20,6 +20,8 @@ import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
 import { missingPermission } from '../permissions/missing.js';
 import { waitForPermission, type PermissionWaitOutcome, type PermissionWaitSettings } from './permissionWait.js';
 import { deliverGrouped } from './deliverGrouped.js';
+import { holdBack, type RateSettings } from './holdBack.js';
+import type { RecipientRates } from '../storage/recipientRates.js';
 
 export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from './poison.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
@@ -32,7 +34,9 @@ export interface NotifyDeps {
   ledger: DeliveryLedger;
   /** An event id is one event: a reuse with other content is refused. */
   registry: EventRegistry;
-  settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number } & Partial<Pick<Settings, 'EMAIL_GROUPING' | 'EMAIL_SEND_CONCURRENCY'> & PermissionWaitSettings>;
+  settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number } & Partial<Pick<Settings, 'EMAIL_GROUPING' | 'EMAIL_SEND_CONCURRENCY'> & PermissionWaitSettings> & RateSettings;
+  /** The per-recipient rate limit of informational emails (holdBack.ts); without it nothing is held back. */
+  rates?: RecipientRates;
   /**
    * With both, a sender that can take one message to many (ACS) delivers accept-then-report,
    * grouped (deliverGrouped.ts); a throttled event is put back for later instead of failing.
@@ -60,6 +64,8 @@ export type NotifyOutcome =
       alreadySent: number;
       /** Emails refused for good by the transport (recorded, not retried). */
       failed: number;
+      /** Informational emails held back by the rate limit, for the recipient's summary. */
+      held: number;
       activity: 'recorded' | 'duplicate';
     }
   /** ACS's quota ran out part-way: what went out is recorded, the event is queued again for `retryAfterMs` from now. */
@@ -99,13 +105,16 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
 
   // What goes back on the queue when the event must wait (busy, throttled): the event as received.
   const eventText = typeof message === 'string' ? message : JSON.stringify(message);
+  // After planning, before sending: a person over the rate limit gets this event in their summary instead.
+  const { send, held } = await holdBack(plan, deps.rates, deps.settings, registration.kind !== 'new');
+  if (held > 0) deps.log('info', `event ${event.id}: ${held} informational emails held back by the rate limit`);
   try {
-    const items = plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
+    const items = send.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
     const leaseMs = deps.settings.DELIVERY_LEASE_SECONDS * 1000;
     const { sender, acceptance, requeue } = deps;
     if (!isGroupSender(sender) || !acceptance || !requeue) {
       const counts = await deliverOnce(event.id, items, { sender, ledger: deps.ledger, leaseMs, log: deps.log });
-      return { kind: 'processed', eventId: event.id, ...counts, activity };
+      return { kind: 'processed', eventId: event.id, ...counts, held, activity };
     }
     try {
       const { messages, ...counts } = await deliverGrouped(event.id, items, {
@@ -119,7 +128,7 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
         log: deps.log,
       });
       deps.log('info', `event ${event.id}: ${messages} ACS messages accepted`);
-      return { kind: 'processed', eventId: event.id, ...counts, activity };
+      return { kind: 'processed', eventId: event.id, ...counts, held, activity };
     } catch (e) {
       if (!(e instanceof QuotaExceededError)) throw e;
       await requeue.later(eventText, e.retryAfterMs);

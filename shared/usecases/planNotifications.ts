@@ -23,6 +23,8 @@ export interface NotificationPlan {
   event: PimEvent;
   decision: RecipientDecision;
   emails: PlannedEmail[];
+  /** The event's role, principal and scope as the directory names them (a held-back email is listed by them). */
+  names: Pick<GatheredInputs, 'roleName' | 'principalName' | 'scopeName'>;
 }
 
 /** What the template of one recipient's email is given: names from the directory, the reason it was sent. */
@@ -102,5 +104,5 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
     }
     return planned;
   });
-  return { event, decision, emails };
+  return { event, decision, emails, names: { roleName: inputs.roleName, principalName: inputs.principalName, scopeName: inputs.scopeName } };
 }

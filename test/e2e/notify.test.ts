@@ -32,6 +32,7 @@ beforeAll(async () => {
     AzureWebJobsStorage: cs,
     ACTIVITY_TABLE: activityTable,
     DELIVERY_TABLE: uniqueTableName('Led'),
+    RECIPIENT_RATE_TABLE: uniqueTableName('Rate'),
     OUTBOX_DIR: outbox,
   });
   const functions = await loadFunctionApp([fromPackageRoot('functions/notify.ts')]);

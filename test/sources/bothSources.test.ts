@@ -68,6 +68,7 @@ describe('a request seen by both sources', () => {
       SOURCES_TABLE: uniqueTableName('Both'),
       ACTIVITY_TABLE: uniqueTableName('Act'),
       DELIVERY_TABLE: uniqueTableName('Led'),
+      RECIPIENT_RATE_TABLE: uniqueTableName('Rate'),
       EMAIL_SENDER_ADDRESS: 'pim@contoso.com',
     });
     const directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { now: () => t0 });

@@ -28,6 +28,7 @@ export async function faultServices(
     AzureWebJobsStorage: connectionString,
     ACTIVITY_TABLE: activityTable,
     DELIVERY_TABLE: deliveryTable,
+    RECIPIENT_RATE_TABLE: uniqueTableName('FaultRate'),
     // A crashed worker's claims are taken over after 1 s instead of 5 minutes.
     DELIVERY_LEASE_SECONDS: '1',
     ...parts.env,
