@@ -146,6 +146,8 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
       AZURE_SUBSCRIPTION_IDS: tenant.subscriptionIds.join(';'),
       ACTIVITY_TABLE: `BenchDelivAct${table}${suffix}`,
       DELIVERY_TABLE: `BenchDeliv${table}${suffix}`,
+      // Delivery only: its events have no PIM records; confirming them is the notify part's figure.
+      CONFIRM_WITH_PIM: 'false',
     });
   const model = options.model ?? REAL_ACS_MODEL;
   // Sequential, today's: per person, each send polled to the end (the SDK's interval follows retry-after).

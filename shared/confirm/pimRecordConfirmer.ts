@@ -88,7 +88,9 @@ export class PimRecordConfirmer implements PimConfirmer {
     const kind = event.scope.kind;
     if (how === 'requestId') {
       const id = event.request!.id!;
-      const listed = (await this.requests.recent(kind, event.scope.id)).find((r) => r.id.toLowerCase() === id.toLowerCase());
+      const find = (list: ScheduleRequest[]) => list.find((r) => r.id.toLowerCase() === id.toLowerCase());
+      // A list read before the event may lack it: read again first (one read serves a burst).
+      const listed = find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, occurred));
       const fromList = listed && judgeRequest(event, listed, at);
       if (fromList && (fromList.ok || !fromList.lag)) return fromList;
       // Not in the list, or behind the event there: PIM's answer now decides.
