@@ -45,6 +45,12 @@ function holdingsOf(tenant: GeneratedTenant, now: Date): Holding[] {
   ];
 }
 
+/** The roles events of a scope kind name (the tenant's directory roles; the Azure roles it defines). */
+function rolesOf(tenant: GeneratedTenant, kind: 'directory' | 'azureResource'): string[] {
+  if (kind === 'directory') return tenant.data.roleDefinitions.map((r) => r.id);
+  return [...new Set((tenant.data.azureResources ?? []).flatMap((r) => (r.roleDefinitions ?? []).map((d) => d.id)))];
+}
+
 export function genuineEvents(tenant: GeneratedTenant, events: readonly PimEvent[], now = new Date()): { events: PimEvent[]; requests: PimRequestInput[] } {
   const holdings = holdingsOf(tenant, now);
   const holderIds = new Set(holdings.map((h) => h.principalId));
@@ -73,6 +79,12 @@ export function genuineEvents(tenant: GeneratedTenant, events: readonly PimEvent
     }
     const state = e.type === 'activationCompleted' ? 'active' : (e.assignment?.state ?? 'active');
     if (e.type === 'roleExpired') {
+      // A holder (known to the directory, as most principals are), of a role they no longer hold there.
+      const pool = holdings.filter((h) => h.scope.kind === e.scope.kind && h.state === state);
+      const h = pool[n % pool.length]!;
+      const held = new Set(holdings.filter((x) => x.principalId === h.principalId && x.scope.id === h.scope.id && x.state === state).map((x) => x.roleDefinitionId));
+      const role = rolesOf(tenant, h.scope.kind).find((r) => !held.has(r));
+      if (role) return { ...e, scope: h.scope, role: { id: role }, principal: { id: h.principalId, type: tenant.groupHolderIds.includes(h.principalId) ? 'group' : 'user' } } as PimEvent;
       const user = nobody[n % nobody.length]!;
       return { ...e, principal: { id: user.id, type: 'user' } } as PimEvent;
     }

@@ -19,7 +19,7 @@ import type { PrivilegeScope, ScheduledAssignment, TenantInfo } from '../directo
 import { missingPermission } from '../permissions/missing.js';
 import type { ScheduleRequest } from '../sources/scheduleRequest.js';
 import { confirmedBy, isFor, judgeRequest, judgeSchedules, requestMissing, scheduleOf, type Verdict } from './judge.js';
-import type { PimRequestRecords } from './pimRequestRecords.js';
+import { LIST_MARGIN_MS, type PimRequestRecords } from './pimRequestRecords.js';
 import type { Confirmation, PimConfirmer } from './pimConfirmer.js';
 
 /** What the confirmer reads besides requests: the directory's cached lists (GraphDirectory). */
@@ -78,22 +78,26 @@ export class PimRecordConfirmer implements PimConfirmer {
   private async judge(event: RoleEvent, now: number, occurred: number): Promise<Verdict> {
     const at = new Date(now);
     const how = confirmedBy(event);
+    // A list read before the event (and a minute of lag) may be missing it; while the event is
+    // waiting for PIM any list may be: read again, at most once per 30 s per list.
+    const waiting = now - occurred < this.options.lagSeconds * 1000;
+    const readAfter = waiting ? now : occurred + LIST_MARGIN_MS;
     if (how === 'schedules') {
       const scope: PrivilegeScope = { kind: event.scope.kind, id: event.scope.id };
       const cached = judgeSchedules(event, await this.lists.schedulesAt(scope), at);
-      // Only a list read before the event can be missing it: read again (rate-limited by the directory).
       if (cached.ok || !cached.lag) return cached;
-      return judgeSchedules(event, await this.lists.schedulesAt(scope, occurred), at);
+      return judgeSchedules(event, await this.lists.schedulesAt(scope, readAfter), at);
     }
     const kind = event.scope.kind;
     if (how === 'requestId') {
       const id = event.request!.id!;
       const find = (list: ScheduleRequest[]) => list.find((r) => r.id.toLowerCase() === id.toLowerCase());
       // A list read before the event may lack it: read again first (one read serves a burst).
-      const listed = find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, occurred));
+      const listed = find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, readAfter));
       const fromList = listed && judgeRequest(event, listed, at);
       if (fromList && (fromList.ok || !fromList.lag)) return fromList;
-      // Not in the list, or behind the event there: PIM's answer now decides.
+      if (!listed && this.requests.covers(kind, event.scope.id, occurred)) return requestMissing(event);
+      // Not in a list that would hold it, or behind the event there: PIM's answer now decides.
       const schedule = scheduleOf(event);
       const fresh = await this.requests.byId(kind, event.scope.id, id, schedule ? [schedule] : undefined);
       return fresh ? judgeRequest(event, fresh, at) : requestMissing(event);
@@ -101,7 +105,7 @@ export class PimRecordConfirmer implements PimConfirmer {
     const search = (list: ScheduleRequest[]) => best(list.filter((r) => isFor(event, r)).map((r) => judgeRequest(event, r, at)));
     const cached = search(await this.requests.recent(kind, event.scope.id));
     if (cached?.ok) return cached;
-    return search(await this.requests.recent(kind, event.scope.id, occurred)) ?? requestMissing(event);
+    return search(await this.requests.recent(kind, event.scope.id, readAfter)) ?? requestMissing(event);
   }
 }
 

@@ -16,6 +16,7 @@ import { BatchLoader } from '../directory/graph/batchLoader.js';
 import type { GraphApi } from '../directory/graph/graphClient.js';
 import { batchError } from '../directory/graph/graphReader.js';
 import { TtlCache } from '../directory/cache.js';
+import { REREAD_AFTER_MS } from '../directory/graphDirectory.js';
 import { ARM_REQUESTS_API_VERSION, fromArm, fromGraph, type ArmScheduleRequest, type GraphScheduleRequest } from '../sources/pimRequestSource.js';
 import type { AccessKind, ScheduleRequest } from '../sources/scheduleRequest.js';
 import { APPROVAL_WINDOW_MS } from '../time/approvalWindow.js';
@@ -24,6 +25,8 @@ type Schedule = ScheduleRequest['schedule'];
 
 /** How far back the lists reach: the approval window and an hour, as the requests collector reads. */
 const LIST_LOOKBACK_MS = APPROVAL_WINDOW_MS + 3_600_000;
+/** A list read less than this after an event may not show it yet (PIM's read APIs trail a little). */
+export const LIST_MARGIN_MS = 60_000;
 /** How long an answer by id is reused (a burst of the same forged id costs one read). */
 const BY_ID_TTL_SECONDS = 30;
 const SCHEDULES: readonly Schedule[] = ['assignment', 'eligibility'];
@@ -66,18 +69,32 @@ export class PimRequestRecords {
   /**
    * The recent requests of one kind of access (for Azure, of the scope's subscription; none for
    * a scope above subscriptions). `readAfter` (ms): a list read before then, at least 30 s ago,
-   * is read again (what happened after the read is not in it), at most once per 30 s.
+   * is read again (what happened after the read may not be in it), so at most once per 30 s per
+   * list however many events ask.
    */
   async recent(kind: AccessKind, scopeId: string, readAfter?: number): Promise<ScheduleRequest[]> {
     const key = kind === 'azureResource' ? subscriptionOf(scopeId) : kind;
     if (!key) return [];
     const loadedAt = this.lists.loadedAt(key);
-    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && this.now() - loadedAt >= 30_000) this.lists.forget(key);
+    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && this.now() - loadedAt >= REREAD_AFTER_MS) this.lists.forget(key);
     return this.lists.get(key, async () => {
       const since = new Date(this.now() - LIST_LOOKBACK_MS).toISOString();
       const lists = await Promise.all(SCHEDULES.map((schedule) => this.readList(kind, key, schedule, since)));
       return lists.flat();
     });
+  }
+
+  /**
+   * Whether the list of this kind (for Azure, the scope's subscription) can be trusted to hold
+   * the request of an event that occurred at `occurred` (ms), had PIM one: it was read a minute
+   * or more after the event, and the event is recent enough that its request (made at most one
+   * approval window before it) is inside the list's reach. Then "not in the list" is "none", with
+   * no read by id; a forger who dates an event so that it is not pays one read for it, once.
+   */
+  covers(kind: AccessKind, scopeId: string, occurred: number): boolean {
+    const key = kind === 'azureResource' ? subscriptionOf(scopeId) : kind;
+    const loadedAt = key === undefined ? undefined : this.lists.loadedAt(key);
+    return loadedAt !== undefined && loadedAt >= occurred + LIST_MARGIN_MS && occurred >= loadedAt - (LIST_LOOKBACK_MS - APPROVAL_WINDOW_MS);
   }
 
   /**

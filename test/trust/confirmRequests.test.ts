@@ -20,7 +20,7 @@ function activation(type: PimEvent['type'], requestId: string, overrides: Partia
     id: eventId(type),
     type,
     tenantId: TENANT,
-    occurredAt: minutesAgo(30),
+    occurredAt: minutesAgo(0),
     scope: { kind: 'directory', id: '/' },
     role: { id: ROLE_EXCHANGE },
     principal: { id: CHRISTIE, type: 'user' },
@@ -103,22 +103,36 @@ describe('requests are confirmed with PIM before mailing', () => {
   });
 
   it('finds a request without an id among the recent ones by principal, role and scope', async () => {
-    const r = pending();
-    const { request: _r, ...noId } = activation('activationPendingApproval', r.id);
-    expect(await t.notify({ ...noId, id: eventId('no-id') } as PimEvent)).toMatchObject({ kind: 'processed' });
-    const { request: _f, ...forged } = activation('activationPendingApproval', r.id, { principal: { id: RAUL } });
-    expect(await poisonReason({ ...forged, id: eventId('no-id-forged') } as PimEvent)).toMatch(/not confirmed by PIM: no request for principal a4f92d22/);
+    const fresh = await startTrust();
+    try {
+      const r = fresh.pim.add({ id: randomUUID(), kind: 'directory', createdDateTime: minutesAgo(40), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE });
+      const { request: _r, ...noId } = activation('activationPendingApproval', r.id);
+      expect(await fresh.notify({ ...noId, id: eventId('no-id') } as PimEvent)).toMatchObject({ kind: 'processed' });
+      const { request: _f, ...forged } = activation('activationPendingApproval', r.id, { principal: { id: RAUL } });
+      const outcome = await fresh.notify({ ...forged, id: eventId('no-id-forged') } as PimEvent);
+      expect(outcome.kind === 'invalid' && outcome.error.message).toMatch(/not confirmed by PIM: no request for principal a4f92d22/);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it('waits for PIM to catch up with a recent event instead of refusing it, then mails it', async () => {
-    const id = randomUUID();
-    const event = activation('activationPendingApproval', id, { occurredAt: minutesAgo(0.5) });
-    const early = await t.notify(event);
-    expect(early).toMatchObject({ kind: 'awaitingPim', retryAfterMs: 60_000 });
-    expect(t.requeued.at(-1)).toEqual({ text: JSON.stringify(event), delayMs: 60_000 });
-    // The request shows up in PIM: the requeued message goes out.
-    t.pim.add({ id, kind: 'directory', createdDateTime: minutesAgo(0.5), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE });
-    expect(await t.notify(event)).toMatchObject({ kind: 'processed' });
+    const waiting = await startTrust({ CONFIRM_LAG_SECONDS: '600' });
+    try {
+      const id = randomUUID();
+      const event = activation('activationPendingApproval', id, { occurredAt: minutesAgo(0.5) });
+      expect(await waiting.notify(event)).toMatchObject({ kind: 'awaitingPim', retryAfterMs: 60_000, reason: expect.stringMatching(/^no request /) });
+      expect(waiting.requeued).toEqual([{ text: JSON.stringify(event), delayMs: 60_000 }]);
+      expect(waiting.sent).toEqual([]);
+      // The request shows up in PIM: the message put back goes out.
+      waiting.pim.add({ id, kind: 'directory', createdDateTime: minutesAgo(0.5), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE });
+      expect(await waiting.notify(event)).toMatchObject({ kind: 'processed' });
+      // An event long past the lag window is judged at once.
+      const old = activation('activationPendingApproval', randomUUID(), { occurredAt: minutesAgo(11) });
+      expect(await waiting.notify(old)).toMatchObject({ kind: 'invalid' });
+    } finally {
+      await waiting.stop();
+    }
   });
 
   it('retries a transient Graph failure instead of refusing the event', async () => {
