@@ -30,10 +30,11 @@ export const LIST_MARGIN_MS = 60_000;
 /** How long an answer by id is reused (a burst of the same forged id costs one read). */
 const BY_ID_TTL_SECONDS = 30;
 const SCHEDULES: readonly Schedule[] = ['assignment', 'eligibility'];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RequestRecordsOptions {
-  graph: Pick<GraphApi, 'get' | 'batchGet'>;
-  arm: Pick<ArmApi, 'get'>;
+  graph: Pick<GraphApi, 'list' | 'batchGet'>;
+  arm: Pick<ArmApi, 'get' | 'list'>;
   cacheTtlSeconds: number;
   now?: () => number;
 }
@@ -102,6 +103,9 @@ export class PimRequestRecords {
    * when PIM has none. "None" is never reused: the request may show up a moment later.
    */
   async byId(kind: AccessKind, scopeId: string, id: string, schedules: readonly Schedule[] = SCHEDULES): Promise<ScheduleRequest | undefined> {
+    // Graph's request ids and ARM's request names are GUIDs: anything else is none, without asking
+    // (Graph would answer 400, which is no verdict).
+    if (!GUID.test(id)) return undefined;
     const found = await Promise.all(schedules.map((schedule) => this.readOne(kind, scopeId, id, schedule)));
     return found.find((r) => r !== undefined);
   }
@@ -115,29 +119,13 @@ export class PimRequestRecords {
 
   private async readList(kind: AccessKind, key: string, schedule: Schedule, since: string): Promise<ScheduleRequest[]> {
     if (kind === 'azureResource') {
-      const items = await this.armList(`/subscriptions/${key}/providers/Microsoft.Authorization/${armCollection(schedule)}?api-version=${ARM_REQUESTS_API_VERSION}`);
+      const items = await this.options.arm.list<ArmScheduleRequest>(`/subscriptions/${key}/providers/Microsoft.Authorization/${armCollection(schedule)}?api-version=${ARM_REQUESTS_API_VERSION}`);
+      // ARM filters these lists only by principal or caller: the window is applied here.
       const from = Date.parse(since);
       return items.flatMap((r) => fromArm(r, schedule) ?? []).filter((r) => Date.parse(r.createdDateTime) >= from);
     }
-    const items: GraphScheduleRequest[] = [];
-    let next: string | undefined = `${graphCollection(kind, schedule)}?$filter=createdDateTime ge ${since}`;
-    while (next) {
-      const page: { value?: GraphScheduleRequest[]; '@odata.nextLink'?: string } = await this.options.graph.get(next);
-      items.push(...(page.value ?? []));
-      next = page['@odata.nextLink'];
-    }
+    const items = await this.options.graph.list<GraphScheduleRequest>(`${graphCollection(kind, schedule)}?$filter=createdDateTime ge ${since}`);
     return items.flatMap((r) => fromGraph(r, kind, schedule) ?? []);
-  }
-
-  private async armList(path: string): Promise<ArmScheduleRequest[]> {
-    const items: ArmScheduleRequest[] = [];
-    let next: string | undefined = path;
-    while (next) {
-      const page: { value?: ArmScheduleRequest[]; nextLink?: string | null } = await this.options.arm.get(next);
-      items.push(...(page.value ?? []));
-      next = page.nextLink ?? undefined;
-    }
-    return items;
   }
 
   private readOne(kind: AccessKind, scopeId: string, id: string, schedule: Schedule): Promise<ScheduleRequest | undefined> {

@@ -56,6 +56,10 @@ describe('requests are confirmed with PIM before mailing', () => {
   it('refuses a forged approval request whose request id PIM does not have', async () => {
     const forged = activation('activationPendingApproval', randomUUID(), { role: { id: ROLE_GA, displayName: 'Global Administrator' } });
     expect(await poisonReason(forged)).toMatch(/is invalid: not confirmed by PIM: no request [0-9a-f-]{36} for principal .*role 62e90394/);
+    // Not a GUID: no request of Graph's can have that id, and it is not asked for.
+    const reads = t.graph.count(/ScheduleRequests\//);
+    expect(await poisonReason({ ...forged, id: eventId('not-guid'), request: { id: 'req-7f3a91' } })).toMatch(/not confirmed by PIM: no request req-7f3a91 for principal/);
+    expect(t.graph.count(/ScheduleRequests\//)).toBe(reads);
   });
 
   it('refuses a forged "approved" for a request still waiting, and one that was denied', async () => {
