@@ -11,8 +11,9 @@
  *   need anyway.
  * A record that is missing or behind the event, when the event happened less than CONFIRM_LAG
  * ago, is looked at again later (PIM's read APIs can trail its audit log); otherwise, or when a
- * record contradicts the event, it is not confirmed. A missing permission leaves the event
- * unchecked with a warning, reported once: a configuration problem is not the event's fault.
+ * record contradicts the event, it is not confirmed. A missing Graph permission (tenant-wide)
+ * leaves the event unchecked with a warning: a configuration problem is not the event's fault;
+ * an Azure scope ARM will not show (403, 404) is the event's: not confirmed.
  */
 import type { PimEvent, RoleEvent } from '../events/schema.js';
 import type { PrivilegeScope, ScheduledAssignment, TenantInfo } from '../directory/roleDirectory.js';
@@ -64,6 +65,9 @@ export class PimRecordConfirmer implements PimConfirmer {
       if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) return { kind: 'notConfirmed', reason: `tenantId is not this tenant (${tenant.id})` };
       verdict = event.type === 'pimEnabled' ? { ok: true, by: 'tenant' } : await this.judge(event, now, occurred);
     } catch (e) {
+      // ARM answers per scope: a scope the app may not read, or that does not exist, is the event's.
+      const arm = e instanceof Error && e.name === 'ArmRequestError' ? (e as Error & { statusCode?: number }) : undefined;
+      if (arm && (arm.statusCode === 403 || arm.statusCode === 404)) return { kind: 'notConfirmed', reason: `PIM's records of scope ${event.scope.id} cannot be read (${arm.statusCode})` };
       const missing = missingPermission(e);
       if (!missing) throw e;
       return { kind: 'unchecked', reason: `PIM's records cannot be read (${missing.message})`, warn: true };

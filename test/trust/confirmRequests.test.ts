@@ -98,6 +98,16 @@ describe('requests are confirmed with PIM before mailing', () => {
     expect(await poisonReason(elsewhere)).toMatch(/not confirmed by PIM: no request .* at scope \/subscriptions\/.*\/resourceGroups\/rg-prod-web$/);
   });
 
+  it('refuses an Azure scope ARM does not show the app', async () => {
+    const r = pending();
+    const sub = randomUUID();
+    // ARM refuses a subscription the app has no role on (AuthorizationFailed).
+    t.arm.inject({ match: new RegExp(sub), status: 403, times: 10 });
+    const unknownSub = { scope: { kind: 'azureResource', id: `/subscriptions/${sub}/resourceGroups/rg-payroll` }, role: { id: OWNER } };
+    expect(await poisonReason(activation('activationPendingApproval', r.id, unknownSub))).toMatch(/not confirmed by PIM: PIM's records of scope \/subscriptions\/.*\/resourceGroups\/rg-payroll cannot be read \(40[34]\)/);
+    expect(await poisonReason(activation('activationPendingApproval', r.id, { scope: { kind: 'azureResource', id: `/subscriptions/${randomUUID()}/../../providers/x` }, role: { id: OWNER } }))).toMatch(/scope\.id is not an ARM scope id/);
+  });
+
   it('confirms a PIM for Groups request, and refuses it for another group', async () => {
     const r = t.pim.add({ id: randomUUID(), kind: 'group', scope: PIM_GROUP, createdDateTime: minutesAgo(10), principalId: GROUP_MEMBER, roleDefinitionId: 'member' });
     const event = activation('activationPendingApproval', r.id, { scope: { kind: 'group', id: PIM_GROUP, accessId: 'member' }, role: undefined, principal: { id: GROUP_MEMBER } });
