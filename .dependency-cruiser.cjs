@@ -13,6 +13,7 @@ const ADAPTERS = [
   '^shared/directory/(graph|arm|snapshot)/',
   '^shared/email/(acsSender|outboxSender)\\.ts$',
   '^shared/email/acs/',
+  '^shared/confirm/(pimRecordConfirmer|pimRequestRecords)\\.ts$',
 ];
 
 /** Pure modules: decisions and data shapes only, no SDK and no I/O. */

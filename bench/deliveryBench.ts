@@ -148,6 +148,8 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
       DELIVERY_TABLE: `BenchDeliv${table}${suffix}`,
       // Throughput of every email: the rate limit (docs/rate-limit.md) would hold most of a synthetic flood back.
       RECIPIENT_RATE_LIMIT: '0',
+      // Delivery only: its events have no PIM records; confirming them is the notify part's figure.
+      CONFIRM_WITH_PIM: 'false',
     });
   const model = options.model ?? REAL_ACS_MODEL;
   // Sequential, today's: per person, each send polled to the end (the SDK's interval follows retry-after).

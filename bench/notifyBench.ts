@@ -21,9 +21,10 @@ import { TableDeliveryLedger } from '../shared/storage/tableDeliveryLedger.js';
 import { type DeliveryLedger } from '../shared/storage/deliveryLedger.js';
 import { EVENTS_QUEUE, encodeMessage } from '../shared/storage/queues.js';
 import { ensureTable, tableClient } from '../shared/storage/tables.js';
-import { FakeGraph, fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
-import { FakeArm } from '../test/support/fakeArm.js';
+import { fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeAcs } from '../test/support/fakeAcs.js';
+import { FakeRequestsArm, FakeRequestsGraph, PimRequests } from '../test/support/fakeRequests.js';
+import { genuineEvents } from './genuine.js';
 import { generateEvents, generateTenant } from './tenant.js';
 import { percentile } from './stats.js';
 
@@ -51,6 +52,14 @@ export interface NotifyBenchResult {
   graphRequestsPerEvent: number;
   graphRequestsInBatch: number;
   graphRequestsByKind: Record<string, number>;
+  /**
+   * Of graphRequests, those to PIM's request APIs for confirming events (CONFIRM_WITH_PIM): list
+   * reads and ARM reads by id; Graph reads by id ride in the $batch requests counted above.
+   */
+  confirmRequests: number;
+  confirmRequestsPerEvent: number;
+  /** Graph reads of one request by id inside $batch (not HTTP requests of their own). */
+  confirmReadsInBatch: number;
   /** HTTP requests to ACS (send + status polls) per confirmed email. */
   acsRequestsPerEmail: number;
   tableOperations: number;
@@ -93,9 +102,12 @@ function requestKind(service: string, url: string): string {
 export async function runNotifyBench(options: NotifyBenchOptions): Promise<NotifyBenchResult> {
   const { log } = options;
   const tenant = generateTenant({ users: options.users, roleHolders: options.roleHolders });
-  const events = generateEvents(tenant, options.events);
-  const graph = await new FakeGraph(tenant.data, { latencyMs: options.graphLatencyMs }).start();
-  const arm = await new FakeArm(tenant.data, { latencyMs: options.graphLatencyMs }).start();
+  // Real events: each with the PIM record that confirms it (genuine.ts), on the request APIs too.
+  const { events, requests } = genuineEvents(tenant, generateEvents(tenant, options.events));
+  const pim = new PimRequests();
+  for (const r of requests) pim.add(r);
+  const graph = await new FakeRequestsGraph(tenant.data, pim, { latencyMs: options.graphLatencyMs }).start();
+  const arm = await new FakeRequestsArm(tenant.data, pim, { latencyMs: options.graphLatencyMs }).start();
   const acs = await FakeAcs.start({ latencyMs: options.acsLatencyMs });
   const suffix = Date.now().toString(36);
   const settings = loadSettings({
@@ -156,11 +168,10 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
       return result;
     },
   };
-  const directory = await createGraphDirectory(settings, {
-    credential: fakeCredential(),
-    fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
-  });
-  const services: Services = { ...(await createServices(settings, { directory, sender })), activity, ledger, storage };
+  const transport = { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }) };
+  const directory = await createGraphDirectory(settings, transport);
+  // The production confirmer too, on the same local endpoints (the composition root builds it).
+  const services: Services = { ...(await createServices(settings, { ...transport, directory, sender })), activity, ledger, storage };
   setServicesForTesting(services);
 
   const functions = (await loadFunctionApp([fromPackageRoot('dist/functions/notify.js')])).filter((f) => f.name === 'notify');
@@ -214,6 +225,8 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
     }
   }
   const graphRequests = graph.count(undefined, false) + arm.count(undefined, false);
+  const confirmRequests = graph.count(/ScheduleRequests/, false) + arm.count(/ScheduleRequests/, false);
+  const confirmReadsInBatch = graph.count(/ScheduleRequests\//, true);
   const tableOperations = [...tableCounts.values()].reduce((a, b) => a + b, 0);
   const acsRequests = acs.requests.length;
   await Promise.all([graph.stop(), arm.stop(), acs.close()]);
@@ -233,6 +246,9 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
     graphRequestsPerEvent: round(graphRequests / events.length, 4),
     graphRequestsInBatch: graph.count(undefined, true),
     graphRequestsByKind: Object.fromEntries(Object.entries(graphByKind).sort((a, b) => b[1] - a[1])),
+    confirmRequests,
+    confirmRequestsPerEvent: round(confirmRequests / events.length, 4),
+    confirmReadsInBatch,
     acsRequestsPerEmail: round(acsRequests / Math.max(1, emails)),
     tableOperations,
     tableOperationsPerEvent: round(tableOperations / events.length, 3),

@@ -2,6 +2,8 @@
  * notify: one PIM event from the `pim-events` queue becomes the right emails.
  * Thin on purpose: parse the trigger, call the use case, map its outcome.
  * - invalid event → written to `pim-events-poison` with its reason and its original text, not retried;
+ * - not confirmed by PIM → poison queue with the reason, as an invalid event;
+ * - not in PIM's records yet (recent) → the use case queued it again for a minute later;
  * - ACS quota used up → the use case queued the event again for later; this message is done;
  * - busy (another worker holds the event's emails) → deferred as a new message for when its
  *   lease may be over; the current delivery completes, so being busy never uses up a try;
@@ -31,6 +33,10 @@ export async function notify(message: unknown, context: InvocationContext): Prom
   }
   if (outcome.kind === 'waitingForPermission') {
     context.log(`event ${outcome.eventId}: a directory read lacks a permission (logged once per process); queued again for ${outcome.retryAfterSeconds} s`);
+    return;
+  }
+  if (outcome.kind === 'awaitingPim') {
+    context.log(`event ${outcome.eventId}: not in PIM's records yet (${outcome.reason}); looked at again in ${Math.ceil(outcome.retryAfterMs / 1000)} s`);
     return;
   }
   if (outcome.kind === 'deferred') {

@@ -149,6 +149,13 @@ param missingPermissionWaitHours string = '24'
 @description('Seconds Graph/ARM lookups are cached.')
 param directoryCacheTtlSeconds string = '300'
 
+@description('Mail an event only when PIM\'s own records bear it out (docs/trust.md). false: every well-formed event on pim-events is mailed, with a warning.')
+@allowed(['true', 'false'])
+param confirmWithPim string = 'true'
+
+@description('Seconds after its occurredAt an event PIM does not show yet is looked at again (a minute apart) before it counts as not confirmed.')
+param confirmLagSeconds string = '600'
+
 @description('Folder (inside the deployed package) of Handlebars templates that replace the built-in ones. Empty: built-in templates.')
 param templatesDir string = ''
 
@@ -288,6 +295,8 @@ module functionApp 'modules/functionapp.bicep' = {
       GRAPH_BASE_URL: graphBaseUrl
       ARM_BASE_URL: armBaseUrl
       DIRECTORY_CACHE_TTL_SECONDS: directoryCacheTtlSeconds
+      CONFIRM_WITH_PIM: confirmWithPim
+      CONFIRM_LAG_SECONDS: confirmLagSeconds
       EMAIL_TRANSPORT: 'acs'
       EMAIL_GROUPING: emailGrouping
       EMAIL_SEND_CONCURRENCY: '8'

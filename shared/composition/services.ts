@@ -12,6 +12,9 @@ import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { GraphApi, FetchLike } from '../directory/graph/graphClient.js';
 import type { ArmApi } from '../directory/arm/armClient.js';
 import type { EmailSender } from '../email/emailSender.js';
+import type { PimConfirmer } from '../confirm/pimConfirmer.js';
+import type { ScheduleLists } from '../confirm/pimRecordConfirmer.js';
+import { UncheckedConfirmer } from '../confirm/uncheckedConfirmer.js';
 import { templateSet } from '../email/templateStore.js';
 import { fromPackageRoot } from '../packageRoot.js';
 import { loadSettings, type Settings } from '../settings/settings.js';
@@ -61,6 +64,8 @@ export interface Services {
   rates: RecipientRates;
   storage: StorageConnection;
   sources: SourceAdapters;
+  /** Is an event what PIM's records say happened (CONFIRM_WITH_PIM)? */
+  confirmer: PimConfirmer;
 }
 
 /** What tests and the benchmark inject instead of the real identity and network. */
@@ -74,6 +79,24 @@ export interface ServiceOptions {
   /** A ready directory or sender instead of the ones the settings name. */
   directory?: RoleDirectory;
   sender?: EmailSender;
+}
+
+/**
+ * The confirmer the settings call for: PIM's records through the app's Graph and ARM clients
+ * and the directory's cached schedules; unchecked, silently, where the directory is the
+ * snapshot (it holds no requests), and with a warning per event when CONFIRM_WITH_PIM=false.
+ */
+async function createConfirmer(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>, directory: RoleDirectory): Promise<PimConfirmer> {
+  const lists = directory as Partial<ScheduleLists> & RoleDirectory;
+  if (settings.DIRECTORY_SOURCE !== 'graph' || typeof lists.schedulesAt !== 'function') return new UncheckedConfirmer('the snapshot directory holds no PIM requests to compare with', false);
+  if (!settings.CONFIRM_WITH_PIM) return new UncheckedConfirmer('CONFIRM_WITH_PIM is false', true);
+  const [{ PimRecordConfirmer }, { PimRequestRecords }, arm] = await Promise.all([
+    import('../confirm/pimRecordConfirmer.js'),
+    import('../confirm/pimRequestRecords.js'),
+    armClientOf(settings, options),
+  ]);
+  const requests = new PimRequestRecords({ graph: await graph(), arm, cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS });
+  return new PimRecordConfirmer(requests, lists as ScheduleLists, { lagSeconds: settings.CONFIRM_LAG_SECONDS });
 }
 
 /** Whether any storage is configured (else the local commands start or find Azurite). */
@@ -162,11 +185,13 @@ export async function createServices(settings: Settings, options: ServiceOptions
   const storage = storageConnection(settings);
   const graph = graphClientOf(settings, options);
   const [directory, sender] = await Promise.all([createDirectoryWith(settings, options, graph), createSender(settings, options)]);
+  const confirmer = await createConfirmer(settings, options, graph, directory);
   const store = new TableSourcesStore(tableClient(storage, settings.SOURCES_TABLE));
   return {
     settings,
     directory,
     sender,
+    confirmer,
     storage,
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE)),

@@ -17,6 +17,8 @@ interface Entry {
   value: Promise<unknown>;
   /** undefined while in flight. */
   expiresAt?: number;
+  /** When the load settled (ms). */
+  loadedAt?: number;
 }
 
 export class TtlCache {
@@ -43,6 +45,7 @@ export class TtlCache {
     value.then(
       () => {
         if (this.entries.get(key) !== fresh) return;
+        fresh.loadedAt = this.now();
         if (this.ttlMs > 0) fresh.expiresAt = this.now() + this.ttlMs;
         else this.entries.delete(key);
       },
@@ -68,8 +71,18 @@ export class TtlCache {
   prime<T>(key: string, value: T): void {
     if (this.ttlMs <= 0 || this.peek(key)) return;
     this.entries.delete(key);
-    this.entries.set(key, { value: Promise.resolve(value), expiresAt: this.now() + this.ttlMs });
+    this.entries.set(key, { value: Promise.resolve(value), expiresAt: this.now() + this.ttlMs, loadedAt: this.now() });
     this.evict();
+  }
+
+  /** When the fresh value of `key` was loaded (ms); undefined when missing or still in flight. */
+  loadedAt(key: string): number | undefined {
+    return this.peek(key) ? this.entries.get(key)?.loadedAt : undefined;
+  }
+
+  /** Drops `key`, so the next get loads it again (a value in flight stays with its callers). */
+  forget(key: string): void {
+    this.entries.delete(key);
   }
 
   clear(): void {

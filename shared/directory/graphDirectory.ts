@@ -240,34 +240,52 @@ export class GraphDirectory implements RoleDirectory {
       part({ kind: 'group', id: '*' }, () => this.groupSchedules(), [] as ScheduledAssignment[]),
       ...this.config.subscriptionIds.map((s) => part({ kind: 'azureResource', id: `/subscriptions/${s}` }, async () => (await this.azureSubscription(s)).holdings, [] as ArmRoleHolding[])),
     ]);
-    const kind = (id: string): ScheduledAssignment['principalType'] => {
-      const k = id.toLowerCase();
-      return principals.users.has(k) ? 'user' : principals.groups.has(k) ? 'group' : 'servicePrincipal';
-    };
-    const out: ScheduledAssignment[] = [];
-    for (const [state, list] of [['active', instances.active], ['eligible', instances.eligible]] as const) {
-      for (const i of list) {
-        out.push({
-          scope: { kind: 'directory', id: i.directoryScopeId },
-          roleDefinitionId: i.roleDefinitionId,
-          principalId: i.principalId,
-          principalType: kind(i.principalId),
-          state,
-          ...(state === 'active' ? { assignmentType: i.assignmentType ?? 'Assigned' } : {}),
-          startDateTime: i.startDateTime ?? null,
-          endDateTime: i.endDateTime ?? null,
-        });
-      }
-    }
+    const out = directoryAssignments(instances, principals);
     // A management-group assignment shows in every subscription under it: list it once.
     const seen = new Set<string>();
     for (const h of subscriptions.flat()) {
       if (seen.has(h.id.toLowerCase())) continue;
       seen.add(h.id.toLowerCase());
-      const { id: _id, scope, principalType, ...rest } = h;
-      out.push({ ...rest, scope: { kind: 'azureResource', id: scope }, principalType });
+      out.push(azureAssignment(h));
     }
     return [...out, ...groups];
+  }
+
+  /**
+   * The schedules behind one scope, from the same cached lists the other answers use (free
+   * after the event's own lookups): every directory scope's for `directory`, the whole
+   * subscription's (or a management group's) for an Azure scope, the group's for a group.
+   * `readAfter` (ms): a list read before then, and at least REREAD_AFTER_MS ago, is read again,
+   * so that what happened after the read can be seen, at most once per REREAD_AFTER_MS per list.
+   */
+  async schedulesAt(scope: Scope, readAfter?: number): Promise<ScheduledAssignment[]> {
+    if (scope.kind === 'directory') {
+      this.rereadIfOlder('directoryHoldings', readAfter);
+      const { instances, principals } = await this.directoryHoldings();
+      return directoryAssignments(instances, principals);
+    }
+    if (scope.kind === 'group') {
+      this.rereadIfOlder(`groupAccess:${scope.id.toLowerCase()}`, readAfter);
+      const { access, principals } = await this.groupAccess(scope.id);
+      return groupAssignments(scope.id, access, principals);
+    }
+    const subscription = /^\/subscriptions\/([^/]+)/i.exec(scope.id)?.[1];
+    if (subscription) {
+      this.rereadIfOlder(`azureSubscription:${subscription.toLowerCase()}`, readAfter);
+      return (await this.azureSubscription(subscription)).holdings.map(azureAssignment);
+    }
+    const key = `azureSchedules:${scopeKey(scope.id)}`;
+    this.rereadIfOlder(key, readAfter);
+    return this.cache.get(key, async () => {
+      const [active, eligible] = await Promise.all([this.arm.activeSchedulesAtScope(scope.id), this.arm.eligibilitiesAtScope(scope.id)]);
+      return [...active, ...eligible].map(azureAssignment);
+    });
+  }
+
+  private rereadIfOlder(key: string, readAfter: number | undefined): void {
+    const loadedAt = this.cache.loadedAt(key);
+    const now = (this.config.now ?? Date.now)();
+    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && now - loadedAt >= REREAD_AFTER_MS) this.cache.forget(key);
   }
 
   /** PIM for Groups' schedules of every role-assignable group (see groupReader.ts for why those). */
@@ -276,20 +294,7 @@ export class GraphDirectory implements RoleDirectory {
     const perGroup = await Promise.all(
       groups.map(async (g) => {
         const { access, principals } = await this.groupAccess(g.id);
-        const kind = (id: string): ScheduledAssignment['principalType'] =>
-          principals.users.has(id.toLowerCase()) ? 'user' : principals.groups.has(id.toLowerCase()) ? 'group' : 'servicePrincipal';
-        return [...access.active.map((i) => ({ i, state: 'active' as const })), ...access.eligible.map((i) => ({ i, state: 'eligible' as const }))].map(
-          ({ i, state }): ScheduledAssignment => ({
-            scope: { kind: 'group', id: g.id },
-            roleDefinitionId: i.accessId,
-            principalId: i.principalId,
-            principalType: kind(i.principalId),
-            state,
-            ...(state === 'active' ? { assignmentType: groupAssignmentType(i.assignmentType) } : {}),
-            startDateTime: i.startDateTime ?? null,
-            endDateTime: i.endDateTime ?? null,
-          }),
-        );
+        return groupAssignments(g.id, access, principals);
       }),
     );
     return perGroup.flat();
@@ -407,6 +412,50 @@ export class GraphDirectory implements RoleDirectory {
     );
     return { users, groups };
   }
+}
+
+/** A list older than this may be read again for an event that happened after it was read. */
+export const REREAD_AFTER_MS = 30_000;
+
+function principalTypeIn(principals: ResolvedPrincipals): (id: string) => ScheduledAssignment['principalType'] {
+  return (id) => (principals.users.has(id.toLowerCase()) ? 'user' : principals.groups.has(id.toLowerCase()) ? 'group' : 'servicePrincipal');
+}
+
+function directoryAssignments(instances: DirectoryInstances, principals: ResolvedPrincipals): ScheduledAssignment[] {
+  const kind = principalTypeIn(principals);
+  return [['active', instances.active], ['eligible', instances.eligible]].flatMap(([state, list]) =>
+    (list as ScheduleInstance[]).map((i): ScheduledAssignment => ({
+      scope: { kind: 'directory', id: i.directoryScopeId },
+      roleDefinitionId: i.roleDefinitionId,
+      principalId: i.principalId,
+      principalType: kind(i.principalId),
+      state: state as 'active' | 'eligible',
+      ...(state === 'active' ? { assignmentType: i.assignmentType ?? 'Assigned' } : {}),
+      startDateTime: i.startDateTime ?? null,
+      endDateTime: i.endDateTime ?? null,
+    })),
+  );
+}
+
+function groupAssignments(groupId: string, access: GroupAccess, principals: ResolvedPrincipals): ScheduledAssignment[] {
+  const kind = principalTypeIn(principals);
+  return [...access.active.map((i) => ({ i, state: 'active' as const })), ...access.eligible.map((i) => ({ i, state: 'eligible' as const }))].map(
+    ({ i, state }): ScheduledAssignment => ({
+      scope: { kind: 'group', id: groupId },
+      roleDefinitionId: i.accessId,
+      principalId: i.principalId,
+      principalType: kind(i.principalId),
+      state,
+      ...(state === 'active' ? { assignmentType: groupAssignmentType(i.assignmentType) } : {}),
+      startDateTime: i.startDateTime ?? null,
+      endDateTime: i.endDateTime ?? null,
+    }),
+  );
+}
+
+function azureAssignment(h: ArmRoleHolding): ScheduledAssignment {
+  const { id: _id, scope, principalType, ...rest } = h;
+  return { ...rest, scope: { kind: 'azureResource', id: scope }, principalType };
 }
 
 function scopeKey(scope: string): string {

@@ -220,6 +220,17 @@ export const SETTINGS = {
     default: '300',
     schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400),
   }),
+  CONFIRM_WITH_PIM: spec({
+    description:
+      'With the Graph/ARM directory, mail an event only when PIM\'s own records bear it out (its request, or the schedule at its scope, with the same principal, role, scope and status); anything else goes to `pim-events-poison` as "not confirmed by PIM". `false` mails every well-formed event with a warning: anyone who can write to `pim-events` can then have PIM-branded mail sent to your admins (docs/trust.md). No effect with the snapshot directory.',
+    default: 'true',
+    schema: bool,
+  }),
+  CONFIRM_LAG_SECONDS: spec({
+    description: 'How long after its occurredAt an event whose PIM record is not there yet (or not at its status yet) is looked at again, a minute apart, before it counts as not confirmed: PIM\'s read APIs can trail its audit log.',
+    default: '600',
+    schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400),
+  }),
   AZURE_CLIENT_ID: spec({
     description: 'Client id of the user-assigned managed identity used for Graph, ARM and ACS (DefaultAzureCredential reads it too).',
     schema: z.guid().optional(),

@@ -56,9 +56,23 @@ export function isPending(r: ScheduleRequest): boolean {
   return PENDING.has(r.status.toLowerCase());
 }
 
-type ActionClass = 'activate' | 'extend' | 'renew' | 'assign' | 'other';
+/** Where a status stands in a request's life (the sets above), for judging an event against it. */
+export type StatusClass = 'pending' | 'granted' | 'done' | 'denied' | 'canceled' | 'timedout' | 'other';
 
-function actionClass(action: string): ActionClass {
+export function statusClass(status: string): StatusClass {
+  const s = status.toLowerCase();
+  if (PENDING.has(s)) return 'pending';
+  if (GRANTED.has(s)) return 'granted';
+  if (DONE.has(s)) return 'done';
+  if (DENIED.has(s)) return 'denied';
+  if (s === 'canceled' || s === 'revoked') return 'canceled';
+  if (s === 'timedout') return 'timedout';
+  return 'other';
+}
+
+export type ActionClass = 'activate' | 'extend' | 'renew' | 'assign' | 'other';
+
+export function actionClass(action: string): ActionClass {
   const a = action.toLowerCase();
   if (a === 'selfactivate') return 'activate';
   if (a === 'selfextend' || a === 'adminextend') return 'extend';

@@ -1,20 +1,23 @@
 /**
- * The per-event use case behind the queue function: validate, record for the digest,
+ * The per-event use case behind the queue function: validate, confirm with PIM, record for the digest,
  * decide, render, and deliver each email exactly once through the ledger.
  *
  * Outcomes the entry point maps: `invalid` → poison queue with the reason, never retried
- * (a reused event id included); `busy` → deferred for later, never failed; a thrown
+ * (a reused event id, and an event PIM's records do not bear out, included); `awaitingPim` →
+ * queued again for when PIM's records may show it; `busy` → deferred for later, never failed; a thrown
  * error → transient, the host retries the message (nothing is lost, and the ledger makes
  * sure a retry sends only what did not go out).
  */
 import { InvalidEventError, parseEvent, parseEventText } from '../events/parse.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
+import { notConfirmedReason, type PimConfirmer } from '../confirm/pimConfirmer.js';
 import type { EmailSender } from '../email/emailSender.js';
 import type { ActivityStore } from '../storage/activityStore.js';
 import type { AcceptanceLedger, DeliveryLedger } from '../storage/deliveryLedger.js';
 import { eventContentHash, type EventRegistry } from '../storage/eventRegistry.js';
 import type { EventRequeue } from '../storage/eventRequeue.js';
 import { isGroupSender, QuotaExceededError } from '../email/groupSender.js';
+import type { PimEvent } from '../events/schema.js';
 import type { Settings } from '../settings/settings.js';
 import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
 import { missingPermission } from '../permissions/missing.js';
@@ -43,6 +46,11 @@ export interface NotifyDeps {
    */
   acceptance?: AcceptanceLedger;
   requeue?: EventRequeue;
+  /**
+   * Is the event what PIM's records say happened (docs/trust.md)? Asked before anything is
+   * recorded or sent; without one (unit tests of something else) events are taken as they come.
+   */
+  confirmer?: PimConfirmer;
   /** Ids and counts only: never addresses or justifications. */
   log: Log;
 }
@@ -71,21 +79,47 @@ export type NotifyOutcome =
   /** ACS's quota ran out part-way: what went out is recorded, the event is queued again for `retryAfterMs` from now. */
   | { kind: 'deferred'; eventId: string; retryAfterMs: number; activity: 'recorded' | 'duplicate' }
   /** A directory read was refused (permission missing): queued again to wait for the grant. */
-  | PermissionWaitOutcome;
+  | PermissionWaitOutcome
+  /**
+   * PIM's records do not show the event yet, and it is recent enough for that to be replication
+   * lag: queued again for `retryAfterMs` from now, nothing recorded or sent.
+   */
+  | { kind: 'awaitingPim'; eventId: string; retryAfterMs: number; reason: string };
 
 export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const parsed = typeof message === 'string' ? parseEventText(message) : parseEvent(message);
   if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
   const event = parsed.event;
+  // What goes back on the queue when the event must wait (busy, throttled, PIM lagging): the event as received.
+  const eventText = typeof message === 'string' ? message : JSON.stringify(message);
+
+  // First of all, so that a forged event is neither mailed, nor counted in the digest, nor
+  // registered under an id a real event may need.
+  let confirmation;
+  try {
+    confirmation = deps.confirmer ? await deps.confirmer.confirm(event) : undefined;
+  } catch (e) {
+    const waiting = await waitIfPermissionMissing(e, event, eventText, deps);
+    if (waiting) return waiting;
+    throw e;
+  }
+  if (confirmation?.kind === 'notConfirmed') {
+    return { kind: 'invalid', error: new InvalidEventError(event.id, [{ path: '', message: notConfirmedReason(confirmation.reason) }]) };
+  }
+  if (confirmation?.kind === 'notYet') {
+    // Without a queue to wait on, the host's retry (a try used up) is the wait.
+    if (!deps.requeue) throw new Error(`event ${event.id}: not in PIM's records yet (${confirmation.reason})`);
+    await deps.requeue.later(eventText, confirmation.retryAfterMs);
+    return { kind: 'awaitingPim', eventId: event.id, retryAfterMs: confirmation.retryAfterMs, reason: confirmation.reason };
+  }
+  if (confirmation?.kind === 'unchecked' && confirmation.warn) deps.log('warn', `event ${event.id} (${event.type}): mailed unconfirmed by PIM: ${confirmation.reason}`);
 
   let plan;
   try {
     plan = await planNotifications(event, deps.directory, deps.settings, { personal: personalEmails(deps) });
   } catch (e) {
     if (e instanceof InvalidEventError) return { kind: 'invalid', error: e };
-    // A refused directory read waits for the permission on the queue (permissionWait.ts).
-    const missing = missingPermission(e);
-    const waiting = missing && (await waitForPermission(event, typeof message === 'string' ? message : JSON.stringify(message), missing, deps));
+    const waiting = await waitIfPermissionMissing(e, event, eventText, deps);
     if (waiting) return waiting;
     throw e;
   }
@@ -103,8 +137,6 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   // Ids and counts only: the warnings name no address (recipients.ts).
   for (const w of plan.decision.warnings) deps.log('warn', `event ${event.id} (${event.type}): ${w}`);
 
-  // What goes back on the queue when the event must wait (busy, throttled): the event as received.
-  const eventText = typeof message === 'string' ? message : JSON.stringify(message);
   // After planning, before sending: a person over the rate limit gets this event in their summary instead.
   const { send, held } = await holdBack(plan, deps.rates, deps.settings, registration.kind !== 'new');
   if (held > 0) deps.log('info', `event ${event.id}: ${held} informational emails held back by the rate limit`);
@@ -161,4 +193,10 @@ export const BUSY_RECHECK_SECONDS = 10;
 function busyRetrySeconds(leaseLeftMs: number | undefined): number {
   const left = leaseLeftMs === undefined ? BUSY_RECHECK_SECONDS : Math.ceil(leaseLeftMs / 1000);
   return Math.max(1, Math.min(BUSY_RECHECK_SECONDS, left));
+}
+
+/** A refused read (confirming or planning) waits for the permission on the queue (permissionWait.ts). */
+async function waitIfPermissionMissing(e: unknown, event: PimEvent, eventText: string, deps: NotifyDeps): Promise<PermissionWaitOutcome | undefined> {
+  const missing = missingPermission(e);
+  return missing ? waitForPermission(event, eventText, missing, deps) : undefined;
 }

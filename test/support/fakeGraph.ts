@@ -81,7 +81,8 @@ export class FakeGraph extends FakeServer {
       const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
       const url = new URL(`/v1.0${relative}`, 'http://local');
       this.requests.push({ method: r.method, url: decodeURIComponent(url.pathname + url.search), inBatch: true });
-      const reply = this.takeFault(decodeURIComponent(url.pathname + url.search), true) ?? (r.method === 'GET' ? this.safeGet(url, r.headers ?? {}) : { status: 405 });
+      // Through handle(), so that what a subclass serves (the request APIs) is served inside $batch too.
+      const reply = this.takeFault(decodeURIComponent(url.pathname + url.search), true) ?? (r.method === 'GET' ? this.handle('GET', url, undefined, r.headers ?? {}) : { status: 405 });
       return { id: r.id, status: reply.status, headers: { 'Content-Type': 'application/json', ...reply.headers }, body: reply.body };
     });
     return { status: 200, body: { responses } };

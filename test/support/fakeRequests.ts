@@ -77,11 +77,19 @@ export class FakeRequestsGraph extends FakeAuditGraph {
     super(data, options);
   }
 
-  protected override handle(method: string, url: URL, body: unknown): Reply {
-    const m = method === 'GET' ? /^\/v1\.0\/(?:roleManagement\/directory\/role(Assignment|Eligibility)|identityGovernance\/privilegedAccess\/group\/(assignment|eligibility))ScheduleRequests$/.exec(url.pathname) : null;
-    if (!m) return super.handle(method, url, body);
+  protected override handle(method: string, url: URL, body: unknown, headers: Record<string, string> = {}): Reply {
+    const m = method === 'GET' ? /^\/v1\.0\/(?:roleManagement\/directory\/role(Assignment|Eligibility)|identityGovernance\/privilegedAccess\/group\/(assignment|eligibility))ScheduleRequests(?:\/([^/]+))?$/.exec(url.pathname) : null;
+    if (!m) return super.handle(method, url, body, headers);
     const kind = m[1] ? 'directory' : 'group';
     const schedule = (m[1] ?? m[2]!).toLowerCase() as 'assignment' | 'eligibility';
+    if (m[3] !== undefined) {
+      // GET …ScheduleRequests/{id}: the one request, or 404 as Graph answers an unknown id.
+      const id = decodeURIComponent(m[3]).toLowerCase();
+      const r = this.pim.all.find((x) => x.kind === kind && x.schedule === schedule && x.id.toLowerCase() === id);
+      if (!r) return { status: 404, body: this.errorBody('ResourceNotFound', `The requested resource '${m[3]}' does not exist.`) };
+      const collection = url.pathname.split('/').slice(2, -1).join('/');
+      return { status: 200, body: { '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#${collection}/$entity`, ...(kind === 'group' ? groupShape(r) : directoryShape(r)) } };
+    }
     const filter = url.searchParams.get('$filter') ?? '';
     const since = /^createdDateTime ge (\S+)$/.exec(filter.trim());
     if (filter && !since) return { status: 400, body: this.errorBody('BadRequest', `Unsupported $filter in the local Graph: ${filter}`) };
@@ -104,6 +112,15 @@ export class FakeRequestsArm extends FakeArm {
   }
 
   protected override handle(method: string, url: URL): Reply {
+    const one = method === 'GET' ? /^(\/.+)\/providers\/Microsoft\.Authorization\/role(Assignment|Eligibility)ScheduleRequests\/([^/]+)$/i.exec(decodeURIComponent(url.pathname)) : null;
+    if (one) {
+      if (url.searchParams.get('api-version') !== '2020-10-01') return { status: 400, body: this.errorBody('InvalidApiVersionParameter', 'The api-version is not supported for this resource type.') };
+      // A request lives at its own scope: asked for at another one, ARM does not find it.
+      const [, scope, collection, name] = one as unknown as [string, string, string, string];
+      const schedule = collection.toLowerCase() as 'assignment' | 'eligibility';
+      const r = this.pim.all.find((x) => x.kind === 'azureResource' && x.schedule === schedule && x.id.toLowerCase() === name.toLowerCase() && x.scope.toLowerCase() === scope.toLowerCase());
+      return r ? { status: 200, body: armShape(r) } : { status: 404, body: this.errorBody('RoleAssignmentScheduleRequestNotFound', `The role ${schedule} schedule request '${name}' could not be found.`) };
+    }
     const m = method === 'GET' ? /^(\/subscriptions\/[^/]+)\/providers\/Microsoft\.Authorization\/role(Assignment|Eligibility)ScheduleRequests$/i.exec(decodeURIComponent(url.pathname)) : null;
     if (!m) return super.handle(method, url);
     if (url.searchParams.get('api-version') !== '2020-10-01') return { status: 400, body: this.errorBody('InvalidApiVersionParameter', 'The api-version is not supported for this resource type.') };

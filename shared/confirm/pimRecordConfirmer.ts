@@ -1,0 +1,118 @@
+/**
+ * The production confirmer: an event is mailed only when PIM's own records bear it out
+ * (docs/trust.md).
+ * - the tenant: the event's tenantId is the directory's;
+ * - an event with a request id: that request (recent list, else read by id) names the same
+ *   principal, role or group access, scope and schedule, with the event's status or a later one;
+ * - a request event without an id: such a request among the recent ones;
+ * - an assignment event (and an activation without a request id): a schedule at its scope with
+ *   the same principal, role, scope and state (and end date for the expiry warnings); an expiry:
+ *   none still in force. Read from the directory's own cached lists, which the event's recipients
+ *   need anyway.
+ * A record that is missing or behind the event, when the event happened less than CONFIRM_LAG
+ * ago, is looked at again later (PIM's read APIs can trail its audit log); otherwise, or when a
+ * record contradicts the event, it is not confirmed. A missing Graph permission (tenant-wide)
+ * is thrown to the use case, which waits for the grant as for any refused directory read
+ * (usecases/permissionWait.ts): a configuration problem is not the event's fault, and an
+ * unconfirmed event is never mailed; an Azure scope ARM will not show (403, 404) is the
+ * event's: not confirmed.
+ */
+import type { PimEvent, RoleEvent } from '../events/schema.js';
+import type { PrivilegeScope, ScheduledAssignment, TenantInfo } from '../directory/roleDirectory.js';
+import type { ScheduleRequest } from '../sources/scheduleRequest.js';
+import { confirmedBy, isFor, judgeRequest, judgeSchedules, requestMissing, scheduleOf, type Verdict } from './judge.js';
+import { LIST_MARGIN_MS, type PimRequestRecords } from './pimRequestRecords.js';
+import type { Confirmation, PimConfirmer } from './pimConfirmer.js';
+
+/** What the confirmer reads besides requests: the directory's cached lists (GraphDirectory). */
+export interface ScheduleLists {
+  tenant(): Promise<TenantInfo>;
+  schedulesAt(scope: PrivilegeScope, readAfter?: number): Promise<ScheduledAssignment[]>;
+}
+
+export interface PimRecordConfirmerOptions {
+  /** CONFIRM_LAG_SECONDS: how long after occurredAt a missing record may still be lag. */
+  lagSeconds: number;
+  /** How long a not-yet-confirmed event waits before it is looked at again. */
+  retryAfterMs?: number;
+  now?: () => number;
+}
+
+/** Clocks differ: an event a little ahead of ours is not from the future. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+const DEFAULT_RETRY_MS = 60_000;
+/** ARM scope ids as ARM writes them: name/value segments, no `.` or `..` path tricks. */
+const ARM_SCOPE = /^(\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._()~-]+)+$/;
+
+export class PimRecordConfirmer implements PimConfirmer {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly requests: PimRequestRecords,
+    private readonly lists: ScheduleLists,
+    private readonly options: PimRecordConfirmerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async confirm(event: PimEvent): Promise<Confirmation> {
+    const now = this.now();
+    const occurred = Date.parse(event.occurredAt);
+    if (occurred > now + CLOCK_SKEW_MS) return { kind: 'notConfirmed', reason: `occurredAt ${event.occurredAt} is in the future` };
+    if (event.scope.kind === 'azureResource' && !ARM_SCOPE.test(event.scope.id)) return { kind: 'notConfirmed', reason: 'scope.id is not an ARM scope id' };
+    let verdict: Verdict;
+    try {
+      const tenant = await this.lists.tenant();
+      if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) return { kind: 'notConfirmed', reason: `tenantId is not this tenant (${tenant.id})` };
+      verdict = event.type === 'pimEnabled' ? { ok: true, by: 'tenant' } : await this.judge(event, now, occurred);
+    } catch (e) {
+      // ARM answers per scope: a scope the app may not read, or that does not exist, is the event's.
+      const arm = e instanceof Error && e.name === 'ArmRequestError' ? (e as Error & { statusCode?: number }) : undefined;
+      if (arm && (arm.statusCode === 403 || arm.statusCode === 404)) return { kind: 'notConfirmed', reason: `PIM's records of scope ${event.scope.id} cannot be read (${arm.statusCode})` };
+      throw e;
+    }
+    if (verdict.ok) return { kind: 'confirmed', by: verdict.by };
+    if (verdict.lag && now - occurred < this.options.lagSeconds * 1000) {
+      return { kind: 'notYet', reason: verdict.reason, retryAfterMs: this.options.retryAfterMs ?? DEFAULT_RETRY_MS };
+    }
+    return { kind: 'notConfirmed', reason: verdict.reason };
+  }
+
+  private async judge(event: RoleEvent, now: number, occurred: number): Promise<Verdict> {
+    const at = new Date(now);
+    const how = confirmedBy(event);
+    // A list read before the event (and a minute of lag) may be missing it; while the event is
+    // waiting for PIM any list may be: read again, at most once per 30 s per list.
+    const waiting = now - occurred < this.options.lagSeconds * 1000;
+    const readAfter = waiting ? now : occurred + LIST_MARGIN_MS;
+    if (how === 'schedules') {
+      const scope: PrivilegeScope = { kind: event.scope.kind, id: event.scope.id };
+      const cached = judgeSchedules(event, await this.lists.schedulesAt(scope), at);
+      if (cached.ok || !cached.lag) return cached;
+      return judgeSchedules(event, await this.lists.schedulesAt(scope, readAfter), at);
+    }
+    const kind = event.scope.kind;
+    if (how === 'requestId') {
+      const id = event.request!.id!;
+      const find = (list: ScheduleRequest[]) => list.find((r) => r.id.toLowerCase() === id.toLowerCase());
+      // A list read before the event may lack it: read again first (one read serves a burst).
+      const listed = find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, readAfter));
+      const fromList = listed && judgeRequest(event, listed, at);
+      if (fromList && (fromList.ok || !fromList.lag)) return fromList;
+      if (!listed && this.requests.covers(kind, event.scope.id, occurred)) return requestMissing(event);
+      // Not in a list that would hold it, or behind the event there: PIM's answer now decides.
+      const schedule = scheduleOf(event);
+      const fresh = await this.requests.byId(kind, event.scope.id, id, schedule ? [schedule] : undefined);
+      return fresh ? judgeRequest(event, fresh, at) : requestMissing(event);
+    }
+    const search = (list: ScheduleRequest[]) => best(list.filter((r) => isFor(event, r)).map((r) => judgeRequest(event, r, at)));
+    const cached = search(await this.requests.recent(kind, event.scope.id));
+    if (cached?.ok) return cached;
+    return search(await this.requests.recent(kind, event.scope.id, readAfter)) ?? requestMissing(event);
+  }
+}
+
+/** Among the requests for the same target: one that confirms, else one that may yet, else the first. */
+function best(verdicts: Verdict[]): Verdict | undefined {
+  return verdicts.find((v) => v.ok) ?? verdicts.find((v) => !v.ok && v.lag) ?? verdicts[0];
+}
