@@ -77,6 +77,17 @@ export interface PlannedMessage {
   eventText?: string;
 }
 
+/**
+ * A message of an event's first delivery: its recipients' rows are created claimed and naming
+ * the message in one write (claim and plan at once), so nothing needs reading first.
+ */
+export interface FreshMessage {
+  /** The message's operation id (attempt 0). */
+  messageId: string;
+  requests: DeliveryRequest[];
+  eventText?: string;
+}
+
 export interface DeliveryReport {
   messageId: string;
   /** sha256 key of the recipient's address. */
@@ -110,6 +121,13 @@ export interface AcceptanceLedger {
   pending(eventId: string, keys: string[]): Promise<Map<string, PendingRow>>;
   /** Before sending: names the message on its rows and writes its index row. */
   plan(eventId: string, messages: PlannedMessage[]): Promise<void>;
+  /**
+   * The first delivery's shortcut: creates each message's rows claimed and planned, and its
+   * index row, all of a message or none of it (a message never spans two writes). Returns the
+   * ids of the messages now ours to send; a message with any row already there (a redelivery,
+   * a concurrent worker) is left untouched, for claim() to sort out.
+   */
+  claimFresh(eventId: string, messages: FreshMessage[]): Promise<Set<string>>;
   /** After ACS's 202: rows accepted under the id ACS took (an attempt id may differ from the planned one). */
   accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void>;
   /** Gives rows back untouched by the transport (their message was never sent): the retry sends them fresh. */

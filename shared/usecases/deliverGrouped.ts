@@ -48,43 +48,22 @@ interface Job {
 
 export async function deliverGrouped(eventId: string, items: GroupItem[], options: GroupedDeliveryOptions): Promise<GroupedDeliveryCounts> {
   const { sender, ledger, acceptance } = options;
-  const claims = await ledger.claim(eventId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
-  const counts: GroupedDeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
-  let busy = 0;
-  const fresh: GroupItem[] = [];
-  const takenOver: GroupItem[] = [];
-  for (const item of items) {
-    const claim = claims.get(item.key) ?? { kind: 'busy' as const };
-    if (claim.kind === 'done') {
-      if (claim.status === 'failed') counts.failed++;
-      else counts.alreadySent++;
-    } else if (claim.kind === 'busy') busy++;
-    else (claim.mayHaveBeenSent ? takenOver : fresh).push(item);
-  }
-
-  const jobs: Job[] = [];
-  const rows = takenOver.length > 0 ? await acceptance.pending(eventId, takenOver.map((i) => i.key)) : new Map();
-  const planned = new Map<string, GroupItem[]>();
-  const unplanned: GroupItem[] = [];
-  for (const item of takenOver) {
-    const row = rows.get(item.key);
-    if (row?.notSent) fresh.push(item);
-    else if (row?.resend) jobs.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
-    else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
-    else unplanned.push(item);
-  }
-  // A message planned before a crash is asked about under its own id, with the members it had.
-  for (const [messageId, members] of planned) jobs.push({ plan: messageFor(messageId, members, options.perPerson), mayHaveBeenSent: true });
   const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
-  // Claimed but not planned: its claimer may still be about to send it. Grouped as that claimer
-  // groups them (the same rows give the same ids, which ACS never sends twice), and asked first.
-  jobs.push(...group(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
-  jobs.push(...group(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
+  const counts: GroupedDeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
+  const eventText = options.eventText ? { eventText: options.eventText } : {};
 
-  const toPlan: PlannedMessage[] = jobs
-    .filter((j) => !planned.has(j.plan.messageId))
-    .map((j) => ({ messageId: j.plan.messageId, keys: j.plan.items.map((i) => i.key), ...(options.eventText ? { eventText: options.eventText } : {}) }));
-  await acceptance.plan(eventId, toPlan);
+  // The first delivery, the common case: every message's rows claimed and planned in one write,
+  // without reading the ledger first. Whatever is not ours that way (a redelivery, a takeover,
+  // a concurrent worker) is claimed the long way below.
+  const first = group(items);
+  const ours = await acceptance.claimFresh(
+    eventId,
+    first.map((plan) => ({ messageId: plan.messageId, requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), ...eventText })),
+  );
+  const jobs: Job[] = first.filter((plan) => ours.has(plan.messageId)).map((plan) => ({ plan, mayHaveBeenSent: false }));
+  const claimedFresh = new Set(jobs.flatMap((j) => j.plan.items.map((i) => i.key)));
+  const rest = items.filter((i) => !claimedFresh.has(i.key));
+  const busy = rest.length > 0 ? await claimTheRest(eventId, rest, options, group, jobs, counts) : 0;
 
   const accepted: { key: string; messageId: string; plannedId: string }[] = [];
   const refused: { key: string; error: string }[] = [];
@@ -130,4 +109,57 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
   if (stop) throw stop;
   if (busy > 0) throw new DeliveryBusyError(`${eventId}: ${busy} emails are being sent by another worker; retry later`);
   return counts;
+}
+
+/**
+ * Claims rows the first write did not get: reads the ledger, sorts each row out (done, busy,
+ * fresh, taken over after a crash), plans what it will send and adds those jobs. Returns how
+ * many rows another worker holds.
+ */
+async function claimTheRest(
+  eventId: string,
+  items: GroupItem[],
+  options: GroupedDeliveryOptions,
+  group: (list: GroupItem[]) => MessagePlan[],
+  jobs: Job[],
+  counts: GroupedDeliveryCounts,
+): Promise<number> {
+  const { ledger, acceptance } = options;
+  const claims = await ledger.claim(eventId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
+  let busy = 0;
+  const fresh: GroupItem[] = [];
+  const takenOver: GroupItem[] = [];
+  for (const item of items) {
+    const claim = claims.get(item.key) ?? { kind: 'busy' as const };
+    if (claim.kind === 'done') {
+      if (claim.status === 'failed') counts.failed++;
+      else counts.alreadySent++;
+    } else if (claim.kind === 'busy') busy++;
+    else (claim.mayHaveBeenSent ? takenOver : fresh).push(item);
+  }
+
+  const rows = takenOver.length > 0 ? await acceptance.pending(eventId, takenOver.map((i) => i.key)) : new Map();
+  const planned = new Map<string, GroupItem[]>();
+  const unplanned: GroupItem[] = [];
+  const added: Job[] = [];
+  for (const item of takenOver) {
+    const row = rows.get(item.key);
+    if (row?.notSent) fresh.push(item);
+    else if (row?.resend) added.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
+    else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
+    else unplanned.push(item);
+  }
+  // A message planned before a crash is asked about under its own id, with the members it had.
+  for (const [messageId, members] of planned) added.push({ plan: messageFor(messageId, members, options.perPerson), mayHaveBeenSent: true });
+  // Claimed but not planned: its claimer may still be about to send it. Grouped as that claimer
+  // groups them (the same rows give the same ids, which ACS never sends twice), and asked first.
+  added.push(...group(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
+  added.push(...group(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
+
+  const toPlan: PlannedMessage[] = added
+    .filter((j) => !planned.has(j.plan.messageId))
+    .map((j) => ({ messageId: j.plan.messageId, keys: j.plan.items.map((i) => i.key), ...(options.eventText ? { eventText: options.eventText } : {}) }));
+  await acceptance.plan(eventId, toPlan);
+  jobs.push(...added);
+  return busy;
 }
