@@ -125,9 +125,10 @@ export interface AcceptanceLedger {
    * The first delivery's shortcut: creates each message's rows claimed and planned, and its
    * index row, all of a message or none of it (a message never spans two writes). Returns the
    * ids of the messages now ours to send; a message with any row already there (a redelivery,
-   * a concurrent worker) is left untouched, for claim() to sort out.
+   * a concurrent worker) is left untouched, for claim() to sort out. `onClaimed` hears of each
+   * write's messages as soon as they are ready to send, so sending need not wait for the others.
    */
-  claimFresh(eventId: string, messages: FreshMessage[]): Promise<Set<string>>;
+  claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>>;
   /** After ACS's 202: rows accepted under the id ACS took (an attempt id may differ from the planned one). */
   accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void>;
   /** Gives rows back untouched by the transport (their message was never sent): the retry sends them fresh. */

@@ -67,7 +67,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await this.merge(accepted.map((a) => ({ partitionKey: eventId, rowKey: a.key, status: 'accepted', acsMessageId: a.messageId, acceptedAt })));
   }
 
-  async claimFresh(eventId: string, messages: FreshMessage[]): Promise<Set<string>> {
+  async claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>> {
     const claimed = new Set<string>();
     // Whole messages per transaction (all or nothing: a message is ours entirely or not at all), ≤ 100 rows each.
     const batches: FreshMessage[][] = [];
@@ -91,20 +91,23 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
       const actions = batch.flatMap((m) =>
         m.requests.map((r): TransactionAction => ['create', { ...claimedRow(eventId, r, claimedAt), acsMessageId: m.messageId, resend: false, notSent: false }]),
       );
-      try {
-        await this.client.submitTransaction(actions);
-        for (const m of batch) claimed.add(m.messageId);
-      } catch (e) {
+      // The index rows alongside the claims, both written before the batch may be sent. One for a
+      // message that turns out not to be ours is harmless: an id is derived from its event and members.
+      const [rowsWritten, ...indexes] = await Promise.allSettled([
+        this.client.submitTransaction(actions),
+        ...batch.map((m) => this.writeIndex(m.messageId, eventId, m.eventText)),
+      ]);
+      if (rowsWritten!.status === 'rejected') {
         // Some row exists already: nothing of this batch was written.
-        if (!isConflict(e)) throw e;
+        if (isConflict(rowsWritten!.reason)) return;
+        throw rowsWritten!.reason;
       }
+      const unindexed = indexes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (unindexed) throw unindexed.reason;
+      for (const m of batch) claimed.add(m.messageId);
+      onClaimed?.(batch.map((m) => m.messageId));
     };
-    // The index rows alongside the claims, both done before anything is sent. One for a message
-    // that turns out not to be ours is harmless: an id is derived from its event and members.
-    const settled = await Promise.allSettled([
-      ...batches.flat().map((m) => this.writeIndex(m.messageId, eventId, m.eventText)),
-      ...batches.map(claim),
-    ]);
+    const settled = await Promise.allSettled(batches.map(claim));
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     return claimed;

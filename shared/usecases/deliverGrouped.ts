@@ -50,54 +50,78 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
   const { sender, ledger, acceptance } = options;
   const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
   const counts: GroupedDeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
-  const eventText = options.eventText ? { eventText: options.eventText } : {};
-
-  // The first delivery, the common case: every message's rows claimed and planned in one write,
-  // without reading the ledger first. Whatever is not ours that way (a redelivery, a takeover,
-  // a concurrent worker) is claimed the long way below.
-  const first = group(items);
-  const ours = await acceptance.claimFresh(
-    eventId,
-    first.map((plan) => ({ messageId: plan.messageId, requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), ...eventText })),
-  );
-  const jobs: Job[] = first.filter((plan) => ours.has(plan.messageId)).map((plan) => ({ plan, mayHaveBeenSent: false }));
-  const claimedFresh = new Set(jobs.flatMap((j) => j.plan.items.map((i) => i.key)));
-  const rest = items.filter((i) => !claimedFresh.has(i.key));
-  const busy = rest.length > 0 ? await claimTheRest(eventId, rest, options, group, jobs, counts) : 0;
-
   const accepted: { key: string; messageId: string; plannedId: string }[] = [];
   const refused: { key: string; error: string }[] = [];
   const notStarted: Job[] = [];
   let stop: unknown;
-  let next = 0;
-  const worker = async () => {
-    for (let job = jobs[next++]; job; job = jobs[next++]) {
-      if (stop) {
-        notStarted.push(job);
-        continue;
+
+  const send = async (job: Job) => {
+    if (stop) {
+      notStarted.push(job);
+      return;
+    }
+    try {
+      const result = await sender.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
+      for (const item of job.plan.items) accepted.push({ key: item.key, messageId: result.messageId, plannedId: job.plan.messageId });
+      if (result.alreadyAccepted) counts.alreadySent += job.plan.items.length;
+      else {
+        counts.sent += job.plan.items.length;
+        counts.messages++;
       }
-      try {
-        const result = await sender.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
-        for (const item of job.plan.items) accepted.push({ key: item.key, messageId: result.messageId, plannedId: job.plan.messageId });
-        if (result.alreadyAccepted) counts.alreadySent += job.plan.items.length;
-        else {
-          counts.sent += job.plan.items.length;
-          counts.messages++;
-        }
-      } catch (e) {
-        if (e instanceof PermanentSendError) {
-          options.log('error', `${eventId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
-          counts.failed += job.plan.items.length;
-          refused.push(...job.plan.items.map((i) => ({ key: i.key, error: e.message })));
-        } else {
-          stop ??= e;
-          // A 429 means ACS did not take it; any other failure leaves its fate unknown: the retry asks first.
-          notStarted.push(e instanceof QuotaExceededError ? job : { ...job, mayHaveBeenSent: true });
-        }
+    } catch (e) {
+      if (e instanceof PermanentSendError) {
+        options.log('error', `${eventId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
+        counts.failed += job.plan.items.length;
+        refused.push(...job.plan.items.map((i) => ({ key: i.key, error: e.message })));
+      } else {
+        stop ??= e;
+        // A 429 means ACS did not take it; any other failure leaves its fate unknown: the retry asks first.
+        notStarted.push(e instanceof QuotaExceededError ? job : { ...job, mayHaveBeenSent: true });
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, jobs.length)) }, worker));
+  // At most `concurrency` messages in flight; jobs join as their rows are claimed.
+  const queue: Job[] = [];
+  const workers: Promise<void>[] = [];
+  let idle = Math.max(1, options.concurrency);
+  const start = (jobs: Job[]) => {
+    queue.push(...jobs);
+    for (; idle > 0 && queue.length > 0; idle--) {
+      workers.push(
+        (async () => {
+          for (let job = queue.shift(); job; job = queue.shift()) await send(job);
+          idle++;
+        })(),
+      );
+    }
+  };
+
+  // The first delivery, the common case: every message's rows claimed and planned in one write
+  // per 100 rows, without reading the ledger first, each message sent as soon as its write is
+  // done. Whatever is not ours that way (a redelivery, a takeover, a concurrent worker) is
+  // claimed the long way, in claimTheRest.
+  let busy = 0;
+  try {
+    const first = group(items);
+    const byId = new Map(first.map((plan) => [plan.messageId, plan]));
+    const eventText = options.eventText ? { eventText: options.eventText } : {};
+    const ours = await acceptance.claimFresh(
+      eventId,
+      first.map((plan) => ({ messageId: plan.messageId, requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), ...eventText })),
+      (ids) => start(ids.map((id) => ({ plan: byId.get(id)!, mayHaveBeenSent: false }))),
+    );
+    const claimedFresh = new Set(first.filter((plan) => ours.has(plan.messageId)).flatMap((plan) => plan.items.map((i) => i.key)));
+    const rest = items.filter((i) => !claimedFresh.has(i.key));
+    if (rest.length > 0) {
+      const jobs: Job[] = [];
+      busy = await claimTheRest(eventId, rest, options, group, jobs, counts);
+      start(jobs);
+    }
+  } catch (e) {
+    // Some claims failed to write: what did get claimed is sent or handed back as usual below.
+    stop ??= e;
+  }
+  while (workers.length > 0) await workers.shift();
 
   // What went out is recorded even when something stopped the sending, so the retry skips it.
   if (accepted.length > 0) await acceptance.accepted(eventId, accepted);
