@@ -156,7 +156,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       sequentialEvents: options.sequentialEvents,
       largeEventRecipients: 1000,
       // Events of each size for processingByRecipients (of 1,000 recipients: a quarter as many).
-      fanOutEvents: options.quick ? 2 : 24,
+      fanOutEvents: options.quick ? 2 : 16,
       graphLatencyMs: options.graphLatencyMs,
       acsLatencyMs: options.acsLatencyMs,
       // Quick mode only checks the benchmark runs: operations finish in 200 ms instead of 2 s.

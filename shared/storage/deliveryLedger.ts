@@ -55,6 +55,9 @@ export interface DeliveryLedger {
  * on the same rows, in columns of its own:
  *   - before a message is sent, each of its recipients' rows names it (`acsMessageId`), and an
  *     index row `message-<id>` leads from the message id in a delivery report back to the event;
+ *     on an event's first delivery the rows are created claimed and naming their message in one
+ *     write per 100 (claimFresh: no read first; a message never spans two writes, so a write
+ *     that meets existing rows leaves whole messages to claim());
  *   - at ACS's 202 the rows become `accepted`;
  *   - each delivery report sets the row's `deliveryStatus` (the newest report wins, so
  *     duplicates and reports out of order change nothing; a report may come before `accepted`);
