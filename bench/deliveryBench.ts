@@ -7,14 +7,22 @@
  *     seconds per email, so it runs on the first `sequentialEvents` events only;
  *   - `grouped`: the production path: identical emails as one message (≤ 50 in Bcc), sent
  *     concurrently, done at 202; every report then recorded by the real use case from the queue.
- * Plus one event with 1,000 recipients through the grouped path.
+ * Plus, through the grouped path: events of 1, 10, 100 and 1,000 recipients through the whole
+ * notify use case (roles of that many recipients, bench/fanOut.ts), sizes interleaved at the
+ * same concurrency, for `processingByRecipients`; and one event with 1,000 recipients handed
+ * straight to deliverGrouped (`largeEventSeconds`).
  *
  * Events run through the notify use case in-process, 16 at a time (host.json's batchSize), on
  * production adapters: Graph/ARM directory on local endpoints, ledger and queues on Azurite.
  * Quotas are off while measuring (they would only add waiting); events per hour before
  * throttling are computed from the measured requests per event and ACS's default quotas.
+ *
+ * "Processing" is one notifyEvent call, timed around it: parse, plan (directory, rendering),
+ * event registry, activity row, ledger claim, every message's 202, the ledger's `accepted`
+ * write. Not in it: time on the queue before the dequeue, and delivery reports (later, apart).
  */
 import { QueueClient } from '@azure/storage-queue';
+import { loadavg } from 'node:os';
 import { createGraphDirectory, createServices, type Services } from '../shared/composition/services.js';
 import { createAcsEmailSender } from '../shared/email/acsSender.js';
 import { createPacers } from '../shared/email/acs/pacer.js';
@@ -27,10 +35,11 @@ import { recordDeliveryReport } from '../shared/usecases/recordDeliveryReport.js
 import { deliverGrouped } from '../shared/usecases/deliverGrouped.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeArm } from '../test/support/fakeArm.js';
-import { CUSTOM_DOMAIN_QUOTAS, FakeAcs, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL } from '../test/support/fakeAcs.js';
+import { CUSTOM_DOMAIN_QUOTAS, FakeAcs, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL, type DeliveryReportEvent } from '../test/support/fakeAcs.js';
 import { reportQueueMessage } from '../test/support/fakeAcsReports.js';
 import type { PimEvent } from '../shared/events/schema.js';
 import { generateEvents, generateTenant } from './tenant.js';
+import { fanOutEvents, withFanOutRoles } from './fanOut.js';
 import { percentile } from './stats.js';
 
 export interface DeliveryBenchOptions {
@@ -40,6 +49,8 @@ export interface DeliveryBenchOptions {
   events: number;
   sequentialEvents: number;
   largeEventRecipients: number;
+  /** Events of each size of FAN_OUT_SIZES for processingByRecipients (the 1,000 one: a quarter of it, at least 2). */
+  fanOutEvents: number;
   graphLatencyMs: number;
   acsLatencyMs: number;
   /** The local ACS's timing (default: the real service's, REAL_ACS_MODEL; --quick shortens it). */
@@ -79,21 +90,28 @@ export interface DeliveryBenchResult {
   /** The sequential mode's 1,000-recipient event, extrapolated from its measured seconds per email (not run: it would outlast the function timeout). */
   sequentialLargeEventSecondsEstimate: number;
   largeEvent: { recipients: number; messages: number; seconds: number; lost: number; duplicates: number };
+  /** Events of N recipients through the whole use case, sizes interleaved, 16 at a time: processing p50/p95 per size. */
+  processingByRecipients: Record<string, { events: number; messagesPerEvent: number; p50Ms: number; p95Ms: number }>;
+  /** The machine's 1-minute load average at the start and end of the grouped runs (2 vCPUs: above 2, something else shares them). */
+  loadAverage: [number, number];
   model: { runningMs: number; pollRetryAfterSeconds: number; acsLatencyMs: number; concurrentEvents: number; sendConcurrency: number };
 }
 
 const CONCURRENT_EVENTS = 16;
+export const FAN_OUT_SIZES = [1, 10, 100, 1000] as const;
 
+/** Each event's processing time, in the order of `events`. */
 async function runEvents(events: PimEvent[], services: Services, log: (line: string) => void): Promise<number[]> {
-  const times: number[] = [];
+  const times: number[] = new Array<number>(events.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENT_EVENTS }, async () => {
-      for (let e = events[next++]; e; e = events[next++]) {
+      for (let i = next++; i < events.length; i = next++) {
+        const e = events[i]!;
         const t0 = performance.now();
         const outcome = await notifyEvent(e, { ...services, log: (level, m) => level === 'error' && log(`  ${m}`) });
         if (outcome.kind !== 'processed') throw new Error(`delivery benchmark: event ${e.id} was ${outcome.kind}`);
-        times.push(performance.now() - t0);
+        times[i] = performance.now() - t0;
       }
     }),
   );
@@ -129,8 +147,9 @@ function perHour(quota: { sendsPerHour: number; statusPerHour: number }, sendsPe
 
 export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<DeliveryBenchResult> {
   const { log } = options;
-  const tenant = generateTenant({ users: options.users, roleHolders: options.roleHolders });
+  const tenant = withFanOutRoles(generateTenant({ users: options.users, roleHolders: options.roleHolders }), FAN_OUT_SIZES);
   const events = generateEvents(tenant, options.events, { prefix: 'deliv' });
+  const fanOut = fanOutEvents(tenant, FAN_OUT_SIZES, (n) => (n >= 1000 ? Math.max(2, Math.round(options.fanOutEvents / 4)) : options.fanOutEvents), 'fanout');
   const graph = await new FakeGraph(tenant.data, { latencyMs: options.graphLatencyMs }).start();
   const arm = await new FakeArm(tenant.data, { latencyMs: options.graphLatencyMs }).start();
   const suffix = Date.now().toString(36);
@@ -169,16 +188,42 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const seqTimes = await runEvents(seqEvents, seqServices, log);
 
   // Grouped: the production path, with delivery reports onto the queue.
+  const reportEvents: DeliveryReportEvent[] = [];
   const acs = await FakeAcs.start({
     ...model,
     latencyMs: options.acsLatencyMs,
-    reports: { sink: async (e) => void (await reportsQueue.sendMessage(reportQueueMessage(e))), delayMs: 500 },
+    // Kept until the timed runs are over, then put on the queue as Event Grid would: in Azure that
+    // is Event Grid's work, on its machines, into a storage account that takes thousands of
+    // writes a second; here it would be this process and the same Azurite, mid-measurement.
+    reports: { sink: (e) => void reportEvents.push(e), delayMs: 500 },
   });
   const settings = settingsFor(acs, 'Grp');
   const sender = createAcsEmailSender(settings, { ...senderOptions, pacers: createPacers() });
   const services = await createServices(settings, { directory, sender });
   log(`  delivery: grouped sending, ${events.length} events`);
+  const loadBefore = loadavg()[0]!;
   const times = await runEvents(events, services, log);
+  const mainPosts = acs.count('POST', '/emails:send');
+  const mainReads = acs.count('GET', '/emails/operations');
+
+  // Events of 1, 10, 100 and 1,000 recipients, interleaved, through the same use case.
+  log(`  delivery: ${fanOut.length} events of ${FAN_OUT_SIZES.join(', ')} recipients`);
+  const fanOutTimes = await runEvents(fanOut.map((f) => f.event), services, log);
+  const fanOutPosts = acs.count('POST', '/emails:send') - mainPosts;
+  const loadAfter = loadavg()[0]!;
+  const messagesOf = new Map<string, number>();
+  for (const d of acs.deliveries) {
+    const id = d.message.headers?.['X-PIM-Event-Id'] ?? '?';
+    messagesOf.set(id, (messagesOf.get(id) ?? 0) + 1);
+  }
+  const processingByRecipients = Object.fromEntries(
+    FAN_OUT_SIZES.map((size) => {
+      const of = fanOut.flatMap((f, i) => (f.recipients === size ? [{ id: f.event.id, ms: fanOutTimes[i]! }] : []));
+      const ts = of.map((o) => o.ms);
+      const messagesPerEvent = Number((of.reduce((a, o) => a + (messagesOf.get(o.id) ?? 0), 0) / Math.max(1, of.length)).toFixed(1));
+      return [String(size), { events: of.length, messagesPerEvent, p50Ms: Math.round(percentile(ts, 50)), p95Ms: Math.round(percentile(ts, 95)) }];
+    }),
+  );
 
   // The 1,000-recipient event, grouped: admins reached three ways (three reason lines).
   const large = Array.from({ length: options.largeEventRecipients }, (_, i) => `admin${i}@bench.example`);
@@ -212,33 +257,44 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
 
   // Drain the reports queue through the real use case, as the deliveryReports function would.
   await acs.reportsSettled();
+  // A few hundred on the queue at a time, as Event Grid's stream would be: Azurite's queue
+  // slows down with every message it holds (~3 reports/s at 15,000 queued, here).
   let reports = 0;
-  for (;;) {
-    const batch = await reportsQueue.receiveMessages({ numberOfMessages: 32 });
-    if (batch.receivedMessageItems.length === 0) break;
-    await Promise.all(
-      batch.receivedMessageItems.map(async (m) => {
-        const outcome = await recordDeliveryReport(decodeMessage(m.messageText) ?? '', { ...services, settings, log: () => {} });
-        if (outcome.kind === 'invalid') throw outcome.error;
-        reports++;
-        await reportsQueue.deleteMessage(m.messageId, m.popReceipt);
-      }),
-    );
+  for (let i = 0; i < reportEvents.length; i += 256) {
+    await Promise.all(reportEvents.slice(i, i + 256).map((e) => reportsQueue.sendMessage(reportQueueMessage(e))));
+    for (;;) {
+      const batch = await reportsQueue.receiveMessages({ numberOfMessages: 32 });
+      if (batch.receivedMessageItems.length === 0) break;
+      await Promise.all(
+        batch.receivedMessageItems.map(async (m) => {
+          const outcome = await recordDeliveryReport(decodeMessage(m.messageText) ?? '', { ...services, settings, log: () => {} });
+          if (outcome.kind === 'invalid') throw outcome.error;
+          reports++;
+          await reportsQueue.deleteMessage(m.messageId, m.popReceipt);
+        }),
+      );
+    }
   }
   let outcomesRecorded = 0;
-  for (const e of [...events, { id: 'large-event' }]) {
+  for (const e of [...events, ...fanOut.map((f) => f.event), { id: 'large-event' }]) {
     outcomesRecorded += (await services.acceptance.outcomes(e.id)).filter((o) => o.deliveryStatus === 'Delivered').length;
   }
   log(`  delivery: ${reports} delivery reports recorded`);
 
-  const result = async (list: PimEvent[], svc: Services, server: FakeAcs, evTimes: number[], skipMessages = 0): Promise<DeliveryModeResult> => {
-    const counts = deliveryCounts(server);
+  const result = async (
+    list: PimEvent[],
+    svc: Services,
+    server: FakeAcs,
+    evTimes: number[],
+    posts = server.count('POST', '/emails:send'),
+    reads = server.count('GET', '/emails/operations'),
+  ): Promise<DeliveryModeResult> => {
+    // This list's deliveries only (the same local ACS also served the other runs).
+    const ids = new Set(list.map((e) => e.id));
+    const counts = new Map([...deliveryCounts(server)].filter(([k]) => ids.has(k.slice(0, k.indexOf('\n')))));
     // What should have gone: the ledger's rows, one per recipient the rules chose.
     const plannedKeys = new Set<string>();
     for (const e of list) for (const o of await svc.acceptance.outcomes(e.id)) plannedKeys.add(`${e.id}\n${o.key}`);
-    for (const k of [...counts.keys()]) if (k.startsWith('large-event\n')) counts.delete(k);
-    const posts = server.count('POST', '/emails:send') - skipMessages;
-    const reads = server.count('GET', '/emails/operations');
     const recipients = plannedKeys.size;
     return {
       events: list.length,
@@ -255,7 +311,11 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     };
   };
   const sequential = await result(seqEvents, seqServices, seqAcs, seqTimes);
-  const grouped = { ...(await result(events, services, acs, times, largeMessages)), outcomesRecorded };
+  const grouped = { ...(await result(events, services, acs, times, mainPosts, mainReads)), outcomesRecorded };
+  const fanOutLD = await result(fanOut.map((f) => f.event), services, acs, fanOutTimes, fanOutPosts, 0);
+  // A delivery for no event of any run would be one nobody planned.
+  const known = new Set([...events, ...fanOut.map((f) => f.event), { id: 'large-event' }].map((e) => e.id));
+  const strays = [...deliveryCounts(acs)].filter(([k]) => !known.has(k.slice(0, k.indexOf('\n')))).reduce((a, [, n]) => a + n, 0);
   const largeCounts = deliveryCounts(acs);
   const largeKeys = new Set(large.map((a) => `large-event\n${recipientKey(a)}`));
   const largeLD = lostAndDuplicates(largeKeys, new Map([...largeCounts].filter(([k]) => k.startsWith('large-event\n'))));
@@ -268,12 +328,14 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     largeEventSeconds: Number(largeEventSeconds.toFixed(2)),
     eventsPerHourCustomDomain: grouped.eventsPerHourCustomDomain,
     eventsPerHourManagedDomain: grouped.eventsPerHourManagedDomain,
-    lost: grouped.lost + sequential.lost + largeLD.lost,
-    duplicates: grouped.duplicates + sequential.duplicates + largeLD.duplicates,
+    lost: grouped.lost + sequential.lost + largeLD.lost + fanOutLD.lost,
+    duplicates: grouped.duplicates + sequential.duplicates + largeLD.duplicates + fanOutLD.duplicates + strays,
     grouped,
     sequential,
     sequentialLargeEventSecondsEstimate: Math.round(secondsPerEmail * options.largeEventRecipients),
     largeEvent: { recipients: large.length, messages: largeMessages, seconds: Number(largeEventSeconds.toFixed(2)), ...largeLD },
+    processingByRecipients,
+    loadAverage: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
     model: { runningMs: model.runningMs, pollRetryAfterSeconds: model.pollRetryAfterSeconds, acsLatencyMs: options.acsLatencyMs, concurrentEvents: CONCURRENT_EVENTS, sendConcurrency: settings.EMAIL_SEND_CONCURRENCY },
   };
 }

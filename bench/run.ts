@@ -155,6 +155,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), log:
       events: options.quick ? 20 : options.events,
       sequentialEvents: options.sequentialEvents,
       largeEventRecipients: 1000,
+      // Events of each size for processingByRecipients (of 1,000 recipients: a quarter as many).
+      fanOutEvents: options.quick ? 2 : 16,
       graphLatencyMs: options.graphLatencyMs,
       acsLatencyMs: options.acsLatencyMs,
       // Quick mode only checks the benchmark runs: operations finish in 200 ms instead of 2 s.
@@ -226,6 +228,7 @@ function deliveryRows(d: DeliveryBenchResult): Row[] {
   return [
     ['delivery.acsRequestsPerRecipient', String(d.acsRequestsPerRecipient), `sequential per-person ${s.acsRequestsPerRecipient}; ${d.grouped.acsMessages} messages for ${d.grouped.recipients} recipients; target ≤ 0.35`],
     ['delivery.processingP95Ms', String(d.processingP95Ms), `dequeue → all accepted; sequential ${s.processingP95Ms} ms (ACS Running ${d.model.runningMs} ms); target ≤ 1000`],
+    ['delivery.processingByRecipients p95', Object.entries(d.processingByRecipients).map(([n, x]) => `${n}: ${x.p95Ms}`).join(', '), `ms by recipients per event (${Object.entries(d.processingByRecipients).map(([n, x]) => `${n}: ${x.events} events, ${x.messagesPerEvent} messages`).join('; ')}); load average ${d.loadAverage.join(' → ')}; target ≤ 1000, flat`],
     ['delivery.largeEventSeconds', String(d.largeEventSeconds), `${d.largeEvent.recipients} recipients in ${d.largeEvent.messages} messages; sequential ≈ ${d.sequentialLargeEventSecondsEstimate} s (not run)`],
     ['delivery.eventsPerHourCustomDomain', String(d.eventsPerHourCustomDomain), `100 sends/h; sequential ${s.eventsPerHourCustomDomain}; target ≥ 50`],
     ['delivery.eventsPerHourManagedDomain', String(d.eventsPerHourManagedDomain), `10 sends/h; sequential ${s.eventsPerHourManagedDomain}; target ≥ 5`],

@@ -55,6 +55,9 @@ export interface DeliveryLedger {
  * on the same rows, in columns of its own:
  *   - before a message is sent, each of its recipients' rows names it (`acsMessageId`), and an
  *     index row `message-<id>` leads from the message id in a delivery report back to the event;
+ *     on an event's first delivery the rows are created claimed and naming their message in one
+ *     write per 100 (claimFresh: no read first; a message never spans two writes, so a write
+ *     that meets existing rows leaves whole messages to claim());
  *   - at ACS's 202 the rows become `accepted`;
  *   - each delivery report sets the row's `deliveryStatus` (the newest report wins, so
  *     duplicates and reports out of order change nothing; a report may come before `accepted`);
@@ -74,6 +77,17 @@ export interface PlannedMessage {
   messageId: string;
   keys: string[];
   /** The event as received (for a resend after a Failed report); omitted when too large to keep. */
+  eventText?: string;
+}
+
+/**
+ * A message of an event's first delivery: its recipients' rows are created claimed and naming
+ * the message in one write (claim and plan at once), so nothing needs reading first.
+ */
+export interface FreshMessage {
+  /** The message's operation id (attempt 0). */
+  messageId: string;
+  requests: DeliveryRequest[];
   eventText?: string;
 }
 
@@ -110,6 +124,14 @@ export interface AcceptanceLedger {
   pending(eventId: string, keys: string[]): Promise<Map<string, PendingRow>>;
   /** Before sending: names the message on its rows and writes its index row. */
   plan(eventId: string, messages: PlannedMessage[]): Promise<void>;
+  /**
+   * The first delivery's shortcut: creates each message's rows claimed and planned, and its
+   * index row, all of a message or none of it (a message never spans two writes). Returns the
+   * ids of the messages now ours to send; a message with any row already there (a redelivery,
+   * a concurrent worker) is left untouched, for claim() to sort out. `onClaimed` hears of each
+   * write's messages as soon as they are ready to send, so sending need not wait for the others.
+   */
+  claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>>;
   /** After ACS's 202: rows accepted under the id ACS took (an attempt id may differ from the planned one). */
   accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void>;
   /** Gives rows back untouched by the transport (their message was never sent): the retry sends them fresh. */

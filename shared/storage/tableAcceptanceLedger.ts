@@ -5,7 +5,8 @@
  * RowKey = '' (a delivery report names only the message and the address).
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { EVENT_REGISTRY_ROW, type AcceptanceLedger, type DeliveryReport, type DeliveryStatus, type PendingRow, type PlannedMessage, type RecipientOutcome, type ReportRecord } from './deliveryLedger.js';
+import { EVENT_REGISTRY_ROW, type AcceptanceLedger, type DeliveryReport, type DeliveryStatus, type FreshMessage, type PendingRow, type PlannedMessage, type RecipientOutcome, type ReportRecord } from './deliveryLedger.js';
+import { claimedRow, isConflict } from './tableDeliveryLedger.js';
 import { ensureTable, statusOf } from './tables.js';
 
 type Row = {
@@ -51,14 +52,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     if (messages.length === 0) return;
     await ensureTable(this.client);
     // Index rows first: a report can then always find its event, even for a message whose rows we never got to write.
-    await Promise.all(
-      messages.map((m) =>
-        this.client.upsertEntity(
-          { partitionKey: messageIndexKey(m.messageId), rowKey: '', eventId, ...(m.eventText && m.eventText.length <= MAX_EVENT_TEXT ? { eventText: m.eventText } : {}) },
-          'Replace',
-        ),
-      ),
-    );
+    await Promise.all(messages.map((m) => this.writeIndex(m.messageId, eventId, m.eventText)));
     const updates = messages.flatMap((m) => m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, resend: false, notSent: false })));
     await this.merge(updates);
   }
@@ -67,10 +61,56 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     const moved = new Map(accepted.filter((a) => a.messageId !== a.plannedId).map((a) => [a.messageId, a.plannedId]));
     for (const [messageId, plannedId] of moved) {
       const planned = await this.findMessage(plannedId);
-      await this.client.upsertEntity({ partitionKey: messageIndexKey(messageId), rowKey: '', eventId, ...(planned?.eventText ? { eventText: planned.eventText } : {}) }, 'Replace');
+      await this.writeIndex(messageId, eventId, planned?.eventText);
     }
     const acceptedAt = this.now().toISOString();
     await this.merge(accepted.map((a) => ({ partitionKey: eventId, rowKey: a.key, status: 'accepted', acsMessageId: a.messageId, acceptedAt })));
+  }
+
+  async claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>> {
+    const claimed = new Set<string>();
+    // Whole messages per transaction (all or nothing: a message is ours entirely or not at all), ≤ 100 rows each.
+    const batches: FreshMessage[][] = [];
+    let rows = 0;
+    for (const m of messages) {
+      const n = m.requests.length;
+      if (n === 0 || n > MAX_BATCH) continue; // left for claim()
+      const last = batches.at(-1);
+      if (last && rows + n <= MAX_BATCH) {
+        last.push(m);
+        rows += n;
+      } else {
+        batches.push([m]);
+        rows = n;
+      }
+    }
+    if (batches.length === 0) return claimed;
+    await ensureTable(this.client);
+    const claimedAt = this.now().toISOString();
+    const claim = async (batch: FreshMessage[]) => {
+      const actions = batch.flatMap((m) =>
+        m.requests.map((r): TransactionAction => ['create', { ...claimedRow(eventId, r, claimedAt), acsMessageId: m.messageId, resend: false, notSent: false }]),
+      );
+      // The index rows alongside the claims, both written before the batch may be sent. One for a
+      // message that turns out not to be ours is harmless: an id is derived from its event and members.
+      const [rowsWritten, ...indexes] = await Promise.allSettled([
+        this.client.submitTransaction(actions),
+        ...batch.map((m) => this.writeIndex(m.messageId, eventId, m.eventText)),
+      ]);
+      if (rowsWritten!.status === 'rejected') {
+        // Some row exists already: nothing of this batch was written.
+        if (isConflict(rowsWritten!.reason)) return;
+        throw rowsWritten!.reason;
+      }
+      const unindexed = indexes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (unindexed) throw unindexed.reason;
+      for (const m of batch) claimed.add(m.messageId);
+      onClaimed?.(batch.map((m) => m.messageId));
+    };
+    const settled = await Promise.allSettled(batches.map(claim));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return claimed;
   }
 
   async handBack(eventId: string, keys: string[]): Promise<void> {
@@ -150,10 +190,18 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
   }
 
   private async merge(entities: ({ partitionKey: string; rowKey: string } & Record<string, unknown>)[]): Promise<void> {
-    for (let i = 0; i < entities.length; i += MAX_BATCH) {
-      const actions: TransactionAction[] = entities.slice(i, i + MAX_BATCH).map((e) => ['upsert', e, 'Merge']);
-      await this.client.submitTransaction(actions);
-    }
+    // One transaction per 100 rows, all at once: each is a merge of its own rows, in no order.
+    const chunks: TransactionAction[][] = [];
+    for (let i = 0; i < entities.length; i += MAX_BATCH) chunks.push(entities.slice(i, i + MAX_BATCH).map((e) => ['upsert', e, 'Merge']));
+    await Promise.all(chunks.map((actions) => this.client.submitTransaction(actions)));
+  }
+
+  /** The index row that leads a delivery report from the message id back to its event. */
+  private async writeIndex(messageId: string, eventId: string, eventText: string | undefined): Promise<void> {
+    await this.client.upsertEntity(
+      { partitionKey: messageIndexKey(messageId), rowKey: '', eventId, ...(eventText && eventText.length <= MAX_EVENT_TEXT ? { eventText } : {}) },
+      'Replace',
+    );
   }
 }
 

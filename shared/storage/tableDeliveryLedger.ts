@@ -6,7 +6,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Claim, DeliveryLedger, DeliveryOutcome, DeliveryRequest, DeliveryStatus } from './deliveryLedger.js';
 import { ensureTable, statusOf } from './tables.js';
 
-type LedgerEntity = {
+export type LedgerEntity = {
   partitionKey: string;
   rowKey: string;
   status: DeliveryStatus;
@@ -40,7 +40,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
       for (const r of requests) {
         const row = existing.get(r.key);
         if (!row) {
-          inserts.push({ partitionKey: eventId, rowKey: r.key, status: 'claimed', operationId: r.operationId, notification: r.notification, claimedAt: nowIso });
+          inserts.push(claimedRow(eventId, r, nowIso));
           claims.set(r.key, { kind: 'send', mayHaveBeenSent: false });
         } else if (row.status === 'sent' || row.status === 'failed' || row.status === 'accepted') {
           claims.set(r.key, { kind: 'done', status: row.status });
@@ -112,12 +112,17 @@ export class TableDeliveryLedger implements DeliveryLedger {
   }
 }
 
+/** A new recipient's row, claimed by this worker at `claimedAt`. */
+export function claimedRow(eventId: string, r: DeliveryRequest, claimedAt: string): LedgerEntity {
+  return { partitionKey: eventId, rowKey: r.key, status: 'claimed', operationId: r.operationId, notification: r.notification, claimedAt };
+}
+
 /** A busy claim, with how long until its lease runs out (a retry sooner than that finds it busy again, unless its sender finishes). */
 function busyUntil(leaseEndMs: number, now: Date): Claim {
   return { kind: 'busy', retryAfterMs: Math.max(0, leaseEndMs - now.getTime()) };
 }
 
-function isConflict(e: unknown): boolean {
+export function isConflict(e: unknown): boolean {
   const status = statusOf(e);
   // A failed entity-group transaction reports the inner 409 (Azurite: sometimes as 400 with EntityAlreadyExists).
   return status === 409 || /EntityAlreadyExists|already exists/i.test(String((e as Error)?.message ?? ''));

@@ -48,8 +48,108 @@ interface Job {
 
 export async function deliverGrouped(eventId: string, items: GroupItem[], options: GroupedDeliveryOptions): Promise<GroupedDeliveryCounts> {
   const { sender, ledger, acceptance } = options;
-  const claims = await ledger.claim(eventId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
+  const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
   const counts: GroupedDeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
+  const accepted: { key: string; messageId: string; plannedId: string }[] = [];
+  const refused: { key: string; error: string }[] = [];
+  const notStarted: Job[] = [];
+  let stop: unknown;
+
+  const send = async (job: Job) => {
+    if (stop) {
+      notStarted.push(job);
+      return;
+    }
+    try {
+      const result = await sender.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
+      for (const item of job.plan.items) accepted.push({ key: item.key, messageId: result.messageId, plannedId: job.plan.messageId });
+      if (result.alreadyAccepted) counts.alreadySent += job.plan.items.length;
+      else {
+        counts.sent += job.plan.items.length;
+        counts.messages++;
+      }
+    } catch (e) {
+      if (e instanceof PermanentSendError) {
+        options.log('error', `${eventId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
+        counts.failed += job.plan.items.length;
+        refused.push(...job.plan.items.map((i) => ({ key: i.key, error: e.message })));
+      } else {
+        stop ??= e;
+        // A 429 means ACS did not take it; any other failure leaves its fate unknown: the retry asks first.
+        notStarted.push(e instanceof QuotaExceededError ? job : { ...job, mayHaveBeenSent: true });
+      }
+    }
+  };
+  // At most `concurrency` messages in flight; jobs join as their rows are claimed.
+  const queue: Job[] = [];
+  const workers: Promise<void>[] = [];
+  let idle = Math.max(1, options.concurrency);
+  const start = (jobs: Job[]) => {
+    queue.push(...jobs);
+    for (; idle > 0 && queue.length > 0; idle--) {
+      workers.push(
+        (async () => {
+          for (let job = queue.shift(); job; job = queue.shift()) await send(job);
+          idle++;
+        })(),
+      );
+    }
+  };
+
+  // The first delivery, the common case: every message's rows claimed and planned in one write
+  // per 100 rows, without reading the ledger first, each message sent as soon as its write is
+  // done. Whatever is not ours that way (a redelivery, a takeover, a concurrent worker) is
+  // claimed the long way, in claimTheRest.
+  let busy = 0;
+  try {
+    const first = group(items);
+    const byId = new Map(first.map((plan) => [plan.messageId, plan]));
+    const eventText = options.eventText ? { eventText: options.eventText } : {};
+    const ours = await acceptance.claimFresh(
+      eventId,
+      first.map((plan) => ({ messageId: plan.messageId, requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), ...eventText })),
+      (ids) => start(ids.map((id) => ({ plan: byId.get(id)!, mayHaveBeenSent: false }))),
+    );
+    const claimedFresh = new Set(first.filter((plan) => ours.has(plan.messageId)).flatMap((plan) => plan.items.map((i) => i.key)));
+    const rest = items.filter((i) => !claimedFresh.has(i.key));
+    if (rest.length > 0) {
+      const jobs: Job[] = [];
+      busy = await claimTheRest(eventId, rest, options, group, jobs, counts);
+      start(jobs);
+    }
+  } catch (e) {
+    // Some claims failed to write: what did get claimed is sent or handed back as usual below.
+    stop ??= e;
+  }
+  while (workers.length > 0) await workers.shift();
+
+  // What went out is recorded even when something stopped the sending, so the retry skips it.
+  if (accepted.length > 0) await acceptance.accepted(eventId, accepted);
+  if (refused.length > 0) await ledger.complete(eventId, refused.map((r) => ({ key: r.key, status: 'failed', error: r.error })));
+  const untouched = notStarted.filter((j) => !j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
+  const unknown = notStarted.filter((j) => j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
+  if (untouched.length > 0) await acceptance.handBack(eventId, untouched);
+  if (unknown.length > 0) await ledger.release(eventId, unknown);
+  if (stop) throw stop;
+  if (busy > 0) throw new DeliveryBusyError(`${eventId}: ${busy} emails are being sent by another worker; retry later`);
+  return counts;
+}
+
+/**
+ * Claims rows the first write did not get: reads the ledger, sorts each row out (done, busy,
+ * fresh, taken over after a crash), plans what it will send and adds those jobs. Returns how
+ * many rows another worker holds.
+ */
+async function claimTheRest(
+  eventId: string,
+  items: GroupItem[],
+  options: GroupedDeliveryOptions,
+  group: (list: GroupItem[]) => MessagePlan[],
+  jobs: Job[],
+  counts: GroupedDeliveryCounts,
+): Promise<number> {
+  const { ledger, acceptance } = options;
+  const claims = await ledger.claim(eventId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
   let busy = 0;
   const fresh: GroupItem[] = [];
   const takenOver: GroupItem[] = [];
@@ -62,72 +162,28 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
     else (claim.mayHaveBeenSent ? takenOver : fresh).push(item);
   }
 
-  const jobs: Job[] = [];
   const rows = takenOver.length > 0 ? await acceptance.pending(eventId, takenOver.map((i) => i.key)) : new Map();
   const planned = new Map<string, GroupItem[]>();
   const unplanned: GroupItem[] = [];
+  const added: Job[] = [];
   for (const item of takenOver) {
     const row = rows.get(item.key);
     if (row?.notSent) fresh.push(item);
-    else if (row?.resend) jobs.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
+    else if (row?.resend) added.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
     else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
     else unplanned.push(item);
   }
   // A message planned before a crash is asked about under its own id, with the members it had.
-  for (const [messageId, members] of planned) jobs.push({ plan: messageFor(messageId, members, options.perPerson), mayHaveBeenSent: true });
-  const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
+  for (const [messageId, members] of planned) added.push({ plan: messageFor(messageId, members, options.perPerson), mayHaveBeenSent: true });
   // Claimed but not planned: its claimer may still be about to send it. Grouped as that claimer
   // groups them (the same rows give the same ids, which ACS never sends twice), and asked first.
-  jobs.push(...group(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
-  jobs.push(...group(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
+  added.push(...group(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
+  added.push(...group(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
 
-  const toPlan: PlannedMessage[] = jobs
+  const toPlan: PlannedMessage[] = added
     .filter((j) => !planned.has(j.plan.messageId))
     .map((j) => ({ messageId: j.plan.messageId, keys: j.plan.items.map((i) => i.key), ...(options.eventText ? { eventText: options.eventText } : {}) }));
   await acceptance.plan(eventId, toPlan);
-
-  const accepted: { key: string; messageId: string; plannedId: string }[] = [];
-  const refused: { key: string; error: string }[] = [];
-  const notStarted: Job[] = [];
-  let stop: unknown;
-  let next = 0;
-  const worker = async () => {
-    for (let job = jobs[next++]; job; job = jobs[next++]) {
-      if (stop) {
-        notStarted.push(job);
-        continue;
-      }
-      try {
-        const result = await sender.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
-        for (const item of job.plan.items) accepted.push({ key: item.key, messageId: result.messageId, plannedId: job.plan.messageId });
-        if (result.alreadyAccepted) counts.alreadySent += job.plan.items.length;
-        else {
-          counts.sent += job.plan.items.length;
-          counts.messages++;
-        }
-      } catch (e) {
-        if (e instanceof PermanentSendError) {
-          options.log('error', `${eventId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
-          counts.failed += job.plan.items.length;
-          refused.push(...job.plan.items.map((i) => ({ key: i.key, error: e.message })));
-        } else {
-          stop ??= e;
-          // A 429 means ACS did not take it; any other failure leaves its fate unknown: the retry asks first.
-          notStarted.push(e instanceof QuotaExceededError ? job : { ...job, mayHaveBeenSent: true });
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, jobs.length)) }, worker));
-
-  // What went out is recorded even when something stopped the sending, so the retry skips it.
-  if (accepted.length > 0) await acceptance.accepted(eventId, accepted);
-  if (refused.length > 0) await ledger.complete(eventId, refused.map((r) => ({ key: r.key, status: 'failed', error: r.error })));
-  const untouched = notStarted.filter((j) => !j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
-  const unknown = notStarted.filter((j) => j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
-  if (untouched.length > 0) await acceptance.handBack(eventId, untouched);
-  if (unknown.length > 0) await ledger.release(eventId, unknown);
-  if (stop) throw stop;
-  if (busy > 0) throw new DeliveryBusyError(`${eventId}: ${busy} emails are being sent by another worker; retry later`);
-  return counts;
+  jobs.push(...added);
+  return busy;
 }

@@ -128,9 +128,12 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
     const since = registration.firstSeenAt ? ` first seen ${registration.firstSeenAt}` : '';
     return { kind: 'invalid', error: new InvalidEventError(event.id, [{ path: 'id', message: `is already the id of a different event${since}; an id must not be reused` }]) };
   }
-  // Recorded before sending: the event happened whatever becomes of its emails, and the
-  // insert is idempotent, so the digest counts it once however often the message comes.
-  const activity = await deps.activity.record(event);
+  // Recorded whatever becomes of its emails (the event happened), while they go out rather
+  // than before (it would add a table round trip to every event): the insert is idempotent and
+  // a failure of either is retried with the message, so the digest counts it once however
+  // often the message comes. Awaited before returning, on every path (the finally below).
+  const recording = deps.activity.record(event);
+  recording.catch(() => undefined);
   for (const s of plan.decision.skipped) {
     if (s.reason.startsWith('no mail')) deps.log('warn', `event ${event.id}: user ${s.userId ?? '?'} has no email address; skipped`);
   }
@@ -146,7 +149,7 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
     const { sender, acceptance, requeue } = deps;
     if (!isGroupSender(sender) || !acceptance || !requeue) {
       const counts = await deliverOnce(event.id, items, { sender, ledger: deps.ledger, leaseMs, log: deps.log });
-      return { kind: 'processed', eventId: event.id, ...counts, held, activity };
+      return { kind: 'processed', eventId: event.id, ...counts, held, activity: await recording };
     }
     try {
       const { messages, ...counts } = await deliverGrouped(event.id, items, {
@@ -160,12 +163,12 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
         log: deps.log,
       });
       deps.log('info', `event ${event.id}: ${messages} ACS messages accepted`);
-      return { kind: 'processed', eventId: event.id, ...counts, held, activity };
+      return { kind: 'processed', eventId: event.id, ...counts, held, activity: await recording };
     } catch (e) {
       if (!(e instanceof QuotaExceededError)) throw e;
       await requeue.later(eventText, e.retryAfterMs);
       deps.log('warn', `event ${event.id}: ACS quota used up; the rest waits ${Math.ceil(e.retryAfterMs / 1000)} s on the queue`);
-      return { kind: 'deferred', eventId: event.id, retryAfterMs: e.retryAfterMs, activity };
+      return { kind: 'deferred', eventId: event.id, retryAfterMs: e.retryAfterMs, activity: await recording };
     }
   } catch (e) {
     if (!(e instanceof DeliveryBusyError)) throw e;
@@ -175,6 +178,9 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
     const retryAfterSeconds = busyRetrySeconds(e.retryAfterMs);
     await deps.requeue.later(eventText, retryAfterSeconds * 1000);
     return { kind: 'busy', eventId: event.id, retryAfterSeconds };
+  } finally {
+    // Never left running past the invocation; its failure, if any, was already thrown above.
+    await recording.catch(() => undefined);
   }
 }
 

@@ -48,8 +48,19 @@ describe('npm run bench -- --quick', () => {
     expect(r.delivery).toMatchObject({ lost: 0, duplicates: 0 });
     expect(r.delivery.largeEvent.recipients).toBe(1000);
     expectPositive(r.delivery.sequential.acsRequestsPerRecipient, 'delivery.sequential.acsRequestsPerRecipient');
-    // Every recipient's report recorded: the events' and the large event's.
-    expect(r.delivery.grouped.outcomesRecorded).toBe(r.delivery.grouped.recipients + r.delivery.largeEvent.recipients);
+    // Events of 1, 10, 100 and 1,000 recipients through the whole use case: each size measured, grouped as the rules plan it
+    // (size − 1 additional recipients sharing one email, in messages of 50, and the activating person's own notice).
+    const bySize = r.delivery.processingByRecipients as Record<string, { events: number; messagesPerEvent: number; p50Ms: number; p95Ms: number }>;
+    expect(Object.keys(bySize).sort((a, b) => Number(a) - Number(b))).toEqual(['1', '10', '100', '1000']);
+    for (const [size, x] of Object.entries(bySize)) {
+      expect(x.events, `events of ${size}`).toBe(2);
+      expect(x.messagesPerEvent, `messages per event of ${size}`).toBe(Number(size) === 1 ? 1 : Math.ceil((Number(size) - 1) / 50) + 1);
+      expectPositive(x.p95Ms, `processingByRecipients[${size}].p95Ms`);
+      expect(x.p95Ms).toBeGreaterThanOrEqual(x.p50Ms);
+    }
+    const fanOutRecipients = Object.entries(bySize).reduce((a, [size, x]) => a + Number(size) * x.events, 0);
+    // Every recipient's report recorded: the events', the sized events' and the large event's.
+    expect(r.delivery.grouped.outcomesRecorded).toBe(r.delivery.grouped.recipients + fanOutRecipients + r.delivery.largeEvent.recipients);
     for (const field of ['rows', 'seconds', 'scanSeconds', 'ratioToScan']) expectPositive(r.digest[field], `digest.${field}`);
     expect(r.digest.rows).toBe(2000);
     expect(Object.keys(r.digest.peakRssMiB).sort()).toEqual(['200', '2000']);

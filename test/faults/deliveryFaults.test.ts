@@ -182,6 +182,7 @@ function bind(l: AcceptanceLedger): AcceptanceLedger {
   return {
     pending: (...a) => l.pending(...a),
     plan: (...a) => l.plan(...a),
+    claimFresh: (...a) => l.claimFresh(...a),
     accepted: (...a) => l.accepted(...a),
     handBack: (...a) => l.handBack(...a),
     findMessage: (...a) => l.findMessage(...a),
