@@ -70,6 +70,9 @@ async function useServices(env: Record<string, string> = {}): Promise<Services> 
     // A fresh look every second instead of 15 minutes; no directory cache between looks.
     MISSING_PERMISSION_RETRY_SECONDS: '1',
     DIRECTORY_CACHE_TTL_SECONDS: '0',
+    // Directory reads are what this file refuses; confirmation's own wait is in test/trust.
+    CONFIRM_WITH_PIM: 'false',
+    RECIPIENT_RATE_TABLE: uniqueTableName('PermRate'),
     ...env,
   });
   services = await createServices(settings, { credential: fakeCredential(), fetch: routedFetch({ [GRAPH]: graph, [ARM]: arm }), sender: acsSender(acs, (l) => runner.logs.push(l)) });

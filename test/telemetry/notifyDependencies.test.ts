@@ -86,6 +86,9 @@ beforeAll(async () => {
     GRAPH_BASE_URL: 'https://graph.microsoft.com',
     ARM_BASE_URL: 'https://management.azure.com',
     AZURE_SUBSCRIPTION_IDS: SUB,
+    // Its synthetic event has no PIM record behind it (confirmation is test/trust's).
+    CONFIRM_WITH_PIM: 'false',
+    RECIPIENT_RATE_TABLE: uniqueTableName('TelRate'),
   });
   graph = await new FakeGraph(sampleTenant(), { publicBaseUrl: settings.GRAPH_BASE_URL }).start();
   arm = await new FakeArm(sampleTenant(), { publicBaseUrl: settings.ARM_BASE_URL }).start();

@@ -53,6 +53,7 @@ export async function startTrust(env: Record<string, string> = {}): Promise<Trus
     AZURE_SUBSCRIPTION_IDS: SUB,
     ACTIVITY_TABLE: uniqueTableName('Act'),
     DELIVERY_TABLE: uniqueTableName('Del'),
+    RECIPIENT_RATE_TABLE: uniqueTableName('Rate'),
     // No waiting for PIM unless a test is about it: a verdict at once.
     CONFIRM_LAG_SECONDS: '0',
     ...env,
