@@ -5,7 +5,7 @@
  * - thrown error (storage, a report ahead of its accept) → the host retries the message.
  */
 import type { InvocationContext } from '@azure/functions';
-import { DELIVERY_REPORTS_POISON_QUEUE as REPORTS_POISON_QUEUE, DELIVERY_REPORTS_QUEUE, app, logOf, onFirstCall, output } from '../shared/composition/entry.js';
+import { DELIVERY_REPORTS_POISON_QUEUE as REPORTS_POISON_QUEUE, DELIVERY_REPORTS_QUEUE, app, logOf, moveToPoison, onFirstCall, output } from '../shared/composition/entry.js';
 
 const load = onFirstCall(async () => ({ ...(await import('../shared/usecases/recordDeliveryReport.js')), ...(await import('../shared/usecases/poison.js')) }));
 const poisonQueue = output.storageQueue({ queueName: REPORTS_POISON_QUEUE, connection: 'AzureWebJobsStorage' });
@@ -14,9 +14,7 @@ export async function deliveryReports(message: unknown, context: InvocationConte
   const [{ recordDeliveryReport, poisonEntry }, services] = await load();
   const outcome = await recordDeliveryReport(message, { ...services, log: logOf(context) });
   if (outcome.kind === 'invalid') {
-    const { value, annotated } = poisonEntry(message, outcome.error, context.triggerMetadata);
-    context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${outcome.error.message}; ${annotated ? 'moved to' : 'too large to annotate, moved as is to'} ${REPORTS_POISON_QUEUE}`);
-    context.extraOutputs.set(poisonQueue, value);
+    moveToPoison(context, { output: poisonQueue, queueName: REPORTS_POISON_QUEUE }, poisonEntry(message, outcome.error, context.triggerMetadata), outcome.error.message);
     return;
   }
   context.log(`delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`);

@@ -12,7 +12,7 @@
  *   extensions.queues), and after maxDequeueCount moves it to the poison queue.
  */
 import type { InvocationContext } from '@azure/functions';
-import { EVENTS_QUEUE, POISON_QUEUE, app, logOf, onFirstCall, output } from '../shared/composition/entry.js';
+import { EVENTS_QUEUE, POISON_QUEUE, app, logOf, moveToPoison, onFirstCall, output } from '../shared/composition/entry.js';
 
 const load = onFirstCall(() => import('../shared/usecases/notifyEvent.js'));
 const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: 'AzureWebJobsStorage' });
@@ -20,11 +20,8 @@ const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: '
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
   const [{ notifyEvent, poisonEntry }, services] = await load();
   const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
-  const messageId = String(context.triggerMetadata?.id ?? '?');
   if (outcome.kind === 'invalid') {
-    const { value, annotated } = poisonEntry(message, outcome.error, context.triggerMetadata);
-    context.warn(`message ${messageId}: ${outcome.error.message}; ${annotated ? 'moved to' : 'too large to annotate, moved as is to'} ${POISON_QUEUE}`);
-    context.extraOutputs.set(poisonQueue, value);
+    moveToPoison(context, { output: poisonQueue, queueName: POISON_QUEUE }, poisonEntry(message, outcome.error, context.triggerMetadata), outcome.error.message);
     return;
   }
   if (outcome.kind === 'busy') {

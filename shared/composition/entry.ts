@@ -11,7 +11,7 @@
  * - OpenTelemetry to Application Insights, loaded only when APPLICATIONINSIGHTS_CONNECTION_STRING
  *   is set (telemetry/telemetry.ts).
  */
-import azureFunctions, { type InvocationContext } from '@azure/functions';
+import azureFunctions, { type InvocationContext, type StorageQueueOutput } from '@azure/functions';
 import type { Log } from '../log.js';
 import { loadSettings } from '../settings/settings.js';
 import type { Services } from './services.js';
@@ -45,4 +45,18 @@ export function onFirstCall<T>(useCase: () => Promise<T>): () => Promise<[T, Ser
 /** The invocation's log, as the use cases take it. */
 export function logOf(context: InvocationContext): Log {
   return (level, message) => context[level](message);
+}
+
+/**
+ * A message the use case refused goes to its poison queue with the reason: the record
+ * (reason and original text) when it fits a queue message, else the message as it came.
+ */
+export function moveToPoison(
+  context: InvocationContext,
+  poison: { output: StorageQueueOutput; queueName: string },
+  entry: { value: unknown; annotated: boolean },
+  reason: string,
+): void {
+  context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${reason}; ${entry.annotated ? 'moved to' : 'too large to annotate, moved as is to'} ${poison.queueName}`);
+  context.extraOutputs.set(poison.output, entry.value);
 }

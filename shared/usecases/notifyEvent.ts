@@ -166,8 +166,8 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
       return { kind: 'processed', eventId: event.id, ...counts, held, activity: await recording };
     } catch (e) {
       if (!(e instanceof QuotaExceededError)) throw e;
+      // The entry point logs the deferral (functions/notify.ts).
       await requeue.later(eventText, e.retryAfterMs);
-      deps.log('warn', `event ${event.id}: ACS quota used up; the rest waits ${Math.ceil(e.retryAfterMs / 1000)} s on the queue`);
       return { kind: 'deferred', eventId: event.id, retryAfterMs: e.retryAfterMs, activity: await recording };
     }
   } catch (e) {
