@@ -58,7 +58,8 @@ export interface DeliveryLedger {
  *     on an event's first delivery the rows are created claimed and naming their message in one
  *     write per 100 (claimFresh: no read first; a message never spans two writes, so a write
  *     that meets existing rows leaves whole messages to claim());
- *   - at ACS's 202 the rows become `accepted`;
+ *   - at ACS's 202 the message is recorded `accepted` once, on a row of its own that its
+ *     recipients' rows then read through (acceptedMessages.ts), not on each of them;
  *   - each delivery report sets the row's `deliveryStatus` (the newest report wins, so
  *     duplicates and reports out of order change nothing; a report may come before `accepted`);
  *   - a `Failed` report puts the row back for a resend on its own, under a new operation id.
@@ -70,6 +71,8 @@ export interface PendingRow {
   resend: boolean;
   /** Handed back before its message was sent (throttling): nothing to ask the transport. */
   notSent: boolean;
+  /** Resends a Failed report has caused so far: the generation of a resend's id (resendOperationId). */
+  resends: number;
 }
 
 export interface PlannedMessage {
@@ -153,6 +156,15 @@ export function deliveryOperationId(eventId: string, address: string): string {
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The planned id of a recipient's n-th resend after Failed reports (n ≥ 1): an id of its own per
+ * generation, never the id of an earlier send, so a message's accepted-row can only mean the
+ * send its rows were planned into (acceptedMessages.ts).
+ */
+export function resendOperationId(operationId: string, resends: number): string {
+  return deliveryOperationId(`resend ${resends}`, operationId);
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * The grouped delivery's columns on the delivery ledger's rows (protocol: AcceptanceLedger in
  * deliveryLedger.ts), in the same table as TableDeliveryLedger: PartitionKey = event id,
- * RowKey = recipient key; plus one index row per message, PartitionKey = `message-<id>`,
- * RowKey = '' (a delivery report names only the message and the address).
+ * RowKey = recipient key; one accepted-row per message ACS took, RowKey = `accepted-<planned id>`
+ * in the same partition (acceptedMessages.ts); plus one index row per message, PartitionKey =
+ * `message-<id>`, RowKey = '' (a delivery report names only the message and the address).
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { EVENT_REGISTRY_ROW, type AcceptanceLedger, type DeliveryReport, type DeliveryStatus, type FreshMessage, type PendingRow, type PlannedMessage, type RecipientOutcome, type ReportRecord } from './deliveryLedger.js';
+import { acceptedRowKey, awaitedMessage, isAcceptedRow, isRecipientRow, withAcceptance, type AcceptedMessageRow } from './acceptedMessages.js';
+import { type AcceptanceLedger, type DeliveryReport, type DeliveryStatus, type FreshMessage, type PendingRow, type PlannedMessage, type RecipientOutcome, type ReportRecord } from './deliveryLedger.js';
 import { claimedRow, isConflict } from './tableDeliveryLedger.js';
 import { ensureTable, statusOf } from './tables.js';
 
@@ -43,7 +45,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     const rows = new Map<string, PendingRow>();
     for (const row of await this.rows(eventId)) {
       if (!wanted.has(row.rowKey)) continue;
-      rows.set(row.rowKey, { ...(row.acsMessageId ? { messageId: row.acsMessageId } : {}), resend: row.resend === true, notSent: row.notSent === true });
+      rows.set(row.rowKey, { ...(row.acsMessageId ? { messageId: row.acsMessageId } : {}), resend: row.resend === true, notSent: row.notSent === true, resends: row.resends ?? 0 });
     }
     return rows;
   }
@@ -53,18 +55,21 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await ensureTable(this.client);
     // Index rows first: a report can then always find its event, even for a message whose rows we never got to write.
     await Promise.all(messages.map((m) => this.writeIndex(m.messageId, eventId, m.eventText)));
-    const updates = messages.flatMap((m) => m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, resend: false, notSent: false })));
+    // `resend` stays as it is: a resend planned, then handed back or cut short, is still a resend (its own id, deliverGrouped.ts).
+    const updates = messages.flatMap((m) => m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, notSent: false })));
     await this.merge(updates);
   }
 
   async accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void> {
-    const moved = new Map(accepted.filter((a) => a.messageId !== a.plannedId).map((a) => [a.messageId, a.plannedId]));
-    for (const [messageId, plannedId] of moved) {
+    // One row per message, whatever its number of recipients: their rows name it already.
+    const messages = new Map(accepted.map((a) => [a.plannedId, a.messageId]));
+    for (const [plannedId, messageId] of messages) {
+      if (messageId === plannedId) continue;
       const planned = await this.findMessage(plannedId);
       await this.writeIndex(messageId, eventId, planned?.eventText);
     }
     const acceptedAt = this.now().toISOString();
-    await this.merge(accepted.map((a) => ({ partitionKey: eventId, rowKey: a.key, status: 'accepted', acsMessageId: a.messageId, acceptedAt })));
+    await this.merge([...messages].map(([plannedId, acsMessageId]) => ({ partitionKey: eventId, rowKey: acceptedRowKey(plannedId), acsMessageId, acceptedAt })));
   }
 
   async claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>> {
@@ -137,6 +142,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
         if (statusOf(e) === 404) return { kind: 'unknown' };
         throw e;
       }
+      row = await this.settled(row);
       if (isStale(row, report)) return { kind: 'stale' };
       const delivery = {
         deliveryStatus: report.status,
@@ -145,8 +151,10 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
         deliveryDetail: (report.detail ?? '').slice(0, 500),
       };
       const failed = report.status === 'Failed';
-      // Not written yet: recorded now, the retry would look like a duplicate and never resend.
-      if (failed && row.status === 'claimed' && row.resend !== true) return { kind: 'early' };
+      // About the message the row awaits, whose accept is not written yet: recorded now, the retry
+      // would look like a duplicate and never resend. (A row without one was reset for a resend:
+      // the report is about its earlier message.)
+      if (failed && row.status === 'claimed' && row.acsMessageId) return { kind: 'early' };
       const resends = row.resends ?? 0;
       // Only an accepted row goes back for a resend: before the accept is written the sender still
       // holds it (the report is retried), and after a crash the takeover asks ACS and resends itself.
@@ -178,15 +186,33 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     }));
   }
 
+  /** The event's recipient rows, each as its message's acceptance leaves it. */
   private async rows(eventId: string): Promise<Row[]> {
     const escaped = eventId.replace(/'/g, "''");
     const rows: Row[] = [];
+    const accepted = new Map<string, AcceptedMessageRow>();
     try {
-      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) if (e.rowKey !== EVENT_REGISTRY_ROW) rows.push(e as Row);
+      for await (const e of this.client.listEntities<Row & AcceptedMessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) {
+        if (isAcceptedRow(e.rowKey)) accepted.set(e.rowKey, e);
+        else if (isRecipientRow(e.rowKey)) rows.push(e as Row);
+      }
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
     }
-    return rows;
+    return rows.map((r) => withAcceptance(r, accepted));
+  }
+
+  /** One row as its message's acceptance leaves it (the ETag stays the row's own). */
+  private async settled(row: Row): Promise<Row> {
+    const planned = awaitedMessage(row);
+    if (planned === undefined) return row;
+    try {
+      const message = await this.client.getEntity<AcceptedMessageRow>(row.partitionKey, acceptedRowKey(planned));
+      return withAcceptance(row, new Map([[message.rowKey, message]]));
+    } catch (e) {
+      if (statusOf(e) === 404) return row;
+      throw e;
+    }
   }
 
   private async merge(entities: ({ partitionKey: string; rowKey: string } & Record<string, unknown>)[]): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Claim, DeliveryLedger, DeliveryOutcome, DeliveryRequest, DeliveryStatus } from './deliveryLedger.js';
+import { isAcceptedRow, isRecipientRow, withAcceptance, type AcceptedMessageRow } from './acceptedMessages.js';
 import { ensureTable, statusOf } from './tables.js';
 
 export type LedgerEntity = {
@@ -16,6 +17,8 @@ export type LedgerEntity = {
   completedAt?: string;
   messageId?: string;
   error?: string;
+  /** The grouped delivery's planned message (tableAcceptanceLedger.ts). */
+  acsMessageId?: string;
   etag?: string;
 };
 
@@ -102,12 +105,16 @@ export class TableDeliveryLedger implements DeliveryLedger {
     }
   }
 
+  /** The event's recipient rows; one whose message ACS accepted reads as accepted (acceptedMessages.ts). */
   private async read(eventId: string): Promise<Map<string, LedgerEntity>> {
     const rows = new Map<string, LedgerEntity>();
+    const accepted = new Map<string, AcceptedMessageRow>();
     const escaped = eventId.replace(/'/g, "''");
-    for await (const e of this.client.listEntities<LedgerEntity>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) {
-      rows.set(e.rowKey, e as LedgerEntity);
+    for await (const e of this.client.listEntities<LedgerEntity & AcceptedMessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) {
+      if (isAcceptedRow(e.rowKey)) accepted.set(e.rowKey, e);
+      else if (isRecipientRow(e.rowKey)) rows.set(e.rowKey, e as LedgerEntity);
     }
+    for (const [key, row] of rows) rows.set(key, withAcceptance(row, accepted));
     return rows;
   }
 }

@@ -17,7 +17,7 @@
  */
 import { PermanentSendError } from '../email/emailSender.js';
 import { QuotaExceededError, type GroupSender } from '../email/groupSender.js';
-import type { AcceptanceLedger, DeliveryLedger, PlannedMessage } from '../storage/deliveryLedger.js';
+import { resendOperationId, type AcceptanceLedger, type DeliveryLedger, type PlannedMessage } from '../storage/deliveryLedger.js';
 import type { Log } from '../log.js';
 import { DeliveryBusyError, type DeliveryCounts } from './deliverOnce.js';
 import { messageFor, perPersonMessages, sharedMessages, type GroupItem, type MessagePlan } from './emailGroups.js';
@@ -168,8 +168,9 @@ async function claimTheRest(
   const added: Job[] = [];
   for (const item of takenOver) {
     const row = rows.get(item.key);
-    if (row?.notSent) fresh.push(item);
-    else if (row?.resend) added.push({ plan: messageFor(item.operationId, [item], true), mayHaveBeenSent: true });
+    // A resend goes alone under its generation's own id, also when a 429 handed it back before.
+    if (row?.resend) added.push({ plan: messageFor(resendOperationId(item.operationId, Math.max(1, row.resends)), [item], true), mayHaveBeenSent: !row.notSent });
+    else if (row?.notSent) fresh.push(item);
     else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
     else unplanned.push(item);
   }

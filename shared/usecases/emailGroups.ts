@@ -60,9 +60,18 @@ export function perPersonMessages(items: GroupItem[]): MessagePlan[] {
 
 export function sharedMessages(eventId: string, items: GroupItem[], maxRecipients: number): MessagePlan[] {
   const byContent = new Map<string, GroupItem[]>();
+  // Emails rendered once for many people share their strings: each distinct content is hashed once.
+  const hashed = new Map<string, Map<string, string>>();
   for (const item of items) {
-    const k = contentKey(item.email);
-    byContent.set(k, [...(byContent.get(k) ?? []), item]);
+    const e = item.email;
+    const rest = [e.notification, e.from.address, e.subject, e.text].join('\u0000');
+    let byRest = hashed.get(e.html);
+    if (!byRest) hashed.set(e.html, (byRest = new Map()));
+    let k = byRest.get(rest);
+    if (k === undefined) byRest.set(rest, (k = contentKey(e)));
+    const group = byContent.get(k);
+    if (group) group.push(item);
+    else byContent.set(k, [item]);
   }
   const messages: MessagePlan[] = [];
   for (const [content, group] of [...byContent].sort(([a], [b]) => a.localeCompare(b))) {

@@ -5,6 +5,7 @@
  */
 import type { PimEvent } from '../events/schema.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
+import type { RenderedEmail } from '../email/emailSender.js';
 import { renderNotification, type NotificationModel } from '../email/render.js';
 import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
@@ -85,8 +86,18 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
   const shared = options.personal === false ? sharedReasons(decision.recipients, inputs.tenantName) : undefined;
   const rendering = renderOptions(settings);
   const openingSubjects = new Map<string, string>();
+  // A model differs between recipients only in the kind, the greeting and the reason line: each
+  // distinct one is rendered once (a 1,000-recipient event has a handful, not a thousand).
+  const renders = new Map<string, RenderedEmail>();
+  const renderFor = (recipient: Recipient): RenderedEmail => {
+    const model = modelFor(event, inputs, recipient, shared);
+    const key = JSON.stringify([model.notification, model.recipientName ?? null, model.reason ?? null]);
+    let rendered = renders.get(key);
+    if (!rendered) renders.set(key, (rendered = renderNotification(model, rendering)));
+    return rendered;
+  };
   const emails = decision.recipients.map((recipient) => {
-    const planned = addressed(event.id, recipient, renderNotification(modelFor(event, inputs, recipient, shared), rendering), settings, {
+    const planned = addressed(event.id, recipient, renderFor(recipient), settings, {
       'X-PIM-Event-Id': event.id,
       'X-PIM-Notification': recipient.notification,
     });

@@ -185,6 +185,11 @@ export class FakeAcs {
   }
 
   /** How many accepted, succeeding messages reached this address (To, Cc or Bcc). */
+  /** Every Operation-Id that created an operation (by a send or seedOperation), in order. */
+  operationIds(): string[] {
+    return [...this.operations.keys()];
+  }
+
   deliveredTo(address: string): number {
     const a = address.toLowerCase();
     return this.deliveries.filter((d) => recipientsOf(d.message).some((r) => r.address.toLowerCase() === a)).length;
