@@ -52,14 +52,13 @@ export interface DeliveryLedger {
 
 /**
  * The grouped, accept-then-report delivery (usecases/deliverGrouped.ts, recordDeliveryReport.ts)
- * on the same rows, in columns of its own:
- *   - before a message is sent, each of its recipients' rows names it (`acsMessageId`), and an
- *     index row `message-<id>` leads from the message id in a delivery report back to the event;
- *     on an event's first delivery the rows are created claimed and naming their message in one
- *     write per 100 (claimFresh: no read first; a message never spans two writes, so a write
- *     that meets existing rows leaves whole messages to claim());
- *   - at ACS's 202 the message is recorded `accepted` once, on a row of its own that its
- *     recipients' rows then read through (acceptedMessages.ts), not on each of them;
+ * on the same rows, in columns of its own, and on rows per message (storage/messageRows.ts):
+ *   - before a message is sent, its recipients are claimed and it is named as theirs, and an
+ *     index row `message-<id>` leads from the message id in a delivery report back to the event.
+ *     On an event's first delivery that is one row per message listing its members, in one
+ *     write per 99 messages, with no read first (claimFresh; fenced against every other claim
+ *     of the event); otherwise each recipient's row names it (`acsMessageId`, plan());
+ *   - at ACS's 202 the message is recorded `accepted` once, on its row, not on each recipient's;
  *   - each delivery report sets the row's `deliveryStatus` (the newest report wins, so
  *     duplicates and reports out of order change nothing; a report may come before `accepted`);
  *   - a `Failed` report puts the row back for a resend on its own, under a new operation id.
@@ -84,8 +83,8 @@ export interface PlannedMessage {
 }
 
 /**
- * A message of an event's first delivery: its recipients' rows are created claimed and naming
- * the message in one write (claim and plan at once), so nothing needs reading first.
+ * A message of an event's first delivery: claimed as a whole, one row listing its members
+ * (claim and plan at once), so nothing needs reading first.
  */
 export interface FreshMessage {
   /** The message's operation id (attempt 0). */
@@ -128,19 +127,19 @@ export interface AcceptanceLedger {
   /** Before sending: names the message on its rows and writes its index row. */
   plan(eventId: string, messages: PlannedMessage[]): Promise<void>;
   /**
-   * The first delivery's shortcut: creates each message's rows claimed and planned, and its
-   * index row, all of a message or none of it (a message never spans two writes). Returns the
-   * ids of the messages now ours to send; a message with any row already there (a redelivery,
-   * a concurrent worker) is left untouched, for claim() to sort out. `onClaimed` hears of each
-   * write's messages as soon as they are ready to send, so sending need not wait for the others.
+   * The first delivery's shortcut: claims each message as a whole, members listed, and writes
+   * its index row. Returns the ids of the messages now ours to send; once any other claim has
+   * looked at the event (a redelivery, a concurrent worker, a takeover), the rest is left for
+   * claim() to sort out. `onClaimed` hears of each write's messages as soon as they are ready
+   * to send, so sending need not wait for the others.
    */
   claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>>;
-  /** After ACS's 202: rows accepted under the id ACS took (an attempt id may differ from the planned one). */
+  /** After ACS's 202: each message accepted, once, under the id ACS took (an attempt id may differ from the planned one). */
   accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void>;
   /** Gives rows back untouched by the transport (their message was never sent): the retry sends them fresh. */
   handBack(eventId: string, keys: string[]): Promise<void>;
   /** The event a message belongs to (and its text, for resends). */
-  findMessage(messageId: string): Promise<{ eventId: string; eventText?: string } | undefined>;
+  findMessage(messageId: string): Promise<{ eventId: string; eventText?: string; plannedId?: string } | undefined>;
   recordReport(eventId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord>;
   outcomes(eventId: string): Promise<RecipientOutcome[]>;
 }
@@ -161,7 +160,7 @@ export function deliveryOperationId(eventId: string, address: string): string {
 /**
  * The planned id of a recipient's n-th resend after Failed reports (n ≥ 1): an id of its own per
  * generation, never the id of an earlier send, so a message's accepted-row can only mean the
- * send its rows were planned into (acceptedMessages.ts).
+ * send its rows were planned into (storage/messageRows.ts).
  */
 export function resendOperationId(operationId: string, resends: number): string {
   return deliveryOperationId(`resend ${resends}`, operationId);

@@ -1,14 +1,19 @@
 /**
- * The grouped delivery's columns on the delivery ledger's rows (protocol: AcceptanceLedger in
- * deliveryLedger.ts), in the same table as TableDeliveryLedger: PartitionKey = event id,
- * RowKey = recipient key; one accepted-row per message ACS took, RowKey = `accepted-<planned id>`
- * in the same partition (acceptedMessages.ts); plus one index row per message, PartitionKey =
+ * The grouped delivery's ledger (protocol: AcceptanceLedger in deliveryLedger.ts), in the same
+ * table as TableDeliveryLedger: PartitionKey = event id, RowKey = recipient key, beside the
+ * event's message rows (messageRows.ts); plus one index row per message, PartitionKey =
  * `message-<id>`, RowKey = '' (a delivery report names only the message and the address).
+ *
+ * The first delivery's claim reads nothing: it creates the event's message rows, members
+ * listed, in one transaction with the fence row `fresh-claims` (created by the first, updated
+ * under its ETag by each further one). Every other claim of the event (TableDeliveryLedger.claim)
+ * writes the fence first and only then reads, so a first-delivery claim either lands before that
+ * read (and is seen) or fails on the fence (and is claimed the long way): never both unseen.
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { acceptedRowKey, awaitedMessage, isAcceptedRow, isRecipientRow, withAcceptance, type AcceptedMessageRow } from './acceptedMessages.js';
-import { type AcceptanceLedger, type DeliveryReport, type DeliveryStatus, type FreshMessage, type PendingRow, type PlannedMessage, type RecipientOutcome, type ReportRecord } from './deliveryLedger.js';
-import { claimedRow, isConflict } from './tableDeliveryLedger.js';
+import type { AcceptanceLedger, DeliveryReport, DeliveryStatus, FreshMessage, PendingRow, PlannedMessage, RecipientOutcome, ReportRecord } from './deliveryLedger.js';
+import { FRESH_CLAIMS_ROW, claimedMember, membersOf, messageRowKey, recipientsOf, settle, awaitedMessage, type MessageRow } from './messageRows.js';
+import { isConflict } from './tableDeliveryLedger.js';
 import { ensureTable, statusOf } from './tables.js';
 
 type Row = {
@@ -61,60 +66,49 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
   }
 
   async accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void> {
-    // One row per message, whatever its number of recipients: their rows name it already.
+    // Once per message, whatever its number of recipients: their rows name it already.
     const messages = new Map(accepted.map((a) => [a.plannedId, a.messageId]));
     for (const [plannedId, messageId] of messages) {
       if (messageId === plannedId) continue;
       const planned = await this.findMessage(plannedId);
-      await this.writeIndex(messageId, eventId, planned?.eventText);
+      await this.writeIndex(messageId, eventId, planned?.eventText, plannedId);
     }
     const acceptedAt = this.now().toISOString();
-    await this.merge([...messages].map(([plannedId, acsMessageId]) => ({ partitionKey: eventId, rowKey: acceptedRowKey(plannedId), acsMessageId, acceptedAt })));
+    await this.merge([...messages].map(([plannedId, acceptedAs]) => ({ partitionKey: eventId, rowKey: messageRowKey(plannedId), acceptedAs, acceptedAt })));
   }
 
   async claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>> {
     const claimed = new Set<string>();
-    // Whole messages per transaction (all or nothing: a message is ours entirely or not at all), ≤ 100 rows each.
-    const batches: FreshMessage[][] = [];
-    let rows = 0;
-    for (const m of messages) {
-      const n = m.requests.length;
-      if (n === 0 || n > MAX_BATCH) continue; // left for claim()
-      const last = batches.at(-1);
-      if (last && rows + n <= MAX_BATCH) {
-        last.push(m);
-        rows += n;
-      } else {
-        batches.push([m]);
-        rows = n;
-      }
-    }
-    if (batches.length === 0) return claimed;
+    const fresh = messages.filter((m) => m.requests.length > 0);
+    if (fresh.length === 0) return claimed;
     await ensureTable(this.client);
     const claimedAt = this.now().toISOString();
-    const claim = async (batch: FreshMessage[]) => {
-      const actions = batch.flatMap((m) =>
-        m.requests.map((r): TransactionAction => ['create', { ...claimedRow(eventId, r, claimedAt), acsMessageId: m.messageId, resend: false, notSent: false }]),
-      );
-      // The index rows alongside the claims, both written before the batch may be sent. One for a
-      // message that turns out not to be ours is harmless: an id is derived from its event and members.
-      const [rowsWritten, ...indexes] = await Promise.allSettled([
-        this.client.submitTransaction(actions),
-        ...batch.map((m) => this.writeIndex(m.messageId, eventId, m.eventText)),
-      ]);
-      if (rowsWritten!.status === 'rejected') {
-        // Some row exists already: nothing of this batch was written.
-        if (isConflict(rowsWritten!.reason)) return;
-        throw rowsWritten!.reason;
+    // One transaction per 99 messages and the fence, one after the other: each proves through the
+    // fence's ETag that no other claim has read the event since the one before.
+    let fence: string | undefined;
+    for (let i = 0; i < fresh.length; i += MAX_BATCH - 1) {
+      const batch = fresh.slice(i, i + MAX_BATCH - 1);
+      const actions: TransactionAction[] = [
+        fence === undefined
+          ? ['create', { partitionKey: eventId, rowKey: FRESH_CLAIMS_ROW, since: claimedAt }]
+          : ['update', { partitionKey: eventId, rowKey: FRESH_CLAIMS_ROW, since: claimedAt }, 'Merge', { etag: fence }],
+        ...batch.map((m): TransactionAction => ['create', messageClaim(eventId, m, claimedAt)]),
+      ];
+      // The index rows alongside, both written before the batch may be sent. One for a message that
+      // turns out not to be ours is harmless: an id is derived from its event and members.
+      const [written, ...indexes] = await Promise.allSettled([this.client.submitTransaction(actions), ...batch.map((m) => this.writeIndex(m.messageId, eventId, m.eventText))]);
+      if (written!.status === 'rejected') {
+        // Fenced off (another claim read the event) or claimed before: nothing of this batch was written.
+        if (isConflict(written!.reason) || statusOf(written!.reason) === 412) break;
+        throw written!.reason;
       }
       const unindexed = indexes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (unindexed) throw unindexed.reason;
       for (const m of batch) claimed.add(m.messageId);
       onClaimed?.(batch.map((m) => m.messageId));
-    };
-    const settled = await Promise.allSettled(batches.map(claim));
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+      fence = written!.value.subResponses.find((r) => r.rowKey === FRESH_CLAIMS_ROW)?.etag;
+      if (!fence) break; // the rest the long way
+    }
     return claimed;
   }
 
@@ -122,10 +116,10 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await this.merge(keys.map((key) => ({ partitionKey: eventId, rowKey: key, claimedAt: EPOCH, notSent: true })));
   }
 
-  async findMessage(messageId: string): Promise<{ eventId: string; eventText?: string } | undefined> {
+  async findMessage(messageId: string): Promise<{ eventId: string; eventText?: string; plannedId?: string } | undefined> {
     try {
-      const e = await this.client.getEntity<{ eventId: string; eventText?: string }>(messageIndexKey(messageId), '');
-      return { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}) };
+      const e = await this.client.getEntity<{ eventId: string; eventText?: string; plannedId?: string }>(messageIndexKey(messageId), '');
+      return { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}), ...(e.plannedId ? { plannedId: e.plannedId } : {}) };
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw e;
@@ -133,16 +127,11 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
   }
 
   async recordReport(eventId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord> {
-    // The ETag makes read-decide-write safe against a concurrent report or accept: on 412, decide again.
+    // The ETag (or, for a member without a row of its own, the create) makes read-decide-write
+    // safe against a concurrent report or accept: on 412 or 409, decide again.
     for (;;) {
-      let row: Row;
-      try {
-        row = await this.client.getEntity<Row>(eventId, report.key);
-      } catch (e) {
-        if (statusOf(e) === 404) return { kind: 'unknown' };
-        throw e;
-      }
-      row = await this.settled(row);
+      const row = await this.recipient(eventId, report);
+      if (!row) return { kind: 'unknown' };
       if (isStale(row, report)) return { kind: 'stale' };
       const delivery = {
         deliveryStatus: report.status,
@@ -168,10 +157,11 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
         ...(giveUp ? { status: 'failed', error: `ACS reported Failed for ${resends + 1} messages in a row` } : {}),
       };
       try {
-        await this.client.updateEntity(update, 'Merge', { etag: row.etag! });
+        if (row.etag) await this.client.updateEntity(update, 'Merge', { etag: row.etag });
+        else await this.client.createEntity(update);
         return { kind: 'recorded', resend };
       } catch (e) {
-        if (statusOf(e) !== 412) throw e;
+        if (statusOf(e) !== 412 && !isConflict(e)) throw e;
       }
     }
   }
@@ -186,31 +176,47 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     }));
   }
 
-  /** The event's recipient rows, each as its message's acceptance leaves it. */
+  /** The event's recipients as they stand (messageRows.ts). */
   private async rows(eventId: string): Promise<Row[]> {
     const escaped = eventId.replace(/'/g, "''");
-    const rows: Row[] = [];
-    const accepted = new Map<string, AcceptedMessageRow>();
+    const entities: (Row & MessageRow)[] = [];
     try {
-      for await (const e of this.client.listEntities<Row & AcceptedMessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) {
-        if (isAcceptedRow(e.rowKey)) accepted.set(e.rowKey, e);
-        else if (isRecipientRow(e.rowKey)) rows.push(e as Row);
-      }
+      for await (const e of this.client.listEntities<Row & MessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) entities.push(e as Row & MessageRow);
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
     }
-    return rows.map((r) => withAcceptance(r, accepted));
+    return recipientsOf<Row>(entities);
   }
 
-  /** One row as its message's acceptance leaves it (the ETag stays the row's own). */
-  private async settled(row: Row): Promise<Row> {
+  /**
+   * One recipient as it stands, by point reads: the own row, the message's claim it is a member
+   * of (found from the report's message, or through the index for an attempt id), the accept.
+   */
+  private async recipient(eventId: string, report: DeliveryReport): Promise<Row | undefined> {
+    const own = await this.entity<Row>(eventId, report.key);
+    let base: Row | undefined;
+    if (!own?.status) {
+      const message = (await this.entity<MessageRow>(eventId, messageRowKey(report.messageId))) ?? (await this.plannedMessage(eventId, report.messageId));
+      if (message && membersOf(message).includes(report.key)) base = claimedMember(message, report.key) as Row;
+    }
+    // A row of its own without a status is a member's overlay: without its message it says nothing.
+    if (!own?.status && !base) return undefined;
+    const row = { ...base, ...own } as Row;
     const planned = awaitedMessage(row);
-    if (planned === undefined) return row;
+    const message = planned === undefined ? undefined : await this.entity<MessageRow>(eventId, messageRowKey(planned));
+    return message ? settle(row, new Map([[message.rowKey, message]])) : row;
+  }
+
+  private async plannedMessage(eventId: string, messageId: string): Promise<MessageRow | undefined> {
+    const plannedId = (await this.findMessage(messageId))?.plannedId;
+    return plannedId ? this.entity<MessageRow>(eventId, messageRowKey(plannedId)) : undefined;
+  }
+
+  private async entity<T extends object>(partitionKey: string, rowKey: string): Promise<(T & { etag?: string }) | undefined> {
     try {
-      const message = await this.client.getEntity<AcceptedMessageRow>(row.partitionKey, acceptedRowKey(planned));
-      return withAcceptance(row, new Map([[message.rowKey, message]]));
+      return await this.client.getEntity<T>(partitionKey, rowKey);
     } catch (e) {
-      if (statusOf(e) === 404) return row;
+      if (statusOf(e) === 404) return undefined;
       throw e;
     }
   }
@@ -222,13 +228,24 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await Promise.all(chunks.map((actions) => this.client.submitTransaction(actions)));
   }
 
-  /** The index row that leads a delivery report from the message id back to its event. */
-  private async writeIndex(messageId: string, eventId: string, eventText: string | undefined): Promise<void> {
+  /** The index row that leads a delivery report from the message id back to its event (and, for an attempt id, to the planned one). */
+  private async writeIndex(messageId: string, eventId: string, eventText: string | undefined, plannedId?: string): Promise<void> {
     await this.client.upsertEntity(
-      { partitionKey: messageIndexKey(messageId), rowKey: '', eventId, ...(eventText && eventText.length <= MAX_EVENT_TEXT ? { eventText } : {}) },
+      { partitionKey: messageIndexKey(messageId), rowKey: '', eventId, ...(plannedId ? { plannedId } : {}), ...(eventText && eventText.length <= MAX_EVENT_TEXT ? { eventText } : {}) },
       'Replace',
     );
   }
+}
+
+/** A message's claim on an event's first delivery: its members instead of a row each. */
+function messageClaim(eventId: string, m: FreshMessage, claimedAt: string): MessageRow & Record<string, unknown> {
+  return {
+    partitionKey: eventId,
+    rowKey: messageRowKey(m.messageId),
+    members: m.requests.map((r) => r.key).join(','),
+    notification: m.requests[0]!.notification,
+    claimedAt,
+  };
 }
 
 /** Already recorded, older than what is recorded, or about a message this person has since been sent again. */

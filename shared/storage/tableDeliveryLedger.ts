@@ -4,7 +4,7 @@
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Claim, DeliveryLedger, DeliveryOutcome, DeliveryRequest, DeliveryStatus } from './deliveryLedger.js';
-import { isAcceptedRow, isRecipientRow, withAcceptance, type AcceptedMessageRow } from './acceptedMessages.js';
+import { FRESH_CLAIMS_ROW, recipientsOf, type MessageRow } from './messageRows.js';
 import { ensureTable, statusOf } from './tables.js';
 
 export type LedgerEntity = {
@@ -32,6 +32,9 @@ export class TableDeliveryLedger implements DeliveryLedger {
 
   async claim(eventId: string, requests: DeliveryRequest[], leaseMs: number): Promise<Map<string, Claim>> {
     await ensureTable(this.client);
+    // The fence first, then the read: a first delivery's claim that reads nothing (claimFresh)
+    // either landed before this read or now fails on the fence (messageRows.ts).
+    await this.client.upsertEntity({ partitionKey: eventId, rowKey: FRESH_CLAIMS_ROW, fencedAt: this.now().toISOString() }, 'Merge');
     // Two passes at most: if a concurrent worker inserts between our read and our insert,
     // the transaction fails as a whole (409) and the second read sees its rows.
     for (let attempt = 0; ; attempt++) {
@@ -50,7 +53,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
         } else if (Date.parse(row.claimedAt) + leaseMs > this.now().getTime()) {
           claims.set(r.key, busyUntil(Date.parse(row.claimedAt) + leaseMs, this.now()));
         } else {
-          takeovers.push({ ...row, claimedAt: nowIso });
+          takeovers.push(row);
           claims.set(r.key, { kind: 'send', mayHaveBeenSent: true });
         }
       }
@@ -65,11 +68,13 @@ export class TableDeliveryLedger implements DeliveryLedger {
       }
       for (const row of takeovers) {
         try {
-          // The ETag makes the takeover exclusive: of two workers taking over, one gets 412.
-          const { etag, ...entity } = row;
-          await this.client.updateEntity(entity, 'Merge', { etag });
+          // Exclusive: of two workers taking over, one gets 412 (the row's ETag) or, for a member
+          // of a claimed message without a row of its own yet, 409 (the create).
+          const entity = { partitionKey: eventId, rowKey: row.rowKey, claimedAt: nowIso };
+          if (row.etag) await this.client.updateEntity(entity, 'Merge', { etag: row.etag });
+          else await this.client.createEntity(entity);
         } catch (e) {
-          if (statusOf(e) !== 412) throw e;
+          if (statusOf(e) !== 412 && !isConflict(e)) throw e;
           claims.set(row.rowKey, busyUntil(this.now().getTime() + leaseMs, this.now()));
         }
       }
@@ -100,22 +105,18 @@ export class TableDeliveryLedger implements DeliveryLedger {
     for (let i = 0; i < keys.length; i += MAX_BATCH) {
       const actions: TransactionAction[] = keys
         .slice(i, i + MAX_BATCH)
-        .map((key) => ['update', { partitionKey: eventId, rowKey: key, claimedAt: new Date(0).toISOString() }, 'Merge']);
+        // Upsert: a member of a claimed message may have no row of its own yet (messageRows.ts).
+        .map((key) => ['upsert', { partitionKey: eventId, rowKey: key, claimedAt: new Date(0).toISOString() }, 'Merge']);
       await this.client.submitTransaction(actions);
     }
   }
 
-  /** The event's recipient rows; one whose message ACS accepted reads as accepted (acceptedMessages.ts). */
+  /** The event's recipients as they stand: members of claimed messages included, accepts settled (messageRows.ts). */
   private async read(eventId: string): Promise<Map<string, LedgerEntity>> {
-    const rows = new Map<string, LedgerEntity>();
-    const accepted = new Map<string, AcceptedMessageRow>();
     const escaped = eventId.replace(/'/g, "''");
-    for await (const e of this.client.listEntities<LedgerEntity & AcceptedMessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) {
-      if (isAcceptedRow(e.rowKey)) accepted.set(e.rowKey, e);
-      else if (isRecipientRow(e.rowKey)) rows.set(e.rowKey, e as LedgerEntity);
-    }
-    for (const [key, row] of rows) rows.set(key, withAcceptance(row, accepted));
-    return rows;
+    const entities: (LedgerEntity & MessageRow)[] = [];
+    for await (const e of this.client.listEntities<LedgerEntity & MessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) entities.push(e as LedgerEntity & MessageRow);
+    return new Map(recipientsOf(entities).map((r) => [r.rowKey, r as LedgerEntity]));
   }
 }
 

@@ -1,12 +1,14 @@
 /**
- * An event's first delivery claims and plans its rows in one write per 100 (whole messages per
- * transaction), with no read of the ledger first, and sends each message as soon as its write
- * is done. What that write cannot take (rows already there: a redelivery, a second worker) goes
- * the long way, and every recipient still gets exactly one delivery. Real parts: ledger on
+ * An event's first delivery claims its messages as a whole (one row per message listing its
+ * members, one write per 99 messages), with no read of the ledger first, and sends each message
+ * as soon as its write is done. Once any other claim has read the event (a redelivery, a second
+ * worker, a takeover) the fence stops that shortcut, the rest goes the long way, and every
+ * recipient still gets exactly one delivery. Real parts: ledger on
  * Azurite, production ACS sender against the local ACS in its real-service model.
  */
 import { TableClient } from '@azure/data-tables';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TableAcceptanceLedger } from '../../shared/storage/tableAcceptanceLedger.js';
 import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
@@ -40,7 +42,7 @@ function countedLedgers() {
 const reasons = (_a: string, i: number) => ['as a Global Administrator', 'as a Privileged Role Administrator', 'as an approver'][i % 3]!;
 
 describe('first delivery', () => {
-  it('1,000 recipients: no ledger read, one claim write per 100 rows, one accept write for all 21 messages, each person once', async () => {
+  it('1,000 recipients: no ledger read, one claim write and one accept write for all 21 messages, each person once', async () => {
     const fake = await startFake(REAL_ACS_MODEL);
     const h = await harness(fake);
     const l = countedLedgers();
@@ -56,9 +58,9 @@ describe('first delivery', () => {
     for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
     expect(l.requests.filter((r) => r.includes('(query)')), 'nothing read before sending').toEqual([]);
     const batches = l.requests.filter((r) => r.endsWith('/$batch'));
-    // Messages are never split over two writes: 21 messages of ≤ 50 rows take 11 claim writes;
-    // the accept is one row per message, 21 rows in one write.
-    expect(batches.length).toBe(11 + 1);
+    // One row per message, not per recipient: the 21 messages' claims (with the fence) in one
+    // write, and their accepts in another.
+    expect(batches.length).toBe(1 + 1);
     expect(l.requests.filter((r) => r.includes("PartitionKey='message-")), 'one index row per message').toHaveLength(21);
     expect(l.requests.length - batches.length - 21, 'nothing else but creating the table').toBeLessThanOrEqual(1);
     const outcomes = await l.acceptance.outcomes('big');
@@ -98,5 +100,38 @@ describe('first delivery', () => {
     const third = await deliverGrouped('race', planned, h.options());
     expect(third).toMatchObject({ sent: 0, alreadySent: 450 });
     expect((await h.acceptance.outcomes('race')).every((o) => o.status === 'accepted')).toBe(true);
+  });
+
+  it('fenced: a first-delivery claim after another claim has read the event claims nothing, and nobody gets two', async () => {
+    const fake = await startFake(REAL_ACS_MODEL);
+    const h = await harness(fake);
+    const planned = items('fence', addresses(6));
+    const requests = planned.map(({ key, operationId, notification }) => ({ key, operationId, notification }));
+    // Another worker claims two of them the long way: it writes the fence, then reads.
+    const other = await h.ledger.claim('fence', requests.slice(0, 2), 300_000);
+    expect([...other.values()].map((c) => c.kind)).toEqual(['send', 'send']);
+    // The shortcut now takes nothing, not even the four nobody holds.
+    expect((await h.acceptance.claimFresh('fence', [{ messageId: randomUUID(), requests }])).size).toBe(0);
+    // The long way sends the four and leaves the two to their holder.
+    await expect(deliverGrouped('fence', planned, h.options())).rejects.toBeInstanceOf(DeliveryBusyError);
+    expect(fake.deliveries.flatMap((d) => d.message.recipients.bcc ?? []).map((r) => r.address).sort()).toEqual(addresses(6).slice(2).sort());
+  });
+
+  it('a message claimed as a whole: its members are busy to others, then taken over by exactly one worker each', async () => {
+    const fake = await startFake(REAL_ACS_MODEL);
+    const h = await harness(fake);
+    const requests = items('whole', addresses(3)).map(({ key, operationId, notification }) => ({ key, operationId, notification }));
+    const messageId = randomUUID();
+    expect([...(await h.acceptance.claimFresh('whole', [{ messageId, requests }]))]).toEqual([messageId]);
+    expect([...(await h.ledger.claim('whole', requests, 300_000)).values()].map((c) => c.kind)).toEqual(['busy', 'busy', 'busy']);
+    // The lease is out: two workers take over at once; each member goes to one of them, as possibly sent.
+    const [a, b] = await Promise.all([h.ledger.claim('whole', requests, 0), h.ledger.claim('whole', requests, 0)]);
+    for (const r of requests) {
+      const kinds = [a.get(r.key), b.get(r.key)].map((c) => (c?.kind === 'send' ? `send${c.mayHaveBeenSent ? '?' : ''}` : c?.kind)).sort();
+      expect(kinds).toEqual(['busy', 'send?']);
+    }
+    // Whoever took a member over finds the message it was claimed for.
+    const pending = await h.acceptance.pending('whole', requests.map((r) => r.key));
+    expect([...pending.values()].map((p) => p.messageId)).toEqual([messageId, messageId, messageId]);
   });
 });

@@ -62,6 +62,40 @@ describe('delivery faults', () => {
     expect(fake.deliveries).toHaveLength(1);
   });
 
+  it('lost with its worker after the 202, then Failed at ACS: the takeover sends attempt 1, whose reports decide for every member', async () => {
+    const clock = testClock();
+    const reports: DeliveryReportEvent[] = [];
+    const fake = await startFake({ ...REAL_ACS_MODEL, now: clock.now, reports: { sink: (e) => void reports.push(e) } });
+    const h = await harness(fake, clock.now);
+    // The message fails, and so does its attempt 1.
+    fake.failNextOperation('ServiceUnavailable');
+    fake.failNextOperation('ServiceUnavailable');
+    const dies = { ...h.sender, maxRecipients: h.sender.maxRecipients, accept: async (...args: Parameters<typeof h.sender.accept>) => {
+      await h.sender.accept(...args);
+      throw new Error('connection lost after the send');
+    } };
+    const list = addresses(3);
+    const planned = items('m1', list);
+    await expect(deliverGrouped('m1', planned, h.options({ sender: dies }))).rejects.toThrow(/connection lost/);
+    clock.advance(REAL_ACS_MODEL.runningMs + 1000); // ACS has ended it Failed
+    expect(await deliverGrouped('m1', planned, h.options())).toMatchObject({ sent: 3, messages: 1 });
+    const [first, second] = fake.operationIds();
+    expect((await h.acceptance.outcomes('m1')).map((o) => [o.status, o.messageId])).toEqual(Array(3).fill(['accepted', second]));
+
+    // Attempt 1's Failed reports (known by its own id, not the planned one) send each member again.
+    await fake.reportsSettled();
+    for (const r of reports.splice(0)) await h.record(r);
+    expect(await h.requeued(), "attempt 1's Failed reports resend; the first message's change nothing").toHaveLength(3);
+    clock.advance(REAL_ACS_MODEL.runningMs + 1000);
+    expect(await deliverGrouped('m1', planned, h.options())).toMatchObject({ sent: 3, messages: 3 });
+    await fake.reportsSettled();
+    for (const r of reports.splice(0)) await h.record(r);
+    for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
+    const outcomes = await h.acceptance.outcomes('m1');
+    expect(outcomes.map((o) => [o.status, o.deliveryStatus, o.resends])).toEqual(Array(3).fill(['accepted', 'Delivered', 1]));
+    expect(outcomes.every((o) => o.messageId !== first && o.messageId !== second)).toBe(true);
+  });
+
   for (const [name, quotas] of [
     ['Azure-managed domain (5/min, 10/h)', MANAGED_DOMAIN_QUOTAS],
     ['custom domain (30/min, 100/h)', CUSTOM_DOMAIN_QUOTAS],
