@@ -299,7 +299,8 @@ module functionApp 'modules/functionapp.bicep' = {
       CONFIRM_LAG_SECONDS: confirmLagSeconds
       EMAIL_TRANSPORT: 'acs'
       EMAIL_GROUPING: emailGrouping
-      EMAIL_SEND_CONCURRENCY: '8'
+      // Empty: the app's own default (shared/settings), written once.
+      EMAIL_SEND_CONCURRENCY: ''
       DELIVERY_REPORT_RESENDS: '2'
       ACS_ENDPOINT: communication.outputs.endpoint
       EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress

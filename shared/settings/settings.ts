@@ -90,8 +90,8 @@ export const SETTINGS = {
     schema: z.enum(['shared', 'perPerson']),
   }),
   EMAIL_SEND_CONCURRENCY: spec({
-    description: 'With `EMAIL_TRANSPORT=acs`: how many messages of one event are sent at once.',
-    default: '8',
+    description: 'With `EMAIL_TRANSPORT=acs`: how many messages of one event are sent at once (16: the 21 messages of a 1,000-recipient event go in two rounds; ACS limits sends per minute and hour, not in flight).',
+    default: '16',
     schema: positiveInt(32),
   }),
   DELIVERY_REPORT_RESENDS: spec({
@@ -148,7 +148,7 @@ export const SETTINGS = {
     schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
   DELIVERY_TABLE: spec({
-    description: 'Delivery ledger: one row per event × recipient, so that a message delivered twice sends each email once.',
+    description: 'Delivery ledger: per event, a row per message sent (listing its recipients) and per recipient with an outcome of their own (a delivery report, a resend), so that a message delivered twice sends each email once.',
     default: 'PimDeliveries',
     schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),

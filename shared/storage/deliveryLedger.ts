@@ -148,9 +148,15 @@ export function recipientKey(address: string): string {
   return createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 40);
 }
 
-/** A UUID (version-5 layout) derived from the event and the address: the same send, the same id. */
-export function deliveryOperationId(eventId: string, address: string): string {
-  const h = createHash('sha1').update(`pim-notify\n${eventId}\n${address.trim().toLowerCase()}`).digest();
+/**
+ * A UUID (version-5 layout) derived from the ledger id (an event, a digest's week) and the
+ * address: the same send, the same id. Its first byte comes from the ledger id alone, so every
+ * id of one event starts alike and their index rows share one partition, written at once
+ * (tableAcceptanceLedger.ts).
+ */
+export function deliveryOperationId(ledgerId: string, address: string): string {
+  const h = createHash('sha1').update(`pim-notify\n${ledgerId}\n${address.trim().toLowerCase()}`).digest();
+  h[0] = createHash('sha1').update(`pim-notify\n${ledgerId}`).digest()[0]!;
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
@@ -163,7 +169,7 @@ export function deliveryOperationId(eventId: string, address: string): string {
  * send its rows were planned into (storage/messageRows.ts).
  */
 export function resendOperationId(operationId: string, resends: number): string {
-  return deliveryOperationId(`resend ${resends}`, operationId);
+  return deliveryOperationId(operationId, `resend ${resends}`);
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * The grouped delivery's ledger (protocol: AcceptanceLedger in deliveryLedger.ts), in the same
  * table as TableDeliveryLedger: PartitionKey = event id, RowKey = recipient key, beside the
- * event's message rows (messageRows.ts); plus one index row per message, PartitionKey =
- * `message-<id>`, RowKey = '' (a delivery report names only the message and the address).
+ * event's message rows (messageRows.ts); plus one index row per message (a delivery report
+ * names only the message and the address): PartitionKey = `messages-<the id's first two hex
+ * digits>`, RowKey = the id. The ids of one event share their first byte (deliveryOperationId),
+ * so its index rows go in one write.
  *
  * The first delivery's claim reads nothing: it creates the event's message rows, members
  * listed, in one transaction with the fence row `fresh-claims` (created by the first, updated
@@ -37,7 +39,13 @@ const MAX_BATCH = 100;
 const MAX_EVENT_TEXT = 30_000;
 const EPOCH = new Date(0).toISOString();
 
-export const messageIndexKey = (messageId: string): string => `message-${messageId.toLowerCase()}`;
+/** Where a message's index row is. */
+export function messageIndexKeys(messageId: string): { partitionKey: string; rowKey: string } {
+  const id = messageId.toLowerCase();
+  return { partitionKey: `messages-${id.slice(0, 2)}`, rowKey: id };
+}
+/** The layout before the index was bucketed: one partition per message. Still read, never written. */
+const legacyIndexKeys = (messageId: string) => ({ partitionKey: `message-${messageId.toLowerCase()}`, rowKey: '' });
 
 export class TableAcceptanceLedger implements AcceptanceLedger {
   constructor(
@@ -59,7 +67,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     if (messages.length === 0) return;
     await ensureTable(this.client);
     // Index rows first: a report can then always find its event, even for a message whose rows we never got to write.
-    await Promise.all(messages.map((m) => this.writeIndex(m.messageId, eventId, m.eventText)));
+    await this.writeIndexes(messages.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })));
     // `resend` stays as it is: a resend planned, then handed back or cut short, is still a resend (its own id, deliverGrouped.ts).
     const updates = messages.flatMap((m) => m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, notSent: false })));
     await this.merge(updates);
@@ -71,7 +79,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     for (const [plannedId, messageId] of messages) {
       if (messageId === plannedId) continue;
       const planned = await this.findMessage(plannedId);
-      await this.writeIndex(messageId, eventId, planned?.eventText, plannedId);
+      await this.writeIndexes([{ messageId, eventId, eventText: planned?.eventText, plannedId }]);
     }
     const acceptedAt = this.now().toISOString();
     await this.merge([...messages].map(([plannedId, acceptedAs]) => ({ partitionKey: eventId, rowKey: messageRowKey(plannedId), acceptedAs, acceptedAt })));
@@ -96,14 +104,13 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
       ];
       // The index rows alongside, both written before the batch may be sent. One for a message that
       // turns out not to be ours is harmless: an id is derived from its event and members.
-      const [written, ...indexes] = await Promise.allSettled([this.client.submitTransaction(actions), ...batch.map((m) => this.writeIndex(m.messageId, eventId, m.eventText))]);
+      const [written, indexed] = await Promise.allSettled([this.client.submitTransaction(actions), this.writeIndexes(batch.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })))]);
       if (written!.status === 'rejected') {
         // Fenced off (another claim read the event) or claimed before: nothing of this batch was written.
         if (isConflict(written!.reason) || statusOf(written!.reason) === 412) break;
         throw written!.reason;
       }
-      const unindexed = indexes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (unindexed) throw unindexed.reason;
+      if (indexed!.status === 'rejected') throw indexed!.reason;
       for (const m of batch) claimed.add(m.messageId);
       onClaimed?.(batch.map((m) => m.messageId));
       fence = written!.value.subResponses.find((r) => r.rowKey === FRESH_CLAIMS_ROW)?.etag;
@@ -117,13 +124,11 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
   }
 
   async findMessage(messageId: string): Promise<{ eventId: string; eventText?: string; plannedId?: string } | undefined> {
-    try {
-      const e = await this.client.getEntity<{ eventId: string; eventText?: string; plannedId?: string }>(messageIndexKey(messageId), '');
-      return { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}), ...(e.plannedId ? { plannedId: e.plannedId } : {}) };
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }
+    type Index = { eventId: string; eventText?: string; plannedId?: string };
+    const keys = messageIndexKeys(messageId);
+    const legacy = legacyIndexKeys(messageId);
+    const e = (await this.entity<Index>(keys.partitionKey, keys.rowKey)) ?? (await this.entity<Index>(legacy.partitionKey, legacy.rowKey));
+    return e && { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}), ...(e.plannedId ? { plannedId: e.plannedId } : {}) };
   }
 
   async recordReport(eventId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord> {
@@ -228,12 +233,28 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await Promise.all(chunks.map((actions) => this.client.submitTransaction(actions)));
   }
 
-  /** The index row that leads a delivery report from the message id back to its event (and, for an attempt id, to the planned one). */
-  private async writeIndex(messageId: string, eventId: string, eventText: string | undefined, plannedId?: string): Promise<void> {
-    await this.client.upsertEntity(
-      { partitionKey: messageIndexKey(messageId), rowKey: '', eventId, ...(plannedId ? { plannedId } : {}), ...(eventText && eventText.length <= MAX_EVENT_TEXT ? { eventText } : {}) },
-      'Replace',
-    );
+  /**
+   * The index rows that lead a delivery report from a message id back to its event (and, for an
+   * attempt id, to the planned one): one write per partition and 100 rows, all at once.
+   */
+  private async writeIndexes(rows: { messageId: string; eventId: string; eventText?: string | undefined; plannedId?: string }[]): Promise<void> {
+    const byPartition = new Map<string, TransactionAction[]>();
+    for (const { messageId, eventId, eventText, plannedId } of rows) {
+      const keys = messageIndexKeys(messageId);
+      const entity = { ...keys, eventId, ...(plannedId ? { plannedId } : {}), ...(eventText && eventText.length <= MAX_EVENT_TEXT ? { eventText } : {}) };
+      const actions = byPartition.get(keys.partitionKey);
+      if (actions) actions.push(['upsert', entity, 'Replace']);
+      else byPartition.set(keys.partitionKey, [['upsert', entity, 'Replace']]);
+    }
+    const writes: Promise<unknown>[] = [];
+    for (const actions of byPartition.values()) {
+      for (let i = 0; i < actions.length; i += MAX_BATCH) {
+        const chunk = actions.slice(i, i + MAX_BATCH);
+        // A single row goes as a plain upsert: a transaction of one costs more than the row.
+        writes.push(chunk.length === 1 ? this.client.upsertEntity(chunk[0]![1], 'Replace') : this.client.submitTransaction(chunk));
+      }
+    }
+    await Promise.all(writes);
   }
 }
 

@@ -18,7 +18,7 @@ import { eventContentHash, type EventRegistry } from '../storage/eventRegistry.j
 import type { EventRequeue } from '../storage/eventRequeue.js';
 import { isGroupSender, QuotaExceededError } from '../email/groupSender.js';
 import type { PimEvent } from '../events/schema.js';
-import type { Settings } from '../settings/settings.js';
+import { SETTINGS, type Settings } from '../settings/settings.js';
 import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
 import { missingPermission } from '../permissions/missing.js';
 import { waitForPermission, type PermissionWaitOutcome, type PermissionWaitSettings } from './permissionWait.js';
@@ -157,7 +157,7 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
         ledger: deps.ledger,
         acceptance,
         leaseMs,
-        concurrency: deps.settings.EMAIL_SEND_CONCURRENCY ?? 8,
+        concurrency: deps.settings.EMAIL_SEND_CONCURRENCY ?? Number(SETTINGS.EMAIL_SEND_CONCURRENCY.default),
         perPerson: deps.settings.EMAIL_GROUPING === 'perPerson',
         eventText,
         log: deps.log,

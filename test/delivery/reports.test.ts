@@ -3,7 +3,10 @@
  * the host): a bad message is invalid with a reason (→ poison), another event type or a
  * message this app did not send is ignored, a real report is recorded.
  */
+import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
+import { TableAcceptanceLedger } from '../../shared/storage/tableAcceptanceLedger.js';
+import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 import { decodeMessage } from '../../shared/storage/queueMessage.js';
 import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
 import { deliveryReportEvent, reportQueueMessage } from '../support/fakeAcsReports.js';
@@ -33,5 +36,22 @@ describe('delivery reports from the queue', () => {
 
     const outcomes = await h.acceptance.outcomes('p1');
     expect(outcomes.map((o) => o.deliveryStatus ?? 'none').sort()).toEqual(['Delivered', 'none']);
+  });
+
+  it('finds a message through its index row, bucketed by the first byte of its id, and through the earlier one-partition-per-message layout', async () => {
+    const client = TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Index'), { allowInsecureConnection: true });
+    await client.createTable();
+    const acceptance = new TableAcceptanceLedger(client);
+    const requests = items('b1', addresses(2)).map(({ key, operationId, notification }) => ({ key, operationId, notification }));
+    const messageId = requests[0]!.operationId;
+    await acceptance.claimFresh('b1', [{ messageId, requests, eventText: '{"id":"b1"}' }]);
+    const row = await client.getEntity(`messages-${messageId.slice(0, 2)}`, messageId);
+    expect(row).toMatchObject({ eventId: 'b1', eventText: '{"id":"b1"}' });
+    expect(await acceptance.findMessage(messageId.toUpperCase())).toEqual({ eventId: 'b1', eventText: '{"id":"b1"}' });
+
+    const older = '0f0e0d0c-0b0a-5908-8706-050403020100';
+    await client.createEntity({ partitionKey: `message-${older}`, rowKey: '', eventId: 'before' });
+    expect(await acceptance.findMessage(older)).toEqual({ eventId: 'before' });
+    expect(await acceptance.findMessage('11111111-2222-5333-8444-555555555555')).toBeUndefined();
   });
 });
