@@ -5,8 +5,8 @@
  * Layout: PartitionKey = event id, RowKey = sha256 of the lower-cased address (addresses
  * may hold characters keys cannot; the address itself is not stored).
  *
- * Protocol per event (4 table operations in the common case, whatever the recipient count):
- *   1. read the event's partition                       (1 query)
+ * Protocol per event (5 table operations in the common case, whatever the recipient count):
+ *   1. write the fence, read the event's partition      (1 upsert, 1 query; messageRows.ts)
  *   2. insert a `claimed` row for each new recipient    (1 transaction per 100)
  *   3. send
  *   4. mark rows `sent` / `failed`                      (1 transaction per 100)

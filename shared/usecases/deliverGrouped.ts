@@ -3,8 +3,9 @@
  * done once ACS has accepted it (202); delivery reports (recordDeliveryReport.ts) say later
  * what became of each recipient. Exactly once, as with deliverOnce, rests on the ledger:
  *
- *   claim rows → plan: name each row's message and index it → accept (bounded concurrency)
- *   → rows `accepted` in one write.
+ *   claim (on the first delivery each message as a whole, members listed; otherwise row by
+ *   row) → plan: name each row's message and index it → accept (bounded concurrency)
+ *   → each message recorded accepted, once, in one write (storage/messageRows.ts).
  *
  * A row taken over after a crash is never sent blind: its planned message is asked about
  * first (the transport's mayHaveBeenSent walk: Running or Succeeded is accepted, Failed goes
@@ -96,8 +97,8 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
     }
   };
 
-  // The first delivery, the common case: every message's rows claimed and planned in one write
-  // per 100 rows, without reading the ledger first, each message sent as soon as its write is
+  // The first delivery, the common case: every message claimed and planned as a whole, one
+  // row each, without reading the ledger first, each message sent as soon as its write is
   // done. Whatever is not ours that way (a redelivery, a takeover, a concurrent worker) is
   // claimed the long way, in claimTheRest.
   let busy = 0;
