@@ -38,6 +38,8 @@ const MAX_BATCH = 100;
 /** A string property holds at most 32K UTF-16 characters. */
 const MAX_EVENT_TEXT = 30_000;
 const EPOCH = new Date(0).toISOString();
+/** Bytes of event text one index write may carry: well under the 4 MiB of a transaction. */
+const MAX_TRANSACTION_BYTES = 3_000_000;
 
 /** Where a message's index row is. */
 export function messageIndexKeys(messageId: string): { partitionKey: string; rowKey: string } {
@@ -248,8 +250,12 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     }
     const writes: Promise<unknown>[] = [];
     for (const actions of byPartition.values()) {
-      for (let i = 0; i < actions.length; i += MAX_BATCH) {
-        const chunk = actions.slice(i, i + MAX_BATCH);
+      // A transaction carries at most 4 MiB: rows that each keep a large event text go fewer at a
+      // time (its size as it travels: UTF-8, JSON escapes and all).
+      const largest = Math.max(...actions.map(([, e]) => Buffer.byteLength(JSON.stringify((e as { eventText?: string }).eventText ?? ''))));
+      const perWrite = Math.max(1, Math.min(MAX_BATCH, Math.floor(MAX_TRANSACTION_BYTES / (largest + 1000))));
+      for (let i = 0; i < actions.length; i += perWrite) {
+        const chunk = actions.slice(i, i + perWrite);
         // A single row goes as a plain upsert: a transaction of one costs more than the row.
         writes.push(chunk.length === 1 ? this.client.upsertEntity(chunk[0]![1], 'Replace') : this.client.submitTransaction(chunk));
       }

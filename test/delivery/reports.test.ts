@@ -49,6 +49,12 @@ describe('delivery reports from the queue', () => {
     expect(row).toMatchObject({ eventId: 'b1', eventText: '{"id":"b1"}' });
     expect(await acceptance.findMessage(messageId.toUpperCase())).toEqual({ eventId: 'b1', eventText: '{"id":"b1"}' });
 
+    // Sixty messages that each keep a large event text (87 kB as UTF-8): more than one transaction may carry (4 MiB).
+    const large = JSON.stringify({ id: 'b2', justification: 'あ'.repeat(29_000) });
+    const many = Array.from({ length: 60 }, (_, i) => items('b2', [`m${i}@contoso.example`])[0]!);
+    await acceptance.claimFresh('b2', many.map((m) => ({ messageId: m.operationId, requests: [{ key: m.key, operationId: m.operationId, notification: m.notification }], eventText: large })));
+    for (const m of many) expect((await acceptance.findMessage(m.operationId))?.eventText).toBe(large);
+
     const older = '0f0e0d0c-0b0a-5908-8706-050403020100';
     await client.createEntity({ partitionKey: `message-${older}`, rowKey: '', eventId: 'before' });
     expect(await acceptance.findMessage(older)).toEqual({ eventId: 'before' });
