@@ -68,6 +68,22 @@ describe('first delivery', () => {
     expect(outcomes.every((o) => o.status === 'accepted' && o.messageId)).toBe(true);
   });
 
+  it('per person, 150 messages: two claim writes chained through the fence, still no read', async () => {
+    const fake = await startFake(REAL_ACS_MODEL);
+    const h = await harness(fake);
+    const l = countedLedgers();
+    const list = addresses(150);
+    await l.acceptance.outcomes('warm-up');
+    l.requests.length = 0;
+    const counts = await deliverGrouped('each', items('each', list), h.options({ ledger: l.ledger, acceptance: l.acceptance, perPerson: true }));
+    expect(counts).toMatchObject({ sent: 150, messages: 150 });
+    for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
+    expect(l.requests.filter((r) => r.includes('(query)')), 'nothing read before sending').toEqual([]);
+    // Claims of 99 + 51 messages (the second under the fence's ETag), index rows and accepts 100 + 50 each.
+    expect(l.requests.filter((r) => r.endsWith('/$batch'))).toHaveLength(2 + 2 + 2);
+    expect((await l.acceptance.outcomes('each')).filter((o) => o.status === 'accepted')).toHaveLength(150);
+  });
+
   it('a redelivery after part of the event went out sends only the rest, once, and the next one nothing', async () => {
     const fake = await startFake(REAL_ACS_MODEL);
     const h = await harness(fake);
