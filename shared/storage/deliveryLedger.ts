@@ -54,7 +54,7 @@ export interface DeliveryLedger {
  * The grouped, accept-then-report delivery (usecases/deliverGrouped.ts, recordDeliveryReport.ts)
  * on the same rows, in columns of its own, and on rows per message (storage/messageRows.ts):
  *   - before a message is sent, its recipients are claimed and it is named as theirs, and an
- *     index row `message-<id>` leads from the message id in a delivery report back to the event.
+ *     index row (bucketed by the id's first byte) leads from the message id in a delivery report back to the event.
  *     On an event's first delivery that is one row per message listing its members, in one
  *     write per 99 messages, with no read first (claimFresh; fenced against every other claim
  *     of the event); otherwise each recipient's row names it (`acsMessageId`, plan());
@@ -135,7 +135,7 @@ export interface AcceptanceLedger {
    */
   claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>>;
   /** After ACS's 202: each message accepted, once, under the id ACS took (an attempt id may differ from the planned one). */
-  accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void>;
+  accepted(eventId: string, accepted: { plannedId: string; messageId: string }[]): Promise<void>;
   /** Gives rows back untouched by the transport (their message was never sent): the retry sends them fresh. */
   handBack(eventId: string, keys: string[]): Promise<void>;
   /** The event a message belongs to (and its text, for resends). */

@@ -15,8 +15,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { AcceptanceLedger, DeliveryReport, DeliveryStatus, FreshMessage, PendingRow, PlannedMessage, RecipientOutcome, ReportRecord } from './deliveryLedger.js';
 import { FRESH_CLAIMS_ROW, claimedMember, membersOf, messageRowKey, recipientsOf, settle, awaitedMessage, type MessageRow } from './messageRows.js';
-import { isConflict } from './tableDeliveryLedger.js';
-import { ensureTable, statusOf } from './tables.js';
+import { ensureTable, entityOrUndefined, isConflict, statusOf } from './tables.js';
 
 type Row = {
   partitionKey: string;
@@ -75,7 +74,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await this.merge(updates);
   }
 
-  async accepted(eventId: string, accepted: { key: string; messageId: string; plannedId: string }[]): Promise<void> {
+  async accepted(eventId: string, accepted: { plannedId: string; messageId: string }[]): Promise<void> {
     // Once per message, whatever its number of recipients: their rows name it already.
     const messages = new Map(accepted.map((a) => [a.plannedId, a.messageId]));
     for (const [plannedId, messageId] of messages) {
@@ -109,7 +108,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
       const [written, indexed] = await Promise.allSettled([this.client.submitTransaction(actions), this.writeIndexes(batch.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })))]);
       if (written!.status === 'rejected') {
         // Fenced off (another claim read the event) or claimed before: nothing of this batch was written.
-        if (isConflict(written!.reason) || statusOf(written!.reason) === 412) break;
+        if (isConflict(written!.reason)) break;
         throw written!.reason;
       }
       if (indexed!.status === 'rejected') throw indexed!.reason;
@@ -168,7 +167,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
         else await this.client.createEntity(update);
         return { kind: 'recorded', resend };
       } catch (e) {
-        if (statusOf(e) !== 412 && !isConflict(e)) throw e;
+        if (!isConflict(e)) throw e;
       }
     }
   }
@@ -219,13 +218,8 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     return plannedId ? this.entity<MessageRow>(eventId, messageRowKey(plannedId)) : undefined;
   }
 
-  private async entity<T extends object>(partitionKey: string, rowKey: string): Promise<(T & { etag?: string }) | undefined> {
-    try {
-      return await this.client.getEntity<T>(partitionKey, rowKey);
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }
+  private entity<T extends object>(partitionKey: string, rowKey: string): Promise<(T & { etag?: string }) | undefined> {
+    return entityOrUndefined<T>(this.client, partitionKey, rowKey);
   }
 
   private async merge(entities: ({ partitionKey: string; rowKey: string } & Record<string, unknown>)[]): Promise<void> {

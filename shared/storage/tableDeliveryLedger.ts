@@ -5,7 +5,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Claim, DeliveryLedger, DeliveryOutcome, DeliveryRequest, DeliveryStatus } from './deliveryLedger.js';
 import { FRESH_CLAIMS_ROW, recipientsOf, type MessageRow } from './messageRows.js';
-import { ensureTable, statusOf } from './tables.js';
+import { ensureTable, isConflict } from './tables.js';
 
 export type LedgerEntity = {
   partitionKey: string;
@@ -74,7 +74,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
           if (row.etag) await this.client.updateEntity(entity, 'Merge', { etag: row.etag });
           else await this.client.createEntity(entity);
         } catch (e) {
-          if (statusOf(e) !== 412 && !isConflict(e)) throw e;
+          if (!isConflict(e)) throw e;
           claims.set(row.rowKey, busyUntil(this.now().getTime() + leaseMs, this.now()));
         }
       }
@@ -130,8 +130,3 @@ function busyUntil(leaseEndMs: number, now: Date): Claim {
   return { kind: 'busy', retryAfterMs: Math.max(0, leaseEndMs - now.getTime()) };
 }
 
-export function isConflict(e: unknown): boolean {
-  const status = statusOf(e);
-  // A failed entity-group transaction reports the inner 409 (Azurite: sometimes as 400 with EntityAlreadyExists).
-  return status === 409 || /EntityAlreadyExists|already exists/i.test(String((e as Error)?.message ?? ''));
-}

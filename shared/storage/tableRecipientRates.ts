@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from './recipientRates.js';
-import { ensureTable, statusOf } from './tables.js';
+import { ensureTable, entityOrUndefined, isConflict, statusOf } from './tables.js';
 
 const DUE = 'summary-due';
 /** Requests of one event decided at once (each is its own partition). */
@@ -60,8 +60,8 @@ export class TableRecipientRates implements RecipientRates {
       const knownFull = this.full.get(request.key) === window.start;
       // Point reads: the cheapest reads there are, whatever the table holds.
       const [earlier, count] = await Promise.all([
-        lookUp ? this.row<DecisionRow>(pk, decisionKey) : undefined,
-        knownFull ? undefined : this.row<WindowRow>(pk, windowKey),
+        lookUp ? entityOrUndefined<DecisionRow>(this.client, pk, decisionKey) : undefined,
+        knownFull ? undefined : entityOrUndefined<WindowRow>(this.client, pk, windowKey),
       ]);
       if (earlier) return earlier.decision;
       const decision: RateDecision = !knownFull && (count?.sent ?? 0) < limit ? 'send' : 'held';
@@ -118,18 +118,4 @@ export class TableRecipientRates implements RecipientRates {
     }
   }
 
-  private async row<T extends object>(pk: string, rk: string): Promise<T | undefined> {
-    try {
-      return (await this.client.getEntity<T>(pk, rk)) as T;
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }
-  }
-}
-
-function isConflict(e: unknown): boolean {
-  const status = statusOf(e);
-  // A failed entity-group transaction reports its inner 409/412 (Azurite: sometimes as 400 naming the cause).
-  return status === 409 || status === 412 || /EntityAlreadyExists|already exists|UpdateConditionNotSatisfied|condition/i.test(String((e as Error)?.message ?? ''));
 }

@@ -75,3 +75,23 @@ export function ensureTable(client: TableClient): Promise<void> {
 export function statusOf(e: unknown): number | undefined {
   return e instanceof RestError ? e.statusCode : (e as { statusCode?: number })?.statusCode;
 }
+
+/**
+ * Another writer got there first: a create met an existing row (409) or a conditional write
+ * an ETag that has moved on (412). A failed entity-group transaction reports the inner status
+ * (Azurite: sometimes as 400 naming the cause).
+ */
+export function isConflict(e: unknown): boolean {
+  const status = statusOf(e);
+  return status === 409 || status === 412 || /EntityAlreadyExists|already exists|UpdateConditionNotSatisfied|condition/i.test(String((e as Error)?.message ?? ''));
+}
+
+/** A point read: the row, or undefined when there is none. */
+export async function entityOrUndefined<T extends object>(client: TableClient, partitionKey: string, rowKey: string): Promise<(T & { etag?: string }) | undefined> {
+  try {
+    return await client.getEntity<T>(partitionKey, rowKey);
+  } catch (e) {
+    if (statusOf(e) === 404) return undefined;
+    throw e;
+  }
+}

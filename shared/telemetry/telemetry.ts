@@ -1,9 +1,9 @@
 /**
  * OpenTelemetry to Application Insights, loaded only when APPLICATIONINSIGHTS_CONNECTION_STRING
  * is set (entry.ts): the embedded defaults and the tests never load it, so their cold start
- * is unchanged. Dependencies it shows: ACS and storage through the Azure SDK's own tracing
- * (@azure/core-tracing), Graph and ARM through tracedFetch (composition/services.ts), each a
- * child of the invocation the host reports, so an operator sees why an email was slow or failed.
+ * is unchanged. Dependencies it shows: ACS, ARM and storage through the Azure SDK's own tracing
+ * (@azure/core-tracing), Graph through tracedFetch (composition/services.ts), each a child of
+ * the invocation the host reports, so an operator sees why an email was slow or failed.
  *
  * Built from the exporter and the trace SDK alone, not the @azure/monitor-opentelemetry
  * distro: the distro brings metrics, logs and a dozen instrumentations the app never uses,

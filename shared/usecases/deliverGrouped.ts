@@ -51,7 +51,7 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
   const { sender, ledger, acceptance } = options;
   const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
   const counts: GroupedDeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
-  const accepted: { key: string; messageId: string; plannedId: string }[] = [];
+  const accepted: { plannedId: string; messageId: string }[] = [];
   const refused: { key: string; error: string }[] = [];
   const notStarted: Job[] = [];
   let stop: unknown;
@@ -63,7 +63,7 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
     }
     try {
       const result = await sender.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
-      for (const item of job.plan.items) accepted.push({ key: item.key, messageId: result.messageId, plannedId: job.plan.messageId });
+      accepted.push({ plannedId: job.plan.messageId, messageId: result.messageId });
       if (result.alreadyAccepted) counts.alreadySent += job.plan.items.length;
       else {
         counts.sent += job.plan.items.length;

@@ -7,7 +7,7 @@
  * the window (heldBackSummary.ts). The digest is unaffected: it counts events, not emails.
  */
 import { NOTIFICATIONS } from '../rules/notifications.js';
-import type { Settings } from '../settings/settings.js';
+import { SETTINGS, type Settings } from '../settings/settings.js';
 import type { RecipientRates } from '../storage/recipientRates.js';
 import type { NotificationPlan, PlannedEmail } from './planNotifications.js';
 
@@ -25,6 +25,7 @@ export function asksToAct(notification: string): boolean {
 
 /** `seenBefore`: the event registry has seen this event before (a redelivery, or a copy). */
 export async function holdBack(plan: NotificationPlan, rates: RecipientRates | undefined, settings: RateSettings, seenBefore = true): Promise<HoldBackResult> {
+  // Without the setting (a caller that does not rate-limit), the limit is off.
   const limit = settings.RECIPIENT_RATE_LIMIT ?? 0;
   const informational = plan.emails.filter((e) => !asksToAct(e.recipient.notification));
   if (!rates || limit <= 0 || informational.length === 0) return { send: plan.emails, held: 0 };
@@ -43,7 +44,7 @@ export async function holdBack(plan: NotificationPlan, rates: RecipientRates | u
       ...(e.recipient.displayName ? { displayName: e.recipient.displayName } : {}),
       item: { eventId: event.id, notification: e.recipient.notification, occurredAt: event.occurredAt, ...listed },
     })),
-    { limit, windowMs: (settings.RECIPIENT_RATE_WINDOW_MINUTES ?? 60) * 60_000, seenBefore },
+    { limit, windowMs: (settings.RECIPIENT_RATE_WINDOW_MINUTES ?? Number(SETTINGS.RECIPIENT_RATE_WINDOW_MINUTES.default)) * 60_000, seenBefore },
   );
   const send = plan.emails.filter((e) => asksToAct(e.recipient.notification) || decisions.get(e.key) !== 'held');
   return { send, held: plan.emails.length - send.length };
