@@ -4,6 +4,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * One clock: shipped code asks the Clock it was given (shared/time/clock.ts) what time it is, so
+ * tests pin time and the same input answers the same on any day. Durations use performance.now().
+ */
+export const oneClock = {
+  files: ['shared/**/*.ts', 'functions/**/*.ts'],
+  ignores: ['shared/time/clock.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read the time from the injected Clock (shared/time/clock.ts), or performance.now() for a duration.' },
+      { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read the time from the injected Clock (shared/time/clock.ts).' },
+      { selector: "CallExpression[callee.object.name='DateTime'][callee.property.name=/^(now|utc|local)$/][arguments.length=0]", message: 'Read the time from the injected Clock (shared/time/clock.ts).' },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'outbox/**', 'coverage/**', '.azurite/**', 'bench/results/**', '.deploy/**'] },
   js.configs.recommended,
@@ -25,6 +42,7 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
+  oneClock,
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },

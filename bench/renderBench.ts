@@ -28,7 +28,7 @@ const OPTIONS = { portalBaseUrl: 'https://portal.azure.com' };
 const size = (e: RenderedEmail) => Buffer.byteLength(e.subject) + Buffer.byteLength(e.html) + Buffer.byteLength(e.text);
 
 export async function runRenderBench(tenant: GeneratedTenant, options: { durationMs: number }): Promise<RenderBenchResult> {
-  const directory = new SnapshotDirectory(parseSnapshot(tenant.data).snapshot, { now: () => new Date('2026-11-18T00:00:00Z') });
+  const directory = new SnapshotDirectory(parseSnapshot(tenant.data).snapshot, { clock: { now: () => new Date('2026-11-18T00:00:00Z') } });
   const candidates: Array<{ template: string; bytes: number; render: () => RenderedEmail }> = [];
 
   for (const event of generateEvents(tenant, EVENT_TYPES.length * 4, { seed: 7, prefix: 'render' })) {

@@ -14,7 +14,7 @@ export async function deliveryReports(message: unknown, context: InvocationConte
   const [{ recordDeliveryReport, poisonEntry }, services] = await load();
   const outcome = await recordDeliveryReport(message, { ...services, log: logOf(context) });
   if (outcome.kind === 'invalid') {
-    moveToPoison(context, { output: poisonQueue, queueName: REPORTS_POISON_QUEUE }, poisonEntry(message, outcome.error, context.triggerMetadata), outcome.error.message);
+    moveToPoison(context, { output: poisonQueue, queueName: REPORTS_POISON_QUEUE }, poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata), outcome.error.message);
     return;
   }
   context.log(`delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`);

@@ -12,7 +12,7 @@ const load = onFirstCall(() => import('../shared/usecases/heldBackSummary.js'));
 export async function heldBackSummary(timer: Timer, context: InvocationContext): Promise<void> {
   const [{ sendHeldBackSummaries }, services] = await load();
   if (timer.isPastDue) context.warn('heldBackSummary is running late');
-  const outcome = await sendHeldBackSummaries(new Date(), { ...services, log: logOf(context) });
+  const outcome = await sendHeldBackSummaries(services.clock.now(), { ...services, log: logOf(context) });
   if (outcome.windows === 0) return;
   context.log(
     `held-back summaries: ${outcome.sent} sent (${outcome.listed} emails listed), ${outcome.alreadySent} already sent, ${outcome.failed} refused, ${outcome.busy} busy, of ${outcome.windows} windows`,

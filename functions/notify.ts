@@ -21,7 +21,7 @@ export async function notify(message: unknown, context: InvocationContext): Prom
   const [{ notifyEvent, poisonEntry }, services] = await load();
   const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
   if (outcome.kind === 'invalid') {
-    moveToPoison(context, { output: poisonQueue, queueName: POISON_QUEUE }, poisonEntry(message, outcome.error, context.triggerMetadata), outcome.error.message);
+    moveToPoison(context, { output: poisonQueue, queueName: POISON_QUEUE }, poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata), outcome.error.message);
     return;
   }
   if (outcome.kind === 'busy') {

@@ -12,7 +12,7 @@ const load = onFirstCall(() => import('../shared/usecases/weeklyDigest.js'));
 export async function weeklyDigest(timer: Timer, context: InvocationContext): Promise<void> {
   const [{ sendLastWeeksDigest }, services] = await load();
   if (timer.isPastDue) context.warn('weeklyDigest is running late');
-  const outcome = await sendLastWeeksDigest(new Date(), { ...services, log: logOf(context) });
+  const outcome = await sendLastWeeksDigest(services.clock.now(), { ...services, log: logOf(context) });
   context.log(`digest ${outcome.week}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused, of ${outcome.recipients}`);
 }
 

@@ -58,8 +58,8 @@ describe('poison records', () => {
     const small = parseEventText('{"id": "x"}');
     const big = 'x'.repeat(47_000);
     if (small.ok) throw new Error('expected invalid');
-    expect(fitsInQueueMessage(poisonRecord('{"id": "x"}', small.error))).toBe(true);
-    expect(fitsInQueueMessage(poisonRecord(big, small.error))).toBe(true);
-    expect(fitsInQueueMessage(poisonRecord(big + 'x'.repeat(2_000), small.error))).toBe(false);
+    expect(fitsInQueueMessage(poisonRecord('{"id": "x"}', small.error, new Date(0)))).toBe(true);
+    expect(fitsInQueueMessage(poisonRecord(big, small.error, new Date(0)))).toBe(true);
+    expect(fitsInQueueMessage(poisonRecord(big + 'x'.repeat(2_000), small.error, new Date(0)))).toBe(false);
   });
 });

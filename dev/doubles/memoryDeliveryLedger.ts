@@ -1,4 +1,5 @@
 import type { Claim, DeliveryLedger, DeliveryOutcome, DeliveryRequest } from '../../shared/storage/deliveryLedger.js';
+import { systemClock, type Clock } from '../../shared/time/clock.js';
 
 /**
  * In memory, for unit tests of other modules: the Table ledger's protocol (deliveryLedger.ts)
@@ -7,11 +8,11 @@ import type { Claim, DeliveryLedger, DeliveryOutcome, DeliveryRequest } from '..
 export class MemoryDeliveryLedger implements DeliveryLedger {
   private readonly rows = new Map<string, { status: 'claimed' | 'sent' | 'failed'; claimedAt: number }>();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   async claim(eventId: string, requests: DeliveryRequest[], leaseMs: number): Promise<Map<string, Claim>> {
     const claims = new Map<string, Claim>();
-    const now = this.now().getTime();
+    const now = this.clock.now().getTime();
     for (const r of requests) {
       const id = `${eventId}|${r.key}`;
       const row = this.rows.get(id);

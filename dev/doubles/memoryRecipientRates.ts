@@ -1,4 +1,5 @@
 import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
+import { systemClock, type Clock } from '../../shared/time/clock.js';
 
 /** In memory, for unit tests of other modules and local tools: the Table adapter's behaviour in one process. */
 export class MemoryRecipientRates implements RecipientRates {
@@ -6,7 +7,7 @@ export class MemoryRecipientRates implements RecipientRates {
   private readonly sent = new Map<string, number>();
   private readonly due = new Map<string, DueSummary>();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   async decide(eventId: string, requests: RateRequest[], { limit, windowMs }: RateOptions): Promise<Map<string, RateDecision>> {
     const out = new Map<string, RateDecision>();
@@ -17,7 +18,7 @@ export class MemoryRecipientRates implements RecipientRates {
         out.set(r.key, earlier.decision);
         continue;
       }
-      const window = rateWindow(this.now(), windowMs);
+      const window = rateWindow(this.clock.now(), windowMs);
       const count = this.sent.get(`${r.key}|${window.start}`) ?? 0;
       const decision: RateDecision = count < limit ? 'send' : 'held';
       if (decision === 'send') this.sent.set(`${r.key}|${window.start}`, count + 1);

@@ -33,7 +33,7 @@ export async function sampleEmails(directory: RoleDirectory, settings: Settings)
   const activity = new MemoryActivityStore();
   // Every sample in one window with a limit of 1: the rate limit holds back the rest for a summary.
   const last = Math.max(...events.map(({ event }) => Date.parse(event.occurredAt)));
-  const rates = new MemoryRecipientRates(() => new Date(last));
+  const rates = new MemoryRecipientRates({ now: () => new Date(last) });
   for (const { event } of events) {
     await activity.record(event);
     const plan = await planNotifications(event, directory, settings);

@@ -39,6 +39,7 @@ import type { RecipientRates } from '../storage/recipientRates.js';
 import { TableRecipientRates } from '../storage/tableRecipientRates.js';
 import { tableClient, type StorageConnection } from '../storage/tables.js';
 import { azureCredential } from './credential.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 export interface SourceAdapters {
   store: CursorStore & EmittedStore & TrackingStore;
@@ -51,6 +52,8 @@ export interface SourceAdapters {
 
 export interface Services {
   settings: Settings;
+  /** The app's one clock: every adapter and use case that asks the time asks it. */
+  clock: Clock;
   directory: RoleDirectory;
   sender: EmailSender;
   activity: ActivityStore;
@@ -70,6 +73,8 @@ export interface Services {
 
 /** What tests and the benchmark inject instead of the real identity and network. */
 export interface ServiceOptions {
+  /** The clock instead of the system's (tests pin it). */
+  clock?: Clock;
   /** For Graph, ARM and ACS (default: azureCredential(AZURE_CLIENT_ID)). */
   credential?: TokenCredential;
   /** Transport for Graph and ARM (tests route it to local endpoints; see graph/graphClient.ts). */
@@ -95,8 +100,8 @@ async function createConfirmer(settings: Settings, options: ServiceOptions, grap
     import('../confirm/pimRequestRecords.js'),
     armClientOf(settings, options),
   ]);
-  const requests = new PimRequestRecords({ graph: await graph(), arm, cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS });
-  return new PimRecordConfirmer(requests, lists as ScheduleLists, { lagSeconds: settings.CONFIRM_LAG_SECONDS });
+  const requests = new PimRequestRecords({ graph: await graph(), arm, cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS, clock: clockOf(options) });
+  return new PimRecordConfirmer(requests, lists as ScheduleLists, { lagSeconds: settings.CONFIRM_LAG_SECONDS, clock: clockOf(options) });
 }
 
 /** Whether any storage is configured (else the local commands start or find Azurite). */
@@ -124,6 +129,10 @@ function graphClientOf(settings: Settings, options: ServiceOptions): () => Promi
     ));
 }
 
+function clockOf(options: ServiceOptions): Clock {
+  return options.clock ?? systemClock;
+}
+
 function credentialOf(settings: Settings, options: ServiceOptions): TokenCredential {
   return options.credential ?? azureCredential(settings.AZURE_CLIENT_ID);
 }
@@ -142,7 +151,7 @@ async function armClientOf(settings: Settings, options: ServiceOptions): Promise
 
 async function graphDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<GraphDirectory> {
   const [{ createGraphDirectory }, arm] = await Promise.all([import('../directory/graphDirectory.js'), armClientOf(settings, options)]);
-  return createGraphDirectory(settings, { graph: await graph(), arm });
+  return createGraphDirectory(settings, { graph: await graph(), arm, clock: clockOf(options) });
 }
 
 /** The Graph/ARM directory whatever DIRECTORY_SOURCE says (export-directory, tests). */
@@ -156,7 +165,7 @@ async function createDirectoryWith(settings: Settings, options: ServiceOptions, 
   const { loadSnapshot } = await import('../directory/snapshot/snapshotFile.js');
   const { SnapshotDirectory } = await import('../directory/snapshotDirectory.js');
   const { snapshot } = await loadSnapshot(fromPackageRoot(settings.DIRECTORY_SNAPSHOT_PATH));
-  return new SnapshotDirectory(snapshot);
+  return new SnapshotDirectory(snapshot, { clock: clockOf(options) });
 }
 
 /** The directory the settings name (snapshot or Graph/ARM). */
@@ -176,7 +185,7 @@ export async function createSender(settings: Settings, options: ServiceOptions =
     return createAcsEmailSender(settings, { credential: credentialOf(settings, options), pacers: (processPacers ??= createPacers()) });
   }
   const { OutboxSender } = await import('../email/outboxSender.js');
-  return new OutboxSender({ dir: fromPackageRoot(settings.OUTBOX_DIR) });
+  return new OutboxSender({ dir: fromPackageRoot(settings.OUTBOX_DIR), clock: clockOf(options) });
 }
 
 export async function createServices(settings: Settings, options: ServiceOptions = {}): Promise<Services> {
@@ -186,19 +195,21 @@ export async function createServices(settings: Settings, options: ServiceOptions
   const graph = graphClientOf(settings, options);
   const [directory, sender] = await Promise.all([createDirectoryWith(settings, options, graph), createSender(settings, options)]);
   const confirmer = await createConfirmer(settings, options, graph, directory);
-  const store = new TableSourcesStore(tableClient(storage, settings.SOURCES_TABLE));
+  const clock = clockOf(options);
+  const store = new TableSourcesStore(tableClient(storage, settings.SOURCES_TABLE), clock);
   return {
     settings,
+    clock,
     directory,
     sender,
     confirmer,
     storage,
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
-    ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE)),
-    registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE)),
-    acceptance: new TableAcceptanceLedger(tableClient(storage, settings.DELIVERY_TABLE)),
+    ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE), clock),
+    registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE), clock),
+    acceptance: new TableAcceptanceLedger(tableClient(storage, settings.DELIVERY_TABLE), clock),
     requeue: new QueueEventRequeue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
-    rates: new TableRecipientRates(tableClient(storage, settings.RECIPIENT_RATE_TABLE)),
+    rates: new TableRecipientRates(tableClient(storage, settings.RECIPIENT_RATE_TABLE), clock),
     sources: {
       store,
       queue: new StorageEventQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),

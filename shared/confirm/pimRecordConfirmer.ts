@@ -23,6 +23,7 @@ import type { ScheduleRequest } from '../sources/scheduleRequest.js';
 import { confirmedBy, isFor, judgeRequest, judgeSchedules, requestMissing, scheduleOf, type Verdict } from './judge.js';
 import { LIST_MARGIN_MS, type PimRequestRecords } from './pimRequestRecords.js';
 import type { Confirmation, PimConfirmer } from './pimConfirmer.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 /** What the confirmer reads besides requests: the directory's cached lists (GraphDirectory). */
 export interface ScheduleLists {
@@ -35,7 +36,8 @@ export interface PimRecordConfirmerOptions {
   lagSeconds: number;
   /** How long a not-yet-confirmed event waits before it is looked at again. */
   retryAfterMs?: number;
-  now?: () => number;
+  /** The app's clock; the system clock when left out. */
+  clock?: Clock;
 }
 
 /** Clocks differ: an event a little ahead of ours is not from the future. */
@@ -45,18 +47,18 @@ const DEFAULT_RETRY_MS = 60_000;
 const ARM_SCOPE = /^(\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._()~-]+)+$/;
 
 export class PimRecordConfirmer implements PimConfirmer {
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly requests: PimRequestRecords,
     private readonly lists: ScheduleLists,
     private readonly options: PimRecordConfirmerOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   async confirm(event: PimEvent): Promise<Confirmation> {
-    const now = this.now();
+    const now = this.clock.now().getTime();
     const occurred = Date.parse(event.occurredAt);
     if (occurred > now + CLOCK_SKEW_MS) return { kind: 'notConfirmed', reason: `occurredAt ${event.occurredAt} is in the future` };
     if (event.scope.kind === 'azureResource' && !ARM_SCOPE.test(event.scope.id)) return { kind: 'notConfirmed', reason: 'scope.id is not an ARM scope id' };

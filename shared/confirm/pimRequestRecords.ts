@@ -20,6 +20,7 @@ import { REREAD_AFTER_MS } from '../directory/graphDirectory.js';
 import { ARM_REQUESTS_API_VERSION, fromArm, fromGraph, type ArmScheduleRequest, type GraphScheduleRequest } from '../sources/pimRequestSource.js';
 import type { AccessKind, ScheduleRequest } from '../sources/scheduleRequest.js';
 import { APPROVAL_WINDOW_MS } from '../time/approvalWindow.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 type Schedule = ScheduleRequest['schedule'];
 
@@ -36,19 +37,20 @@ export interface RequestRecordsOptions {
   graph: Pick<GraphApi, 'list' | 'batchGet'>;
   arm: Pick<ArmApi, 'get' | 'list'>;
   cacheTtlSeconds: number;
-  now?: () => number;
+  /** The app's clock; the system clock when left out. */
+  clock?: Clock;
 }
 
 export class PimRequestRecords {
   private readonly lists: TtlCache;
   private readonly byIds: TtlCache;
   private readonly graphLoader: BatchLoader<GraphScheduleRequest | null>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: RequestRecordsOptions) {
-    this.now = options.now ?? Date.now;
-    this.lists = new TtlCache({ ttlSeconds: options.cacheTtlSeconds, now: this.now });
-    this.byIds = new TtlCache({ ttlSeconds: BY_ID_TTL_SECONDS, now: this.now });
+    this.clock = options.clock ?? systemClock;
+    this.lists = new TtlCache({ ttlSeconds: options.cacheTtlSeconds, clock: this.clock });
+    this.byIds = new TtlCache({ ttlSeconds: BY_ID_TTL_SECONDS, clock: this.clock });
     // Keyed `kind schedule id` (the loader lower-cases keys; Graph's request ids are GUIDs).
     this.graphLoader = new BatchLoader(async (keys) => {
       const paths = keys.map((key) => {
@@ -77,9 +79,9 @@ export class PimRequestRecords {
     const key = kind === 'azureResource' ? subscriptionOf(scopeId) : kind;
     if (!key) return [];
     const loadedAt = this.lists.loadedAt(key);
-    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && this.now() - loadedAt >= REREAD_AFTER_MS) this.lists.forget(key);
+    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && this.clock.now().getTime() - loadedAt >= REREAD_AFTER_MS) this.lists.forget(key);
     return this.lists.get(key, async () => {
-      const since = new Date(this.now() - LIST_LOOKBACK_MS).toISOString();
+      const since = new Date(this.clock.now().getTime() - LIST_LOOKBACK_MS).toISOString();
       const lists = await Promise.all(SCHEDULES.map((schedule) => this.readList(kind, key, schedule, since)));
       return lists.flat();
     });

@@ -4,11 +4,12 @@
  * never cached (the next caller asks again). With it, a burst of events about one role costs
  * about the Graph requests of one event. TTL 0 still coalesces concurrent callers.
  */
+import { systemClock, type Clock } from '../time/clock.js';
 export interface TtlCacheOptions {
   /** DIRECTORY_CACHE_TTL_SECONDS. */
   ttlSeconds: number;
-  /** Milliseconds clock, injectable so tests can move time without waiting. */
-  now?: () => number;
+  /** The app's clock (tests move it instead of waiting); the system clock when left out. */
+  clock?: Clock;
   /** Entries kept at most; the oldest go first. Bounds memory on a long-lived worker. */
   maxEntries?: number;
 }
@@ -24,12 +25,12 @@ interface Entry {
 export class TtlCache {
   private readonly entries = new Map<string, Entry>();
   private readonly ttlMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly maxEntries: number;
 
   constructor(options: TtlCacheOptions) {
     this.ttlMs = options.ttlSeconds * 1000;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.maxEntries = options.maxEntries ?? 50_000;
   }
 
@@ -45,8 +46,8 @@ export class TtlCache {
     value.then(
       () => {
         if (this.entries.get(key) !== fresh) return;
-        fresh.loadedAt = this.now();
-        if (this.ttlMs > 0) fresh.expiresAt = this.now() + this.ttlMs;
+        fresh.loadedAt = this.clock.now().getTime();
+        if (this.ttlMs > 0) fresh.expiresAt = this.clock.now().getTime() + this.ttlMs;
         else this.entries.delete(key);
       },
       () => {
@@ -59,7 +60,7 @@ export class TtlCache {
   /** The value of `key` when it is fresh or in flight, without loading it; undefined otherwise. */
   peek<T>(key: string): Promise<T> | undefined {
     const entry = this.entries.get(key);
-    if (entry && (entry.expiresAt === undefined || entry.expiresAt > this.now())) return entry.value as Promise<T>;
+    if (entry && (entry.expiresAt === undefined || entry.expiresAt > this.clock.now().getTime())) return entry.value as Promise<T>;
     return undefined;
   }
 
@@ -71,7 +72,7 @@ export class TtlCache {
   prime<T>(key: string, value: T): void {
     if (this.ttlMs <= 0 || this.peek(key)) return;
     this.entries.delete(key);
-    this.entries.set(key, { value: Promise.resolve(value), expiresAt: this.now() + this.ttlMs, loadedAt: this.now() });
+    this.entries.set(key, { value: Promise.resolve(value), expiresAt: this.clock.now().getTime() + this.ttlMs, loadedAt: this.clock.now().getTime() });
     this.evict();
   }
 

@@ -53,6 +53,7 @@ import { GroupReader, groupAssignmentType, groupHoldings, permanentOwners, type 
 import { mergeHolders, toPerson, type Holding, type ResolvedPrincipals } from './graph/holders.js';
 import type { ArmApi } from './arm/armClient.js';
 import { ArmReader, type ArmRoleHolding } from './arm/armReader.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 type Scope = PrivilegeScope;
 
@@ -60,8 +61,8 @@ export interface GraphDirectoryOptions {
   /** The app's Graph and ARM clients (built by the composition root, shared with the sources). */
   graph: GraphApi;
   arm: ArmApi;
-  /** Clock for the cache (milliseconds). */
-  now?: () => number;
+  /** The app's clock (the cache's ages); the system clock when left out. */
+  clock?: Clock;
 }
 
 const AZURE_ADMIN_ROLES = new Set<string>(AZURE_ADMIN_ROLE_IDS);
@@ -72,6 +73,11 @@ interface DirectoryInstances {
 }
 
 export class GraphDirectory implements RoleDirectory {
+  /** Graph and ARM answer with PIM's present state: there is no past to look at. */
+  asOf(_instant: Date): RoleDirectory {
+    return this;
+  }
+
   private readonly cache: TtlCache;
   /** Single user lookups that miss the cache, coalesced across concurrent events. */
   private readonly userLoader: BatchLoader<GraphUser>;
@@ -88,10 +94,10 @@ export class GraphDirectory implements RoleDirectory {
   constructor(
     readonly graph: GraphReader,
     readonly arm: ArmReader,
-    private readonly config: { subscriptionIds: readonly string[]; cacheTtlSeconds: number; now?: () => number; batchWindowMs?: number },
+    private readonly config: { subscriptionIds: readonly string[]; cacheTtlSeconds: number; clock?: Clock; batchWindowMs?: number },
   ) {
     this.groupReader = new GroupReader(graph);
-    this.cache = new TtlCache({ ttlSeconds: config.cacheTtlSeconds, ...(config.now ? { now: config.now } : {}) });
+    this.cache = new TtlCache({ ttlSeconds: config.cacheTtlSeconds, clock: config.clock ?? systemClock });
     const window = config.batchWindowMs === undefined ? {} : { windowMs: config.batchWindowMs };
     this.userLoader = new BatchLoader(async (ids) => {
       const users = await this.graph.users(ids);
@@ -284,7 +290,7 @@ export class GraphDirectory implements RoleDirectory {
 
   private rereadIfOlder(key: string, readAfter: number | undefined): void {
     const loadedAt = this.cache.loadedAt(key);
-    const now = (this.config.now ?? Date.now)();
+    const now = (this.config.clock ?? systemClock).now().getTime();
     if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && now - loadedAt >= REREAD_AFTER_MS) this.cache.forget(key);
   }
 
@@ -467,6 +473,6 @@ export function createGraphDirectory(settings: Settings, options: GraphDirectory
   return new GraphDirectory(new GraphReader(options.graph), new ArmReader(options.arm), {
     subscriptionIds: settings.AZURE_SUBSCRIPTION_IDS,
     cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS,
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 }

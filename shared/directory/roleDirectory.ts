@@ -85,6 +85,13 @@ export interface TopRole {
 }
 
 export interface RoleDirectory {
+  /**
+   * The directory as it stood at `instant`: decisions about an event are taken at the event's
+   * time where the data allows. The snapshot keeps each schedule's window (start and end), so it
+   * answers as of `instant`, and the same snapshot and events give the same emails on any day.
+   * Graph and ARM show PIM's present state only: the live directory returns itself.
+   */
+  asOf(instant: Date): RoleDirectory;
   tenant(): Promise<TenantInfo>;
   /** Holders of a directory role (`directoryScopeId` "/"), users only, groups expanded. */
   directoryRoleHolders(roleDefinitionId: string): Promise<RoleHolder[]>;

@@ -26,10 +26,11 @@ import { GroupIndex } from './snapshot/groups.js';
 import { byName, compareNames, holdersOf, inForce, toGrant, type Grant, type HolderLookup } from './snapshot/grants.js';
 import { isAssignmentType } from './snapshot/references.js';
 import { GroupAccessIndex } from './snapshot/groupAccess.js';
+import { pinnedClock, systemClock, type Clock } from '../time/clock.js';
 
 export interface SnapshotDirectoryOptions {
-  /** The clock deciding which schedules are in force; defaults to the real one. */
-  now?: () => Date;
+  /** The app's clock: which schedules are in force when no event's time is given (asOf). */
+  clock?: Clock;
 }
 
 type Scope = PrivilegeScope;
@@ -37,7 +38,7 @@ type Scope = PrivilegeScope;
 const ADMIN_ROLES = new Set<string>(AZURE_ADMIN_ROLE_IDS);
 
 export class SnapshotDirectory implements RoleDirectory {
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private readonly tenantInfo: TenantInfo;
   private readonly lookup: HolderLookup;
   private readonly principalTypes = new Map<string, 'user' | 'group' | 'servicePrincipal'>();
@@ -61,7 +62,7 @@ export class SnapshotDirectory implements RoleDirectory {
   private readonly groupAccess: GroupAccessIndex;
 
   constructor(snapshot: DirectorySnapshot, options: SnapshotDirectoryOptions = {}) {
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
     this.tenantInfo = { ...snapshot.tenant };
 
     const users = new Map<string, Person>();
@@ -151,17 +152,28 @@ export class SnapshotDirectory implements RoleDirectory {
     });
   }
 
+  /**
+   * The same snapshot seen at `instant`. The view shares every index built in the constructor
+   * (it has this directory as its prototype) and only its clock differs, so an event's view
+   * costs nothing to make.
+   */
+  asOf(instant: Date): RoleDirectory {
+    const view = Object.create(this) as { clock: Clock };
+    view.clock = pinnedClock(instant);
+    return view as unknown as RoleDirectory;
+  }
+
   async tenant(): Promise<TenantInfo> {
     return { ...this.tenantInfo };
   }
 
   async directoryRoleHolders(roleDefinitionId: string): Promise<RoleHolder[]> {
-    return holdersOf(this.directoryGrants.get(roleDefinitionId.toLowerCase()) ?? [], this.now().getTime(), this.lookup);
+    return holdersOf(this.directoryGrants.get(roleDefinitionId.toLowerCase()) ?? [], this.clock.now().getTime(), this.lookup);
   }
 
   async azureScopeAdmins(scopeId: string): Promise<RoleHolder[]> {
     const grants = enclosingScopes(scopeId, this.parentOf).flatMap((scope) => this.scopeAdminGrants.get(scope) ?? []);
-    return holdersOf(grants, this.now().getTime(), this.lookup);
+    return holdersOf(grants, this.clock.now().getTime(), this.lookup);
   }
 
   async rolePolicy(scope: Scope, roleDefinitionId: string): Promise<RolePolicy> {
@@ -177,11 +189,11 @@ export class SnapshotDirectory implements RoleDirectory {
   }
 
   async groupOwners(groupId: string): Promise<RoleHolder[]> {
-    return this.groupAccess.permanentOwners(groupId, this.now().getTime());
+    return this.groupAccess.permanentOwners(groupId, this.clock.now().getTime());
   }
 
   async groupAccessHolders(groupId: string, accessId: 'member' | 'owner'): Promise<RoleHolder[]> {
-    return this.groupAccess.accessHolders(groupId, accessId, this.now().getTime());
+    return this.groupAccess.accessHolders(groupId, accessId, this.clock.now().getTime());
   }
 
   async user(id: string): Promise<Person | undefined> {
@@ -222,7 +234,7 @@ export class SnapshotDirectory implements RoleDirectory {
    * permanent standing assignment, and distinct principals with an eligibility in force.
    */
   async topDirectoryRoles(limit: number): Promise<TopRole[]> {
-    const now = this.now().getTime();
+    const now = this.clock.now().getTime();
     const roles: TopRole[] = [];
     for (const [role, grants] of this.directoryGrants) {
       const permanent = new Set<string>();

@@ -124,15 +124,15 @@ export class AcsEmailSender implements EmailSender, GroupSender {
       attempt = earlier.attempt;
     }
     const id = attemptOperationId(operationId, attempt);
-    const deadline = Date.now() + this.throttleBudgetMs;
+    const deadline = performance.now() + this.throttleBudgetMs;
     for (;;) {
       // Waits out the app-wide pause, or throws QuotaExceededError when it is longer than what is left.
-      await this.pacers.send.ready(Math.max(0, deadline - Date.now()));
+      await this.pacers.send.ready(Math.max(0, deadline - performance.now()));
       try {
         await this.acceptor.accept(id, toWireEmail(email));
         return { messageId: id, alreadyAccepted: false };
       } catch (e) {
-        if (!(e instanceof Error && e.name === 'QuotaExceededError' && Date.now() < deadline)) throw e;
+        if (!(e instanceof Error && e.name === 'QuotaExceededError' && performance.now() < deadline)) throw e;
       }
     }
   }
@@ -196,7 +196,7 @@ export class AcsEmailSender implements EmailSender, GroupSender {
 
   /** The operation's final status, or undefined if ACS never got it; waits while it runs. */
   private async waitForFinalStatus(id: string): Promise<OperationStatus | undefined> {
-    const deadline = Date.now() + this.maxWaitMs;
+    const deadline = performance.now() + this.maxWaitMs;
     for (;;) {
       let found: OperationStatus | undefined;
       try {
@@ -211,7 +211,7 @@ export class AcsEmailSender implements EmailSender, GroupSender {
       if (found.status !== 'Running' && found.status !== 'NotStarted') {
         throw new Error(`ACS operation ${id} has unknown status "${found.status}"; not sending again until it is final`);
       }
-      if (Date.now() >= deadline) {
+      if (performance.now() >= deadline) {
         throw new Error(`ACS operation ${id} is still ${found.status} after ${this.maxWaitMs} ms; not sending again, the retry will ask ACS once more`);
       }
       await sleep(this.pollIntervalMs);

@@ -16,8 +16,8 @@ import { MSG_ID, messageIdDomain } from './messageId.js';
 export interface EmlOptions {
   /** Stable id of this send (the operationId); becomes the Message-ID's left part. */
   messageId: string;
-  /** The Date header; now when missing. */
-  date?: Date;
+  /** The Date header (the sender's clock). */
+  date: Date;
 }
 
 export class HeaderValueError extends Error {
@@ -36,7 +36,7 @@ export async function toEml(email: OutgoingEmail, options: EmlOptions): Promise<
     // caller from becoming a header injection.
     subject: singleLine(email.subject),
     messageId: given ?? messageIdFor(options.messageId, email.from.address),
-    date: options.date ?? new Date(),
+    date: options.date,
     text: email.text,
     html: email.html,
     headers,

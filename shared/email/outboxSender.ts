@@ -11,9 +11,12 @@ import { access, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EmailSender, OutgoingEmail, SendOptions, SendResult } from './emailSender.js';
 import { toEml } from './mime.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 export interface OutboxOptions {
   dir: string;
+  /** The app's clock, for the Date header; the system clock when left out. */
+  clock?: Clock;
 }
 
 export class OutboxSender implements EmailSender {
@@ -26,7 +29,7 @@ export class OutboxSender implements EmailSender {
     await mkdir(dir, { recursive: true });
     if (await exists(target)) return { messageId: fileName, alreadySent: true };
 
-    const eml = await toEml(email, { messageId: options.operationId });
+    const eml = await toEml(email, { messageId: options.operationId, date: (this.options.clock ?? systemClock).now() });
     const temp = join(dir, `.${fileName}.${randomUUID()}.tmp`);
     await writeFile(temp, eml, { flag: 'wx' });
     try {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { ensureTable, statusOf } from '../storage/tables.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import type { CursorStore, EmittedStore, TrackedAssignment, TrackingStore } from './sourcesStore.js';
 
 export function rowKeyOf(key: string): string {
@@ -9,7 +10,10 @@ export function rowKeyOf(key: string): string {
 }
 
 export class TableSourcesStore implements CursorStore, EmittedStore, TrackingStore {
-  constructor(private readonly client: TableClient) {}
+  constructor(
+    private readonly client: TableClient,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async cursor(name: string): Promise<string | undefined> {
     await ensureTable(this.client);
@@ -41,7 +45,7 @@ export class TableSourcesStore implements CursorStore, EmittedStore, TrackingSto
   async record(key: string): Promise<'recorded' | 'duplicate'> {
     await ensureTable(this.client);
     try {
-      await this.client.createEntity({ partitionKey: 'emitted', rowKey: rowKeyOf(key), key, at: new Date().toISOString() });
+      await this.client.createEntity({ partitionKey: 'emitted', rowKey: rowKeyOf(key), key, at: this.clock.now().toISOString() });
       return 'recorded';
     } catch (e) {
       if (statusOf(e) === 409) return 'duplicate';

@@ -16,6 +16,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { AcceptanceLedger, DeliveryReport, DeliveryStatus, FreshMessage, PendingRow, PlannedMessage, RecipientOutcome, ReportRecord } from './deliveryLedger.js';
 import { FRESH_CLAIMS_ROW, claimedMember, membersOf, messageRowKey, recipientsOf, settle, awaitedMessage, type MessageRow } from './messageRows.js';
 import { ensureTable, entityOrUndefined, isConflict, statusOf } from './tables.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 type Row = {
   partitionKey: string;
@@ -51,7 +52,7 @@ const legacyIndexKeys = (messageId: string) => ({ partitionKey: `message-${messa
 export class TableAcceptanceLedger implements AcceptanceLedger {
   constructor(
     private readonly client: TableClient,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async pending(eventId: string, keys: string[]): Promise<Map<string, PendingRow>> {
@@ -82,7 +83,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
       const planned = await this.findMessage(plannedId);
       await this.writeIndexes([{ messageId, eventId, eventText: planned?.eventText, plannedId }]);
     }
-    const acceptedAt = this.now().toISOString();
+    const acceptedAt = this.clock.now().toISOString();
     await this.merge([...messages].map(([plannedId, acceptedAs]) => ({ partitionKey: eventId, rowKey: messageRowKey(plannedId), acceptedAs, acceptedAt })));
   }
 
@@ -91,7 +92,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     const fresh = messages.filter((m) => m.requests.length > 0);
     if (fresh.length === 0) return claimed;
     await ensureTable(this.client);
-    const claimedAt = this.now().toISOString();
+    const claimedAt = this.clock.now().toISOString();
     // One transaction per 99 messages and the fence, one after the other: each proves through the
     // fence's ETag that no other claim has read the event since the one before.
     let fence: string | undefined;

@@ -6,6 +6,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Claim, DeliveryLedger, DeliveryOutcome, DeliveryRequest, DeliveryStatus } from './deliveryLedger.js';
 import { FRESH_CLAIMS_ROW, recipientsOf, type MessageRow } from './messageRows.js';
 import { ensureTable, isConflict } from './tables.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 export type LedgerEntity = {
   partitionKey: string;
@@ -27,14 +28,14 @@ const MAX_BATCH = 100;
 export class TableDeliveryLedger implements DeliveryLedger {
   constructor(
     private readonly client: TableClient,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async claim(eventId: string, requests: DeliveryRequest[], leaseMs: number): Promise<Map<string, Claim>> {
     await ensureTable(this.client);
     // The fence first, then the read: a first delivery's claim that reads nothing (claimFresh)
     // either landed before this read or now fails on the fence (messageRows.ts).
-    await this.client.upsertEntity({ partitionKey: eventId, rowKey: FRESH_CLAIMS_ROW, fencedAt: this.now().toISOString() }, 'Merge');
+    await this.client.upsertEntity({ partitionKey: eventId, rowKey: FRESH_CLAIMS_ROW, fencedAt: this.clock.now().toISOString() }, 'Merge');
     // Two passes at most: if a concurrent worker inserts between our read and our insert,
     // the transaction fails as a whole (409) and the second read sees its rows.
     for (let attempt = 0; ; attempt++) {
@@ -42,7 +43,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
       const claims = new Map<string, Claim>();
       const inserts: LedgerEntity[] = [];
       const takeovers: LedgerEntity[] = [];
-      const nowIso = this.now().toISOString();
+      const nowIso = this.clock.now().toISOString();
       for (const r of requests) {
         const row = existing.get(r.key);
         if (!row) {
@@ -50,8 +51,8 @@ export class TableDeliveryLedger implements DeliveryLedger {
           claims.set(r.key, { kind: 'send', mayHaveBeenSent: false });
         } else if (row.status === 'sent' || row.status === 'failed' || row.status === 'accepted') {
           claims.set(r.key, { kind: 'done', status: row.status });
-        } else if (Date.parse(row.claimedAt) + leaseMs > this.now().getTime()) {
-          claims.set(r.key, busyUntil(Date.parse(row.claimedAt) + leaseMs, this.now()));
+        } else if (Date.parse(row.claimedAt) + leaseMs > this.clock.now().getTime()) {
+          claims.set(r.key, busyUntil(Date.parse(row.claimedAt) + leaseMs, this.clock.now()));
         } else {
           takeovers.push(row);
           claims.set(r.key, { kind: 'send', mayHaveBeenSent: true });
@@ -75,7 +76,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
           else await this.client.createEntity(entity);
         } catch (e) {
           if (!isConflict(e)) throw e;
-          claims.set(row.rowKey, busyUntil(this.now().getTime() + leaseMs, this.now()));
+          claims.set(row.rowKey, busyUntil(this.clock.now().getTime() + leaseMs, this.clock.now()));
         }
       }
       return claims;
@@ -83,7 +84,7 @@ export class TableDeliveryLedger implements DeliveryLedger {
   }
 
   async complete(eventId: string, outcomes: DeliveryOutcome[]): Promise<void> {
-    const completedAt = this.now().toISOString();
+    const completedAt = this.clock.now().toISOString();
     for (let i = 0; i < outcomes.length; i += MAX_BATCH) {
       const actions: TransactionAction[] = outcomes.slice(i, i + MAX_BATCH).map((o) => [
         'upsert',

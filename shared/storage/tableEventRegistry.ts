@@ -8,19 +8,20 @@ import type { TableClient } from '@azure/data-tables';
 import type { EventRegistry, Registration } from './eventRegistry.js';
 import { ensureTable, statusOf } from './tables.js';
 import { EVENT_REGISTRY_ROW } from './deliveryLedger.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 const ROW_KEY = EVENT_REGISTRY_ROW;
 
 export class TableEventRegistry implements EventRegistry {
   constructor(
     private readonly client: TableClient,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async register(eventId: string, contentHash: string): Promise<Registration> {
     await ensureTable(this.client);
     try {
-      await this.client.createEntity({ partitionKey: eventId, rowKey: ROW_KEY, contentHash, firstSeenAt: this.now().toISOString() });
+      await this.client.createEntity({ partitionKey: eventId, rowKey: ROW_KEY, contentHash, firstSeenAt: this.clock.now().toISOString() });
       return { kind: 'new' };
     } catch (e) {
       if (statusOf(e) !== 409) throw e;

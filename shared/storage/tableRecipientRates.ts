@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from './recipientRates.js';
 import { ensureTable, entityOrUndefined, isConflict, statusOf } from './tables.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 const DUE = 'summary-due';
 /** Requests of one event decided at once (each is its own partition). */
@@ -30,7 +31,7 @@ type DecisionRow = HeldItem & { partitionKey: string; rowKey: string; decision: 
 export class TableRecipientRates implements RecipientRates {
   constructor(
     private readonly client: TableClient,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -55,7 +56,7 @@ export class TableRecipientRates implements RecipientRates {
     const decisionKey = `e-${createHash('sha256').update(eventId).digest('hex').slice(0, 40)}`;
     let lookUp = seenBefore;
     for (let attempt = 0; ; attempt++) {
-      const window = rateWindow(this.now(), windowMs);
+      const window = rateWindow(this.clock.now(), windowMs);
       const windowKey = `w-${window.start}`;
       const knownFull = this.full.get(request.key) === window.start;
       // Point reads: the cheapest reads there are, whatever the table holds.

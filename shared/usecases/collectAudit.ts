@@ -19,6 +19,7 @@ import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import { unlessPermissionMissing } from '../permissions/missing.js';
+import type { Clock } from '../time/clock.js';
 
 export const AUDIT_CURSOR = 'directoryAudits';
 
@@ -29,7 +30,8 @@ export interface CollectDeps {
   emitted: EmittedStore;
   tenantId: string;
   overlapMinutes: number;
-  now?: () => Date;
+  /** The app's clock: the end of the window read. */
+  clock: Clock;
   /** Longest window read before the cursor is committed (default one day). */
   maxWindowMinutes?: number;
   log: Log;
@@ -54,7 +56,7 @@ export interface CollectOutcome {
 const MINUTE = 60_000;
 
 export async function collectAuditEvents(deps: CollectDeps): Promise<CollectOutcome> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = deps.clock.now();
   const overlap = deps.overlapMinutes * MINUTE;
   const maxWindow = (deps.maxWindowMinutes ?? 24 * 60) * MINUTE;
   const stored = await deps.cursors.cursor(AUDIT_CURSOR);
@@ -108,6 +110,7 @@ function iso(ms: number): string {
 
 /** The ports the audit collector's timer runs on (the composition root's Services provide them). */
 export interface AuditCollectorPorts {
+  clock: Clock;
   settings: Pick<Settings, 'DIRECTORY_SOURCE' | 'AUDIT_OVERLAP_MINUTES'>;
   directory: Pick<RoleDirectory, 'tenant'>;
   sources: { store: CursorStore & EmittedStore; queue: EventQueue; auditSource(): Promise<AuditSource> };
@@ -131,6 +134,7 @@ export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): P
       emitted: store,
       tenantId: (await ports.directory.tenant()).id,
       overlapMinutes: ports.settings.AUDIT_OVERLAP_MINUTES,
+      clock: ports.clock,
       log,
     }),
   );

@@ -22,6 +22,7 @@ import type { RequestSource } from '../sources/requestSource.js';
 import { impliedEvents, isPending, requestEvent, type ScheduleRequest } from '../sources/scheduleRequest.js';
 import type { CursorStore, EmittedStore } from '../sources/sourcesStore.js';
 import { APPROVAL_WINDOW_MS, approvalExpiry } from '../time/approvalWindow.js';
+import type { Clock } from '../time/clock.js';
 
 export const REQUESTS_CURSOR = 'scheduleRequests';
 const HOUR = 3_600_000;
@@ -40,7 +41,8 @@ export interface RequestsDeps {
   tenantId: string;
   /** Hours after creation at which approvers of a waiting request are reminded (APPROVAL_REMINDER_HOURS). */
   reminderHours: readonly number[];
-  now?: () => Date;
+  /** The app's clock: the cursor's floor, reminders due, requests that expired undecided. */
+  clock: Clock;
   /** Event ids this process already knows are recorded: saves a table read per request per run. */
   known?: Set<string>;
   log: Log;
@@ -58,7 +60,7 @@ export interface RequestsOutcome {
 }
 
 export async function collectRequestEvents(deps: RequestsDeps): Promise<RequestsOutcome> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = deps.clock.now();
   const stored = await deps.cursors.cursor(REQUESTS_CURSOR);
   const floor = now.getTime() - REQUESTS_LOOKBACK_MS;
   const since = new Date(Math.max(stored ? Date.parse(stored) : now.getTime() - FIRST_RUN_BACKFILL_MS, floor)).toISOString();
@@ -148,6 +150,7 @@ async function queue(event: PimEvent, deps: RequestsDeps): Promise<void> {
 
 /** The ports the requests collector's timer runs on (the composition root's Services provide them). */
 export interface RequestsCollectorPorts {
+  clock: Clock;
   settings: Pick<Settings, 'DIRECTORY_SOURCE' | 'APPROVAL_REMINDER_HOURS'>;
   directory: Pick<RoleDirectory, 'tenant'>;
   sources: { store: CursorStore & EmittedStore; queue: EventQueue; requestSource(): Promise<RequestSource> };
@@ -169,6 +172,7 @@ export async function runRequestsCollector(ports: RequestsCollectorPorts, log: L
     emitted: store,
     tenantId: (await ports.directory.tenant()).id,
     reminderHours: ports.settings.APPROVAL_REMINDER_HOURS,
+    clock: ports.clock,
     known,
     log,
   });

@@ -29,6 +29,7 @@ import type { RecipientRates } from '../storage/recipientRates.js';
 export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from './poison.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
 import type { Log } from '../log.js';
+import type { Clock } from '../time/clock.js';
 
 export interface NotifyDeps {
   directory: RoleDirectory;
@@ -51,6 +52,8 @@ export interface NotifyDeps {
    * recorded or sent; without one (unit tests of something else) events are taken as they come.
    */
   confirmer?: PimConfirmer;
+  /** The app's clock (how long an event may wait for a missing permission). */
+  clock: Clock;
   /** Ids and counts only: never addresses or justifications. */
   log: Log;
 }

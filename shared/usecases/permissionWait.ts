@@ -20,6 +20,7 @@ import type { Log } from '../log.js';
 import { reportMissingPermission, type PermissionError } from '../permissions/missing.js';
 import type { Settings } from '../settings/settings.js';
 import type { EventRequeue } from '../storage/eventRequeue.js';
+import type { Clock } from '../time/clock.js';
 
 export type PermissionWaitSettings = Pick<Settings, 'MISSING_PERMISSION_RETRY_SECONDS' | 'MISSING_PERMISSION_WAIT_HOURS'>;
 
@@ -31,6 +32,8 @@ export type PermissionWaitOutcome =
 
 export interface PermissionWaitDeps {
   requeue?: EventRequeue;
+  /** The wait is bounded by the event's age on this clock. */
+  clock: Clock;
   log: Log;
   settings: Partial<PermissionWaitSettings>;
 }
@@ -41,7 +44,6 @@ export async function waitForPermission(
   eventText: string,
   missing: PermissionError,
   deps: PermissionWaitDeps,
-  now: number = Date.now(),
 ): Promise<PermissionWaitOutcome | undefined> {
   const { MISSING_PERMISSION_RETRY_SECONDS: retrySeconds, MISSING_PERMISSION_WAIT_HOURS: waitHours } = deps.settings;
   if (!deps.requeue || retrySeconds === undefined || waitHours === undefined) return undefined;
@@ -52,7 +54,7 @@ export async function waitForPermission(
   );
   // Measured from the event's own time, so no state is needed to bound the waits; an event
   // dated far from now (either way) is not kept waiting for longer than the window either.
-  const age = Math.abs(now - Date.parse(event.occurredAt));
+  const age = Math.abs(deps.clock.now().getTime() - Date.parse(event.occurredAt));
   if (age >= waitHours * 3_600_000) {
     const error = new InvalidEventError(event.id, [{ path: 'directory', message: missing.message }]);
     error.message = `event ${event.id} waited ${waitHours} h (MISSING_PERMISSION_WAIT_HOURS) for a directory read that is refused: ${missing.message}. Grant it, then put the event back with pim-notify redrive`;

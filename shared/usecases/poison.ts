@@ -39,7 +39,7 @@ export interface PoisonRecord {
 
 const PREVIEW_CHARS = 200;
 
-export function poisonRecord(text: string, error: InvalidEventError, triggerMetadata?: Record<string, unknown>): PoisonRecord {
+export function poisonRecord(text: string, error: InvalidEventError, rejectedAt: Date, triggerMetadata?: Record<string, unknown>): PoisonRecord {
   const bytes = Buffer.from(text, 'utf8');
   const asBase64 = bytes.toString('base64');
   // JSON.stringify adds the quotes and escapes; base64 costs 4/3: keep the smaller.
@@ -52,7 +52,7 @@ export function poisonRecord(text: string, error: InvalidEventError, triggerMeta
       reason: error.message,
       eventId: error.eventId,
       fields: error.issues.map((i) => i.path),
-      rejectedAt: new Date().toISOString(),
+      rejectedAt: rejectedAt.toISOString(),
       messageId: typeof triggerMetadata?.['id'] === 'string' ? triggerMetadata['id'] : undefined,
       dequeueCount: typeof triggerMetadata?.['dequeueCount'] === 'number' ? triggerMetadata['dequeueCount'] : undefined,
       ...(text.includes('\uFFFD') ? { lossyDecoding: true } : {}),
@@ -106,8 +106,13 @@ export function fitsInQueueMessage(record: PoisonRecord): boolean {
  * the message is too close to the size limit to carry one, the original text as is (the host
  * encodes it back to the stored bytes; the reason then lives only in the log line).
  */
-export function poisonEntry(message: unknown, error: InvalidEventError, triggerMetadata?: Record<string, unknown>): { value: PoisonRecord | string; annotated: boolean } {
+export function poisonEntry(
+  message: unknown,
+  error: InvalidEventError,
+  rejectedAt: Date,
+  triggerMetadata?: Record<string, unknown>,
+): { value: PoisonRecord | string; annotated: boolean } {
   const text = messageTextOf(message, triggerMetadata);
-  const record = poisonRecord(text, error, triggerMetadata);
+  const record = poisonRecord(text, error, rejectedAt, triggerMetadata);
   return fitsInQueueMessage(record) ? { value: record, annotated: true } : { value: text, annotated: false };
 }

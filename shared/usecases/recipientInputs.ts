@@ -20,7 +20,9 @@ export interface GatheredInputs extends RecipientInputs {
   warnings: string[];
 }
 
-export async function gatherRecipientInputs(event: PimEvent, directory: RoleDirectory): Promise<GatheredInputs> {
+export async function gatherRecipientInputs(event: PimEvent, liveDirectory: RoleDirectory): Promise<GatheredInputs> {
+  // Who held what when it happened (a snapshot's schedules); the live directory answers with the present.
+  const directory = liveDirectory.asOf(new Date(event.occurredAt));
   const scope = { kind: event.scope.kind, id: event.scope.id };
   // A group's "role" is the access (member or owner): its policy and name go by that.
   const roleId = event.scope.kind === 'group' ? event.scope.accessId : event.role?.id;

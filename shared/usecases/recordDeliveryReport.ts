@@ -20,6 +20,7 @@ import { InvalidEventError } from '../events/parse.js';
 import type { Log } from '../log.js';
 import type { EventRequeue } from '../storage/eventRequeue.js';
 import { recipientKey, type AcceptanceLedger } from '../storage/deliveryLedger.js';
+import type { Clock } from '../time/clock.js';
 
 export const DELIVERY_REPORT_EVENT_TYPE = 'Microsoft.Communication.EmailDeliveryReportReceived';
 
@@ -43,6 +44,8 @@ export interface ReportDeps {
   acceptance: AcceptanceLedger;
   requeue: EventRequeue;
   settings: { DELIVERY_REPORT_RESENDS: number };
+  /** When a report carries no time of its own, it counts as received now. */
+  clock: Clock;
   /** Ids and statuses only: never addresses. */
   log: Log;
 }
@@ -81,7 +84,7 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
       outcome.ignored++;
       continue;
     }
-    const at = data.deliveryAttemptTimestamp ?? event.data.eventTime ?? new Date().toISOString();
+    const at = data.deliveryAttemptTimestamp ?? event.data.eventTime ?? deps.clock.now().toISOString();
     const report = { messageId: data.messageId, key: recipientKey(data.recipient), status: data.status, at, detail: data.deliveryStatusDetails?.statusMessage ?? '' };
     const recorded = await deps.acceptance.recordReport(found.eventId, report, deps.settings.DELIVERY_REPORT_RESENDS);
     const who = `event ${found.eventId}: recipient ${report.key.slice(0, 12)} of message ${data.messageId}`;

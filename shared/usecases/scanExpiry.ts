@@ -25,6 +25,7 @@ import { reportMissingPermission, unlessPermissionMissing } from '../permissions
 import type { EventQueue } from '../sources/eventQueue.js';
 import type { EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
+import type { Clock } from '../time/clock.js';
 
 export type Milestone = 'expiring14d' | 'expiring1d' | 'expired';
 
@@ -44,7 +45,8 @@ export interface ScanDeps {
   queue: EventQueue;
   emitted: EmittedStore;
   tracking: TrackingStore;
-  now?: () => Date;
+  /** The app's clock: the scan looks at the schedules as they stand now. */
+  clock: Clock;
   log: Log;
 }
 
@@ -79,7 +81,7 @@ export function milestoneEventId(milestone: Milestone, key: string): string {
 }
 
 export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
-  const now = (deps.now ?? (() => new Date()))().getTime();
+  const now = deps.clock.now().getTime();
   const unreadable: UnreadableScope[] = [];
   const [assignments, tenant, tracked] = await Promise.all([
     deps.directory.scheduledAssignments((problem) => unreadable.push(problem)),
@@ -175,6 +177,7 @@ function iso(value: string): string {
 
 /** The ports the expiry scanner's timer runs on (the composition root's Services provide them). */
 export interface ExpiryScanPorts {
+  clock: Clock;
   directory: Pick<RoleDirectory, 'scheduledAssignments' | 'tenant'>;
   sources: { store: EmittedStore & TrackingStore; queue: EventQueue };
 }
@@ -186,5 +189,5 @@ export interface ExpiryScanPorts {
  */
 export async function runExpiryScan(ports: ExpiryScanPorts, log: Log): Promise<ScanOutcome | 'blocked'> {
   const { store, queue } = ports.sources;
-  return unlessPermissionMissing(log, 'the expiry scanner sends no reminders', () => scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, log }));
+  return unlessPermissionMissing(log, 'the expiry scanner sends no reminders', () => scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, clock: ports.clock, log }));
 }

@@ -66,12 +66,15 @@ export async function planDigest(
   week: IsoWeek,
   deps: { directory: RoleDirectory; activity: ActivityStore; settings: DigestSettings },
 ): Promise<DigestPlan> {
-  const tenant = await deps.directory.tenant();
+  // The top roles and the admins as the week ended (its last instant: the end is exclusive), so
+  // a week's digest says the same on any day; the live directory answers with the present.
+  const directory = deps.directory.asOf(new Date(Date.parse(week.end) - 1));
+  const tenant = await directory.tenant();
   const [tiles, previousTiles, topRoles, holders] = await Promise.all([
     countWeek(deps.activity, tenant.id, week),
     countWeek(deps.activity, tenant.id, previousWeek(week)),
-    deps.directory.topDirectoryRoles(5),
-    Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => deps.directory.directoryRoleHolders(r))).then((l) => l.flat()),
+    directory.topDirectoryRoles(5),
+    Promise.all(DIRECTORY_ADMIN_ROLE_IDS.map((r) => directory.directoryRoleHolders(r))).then((l) => l.flat()),
   ]);
   const { recipients } = decideDigestRecipients(tenant, holders, {
     model: deps.settings.RECIPIENT_MODEL,

@@ -12,6 +12,7 @@ import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport
 import { deliveryReportEvent, reportQueueMessage } from '../support/fakeAcsReports.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { addresses, deliverGrouped, harness, items } from './support.js';
+import { systemClock } from '../../shared/time/clock.js';
 
 const startFake = fakeAcsPerTest();
 
@@ -19,7 +20,7 @@ describe('delivery reports from the queue', () => {
   it('records a report as Event Grid puts it on the queue; rejects what is not one, ignores what is not ours', async () => {
     const fake = await startFake();
     const h = await harness(fake);
-    const deps = { acceptance: h.acceptance, requeue: { later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, log: () => {} };
+    const deps = { acceptance: h.acceptance, requeue: { later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log: () => {} };
     await deliverGrouped('p1', items('p1', addresses(2)), h.options());
     const messageId = fake.deliveries[0]!.operationId;
     const report = deliveryReportEvent({ sender: 'DoNotReply@contoso.example', recipient: 'admin0@contoso.example', messageId, status: 'Delivered', at: new Date() });

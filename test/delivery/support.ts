@@ -18,6 +18,7 @@ import type { GroupItem } from '../../shared/usecases/emailGroups.js';
 import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
 import type { DeliveryReportEvent, FakeAcs } from '../support/fakeAcs.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
+import { systemClock } from '../../shared/time/clock.js';
 
 export const SENDER = 'DoNotReply@contoso.example';
 
@@ -77,7 +78,7 @@ export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200)
     logs,
     options: (overrides = {}) => ({ sender, ledger, acceptance, leaseMs: 300_000, concurrency: 8, perPerson: false, eventText: '{"id":"e"}', log, ...overrides }),
     record: async (event) => {
-      const outcome = await recordDeliveryReport(event, { acceptance, requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, log });
+      const outcome = await recordDeliveryReport(event, { acceptance, requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log });
       if (outcome.kind === 'invalid') throw outcome.error;
     },
     requeued: async () => {

@@ -49,11 +49,11 @@ async function world(env: Record<string, string> = {}, snap: DirectorySnapshot =
   // Every event recorded twice, concurrently: redeliveries and concurrent writers.
   await Promise.all([...events, ...events].map((e) => activity.record(e)));
   return {
-    directory: new SnapshotDirectory(snap, { now: () => NOW }),
+    directory: new SnapshotDirectory(snap, { clock: { now: () => NOW } }),
     activity,
     ledger: new TableDeliveryLedger(ledgerClient),
     /** The same ledger seen from later (claims older than the lease are taken over). */
-    ledgerLater: new TableDeliveryLedger(ledgerClient, () => new Date(Date.now() + 3_600_000)),
+    ledgerLater: new TableDeliveryLedger(ledgerClient, { now: () => new Date(Date.now() + 3_600_000) }),
     settings: loadSettings(env),
     log: () => {},
   };

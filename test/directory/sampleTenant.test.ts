@@ -28,7 +28,7 @@ let warnings: string[];
 beforeAll(async () => {
   const loaded = await loadSnapshot(SNAPSHOT);
   warnings = loaded.warnings;
-  dir = new SnapshotDirectory(loaded.snapshot, { now: () => AFTER_W47 });
+  dir = new SnapshotDirectory(loaded.snapshot, { clock: { now: () => AFTER_W47 } });
 });
 
 const names = (holders: { displayName: string }[]): string[] => holders.map((h) => h.displayName);
@@ -55,7 +55,7 @@ describe('the Contoso sample tenant', () => {
 
   it('drops the eligibility that starts later in the week when asked earlier', async () => {
     const { snapshot } = await loadSnapshot(SNAPSHOT);
-    const midweek = new SnapshotDirectory(snapshot, { now: () => new Date('2026-11-20T12:00:00Z') });
+    const midweek = new SnapshotDirectory(snapshot, { clock: { now: () => new Date('2026-11-20T12:00:00Z') } });
     expect(names(await midweek.directoryRoleHolders(ROLE.globalAdministrator))).not.toContain('Tomás García');
   });
 

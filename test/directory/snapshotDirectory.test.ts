@@ -18,7 +18,7 @@ const group = (n: number, name: string, members: number[]) => ({ id: id(n), disp
 
 function directory(parts: Record<string, unknown>, now: Date = NOW): SnapshotDirectory {
   const { snapshot } = parseSnapshot({ tenant: { id: id(999), displayName: 'Fabrikam', pimEnabled: true }, ...parts });
-  return new SnapshotDirectory(snapshot, { now: () => now });
+  return new SnapshotDirectory(snapshot, { clock: { now: () => now } });
 }
 
 describe('directoryRoleHolders', () => {
@@ -92,7 +92,7 @@ describe('directoryRoleHolders', () => {
       users: people,
       roleEligibilities: [{ principalId: id(1), roleDefinitionId: GA, endDateTime: '2026-12-01T00:00:00Z' }],
     });
-    const dir = new SnapshotDirectory(snapshot, { now: () => now });
+    const dir = new SnapshotDirectory(snapshot, { clock: { now: () => now } });
     expect(await dir.directoryRoleHolders(GA)).toHaveLength(1);
     now = new Date('2026-12-01T00:00:00Z');
     expect(await dir.directoryRoleHolders(GA)).toHaveLength(0);

@@ -57,10 +57,10 @@ describe('toEml', () => {
   });
 
   it('rejects an extra header value with a line break, and extra headers that would replace its own', async () => {
-    await expect(toEml(outgoing({ headers: { 'X-PIM-Event-Id': 'a\r\nBcc: x@evil.example' } }), { messageId: 'op' })).rejects.toThrow(HeaderValueError);
-    await expect(toEml(outgoing({ headers: { 'X-Test': 'a\nb' } }), { messageId: 'op' })).rejects.toThrow(HeaderValueError);
-    await expect(toEml(outgoing({ headers: { Subject: 'other' } }), { messageId: 'op' })).rejects.toThrow(HeaderValueError);
-    await expect(toEml(outgoing({ headers: { 'Bad Name': 'x' } }), { messageId: 'op' })).rejects.toThrow(HeaderValueError);
+    await expect(toEml(outgoing({ headers: { 'X-PIM-Event-Id': 'a\r\nBcc: x@evil.example' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);
+    await expect(toEml(outgoing({ headers: { 'X-Test': 'a\nb' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);
+    await expect(toEml(outgoing({ headers: { Subject: 'other' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);
+    await expect(toEml(outgoing({ headers: { 'Bad Name': 'x' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);
   });
 
   it('keeps a subject with a line break on one header line', async () => {

@@ -8,6 +8,7 @@ import { threadOf } from '../../shared/usecases/threading.js';
 import { EVENTS, modelFor, RENDER } from './fixtures.js';
 import { parseMessage } from './mimeParse.js';
 
+const DATE = new Date('2026-11-23T10:00:05Z');
 const OP = '6f1c3a52-8d4e-5b7a-9c2f-1e0d3b4a5c6d';
 
 function outgoing(headers: Record<string, string>): OutgoingEmail {
@@ -34,12 +35,12 @@ describe('threading headers', () => {
 
   it('writes the given Message-ID, In-Reply-To and References into the .eml and refuses malformed ones', async () => {
     const root = '<thread.abc@contoso.example>';
-    const message = parseMessage(await toEml(outgoing({ 'Message-ID': `<${OP}@contoso.example>`, 'In-Reply-To': root, References: root }), { messageId: OP }));
+    const message = parseMessage(await toEml(outgoing({ 'Message-ID': `<${OP}@contoso.example>`, 'In-Reply-To': root, References: root }), { messageId: OP, date: DATE }));
     expect(message.headers.get('message-id')).toBe(`<${OP}@contoso.example>`);
     expect(message.headers.get('in-reply-to')).toBe(root);
     expect(message.headers.get('references')).toBe(root);
-    await expect(toEml(outgoing({ References: 'thread.abc@contoso.example' }), { messageId: OP })).rejects.toThrow(HeaderValueError);
-    await expect(toEml(outgoing({ 'Message-ID': '<a@b> x' }), { messageId: OP })).rejects.toThrow(HeaderValueError);
+    await expect(toEml(outgoing({ References: 'thread.abc@contoso.example' }), { messageId: OP, date: DATE })).rejects.toThrow(HeaderValueError);
+    await expect(toEml(outgoing({ 'Message-ID': '<a@b> x' }), { messageId: OP, date: DATE })).rejects.toThrow(HeaderValueError);
   });
 
   it('passes them to ACS as custom headers', () => {

@@ -25,7 +25,7 @@ function groupEvent(input: Record<string, unknown>) {
 
 let harness: Harness;
 const adapters: Record<string, () => RoleDirectory> = {
-  snapshot: () => new SnapshotDirectory(parseSnapshot(groupTenant()).snapshot, { now: () => NOW }),
+  snapshot: () => new SnapshotDirectory(parseSnapshot(groupTenant()).snapshot, { clock: { now: () => NOW } }),
   graph: () => harness.directory,
 };
 beforeAll(async () => {

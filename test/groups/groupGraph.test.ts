@@ -66,7 +66,7 @@ test('export-directory → snapshot: the same group emails as the Graph director
   const { snapshot, warnings } = parseSnapshot(JSON.parse(JSON.stringify(exported)));
   expect(warnings).toEqual([]);
   expect(snapshot.privilegedAccessGroups.map((g) => g.groupId).sort()).toEqual(groupTenant().privilegedAccessGroups!.map((g) => g.groupId).sort());
-  const fromExport = new SnapshotDirectory(snapshot, { now: () => NOW });
+  const fromExport = new SnapshotDirectory(snapshot, { clock: { now: () => NOW } });
   const settings = loadSettings({});
   const events = [
     { id: 'x1', type: 'activationPendingApproval', scope: { kind: 'group', id: SOC, accessId: 'member' }, principal: { id: U.rosa } },

@@ -18,6 +18,7 @@ import { TableEventRegistry } from '../../shared/storage/tableEventRegistry.js';
 import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
 import { notifyEvent } from '../../shared/usecases/notifyEvent.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
+import { systemClock } from '../../shared/time/clock.js';
 
 const NOW = new Date('2026-11-23T06:00:00Z');
 const c = (local: string) => `${local}@contoso.com`;
@@ -45,7 +46,7 @@ let directory: SnapshotDirectory;
 
 beforeAll(async () => {
   events = new Map(parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => [e.event.id, e.event]));
-  directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { now: () => NOW });
+  directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { clock: { now: () => NOW } });
 });
 
 async function run(eventId: string | PimEvent, env: Record<string, string> = {}) {
@@ -58,6 +59,7 @@ async function run(eventId: string | PimEvent, env: Record<string, string> = {})
     ledger: new TableDeliveryLedger(TableClient.fromConnectionString(cs, uniqueTableName('Led'), { allowInsecureConnection: true })),
     registry: new TableEventRegistry(TableClient.fromConnectionString(cs, uniqueTableName('Reg'), { allowInsecureConnection: true })),
     settings: loadSettings(env),
+    clock: systemClock,
     log: () => {},
   };
   const event = typeof eventId === 'string' ? events.get(eventId)! : eventId;

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 async function digestHtml(): Promise<string> {
   const { snapshot } = await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'));
-  const directory = new SnapshotDirectory(snapshot, { now: () => new Date('2026-11-23T08:00:00Z') });
+  const directory = new SnapshotDirectory(snapshot, { clock: { now: () => new Date('2026-11-23T08:00:00Z') } });
   const activity = new MemoryActivityStore();
   for (const { event } of parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events) await activity.record(event);
   const plan = await planDigest(parseIsoWeek('2026-W47'), { directory, activity, settings: loadSettings({}) });

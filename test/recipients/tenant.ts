@@ -74,7 +74,7 @@ export function snapshot(spec: TenantSpec): DirectorySnapshot {
 }
 
 export function directoryOf(spec: TenantSpec): SnapshotDirectory {
-  return new SnapshotDirectory(snapshot(spec), { now: () => NOW });
+  return new SnapshotDirectory(snapshot(spec), { clock: { now: () => NOW } });
 }
 
 export function event(input: Record<string, unknown>): PimEvent {

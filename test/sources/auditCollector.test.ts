@@ -44,7 +44,7 @@ async function world(start: Date) {
     emitted: adapters.store,
     tenantId: TENANT,
     overlapMinutes: settings.AUDIT_OVERLAP_MINUTES,
-    now: () => clock.now,
+    clock: { now: () => clock.now },
     log: (_level, text) => logs.push(text),
     ...overrides,
   });

@@ -71,7 +71,7 @@ describe('a request seen by both sources', () => {
       RECIPIENT_RATE_TABLE: uniqueTableName('Rate'),
       EMAIL_SENDER_ADDRESS: 'pim@contoso.com',
     });
-    const directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { now: () => t0 });
+    const directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { clock: { now: () => t0 } });
     const services = await createServices(settings, {
       credential: fakeCredential(),
       fetch: routedFetch({ 'https://graph.microsoft.com': graph }),
@@ -80,11 +80,11 @@ describe('a request seen by both sources', () => {
       sender: new OutboxSender({ dir: outbox }),
     });
     const { store, queue } = services.sources;
-    const requests = { source: await services.sources.requestSource(), queue, cursors: store, emitted: store, tenantId: TENANT, reminderHours: [4], now: () => clock.now, log: () => {} };
+    const requests = { source: await services.sources.requestSource(), queue, cursors: store, emitted: store, tenantId: TENANT, reminderHours: [4], clock: { now: () => clock.now }, log: () => {} };
     // Sharing one sources table, each collector skips what the other queued. The audit collector
     // gets its own here, so both events reach the queue and the notify side has to keep one email.
     const auditStore = new TableSourcesStore(tableClient(services.storage, uniqueTableName('Aud')));
-    const audit = { source: await services.sources.auditSource(), queue, cursors: auditStore, emitted: auditStore, tenantId: TENANT, overlapMinutes: 30, now: () => clock.now, log: () => {} };
+    const audit = { source: await services.sources.auditSource(), queue, cursors: auditStore, emitted: auditStore, tenantId: TENANT, overlapMinutes: 30, clock: { now: () => clock.now }, log: () => {} };
     await auditStore.setCursor('directoryAudits', t0.toISOString());
     const at = (ms: number) => new Date(t0.getTime() + ms);
 

@@ -45,7 +45,7 @@ async function world(assignments: ScheduledAssignment[]) {
     queue: adapters.queue,
     emitted: adapters.store,
     tracking: adapters.store,
-    now: () => clock.now,
+    clock: { now: () => clock.now },
     log: () => undefined,
     ...overrides,
   });

@@ -63,7 +63,7 @@ async function world(start: Date, reminderHours = '4;23') {
     emitted: sources.store,
     tenantId: TENANT,
     reminderHours: settings.APPROVAL_REMINDER_HOURS,
-    now: () => clock.now,
+    clock: { now: () => clock.now },
     log: () => {},
     ...overrides,
   });
@@ -233,7 +233,7 @@ describe('requestsCollector', () => {
     r.targetResources = r.targetResources!.map((t) => (t.type === 'Request' ? { ...t, id } : t));
     graph.audits.push(r, record('Add member to role outside of PIM (permanent)', w.at(-10_000)));
     await w.store.setCursor('directoryAudits', w.at(-60_000).toISOString());
-    const outcome = await collectAuditEvents({ source: w.audit, queue: w.queue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, now: () => w.clock.now, log: () => {} });
+    const outcome = await collectAuditEvents({ source: w.audit, queue: w.queue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, clock: { now: () => w.clock.now }, log: () => {} });
     expect(outcome).toMatchObject({ read: 2, queued: 1, alreadyQueued: 1 });
     expect((await w.events()).map((e) => e.type).sort()).toEqual(['activationPendingApproval', 'roleAssignedOutsidePim']);
   });

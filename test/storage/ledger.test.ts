@@ -6,7 +6,7 @@ import { storageConnectionString, uniqueTableName } from '../support/storage.js'
 
 function ledger(now: () => Date = () => new Date()) {
   const client = TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Ledger'), { allowInsecureConnection: true });
-  return { client, ledger: new TableDeliveryLedger(client, now) };
+  return { client, ledger: new TableDeliveryLedger(client, { now: now }) };
 }
 
 const req = (address: string) => ({ key: recipientKey(address), operationId: deliveryOperationId('e1', address), notification: 'assignmentAlert' });

@@ -28,10 +28,10 @@ const adapters: Record<string, Pair> = {
   'Table Storage (two instances)': (now) => {
     const table = uniqueTableName('Rates');
     const client = () => TableClient.fromConnectionString(storageConnectionString(), table, { allowInsecureConnection: true });
-    return [new TableRecipientRates(client(), now), new TableRecipientRates(client(), now)];
+    return [new TableRecipientRates(client(), { now: now }), new TableRecipientRates(client(), { now: now })];
   },
   'in memory': (now) => {
-    const one = new MemoryRecipientRates(now);
+    const one = new MemoryRecipientRates({ now });
     return [one, one];
   },
 };

@@ -51,12 +51,12 @@ const rateTable = uniqueTableName('Rate');
 let clock = DURING;
 const settings = loadSettings({ RECIPIENT_RATE_LIMIT: String(LIMIT), RECIPIENT_RATE_WINDOW_MINUTES: '60' });
 const sender = new RecordingSender();
-const shared = { activity: new MemoryActivityStore(), ledger: new MemoryDeliveryLedger(() => clock), registry: new MemoryEventRegistry() };
+const shared = { activity: new MemoryActivityStore(), ledger: new MemoryDeliveryLedger({ now: () => clock }), registry: new MemoryEventRegistry() };
 
 /** One worker: its own client on the rate table (and its own cache), as another instance would have. */
 function worker(): NotifyDeps & { rates: TableRecipientRates; activity: MemoryActivityStore } {
   const client = TableClient.fromConnectionString(storageConnectionString(), rateTable, { allowInsecureConnection: true });
-  return { directory, sender, ...shared, rates: new TableRecipientRates(client, () => clock), settings, log: () => {} };
+  return { directory, sender, ...shared, rates: new TableRecipientRates(client, { now: () => clock }), settings, clock: { now: () => clock }, log: () => {} };
 }
 const workers = [worker(), worker()];
 
@@ -188,8 +188,9 @@ describe('a smaller flood through every table on Azurite', () => {
       activity: new TableActivityStore(client(names.activity)),
       ledger: new TableDeliveryLedger(client(names.ledger)),
       registry: new TableEventRegistry(client(names.registry)),
-      rates: new TableRecipientRates(client(names.rates), () => at),
+      rates: new TableRecipientRates(client(names.rates), { now: () => at }),
       settings: smallSettings,
+      clock: { now: () => at },
       log: () => {},
     };
   };

@@ -44,7 +44,7 @@ describe('heldBackSummary function', () => {
     // getServices() reads process.env, as in the host; this file runs in its own worker.
     Object.assign(process.env, env);
     const address = 'lee.gu@contoso.com';
-    const rates = new TableRecipientRates(TableClient.fromConnectionString(env.AzureWebJobsStorage, env.RECIPIENT_RATE_TABLE, { allowInsecureConnection: true }), () => new Date('2026-12-01T06:30:00Z'));
+    const rates = new TableRecipientRates(TableClient.fromConnectionString(env.AzureWebJobsStorage, env.RECIPIENT_RATE_TABLE, { allowInsecureConnection: true }), { now: () => new Date('2026-12-01T06:30:00Z') });
     for (const id of ['a', 'b', 'c']) {
       const item = { eventId: id, notification: 'assignmentAlert', roleName: 'Global Administrator', principalName: 'Megan Bowen', scopeName: 'Contoso', occurredAt: '2026-12-01T06:20:00Z' };
       await rates.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], { limit: 1, windowMs: 3_600_000, seenBefore: false });

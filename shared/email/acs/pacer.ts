@@ -21,7 +21,8 @@ export class SendPacer {
   /** 429s seen (the benchmark reports them). */
   throttled = 0;
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  // A monotonic timer: a pause is a duration, not a time of day, and must not jump with the wall clock.
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Every request of this kind waits at least `ms` from now. */
   pause(ms: number): void {

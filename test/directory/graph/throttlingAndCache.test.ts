@@ -89,7 +89,7 @@ test('a failed lookup is not cached: the next event asks again and gets the answ
 
 test('TtlCache: coalesces concurrent callers, expires after the TTL, never caches a failure', async () => {
   let now = 0;
-  const cache = new TtlCache({ ttlSeconds: 60, now: () => now });
+  const cache = new TtlCache({ ttlSeconds: 60, clock: { now: () => new Date(now) } });
   let loads = 0;
   const load = async () => ++loads;
   expect(await Promise.all([cache.get('k', load), cache.get('k', load)])).toEqual([1, 1]);
