@@ -14,6 +14,13 @@ import { notifyEvent, type NotifyOutcome } from '../../shared/usecases/notifyEve
 import { fakeCredential, routedFetch, type TenantData } from '../support/fakeGraph.js';
 import { FakeRequestsArm, FakeRequestsGraph, PimRequests } from '../support/fakeRequests.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
+import { SAMPLE_NOW, runningClockFrom } from '../support/clock.js';
+
+/**
+ * The app runs in the sample tenant's world (its schedules carry fixed dates): its clock starts
+ * at SAMPLE_NOW and runs from there, and every date the tests make is relative to it.
+ */
+export const clock = runningClockFrom(SAMPLE_NOW);
 
 export const TENANT = '7d3f6a2e-4b1c-4e8f-9a6d-2c5b8e1f0a37';
 export const SUB = '0397ec91-6a5d-4e86-97eb-8b993698c132';
@@ -62,6 +69,7 @@ export async function startTrust(env: Record<string, string> = {}): Promise<Trus
   const requeued: Trust['requeued'] = [];
   const logs: string[] = [];
   const created = await createServices(settings, {
+    clock,
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
     eventsQueue: uniqueQueueName('trust'),
@@ -89,5 +97,5 @@ export function eventId(prefix: string): string {
 }
 
 export function minutesAgo(minutes: number): string {
-  return new Date(Date.now() - minutes * 60_000).toISOString();
+  return clock.minutesAgo(minutes);
 }

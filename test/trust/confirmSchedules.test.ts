@@ -38,7 +38,8 @@ async function refused(event: PimEvent): Promise<string> {
 }
 
 async function mailed(event: PimEvent): Promise<void> {
-  expect(await t.notify(event), event.type).toMatchObject({ kind: 'processed' });
+  const outcome = await t.notify(event);
+  expect(outcome, `${event.type}: ${outcome.kind === 'invalid' ? outcome.error.message : ''}`).toMatchObject({ kind: 'processed' });
 }
 
 describe('assignment events are confirmed against PIM schedules', () => {
