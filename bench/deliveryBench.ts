@@ -38,7 +38,7 @@ import { FakeArm } from '../test/support/fakeArm.js';
 import { CUSTOM_DOMAIN_QUOTAS, FakeAcs, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL, type DeliveryReportEvent } from '../test/support/fakeAcs.js';
 import { reportQueueMessage } from '../test/support/fakeAcsReports.js';
 import type { PimEvent } from '../shared/events/schema.js';
-import { generateEvents, generateTenant } from './tenant.js';
+import { benchClock, benchWorld, generateEvents, generateTenant } from './tenant.js';
 import { fanOutEvents, withFanOutRoles } from './fanOut.js';
 import { percentile } from './stats.js';
 
@@ -150,8 +150,8 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const tenant = withFanOutRoles(generateTenant({ users: options.users, roleHolders: options.roleHolders }), FAN_OUT_SIZES);
   const events = generateEvents(tenant, options.events, { prefix: 'deliv' });
   const fanOut = fanOutEvents(tenant, FAN_OUT_SIZES, (n) => (n >= 1000 ? Math.max(2, Math.round(options.fanOutEvents / 4)) : options.fanOutEvents), 'fanout');
-  const graph = await new FakeGraph(tenant.data, { latencyMs: options.graphLatencyMs }).start();
-  const arm = await new FakeArm(tenant.data, { latencyMs: options.graphLatencyMs }).start();
+  const graph = await new FakeGraph(tenant.data, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
+  const arm = await new FakeArm(tenant.data, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
   const suffix = Date.now().toString(36);
   const reportsQueue = new QueueClient(options.storageConnectionString, `bench-reports-${suffix}`);
   await reportsQueue.create();
@@ -175,6 +175,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const seqAcs = await FakeAcs.start({ ...model, latencyMs: options.acsLatencyMs });
   const seqSettings = settingsFor(seqAcs, 'Seq');
   const directory = await createGraphDirectory(seqSettings, {
+    clock: benchClock,
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
   });
@@ -182,7 +183,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
 
   const seqInner = createAcsEmailSender(seqSettings, { ...senderOptions, pollIntervalMs: Math.max(100, model.pollRetryAfterSeconds * 1000) });
   const onlySend: EmailSender = { send: (email, o) => seqInner.send(email, o) };
-  const seqServices = await createServices(seqSettings, { directory, sender: onlySend });
+  const seqServices = await createServices(seqSettings, { clock: benchClock, directory, sender: onlySend });
   const seqEvents = events.slice(0, options.sequentialEvents);
   log(`  delivery: sequential per-person sending, ${seqEvents.length} events (ACS Running ${model.runningMs} ms, retry-after ${model.pollRetryAfterSeconds} s)`);
   const seqTimes = await runEvents(seqEvents, seqServices, log);
@@ -199,7 +200,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   });
   const settings = settingsFor(acs, 'Grp');
   const sender = createAcsEmailSender(settings, { ...senderOptions, pacers: createPacers() });
-  const services = await createServices(settings, { directory, sender });
+  const services = await createServices(settings, { clock: benchClock, directory, sender });
   log(`  delivery: grouped sending, ${events.length} events`);
   const loadBefore = loadavg()[0]!;
   const times = await runEvents(events, services, log);

@@ -25,7 +25,7 @@ import { fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeAcs } from '../test/support/fakeAcs.js';
 import { FakeRequestsArm, FakeRequestsGraph, PimRequests } from '../test/support/fakeRequests.js';
 import { genuineEvents } from './genuine.js';
-import { generateEvents, generateTenant } from './tenant.js';
+import { benchClock, benchWorld, generateEvents, generateTenant } from './tenant.js';
 import { percentile } from './stats.js';
 
 export interface NotifyBenchOptions {
@@ -103,11 +103,11 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
   const { log } = options;
   const tenant = generateTenant({ users: options.users, roleHolders: options.roleHolders });
   // Real events: each with the PIM record that confirms it (genuine.ts), on the request APIs too.
-  const { events, requests } = genuineEvents(tenant, generateEvents(tenant, options.events));
+  const { events, requests } = genuineEvents(tenant, generateEvents(tenant, options.events), benchClock.now());
   const pim = new PimRequests();
   for (const r of requests) pim.add(r);
-  const graph = await new FakeRequestsGraph(tenant.data, pim, { latencyMs: options.graphLatencyMs }).start();
-  const arm = await new FakeRequestsArm(tenant.data, pim, { latencyMs: options.graphLatencyMs }).start();
+  const graph = await new FakeRequestsGraph(tenant.data, pim, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
+  const arm = await new FakeRequestsArm(tenant.data, pim, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
   const acs = await FakeAcs.start({ latencyMs: options.acsLatencyMs });
   const suffix = Date.now().toString(36);
   const settings = loadSettings({
@@ -169,9 +169,9 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
     },
   };
   const transport = { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }) };
-  const directory = await createGraphDirectory(settings, transport);
+  const directory = await createGraphDirectory(settings, { ...transport, clock: benchClock });
   // The production confirmer too, on the same local endpoints (the composition root builds it).
-  const services: Services = { ...(await createServices(settings, { ...transport, directory, sender })), activity, ledger, storage };
+  const services: Services = { ...(await createServices(settings, { ...transport, clock: benchClock, directory, sender })), activity, ledger, storage };
   setServicesForTesting(services);
 
   const functions = (await loadFunctionApp([fromPackageRoot('dist/functions/notify.js')])).filter((f) => f.name === 'notify');

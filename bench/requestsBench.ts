@@ -25,7 +25,7 @@ import { fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeAcs } from '../test/support/fakeAcs.js';
 import { FakeRequestsArm, FakeRequestsGraph, PimRequests } from '../test/support/fakeRequests.js';
 import { percentile } from './stats.js';
-import { generateTenant, prng } from './tenant.js';
+import { benchClock, benchWorld, generateTenant, prng } from './tenant.js';
 
 export interface RequestsBenchOptions {
   storageConnectionString: string;
@@ -75,8 +75,8 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
   const { log } = options;
   const tenant = generateTenant({ users: 500, roleHolders: 60 });
   const pim = new PimRequests();
-  const graph = await new FakeRequestsGraph(tenant.data, pim, { latencyMs: options.graphLatencyMs }).start();
-  const arm = await new FakeRequestsArm(tenant.data, pim, { latencyMs: options.graphLatencyMs }).start();
+  const graph = await new FakeRequestsGraph(tenant.data, pim, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
+  const arm = await new FakeRequestsArm(tenant.data, pim, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
   const acs = await FakeAcs.start({ latencyMs: options.acsLatencyMs });
   const schedule = `*/${options.scheduleSeconds} * * * * *`;
   const suffix = Date.now().toString(36);
@@ -122,6 +122,7 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     },
   };
   const services = await createServices(settings, {
+    clock: benchClock,
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
     sender,
@@ -172,7 +173,8 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     const id = `be${String(i).padStart(6, '0')}-0000-4000-8000-${suffix.padStart(12, '0').slice(-12)}`;
     const azure = i % 2 === 1;
     const sub = tenant.subscriptionIds[i % tenant.subscriptionIds.length]!;
-    const now = new Date();
+    // Made now, in the benchmark's world; latencies are measured on the real clock (durations).
+    const now = benchClock.now();
     pim.add({
       id,
       kind: azure ? 'azureResource' : 'directory',
@@ -182,7 +184,7 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
       roleDefinitionId: azure ? ROLE.owner : ROLE.globalAdministrator,
       justification: 'benchmark',
     });
-    created.set(id, now.getTime());
+    created.set(id, Date.now());
   }
   // Until every request's approvers are emailed (at most a schedule period and the sends after the last one).
   const deadline = Date.now() + (options.scheduleSeconds + 120) * 1000;

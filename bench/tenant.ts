@@ -16,6 +16,18 @@
 import type { TenantData } from '../test/support/fakeGraph.js';
 import { EVENT_TYPES, type PimEvent } from '../shared/events/schema.js';
 import { ROLE } from '../shared/directory/roleDirectory.js';
+import { runningClockFrom } from '../test/support/clock.js';
+
+/**
+ * The benchmark's world has fixed dates, so it measures the same tenant on any day: the tenant's
+ * schedules are written as of BENCH_TENANT_TAKEN, its events start 2026-11-17 08:00, and the app
+ * and the local Graph and ARM run on benchClock, which starts at BENCH_NOW (after the events)
+ * and runs with real time from there.
+ */
+export const BENCH_TENANT_TAKEN = '2026-11-16T00:00:00Z';
+export const BENCH_NOW = '2026-11-24T00:00:00Z';
+export const benchClock = runningClockFrom(BENCH_NOW);
+export const benchWorld = { now: (): Date => benchClock.now() };
 
 export interface TenantOptions {
   users: number;
@@ -170,7 +182,7 @@ export function generateTenant(options: TenantOptions): GeneratedTenant {
 
   const roleAssignments: TenantData['roleAssignments'] = [];
   const roleEligibilities: TenantData['roleEligibilities'] = [];
-  const now = Date.parse('2026-11-16T00:00:00Z');
+  const now = Date.parse(BENCH_TENANT_TAKEN);
   const endIn = (days: number) => new Date(now + days * 86_400_000).toISOString();
   const assign = (principalId: string, roleDefinitionId: string, how: 'standing' | 'activated' | 'eligible' | 'eligibleUntil') => {
     if (how === 'standing') roleAssignments.push({ principalId, roleDefinitionId, directoryScopeId: '/', assignmentType: 'Assigned', startDateTime: null, endDateTime: null });

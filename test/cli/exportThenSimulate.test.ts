@@ -1,5 +1,5 @@
 /** export-directory against the local Graph/ARM endpoints writes a snapshot that simulate accepts. */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test, vi } from 'vitest';
@@ -8,6 +8,7 @@ import { simulate } from '../../bin/commands/simulate.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { startHarness, type Harness } from '../directory/graph/harness.js';
 import { SUB } from '../directory/graph/tenant.js';
+import { sampleClock, sampleWorld } from '../support/clock.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -19,7 +20,7 @@ test('the exported sample tenant drives simulate like the original snapshot', as
   const sample = JSON.parse(await readFile(fromPackageRoot('samples/contoso-directory.json'), 'utf8'));
   const subscriptions: string[] = sample.azureResources.map((r: { id: string }) => r.id.split('/')[2]).filter((v: string, i: number, a: string[]) => a.indexOf(v) === i);
   if (subscriptions.length === 0) subscriptions.push(SUB);
-  h = await startHarness(sample, { env: { AZURE_SUBSCRIPTION_IDS: subscriptions.join(';') } });
+  h = await startHarness(sample, { server: sampleWorld, env: { AZURE_SUBSCRIPTION_IDS: subscriptions.join(';') } });
   const dir = await mkdtemp(path.join(tmpdir(), 'export-'));
   const out = path.join(dir, 'tenant.json');
   vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -30,10 +31,17 @@ test('the exported sample tenant drives simulate like the original snapshot', as
   const lines = async (snapshot: string) => {
     const written: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
-    const status = await simulate(['--directory', snapshot, '--events', fromPackageRoot('samples/events.jsonl')]);
+    const status = await simulate(['--directory', snapshot, '--events', events]);
     spy.mockRestore();
     return { status, emails: written.join('').trim().split('\n').map((l) => JSON.parse(l) as { eventId: string; to: string; notification: string }) };
   };
+  // An export holds what is in force when it is taken (the local Graph's instant, SAMPLE_NOW):
+  // the sample events, dated at that instant, must give the same emails from it as from the
+  // original snapshot (which answers as of each event's time).
+  const events = path.join(dir, 'events.jsonl');
+  const at = sampleClock.now().toISOString();
+  const sampleEvents = (await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).split('\n').filter((l) => l.trim());
+  await writeFile(events, sampleEvents.map((l) => JSON.stringify({ ...JSON.parse(l), occurredAt: at })).join('\n'));
   const exported = await lines(out);
   const original = await lines(fromPackageRoot('samples/contoso-directory.json'));
   expect(exported.status).toBe(0);

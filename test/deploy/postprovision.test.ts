@@ -10,6 +10,7 @@ import { READER, QUEUE_MESSAGE_SENDER } from '../../scripts/postprovision/grants
 import { runHook } from '../../scripts/postprovision.js';
 import { FakeArmGrants, FakeGraphGrants, GRAPH_APP_ROLES, GRAPH_SP_ID } from '../support/fakeGrants.js';
 import { fakeCredential, routedFetch } from '../support/fakeServer.js';
+import { sampleWorld } from '../support/clock.js';
 
 const APP = '11111111-2222-4333-8444-555555555555';
 const ME = '99999999-8888-4777-8666-555555555555';
@@ -31,8 +32,8 @@ const AZD_ENV = {
 let graph: FakeGraphGrants;
 let arm: FakeArmGrants;
 beforeAll(async () => {
-  graph = await new FakeGraphGrants().start();
-  arm = await new FakeArmGrants().start();
+  graph = await new FakeGraphGrants(sampleWorld).start();
+  arm = await new FakeArmGrants(sampleWorld).start();
 });
 afterAll(async () => Promise.all([graph?.stop(), arm?.stop()]));
 beforeEach(() => {

@@ -38,6 +38,7 @@ import {
   type Runner,
 } from '../support/faults.js';
 import { acsSender, dieAfterSend, faultServices, loseLedgerWrites, timingOutFetch, type FaultServices } from '../support/faultsServices.js';
+import { sampleWorld } from '../support/clock.js';
 
 let azurite: OwnAzurite;
 let runner: Runner;
@@ -251,8 +252,8 @@ describe('Graph and ARM faults', () => {
 
   async function graphDirectory(options: { timeouts?: number } = {}) {
     const settings = loadSettings({ GRAPH_BASE_URL: 'https://graph.microsoft.com', ARM_BASE_URL: 'https://management.azure.com', AZURE_SUBSCRIPTION_IDS: SUB });
-    const graph = await new FakeGraph(sampleTenant(), { publicBaseUrl: settings.GRAPH_BASE_URL }).start();
-    const arm = await new FakeArm(sampleTenant(), { publicBaseUrl: settings.ARM_BASE_URL }).start();
+    const graph = await new FakeGraph(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.GRAPH_BASE_URL }).start();
+    const arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.ARM_BASE_URL }).start();
     servers.push(graph, arm);
     const routed = routedFetch({ [new URL(settings.GRAPH_BASE_URL).origin]: graph, [new URL(settings.ARM_BASE_URL).origin]: arm });
     const fetch = timingOutFetch(routed, options.timeouts ?? 0);

@@ -14,6 +14,7 @@ import { loadSettings } from '../../shared/settings/settings.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 import type { TenantData } from '../support/fakeGraph.js';
 import { startHarness, type Harness } from '../directory/graph/harness.js';
+import { sampleWorld } from '../support/clock.js';
 
 let h: Harness;
 let samples: Map<string, PimEvent>;
@@ -21,7 +22,7 @@ const settings = loadSettings({});
 
 beforeAll(async () => {
   const raw = JSON.parse(await readFile(fromPackageRoot('samples/contoso-directory.json'), 'utf8')) as TenantData;
-  h = await startHarness(raw, { env: { AZURE_SUBSCRIPTION_IDS: '0397ec91-6a5d-4e86-97eb-8b993698c132' } });
+  h = await startHarness(raw, { server: sampleWorld, env: { AZURE_SUBSCRIPTION_IDS: '0397ec91-6a5d-4e86-97eb-8b993698c132' } });
   samples = new Map(parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => [e.event.id, e.event]));
 });
 afterAll(() => h?.stop());

@@ -22,6 +22,7 @@ import { clearQueues, decodeStored, drainPoison, enqueueStored, startOwnAzurite,
 import { acsSender } from '../support/faultsServices.js';
 import { uniqueTableName } from '../support/storage.js';
 import { RG, SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
+import { sampleWorld } from '../support/clock.js';
 
 const GRAPH = 'https://graph.microsoft.com';
 const ARM = 'https://management.azure.com';
@@ -35,8 +36,8 @@ let services: Services;
 beforeAll(async () => {
   azurite = await startOwnAzurite();
   runner = await startRunner(azurite.connectionString, { visibilityTimeoutMs: 200 });
-  graph = await new FakeGraph(sampleTenant(), { publicBaseUrl: GRAPH }).start();
-  arm = await new FakeArm(sampleTenant(), { publicBaseUrl: ARM }).start();
+  graph = await new FakeGraph(sampleTenant(), { ...sampleWorld, publicBaseUrl: GRAPH }).start();
+  arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: ARM }).start();
 });
 
 afterEach(async () => {

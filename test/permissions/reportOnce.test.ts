@@ -11,14 +11,15 @@ import { forgetReportedPermissions, missingPermission, reportMissingPermission }
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js';
 import { GROUPS, SUB, sampleTenant } from '../directory/graph/tenant.js';
+import { sampleWorld } from '../support/clock.js';
 
 const GRAPH = 'https://graph.microsoft.com';
 const ARM = 'https://management.azure.com';
 let graph: FakeGraph;
 let arm: FakeArm;
 beforeAll(async () => {
-  graph = await new FakeGraph(sampleTenant(), { publicBaseUrl: GRAPH }).start();
-  arm = await new FakeArm(sampleTenant(), { publicBaseUrl: ARM }).start();
+  graph = await new FakeGraph(sampleTenant(), { ...sampleWorld, publicBaseUrl: GRAPH }).start();
+  arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: ARM }).start();
 });
 afterAll(async () => Promise.all([graph?.stop(), arm?.stop()]));
 afterEach(() => forgetReportedPermissions());

@@ -14,12 +14,13 @@ import { fakeCredential, routedFetch } from '../support/fakeGraph.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
 import { ALICE, RG, SOC_GROUP, TENANT, groupRecord, record, requestIdOf, resourceRecord } from './records.js';
+import { sampleWorld } from '../support/clock.js';
 
 const MIN = 60_000;
 let graph: FakeAuditGraph;
 
 beforeAll(async () => {
-  graph = await new FakeAuditGraph(EMPTY_TENANT(TENANT), { publicBaseUrl: 'https://graph.microsoft.com', pageSize: 2 }).start();
+  graph = await new FakeAuditGraph(EMPTY_TENANT(TENANT), { ...sampleWorld, publicBaseUrl: 'https://graph.microsoft.com', pageSize: 2 }).start();
 });
 afterAll(async () => graph?.stop());
 

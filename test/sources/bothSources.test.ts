@@ -28,6 +28,7 @@ import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../su
 import { parseMessage } from '../email/mimeParse.js';
 import { queuedEvents } from './queueHelpers.js';
 import { record } from './records.js';
+import { sampleWorld } from '../support/clock.js';
 
 // The sample tenant (samples/contoso-directory.json): Christie Cline asks for Exchange Administrator,
 // whose approvers are Irvin Sayers and the Messaging Approvers group.
@@ -42,7 +43,7 @@ let graph: FakeRequestsGraph;
 
 beforeAll(async () => {
   pim = new PimRequests();
-  graph = await new FakeRequestsGraph(EMPTY_TENANT(TENANT), pim).start();
+  graph = await new FakeRequestsGraph(EMPTY_TENANT(TENANT), pim, sampleWorld).start();
 });
 afterAll(async () => graph?.stop());
 

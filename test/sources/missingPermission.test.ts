@@ -16,6 +16,7 @@ import { FakeAuditGraph } from '../support/fakeAudit.js';
 import { fakeCredential, routedFetch } from '../support/fakeServer.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
+import { sampleWorld } from '../support/clock.js';
 
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const data = sampleTenant();
@@ -25,8 +26,8 @@ data.azureResources![0]!.roleAssignments.push({ principalId: USERS.gus, roleDefi
 let graph: FakeAuditGraph;
 let arm: FakeArm;
 beforeAll(async () => {
-  graph = await new FakeAuditGraph(data, { publicBaseUrl: 'https://graph.microsoft.com' }).start();
-  arm = await new FakeArm(data, { publicBaseUrl: 'https://management.azure.com' }).start();
+  graph = await new FakeAuditGraph(data, { ...sampleWorld, publicBaseUrl: 'https://graph.microsoft.com' }).start();
+  arm = await new FakeArm(data, { ...sampleWorld, publicBaseUrl: 'https://management.azure.com' }).start();
 });
 afterAll(async () => Promise.all([graph?.stop(), arm?.stop()]));
 afterEach(() => {

@@ -18,6 +18,7 @@ import { describeFunctions, loadFunctionApp } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { ALICE, GA, READER, SUB, TENANT, record } from './records.js';
 import { collectAuditEvents } from '../../shared/usecases/collectAudit.js';
+import { sampleWorld } from '../support/clock.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -28,8 +29,8 @@ let pim: PimRequests;
 
 beforeAll(async () => {
   pim = new PimRequests();
-  graph = await new FakeRequestsGraph(EMPTY_TENANT(TENANT), pim, { pageSize: 2 }).start();
-  arm = await new FakeRequestsArm(EMPTY_TENANT(TENANT), pim, { pageSize: 2 }).start();
+  graph = await new FakeRequestsGraph(EMPTY_TENANT(TENANT), pim, { ...sampleWorld, pageSize: 2 }).start();
+  arm = await new FakeRequestsArm(EMPTY_TENANT(TENANT), pim, { ...sampleWorld, pageSize: 2 }).start();
 });
 afterAll(async () => Promise.all([graph?.stop(), arm?.stop()]));
 

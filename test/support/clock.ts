@@ -27,3 +27,12 @@ export function runningClockFrom(start: string | Date): TestClock {
   };
   return clock;
 }
+
+/**
+ * The sample world's clock for one test file (each file is its own module instance): the sample
+ * tenant and the small tenants modelled on it are served, and the app run, as of SAMPLE_NOW.
+ */
+export const sampleClock = runningClockFrom(SAMPLE_NOW);
+
+/** What a local Graph or ARM serving such a tenant takes as its world's instant. */
+export const sampleWorld = { now: (): Date => sampleClock.now() };

@@ -11,7 +11,7 @@ import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { FakeGraph } from './fakeGraph.js';
 import { FakeArm } from './fakeArm.js';
-import type { FakeServerOptions, Reply } from './fakeServer.js';
+import type { FakeServerOptions, WorldOptions, Reply } from './fakeServer.js';
 import { EMPTY_TENANT } from './fakeAudit.js';
 
 type Json = Record<string, unknown> & { value?: Record<string, unknown>[] };
@@ -34,7 +34,7 @@ export const DOCUMENTED = {
 } as const;
 
 export class DocumentedGraph extends FakeGraph {
-  constructor(options: Partial<FakeServerOptions> = {}) {
+  constructor(options: WorldOptions) {
     super(EMPTY_TENANT(DOCUMENTED.tenant), options);
   }
 
@@ -74,7 +74,7 @@ const ROLE_NAMES: Record<string, string> = {
 };
 
 export class DocumentedArm extends FakeArm {
-  constructor(options: Partial<FakeServerOptions> = {}) {
+  constructor(options: WorldOptions) {
     super(EMPTY_TENANT(DOCUMENTED.tenant), options);
   }
 

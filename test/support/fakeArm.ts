@@ -7,7 +7,7 @@
  */
 import { enclosingScopes } from '../../shared/directory/roleDirectory.js';
 import { graphRuleToArm } from '../../shared/directory/arm/policyConversion.js';
-import { FakeServer, inForce, type FakeServerOptions, type Reply } from './fakeServer.js';
+import { FakeServer, inForce, type FakeServerOptions, WorldOptions, type Reply } from './fakeServer.js';
 import type { TenantData } from './fakeGraph.js';
 
 const AUTH = '/providers/microsoft.authorization/';
@@ -15,7 +15,7 @@ const AUTH = '/providers/microsoft.authorization/';
 export class FakeArm extends FakeServer {
   constructor(
     readonly data: TenantData,
-    options: Partial<FakeServerOptions> = {},
+    options: WorldOptions,
   ) {
     super({ publicBaseUrl: 'https://management.azure.com', ...options });
   }
@@ -145,6 +145,6 @@ function policyArmId(scope: string, roleId: string): string {
   return `${scope}/providers/Microsoft.Authorization/roleManagementPolicies/${roleId}-policy`;
 }
 
-export async function startFakeArm(data: TenantData, options: Partial<FakeServerOptions> = {}): Promise<FakeArm> {
+export async function startFakeArm(data: TenantData, options: WorldOptions): Promise<FakeArm> {
   return new FakeArm(data, options).start();
 }

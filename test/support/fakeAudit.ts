@@ -8,12 +8,12 @@
  */
 import type { DirectoryAudit } from '../../shared/sources/auditRecord.js';
 import { FakeGraph, type TenantData } from './fakeGraph.js';
-import type { FakeServerOptions, Reply } from './fakeServer.js';
+import type { FakeServerOptions, WorldOptions, Reply } from './fakeServer.js';
 
 export class FakeAuditGraph extends FakeGraph {
   readonly audits: DirectoryAudit[] = [];
 
-  constructor(data: TenantData, options: Partial<FakeServerOptions> = {}) {
+  constructor(data: TenantData, options: WorldOptions) {
     super(data, options);
   }
 

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MICROSOFT_GRAPH_APP_ID, GRAPH_PERMISSIONS } from '../../shared/permissions/graph.js';
-import { FakeServer, type FakeServerOptions, type Reply } from './fakeServer.js';
+import { FakeServer, type FakeServerOptions, WorldOptions, type Reply } from './fakeServer.js';
 
 export interface AppRoleAssignment {
   id: string;
@@ -32,7 +32,7 @@ export class FakeGraphGrants extends FakeServer {
   /** Whether the caller holds Privileged Role Administrator (may assign app roles). */
   callerMayGrant = false;
 
-  constructor(options: Partial<FakeServerOptions> = {}) {
+  constructor(options: WorldOptions) {
     super({ publicBaseUrl: 'https://graph.microsoft.com', ...options });
   }
 
@@ -81,7 +81,7 @@ export class FakeArmGrants extends FakeServer {
   /** Scopes (and everything under them) where the caller may write role assignments. */
   writableScopes: string[] = [];
 
-  constructor(options: Partial<FakeServerOptions> = {}) {
+  constructor(options: WorldOptions) {
     super({ publicBaseUrl: 'https://management.azure.com', ...options });
   }
 

@@ -4,7 +4,7 @@
  * responses, $filter/$select as far as the role lookup uses them, bearer token required,
  * injectable 429/503 (top level and inside $batch), request counts and latency.
  */
-import { FakeServer, inForce, type FakeServerOptions, type Reply } from './fakeServer.js';
+import { FakeServer, inForce, type FakeServerOptions, WorldOptions, type Reply } from './fakeServer.js';
 import { groupAccessRoute, type GroupAccessData } from './fakeGraphGroups.js';
 
 export { fakeCredential, routedFetch, type Fault } from './fakeServer.js';
@@ -35,7 +35,7 @@ export interface TenantData {
 export class FakeGraph extends FakeServer {
   constructor(
     readonly data: TenantData,
-    options: Partial<FakeServerOptions> = {},
+    options: WorldOptions,
   ) {
     super({ publicBaseUrl: 'https://graph.microsoft.com', ...options });
   }
@@ -236,6 +236,6 @@ function roleFilter(filter: string): (item: { roleDefinitionId: string }) => boo
   return (item) => item.roleDefinitionId.toLowerCase() === role.toLowerCase();
 }
 
-export async function startFakeGraph(data: TenantData, options: Partial<FakeServerOptions> = {}): Promise<FakeGraph> {
+export async function startFakeGraph(data: TenantData, options: WorldOptions): Promise<FakeGraph> {
   return new FakeGraph(data, options).start();
 }

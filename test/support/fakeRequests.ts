@@ -13,7 +13,7 @@
 import { FakeArm } from './fakeArm.js';
 import { FakeAuditGraph } from './fakeAudit.js';
 import type { TenantData } from './fakeGraph.js';
-import type { FakeServerOptions, Reply } from './fakeServer.js';
+import type { FakeServerOptions, WorldOptions, Reply } from './fakeServer.js';
 
 export interface PimRequestInput {
   id: string;
@@ -72,7 +72,7 @@ export class FakeRequestsGraph extends FakeAuditGraph {
   constructor(
     data: TenantData,
     readonly pim: PimRequests,
-    options: Partial<FakeServerOptions> = {},
+    options: WorldOptions,
   ) {
     super(data, options);
   }
@@ -106,7 +106,7 @@ export class FakeRequestsArm extends FakeArm {
   constructor(
     data: TenantData,
     readonly pim: PimRequests,
-    options: Partial<FakeServerOptions> = {},
+    options: WorldOptions,
   ) {
     super(data, options);
   }

@@ -37,9 +37,16 @@ export interface FakeServerOptions {
    * it a page holds `$top` items when the client asks (at most 999, as Graph), else 100.
    */
   pageSize?: number;
-  /** Clock for which schedule instances are in force (instances are current only, as in Graph/ARM). */
-  now?: () => Date;
+  /**
+   * The instant of the tenant's world: which schedule instances are in force (instances are
+   * current only, as in Graph/ARM). Required: a tenant with fixed dates served by the real
+   * clock would change its answers from one day to the next.
+   */
+  now: () => Date;
 }
+
+/** A fake's options: everything has a default but the instant of its tenant's world. */
+export type WorldOptions = Partial<FakeServerOptions> & Pick<FakeServerOptions, 'now'>;
 
 /** Schedule instances exist only while in force: started, and not yet ended. */
 export function inForce(item: { startDateTime?: string | null; endDateTime?: string | null }, now: Date): boolean {
@@ -62,7 +69,7 @@ export abstract class FakeServer {
   constructor(protected readonly options: FakeServerOptions) {}
 
   protected now(): Date {
-    return this.options.now?.() ?? new Date();
+    return this.options.now();
   }
 
   get publicBaseUrl(): string {

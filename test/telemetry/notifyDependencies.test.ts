@@ -29,6 +29,7 @@ import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js'
 import { acsSender } from '../support/faultsServices.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { RG, SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
+import { sampleWorld } from '../support/clock.js';
 
 interface Envelope {
   name: string;
@@ -90,8 +91,8 @@ beforeAll(async () => {
     CONFIRM_WITH_PIM: 'false',
     RECIPIENT_RATE_TABLE: uniqueTableName('TelRate'),
   });
-  graph = await new FakeGraph(sampleTenant(), { publicBaseUrl: settings.GRAPH_BASE_URL }).start();
-  arm = await new FakeArm(sampleTenant(), { publicBaseUrl: settings.ARM_BASE_URL }).start();
+  graph = await new FakeGraph(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.GRAPH_BASE_URL }).start();
+  arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.ARM_BASE_URL }).start();
   acs = await FakeAcs.start({ pollsUntilDone: 1 });
   const fetch = routedFetch({ [new URL(settings.GRAPH_BASE_URL).origin]: graph, [new URL(settings.ARM_BASE_URL).origin]: arm });
   const services = await createServices(settings, { credential: fakeCredential(), fetch, sender: acsSender(acs, () => {}), eventsQueue: uniqueQueueName('tel') });

@@ -52,8 +52,9 @@ export interface Trust {
 export async function startTrust(env: Record<string, string> = {}): Promise<Trust> {
   const data = JSON.parse(await readFile(fromPackageRoot('samples/contoso-directory.json'), 'utf8')) as TenantData;
   const pim = new PimRequests();
-  const graph = await new FakeRequestsGraph(data, pim).start();
-  const arm = await new FakeRequestsArm(data, pim).start();
+  // PIM lists the instances in force: in force as of the app's clock.
+  const graph = await new FakeRequestsGraph(data, pim, { now: () => clock.now() }).start();
+  const arm = await new FakeRequestsArm(data, pim, { now: () => clock.now() }).start();
   const settings = loadSettings({
     AzureWebJobsStorage: storageConnectionString(),
     DIRECTORY_SOURCE: 'graph',

@@ -10,6 +10,7 @@ import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import type { TenantData } from '../../support/fakeGraph.js';
 import { startHarness, type Harness } from './harness.js';
 import { SUB, sampleTenant } from './tenant.js';
+import { sampleWorld } from '../../support/clock.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -33,7 +34,7 @@ function formerRequests(tenant: TenantData): { roleDefinitions: number; policies
 test('no role-definition or policy GETs when the first answers name every role and carry every policy', async () => {
   const tenant = sampleTenant();
   const former = formerRequests(tenant);
-  h = await startHarness(tenant);
+  h = await startHarness(tenant, { server: sampleWorld });
   const exported = (await exportDirectorySnapshot(h.directory, { subscriptionIds: [SUB] })) as Required<TenantData>;
   expect(former.roleDefinitions).toBe(7);
   expect(former.policies).toBe(1);
@@ -49,7 +50,7 @@ test('a role no instance names is asked for once per subscription, not once per 
   const tenant = sampleTenant();
   // Nobody holds User Access Administrator any more: no instance names it, yet every scope lists it.
   for (const r of tenant.azureResources ?? []) r.roleAssignments = r.roleAssignments.filter((a) => a.roleDefinitionId !== ROLE.userAccessAdministrator);
-  h = await startHarness(tenant);
+  h = await startHarness(tenant, { server: sampleWorld });
   const exported = (await exportDirectorySnapshot(h.directory, { subscriptionIds: [SUB] })) as Required<TenantData>;
   expect(h.arm.count(ROLE_DEFINITION_GET)).toBe(1);
   for (const r of exported.azureResources) expect(r.roleDefinitions).toContainEqual({ id: ROLE.userAccessAdministrator, displayName: 'User Access Administrator' });

@@ -8,6 +8,7 @@ import { ArmApi, ArmRequestError } from '../../../shared/directory/arm/armClient
 import { FakeArm } from '../../support/fakeArm.js';
 import { fakeCredential, routedFetch } from '../../support/fakeGraph.js';
 import { SUB, sampleTenant } from './tenant.js';
+import { sampleWorld } from '../../support/clock.js';
 
 const BASE = 'https://management.azure.com';
 const LIST = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=atScope()`;
@@ -15,7 +16,7 @@ let arm: FakeArm;
 
 // A fresh endpoint per test: injected faults a test leaves unused must not reach the next one.
 beforeEach(async () => {
-  arm = await new FakeArm(sampleTenant(), { publicBaseUrl: BASE }).start();
+  arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: BASE }).start();
 });
 afterEach(async () => arm.stop());
 

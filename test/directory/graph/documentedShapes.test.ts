@@ -21,6 +21,7 @@ import { fakeCredential, routedFetch } from '../../support/fakeServer.js';
 import { FakeGraph } from '../../support/fakeGraph.js';
 import { EMPTY_TENANT } from '../../support/fakeAudit.js';
 import { GraphApi } from '../../../shared/directory/graph/graphClient.js';
+import { sampleWorld } from '../../support/clock.js';
 
 const D = DOCUMENTED;
 const SUB_SCOPE = `/subscriptions/${D.subscription}`;
@@ -31,8 +32,8 @@ const warnings: string[] = [];
 let reader: GraphReader;
 
 beforeAll(async () => {
-  graph = await new DocumentedGraph().start();
-  arm = await new DocumentedArm().start();
+  graph = await new DocumentedGraph(sampleWorld).start();
+  arm = await new DocumentedArm(sampleWorld).start();
   const settings = loadSettings({ GRAPH_BASE_URL: 'https://graph.microsoft.com', ARM_BASE_URL: 'https://management.azure.com', AZURE_SUBSCRIPTION_IDS: D.subscription });
   directory = await createGraphDirectory(settings, { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }) });
   reader = new GraphReader(directory.graph.api, (_level, message) => warnings.push(message));
@@ -130,7 +131,7 @@ test('schedule instances and role definitions without their ids are skipped with
     { principalId: D.adele, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' },
     { principalId: undefined as unknown as string, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' },
   );
-  const local = await new FakeGraph(tenant).start();
+  const local = await new FakeGraph(tenant, sampleWorld).start();
   try {
     const seen: string[] = [];
     const api = new GraphApi({ baseUrl: 'https://graph.microsoft.com', credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': local }) });

@@ -9,6 +9,7 @@ import { fromPackageRoot } from '../../../shared/packageRoot.js';
 import type { TenantData } from '../../support/fakeGraph.js';
 import { startHarness, type Harness } from './harness.js';
 import { GROUPS, RG, SUB, USERS, sampleTenant } from './tenant.js';
+import { sampleClock, sampleWorld } from '../../support/clock.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -18,7 +19,7 @@ afterEach(async () => {
 
 test('the export parses as a snapshot and holds the holders, nested groups, approvers and Azure scopes', async () => {
   const tenant = sampleTenant();
-  h = await startHarness(tenant, { server: { pageSize: 2 } });
+  h = await startHarness(tenant, { server: { ...sampleWorld, pageSize: 2 } });
   const exported = (await exportDirectorySnapshot(h.directory, { subscriptionIds: [SUB] })) as ReturnType<typeof sampleTenant>;
   const { snapshot } = parseSnapshot(JSON.parse(JSON.stringify(exported)));
   expect(snapshot.tenant).toMatchObject({ id: tenant.tenant.id, displayName: 'Contoso' });
@@ -39,12 +40,13 @@ test('the export parses as a snapshot and holds the holders, nested groups, appr
 
 /** Every question simulate asks, put to the served tenant (GraphDirectory) and to its export (SnapshotDirectory). */
 async function expectSameAnswers(tenant: TenantData, subscriptionIds: string[]): Promise<{ exported: ExportedTenant }> {
-  h = await startHarness(tenant, { server: { pageSize: 3 }, env: { AZURE_SUBSCRIPTION_IDS: subscriptionIds.join(';') } });
+  h = await startHarness(tenant, { server: { ...sampleWorld, pageSize: 3 }, env: { AZURE_SUBSCRIPTION_IDS: subscriptionIds.join(';') } });
   const exported = (await exportDirectorySnapshot(h.directory, { subscriptionIds })) as ExportedTenant;
   const { snapshot, warnings } = parseSnapshot(JSON.parse(JSON.stringify(exported)));
   // Only what the tenant itself holds (a user with no address); no dangling ids.
   expect(warnings.filter((w) => !/no usable address/.test(w))).toEqual([]);
-  const offline = new SnapshotDirectory(snapshot);
+  // Asked at the instant the served tenant is in (the export holds what is in force then).
+  const offline = new SnapshotDirectory(snapshot, { clock: sampleClock });
   const holder = (x: RoleHolder) => `${x.id} ${x.state} ${x.address} ${x.roleDefinitionId}`;
   const directoryRoles = [...new Set([...tenant.roleDefinitions.map((d) => d.id), ...tenant.roleManagementPolicies.map((p) => p.roleDefinitionId)])];
   for (const role of directoryRoles) {
@@ -90,7 +92,7 @@ test('the export of the small tenant answers like it; a resource group without a
 test('allUsers: false exports only the people role lookups reach', async () => {
   const tenant = sampleTenant();
   tenant.users.push({ id: '00000000-0000-0000-0000-000000000199', displayName: 'Nobody', mail: 'nobody@contoso.com', userPrincipalName: 'nobody@contoso.com' });
-  h = await startHarness(tenant);
+  h = await startHarness(tenant, { server: sampleWorld });
   const all = (await exportDirectorySnapshot(h.directory, { subscriptionIds: [SUB] })) as ExportedTenant;
   const some = (await exportDirectorySnapshot(h.directory, { subscriptionIds: [SUB], allUsers: false })) as ExportedTenant;
   expect(all.users.map((u) => u.id)).toContain('00000000-0000-0000-0000-000000000199');

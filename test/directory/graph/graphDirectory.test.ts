@@ -4,6 +4,7 @@ import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import { approvalSetting, notificationSetting } from '../../../shared/rules/policy.js';
 import { startHarness, type Harness } from './harness.js';
 import { GROUPS, RG, SUB, USERS, sampleTenant } from './tenant.js';
+import { sampleWorld } from '../../support/clock.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => {
 });
 
 test('directory role holders: users only, nested groups expanded once, strongest state, scope "/" only, address fallbacks', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   const holders = await h.directory.directoryRoleHolders(ROLE.globalAdministrator);
   const byId = new Map(holders.map((x) => [x.id, x]));
   expect([...byId.keys()].sort()).toEqual([USERS.alain, USERS.bea, USERS.chen, USERS.dana, USERS.eli].sort());
@@ -29,7 +30,7 @@ test('directory role holders: users only, nested groups expanded once, strongest
 });
 
 test('follows @odata.nextLink (absolute, on the production base URL) to the last page', async () => {
-  h = await startHarness(sampleTenant(), { server: { pageSize: 1 } });
+  h = await startHarness(sampleTenant(), { server: { ...sampleWorld, pageSize: 1 } });
   const holders = await h.directory.directoryRoleHolders(ROLE.globalAdministrator);
   expect(holders).toHaveLength(5);
   // Tenant-wide lists: 4 active instances (all roles) → 4 pages; 3 eligible → 3 pages.
@@ -42,7 +43,7 @@ test('follows @odata.nextLink (absolute, on the production base URL) to the last
 });
 
 test('single lookups at the same time share one $batch; people already seen are not asked again', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   const unknown = '00000000-0000-0000-0000-999999999999';
   const people = await Promise.all([...Object.values(USERS), unknown, 'bea@contoso.com'].map((id) => h!.directory.user(id)));
   expect(people.filter(Boolean)).toHaveLength(Object.values(USERS).length + 1);
@@ -52,7 +53,7 @@ test('single lookups at the same time share one $batch; people already seen are 
   expect(h.graph.count(/\/users\?\$filter=id in/, true)).toBe(1);
   expect(h.graph.count(/\/users\/bea@contoso\.com/, true)).toBe(1);
 
-  const h2 = await startHarness(sampleTenant());
+  const h2 = await startHarness(sampleTenant(), { server: sampleWorld });
   try {
     const [a, b] = await Promise.all([h2.directory.groupMembers(GROUPS.approvers), h2.directory.groupMembers(GROUPS.owners)]);
     expect(a.map((m) => m.id).sort()).toEqual([USERS.alain, USERS.bea, USERS.chen, USERS.dana].sort());
@@ -68,7 +69,7 @@ test('single lookups at the same time share one $batch; people already seen are 
 });
 
 test('role holders, policies and names of every directory role come from the same few tenant-wide requests', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   await Promise.all([
     ...[ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator].flatMap((r) => [
       h!.directory.directoryRoleHolders(r),
@@ -87,7 +88,7 @@ test('role holders, policies and names of every directory role come from the sam
 });
 
 test('group members and a user by id', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   const members = await h.directory.groupMembers(GROUPS.inner);
   expect(members.map((m) => m.id).sort()).toEqual([USERS.alain, USERS.bea, USERS.chen, USERS.dana].sort());
   expect(await h.directory.user(USERS.bea)).toEqual({ id: USERS.bea, displayName: 'Bea', address: 'bea@fabrikam.com' });
@@ -97,7 +98,7 @@ test('group members and a user by id', async () => {
 });
 
 test('directory role policy in Graph shape reads as configured', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   const policy = await h.directory.rolePolicy({ kind: 'directory', id: '/' }, ROLE.globalAdministrator);
   expect(notificationSetting(policy, 'Notification_Admin_EndUser_Assignment')).toMatchObject({ level: 'Critical', isDefaultRecipientsEnabled: false, notificationRecipients: ['secops@contoso.com'], configured: true });
   expect(approvalSetting(policy).approvers).toEqual([{ kind: 'user', id: USERS.eli }, { kind: 'group', id: GROUPS.approvers }]);
@@ -105,7 +106,7 @@ test('directory role policy in Graph shape reads as configured', async () => {
 });
 
 test('Azure scope admins: Owners and UAAs on the scope and enclosing scopes, groups expanded, others left out', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   const admins = await h.directory.azureScopeAdmins(RG);
   const byId = new Map(admins.map((a) => [a.id, a]));
   expect([...byId.keys()].sort()).toEqual([USERS.chen, USERS.eli, USERS.fay].sort());
@@ -121,7 +122,7 @@ test('Azure scope admins: Owners and UAAs on the scope and enclosing scopes, gro
 });
 
 test('Azure role policy: ARM rule shape (ruleType, userType approvers) converted to Graph shape', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   const policy = await h.directory.rolePolicy({ kind: 'azureResource', id: `/subscriptions/${SUB}` }, ROLE.owner);
   expect(policy.rules.map((r) => r['@odata.type'])).toEqual(['#microsoft.graph.unifiedRoleManagementPolicyNotificationRule', '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule']);
   expect(notificationSetting(policy, 'Notification_Admin_Admin_Eligibility').notificationRecipients).toEqual(['cloudops@contoso.com']);
@@ -131,7 +132,7 @@ test('Azure role policy: ARM rule shape (ruleType, userType approvers) converted
 });
 
 test('top roles per cli.md: distinct principals, permanent = Assigned without end, ordered, zero totals left out', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   expect(await h.directory.topDirectoryRoles(5)).toEqual([
     // GA: Alain and Gus permanent (Eli's is an activation); approvers group and Eli eligible.
     { roleDefinitionId: ROLE.globalAdministrator, displayName: 'Global Administrator', permanent: 2, eligible: 2, total: 4 },
@@ -141,7 +142,7 @@ test('top roles per cli.md: distinct principals, permanent = Assigned without en
 });
 
 test('scheduled assignments across the directory and the configured subscriptions', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   const all = await h.directory.scheduledAssignments();
   expect(all.filter((a) => a.scope.kind === 'directory')).toHaveLength(7);
   expect(all.find((a) => a.principalId === GROUPS.approvers)).toMatchObject({ principalType: 'group', state: 'eligible' });
@@ -151,7 +152,7 @@ test('scheduled assignments across the directory and the configured subscription
 });
 
 test('national cloud: GRAPH_BASE_URL and ARM_BASE_URL decide the hosts and the token audiences', async () => {
-  h = await startHarness(sampleTenant(), { env: { GRAPH_BASE_URL: 'https://graph.microsoft.us', ARM_BASE_URL: 'https://management.usgovcloudapi.net' } });
+  h = await startHarness(sampleTenant(), { server: sampleWorld, env: { GRAPH_BASE_URL: 'https://graph.microsoft.us', ARM_BASE_URL: 'https://management.usgovcloudapi.net' } });
   expect((await h.directory.directoryRoleHolders(ROLE.privilegedRoleAdministrator)).map((x) => x.id)).toEqual([USERS.bea]);
   expect(await h.directory.azureScopeAdmins(`/subscriptions/${SUB}`)).toHaveLength(1);
   expect(h.graph.count()).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import type { GraphDirectory } from '../../../shared/directory/graphDirectory.js
 import { createGraphDirectory } from '../../../shared/composition/services.js';
 import { FakeGraph, fakeCredential, routedFetch, type TenantData } from '../../support/fakeGraph.js';
 import { FakeArm } from '../../support/fakeArm.js';
-import type { FakeServerOptions } from '../../support/fakeServer.js';
+import type { FakeServerOptions, WorldOptions } from '../../support/fakeServer.js';
 import { SUB } from './tenant.js';
 
 export interface Harness {
@@ -14,7 +14,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(data: TenantData, options: { server?: Partial<FakeServerOptions>; env?: Record<string, string> } = {}): Promise<Harness> {
+/** `server.now`: the instant of the tenant's world (SAMPLE_NOW's clock for the sample tenant). */
+export async function startHarness(data: TenantData, options: { server: WorldOptions; env?: Record<string, string> }): Promise<Harness> {
   const env = { GRAPH_BASE_URL: 'https://graph.microsoft.com', ARM_BASE_URL: 'https://management.azure.com', AZURE_SUBSCRIPTION_IDS: SUB, ...options.env };
   const settings = loadSettings(env);
   const graph = await new FakeGraph(data, { publicBaseUrl: settings.GRAPH_BASE_URL, ...options.server }).start();

@@ -10,6 +10,7 @@ import { loadSettings } from '../../../shared/settings/settings.js';
 import { planNotifications } from '../../../shared/usecases/planNotifications.js';
 import { startHarness, type Harness } from './harness.js';
 import { RG, SUB, USERS, sampleTenant } from './tenant.js';
+import { sampleWorld } from '../../support/clock.js';
 
 const ROOT = '/providers/Microsoft.Management/managementGroups/tenant-root';
 const PLATFORM = '/providers/Microsoft.Management/managementGroups/platform';
@@ -34,7 +35,7 @@ function tenantWithManagementGroups() {
 }
 
 test('management-group Owners and UAAs (and their parents) are admins of the subscription, its resource groups and resources', async () => {
-  h = await startHarness(tenantWithManagementGroups());
+  h = await startHarness(tenantWithManagementGroups(), { server: sampleWorld });
   for (const scope of [`/subscriptions/${SUB}`, RG, `${RG}/providers/Microsoft.KeyVault/vaults/kv1`]) {
     const ids = (await h.directory.azureScopeAdmins(scope)).map((a) => a.id);
     expect(ids).toEqual(expect.arrayContaining([USERS.gus, USERS.alain]));
@@ -45,7 +46,7 @@ test('management-group Owners and UAAs (and their parents) are admins of the sub
 });
 
 test('an assignment on the subscription reaches the management-group Owner, with the scope named from ARM', async () => {
-  h = await startHarness(tenantWithManagementGroups());
+  h = await startHarness(tenantWithManagementGroups(), { server: sampleWorld });
   const parsed = parseEvent({
     id: 'mg-1',
     type: 'roleAssigned',

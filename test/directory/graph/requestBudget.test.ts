@@ -11,6 +11,7 @@ import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.j
 import { gatherRecipientInputs, type GatheredInputs } from '../../../shared/usecases/recipientInputs.js';
 import type { PimEvent } from '../../../shared/events/schema.js';
 import { startHarness, type Harness } from './harness.js';
+import { sampleWorld } from '../../support/clock.js';
 
 let h: Harness;
 let tenant: GeneratedTenant;
@@ -20,7 +21,7 @@ const gathered = new Map<string, GatheredInputs>();
 beforeAll(async () => {
   tenant = generateTenant({ users: 10_000, roleHolders: 300 });
   events = generateEvents(tenant, 1_000);
-  h = await startHarness(tenant.data, { env: { AZURE_SUBSCRIPTION_IDS: tenant.subscriptionIds.join(';') } });
+  h = await startHarness(tenant.data, { server: sampleWorld, env: { AZURE_SUBSCRIPTION_IDS: tenant.subscriptionIds.join(';') } });
   // As the notify function gets them: 16 at a time (host.json batchSize), a new one as one finishes.
   const queue = [...events];
   await Promise.all(

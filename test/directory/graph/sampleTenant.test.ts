@@ -6,13 +6,14 @@ import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.j
 import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import type { TenantData } from '../../support/fakeGraph.js';
 import { startHarness, type Harness } from './harness.js';
+import { sampleClock, sampleWorld } from '../../support/clock.js';
 
 let h: Harness;
 let offline: SnapshotDirectory;
 beforeAll(async () => {
   const raw = JSON.parse(await readFile(new URL('../../../samples/contoso-directory.json', import.meta.url), 'utf8')) as TenantData;
-  offline = new SnapshotDirectory(parseSnapshot(raw).snapshot);
-  h = await startHarness(raw, { server: { pageSize: 3 } });
+  offline = new SnapshotDirectory(parseSnapshot(raw).snapshot, { clock: sampleClock });
+  h = await startHarness(raw, { server: { ...sampleWorld, pageSize: 3 } });
 });
 afterAll(() => h.stop());
 

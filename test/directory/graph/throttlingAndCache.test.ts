@@ -4,6 +4,7 @@ import { ROLE, type RoleDirectory } from '../../../shared/directory/roleDirector
 import { TtlCache } from '../../../shared/directory/cache.js';
 import { startHarness, type Harness } from './harness.js';
 import { GROUPS, RG, USERS, sampleTenant } from './tenant.js';
+import { sampleWorld } from '../../support/clock.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -12,14 +13,14 @@ afterEach(async () => {
 });
 
 test('a 429 with Retry-After outside $batch is retried by the client', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   h.graph.inject({ match: /roleAssignmentScheduleInstances/, status: 429, retryAfterSeconds: 1, times: 1 });
   expect(await h.directory.directoryRoleHolders(ROLE.globalAdministrator)).toHaveLength(5);
   expect(h.graph.count(/roleAssignmentScheduleInstances/)).toBe(2);
 });
 
 test('429 inside a $batch: only the throttled inner requests are sent again', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   h.graph.inject({ match: /\/users\?\$filter=id in/, status: 429, retryAfterSeconds: 1, times: 1, inBatch: true });
   const holders = await h.directory.directoryRoleHolders(ROLE.globalAdministrator);
   expect(holders.find((x) => x.id === USERS.eli)).toMatchObject({ state: 'active' });
@@ -37,14 +38,14 @@ test('429 inside a $batch: only the throttled inner requests are sent again', as
 });
 
 test('a 503 from ARM is retried after Retry-After', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   h.arm.inject({ match: /roleAssignmentScheduleInstances\?/, status: 503, retryAfterSeconds: 1, times: 1 });
   expect(await h.directory.azureScopeAdmins(RG)).toHaveLength(3);
   expect(h.arm.count(/roleAssignmentScheduleInstances\?/)).toBe(2);
 });
 
 test('an endpoint that keeps failing gives an error that says what to do', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   h.graph.inject({ match: /\/groups\/.*transitiveMembers/, status: 429, retryAfterSeconds: 0, times: 100, inBatch: true });
   await expect(h.directory.groupMembers('00000000-0000-0000-0000-000000000201')).rejects.toThrow(/throttling.*DIRECTORY_CACHE_TTL_SECONDS/);
 });
@@ -61,12 +62,12 @@ async function oneEvent(directory: RoleDirectory): Promise<void> {
 }
 
 test('100 events about one role cost the Graph requests of one', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   await oneEvent(h.directory);
   const single = h.graph.count();
   await h.stop();
 
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   await Promise.all(Array.from({ length: 50 }, () => oneEvent(h!.directory)));
   for (let i = 0; i < 50; i++) await oneEvent(h.directory);
   // Tenant-wide instances (2), principals: users, groups, members ($batch 3), policies (1).
@@ -75,13 +76,13 @@ test('100 events about one role cost the Graph requests of one', async () => {
   await h.stop();
 
   // The cache is what makes it so: with TTL 0 every event after the first asks again.
-  h = await startHarness(sampleTenant(), { env: { DIRECTORY_CACHE_TTL_SECONDS: '0' } });
+  h = await startHarness(sampleTenant(), { server: sampleWorld, env: { DIRECTORY_CACHE_TTL_SECONDS: '0' } });
   for (let i = 0; i < 10; i++) await oneEvent(h.directory);
   expect(h.graph.count()).toBeGreaterThanOrEqual(10 * single);
 });
 
 test('a failed lookup is not cached: the next event asks again and gets the answer', async () => {
-  h = await startHarness(sampleTenant());
+  h = await startHarness(sampleTenant(), { server: sampleWorld });
   h.graph.inject({ match: /roleEligibilityScheduleInstances/, status: 400 as 429, times: 1 });
   await expect(h.directory.directoryRoleHolders(ROLE.globalAdministrator)).rejects.toThrow();
   expect(await h.directory.directoryRoleHolders(ROLE.globalAdministrator)).toHaveLength(5);
