@@ -11,7 +11,7 @@ import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { FakeGraph } from './fakeGraph.js';
 import { FakeArm } from './fakeArm.js';
-import type { FakeServerOptions, WorldOptions, Reply } from './fakeServer.js';
+import type { WorldOptions, Reply } from './fakeServer.js';
 import { EMPTY_TENANT } from './fakeAudit.js';
 
 type Json = Record<string, unknown> & { value?: Record<string, unknown>[] };

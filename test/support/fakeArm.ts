@@ -7,7 +7,7 @@
  */
 import { enclosingScopes } from '../../shared/directory/roleDirectory.js';
 import { graphRuleToArm } from '../../shared/directory/arm/policyConversion.js';
-import { FakeServer, inForce, type FakeServerOptions, WorldOptions, type Reply } from './fakeServer.js';
+import { FakeServer, inForce, type WorldOptions, type Reply } from './fakeServer.js';
 import type { TenantData } from './fakeGraph.js';
 
 const AUTH = '/providers/microsoft.authorization/';

@@ -8,7 +8,7 @@
  */
 import type { DirectoryAudit } from '../../shared/sources/auditRecord.js';
 import { FakeGraph, type TenantData } from './fakeGraph.js';
-import type { FakeServerOptions, WorldOptions, Reply } from './fakeServer.js';
+import type { WorldOptions, Reply } from './fakeServer.js';
 
 export class FakeAuditGraph extends FakeGraph {
   readonly audits: DirectoryAudit[] = [];

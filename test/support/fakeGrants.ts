@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MICROSOFT_GRAPH_APP_ID, GRAPH_PERMISSIONS } from '../../shared/permissions/graph.js';
-import { FakeServer, type FakeServerOptions, WorldOptions, type Reply } from './fakeServer.js';
+import { FakeServer, type WorldOptions, type Reply } from './fakeServer.js';
 
 export interface AppRoleAssignment {
   id: string;

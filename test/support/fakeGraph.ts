@@ -4,7 +4,7 @@
  * responses, $filter/$select as far as the role lookup uses them, bearer token required,
  * injectable 429/503 (top level and inside $batch), request counts and latency.
  */
-import { FakeServer, inForce, type FakeServerOptions, WorldOptions, type Reply } from './fakeServer.js';
+import { FakeServer, inForce, type WorldOptions, type Reply } from './fakeServer.js';
 import { groupAccessRoute, type GroupAccessData } from './fakeGraphGroups.js';
 
 export { fakeCredential, routedFetch, type Fault } from './fakeServer.js';

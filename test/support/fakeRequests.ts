@@ -13,7 +13,7 @@
 import { FakeArm } from './fakeArm.js';
 import { FakeAuditGraph } from './fakeAudit.js';
 import type { TenantData } from './fakeGraph.js';
-import type { FakeServerOptions, WorldOptions, Reply } from './fakeServer.js';
+import type { WorldOptions, Reply } from './fakeServer.js';
 
 export interface PimRequestInput {
   id: string;

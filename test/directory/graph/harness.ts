@@ -4,7 +4,7 @@ import type { GraphDirectory } from '../../../shared/directory/graphDirectory.js
 import { createGraphDirectory } from '../../../shared/composition/services.js';
 import { FakeGraph, fakeCredential, routedFetch, type TenantData } from '../../support/fakeGraph.js';
 import { FakeArm } from '../../support/fakeArm.js';
-import type { FakeServerOptions, WorldOptions } from '../../support/fakeServer.js';
+import type { WorldOptions } from '../../support/fakeServer.js';
 import { SUB } from './tenant.js';
 
 export interface Harness {
