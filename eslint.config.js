@@ -48,7 +48,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
-    files: ['bin/*.js', 'scripts/*.mjs'],
+    files: ['bin/*.js', 'scripts/*.mjs', '.ci/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );
