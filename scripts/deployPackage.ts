@@ -22,8 +22,11 @@ export const DEPLOY_DIR = '.deploy';
 export const MAX_PACKAGE_BYTES = 40 * 1024 * 1024;
 /** Copied as they are from the project. */
 const FILES = ['host.json', 'package-lock.json', '.funcignore'];
-/** The compiled code the host loads: package.json `main` is dist/functions/*.js, which imports dist/shared. */
-const FOLDERS = ['dist/functions', 'dist/shared'];
+/**
+ * The compiled code the host loads: package.json `main` is dist/functions/*.js, which imports
+ * dist/shared. Exported so README's Layout table says "ships" of exactly these (scripts/docs/layoutDoc.ts).
+ */
+export const FOLDERS = ['dist/functions', 'dist/shared'];
 
 const run = promisify(execFile);
 

@@ -1,13 +1,15 @@
 /**
  * `npm run docs`: writes the generated documentation from the code that owns each fact:
- * docs/recipients.md (rules module), docs/events.schema.json (event schema), and the
- * settings table in README.md (settings module). test/docs.test.ts fails when a committed
- * file differs from what this would write.
+ * docs/recipients.md (rules module), docs/events.schema.json (event schema), the settings
+ * table in README.md (settings module) and README's Layout tables (the tree, described in
+ * scripts/docs/layoutDoc.ts). test/docs.test.ts fails when a committed file differs from what
+ * this would write; `npm run lint` checks the Layout tables alone (scripts/checkDocs.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eventJsonSchema } from '../shared/events/schema.js';
 import { packageRoot } from '../shared/packageRoot.js';
+import { readmeWithLayout } from './docs/layoutDoc.js';
 import { recipientsMarkdown } from './docs/matrixDoc.js';
 import { settingsMarkdownTable } from '../shared/settings/settings.js';
 import { generatedSourcesDocs } from './docs/sourcesDoc.js';
@@ -21,7 +23,8 @@ export async function generatedDocs(): Promise<Record<string, string>> {
   const begin = readme.indexOf(SETTINGS_BEGIN);
   const end = readme.indexOf(SETTINGS_END);
   if (begin < 0 || end < begin) throw new Error(`README.md must contain ${SETTINGS_BEGIN} ... ${SETTINGS_END}`);
-  const newReadme = readme.slice(0, begin + SETTINGS_BEGIN.length) + '\n' + settingsMarkdownTable() + '\n' + readme.slice(end);
+  const withSettings = readme.slice(0, begin + SETTINGS_BEGIN.length) + '\n' + settingsMarkdownTable() + '\n' + readme.slice(end);
+  const newReadme = await readmeWithLayout(withSettings, root);
   return {
     'docs/recipients.md': recipientsMarkdown(),
     'docs/events.schema.json': JSON.stringify(eventJsonSchema(), null, 2) + '\n',
