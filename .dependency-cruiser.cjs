@@ -7,8 +7,8 @@
 
 /** Adapters: the files that talk to Azure Table/Queue storage, Graph, ARM, ACS or the file system. */
 const ADAPTERS = [
-  '^shared/storage/(table[^/]*|tables|queues)\\.ts$',
-  '^shared/sources/(graph|storage|table)[^/]*\\.ts$',
+  '^shared/storage/(table[^/]*|tables|queues|queueEventRequeue)\\.ts$',
+  '^shared/sources/(graph|storage|table|pimRequest)[^/]*\\.ts$',
   '^shared/directory/(graphDirectory|snapshotDirectory)\\.ts$',
   '^shared/directory/(graph|arm|snapshot)/',
   '^shared/email/(acsSender|outboxSender)\\.ts$',
