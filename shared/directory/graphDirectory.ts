@@ -79,6 +79,7 @@ export class GraphDirectory implements RoleDirectory {
   }
 
   private readonly cache: TtlCache;
+  private readonly clock: Clock;
   /** Single user lookups that miss the cache, coalesced across concurrent events. */
   private readonly userLoader: BatchLoader<GraphUser>;
   /** Group member lookups that miss the cache, coalesced likewise (one $batch for many groups). */
@@ -97,7 +98,8 @@ export class GraphDirectory implements RoleDirectory {
     private readonly config: { subscriptionIds: readonly string[]; cacheTtlSeconds: number; clock?: Clock; batchWindowMs?: number },
   ) {
     this.groupReader = new GroupReader(graph);
-    this.cache = new TtlCache({ ttlSeconds: config.cacheTtlSeconds, clock: config.clock ?? systemClock });
+    this.clock = config.clock ?? systemClock;
+    this.cache = new TtlCache({ ttlSeconds: config.cacheTtlSeconds, clock: this.clock });
     const window = config.batchWindowMs === undefined ? {} : { windowMs: config.batchWindowMs };
     this.userLoader = new BatchLoader(async (ids) => {
       const users = await this.graph.users(ids);
@@ -290,7 +292,7 @@ export class GraphDirectory implements RoleDirectory {
 
   private rereadIfOlder(key: string, readAfter: number | undefined): void {
     const loadedAt = this.cache.loadedAt(key);
-    const now = (this.config.clock ?? systemClock).now().getTime();
+    const now = this.clock.now().getTime();
     if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && now - loadedAt >= REREAD_AFTER_MS) this.cache.forget(key);
   }
 

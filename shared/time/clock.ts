@@ -13,11 +13,6 @@ export interface Clock {
 /** The system's clock: what the composition root gives the app in Azure and under `npm start`. */
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Milliseconds since the epoch on `clock`, for arithmetic on instants. */
-export function nowMs(clock: Clock): number {
-  return clock.now().getTime();
-}
-
 /** A clock stopped at `instant` (an ISO string or a Date): "as of" views and tests. */
 export function pinnedClock(instant: Date | string): Clock {
   const at = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
