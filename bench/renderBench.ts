@@ -6,7 +6,7 @@
  */
 import { parseSnapshot } from '../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../shared/directory/snapshotDirectory.js';
-import type { RenderedEmail } from '../shared/email/emailSender.js';
+import type { RenderedEmail } from '../shared/email/email.js';
 import { renderDigest, renderNotification, type DigestModel } from '../shared/email/render.js';
 import { EVENT_TYPES } from '../shared/events/schema.js';
 import { decideRecipients } from '../shared/rules/recipients.js';

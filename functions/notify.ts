@@ -1,13 +1,11 @@
 /**
  * notify: one PIM event from the `pim-events` queue becomes the right emails.
- * Thin on purpose: parse the trigger, call the use case, map its outcome.
- * - invalid event → written to `pim-events-poison` with its reason and its original text, not retried;
- * - not confirmed by PIM → poison queue with the reason, as an invalid event;
- * - not in PIM's records yet (recent) → the use case queued it again for a minute later;
- * - ACS quota used up → the use case queued the event again for later; this message is done;
- * - busy (another worker holds the event's emails) → deferred as a new message for when its
- *   lease may be over; the current delivery completes, so being busy never uses up a try;
- * - a directory read refused (permission missing) → the use case queued the event again to wait for the grant;
+ * Thin on purpose: parse the trigger, call the use case, map its outcome (events/outcomes.ts):
+ * - invalid (malformed, not borne out by PIM's records, an id reused) → written to
+ *   `pim-events-poison` with its reason and its original text, not retried;
+ * - queued again (another worker's lease, ACS's quota, PIM's records lagging, a permission
+ *   missing) → the use case put the event back on the queue for later; this message is done;
+ * - done → its counts logged;
  * - thrown error (storage, sending) → the host retries the message (host.json
  *   extensions.queues), and after maxDequeueCount moves it to the poison queue.
  */
@@ -20,29 +18,20 @@ const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: '
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
   const [{ notifyEvent, poisonEntry }, services] = await load();
   const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
-  if (outcome.kind === 'invalid') {
-    moveToPoison(context, { output: poisonQueue, queueName: POISON_QUEUE }, poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata), outcome.error.message);
-    return;
+  switch (outcome.kind) {
+    case 'invalid':
+      moveToPoison(context, { output: poisonQueue, queueName: POISON_QUEUE }, poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata), outcome.error.message);
+      return;
+    case 'queuedAgain': {
+      const log = outcome.reason === 'throttled' ? context.warn : context.log;
+      log.call(context, `event ${outcome.eventId}: ${outcome.detail}; queued again on ${EVENTS_QUEUE} for ${Math.ceil(outcome.retryAfterMs / 1000)} s (${outcome.reason})`);
+      return;
+    }
+    case 'done':
+      context.log(
+        `event ${outcome.eventId}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused, ${outcome.held} held back; activity ${outcome.activity}`,
+      );
   }
-  if (outcome.kind === 'busy') {
-    context.log(`event ${outcome.eventId}: emails held by another worker's lease; deferred ${outcome.retryAfterSeconds} s on ${EVENTS_QUEUE}`);
-    return;
-  }
-  if (outcome.kind === 'waitingForPermission') {
-    context.log(`event ${outcome.eventId}: a directory read lacks a permission (logged once per process); queued again for ${outcome.retryAfterSeconds} s`);
-    return;
-  }
-  if (outcome.kind === 'awaitingPim') {
-    context.log(`event ${outcome.eventId}: not in PIM's records yet (${outcome.reason}); looked at again in ${Math.ceil(outcome.retryAfterMs / 1000)} s`);
-    return;
-  }
-  if (outcome.kind === 'deferred') {
-    context.warn(`event ${outcome.eventId}: ACS quota used up; queued again for ${Math.ceil(outcome.retryAfterMs / 1000)} s from now`);
-    return;
-  }
-  context.log(
-    `event ${outcome.eventId}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused, ${outcome.held} held back; activity ${outcome.activity}`,
-  );
 }
 
 app.storageQueue('notify', {

@@ -135,7 +135,7 @@ param recipientModel string = 'seed-2019'
 
 @description('shared: identical emails of an event go as one ACS message (Bcc, neutral greeting); perPerson: one message per person. docs/deploy.md says which fits your quota.')
 @allowed(['shared', 'perPerson'])
-param emailGrouping string = 'shared'
+param emailBatching string = 'shared'
 
 @description('Seconds a claimed but unconfirmed send blocks another worker.')
 param deliveryLeaseSeconds string = '300'
@@ -298,7 +298,7 @@ module functionApp 'modules/functionapp.bicep' = {
       CONFIRM_WITH_PIM: confirmWithPim
       CONFIRM_LAG_SECONDS: confirmLagSeconds
       EMAIL_TRANSPORT: 'acs'
-      EMAIL_GROUPING: emailGrouping
+      EMAIL_BATCHING: emailBatching
       // Empty: the app's own default (shared/settings), written once.
       EMAIL_SEND_CONCURRENCY: ''
       DELIVERY_REPORT_RESENDS: '2'

@@ -3,7 +3,8 @@
  * The weekly digest emails for one ISO week, as the timer function would build them
  * (docs/cli.md). Only directory-scope events in the week count, each id once.
  */
-import { OutboxSender } from '../../shared/email/outboxSender.js';
+import { OutboxTransport } from '../../shared/transport/outboxTransport.js';
+import { personalMessage } from '../../shared/delivery/batching.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 import { parseIsoWeek, type IsoWeek } from '../../shared/time/isoWeek.js';
@@ -41,11 +42,11 @@ export async function digest(args: string[]): Promise<number> {
   for (const { event } of file.events) await activity.record(event);
   const plan = await planDigest(week, { directory, activity, settings });
 
-  const outbox = values.out ? new OutboxSender({ dir: values.out }) : undefined;
+  const outbox = values.out ? new OutboxTransport({ dir: values.out }) : undefined;
   for (const e of plan.emails) {
     const line = { notification: 'weeklyDigest', to: e.recipient.address, subject: e.email.subject, week: week.id, tiles: plan.tiles, previousTiles: plan.previousTiles, topRoles: plan.topRoles };
     process.stdout.write(JSON.stringify(line) + '\n');
-    if (outbox) await outbox.send(e.email, { operationId: e.operationId, mayHaveBeenSent: false });
+    if (outbox) await outbox.accept(personalMessage(e.email), { operationId: e.operationId, mayHaveBeenSent: false });
   }
   return file.invalid.length > 0 ? 2 : 0;
 }

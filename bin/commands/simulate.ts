@@ -5,7 +5,8 @@
  * (an approval nobody can give, nobody notified, a cap, an unknown role) and a summary that
  * names the truncated and unnotified events.
  */
-import { OutboxSender } from '../../shared/email/outboxSender.js';
+import { OutboxTransport } from '../../shared/transport/outboxTransport.js';
+import { personalMessage } from '../../shared/delivery/batching.js';
 import { InvalidEventError } from '../../shared/events/parse.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
@@ -27,7 +28,7 @@ export async function simulate(args: string[]): Promise<number> {
   const file = await openEvents('simulate', eventsPath);
   if (!file) return 1;
 
-  const outbox = values.out ? new OutboxSender({ dir: values.out }) : undefined;
+  const outbox = values.out ? new OutboxTransport({ dir: values.out }) : undefined;
   let invalid = file.invalid.length;
   let emails = 0;
   const truncated: string[] = [];
@@ -55,7 +56,7 @@ export async function simulate(args: string[]): Promise<number> {
         reasons: planned.recipient.reasons.map((r) => ({ notification: r.notification, rule: r.ruleId, via: r.via })),
       };
       process.stdout.write(JSON.stringify(line) + '\n');
-      if (outbox) await outbox.send(planned.email, { operationId: planned.operationId, mayHaveBeenSent: false });
+      if (outbox) await outbox.accept(personalMessage(planned.email), { operationId: planned.operationId, mayHaveBeenSent: false });
     }
   }
   console.error(

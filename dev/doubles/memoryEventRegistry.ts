@@ -1,4 +1,4 @@
-import type { EventRegistry, Registration } from '../../shared/storage/eventRegistry.js';
+import type { EventRegistry, Registration } from '../../shared/delivery/eventRegistry.js';
 import { systemClock, type Clock } from '../../shared/time/clock.js';
 
 /** In memory, for unit tests of other modules: an event id is one event by its content hash. */

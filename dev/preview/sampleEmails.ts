@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
-import type { RenderedEmail } from '../../shared/email/emailSender.js';
+import type { RenderedEmail } from '../../shared/email/email.js';
 import { parseEventsText } from '../eventFile.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../../shared/rules/notifications.js';

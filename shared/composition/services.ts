@@ -11,7 +11,7 @@ import type { GraphDirectory } from '../directory/graphDirectory.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { GraphApi, FetchLike } from '../directory/graph/graphClient.js';
 import type { ArmApi } from '../directory/arm/armClient.js';
-import type { EmailSender } from '../email/emailSender.js';
+import type { Transport } from '../transport/transport.js';
 import type { PimConfirmer } from '../confirm/pimConfirmer.js';
 import type { ScheduleLists } from '../confirm/pimRecordConfirmer.js';
 import { UncheckedConfirmer } from '../confirm/uncheckedConfirmer.js';
@@ -25,16 +25,15 @@ import type { CursorStore, EmittedStore, TrackingStore } from '../sources/source
 import { StorageEventQueue } from '../sources/storageEventQueue.js';
 import { TableSourcesStore } from '../sources/tableSourcesStore.js';
 import type { ActivityStore } from '../storage/activityStore.js';
-import type { EventRegistry } from '../storage/eventRegistry.js';
-import { TableEventRegistry } from '../storage/tableEventRegistry.js';
-import type { AcceptanceLedger, DeliveryLedger } from '../storage/deliveryLedger.js';
+import type { EventRegistry } from '../delivery/eventRegistry.js';
+import { TableEventRegistry } from '../delivery/tableEventRegistry.js';
+import type { DeliveryLedger } from '../delivery/deliveryLedger.js';
 import type { EventRequeue } from '../storage/eventRequeue.js';
 import { QueueEventRequeue } from '../storage/queueEventRequeue.js';
-import { TableAcceptanceLedger } from '../storage/tableAcceptanceLedger.js';
 import { EVENTS_QUEUE } from '../storage/queueNames.js';
 import { queueClient } from '../storage/queues.js';
 import { TableActivityStore } from '../storage/tableActivityStore.js';
-import { TableDeliveryLedger } from '../storage/tableDeliveryLedger.js';
+import { TableDeliveryLedger } from '../delivery/tableDeliveryLedger.js';
 import type { RecipientRates } from '../storage/recipientRates.js';
 import { TableRecipientRates } from '../storage/tableRecipientRates.js';
 import { tableClient, type StorageConnection } from '../storage/tables.js';
@@ -55,12 +54,12 @@ export interface Services {
   /** The app's one clock: every adapter and use case that asks the time asks it. */
   clock: Clock;
   directory: RoleDirectory;
-  sender: EmailSender;
+  /** How every email leaves: the outbox or ACS. */
+  transport: Transport;
   activity: ActivityStore;
+  /** Who has been sent what, once, and what became of it (every email the app sends). */
   ledger: DeliveryLedger;
   registry: EventRegistry;
-  /** The grouped, accept-then-report columns of the same ledger table. */
-  acceptance: AcceptanceLedger;
   /** Events queued again: busy in another worker, after ACS throttling, or to resend after a Failed delivery report. */
   requeue: EventRequeue;
   /** The per-recipient rate limit of informational emails, and what it held back. */
@@ -81,9 +80,9 @@ export interface ServiceOptions {
   fetch?: FetchLike;
   /** Queue the event sources write to (default pim-events). */
   eventsQueue?: string;
-  /** A ready directory or sender instead of the ones the settings name. */
+  /** A ready directory or transport instead of the ones the settings name. */
   directory?: RoleDirectory;
-  sender?: EmailSender;
+  transport?: Transport;
 }
 
 /**
@@ -173,19 +172,19 @@ export function createDirectory(settings: Settings, options: ServiceOptions = {}
   return createDirectoryWith(settings, options, graphClientOf(settings, options));
 }
 
-let processPacers: import('../email/acs/pacer.js').AcsPacers | undefined;
+let processPacers: import('../transport/acs/pacer.js').AcsPacers | undefined;
 
 /** The email transport the settings name (outbox or ACS). */
-export async function createSender(settings: Settings, options: ServiceOptions = {}): Promise<EmailSender> {
-  if (options.sender) return options.sender;
+export async function createTransport(settings: Settings, options: ServiceOptions = {}): Promise<Transport> {
+  if (options.transport) return options.transport;
   if (settings.EMAIL_TRANSPORT === 'acs') {
-    const { createAcsEmailSender } = await import('../email/acsSender.js');
-    const { createPacers } = await import('../email/acs/pacer.js');
+    const { createAcsTransport } = await import('../transport/acsTransport.js');
+    const { createPacers } = await import('../transport/acs/pacer.js');
     // One pacer per process: a 429 pauses every send of this worker, not only the refused one.
-    return createAcsEmailSender(settings, { credential: credentialOf(settings, options), pacers: (processPacers ??= createPacers()) });
+    return createAcsTransport(settings, { credential: credentialOf(settings, options), pacers: (processPacers ??= createPacers()) });
   }
-  const { OutboxSender } = await import('../email/outboxSender.js');
-  return new OutboxSender({ dir: fromPackageRoot(settings.OUTBOX_DIR), clock: clockOf(options) });
+  const { OutboxTransport } = await import('../transport/outboxTransport.js');
+  return new OutboxTransport({ dir: fromPackageRoot(settings.OUTBOX_DIR), clock: clockOf(options) });
 }
 
 export async function createServices(settings: Settings, options: ServiceOptions = {}): Promise<Services> {
@@ -193,7 +192,7 @@ export async function createServices(settings: Settings, options: ServiceOptions
   if (settings.TEMPLATES_DIR) templateSet(fromPackageRoot(settings.TEMPLATES_DIR));
   const storage = storageConnection(settings);
   const graph = graphClientOf(settings, options);
-  const [directory, sender] = await Promise.all([createDirectoryWith(settings, options, graph), createSender(settings, options)]);
+  const [directory, transport] = await Promise.all([createDirectoryWith(settings, options, graph), createTransport(settings, options)]);
   const confirmer = await createConfirmer(settings, options, graph, directory);
   const clock = clockOf(options);
   const store = new TableSourcesStore(tableClient(storage, settings.SOURCES_TABLE), clock);
@@ -201,13 +200,12 @@ export async function createServices(settings: Settings, options: ServiceOptions
     settings,
     clock,
     directory,
-    sender,
+    transport,
     confirmer,
     storage,
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE), clock),
     registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE), clock),
-    acceptance: new TableAcceptanceLedger(tableClient(storage, settings.DELIVERY_TABLE), clock),
     requeue: new QueueEventRequeue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
     rates: new TableRecipientRates(tableClient(storage, settings.RECIPIENT_RATE_TABLE), clock),
     sources: {

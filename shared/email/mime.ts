@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { OutgoingEmail } from './emailSender.js';
+import type { OutgoingEmail } from './email.js';
 import { singleLine } from './format.js';
 import { MSG_ID, messageIdDomain } from './messageId.js';
 

@@ -6,7 +6,7 @@
  * included) collapse to one space, and it always starts with `PIM: `. The heading of the
  * HTML and text parts is the subject without that prefix, so the three always agree.
  */
-import type { RenderedEmail } from './emailSender.js';
+import type { RenderedEmail } from './email.js';
 import { digestView, type DigestModel } from './digestView.js';
 import { heldBackView, type HeldBackModel } from './heldBackView.js';
 import { singleLine } from './format.js';

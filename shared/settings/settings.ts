@@ -17,6 +17,8 @@ interface SettingSpec<T> {
   schema: z.ZodType<T>;
   /** Where the setting is also used by the Functions host itself (binding expressions). */
   host?: boolean;
+  /** The name it had before: still read when the setting is unset (both set and different stop the app). */
+  formerName?: string;
 }
 
 const bool = z
@@ -83,11 +85,12 @@ export const SETTINGS = {
     default: 'outbox',
     schema: z.enum(['outbox', 'acs']),
   }),
-  EMAIL_GROUPING: spec({
+  EMAIL_BATCHING: spec({
     description:
-      'With `EMAIL_TRANSPORT=acs`: `shared` sends the identical emails of an event as one message (up to 50 recipients in Bcc, no name in the greeting, one "why you received this" line per notification naming every way its recipients were reached); `perPerson` sends everyone their own message with their name. ACS counts its quota per message: see docs/deploy.md for which fits your domain.',
+      'With `EMAIL_TRANSPORT=acs`: `shared` sends the identical emails of an event as one message (up to 50 recipients in Bcc, no name in the greeting, one "why you received this" line per notification naming every way its recipients were reached); `perPerson` sends everyone their own message with their name. ACS counts its quota per message: see docs/deploy.md for which fits your domain. The digest and the held-back summary always go per person. Formerly `EMAIL_GROUPING`, still read.',
     default: 'shared',
     schema: z.enum(['shared', 'perPerson']),
+    formerName: 'EMAIL_GROUPING',
   }),
   EMAIL_SEND_CONCURRENCY: spec({
     description: 'With `EMAIL_TRANSPORT=acs`: how many messages of one event are sent at once (16: the 21 messages of a 1,000-recipient event go in two rounds; ACS limits sends per minute and hour, not in flight).',
@@ -299,7 +302,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
-    const raw = name === 'RECIPIENT_MODEL' ? recipientModelText(env, problems) : env[name];
+    const raw = name === 'RECIPIENT_MODEL' ? recipientModelText(env, problems) : s.formerName ? renamedText(name, s.formerName, env, problems) : env[name];
     const value = raw === undefined || raw.trim() === '' ? s.default : raw.trim();
     const parsed = s.schema.safeParse(value);
     if (parsed.success) out[name] = parsed.data;
@@ -330,6 +333,14 @@ function recipientModelText(env: Record<string, string | undefined>, problems: s
   const mapped = parsed.data ? 'microsoft-current' : 'seed-2019';
   if (model && model !== mapped) problems.push(`ADMINS_ACTIVE_ONLY=${legacy} contradicts RECIPIENT_MODEL=${model}; remove ADMINS_ACTIVE_ONLY`);
   return model || mapped;
+}
+
+/** A renamed setting: the new name, or else the former one; both set and different is a mistake worth stopping for. */
+function renamedText(name: string, formerName: string, env: Record<string, string | undefined>, problems: string[]): string | undefined {
+  const current = env[name]?.trim();
+  const former = env[formerName]?.trim();
+  if (current && former && current !== former) problems.push(`${formerName}=${former} contradicts ${name}=${current}; remove ${formerName} (it is the former name of ${name})`);
+  return current || former;
 }
 
 function crossChecks(s: Settings): string[] {

@@ -3,22 +3,19 @@
  * (portal links, a customer template folder) and the envelope of one recipient's email
  * (From, To, the ledger key and the deterministic operation id of the send).
  */
-import type { OutgoingEmail, RenderedEmail } from '../email/emailSender.js';
+import type { RenderedEmail } from '../email/email.js';
+import type { Deliverable } from '../delivery/batching.js';
 import type { RenderOptions } from '../email/render.js';
 import { fromPackageRoot } from '../packageRoot.js';
 import type { Recipient } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
-import { deliveryOperationId, recipientKey } from '../storage/deliveryLedger.js';
+import { deliveryOperationId, recipientKey } from '../delivery/deliveryLedger.js';
 
 export type EnvelopeSettings = Pick<Settings, 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'>;
 
-export interface PlannedEmail {
+/** One recipient's email as delivery takes it (deliver.ts), with whom it is for and why. */
+export interface PlannedEmail extends Deliverable {
   recipient: Recipient;
-  email: OutgoingEmail;
-  /** Deterministic per (ledger id, address): the idempotency key of the send. */
-  operationId: string;
-  /** The delivery ledger's row key for this recipient. */
-  key: string;
 }
 
 export function renderOptions(settings: EnvelopeSettings): RenderOptions {
@@ -37,6 +34,7 @@ export function addressed(
     recipient,
     operationId: deliveryOperationId(ledgerId, recipient.address),
     key: recipientKey(recipient.address),
+    notification: rendered.notification,
     email: {
       ...rendered,
       from: { address: settings.EMAIL_SENDER_ADDRESS, displayName: settings.EMAIL_SENDER_NAME },

@@ -1,36 +1,39 @@
 /**
  * The held-back summary (timer: functions/heldBackSummary.ts, HELD_BACK_SCHEDULE): each person
  * whose informational emails the rate limit held back (holdBack.ts) in a window that has
- * closed gets ONE email listing them. Exactly once through the delivery ledger, keyed
+ * closed gets ONE email listing them, delivered like every email (delivery/deliver.ts).
+ * Exactly once through the delivery ledger, keyed
  * `held:<recipient>:<window start>`: a rerun, a retry, or two overlapping runs send it once;
  * the window's row goes only after the summary is recorded, so a crash in between resends
  * nothing and loses nothing.
  */
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import type { EmailSender, RenderedEmail } from '../email/emailSender.js';
+import type { RenderedEmail } from '../email/email.js';
+import type { Transport } from '../transport/transport.js';
 import { renderHeldBack } from '../email/render.js';
 import type { Settings } from '../settings/settings.js';
-import { deliveryOperationId, type DeliveryLedger } from '../storage/deliveryLedger.js';
+import { deliveryOperationId, type DeliveryLedger } from '../delivery/deliveryLedger.js';
 import type { DueSummary, HeldItem, RecipientRates } from '../storage/recipientRates.js';
 import type { Log } from '../log.js';
-import { DeliveryBusyError, deliverOnce, type DeliveryCounts } from './deliverOnce.js';
+import { DeliveryBusyError, deliver, type DeliveryCounts } from '../delivery/deliver.js';
 import { renderOptions } from './envelope.js';
 
 export type HeldBackSettings = Pick<
   Settings,
-  'RECIPIENT_RATE_LIMIT' | 'RECIPIENT_RATE_WINDOW_MINUTES' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS'
+  'RECIPIENT_RATE_LIMIT' | 'RECIPIENT_RATE_WINDOW_MINUTES' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS' | 'EMAIL_SEND_CONCURRENCY'
 >;
 
 export interface HeldBackDeps {
   rates: RecipientRates;
   directory: RoleDirectory;
-  sender: EmailSender;
+  transport: Transport;
   ledger: DeliveryLedger;
   settings: HeldBackSettings;
   log: Log;
 }
 
-export interface HeldBackOutcome extends DeliveryCounts {
+export interface HeldBackOutcome extends Omit<DeliveryCounts, 'messages'> {
+  kind: 'done';
   /** Windows that owed a summary. */
   windows: number;
   /** Emails listed in the summaries sent by this run. */
@@ -72,7 +75,7 @@ export function renderSummary(
 }
 
 export async function sendHeldBackSummaries(now: Date, deps: HeldBackDeps): Promise<HeldBackOutcome> {
-  const outcome: HeldBackOutcome = { windows: 0, listed: 0, busy: 0, sent: 0, alreadySent: 0, failed: 0 };
+  const outcome: HeldBackOutcome = { kind: 'done', windows: 0, listed: 0, busy: 0, sent: 0, alreadySent: 0, failed: 0 };
   const due = await deps.rates.dueSummaries(new Date(now.getTime() - CLOCK_GRACE_MS));
   if (due.length === 0) return outcome;
   const tenant = await deps.directory.tenant();
@@ -89,11 +92,14 @@ export async function sendHeldBackSummaries(now: Date, deps: HeldBackDeps): Prom
       };
       let counts: DeliveryCounts;
       try {
-        counts = await deliverOnce(
-          ledgerId,
-          [{ key: window.key, operationId: deliveryOperationId(ledgerId, window.address), notification: 'heldBackSummary', email }],
-          { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log },
-        );
+        counts = await deliver(ledgerId, [{ key: window.key, operationId: deliveryOperationId(ledgerId, window.address), notification: 'heldBackSummary', email }], {
+          transport: deps.transport,
+          ledger: deps.ledger,
+          leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000,
+          concurrency: deps.settings.EMAIL_SEND_CONCURRENCY,
+          personal: true,
+          log: deps.log,
+        });
       } catch (e) {
         if (!(e instanceof DeliveryBusyError)) throw e;
         // An overlapping run is sending this one: it stays due, and the next run finds it sent.

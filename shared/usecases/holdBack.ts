@@ -7,11 +7,11 @@
  * the window (heldBackSummary.ts). The digest is unaffected: it counts events, not emails.
  */
 import { NOTIFICATIONS } from '../rules/notifications.js';
-import { SETTINGS, type Settings } from '../settings/settings.js';
+import type { Settings } from '../settings/settings.js';
 import type { RecipientRates } from '../storage/recipientRates.js';
 import type { NotificationPlan, PlannedEmail } from './planNotifications.js';
 
-export type RateSettings = Partial<Pick<Settings, 'RECIPIENT_RATE_LIMIT' | 'RECIPIENT_RATE_WINDOW_MINUTES'>>;
+export type RateSettings = Pick<Settings, 'RECIPIENT_RATE_LIMIT' | 'RECIPIENT_RATE_WINDOW_MINUTES'>;
 
 export interface HoldBackResult {
   send: PlannedEmail[];
@@ -24,11 +24,11 @@ export function asksToAct(notification: string): boolean {
 }
 
 /** `seenBefore`: the event registry has seen this event before (a redelivery, or a copy). */
-export async function holdBack(plan: NotificationPlan, rates: RecipientRates | undefined, settings: RateSettings, seenBefore = true): Promise<HoldBackResult> {
-  // Without the setting (a caller that does not rate-limit), the limit is off.
-  const limit = settings.RECIPIENT_RATE_LIMIT ?? 0;
+export async function holdBack(plan: NotificationPlan, rates: RecipientRates, settings: RateSettings, seenBefore = true): Promise<HoldBackResult> {
+  // RECIPIENT_RATE_LIMIT=0 turns the limit off.
+  const limit = settings.RECIPIENT_RATE_LIMIT;
   const informational = plan.emails.filter((e) => !asksToAct(e.recipient.notification));
-  if (!rates || limit <= 0 || informational.length === 0) return { send: plan.emails, held: 0 };
+  if (limit <= 0 || informational.length === 0) return { send: plan.emails, held: 0 };
   const { event, names } = plan;
   // What the event is not about shows as a dash, not as the planner's "a role" / "someone".
   const listed = {
@@ -44,7 +44,7 @@ export async function holdBack(plan: NotificationPlan, rates: RecipientRates | u
       ...(e.recipient.displayName ? { displayName: e.recipient.displayName } : {}),
       item: { eventId: event.id, notification: e.recipient.notification, occurredAt: event.occurredAt, ...listed },
     })),
-    { limit, windowMs: (settings.RECIPIENT_RATE_WINDOW_MINUTES ?? Number(SETTINGS.RECIPIENT_RATE_WINDOW_MINUTES.default)) * 60_000, seenBefore },
+    { limit, windowMs: settings.RECIPIENT_RATE_WINDOW_MINUTES * 60_000, seenBefore },
   );
   const send = plan.emails.filter((e) => asksToAct(e.recipient.notification) || decisions.get(e.key) !== 'held');
   return { send, held: plan.emails.length - send.length };

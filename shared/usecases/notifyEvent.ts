@@ -1,93 +1,76 @@
 /**
- * The per-event use case behind the queue function: validate, confirm with PIM, record for the digest,
- * decide, render, and deliver each email exactly once through the ledger.
+ * The per-event use case behind the queue function: validate, confirm with PIM, record for the
+ * digest, decide, render, and deliver each email exactly once (delivery/deliver.ts).
  *
- * Outcomes the entry point maps: `invalid` → poison queue with the reason, never retried
- * (a reused event id, and an event PIM's records do not bear out, included); `awaitingPim` →
- * queued again for when PIM's records may show it; `busy` → deferred for later, never failed; a thrown
- * error → transient, the host retries the message (nothing is lost, and the ledger makes
- * sure a retry sends only what did not go out).
+ * Outcomes (events/outcomes.ts): `invalid` → poison queue with the reason, never retried (a
+ * reused event id, and an event PIM's records do not bear out, included); `queuedAgain` → the
+ * event waits on the queue (busy, throttled, awaiting PIM, waiting for a permission); `done`;
+ * a thrown error → transient, the host retries the message (nothing is lost, and the ledger
+ * makes sure a retry sends only what did not go out).
  */
 import { InvalidEventError, parseEvent, parseEventText } from '../events/parse.js';
+import type { Invalid, QueuedAgain } from '../events/outcomes.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import { notConfirmedReason, type PimConfirmer } from '../confirm/pimConfirmer.js';
-import type { EmailSender } from '../email/emailSender.js';
+import type { Transport } from '../transport/transport.js';
+import { QuotaExceededError } from '../transport/transport.js';
 import type { ActivityStore } from '../storage/activityStore.js';
-import type { AcceptanceLedger, DeliveryLedger } from '../storage/deliveryLedger.js';
-import { eventContentHash, type EventRegistry } from '../storage/eventRegistry.js';
+import type { DeliveryLedger } from '../delivery/deliveryLedger.js';
+import { eventContentHash, type EventRegistry } from '../delivery/eventRegistry.js';
+import { DeliveryBusyError, deliver } from '../delivery/deliver.js';
 import type { EventRequeue } from '../storage/eventRequeue.js';
-import { isGroupSender, QuotaExceededError } from '../email/groupSender.js';
 import type { PimEvent } from '../events/schema.js';
-import { SETTINGS, type Settings } from '../settings/settings.js';
-import { DeliveryBusyError, deliverOnce } from './deliverOnce.js';
+import type { Settings } from '../settings/settings.js';
 import { missingPermission } from '../permissions/missing.js';
-import { waitForPermission, type PermissionWaitOutcome, type PermissionWaitSettings } from './permissionWait.js';
-import { deliverGrouped } from './deliverGrouped.js';
+import { waitForPermission, type PermissionWaitSettings } from './permissionWait.js';
 import { holdBack, type RateSettings } from './holdBack.js';
 import type { RecipientRates } from '../storage/recipientRates.js';
-
-export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from './poison.js';
 import { planNotifications, type NotifySettings } from './planNotifications.js';
 import type { Log } from '../log.js';
 import type { Clock } from '../time/clock.js';
 
+export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from './poison.js';
+
+export type NotifyEventSettings = NotifySettings &
+  PermissionWaitSettings &
+  RateSettings &
+  Pick<Settings, 'DELIVERY_LEASE_SECONDS' | 'EMAIL_BATCHING' | 'EMAIL_SEND_CONCURRENCY'>;
+
 export interface NotifyDeps {
   directory: RoleDirectory;
-  sender: EmailSender;
+  transport: Transport;
   activity: ActivityStore;
   ledger: DeliveryLedger;
   /** An event id is one event: a reuse with other content is refused. */
   registry: EventRegistry;
-  settings: NotifySettings & { DELIVERY_LEASE_SECONDS: number } & Partial<Pick<Settings, 'EMAIL_GROUPING' | 'EMAIL_SEND_CONCURRENCY'> & PermissionWaitSettings> & RateSettings;
-  /** The per-recipient rate limit of informational emails (holdBack.ts); without it nothing is held back. */
-  rates?: RecipientRates;
-  /**
-   * With both, a sender that can take one message to many (ACS) delivers accept-then-report,
-   * grouped (deliverGrouped.ts); a throttled event is put back for later instead of failing.
-   */
-  acceptance?: AcceptanceLedger;
-  requeue?: EventRequeue;
-  /**
-   * Is the event what PIM's records say happened (docs/trust.md)? Asked before anything is
-   * recorded or sent; without one (unit tests of something else) events are taken as they come.
-   */
-  confirmer?: PimConfirmer;
+  settings: NotifyEventSettings;
+  /** The per-recipient rate limit of informational emails (holdBack.ts). */
+  rates: RecipientRates;
+  /** Where an event waits: busy, throttled, awaiting PIM, waiting for a permission. */
+  requeue: EventRequeue;
+  /** Is the event what PIM's records say happened (docs/trust.md)? Asked before anything is recorded or sent. */
+  confirmer: PimConfirmer;
   /** The app's clock (how long an event may wait for a missing permission). */
   clock: Clock;
   /** Ids and counts only: never addresses or justifications. */
   log: Log;
 }
 
-export type NotifyOutcome =
-  | { kind: 'invalid'; error: InvalidEventError }
-  /**
-   * Another worker holds fresh claims on some of its emails (it is sending them, or died
-   * doing so): the entry point defers the message for `retryAfterSeconds` instead of
-   * failing, since a failure would use up one of the message's tries.
-   */
-  | { kind: 'busy'; eventId: string; retryAfterSeconds: number }
-  | {
-      kind: 'processed';
-      eventId: string;
-      /** Emails sent by this attempt. */
-      sent: number;
-      /** Emails an earlier attempt (or delivery of the same message) already sent. */
-      alreadySent: number;
-      /** Emails refused for good by the transport (recorded, not retried). */
-      failed: number;
-      /** Informational emails held back by the rate limit, for the recipient's summary. */
-      held: number;
-      activity: 'recorded' | 'duplicate';
-    }
-  /** ACS's quota ran out part-way: what went out is recorded, the event is queued again for `retryAfterMs` from now. */
-  | { kind: 'deferred'; eventId: string; retryAfterMs: number; activity: 'recorded' | 'duplicate' }
-  /** A directory read was refused (permission missing): queued again to wait for the grant. */
-  | PermissionWaitOutcome
-  /**
-   * PIM's records do not show the event yet, and it is recent enough for that to be replication
-   * lag: queued again for `retryAfterMs` from now, nothing recorded or sent.
-   */
-  | { kind: 'awaitingPim'; eventId: string; retryAfterMs: number; reason: string };
+export interface NotifyDone {
+  kind: 'done';
+  eventId: string;
+  /** Emails sent by this attempt. */
+  sent: number;
+  /** Emails an earlier attempt (or delivery of the same message) already sent. */
+  alreadySent: number;
+  /** Emails refused for good by the transport (recorded, not retried). */
+  failed: number;
+  /** Informational emails held back by the rate limit, for the recipient's summary. */
+  held: number;
+  activity: 'recorded' | 'duplicate';
+}
+
+export type NotifyOutcome = Invalid | QueuedAgain | NotifyDone;
 
 export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const parsed = typeof message === 'string' ? parseEventText(message) : parseEvent(message);
@@ -100,22 +83,17 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   // registered under an id a real event may need.
   let confirmation;
   try {
-    confirmation = deps.confirmer ? await deps.confirmer.confirm(event) : undefined;
+    confirmation = await deps.confirmer.confirm(event);
   } catch (e) {
     const waiting = await waitIfPermissionMissing(e, event, eventText, deps);
     if (waiting) return waiting;
     throw e;
   }
-  if (confirmation?.kind === 'notConfirmed') {
+  if (confirmation.kind === 'notConfirmed') {
     return { kind: 'invalid', error: new InvalidEventError(event.id, [{ path: '', message: notConfirmedReason(confirmation.reason) }]) };
   }
-  if (confirmation?.kind === 'notYet') {
-    // Without a queue to wait on, the host's retry (a try used up) is the wait.
-    if (!deps.requeue) throw new Error(`event ${event.id}: not in PIM's records yet (${confirmation.reason})`);
-    await deps.requeue.later(eventText, confirmation.retryAfterMs);
-    return { kind: 'awaitingPim', eventId: event.id, retryAfterMs: confirmation.retryAfterMs, reason: confirmation.reason };
-  }
-  if (confirmation?.kind === 'unchecked' && confirmation.warn) deps.log('warn', `event ${event.id} (${event.type}): mailed unconfirmed by PIM: ${confirmation.reason}`);
+  if (confirmation.kind === 'notYet') return queueAgain(event.id, eventText, 'awaitingPim', confirmation.retryAfterMs, `not in PIM's records yet (${confirmation.reason})`, deps);
+  if (confirmation.kind === 'unchecked' && confirmation.warn) deps.log('warn', `event ${event.id} (${event.type}): mailed unconfirmed by PIM: ${confirmation.reason}`);
 
   let plan;
   try {
@@ -147,49 +125,48 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   const { send, held } = await holdBack(plan, deps.rates, deps.settings, registration.kind !== 'new');
   if (held > 0) deps.log('info', `event ${event.id}: ${held} informational emails held back by the rate limit`);
   try {
-    const items = send.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
-    const leaseMs = deps.settings.DELIVERY_LEASE_SECONDS * 1000;
-    const { sender, acceptance, requeue } = deps;
-    if (!isGroupSender(sender) || !acceptance || !requeue) {
-      const counts = await deliverOnce(event.id, items, { sender, ledger: deps.ledger, leaseMs, log: deps.log });
-      return { kind: 'processed', eventId: event.id, ...counts, held, activity: await recording };
-    }
-    try {
-      const { messages, ...counts } = await deliverGrouped(event.id, items, {
-        sender,
-        ledger: deps.ledger,
-        acceptance,
-        leaseMs,
-        concurrency: deps.settings.EMAIL_SEND_CONCURRENCY ?? Number(SETTINGS.EMAIL_SEND_CONCURRENCY.default),
-        perPerson: deps.settings.EMAIL_GROUPING === 'perPerson',
-        eventText,
-        log: deps.log,
-      });
-      deps.log('info', `event ${event.id}: ${messages} ACS messages accepted`);
-      return { kind: 'processed', eventId: event.id, ...counts, held, activity: await recording };
-    } catch (e) {
-      if (!(e instanceof QuotaExceededError)) throw e;
-      // The entry point logs the deferral (functions/notify.ts).
-      await requeue.later(eventText, e.retryAfterMs);
-      return { kind: 'deferred', eventId: event.id, retryAfterMs: e.retryAfterMs, activity: await recording };
-    }
+    const counts = await deliver(event.id, send, {
+      transport: deps.transport,
+      ledger: deps.ledger,
+      leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000,
+      concurrency: deps.settings.EMAIL_SEND_CONCURRENCY,
+      personal: personalEmails(deps),
+      eventText,
+      log: deps.log,
+    });
+    deps.log('info', `event ${event.id}: ${counts.messages} messages accepted`);
+    return { kind: 'done', eventId: event.id, sent: counts.sent, alreadySent: counts.alreadySent, failed: counts.failed, held, activity: await recording };
   } catch (e) {
-    if (!(e instanceof DeliveryBusyError)) throw e;
-    // Another worker holds the emails: look again later as a new message, so waiting never
-    // uses up one of the message's tries. Without a queue to put it on, the host retries it.
-    if (!deps.requeue) throw e;
-    const retryAfterSeconds = busyRetrySeconds(e.retryAfterMs);
-    await deps.requeue.later(eventText, retryAfterSeconds * 1000);
-    return { kind: 'busy', eventId: event.id, retryAfterSeconds };
+    // Another worker holds the emails, or the transport's quota ran out: look again later as a
+    // new message, so waiting never uses up one of the message's tries. The activity is
+    // recorded either way (the event happened).
+    if (e instanceof DeliveryBusyError) {
+      await recording;
+      return queueAgain(event.id, eventText, 'busy', busyRetrySeconds(e.retryAfterMs) * 1000, "emails held by another worker's lease", deps);
+    }
+    if (e instanceof QuotaExceededError) {
+      await recording;
+      return queueAgain(event.id, eventText, 'throttled', e.retryAfterMs, 'the transport\'s quota is used up; what went out is recorded', deps);
+    }
+    throw e;
   } finally {
     // Never left running past the invocation; its failure, if any, was already thrown above.
     await recording.catch(() => undefined);
   }
 }
 
-/** In shared grouping the emails carry a neutral greeting, so that identical ones can go as one message. */
-export function personalEmails(deps: Pick<NotifyDeps, 'sender' | 'acceptance' | 'requeue' | 'settings'>): boolean {
-  return !(isGroupSender(deps.sender) && deps.acceptance && deps.requeue) || deps.settings.EMAIL_GROUPING === 'perPerson';
+/** Puts the event back on the queue for `retryAfterMs`: the outcome that says so. */
+async function queueAgain(eventId: string, eventText: string, reason: QueuedAgain['reason'], retryAfterMs: number, detail: string, deps: Pick<NotifyDeps, 'requeue'>): Promise<QueuedAgain> {
+  await deps.requeue.later(eventText, retryAfterMs);
+  return { kind: 'queuedAgain', eventId, reason, retryAfterMs, detail };
+}
+
+/**
+ * Batched (EMAIL_BATCHING=shared), the emails carry a neutral greeting, so that identical ones
+ * can go as one message; a transport of one recipient per message (the outbox) greets by name.
+ */
+export function personalEmails(deps: { transport: Pick<Transport, 'maxRecipients'>; settings: Pick<Settings, 'EMAIL_BATCHING'> }): boolean {
+  return deps.transport.maxRecipients <= 1 || deps.settings.EMAIL_BATCHING === 'perPerson';
 }
 
 /**
@@ -205,7 +182,7 @@ function busyRetrySeconds(leaseLeftMs: number | undefined): number {
 }
 
 /** A refused read (confirming or planning) waits for the permission on the queue (permissionWait.ts). */
-async function waitIfPermissionMissing(e: unknown, event: PimEvent, eventText: string, deps: NotifyDeps): Promise<PermissionWaitOutcome | undefined> {
+async function waitIfPermissionMissing(e: unknown, event: PimEvent, eventText: string, deps: NotifyDeps): Promise<Invalid | QueuedAgain | undefined> {
   const missing = missingPermission(e);
   return missing ? waitForPermission(event, eventText, missing, deps) : undefined;
 }

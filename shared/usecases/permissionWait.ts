@@ -15,6 +15,7 @@
  * reason, for `pim-notify redrive` once the permission is granted.
  */
 import { InvalidEventError } from '../events/parse.js';
+import type { Invalid, QueuedAgain } from '../events/outcomes.js';
 import type { PimEvent } from '../events/schema.js';
 import type { Log } from '../log.js';
 import { reportMissingPermission, type PermissionError } from '../permissions/missing.js';
@@ -24,29 +25,21 @@ import type { Clock } from '../time/clock.js';
 
 export type PermissionWaitSettings = Pick<Settings, 'MISSING_PERMISSION_RETRY_SECONDS' | 'MISSING_PERMISSION_WAIT_HOURS'>;
 
-export type PermissionWaitOutcome =
-  /** Queued again for `retryAfterSeconds` from now; nothing was recorded or sent. */
-  | { kind: 'waitingForPermission'; eventId: string; retryAfterSeconds: number }
-  /** Waited as long as it may: the entry point poisons it with the reason. */
-  | { kind: 'invalid'; error: InvalidEventError };
-
 export interface PermissionWaitDeps {
-  requeue?: EventRequeue;
+  requeue: EventRequeue;
   /** The wait is bounded by the event's age on this clock. */
   clock: Clock;
   log: Log;
-  settings: Partial<PermissionWaitSettings>;
+  settings: PermissionWaitSettings;
 }
 
-/** What becomes of `event` whose directory read was refused; undefined: it cannot wait here (the caller rethrows). */
-export async function waitForPermission(
-  event: PimEvent,
-  eventText: string,
-  missing: PermissionError,
-  deps: PermissionWaitDeps,
-): Promise<PermissionWaitOutcome | undefined> {
+/**
+ * What becomes of `event` whose directory read was refused: queued again for
+ * MISSING_PERMISSION_RETRY_SECONDS (nothing was recorded or sent), or, once it has waited as
+ * long as it may, invalid (the entry point poisons it with the reason).
+ */
+export async function waitForPermission(event: PimEvent, eventText: string, missing: PermissionError, deps: PermissionWaitDeps): Promise<Invalid | QueuedAgain> {
   const { MISSING_PERMISSION_RETRY_SECONDS: retrySeconds, MISSING_PERMISSION_WAIT_HOURS: waitHours } = deps.settings;
-  if (!deps.requeue || retrySeconds === undefined || waitHours === undefined) return undefined;
   reportMissingPermission(
     deps.log,
     missing,
@@ -61,7 +54,7 @@ export async function waitForPermission(
     return { kind: 'invalid', error };
   }
   await deps.requeue.later(eventText, retrySeconds * 1000);
-  return { kind: 'waitingForPermission', eventId: event.id, retryAfterSeconds: retrySeconds };
+  return { kind: 'queuedAgain', eventId: event.id, reason: 'waitingForPermission', retryAfterMs: retrySeconds * 1000, detail: 'a directory read lacks a permission (logged once per process)' };
 }
 
 function describeSeconds(seconds: number): string {

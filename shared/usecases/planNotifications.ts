@@ -5,7 +5,7 @@
  */
 import type { PimEvent } from '../events/schema.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import type { RenderedEmail } from '../email/emailSender.js';
+import type { RenderedEmail } from '../email/email.js';
 import { renderNotification, type NotificationModel } from '../email/render.js';
 import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
@@ -74,7 +74,7 @@ export interface PlanOptions {
   /**
    * false: a neutral greeting instead of the recipient's name and one reason line per
    * notification, so that everyone's email of one notification is identical and can go as
-   * one message (EMAIL_GROUPING=shared).
+   * one message (EMAIL_BATCHING=shared).
    */
   personal?: boolean;
 }

@@ -14,7 +14,14 @@
  * before the function runs); `lossyDecoding` says so.
  */
 import { Buffer } from 'node:buffer';
-import type { InvalidEventError } from '../events/parse.js';
+import type { EventIssue } from '../events/parse.js';
+
+/** Why a message was refused: an invalid PIM event (InvalidEventError) or delivery report (InvalidDeliveryReportError). */
+export interface Rejection {
+  message: string;
+  eventId: string | undefined;
+  issues: EventIssue[];
+}
 
 export interface PoisonRecord {
   poison: {
@@ -39,7 +46,7 @@ export interface PoisonRecord {
 
 const PREVIEW_CHARS = 200;
 
-export function poisonRecord(text: string, error: InvalidEventError, rejectedAt: Date, triggerMetadata?: Record<string, unknown>): PoisonRecord {
+export function poisonRecord(text: string, error: Rejection, rejectedAt: Date, triggerMetadata?: Record<string, unknown>): PoisonRecord {
   const bytes = Buffer.from(text, 'utf8');
   const asBase64 = bytes.toString('base64');
   // JSON.stringify adds the quotes and escapes; base64 costs 4/3: keep the smaller.
@@ -108,7 +115,7 @@ export function fitsInQueueMessage(record: PoisonRecord): boolean {
  */
 export function poisonEntry(
   message: unknown,
-  error: InvalidEventError,
+  error: Rejection,
   rejectedAt: Date,
   triggerMetadata?: Record<string, unknown>,
 ): { value: PoisonRecord | string; annotated: boolean } {

@@ -2,29 +2,30 @@
  * The weekly digest: counts for the four tiles from the week's activity partition, the top
  * roles from the role lookup, one email per recipient, sent at most once per (tenant, week).
  *
- * Idempotent and resumable through the delivery ledger, keyed `digest:<tenant>:<week>`: a
- * rerun or a retry skips who already got it; a run that died halfway leaves claims that a
- * later run takes over (after DELIVERY_LEASE_SECONDS); two overlapping runs cannot both
- * send to one person (one of them sees the other's claims as busy).
+ * Delivered like every email (delivery/deliver.ts), each person their own message, exactly
+ * once per (tenant, week) through the ledger, keyed `digest:<tenant>:<week>`: a rerun or a
+ * retry skips who already got it; a run that died halfway leaves claims that a later run takes
+ * over (after DELIVERY_LEASE_SECONDS, asking the transport first); two overlapping runs cannot
+ * both send to one person (one of them sees the other's claims as busy). Delivery reports are
+ * recorded for each recipient as for any notification.
  */
 import type { RoleDirectory, TopRole } from '../directory/roleDirectory.js';
-import type { EmailSender, OutgoingEmail } from '../email/emailSender.js';
 import { renderDigest, type DigestTiles } from '../email/render.js';
 import { decideDigestRecipients } from '../rules/digestRecipients.js';
 import { DIRECTORY_ADMIN_ROLE_IDS } from '../directory/roleDirectory.js';
-import type { Recipient } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
-import { addressed, renderOptions } from './envelope.js';
+import { addressed, renderOptions, type PlannedEmail } from './envelope.js';
 import type { ActivityRow, ActivityStore } from '../storage/activityStore.js';
-import type { DeliveryLedger } from '../storage/deliveryLedger.js';
+import type { DeliveryLedger } from '../delivery/deliveryLedger.js';
+import { deliver } from '../delivery/deliver.js';
+import type { Transport } from '../transport/transport.js';
 import { isoWeekOf, previousWeek, type IsoWeek } from '../time/isoWeek.js';
-import { deliverOnce } from './deliverOnce.js';
 import type { Log } from '../log.js';
 
 export type DigestSettings = Pick<
   Settings,
   | 'RECIPIENT_MODEL' | 'DIGEST_EXTRA_RECIPIENTS' | 'DIGEST_OPT_OUT' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR'
-  | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS'
+  | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS' | 'EMAIL_SEND_CONCURRENCY'
 >;
 
 export interface DigestPlan {
@@ -33,7 +34,7 @@ export interface DigestPlan {
   tiles: DigestTiles;
   previousTiles: DigestTiles;
   topRoles: TopRole[];
-  emails: Array<{ recipient: Recipient; email: OutgoingEmail; operationId: string; key: string }>;
+  emails: PlannedEmail[];
 }
 
 export function emptyTiles(): DigestTiles {
@@ -112,6 +113,7 @@ export function digestLedgerId(tenantId: string, week: IsoWeek): string {
 }
 
 export interface DigestOutcome {
+  kind: 'done';
   week: string;
   recipients: number;
   sent: number;
@@ -119,22 +121,35 @@ export interface DigestOutcome {
   failed: number;
 }
 
-export async function sendWeeklyDigest(
-  week: IsoWeek,
-  deps: { directory: RoleDirectory; activity: ActivityStore; sender: EmailSender; ledger: DeliveryLedger; settings: DigestSettings; log: Log },
-): Promise<DigestOutcome> {
+export interface DigestDeps {
+  directory: RoleDirectory;
+  activity: ActivityStore;
+  transport: Transport;
+  ledger: DeliveryLedger;
+  settings: DigestSettings;
+  log: Log;
+}
+
+/**
+ * A failure throws (the timer's retry runs it again and the ledger sends only what is left):
+ * a transient error, another run holding some of it (DeliveryBusyError), or the transport's
+ * quota used up (QuotaExceededError; what went out is recorded, the rest handed back).
+ */
+export async function sendWeeklyDigest(week: IsoWeek, deps: DigestDeps): Promise<DigestOutcome> {
   const plan = await planDigest(week, deps);
-  const counts = await deliverOnce(
-    digestLedgerId(plan.tenantId, week),
-    plan.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: 'weeklyDigest', email: e.email })),
-    // Recorded one by one: a digest run is long (rate limits), and an interrupted run must
-    // leave exact records of who already has it.
-    { sender: deps.sender, ledger: deps.ledger, leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000, log: deps.log, recordEach: true },
-  );
-  return { week: week.id, recipients: plan.emails.length, ...counts };
+  const { sent, alreadySent, failed } = await deliver(digestLedgerId(plan.tenantId, week), plan.emails, {
+    transport: deps.transport,
+    ledger: deps.ledger,
+    leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000,
+    concurrency: deps.settings.EMAIL_SEND_CONCURRENCY,
+    // Each digest greets its reader by name and says why they get it.
+    personal: true,
+    log: deps.log,
+  });
+  return { kind: 'done', week: week.id, recipients: plan.emails.length, sent, alreadySent, failed };
 }
 
 /** The digest as the Monday timer sends it: the ISO week that ended before `now`. */
-export function sendLastWeeksDigest(now: Date, deps: Parameters<typeof sendWeeklyDigest>[1]): Promise<DigestOutcome> {
+export function sendLastWeeksDigest(now: Date, deps: DigestDeps): Promise<DigestOutcome> {
   return sendWeeklyDigest(previousWeek(isoWeekOf(now)), deps);
 }

@@ -5,7 +5,7 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { TableAcceptanceLedger } from '../../shared/storage/tableAcceptanceLedger.js';
+import { TableAcceptanceLedger } from '../../shared/delivery/tableAcceptanceLedger.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 import { decodeMessage } from '../../shared/storage/queueMessage.js';
 import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';

@@ -1,5 +1,5 @@
 /**
- * EMAIL_GROUPING=shared renders the emails of one notification identically (no name in the
+ * EMAIL_BATCHING=shared renders the emails of one notification identically (no name in the
  * greeting, one reason line naming every way its recipients were reached), so that they can
  * travel as one message; per-person rendering keeps the name and the person's own reason.
  */
@@ -9,7 +9,7 @@ import { parseEventsText } from '../../dev/eventFile.js';
 import { createDirectory } from '../../shared/composition/services.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { contentKey, sharedMessages } from '../../shared/usecases/emailGroups.js';
+import { contentKey, sharedMessages } from '../../shared/delivery/batching.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 
 describe('shared content for grouping', () => {

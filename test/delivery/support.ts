@@ -5,16 +5,16 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { createAcsEmailSender, type AcsEmailSender } from '../../shared/email/acsSender.js';
-import { createPacers, type AcsPacers } from '../../shared/email/acs/pacer.js';
-import type { OutgoingEmail } from '../../shared/email/emailSender.js';
-import { deliveryOperationId, recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { createAcsEmailSender, type AcsEmailSender } from '../../shared/transport/acsTransport.js';
+import { createPacers, type AcsPacers } from '../../shared/transport/acs/pacer.js';
+import type { OutgoingEmail } from '../../shared/email/email.js';
+import { deliveryOperationId, recipientKey } from '../../shared/delivery/deliveryLedger.js';
 import { decodeMessage } from '../../shared/storage/queueMessage.js';
 import { QueueEventRequeue } from '../../shared/storage/queueEventRequeue.js';
-import { TableAcceptanceLedger } from '../../shared/storage/tableAcceptanceLedger.js';
-import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
-import { deliverGrouped, type GroupedDeliveryOptions } from '../../shared/usecases/deliverGrouped.js';
-import type { GroupItem } from '../../shared/usecases/emailGroups.js';
+import { TableAcceptanceLedger } from '../../shared/delivery/tableAcceptanceLedger.js';
+import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
+import { deliverGrouped, type GroupedDeliveryOptions } from '../../shared/delivery/deliver.js';
+import type { GroupItem } from '../../shared/delivery/batching.js';
 import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
 import type { DeliveryReportEvent, FakeAcs } from '../support/fakeAcs.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';

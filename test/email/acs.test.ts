@@ -8,9 +8,9 @@ import { AzureKeyCredential } from '@azure/core-auth';
 import { createDefaultHttpClient, createEmptyPipeline, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { attemptOperationId } from '../../shared/email/acs/attemptIds.js';
-import { createAcsEmailSender, SendThrottledError, type AcsSenderOptions } from '../../shared/email/acsSender.js';
-import { PermanentSendError, type OutgoingEmail } from '../../shared/email/emailSender.js';
+import { attemptOperationId } from '../../shared/transport/acs/attemptIds.js';
+import { createAcsEmailSender, SendThrottledError, type AcsSenderOptions } from '../../shared/transport/acsTransport.js';
+import { PermanentSendError, type OutgoingEmail } from '../../shared/email/email.js';
 import type { FakeAcs } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 

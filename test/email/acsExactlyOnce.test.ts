@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { attemptOperationId } from '../../shared/email/acs/attemptIds.js';
-import { AcsEmailSender, createAcsEmailSender, type AcsSenderOptions } from '../../shared/email/acsSender.js';
-import type { OutgoingEmail } from '../../shared/email/emailSender.js';
+import { attemptOperationId } from '../../shared/transport/acs/attemptIds.js';
+import { AcsEmailSender, createAcsEmailSender, type AcsSenderOptions } from '../../shared/transport/acsTransport.js';
+import type { OutgoingEmail } from '../../shared/email/email.js';
 import type { FakeAcs } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingEmail } from '../../shared/email/emailSender.js';
+import type { OutgoingEmail } from '../../shared/email/email.js';
 import { HeaderValueError, toEml } from '../../shared/email/mime.js';
 import { renderNotification } from '../../shared/email/render.js';
 import { decodeHeader, parseMessage } from './mimeParse.js';

@@ -1,7 +1,7 @@
 /** The threading headers on both transports: the outbox writes them into the .eml, ACS gets them as custom headers. */
 import { describe, expect, it } from 'vitest';
-import { toAcsMessage } from '../../shared/email/acsSender.js';
-import type { OutgoingEmail } from '../../shared/email/emailSender.js';
+import { toAcsMessage } from '../../shared/transport/acsTransport.js';
+import type { OutgoingEmail } from '../../shared/email/email.js';
 import { HeaderValueError, toEml } from '../../shared/email/mime.js';
 import { renderNotification } from '../../shared/email/render.js';
 import { threadOf } from '../../shared/usecases/threading.js';

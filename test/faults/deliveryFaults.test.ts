@@ -6,8 +6,8 @@
  * recipient gets exactly one delivery and ends with a recorded outcome.
  */
 import { describe, expect, it } from 'vitest';
-import { QuotaExceededError } from '../../shared/email/groupSender.js';
-import type { AcceptanceLedger } from '../../shared/storage/deliveryLedger.js';
+import { QuotaExceededError } from '../../shared/transport/transport.js';
+import type { AcceptanceLedger } from '../../shared/delivery/deliveryLedger.js';
 import { CUSTOM_DOMAIN_QUOTAS, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { addresses, deliverGrouped, harness, items } from '../delivery/support.js';

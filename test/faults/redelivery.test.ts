@@ -13,7 +13,7 @@ import { createDirectory } from '../../shared/composition/services.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { encodeMessage } from '../../shared/storage/queues.js';
-import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
+import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 import {
   clearQueues,

@@ -5,8 +5,8 @@
  * the local ACS, the ledger on Azurite, reports through the real use case.
  */
 import { describe, expect, it } from 'vitest';
-import { QuotaExceededError } from '../../shared/email/groupSender.js';
-import type { AcceptanceLedger } from '../../shared/storage/deliveryLedger.js';
+import { QuotaExceededError } from '../../shared/transport/transport.js';
+import type { AcceptanceLedger } from '../../shared/delivery/deliveryLedger.js';
 import { REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { addresses, deliverGrouped, harness, items } from '../delivery/support.js';

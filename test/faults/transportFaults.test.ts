@@ -206,7 +206,7 @@ describe('a crash between the send and the ledger write', () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
-    const { OutboxSender } = await import('../../shared/email/outboxSender.js');
+    const { OutboxSender } = await import('../../shared/transport/outboxTransport.js');
     const { outboxFiles, expectExactlyOnce } = await import('../support/faults.js');
     const dir = await mkdtemp(path.join(tmpdir(), 'faults-outbox-'));
     try {

@@ -1,9 +1,9 @@
 /** The delivery loop on an Azurite ledger: transient failures, permanent refusals, busy claims. */
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { PermanentSendError, type EmailSender, type OutgoingEmail, type SendOptions } from '../../shared/email/emailSender.js';
-import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
-import { deliveryOperationId, recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { PermanentSendError, type EmailSender, type OutgoingEmail, type SendOptions } from '../../shared/email/email.js';
+import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
+import { deliveryOperationId, recipientKey } from '../../shared/delivery/deliveryLedger.js';
 import { DeliveryBusyError, deliverOnce } from '../../shared/usecases/deliverOnce.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 

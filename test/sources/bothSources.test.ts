@@ -13,7 +13,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { createServices } from '../../shared/composition/services.js';
-import { OutboxSender } from '../../shared/email/outboxSender.js';
+import { OutboxSender } from '../../shared/transport/outboxTransport.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { collectAuditEvents } from '../../shared/usecases/collectAudit.js';

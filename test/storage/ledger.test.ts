@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
-import { deliveryOperationId, recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
+import { deliveryOperationId, recipientKey } from '../../shared/delivery/deliveryLedger.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 
 function ledger(now: () => Date = () => new Date()) {

@@ -6,7 +6,7 @@
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { MemoryRecipientRates } from '../../dev/doubles/memoryRecipientRates.js';
-import { recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { recipientKey } from '../../shared/delivery/deliveryLedger.js';
 import { rateWindow, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
 import { TableRecipientRates } from '../../shared/storage/tableRecipientRates.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';

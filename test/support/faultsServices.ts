@@ -7,10 +7,10 @@
 import { createServices, type Services } from '../../shared/composition/services.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
 import type { FetchLike } from '../../shared/directory/graph/graphClient.js';
-import { createAcsEmailSender } from '../../shared/email/acsSender.js';
-import type { EmailSender } from '../../shared/email/emailSender.js';
+import { createAcsEmailSender } from '../../shared/transport/acsTransport.js';
+import type { EmailSender } from '../../shared/email/email.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { type DeliveryLedger } from '../../shared/storage/deliveryLedger.js';
+import { type DeliveryLedger } from '../../shared/delivery/deliveryLedger.js';
 import type { FakeAcs } from './fakeAcs.js';
 import { uniqueTableName } from './storage.js';
 

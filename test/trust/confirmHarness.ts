@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServices, type Services } from '../../shared/composition/services.js';
-import type { OutgoingEmail } from '../../shared/email/emailSender.js';
+import type { OutgoingEmail } from '../../shared/email/email.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import type { Log } from '../../shared/log.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';

@@ -10,15 +10,15 @@
 import { TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
-import type { EmailSender, OutgoingEmail, SendOptions } from '../../shared/email/emailSender.js';
+import type { EmailSender, OutgoingEmail, SendOptions } from '../../shared/email/email.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 import { MemoryDeliveryLedger } from '../../dev/doubles/memoryDeliveryLedger.js';
 import { MemoryEventRegistry } from '../../dev/doubles/memoryEventRegistry.js';
 import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
-import { TableDeliveryLedger } from '../../shared/storage/tableDeliveryLedger.js';
-import { TableEventRegistry } from '../../shared/storage/tableEventRegistry.js';
+import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
+import { TableEventRegistry } from '../../shared/delivery/tableEventRegistry.js';
 import { TableRecipientRates } from '../../shared/storage/tableRecipientRates.js';
 import { notifyEvent, type NotifyDeps, type NotifyOutcome } from '../../shared/usecases/notifyEvent.js';
 import { sendHeldBackSummaries } from '../../shared/usecases/heldBackSummary.js';

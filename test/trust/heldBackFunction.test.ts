@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFunctions, loadFunctionApp, startLocalHost, type RegisteredFunction } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { recipientKey } from '../../shared/storage/deliveryLedger.js';
+import { recipientKey } from '../../shared/delivery/deliveryLedger.js';
 import { TableRecipientRates } from '../../shared/storage/tableRecipientRates.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 

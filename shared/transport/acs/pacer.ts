@@ -10,7 +10,7 @@
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QuotaExceededError } from '../groupSender.js';
+import { QuotaExceededError } from '../transport.js';
 
 /** Used when a 429 carries no Retry-After; and the least pause (a Retry-After of 0 would have every send spin). */
 const DEFAULT_PAUSE_MS = 5_000;

@@ -1,22 +1,31 @@
 /**
- * The delivery ledger port (Table Storage adapter: tableDeliveryLedger.ts): one row per event × recipient, so that a message delivered twice
- * (or a retry after a partial failure) sends each email once.
- *
- * Layout: PartitionKey = event id, RowKey = sha256 of the lower-cased address (addresses
- * may hold characters keys cannot; the address itself is not stored).
- *
- * Protocol per event (5 table operations in the common case, whatever the recipient count):
- *   1. write the fence, read the event's partition      (1 upsert, 1 query; messageRows.ts)
- *   2. insert a `claimed` row for each new recipient    (1 transaction per 100)
- *   3. send
- *   4. mark rows `sent` / `failed`                      (1 transaction per 100)
- * A claim without an outcome means an earlier attempt died between 2 and 4: while its lease
- * is fresh another worker may be sending it (→ busy: retry later); once stale, the send is
- * taken over and the transport is told it may already have gone out (mayHaveBeenSent).
+ * The delivery ledger port (Table Storage adapter: tableDeliveryLedger.ts): one row per
+ * delivery (an event, a digest's week, a held-back window) × recipient, so that a message
+ * delivered twice, a retry after a partial failure or two overlapping runs send each email
+ * once; and what became of each recipient, from the transport's acceptance and the delivery
+ * reports. The one delivery path (deliver.ts) and the delivery reports (recordDeliveryReport.ts)
+ * use it; the protocol:
+ *   - claim: on a delivery's first run each message as a whole, one row listing its members,
+ *     with no read first (claimFresh; fenced against every other claim of the delivery);
+ *     otherwise row by row (claim): fresh, done, busy (another worker's lease), or taken over
+ *     after a crash (mayHaveBeenSent: the transport is asked before anything is sent again);
+ *   - plan: before a message is sent, it is named on its rows and an index row (bucketed by
+ *     the id's first byte) leads from the message id in a delivery report back to the delivery;
+ *   - accepted: at the transport's acceptance the message is recorded once, on its row, not on
+ *     each recipient's; a transport that is the mailbox (the outbox) records it delivered;
+ *   - recordReport: each delivery report sets the row's `deliveryStatus` (the newest report
+ *     wins, so duplicates and reports out of order change nothing; a report may come before
+ *     `accepted`); a `Failed` report puts the row back for a resend on its own, under a new id;
+ *   - refused / release / handBack: a refusal for good is recorded; claims this worker will
+ *     not finish are given up (release: possibly sent) or handed back (never sent).
+ * Layout: storage rows in messageRows.ts, the index in messageIndex.ts.
  */
 import { createHash } from 'node:crypto';
 
-/** `accepted`: the transport took it (ACS 202); what the mailbox did is the row's delivery report (AcceptanceLedger). */
+/**
+ * `accepted`: the transport took it; what the mailbox did is the row's delivery report. `sent`:
+ * rows written by versions before the one delivery path (sent and polled to the end); read as done.
+ */
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'accepted';
 
 export interface DeliveryRequest {
@@ -32,37 +41,12 @@ export type Claim =
   /** Another worker claimed it moments ago and may be sending it right now. */
   | { kind: 'busy'; retryAfterMs?: number };
 
-export interface DeliveryOutcome {
+export interface Refusal {
   key: string;
-  status: 'sent' | 'failed';
-  messageId?: string;
-  /** A short, address-free reason for failures. */
-  error?: string;
+  /** A short, address-free reason. */
+  error: string;
 }
 
-export interface DeliveryLedger {
-  claim(eventId: string, requests: DeliveryRequest[], leaseMs: number): Promise<Map<string, Claim>>;
-  complete(eventId: string, outcomes: DeliveryOutcome[]): Promise<void>;
-  /**
-   * Gives up claims this worker will not finish (a transient send failure): the next attempt
-   * takes them over at once, as possibly sent, instead of waiting for the lease to run out.
-   */
-  release(eventId: string, keys: string[]): Promise<void>;
-}
-
-/**
- * The grouped, accept-then-report delivery (usecases/deliverGrouped.ts, recordDeliveryReport.ts)
- * on the same rows, in columns of its own, and on rows per message (storage/messageRows.ts):
- *   - before a message is sent, its recipients are claimed and it is named as theirs, and an
- *     index row (bucketed by the id's first byte) leads from the message id in a delivery report back to the event.
- *     On an event's first delivery that is one row per message listing its members, in one
- *     write per 99 messages, with no read first (claimFresh; fenced against every other claim
- *     of the event); otherwise each recipient's row names it (`acsMessageId`, plan());
- *   - at ACS's 202 the message is recorded `accepted` once, on its row, not on each recipient's;
- *   - each delivery report sets the row's `deliveryStatus` (the newest report wins, so
- *     duplicates and reports out of order change nothing; a report may come before `accepted`);
- *   - a `Failed` report puts the row back for a resend on its own, under a new operation id.
- */
 export interface PendingRow {
   /** The message this recipient was planned into before a crash, if any. */
   messageId?: string;
@@ -122,10 +106,30 @@ export interface RecipientOutcome {
   resends: number;
 }
 
-export interface AcceptanceLedger {
-  pending(eventId: string, keys: string[]): Promise<Map<string, PendingRow>>;
+export interface AcceptedMessage {
+  /** The id the message was planned under (attempt 0). */
+  plannedId: string;
+  /** The id the transport took it under (an attempt id may differ from the planned one). */
+  messageId: string;
+  /** The transport is the mailbox (the outbox): recorded as every member's `Delivered` report. */
+  delivered: boolean;
+}
+
+/** Every method takes the delivery's id (`deliveryId`): an event id, `digest:<tenant>:<week>`, `held:<recipient>:<window>`. */
+export interface DeliveryLedger {
+  /** Claims rows the long way: reads the delivery first (a redelivery, a takeover, a concurrent worker). */
+  claim(deliveryId: string, requests: DeliveryRequest[], leaseMs: number): Promise<Map<string, Claim>>;
+  /** Records refusals for good (the transport said the address or content will never go). */
+  refused(deliveryId: string, refusals: Refusal[]): Promise<void>;
+  /**
+   * Gives up claims this worker will not finish (a transient send failure): the next attempt
+   * takes them over at once, as possibly sent, instead of waiting for the lease to run out.
+   */
+  release(deliveryId: string, keys: string[]): Promise<void>;
+  /** What rows taken over after a crash were planned into (or sent back for). */
+  pending(deliveryId: string, keys: string[]): Promise<Map<string, PendingRow>>;
   /** Before sending: names the message on its rows and writes its index row. */
-  plan(eventId: string, messages: PlannedMessage[]): Promise<void>;
+  plan(deliveryId: string, messages: PlannedMessage[]): Promise<void>;
   /**
    * The first delivery's shortcut: claims each message as a whole, members listed, and writes
    * its index row. Returns the ids of the messages now ours to send; once any other claim has
@@ -133,15 +137,16 @@ export interface AcceptanceLedger {
    * claim() to sort out. `onClaimed` hears of each write's messages as soon as they are ready
    * to send, so sending need not wait for the others.
    */
-  claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>>;
-  /** After ACS's 202: each message accepted, once, under the id ACS took (an attempt id may differ from the planned one). */
-  accepted(eventId: string, accepted: { plannedId: string; messageId: string }[]): Promise<void>;
+  claimFresh(deliveryId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>>;
+  /** After the transport's acceptance: each message recorded once. */
+  accepted(deliveryId: string, accepted: AcceptedMessage[]): Promise<void>;
   /** Gives rows back untouched by the transport (their message was never sent): the retry sends them fresh. */
-  handBack(eventId: string, keys: string[]): Promise<void>;
-  /** The event a message belongs to (and its text, for resends). */
+  handBack(deliveryId: string, keys: string[]): Promise<void>;
+  /** The delivery a message belongs to (and, for an event, its text, for resends). */
   findMessage(messageId: string): Promise<{ eventId: string; eventText?: string; plannedId?: string } | undefined>;
-  recordReport(eventId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord>;
-  outcomes(eventId: string): Promise<RecipientOutcome[]>;
+  recordReport(deliveryId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord>;
+  /** Every recipient of the delivery as it stands. */
+  outcomes(deliveryId: string): Promise<RecipientOutcome[]>;
 }
 
 export function recipientKey(address: string): string {

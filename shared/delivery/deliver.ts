@@ -1,45 +1,69 @@
 /**
- * Delivers one event's emails as few ACS messages as the grouping allows, concurrently, each
- * done once ACS has accepted it (202); delivery reports (recordDeliveryReport.ts) say later
- * what became of each recipient. Exactly once, as with deliverOnce, rests on the ledger:
+ * The one way the app delivers email: notifications, reminders, the weekly digest and the
+ * held-back summary all come here. A delivery (an event, a digest's week, a held-back window)
+ * goes as few transport messages as batching allows (batching.ts), concurrently, each done
+ * once the transport has accepted it; delivery reports (recordDeliveryReport.ts) say later what
+ * became of each recipient. Exactly once rests on the ledger (deliveryLedger.ts):
  *
  *   claim (on the first delivery each message as a whole, members listed; otherwise row by
  *   row) → plan: name each row's message and index it → accept (bounded concurrency)
- *   → each message recorded accepted, once, in one write (storage/messageRows.ts).
+ *   → each message recorded accepted, once, in one write (messageRows.ts).
  *
  * A row taken over after a crash is never sent blind: its planned message is asked about
  * first (the transport's mayHaveBeenSent walk: Running or Succeeded is accepted, Failed goes
  * again under the next attempt id). A row a Failed report sent back goes alone, to its person.
  *
- * ACS's quota: a 429 pauses every send of the app (acs/pacer.ts); a pause longer than the
- * sender's budget stops the sending: what was accepted is recorded, what was not started is
- * handed back untouched, and QuotaExceededError tells the caller to queue the event again
- * for when ACS has room (notifyEvent.ts): waiting, never failing through to the poison queue.
+ * ACS's quota: a 429 pauses every send of the app (transport/acs/pacer.ts); a pause longer
+ * than the transport's budget stops the sending: what was accepted is recorded, what was not
+ * started is handed back untouched, and QuotaExceededError tells the caller to try again when
+ * ACS has room: waiting, never failing through to the poison queue.
  */
-import { PermanentSendError } from '../email/emailSender.js';
-import { QuotaExceededError, type GroupSender } from '../email/groupSender.js';
-import { resendOperationId, type AcceptanceLedger, type DeliveryLedger, type PlannedMessage } from '../storage/deliveryLedger.js';
+import { PermanentSendError, QuotaExceededError, type Transport } from '../transport/transport.js';
+import { resendOperationId, type AcceptedMessage, type DeliveryLedger, type PlannedMessage } from './deliveryLedger.js';
 import type { Log } from '../log.js';
-import { DeliveryBusyError, type DeliveryCounts } from './deliverOnce.js';
-import { messageFor, perPersonMessages, sharedMessages, type GroupItem, type MessagePlan } from './emailGroups.js';
+import { messageFor, perPersonMessages, batchedMessages, type Deliverable, type MessagePlan } from './batching.js';
 
-export interface GroupedDeliveryOptions {
-  sender: GroupSender;
+export type { Deliverable } from './batching.js';
+
+export interface DeliverOptions {
+  transport: Transport;
   ledger: DeliveryLedger;
-  acceptance: AcceptanceLedger;
   leaseMs: number;
   /** Messages in flight at once. */
   concurrency: number;
-  /** Every person their own message (EMAIL_GROUPING=perPerson). */
-  perPerson: boolean;
+  /**
+   * Every person their own message, To them, with their name (the digest, the held-back
+   * summary, EMAIL_BATCHING=perPerson, a transport of one recipient per message); otherwise
+   * identical emails go as one message, everyone in Bcc (batching.ts).
+   */
+  personal: boolean;
   /** The event as received: kept with each message for a resend after a Failed report. */
   eventText?: string;
+  /** Ids and counts only: never addresses. */
   log: Log;
 }
 
-export interface GroupedDeliveryCounts extends DeliveryCounts {
-  /** ACS messages accepted by this attempt. */
+export interface DeliveryCounts {
+  /** Emails accepted by this attempt. */
+  sent: number;
+  /** Emails an earlier attempt already delivered. */
+  alreadySent: number;
+  /** Emails the transport refused for good (recorded, never retried). */
+  failed: number;
+  /** Transport messages accepted by this attempt. */
   messages: number;
+}
+
+/** Another worker holds a fresh claim on some of these emails: retry later. */
+export class DeliveryBusyError extends Error {
+  override readonly name = 'DeliveryBusyError';
+  constructor(
+    message: string,
+    /** When the longest of the busy leases runs out (after which the claims can be taken over). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 interface Job {
@@ -47,11 +71,12 @@ interface Job {
   mayHaveBeenSent: boolean;
 }
 
-export async function deliverGrouped(eventId: string, items: GroupItem[], options: GroupedDeliveryOptions): Promise<GroupedDeliveryCounts> {
-  const { sender, ledger, acceptance } = options;
-  const group = (list: GroupItem[]) => (options.perPerson ? perPersonMessages(list) : sharedMessages(eventId, list, sender.maxRecipients));
-  const counts: GroupedDeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
-  const accepted: { plannedId: string; messageId: string }[] = [];
+export async function deliver(eventId: string, items: Deliverable[], options: DeliverOptions): Promise<DeliveryCounts> {
+  const { transport, ledger } = options;
+  const personal = options.personal || transport.maxRecipients <= 1;
+  const toMessages = (list: Deliverable[]) => (personal ? perPersonMessages(list) : batchedMessages(eventId, list, transport.maxRecipients));
+  const counts: DeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
+  const accepted: AcceptedMessage[] = [];
   const refused: { key: string; error: string }[] = [];
   const notStarted: Job[] = [];
   let stop: unknown;
@@ -62,8 +87,8 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
       return;
     }
     try {
-      const result = await sender.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
-      accepted.push({ plannedId: job.plan.messageId, messageId: result.messageId });
+      const result = await transport.accept(job.plan.email, { operationId: job.plan.messageId, mayHaveBeenSent: job.mayHaveBeenSent });
+      accepted.push({ plannedId: job.plan.messageId, messageId: result.messageId, delivered: result.delivered });
       if (result.alreadyAccepted) counts.alreadySent += job.plan.items.length;
       else {
         counts.sent += job.plan.items.length;
@@ -103,10 +128,10 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
   // claimed the long way, in claimTheRest.
   let busy = 0;
   try {
-    const first = group(items);
+    const first = toMessages(items);
     const byId = new Map(first.map((plan) => [plan.messageId, plan]));
     const eventText = options.eventText ? { eventText: options.eventText } : {};
-    const ours = await acceptance.claimFresh(
+    const ours = await ledger.claimFresh(
       eventId,
       first.map((plan) => ({ messageId: plan.messageId, requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), ...eventText })),
       (ids) => start(ids.map((id) => ({ plan: byId.get(id)!, mayHaveBeenSent: false }))),
@@ -115,7 +140,7 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
     const rest = items.filter((i) => !claimedFresh.has(i.key));
     if (rest.length > 0) {
       const jobs: Job[] = [];
-      busy = await claimTheRest(eventId, rest, options, group, jobs, counts);
+      busy = await claimTheRest(eventId, rest, { ...options, personal }, toMessages, jobs, counts);
       start(jobs);
     }
   } catch (e) {
@@ -125,11 +150,11 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
   while (workers.length > 0) await workers.shift();
 
   // What went out is recorded even when something stopped the sending, so the retry skips it.
-  if (accepted.length > 0) await acceptance.accepted(eventId, accepted);
-  if (refused.length > 0) await ledger.complete(eventId, refused.map((r) => ({ key: r.key, status: 'failed', error: r.error })));
+  if (accepted.length > 0) await ledger.accepted(eventId, accepted);
+  if (refused.length > 0) await ledger.refused(eventId, refused);
   const untouched = notStarted.filter((j) => !j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
   const unknown = notStarted.filter((j) => j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
-  if (untouched.length > 0) await acceptance.handBack(eventId, untouched);
+  if (untouched.length > 0) await ledger.handBack(eventId, untouched);
   if (unknown.length > 0) await ledger.release(eventId, unknown);
   if (stop) throw stop;
   if (busy > 0) throw new DeliveryBusyError(`${eventId}: ${busy} emails are being sent by another worker; retry later`);
@@ -143,17 +168,17 @@ export async function deliverGrouped(eventId: string, items: GroupItem[], option
  */
 async function claimTheRest(
   eventId: string,
-  items: GroupItem[],
-  options: GroupedDeliveryOptions,
-  group: (list: GroupItem[]) => MessagePlan[],
+  items: Deliverable[],
+  options: DeliverOptions,
+  toMessages: (list: Deliverable[]) => MessagePlan[],
   jobs: Job[],
-  counts: GroupedDeliveryCounts,
+  counts: DeliveryCounts,
 ): Promise<number> {
-  const { ledger, acceptance } = options;
+  const { ledger } = options;
   const claims = await ledger.claim(eventId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
   let busy = 0;
-  const fresh: GroupItem[] = [];
-  const takenOver: GroupItem[] = [];
+  const fresh: Deliverable[] = [];
+  const takenOver: Deliverable[] = [];
   for (const item of items) {
     const claim = claims.get(item.key) ?? { kind: 'busy' as const };
     if (claim.kind === 'done') {
@@ -163,9 +188,9 @@ async function claimTheRest(
     else (claim.mayHaveBeenSent ? takenOver : fresh).push(item);
   }
 
-  const rows = takenOver.length > 0 ? await acceptance.pending(eventId, takenOver.map((i) => i.key)) : new Map();
-  const planned = new Map<string, GroupItem[]>();
-  const unplanned: GroupItem[] = [];
+  const rows = takenOver.length > 0 ? await ledger.pending(eventId, takenOver.map((i) => i.key)) : new Map();
+  const planned = new Map<string, Deliverable[]>();
+  const unplanned: Deliverable[] = [];
   const added: Job[] = [];
   for (const item of takenOver) {
     const row = rows.get(item.key);
@@ -176,16 +201,16 @@ async function claimTheRest(
     else unplanned.push(item);
   }
   // A message planned before a crash is asked about under its own id, with the members it had.
-  for (const [messageId, members] of planned) added.push({ plan: messageFor(messageId, members, options.perPerson), mayHaveBeenSent: true });
-  // Claimed but not planned: its claimer may still be about to send it. Grouped as that claimer
-  // groups them (the same rows give the same ids, which ACS never sends twice), and asked first.
-  added.push(...group(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
-  added.push(...group(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
+  for (const [messageId, members] of planned) added.push({ plan: messageFor(messageId, members, options.personal), mayHaveBeenSent: true });
+  // Claimed but not planned: its claimer may still be about to send it. Batched as that claimer
+  // batches them (the same rows give the same ids, which ACS never sends twice), and asked first.
+  added.push(...toMessages(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));
+  added.push(...toMessages(fresh).map((plan) => ({ plan, mayHaveBeenSent: false })));
 
   const toPlan: PlannedMessage[] = added
     .filter((j) => !planned.has(j.plan.messageId))
     .map((j) => ({ messageId: j.plan.messageId, keys: j.plan.items.map((i) => i.key), ...(options.eventText ? { eventText: options.eventText } : {}) }));
-  await acceptance.plan(eventId, toPlan);
+  await ledger.plan(eventId, toPlan);
   jobs.push(...added);
   return busy;
 }

@@ -1,22 +1,36 @@
 /**
- * The grouped delivery's ledger (protocol: AcceptanceLedger in deliveryLedger.ts), in the same
- * table as TableDeliveryLedger: PartitionKey = event id, RowKey = recipient key, beside the
- * event's message rows (messageRows.ts); plus one index row per message (a delivery report
- * names only the message and the address): PartitionKey = `messages-<the id's first two hex
- * digits>`, RowKey = the id. The ids of one event share their first byte (deliveryOperationId),
- * so its index rows go in one write.
+ * The delivery ledger in Table Storage (protocol: deliveryLedger.ts). One table: PartitionKey =
+ * the delivery's id (an event id, a digest's week, a held-back window), RowKey = recipient key
+ * (the address itself is not stored), beside the delivery's message rows (messageRows.ts); and
+ * the index rows that lead a report's message id back to its delivery (messageIndex.ts).
  *
- * The first delivery's claim reads nothing: it creates the event's message rows, members
+ * The first delivery's claim reads nothing: it creates the delivery's message rows, members
  * listed, in one transaction with the fence row `fresh-claims` (created by the first, updated
- * under its ETag by each further one). Every other claim of the event (TableDeliveryLedger.claim)
- * writes the fence first and only then reads, so a first-delivery claim either lands before that
- * read (and is seen) or fails on the fence (and is claimed the long way): never both unseen.
+ * under its ETag by each further one). Every other claim (claim()) writes the fence first and
+ * only then reads, so a first-delivery claim either lands before that read (and is seen) or
+ * fails on the fence (and is claimed the long way): never both unseen.
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import type { AcceptanceLedger, DeliveryReport, DeliveryStatus, FreshMessage, PendingRow, PlannedMessage, RecipientOutcome, ReportRecord } from './deliveryLedger.js';
+import type { AcceptedMessage, Claim, DeliveryLedger, DeliveryReport, DeliveryRequest, DeliveryStatus, FreshMessage, PendingRow, PlannedMessage, RecipientOutcome, Refusal, ReportRecord } from './deliveryLedger.js';
+import { findIndexedMessage, writeIndexes, type IndexedMessage } from './messageIndex.js';
 import { FRESH_CLAIMS_ROW, claimedMember, membersOf, messageRowKey, recipientsOf, settle, awaitedMessage, type MessageRow } from './messageRows.js';
-import { ensureTable, entityOrUndefined, isConflict, statusOf } from './tables.js';
+import { ensureTable, entityOrUndefined, isConflict, statusOf } from '../storage/tables.js';
 import { systemClock, type Clock } from '../time/clock.js';
+
+export type LedgerEntity = {
+  partitionKey: string;
+  rowKey: string;
+  status: DeliveryStatus;
+  operationId: string;
+  notification: string;
+  claimedAt: string;
+  completedAt?: string;
+  messageId?: string;
+  error?: string;
+  /** The message the row is planned into (deliveryLedger.ts: plan). */
+  acsMessageId?: string;
+  etag?: string;
+};
 
 type Row = {
   partitionKey: string;
@@ -35,25 +49,82 @@ type Row = {
 };
 
 const MAX_BATCH = 100;
-/** A string property holds at most 32K UTF-16 characters. */
-const MAX_EVENT_TEXT = 30_000;
 const EPOCH = new Date(0).toISOString();
-/** Bytes of event text one index write may carry: well under the 4 MiB of a transaction. */
-const MAX_TRANSACTION_BYTES = 3_000_000;
+/** ACS's spelling of a delivery report's status for a message in the mailbox (EmailDeliveryReportStatus). */
+const DELIVERED = 'Delivered';
 
-/** Where a message's index row is. */
-export function messageIndexKeys(messageId: string): { partitionKey: string; rowKey: string } {
-  const id = messageId.toLowerCase();
-  return { partitionKey: `messages-${id.slice(0, 2)}`, rowKey: id };
-}
-/** The layout before the index was bucketed: one partition per message. Still read, never written. */
-const legacyIndexKeys = (messageId: string) => ({ partitionKey: `message-${messageId.toLowerCase()}`, rowKey: '' });
-
-export class TableAcceptanceLedger implements AcceptanceLedger {
+export class TableDeliveryLedger implements DeliveryLedger {
   constructor(
     private readonly client: TableClient,
     private readonly clock: Clock = systemClock,
   ) {}
+
+  async claim(eventId: string, requests: DeliveryRequest[], leaseMs: number): Promise<Map<string, Claim>> {
+    await ensureTable(this.client);
+    // The fence first, then the read: a first delivery's claim that reads nothing (claimFresh)
+    // either landed before this read or now fails on the fence (messageRows.ts).
+    await this.client.upsertEntity({ partitionKey: eventId, rowKey: FRESH_CLAIMS_ROW, fencedAt: this.clock.now().toISOString() }, 'Merge');
+    // Two passes at most: if a concurrent worker inserts between our read and our insert,
+    // the transaction fails as a whole (409) and the second read sees its rows.
+    for (let attempt = 0; ; attempt++) {
+      const existing = await this.read(eventId);
+      const claims = new Map<string, Claim>();
+      const inserts: LedgerEntity[] = [];
+      const takeovers: LedgerEntity[] = [];
+      const nowIso = this.clock.now().toISOString();
+      for (const r of requests) {
+        const row = existing.get(r.key);
+        if (!row) {
+          inserts.push(claimedRow(eventId, r, nowIso));
+          claims.set(r.key, { kind: 'send', mayHaveBeenSent: false });
+        } else if (row.status === 'sent' || row.status === 'failed' || row.status === 'accepted') {
+          claims.set(r.key, { kind: 'done', status: row.status });
+        } else if (Date.parse(row.claimedAt) + leaseMs > this.clock.now().getTime()) {
+          claims.set(r.key, busyUntil(Date.parse(row.claimedAt) + leaseMs, this.clock.now()));
+        } else {
+          takeovers.push(row);
+          claims.set(r.key, { kind: 'send', mayHaveBeenSent: true });
+        }
+      }
+      try {
+        for (let i = 0; i < inserts.length; i += MAX_BATCH) {
+          const actions: TransactionAction[] = inserts.slice(i, i + MAX_BATCH).map((e) => ['create', e]);
+          await this.client.submitTransaction(actions);
+        }
+      } catch (e) {
+        if (attempt === 0 && isConflict(e)) continue;
+        throw e;
+      }
+      for (const row of takeovers) {
+        try {
+          // Exclusive: of two workers taking over, one gets 412 (the row's ETag) or, for a member
+          // of a claimed message without a row of its own yet, 409 (the create).
+          const entity = { partitionKey: eventId, rowKey: row.rowKey, claimedAt: nowIso };
+          if (row.etag) await this.client.updateEntity(entity, 'Merge', { etag: row.etag });
+          else await this.client.createEntity(entity);
+        } catch (e) {
+          if (!isConflict(e)) throw e;
+          claims.set(row.rowKey, busyUntil(this.clock.now().getTime() + leaseMs, this.clock.now()));
+        }
+      }
+      return claims;
+    }
+  }
+
+  async refused(deliveryId: string, refusals: Refusal[]): Promise<void> {
+    const completedAt = this.clock.now().toISOString();
+    await this.merge(refusals.map((r) => ({ partitionKey: deliveryId, rowKey: r.key, status: 'failed', completedAt, error: r.error.slice(0, 1000) })));
+  }
+
+  async release(eventId: string, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += MAX_BATCH) {
+      const actions: TransactionAction[] = keys
+        .slice(i, i + MAX_BATCH)
+        // Upsert: a member of a claimed message may have no row of its own yet (messageRows.ts).
+        .map((key) => ['upsert', { partitionKey: eventId, rowKey: key, claimedAt: new Date(0).toISOString() }, 'Merge']);
+      await this.client.submitTransaction(actions);
+    }
+  }
 
   async pending(eventId: string, keys: string[]): Promise<Map<string, PendingRow>> {
     const wanted = new Set(keys);
@@ -69,22 +140,31 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     if (messages.length === 0) return;
     await ensureTable(this.client);
     // Index rows first: a report can then always find its event, even for a message whose rows we never got to write.
-    await this.writeIndexes(messages.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })));
-    // `resend` stays as it is: a resend planned, then handed back or cut short, is still a resend (its own id, deliverGrouped.ts).
+    await writeIndexes(this.client, messages.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })));
+    // `resend` stays as it is: a resend planned, then handed back or cut short, is still a resend (its own id, deliver.ts).
     const updates = messages.flatMap((m) => m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, notSent: false })));
     await this.merge(updates);
   }
 
-  async accepted(eventId: string, accepted: { plannedId: string; messageId: string }[]): Promise<void> {
+  async accepted(eventId: string, accepted: AcceptedMessage[]): Promise<void> {
     // Once per message, whatever its number of recipients: their rows name it already.
-    const messages = new Map(accepted.map((a) => [a.plannedId, a.messageId]));
-    for (const [plannedId, messageId] of messages) {
+    const messages = new Map(accepted.map((a) => [a.plannedId, a]));
+    for (const { plannedId, messageId } of messages.values()) {
       if (messageId === plannedId) continue;
       const planned = await this.findMessage(plannedId);
-      await this.writeIndexes([{ messageId, eventId, eventText: planned?.eventText, plannedId }]);
+      await writeIndexes(this.client, [{ messageId, eventId, eventText: planned?.eventText, plannedId }]);
     }
     const acceptedAt = this.clock.now().toISOString();
-    await this.merge([...messages].map(([plannedId, acceptedAs]) => ({ partitionKey: eventId, rowKey: messageRowKey(plannedId), acceptedAs, acceptedAt })));
+    await this.merge(
+      [...messages.values()].map(({ plannedId, messageId, delivered }) => ({
+        partitionKey: eventId,
+        rowKey: messageRowKey(plannedId),
+        acceptedAs: messageId,
+        acceptedAt,
+        // The transport is the mailbox: its acceptance is every member's Delivered report, as ACS's would be.
+        ...(delivered ? { deliveryStatus: DELIVERED, deliveryAt: acceptedAt, deliveryMessageId: messageId } : {}),
+      })),
+    );
   }
 
   async claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>> {
@@ -106,7 +186,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
       ];
       // The index rows alongside, both written before the batch may be sent. One for a message that
       // turns out not to be ours is harmless: an id is derived from its event and members.
-      const [written, indexed] = await Promise.allSettled([this.client.submitTransaction(actions), this.writeIndexes(batch.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })))]);
+      const [written, indexed] = await Promise.allSettled([this.client.submitTransaction(actions), writeIndexes(this.client, batch.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })))]);
       if (written!.status === 'rejected') {
         // Fenced off (another claim read the event) or claimed before: nothing of this batch was written.
         if (isConflict(written!.reason)) break;
@@ -125,12 +205,8 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await this.merge(keys.map((key) => ({ partitionKey: eventId, rowKey: key, claimedAt: EPOCH, notSent: true })));
   }
 
-  async findMessage(messageId: string): Promise<{ eventId: string; eventText?: string; plannedId?: string } | undefined> {
-    type Index = { eventId: string; eventText?: string; plannedId?: string };
-    const keys = messageIndexKeys(messageId);
-    const legacy = legacyIndexKeys(messageId);
-    const e = (await this.entity<Index>(keys.partitionKey, keys.rowKey)) ?? (await this.entity<Index>(legacy.partitionKey, legacy.rowKey));
-    return e && { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}), ...(e.plannedId ? { plannedId: e.plannedId } : {}) };
+  findMessage(messageId: string): Promise<IndexedMessage | undefined> {
+    return findIndexedMessage(this.client, messageId);
   }
 
   async recordReport(eventId: string, report: DeliveryReport, maxResends: number): Promise<ReportRecord> {
@@ -183,6 +259,14 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     }));
   }
 
+  /** The event's recipients as they stand: members of claimed messages included, accepts settled (messageRows.ts). */
+  private async read(eventId: string): Promise<Map<string, LedgerEntity>> {
+    const escaped = eventId.replace(/'/g, "''");
+    const entities: (LedgerEntity & MessageRow)[] = [];
+    for await (const e of this.client.listEntities<LedgerEntity & MessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) entities.push(e as LedgerEntity & MessageRow);
+    return new Map(recipientsOf(entities).map((r) => [r.rowKey, r as LedgerEntity]));
+  }
+
   /** The event's recipients as they stand (messageRows.ts). */
   private async rows(eventId: string): Promise<Row[]> {
     const escaped = eventId.replace(/'/g, "''");
@@ -230,33 +314,7 @@ export class TableAcceptanceLedger implements AcceptanceLedger {
     await Promise.all(chunks.map((actions) => this.client.submitTransaction(actions)));
   }
 
-  /**
-   * The index rows that lead a delivery report from a message id back to its event (and, for an
-   * attempt id, to the planned one): one write per partition and 100 rows, all at once.
-   */
-  private async writeIndexes(rows: { messageId: string; eventId: string; eventText?: string | undefined; plannedId?: string }[]): Promise<void> {
-    const byPartition = new Map<string, TransactionAction[]>();
-    for (const { messageId, eventId, eventText, plannedId } of rows) {
-      const keys = messageIndexKeys(messageId);
-      const entity = { ...keys, eventId, ...(plannedId ? { plannedId } : {}), ...(eventText && eventText.length <= MAX_EVENT_TEXT ? { eventText } : {}) };
-      const actions = byPartition.get(keys.partitionKey);
-      if (actions) actions.push(['upsert', entity, 'Replace']);
-      else byPartition.set(keys.partitionKey, [['upsert', entity, 'Replace']]);
-    }
-    const writes: Promise<unknown>[] = [];
-    for (const actions of byPartition.values()) {
-      // A transaction carries at most 4 MiB: rows that each keep a large event text go fewer at a
-      // time (its size as it travels: UTF-8, JSON escapes and all).
-      const largest = Math.max(...actions.map(([, e]) => Buffer.byteLength(JSON.stringify((e as { eventText?: string }).eventText ?? ''))));
-      const perWrite = Math.max(1, Math.min(MAX_BATCH, Math.floor(MAX_TRANSACTION_BYTES / (largest + 1000))));
-      for (let i = 0; i < actions.length; i += perWrite) {
-        const chunk = actions.slice(i, i + perWrite);
-        // A single row goes as a plain upsert: a transaction of one costs more than the row.
-        writes.push(chunk.length === 1 ? this.client.upsertEntity(chunk[0]![1], 'Replace') : this.client.submitTransaction(chunk));
-      }
-    }
-    await Promise.all(writes);
-  }
+
 }
 
 /** A message's claim on an event's first delivery: its members instead of a row each. */
@@ -276,3 +334,14 @@ function isStale(row: Row, report: DeliveryReport): boolean {
   if (row.deliveryAt && Date.parse(row.deliveryAt) > Date.parse(report.at)) return true;
   return (row.resends ?? 0) > 0 && !!row.acsMessageId && row.acsMessageId !== report.messageId;
 }
+
+/** A new recipient's row, claimed by this worker at `claimedAt`. */
+export function claimedRow(eventId: string, r: DeliveryRequest, claimedAt: string): LedgerEntity {
+  return { partitionKey: eventId, rowKey: r.key, status: 'claimed', operationId: r.operationId, notification: r.notification, claimedAt };
+}
+
+/** A busy claim, with how long until its lease runs out (a retry sooner than that finds it busy again, unless its sender finishes). */
+function busyUntil(leaseEndMs: number, now: Date): Claim {
+  return { kind: 'busy', retryAfterMs: Math.max(0, leaseEndMs - now.getTime()) };
+}
+

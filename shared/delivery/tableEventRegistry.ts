@@ -6,7 +6,7 @@
  */
 import type { TableClient } from '@azure/data-tables';
 import type { EventRegistry, Registration } from './eventRegistry.js';
-import { ensureTable, statusOf } from './tables.js';
+import { ensureTable, statusOf } from '../storage/tables.js';
 import { EVENT_REGISTRY_ROW } from './deliveryLedger.js';
 import { systemClock, type Clock } from '../time/clock.js';
 

@@ -5,16 +5,16 @@
  *
  *   `msg-<planned id>`  on an event's first delivery, the message's claim: its members (the
  *                       recipients' keys), its notification and the claim's time, written
- *                       instead of a row per recipient; and, at ACS's 202, for every message,
- *                       `acceptedAs` (the id ACS took it under) and `acceptedAt`.
+ *                       instead of a row per recipient; and, at the transport's acceptance, for every message,
+ *                       `acceptedAs` (the id it was taken under), `acceptedAt`, and from the outbox its Delivered report.
  *   `fresh-claims`      the fence between a first delivery's claim (which reads nothing) and
- *                       any other claim of the event (which reads first): see tableAcceptanceLedger.
+ *                       any other claim of the event (which reads first): see tableDeliveryLedger.ts.
  *
  * A recipient's row as it stands is its message's claim, overlaid by the recipient's own row
  * when there is one (a takeover, a release, a delivery report, a resend write only the fields
  * they change), then settled by its message's accept: a row still `claimed` that names a
- * message ACS accepted reads `accepted`. Planned ids are never reused for another send (a
- * group's id comes from its event, content and exact members; a resend's from its
+ * message the transport accepted reads `accepted`. Planned ids are never reused for another send (a
+ * batch's id comes from its event, content and exact members; a resend's from its
  * generation, resendOperationId), so an accept can only stand for the send its rows name.
  * Rows an earlier version wrote `accepted` itself read as they are.
  */
@@ -31,9 +31,13 @@ export interface MessageRow {
   members?: string;
   notification?: string;
   claimedAt?: string;
-  /** Set at ACS's 202: the id ACS took it under (an attempt id may differ from the planned one). */
+  /** Set at the acceptance: the id the transport took it under (an attempt id may differ from the planned one). */
   acceptedAs?: string;
   acceptedAt?: string;
+  /** Set with the accept when the transport is the mailbox (the outbox): its members' Delivered report. */
+  deliveryStatus?: string;
+  deliveryAt?: string;
+  deliveryMessageId?: string;
   etag?: string;
 }
 
@@ -47,6 +51,9 @@ export interface RecipientRowFields {
   notification?: string;
   resend?: boolean;
   notSent?: boolean;
+  deliveryStatus?: string;
+  deliveryAt?: string;
+  deliveryMessageId?: string;
   etag?: string;
 }
 
@@ -82,7 +89,10 @@ export function awaitedMessage(row: { status?: DeliveryStatus; acsMessageId?: st
 export function settle<R extends RecipientRowFields>(row: R, messages: ReadonlyMap<string, MessageRow>): R {
   const planned = awaitedMessage(row);
   const message = planned === undefined ? undefined : messages.get(messageRowKey(planned));
-  return message?.acceptedAs ? { ...row, status: 'accepted', acsMessageId: message.acceptedAs, ...(message.acceptedAt ? { acceptedAt: message.acceptedAt } : {}) } : row;
+  if (!message?.acceptedAs) return row;
+  // A report of the recipient's own (newer, or about them alone) wins over the message's.
+  const delivered = message.deliveryStatus && !row.deliveryStatus ? { deliveryStatus: message.deliveryStatus, deliveryAt: message.deliveryAt, deliveryMessageId: message.deliveryMessageId } : {};
+  return { ...row, status: 'accepted', acsMessageId: message.acceptedAs, ...(message.acceptedAt ? { acceptedAt: message.acceptedAt } : {}), ...delivered };
 }
 
 /**

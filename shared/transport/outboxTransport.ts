@@ -1,16 +1,17 @@
 /**
- * The outbox EmailSender (the embedded default): each email becomes `<dir>/<operationId>.eml`,
- * an RFC 5322 file any mail client opens.
+ * The outbox transport (the embedded default): each message becomes `<dir>/<operationId>.eml`,
+ * an RFC 5322 file any mail client opens. It carries one recipient per message, so everyone
+ * gets their own email with their name, and the file is the mailbox: accepted is delivered.
  *
  * Idempotent per operationId: the file is written under a temporary name and then moved into
  * place in one step, so a reader never sees half a message, and a retried send of the same
- * operationId finds the file and reports `alreadySent` instead of writing a second one.
+ * operationId finds the file and reports `alreadyAccepted` instead of writing a second one.
  */
 import { randomUUID, createHash } from 'node:crypto';
 import { access, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EmailSender, OutgoingEmail, SendOptions, SendResult } from './emailSender.js';
-import { toEml } from './mime.js';
+import type { AcceptOptions, Acceptance, Message, Transport } from './transport.js';
+import { toEml } from '../email/mime.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 export interface OutboxOptions {
@@ -19,21 +20,26 @@ export interface OutboxOptions {
   clock?: Clock;
 }
 
-export class OutboxSender implements EmailSender {
+export class OutboxTransport implements Transport {
+  readonly maxRecipients = 1;
+
   constructor(private readonly options: OutboxOptions) {}
 
-  async send(email: OutgoingEmail, options: SendOptions): Promise<SendResult> {
+  async accept(message: Message, options: AcceptOptions): Promise<Acceptance> {
+    const [to, ...more] = [...message.to, ...message.bcc];
+    if (!to || more.length > 0) throw new Error(`the outbox writes one recipient per message, got ${message.to.length + message.bcc.length}`);
+    const email = { ...message, to };
     const { dir } = this.options;
     const fileName = `${safeName(options.operationId)}.eml`;
     const target = join(dir, fileName);
     await mkdir(dir, { recursive: true });
-    if (await exists(target)) return { messageId: fileName, alreadySent: true };
+    if (await exists(target)) return { messageId: options.operationId, alreadyAccepted: true, delivered: true };
 
     const eml = await toEml(email, { messageId: options.operationId, date: (this.options.clock ?? systemClock).now() });
     const temp = join(dir, `.${fileName}.${randomUUID()}.tmp`);
     await writeFile(temp, eml, { flag: 'wx' });
     try {
-      return { messageId: fileName, alreadySent: !(await publish(temp, target)) };
+      return { messageId: options.operationId, alreadyAccepted: !(await publish(temp, target)), delivered: true };
     } finally {
       await rm(temp, { force: true });
     }

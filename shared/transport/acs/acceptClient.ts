@@ -6,7 +6,7 @@
  */
 import type { KeyCredential, TokenCredential } from '@azure/core-auth';
 import { createPipelineRequest, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
-import { PermanentSendError } from '../emailSender.js';
+import { PermanentSendError } from '../transport.js';
 import { ACS_EMAIL_API_VERSION, errorCode, signedPipeline, type StatusClientOptions } from './operationStatus.js';
 
 /** The request body in the REST API's names (userEngagementTrackingDisabled, not the SDK's disable…). */
