@@ -45,7 +45,7 @@ export const DESCRIPTIONS: LayoutDescriptions = {
   },
   shared: {
     'events/': 'the event schema and parser ([docs/events.md](docs/events.md)); pure',
-    'rules/': 'who receives what (the cells, the recipients, the policy, the notifications): the only place that decides; pure',
+    'rules/': 'who receives what (the recipient matrix, the recipients, the policy, the notifications): the only place that decides; pure',
     'directory/':
       'who holds which role, read from a snapshot (`snapshot/`, [docs/directory-snapshot.md](docs/directory-snapshot.md)) or from Graph (`graph/`) and ARM (`arm/`); `cache.ts` shares and keeps lookups for a while',
     'confirm/':
