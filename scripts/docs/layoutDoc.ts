@@ -45,11 +45,11 @@ export const DESCRIPTIONS: LayoutDescriptions = {
   },
   shared: {
     'events/': 'the event schema and parser ([docs/events.md](docs/events.md)); pure',
-    'rules/': 'who receives what (the cells, the recipients, the policy, the notifications): the only place that decides; pure',
+    'rules/': 'who receives what (the recipient matrix, the recipients, the policy, the notifications): the only place that decides; pure',
     'directory/':
       'who holds which role, read from a snapshot (`snapshot/`, [docs/directory-snapshot.md](docs/directory-snapshot.md)) or from Graph (`graph/`) and ARM (`arm/`); `cache.ts` shares and keeps lookups for a while',
     'confirm/':
-      'whether PIM\'s own records confirm an event: from Graph/ARM, or unchecked (snapshot, setting off); `judge.ts` weighs an event against the records, pure ([docs/trust.md](docs/trust.md))',
+      'whether PIM\'s own records confirm an event: from Graph/ARM, or unchecked (snapshot, setting off); `recordMatch.ts` compares an event with the records, pure ([docs/trust.md](docs/trust.md))',
     'email/': 'sending (outbox or ACS), rendering and the templates (compiled TypeScript)',
     'storage/': 'what is kept in Azure Tables and Queues: the activity for the digest, the delivery ledger, recipient rates, the event registry, the queues and their messages',
     'sources/': 'where events come from: the audit log, PIM\'s requests and the event queue ([docs/sources.md](docs/sources.md)); `activities.ts` and `auditRecord.ts` are pure',

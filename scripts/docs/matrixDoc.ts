@@ -1,17 +1,17 @@
 /**
- * docs/recipients.md, generated from the rules module's own tables (cells.ts and
+ * docs/recipients.md, generated from the rules module's own tables (matrix.ts and
  * notifications.ts), so the documentation cannot say something the code does not do.
  */
-import { CELLS, type Audience, type Cell } from '../../shared/rules/cells.js';
+import { RECIPIENT_MATRIX, type Audience, type MatrixEntry } from '../../shared/rules/matrix.js';
 import { NOTIFICATIONS, NOTIFICATION_KINDS } from '../../shared/rules/notifications.js';
 import { AZURE_ADMIN_ROLE_IDS, DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../../shared/directory/roleDirectory.js';
 import { RECIPIENT_MODELS, describeModel } from '../../shared/rules/recipientModel.js';
 import { SETTINGS } from '../../shared/settings/settings.js';
 
-const SCOPE_LABEL: Record<Cell['scope'], string> = { directory: 'directory role', azureResource: 'Azure resource role', group: 'group membership or ownership (PIM for Groups)' };
+const SCOPE_LABEL: Record<MatrixEntry['scope'], string> = { directory: 'directory role', azureResource: 'Azure resource role', group: 'group membership or ownership (PIM for Groups)' };
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
-function audienceText(audience: Audience, scope: Cell['scope']): string {
+function audienceText(audience: Audience, scope: MatrixEntry['scope']): string {
   switch (audience.kind) {
     case 'principal':
       return 'the principal (assignee or requester; a group\'s members)';
@@ -30,21 +30,21 @@ function audienceText(audience: Audience, scope: Cell['scope']): string {
   }
 }
 
-function ruleText(cell: Cell): string {
-  if (!cell.rule) return '– (always)';
-  const level = cell.rule.level === 'assignment' ? '<Eligibility\\|Assignment>' : cell.rule.level;
-  return `\`Notification_${cell.rule.recipient}_${cell.rule.caller}_${level}\``;
+function ruleText(entry: MatrixEntry): string {
+  if (!entry.rule) return '– (always)';
+  const level = entry.rule.level === 'assignment' ? '<Eligibility\\|Assignment>' : entry.rule.level;
+  return `\`Notification_${entry.rule.recipient}_${entry.rule.caller}_${level}\``;
 }
 
 export function recipientsMarkdown(): string {
   const lines: string[] = [
     '# Who receives what',
     '',
-    '<!-- Generated from shared/rules/cells.ts and shared/rules/notifications.ts by `npm run docs`. Do not edit by hand: a test fails when this file drifts from the code. -->',
+    '<!-- Generated from shared/rules/matrix.ts and shared/rules/notifications.ts by `npm run docs`. Do not edit by hand: a test fails when this file drifts from the code. -->',
     '',
-    'Each row is one cell of the recipient matrix: for an event type and a scope kind, who gets which email, and which of the role\'s notification rules governs it. `<Eligibility|Assignment>` follows the event\'s `assignment.state`.',
+    'Each row is one entry of the recipient matrix: for an event type and a scope kind, who gets which email, and which of the role\'s notification rules governs it. `<Eligibility|Assignment>` follows the event\'s `assignment.state`.',
     '',
-    'How a role\'s notification rule changes a cell: `notificationLevel: None` sends nothing; `Critical` sends only emails marked actionable below; `isDefaultRecipientsEnabled: false` drops the audience but keeps `notificationRecipients` (additional addresses), which get the cell\'s email as well. A rule missing from the role\'s policy has Microsoft\'s factory defaults (level `All`, default recipients on, no additional recipients).',
+    'How a role\'s notification rule changes an entry: `notificationLevel: None` sends nothing; `Critical` sends only emails marked actionable below; `isDefaultRecipientsEnabled: false` drops the audience but keeps `notificationRecipients` (additional addresses), which get the entry\'s email as well. A rule missing from the role\'s policy has Microsoft\'s factory defaults (level `All`, default recipients on, no additional recipients).',
     '',
     '## The audiences',
     '',
@@ -63,9 +63,9 @@ export function recipientsMarkdown(): string {
     '| event | scope | audience | email | governing rule | note |',
     '|---|---|---|---|---|---|',
   ];
-  for (const cell of CELLS) {
+  for (const entry of RECIPIENT_MATRIX) {
     lines.push(
-      `| \`${cell.event}\` | ${SCOPE_LABEL[cell.scope]} | ${audienceText(cell.audience, cell.scope)} | \`${cell.notification}\` | ${ruleText(cell)} | ${cell.note ?? ''} |`,
+      `| \`${entry.event}\` | ${SCOPE_LABEL[entry.scope]} | ${audienceText(entry.audience, entry.scope)} | \`${entry.notification}\` | ${ruleText(entry)} | ${entry.note ?? ''} |`,
     );
   }
   lines.push(
@@ -112,7 +112,7 @@ export function recipientsMarkdown(): string {
     '- Nobody is told about their own action: the approver who decided, the administrator who assigned, extended or denied is left out of every audience except their own principal email.',
     '- Ids (users, groups, roles, scopes) and addresses compare case-insensitively.',
     '- "Critical emails only" keeps only the emails that ask the recipient to act: approval requests and extension/renewal approval requests.',
-    '- One email per person per event; the reasons of every cell that listed the person are kept for `pim-notify simulate` to explain.',
+    '- One email per person per event; the reasons of every entry that listed the person are kept for `pim-notify simulate` to explain.',
     '- An approval request no approver can receive (the only approver is the requester, approvers without an address, no active default approver, the rule set to None) is reported as a warning in the logs and by `simulate`. For a directory role whose named approvers are all unreachable, the default approvers (active Privileged Role and Global Administrators) get it instead. When even they are missing, nobody can approve: this is PIM\'s lock-out case (every PRA/GA eligible only, approval required, no approvers); keep an active emergency-access Global Administrator or name approvers.',
     '- A person with no `mail`, `otherMails` or `userPrincipalName` is skipped with a reason, never a crash.',
     '- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft\'s cap) emails per event, kept in this order: the principal\'s own email, then the approvers\' emails, then everyone else (most actionable first, then by address, so the cap is stable). A truncated event is reported.',

@@ -20,7 +20,7 @@
 import type { PimEvent, RoleEvent } from '../events/schema.js';
 import type { PrivilegeScope, ScheduledAssignment, TenantInfo } from '../directory/roleDirectory.js';
 import type { ScheduleRequest } from '../sources/scheduleRequest.js';
-import { confirmedBy, isFor, judgeRequest, judgeSchedules, requestMissing, scheduleOf, type Verdict } from './judge.js';
+import { confirmedBy, isFor, matchRequest, matchSchedules, requestMissing, scheduleOf, type RecordMatch } from './recordMatch.js';
 import { LIST_MARGIN_MS, type PimRequestRecords } from './pimRequestRecords.js';
 import type { Confirmation, PimConfirmer } from './pimConfirmer.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -62,25 +62,25 @@ export class PimRecordConfirmer implements PimConfirmer {
     const occurred = Date.parse(event.occurredAt);
     if (occurred > now + CLOCK_SKEW_MS) return { kind: 'notConfirmed', reason: `occurredAt ${event.occurredAt} is in the future` };
     if (event.scope.kind === 'azureResource' && !ARM_SCOPE.test(event.scope.id)) return { kind: 'notConfirmed', reason: 'scope.id is not an ARM scope id' };
-    let verdict: Verdict;
+    let match: RecordMatch;
     try {
       const tenant = await this.lists.tenant();
       if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) return { kind: 'notConfirmed', reason: `tenantId is not this tenant (${tenant.id})` };
-      verdict = event.type === 'pimEnabled' ? { ok: true, by: 'tenant' } : await this.judge(event, now, occurred);
+      match = event.type === 'pimEnabled' ? { ok: true, by: 'tenant' } : await this.matchRecords(event, now, occurred);
     } catch (e) {
       // ARM answers per scope: a scope the app may not read, or that does not exist, is the event's.
       const arm = e instanceof Error && e.name === 'ArmRequestError' ? (e as Error & { statusCode?: number }) : undefined;
       if (arm && (arm.statusCode === 403 || arm.statusCode === 404)) return { kind: 'notConfirmed', reason: `PIM's records of scope ${event.scope.id} cannot be read (${arm.statusCode})` };
       throw e;
     }
-    if (verdict.ok) return { kind: 'confirmed', by: verdict.by };
-    if (verdict.lag && now - occurred < this.options.lagSeconds * 1000) {
-      return { kind: 'notYet', reason: verdict.reason, retryAfterMs: this.options.retryAfterMs ?? DEFAULT_RETRY_MS };
+    if (match.ok) return { kind: 'confirmed', by: match.by };
+    if (match.lag && now - occurred < this.options.lagSeconds * 1000) {
+      return { kind: 'notYet', reason: match.reason, retryAfterMs: this.options.retryAfterMs ?? DEFAULT_RETRY_MS };
     }
-    return { kind: 'notConfirmed', reason: verdict.reason };
+    return { kind: 'notConfirmed', reason: match.reason };
   }
 
-  private async judge(event: RoleEvent, now: number, occurred: number): Promise<Verdict> {
+  private async matchRecords(event: RoleEvent, now: number, occurred: number): Promise<RecordMatch> {
     const at = new Date(now);
     const how = confirmedBy(event);
     // A list read before the event (and a minute of lag) may be missing it; while the event is
@@ -89,9 +89,9 @@ export class PimRecordConfirmer implements PimConfirmer {
     const readAfter = waiting ? now : occurred + LIST_MARGIN_MS;
     if (how === 'schedules') {
       const scope: PrivilegeScope = { kind: event.scope.kind, id: event.scope.id };
-      const cached = judgeSchedules(event, await this.lists.schedulesAt(scope), at);
+      const cached = matchSchedules(event, await this.lists.schedulesAt(scope), at);
       if (cached.ok || !cached.lag) return cached;
-      return judgeSchedules(event, await this.lists.schedulesAt(scope, readAfter), at);
+      return matchSchedules(event, await this.lists.schedulesAt(scope, readAfter), at);
     }
     const kind = event.scope.kind;
     if (how === 'requestId') {
@@ -99,15 +99,15 @@ export class PimRecordConfirmer implements PimConfirmer {
       const find = (list: ScheduleRequest[]) => list.find((r) => r.id.toLowerCase() === id.toLowerCase());
       // A list read before the event may lack it: read again first (one read serves a burst).
       const listed = find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, readAfter));
-      const fromList = listed && judgeRequest(event, listed, at);
+      const fromList = listed && matchRequest(event, listed, at);
       if (fromList && (fromList.ok || !fromList.lag)) return fromList;
       if (!listed && this.requests.covers(kind, event.scope.id, occurred)) return requestMissing(event);
       // Not in a list that would hold it, or behind the event there: PIM's answer now decides.
       const schedule = scheduleOf(event);
       const fresh = await this.requests.byId(kind, event.scope.id, id, schedule ? [schedule] : undefined);
-      return fresh ? judgeRequest(event, fresh, at) : requestMissing(event);
+      return fresh ? matchRequest(event, fresh, at) : requestMissing(event);
     }
-    const search = (list: ScheduleRequest[]) => best(list.filter((r) => isFor(event, r)).map((r) => judgeRequest(event, r, at)));
+    const search = (list: ScheduleRequest[]) => best(list.filter((r) => isFor(event, r)).map((r) => matchRequest(event, r, at)));
     const cached = search(await this.requests.recent(kind, event.scope.id));
     if (cached?.ok) return cached;
     return search(await this.requests.recent(kind, event.scope.id, readAfter)) ?? requestMissing(event);
@@ -115,6 +115,6 @@ export class PimRecordConfirmer implements PimConfirmer {
 }
 
 /** Among the requests for the same target: one that confirms, else one that may yet, else the first. */
-function best(verdicts: Verdict[]): Verdict | undefined {
-  return verdicts.find((v) => v.ok) ?? verdicts.find((v) => !v.ok && v.lag) ?? verdicts[0];
+function best(matches: RecordMatch[]): RecordMatch | undefined {
+  return matches.find((m) => m.ok) ?? matches.find((m) => !m.ok && m.lag) ?? matches[0];
 }

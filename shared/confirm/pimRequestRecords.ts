@@ -106,7 +106,7 @@ export class PimRequestRecords {
    */
   async byId(kind: AccessKind, scopeId: string, id: string, schedules: readonly Schedule[] = SCHEDULES): Promise<ScheduleRequest | undefined> {
     // Graph's request ids and ARM's request names are GUIDs: anything else is none, without asking
-    // (Graph would answer 400, which is no verdict).
+    // (Graph would answer 400, which says nothing about the event).
     if (!GUID.test(id)) return undefined;
     const found = await Promise.all(schedules.map((schedule) => this.readOne(kind, scopeId, id, schedule)));
     return found.find((r) => r !== undefined);

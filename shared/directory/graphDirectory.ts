@@ -16,14 +16,15 @@
  *   the groups; every user any lookup returns (holders, group members, single lookups) goes
  *   into the cache by id, so the principal, actor and approvers of an event are usually
  *   known already; the rest are coalesced across concurrent events into shared $batch
- *   requests (BatchLoader) instead of one $batch each;
+ *   requests (BatchLoader) instead of one $batch each (graph/principalResolver.ts);
  * - Azure: per subscription, all active and eligible schedule instances in it (at, above and
  *   below the subscription: no atScope() filter) once, answering the subscription and each of
  *   its resource groups; policy assignments per scope (ARM lists them only at their own
  *   scope) and each policy once by id.
  *
  * Nothing changes in what the port answers (roleDirectory.ts): each answer is derived from the
- * same data the per-role requests returned, filtered the same way. Failures are not cached.
+ * same data the per-role requests returned, filtered the same way (the schedules and top roles
+ * in graph/scheduledAssignments.ts). Failures are not cached.
  */
 import type { Settings } from '../settings/settings.js';
 import {
@@ -47,10 +48,11 @@ import {
 import { TtlCache } from './cache.js';
 import { missingPermission } from '../permissions/missing.js';
 import type { GraphApi } from './graph/graphClient.js';
-import { GraphReader, type GraphUser, type ScheduleInstance } from './graph/graphReader.js';
-import { BatchLoader } from './graph/batchLoader.js';
-import { GroupReader, groupAssignmentType, groupHoldings, permanentOwners, type GroupAccess } from './graph/groupReader.js';
+import { GraphReader, type ScheduleInstance } from './graph/graphReader.js';
+import { GroupReader, groupHoldings, permanentOwners, type GroupAccess } from './graph/groupReader.js';
 import { mergeHolders, toPerson, type Holding, type ResolvedPrincipals } from './graph/holders.js';
+import { PrincipalResolver } from './graph/principalResolver.js';
+import { azureAssignment, directoryAssignments, groupAssignments, topRoles, type DirectoryInstances } from './graph/scheduledAssignments.js';
 import type { ArmApi } from './arm/armClient.js';
 import { ArmReader, type ArmRoleHolding } from './arm/armReader.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -67,11 +69,6 @@ export interface GraphDirectoryOptions {
 
 const AZURE_ADMIN_ROLES = new Set<string>(AZURE_ADMIN_ROLE_IDS);
 
-interface DirectoryInstances {
-  active: ScheduleInstance[];
-  eligible: ScheduleInstance[];
-}
-
 export class GraphDirectory implements RoleDirectory {
   /** Graph and ARM answer with PIM's present state: there is no past to look at. */
   asOf(_instant: Date): RoleDirectory {
@@ -80,16 +77,8 @@ export class GraphDirectory implements RoleDirectory {
 
   private readonly cache: TtlCache;
   private readonly clock: Clock;
-  /** Single user lookups that miss the cache, coalesced across concurrent events. */
-  private readonly userLoader: BatchLoader<GraphUser>;
-  /** Group member lookups that miss the cache, coalesced likewise (one $batch for many groups). */
-  private readonly memberLoader: BatchLoader<GraphUser[]>;
-  /**
-   * Bulk loads in flight that will put users and group members in the cache (role holders'
-   * principals). A single lookup arriving meanwhile waits for them rather than asking Graph
-   * for someone who is very likely among them (an event's actor or principal usually is).
-   */
-  private readonly bulkLoads = new Set<Promise<unknown>>();
+  /** The people behind principal ids, in the same cache as the lists that name them. */
+  private readonly resolver: PrincipalResolver;
   private readonly groupReader: GroupReader;
 
   constructor(
@@ -100,18 +89,7 @@ export class GraphDirectory implements RoleDirectory {
     this.groupReader = new GroupReader(graph);
     this.clock = config.clock ?? systemClock;
     this.cache = new TtlCache({ ttlSeconds: config.cacheTtlSeconds, clock: this.clock });
-    const window = config.batchWindowMs === undefined ? {} : { windowMs: config.batchWindowMs };
-    this.userLoader = new BatchLoader(async (ids) => {
-      const users = await this.graph.users(ids);
-      this.primeUsers([...users.values()]);
-      // Keyed as asked: an id, or a userPrincipalName Graph also accepts.
-      return new Map([...users].map(([id, u]) => [id.toLowerCase(), u]));
-    }, window);
-    this.memberLoader = new BatchLoader(async (ids) => {
-      const members = await this.graph.transitiveUsers(ids);
-      for (const list of members.values()) this.primeUsers(list);
-      return new Map([...members].map(([id, list]) => [id.toLowerCase(), list]));
-    }, window);
+    this.resolver = new PrincipalResolver(graph, this.cache, config.batchWindowMs);
   }
 
   tenant(): Promise<TenantInfo> {
@@ -150,7 +128,7 @@ export class GraphDirectory implements RoleDirectory {
     return this.cache.get(`azureAdmins:${scope}`, async () => {
       const [active, eligible] = await Promise.all([this.arm.roleAssignmentsAtScope(scopeId), this.arm.eligibilitiesAtScope(scopeId)]);
       const holdings = [...active, ...eligible].filter(admins);
-      return mergeHolders(holdings, await this.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId)));
+      return mergeHolders(holdings, await this.resolver.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId)));
     });
   }
 
@@ -179,16 +157,16 @@ export class GraphDirectory implements RoleDirectory {
   }
 
   async user(id: string): Promise<Person | undefined> {
-    const user = await this.cachedOr(`user:${id.toLowerCase()}`, () => this.userLoader.load(id));
+    const user = await this.resolver.user(id);
     return user ? toPerson(user) : undefined;
   }
 
   async groupMembers(groupId: string): Promise<Person[]> {
-    return (await this.transitiveUsers(groupId)).map(toPerson);
+    return (await this.resolver.transitiveUsers(groupId)).map(toPerson);
   }
 
   async groupDisplayName(groupId: string): Promise<string | undefined> {
-    const groups = await this.cachedOr(`group:${groupId.toLowerCase()}`, () => this.graph.groups([groupId]));
+    const groups = await this.resolver.cachedOr(`group:${groupId.toLowerCase()}`, () => this.graph.groups([groupId]));
     return [...groups.values()][0]?.displayName ?? undefined;
   }
 
@@ -211,22 +189,8 @@ export class GraphDirectory implements RoleDirectory {
   // Derived answers (here and below) are computed from the cached lists on every call rather
   // than cached themselves: cheap, and never older than the lists' one TTL.
   async topDirectoryRoles(limit: number): Promise<TopRole[]> {
-    const [{ instances: { active, eligible } }, names] = await Promise.all([this.directoryHoldings(), this.directoryRoleNames()]);
-    const permanent = new Map<string, Set<string>>();
-    const eligibleBy = new Map<string, Set<string>>();
-    const add = (m: Map<string, Set<string>>, role: string, principal: string) => m.set(role, (m.get(role) ?? new Set()).add(principal));
-    for (const a of active) if (a.assignmentType === 'Assigned' && !a.endDateTime) add(permanent, a.roleDefinitionId.toLowerCase(), a.principalId);
-    for (const e of eligible) add(eligibleBy, e.roleDefinitionId.toLowerCase(), e.principalId);
-    const roles = new Set([...permanent.keys(), ...eligibleBy.keys()]);
-    return [...roles]
-      .map((roleDefinitionId) => {
-        const p = permanent.get(roleDefinitionId)?.size ?? 0;
-        const e = eligibleBy.get(roleDefinitionId)?.size ?? 0;
-        return { roleDefinitionId, displayName: names.get(roleDefinitionId) ?? ROLE_NAMES[roleDefinitionId] ?? roleDefinitionId, permanent: p, eligible: e, total: p + e };
-      })
-      .filter((r) => r.total > 0)
-      .sort((a, b) => b.total - a.total || a.displayName.localeCompare(b.displayName))
-      .slice(0, limit);
+    const [{ instances }, names] = await Promise.all([this.directoryHoldings(), this.directoryRoleNames()]);
+    return topRoles(instances, names, limit);
   }
 
   async scheduledAssignments(unreadable?: (problem: UnreadableScope) => void): Promise<ScheduledAssignment[]> {
@@ -311,10 +275,10 @@ export class GraphDirectory implements RoleDirectory {
   /** One group's PIM access, owners and policies (one $batch), with the principals resolved. */
   private groupAccess(groupId: string): Promise<{ access: GroupAccess; principals: ResolvedPrincipals }> {
     return this.cache.get(`groupAccess:${groupId.toLowerCase()}`, () =>
-      this.bulk(async () => {
+      this.resolver.bulk(async () => {
         const access = await this.groupReader.groupAccess(groupId);
-        this.primeUsers(access.owners);
-        const principals = await this.resolve([...access.active, ...access.eligible].map((i) => i.principalId));
+        this.resolver.primeUsers(access.owners);
+        const principals = await this.resolver.resolve([...access.active, ...access.eligible].map((i) => i.principalId));
         return { access, principals };
       }),
     );
@@ -327,10 +291,10 @@ export class GraphDirectory implements RoleDirectory {
    */
   private directoryHoldings(): Promise<{ instances: DirectoryInstances; principals: ResolvedPrincipals }> {
     return this.cache.get('directoryHoldings', () =>
-      this.bulk(async () => {
+      this.resolver.bulk(async () => {
         const [active, eligible] = await Promise.all([this.graph.activeInstances(), this.graph.eligibleInstances()]);
         const instances = { active, eligible };
-        const principals = await this.resolve([...instances.active, ...instances.eligible].map((i) => i.principalId));
+        const principals = await this.resolver.resolve([...instances.active, ...instances.eligible].map((i) => i.principalId));
         return { instances, principals };
       }),
     );
@@ -343,9 +307,9 @@ export class GraphDirectory implements RoleDirectory {
    */
   private azureSubscription(subscriptionId: string): Promise<{ holdings: ArmRoleHolding[]; principals: ResolvedPrincipals }> {
     return this.cache.get(`azureSubscription:${subscriptionId.toLowerCase()}`, () =>
-      this.bulk(async () => {
+      this.resolver.bulk(async () => {
         const holdings = await this.arm.schedulesInSubscription(subscriptionId);
-        const principals = await this.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId));
+        const principals = await this.resolver.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId));
         return { holdings, principals };
       }),
     );
@@ -361,110 +325,10 @@ export class GraphDirectory implements RoleDirectory {
       return names;
     });
   }
-
-  private transitiveUsers(groupId: string): Promise<GraphUser[]> {
-    return this.cachedOr(`members:${groupId.toLowerCase()}`, async () => (await this.memberLoader.load(groupId)) ?? []);
-  }
-
-  /**
-   * The cached value of `key`; when it is missing but bulk loads are in flight, what they put
-   * there; only then `load` (through the cache, so concurrent callers share it).
-   */
-  private async cachedOr<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const cached = this.cache.peek<T>(key);
-    if (cached) return cached;
-    if (this.bulkLoads.size > 0) {
-      await Promise.allSettled([...this.bulkLoads]);
-      const primed = this.cache.peek<T>(key);
-      if (primed) return primed;
-    }
-    return this.cache.get(key, load);
-  }
-
-  /** Runs a bulk load, known to single lookups while it is in flight (see bulkLoads). */
-  private bulk<T>(load: () => Promise<T>): Promise<T> {
-    const promise = load();
-    this.bulkLoads.add(promise);
-    const done = () => void this.bulkLoads.delete(promise);
-    promise.then(done, done);
-    return promise;
-  }
-
-  private primeUsers(users: readonly GraphUser[]): void {
-    for (const u of users) this.cache.prime(`user:${u.id.toLowerCase()}`, u);
-  }
-
-  /**
-   * Users and groups behind principal ids, groups with their users; everyone found goes into
-   * the cache (users by id, groups' members by group). Service principals and unknown ids are
-   * left out, as mergeHolders expects.
-   */
-  private async resolve(principalIds: readonly string[]): Promise<ResolvedPrincipals> {
-    const ids = [...new Map(principalIds.map((id) => [id.toLowerCase(), id])).values()];
-    const kinds = ids.length > 0 ? await this.graph.principals(ids) : new Map();
-    const users = new Map<string, GraphUser>();
-    const groupIds: string[] = [];
-    for (const [id, p] of kinds) {
-      if (p.kind === 'user') users.set(id.toLowerCase(), p.user);
-      else groupIds.push(id);
-    }
-    this.primeUsers([...users.values()]);
-    const groups: ResolvedPrincipals['groups'] = new Map();
-    await Promise.all(
-      groupIds.map(async (id) => {
-        const group = kinds.get(id);
-        const name = group?.kind === 'group' ? (group.group.displayName ?? id) : id;
-        const members = await this.cache.get(`members:${id.toLowerCase()}`, async () => (await this.memberLoader.load(id)) ?? []);
-        groups.set(id.toLowerCase(), { displayName: name, users: members });
-      }),
-    );
-    return { users, groups };
-  }
 }
 
 /** A list older than this may be read again for an event that happened after it was read. */
 export const REREAD_AFTER_MS = 30_000;
-
-function principalTypeIn(principals: ResolvedPrincipals): (id: string) => ScheduledAssignment['principalType'] {
-  return (id) => (principals.users.has(id.toLowerCase()) ? 'user' : principals.groups.has(id.toLowerCase()) ? 'group' : 'servicePrincipal');
-}
-
-function directoryAssignments(instances: DirectoryInstances, principals: ResolvedPrincipals): ScheduledAssignment[] {
-  const kind = principalTypeIn(principals);
-  return [['active', instances.active], ['eligible', instances.eligible]].flatMap(([state, list]) =>
-    (list as ScheduleInstance[]).map((i): ScheduledAssignment => ({
-      scope: { kind: 'directory', id: i.directoryScopeId },
-      roleDefinitionId: i.roleDefinitionId,
-      principalId: i.principalId,
-      principalType: kind(i.principalId),
-      state: state as 'active' | 'eligible',
-      ...(state === 'active' ? { assignmentType: i.assignmentType ?? 'Assigned' } : {}),
-      startDateTime: i.startDateTime ?? null,
-      endDateTime: i.endDateTime ?? null,
-    })),
-  );
-}
-
-function groupAssignments(groupId: string, access: GroupAccess, principals: ResolvedPrincipals): ScheduledAssignment[] {
-  const kind = principalTypeIn(principals);
-  return [...access.active.map((i) => ({ i, state: 'active' as const })), ...access.eligible.map((i) => ({ i, state: 'eligible' as const }))].map(
-    ({ i, state }): ScheduledAssignment => ({
-      scope: { kind: 'group', id: groupId },
-      roleDefinitionId: i.accessId,
-      principalId: i.principalId,
-      principalType: kind(i.principalId),
-      state,
-      ...(state === 'active' ? { assignmentType: groupAssignmentType(i.assignmentType) } : {}),
-      startDateTime: i.startDateTime ?? null,
-      endDateTime: i.endDateTime ?? null,
-    }),
-  );
-}
-
-function azureAssignment(h: ArmRoleHolding): ScheduledAssignment {
-  const { id: _id, scope, principalType, ...rest } = h;
-  return { ...rest, scope: { kind: 'azureResource', id: scope }, principalType };
-}
 
 function scopeKey(scope: string): string {
   return scope.toLowerCase().replace(/\/+$/, '');

@@ -1,7 +1,7 @@
 /**
  * The kinds of email the app sends. Each kind has one template (shared/email/templates)
- * and a priority: when several cells put one person on an event's list, that person gets
- * only the highest-priority kind (recipients.md: "the most actionable").
+ * and a priority: when several matrix entries put one person on an event's list, that person
+ * gets only the highest-priority kind (recipients.md: "the most actionable").
  */
 import { GROUP_NOTIFICATIONS } from './groupNotifications.js';
 

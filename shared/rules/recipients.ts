@@ -1,15 +1,15 @@
 /**
  * decideRecipients: the one place that decides who gets which email for an event. Pure:
  * the use case gathers the people (RecipientInputs) from the RoleDirectory, this module
- * applies the matrix (cells.ts), the role's notification rules, RECIPIENT_MODEL, the
- * "nobody hears about their own action" rule, deduplication and the cap, explains every
+ * applies the recipient matrix (matrix.ts), the role's notification rules, RECIPIENT_MODEL,
+ * the "nobody hears about their own action" rule, deduplication and the cap, explains every
  * decision and reports what a security team must know (an approval nobody can give, a cap).
  *
  * Ids and addresses compare case-insensitively everywhere: GUIDs and mail addresses are.
  */
 import type { PimEvent } from '../events/schema.js';
 import { DIRECTORY_ADMIN_ROLES, ROLE_NAMES, type DirectoryAdminRole, type Person, type RoleHolder, type RolePolicy } from '../directory/roleDirectory.js';
-import { cellsFor, type Audience, type Cell } from './cells.js';
+import { matrixEntriesFor, type Audience, type MatrixEntry } from './matrix.js';
 import { NOTIFICATIONS, type NotificationKind } from './notifications.js';
 import { GROUP_APPROVAL_REQUESTS } from './groupNotifications.js';
 import { notificationRuleId, notificationSetting, type NotificationRuleId } from './policy.js';
@@ -37,7 +37,7 @@ export interface RecipientOptions {
 
 export interface Reason {
   notification: NotificationKind;
-  /** The notification rule that allowed it; null when no role setting governs the cell. */
+  /** The notification rule that allowed it; null when no role setting governs the entry. */
   ruleId: NotificationRuleId | null;
   /** Plain words: "Global Administrator (eligible, via group Tier 0 admins)". */
   via: string;
@@ -74,7 +74,7 @@ interface Candidate {
   displayName?: string;
   address: string | null;
   via: string;
-  /** One of the people the event is about, listed by a principal cell. */
+  /** One of the people the event is about, listed by an entry whose audience is the principal. */
   isPrincipal?: boolean;
 }
 
@@ -95,39 +95,39 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
   /** Why an approval request reached no one, collected for the warning. */
   const approvalGaps: string[] = [];
 
-  for (const cell of cellsFor(event.type, event.scope.kind)) {
-    const ruleId = ruleIdFor(cell, event);
+  for (const entry of matrixEntriesFor(event.type, event.scope.kind)) {
+    const ruleId = ruleIdFor(entry, event);
     const setting = ruleId ? notificationSetting(inputs.policy, ruleId) : null;
-    const approval = APPROVAL_KINDS.has(cell.notification);
+    const approval = APPROVAL_KINDS.has(entry.notification);
     if (setting?.level === 'None') {
-      skipped.push({ notification: cell.notification, reason: `${ruleId} is set to None` });
+      skipped.push({ notification: entry.notification, reason: `${ruleId} is set to None` });
       if (approval) approvalGaps.push(`${ruleId} is set to None`);
       continue;
     }
-    if (setting?.level === 'Critical' && !NOTIFICATIONS[cell.notification].actionable) {
-      skipped.push({ notification: cell.notification, reason: `${ruleId} sends critical emails only` });
+    if (setting?.level === 'Critical' && !NOTIFICATIONS[entry.notification].actionable) {
+      skipped.push({ notification: entry.notification, reason: `${ruleId} sends critical emails only` });
       continue;
     }
 
     const keep = (c: Candidate): c is Candidate & { address: string } => {
       const why = exclusion(c, subject, actor);
-      if (why) skipped.push({ userId: c.userId, notification: cell.notification, reason: why });
+      if (why) skipped.push({ userId: c.userId, notification: entry.notification, reason: why });
       return !why;
     };
     let deliverable: Array<Candidate & { address: string }> = [];
     if (!setting || setting.isDefaultRecipientsEnabled) {
-      deliverable = audienceOf(cell.audience, inputs, options).filter(keep);
-      if (cell.audience.kind === 'approvers' && cell.audience.defaultApprovers && approval && deliverable.length === 0 && inputs.approvers.length > 0) {
+      deliverable = audienceOf(entry.audience, inputs, options).filter(keep);
+      if (entry.audience.kind === 'approvers' && entry.audience.defaultApprovers && approval && deliverable.length === 0 && inputs.approvers.length > 0) {
         // Named approvers exist but none can get it (the requester, no address): PIM's default approvers stand in.
-        const fallback = defaultApprovers(inputs, cell.audience.defaultApprovers).filter(keep);
+        const fallback = defaultApprovers(inputs, entry.audience.defaultApprovers).filter(keep);
         warnings.push(
           `none of the role's ${inputs.approvers.length} approver(s) can receive the approval request; sent to the default approvers instead (${fallback.length} reachable)`,
         );
         deliverable = fallback;
       }
-      if (approval && deliverable.length === 0) approvalGaps.push(gapOf(cell.audience, inputs));
+      if (approval && deliverable.length === 0) approvalGaps.push(gapOf(entry.audience, inputs));
     } else {
-      skipped.push({ notification: cell.notification, reason: `${ruleId} has default recipients turned off` });
+      skipped.push({ notification: entry.notification, reason: `${ruleId} has default recipients turned off` });
       if (approval) approvalGaps.push(`${ruleId} has default recipients turned off`);
     }
     for (const address of setting?.notificationRecipients ?? []) {
@@ -135,7 +135,7 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
       if (keep(extra)) deliverable.push(extra);
     }
     for (const candidate of deliverable) {
-      add(byAddress, candidate, { notification: cell.notification, ruleId, via: candidate.via });
+      add(byAddress, candidate, { notification: entry.notification, ruleId, via: candidate.via });
     }
   }
 
@@ -153,8 +153,9 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
 }
 
 /**
- * Why a candidate gets nothing from this cell, or null. The people the event is about get
- * only the emails written for them (principal cells), and nobody is told about their own action.
+ * Why a candidate gets nothing from this matrix entry, or null. The people the event is about
+ * get only the emails written for them (entries whose audience is the principal), and nobody is
+ * told about their own action.
  */
 function exclusion(c: Candidate, subject: Keys, actor: Keys): string | null {
   if (!c.isPrincipal) {
@@ -231,10 +232,10 @@ export function describeHolder(h: RoleHolder): string {
   return `${role} (${h.state}${how})`;
 }
 
-function ruleIdFor(cell: Cell, event: PimEvent): NotificationRuleId | null {
-  if (!cell.rule) return null;
-  const level = cell.rule.level === 'assignment' ? (event.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : cell.rule.level;
-  return notificationRuleId(cell.rule.recipient, cell.rule.caller, level);
+function ruleIdFor(entry: MatrixEntry, event: PimEvent): NotificationRuleId | null {
+  if (!entry.rule) return null;
+  const level = entry.rule.level === 'assignment' ? (event.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : entry.rule.level;
+  return notificationRuleId(entry.rule.recipient, entry.rule.caller, level);
 }
 
 type Keys = Set<string>;

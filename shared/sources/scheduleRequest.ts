@@ -56,7 +56,7 @@ export function isPending(r: ScheduleRequest): boolean {
   return PENDING.has(r.status.toLowerCase());
 }
 
-/** Where a status stands in a request's life (the sets above), for judging an event against it. */
+/** Where a status stands in a request's life (the sets above), for matching an event against it (confirm/recordMatch.ts). */
 export type StatusClass = 'pending' | 'granted' | 'done' | 'denied' | 'canceled' | 'timedout' | 'other';
 
 export function statusClass(status: string): StatusClass {

@@ -173,10 +173,10 @@ describe('the sample events', () => {
     expect(new Set(w47.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
     expect(new Set(w47.map((e) => e.scope.kind))).toEqual(new Set(['directory', 'azureResource', 'group']));
     // PIM for Groups: every type but the tenant-wide one, the outside-PIM alert, a denied
-    // extension and the requests source's reminder and expiry (no group cells yet: docs/groups.md).
+    // extension and the requests source's reminder and expiry (no group matrix entries yet: docs/groups.md).
     const groupTypes = new Set(w47.filter((e) => e.scope.kind === 'group').map((e) => e.type));
-    const noGroupCells = new Set(['pimEnabled', 'roleAssignedOutsidePim', 'assignmentRequestDenied', 'approvalReminder', 'requestExpired']);
-    expect(groupTypes).toEqual(new Set(EVENT_TYPES.filter((t) => !noGroupCells.has(t))));
+    const noGroupEntries = new Set(['pimEnabled', 'roleAssignedOutsidePim', 'assignmentRequestDenied', 'approvalReminder', 'requestExpired']);
+    expect(groupTypes).toEqual(new Set(EVENT_TYPES.filter((t) => !noGroupEntries.has(t))));
   });
 
   it('have the PIM for Groups facts the README lists', async () => {

@@ -1,6 +1,6 @@
 /**
  * PIM for Groups end to end on a tenant built for it (tenant.ts): the RoleDirectory's group
- * answers and every kind of group cell, through both directory adapters (the snapshot and
+ * answers and every kind of group matrix entry, through both directory adapters (the snapshot and
  * Graph against the local endpoint) against the same expectations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

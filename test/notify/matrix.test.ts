@@ -1,5 +1,5 @@
 /**
- * Every cell of docs/recipients.md on the sample tenant (samples/README.md), through
+ * Every row of docs/recipients.md on the sample tenant (samples/README.md), through
  * the real use case: SnapshotDirectory, the rules module, templates, and the activity table
  * and delivery ledger on Azurite. The clock is pinned: holders depend on "now".
  */

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { EVENT_TYPES, type PimEvent } from '../../shared/events/schema.js';
-import { cellsFor } from '../../shared/rules/cells.js';
+import { matrixEntriesFor } from '../../shared/rules/matrix.js';
 import type { NotificationKind } from '../../shared/rules/notifications.js';
 import { NOTIFICATION_RULE_IDS, notificationRuleId, notificationSetting } from '../../shared/rules/policy.js';
 import { APPROVAL_KINDS, UNREACHED_APPROVAL, decideRecipients } from '../../shared/rules/recipients.js';
@@ -88,7 +88,7 @@ describe('recipient invariants over generated tenants (issue 11)', () => {
         const inputs = await gatherRecipientInputs(ev, directoryOf(spec));
         const full = decideRecipients(inputs, { maxRecipients: 100_000, model: w.model });
         const capped = decideRecipients(inputs, { maxRecipients: w.cap, model: w.model });
-        const principalKinds = new Set(cellsFor(ev.type, ev.scope.kind).filter((c) => c.audience.kind === 'principal').map((c) => c.notification));
+        const principalKinds = new Set(matrixEntriesFor(ev.type, ev.scope.kind).filter((c) => c.audience.kind === 'principal').map((c) => c.notification));
         const principalIds = new Set(inputs.principal.map((p) => p.id.toLowerCase()));
         const principalMail = new Set(inputs.principal.map((p) => p.address?.toLowerCase()));
         const isPrincipal = (r: { userId?: string; address: string }) => (!!r.userId && principalIds.has(r.userId.toLowerCase())) || principalMail.has(r.address.toLowerCase());
@@ -104,7 +104,7 @@ describe('recipient invariants over generated tenants (issue 11)', () => {
           if (isPrincipal(r)) expect(principalKinds.has(r.notification)).toBe(true);
           // Approval requests go to approvers only (named, default, the admins who can extend, or additional recipients of the approver rule).
           if (APPROVAL_KINDS.has(r.notification)) expect(isApproverOf(r, inputs, ev)).toBe(true);
-          // The role's level allows this kind in at least one cell that lists it.
+          // The role's level allows this kind in at least one entry that lists it.
           expect(allowedKinds(ev, inputs.policy).has(r.notification)).toBe(true);
         }
 
@@ -141,17 +141,17 @@ function isApproverOf(r: { userId?: string; address: string }, inputs: Awaited<R
 
 function allowedKinds(ev: PimEvent, policy: Awaited<ReturnType<typeof gatherRecipientInputs>>['policy']): Set<NotificationKind> {
   const allowed = new Set<NotificationKind>();
-  for (const cell of cellsFor(ev.type, ev.scope.kind)) {
-    if (!cell.rule) {
-      allowed.add(cell.notification);
+  for (const entry of matrixEntriesFor(ev.type, ev.scope.kind)) {
+    if (!entry.rule) {
+      allowed.add(entry.notification);
       continue;
     }
-    const level = cell.rule.level === 'assignment' ? (ev.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : cell.rule.level;
-    const setting = notificationSetting(policy, notificationRuleId(cell.rule.recipient, cell.rule.caller, level));
+    const level = entry.rule.level === 'assignment' ? (ev.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : entry.rule.level;
+    const setting = notificationSetting(policy, notificationRuleId(entry.rule.recipient, entry.rule.caller, level));
     if (setting.level === 'None') continue;
     // "Critical" keeps only the emails asking the recipient to act (written out here, not read from the code).
-    if (setting.level === 'Critical' && !ASKS_TO_ACT.has(cell.notification)) continue;
-    allowed.add(cell.notification);
+    if (setting.level === 'Critical' && !ASKS_TO_ACT.has(entry.notification)) continue;
+    allowed.add(entry.notification);
   }
   return allowed;
 }

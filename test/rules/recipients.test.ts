@@ -1,6 +1,6 @@
 /**
- * The rules module on its own (pure): each cell, each rule setting, dedupe, the requester
- * rule and the cap. test/notify/matrix.test.ts covers the same cells end to end on the
+ * The rules module on its own (pure): each matrix entry, each rule setting, dedupe, the requester
+ * rule and the cap. test/notify/matrix.test.ts covers the same entries end to end on the
  * sample tenant through Azurite.
  */
 import { describe, expect, it } from 'vitest';
@@ -133,7 +133,7 @@ describe('Azure resource roles', () => {
 describe('role settings change the defaults', () => {
   const assigned = (state: 'eligible' | 'active') => event({ type: 'roleAssigned', assignment: { state, permanent: false } });
 
-  it('level None silences the cell, additional recipients included', () => {
+  it('level None silences the entry, additional recipients included', () => {
     const policy = { rules: [rule('Notification_Admin_EndUser_Assignment', { notificationLevel: 'None', notificationRecipients: ['x@contoso.com'] })] };
     expect(sent(inputs(event({ type: 'activationCompleted' }), { policy }))).toEqual({ 'requester@contoso.com': 'activationNotice' });
   });

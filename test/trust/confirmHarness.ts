@@ -62,7 +62,7 @@ export async function startTrust(env: Record<string, string> = {}): Promise<Trus
     ACTIVITY_TABLE: uniqueTableName('Act'),
     DELIVERY_TABLE: uniqueTableName('Del'),
     RECIPIENT_RATE_TABLE: uniqueTableName('Rate'),
-    // No waiting for PIM unless a test is about it: a verdict at once.
+    // No waiting for PIM unless a test is about it: an answer at once.
     CONFIRM_LAG_SECONDS: '0',
     ...env,
   });

@@ -141,7 +141,7 @@ describe('requests are confirmed with PIM before mailing', () => {
       // The request shows up in PIM: the message put back goes out.
       waiting.pim.add({ id, kind: 'directory', createdDateTime: minutesAgo(0.5), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE });
       expect(await waiting.notify(event)).toMatchObject({ kind: 'processed' });
-      // An event long past the lag window is judged at once.
+      // An event long past the lag window is decided at once.
       const old = activation('activationPendingApproval', randomUUID(), { occurredAt: minutesAgo(11) });
       expect(await waiting.notify(old)).toMatchObject({ kind: 'invalid' });
     } finally {

@@ -3,7 +3,7 @@
  * one in Azure, the injected one in tests (which sends the same request to a local ARM). The
  * pipeline's policies (bearer token, retry, Retry-After) run above it either way.
  *
- * Errors follow the SDK's own clients, so its retry policy judges them the same way: a network
+ * Errors follow the SDK's own clients, so its retry policy treats them the same way: a network
  * failure becomes a RestError carrying the system error code (ECONNRESET... are retried), while
  * a timeout or the caller's abort is thrown as is and not retried (a hung ARM would otherwise
  * hold the invocation for every retry).

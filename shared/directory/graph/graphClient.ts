@@ -108,7 +108,7 @@ export class GraphApi {
   /**
    * Many GETs through POST /$batch, 20 per batch, results in the order of `paths`. Inner 429/503
    * responses are sent again in a later batch after the longest Retry-After among them.
-   * Other inner failures (404, 403...) are returned as they are, for the caller to judge.
+   * Other inner failures (404, 403...) are returned as they are, for the caller to decide on.
    * `headers` go on every inner request (a $batch item carries its own headers).
    */
   async batchGet(paths: string[], headers?: Record<string, string>): Promise<BatchResult[]> {

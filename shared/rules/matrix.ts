@@ -1,22 +1,22 @@
 /**
- * The recipient matrix (docs/recipients.md) as data: one Cell per (event type, scope
+ * The recipient matrix (docs/recipients.md) as data: one MatrixEntry per (event type, scope
  * kind, audience). This table is the single source of truth: decideRecipients() reads it,
  * and docs/recipients.md is generated from it (npm run docs; a test fails on drift).
  */
 import { DIRECTORY_ADMIN_ROLES, type DirectoryAdminRole } from '../directory/roleDirectory.js';
 import type { PimEventType } from '../events/schema.js';
-import type { Audience, Cell, ScopeKind } from './cell.js';
-import { GROUP_CELLS } from './groupCells.js';
-import { activationAdmin, activationApprover, activationRequestor, assignmentAdmin, assignmentApprover, assignmentRequestor } from './cellRules.js';
+import type { Audience, MatrixEntry, ScopeKind } from './matrixEntry.js';
+import { GROUP_MATRIX } from './groupMatrix.js';
+import { activationAdmin, activationApprover, activationRequestor, assignmentAdmin, assignmentApprover, assignmentRequestor } from './governingRules.js';
 
-export type { Audience, Cell, ScopeKind } from './cell.js';
+export type { Audience, MatrixEntry, ScopeKind } from './matrixEntry.js';
 
 const ALL_ADMINS = Object.keys(DIRECTORY_ADMIN_ROLES) as DirectoryAdminRole[];
 
-function both(cell: Omit<Cell, 'scope'>, directoryAudience?: Audience): Cell[] {
+function both(entry: Omit<MatrixEntry, 'scope'>, directoryAudience?: Audience): MatrixEntry[] {
   return [
-    { ...cell, scope: 'directory', audience: directoryAudience ?? cell.audience },
-    { ...cell, scope: 'azureResource' },
+    { ...entry, scope: 'directory', audience: directoryAudience ?? entry.audience },
+    { ...entry, scope: 'azureResource' },
   ];
 }
 
@@ -25,7 +25,7 @@ const DEFAULT_APPROVERS: DirectoryAdminRole[] = ['PRA', 'GA'];
 /** Entra roles: only Global and Privileged Role Administrators can extend or renew assignments (RENEW). */
 const EXTENDERS: DirectoryAdminRole[] = ['PRA', 'GA'];
 
-export const CELLS: Cell[] = [
+export const RECIPIENT_MATRIX: MatrixEntry[] = [
   // An activation waits for approval.
   {
     event: 'activationPendingApproval', scope: 'directory', notification: 'approvalRequest', rule: activationApprover,
@@ -113,9 +113,9 @@ export const CELLS: Cell[] = [
   ...both({ event: 'roleExpired', notification: 'expiredNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
 
   // PIM for Groups: membership and ownership of groups.
-  ...GROUP_CELLS,
+  ...GROUP_MATRIX,
 ];
 
-export function cellsFor(event: PimEventType, scope: ScopeKind): Cell[] {
-  return CELLS.filter((c) => c.event === event && c.scope === scope);
+export function matrixEntriesFor(event: PimEventType, scope: ScopeKind): MatrixEntry[] {
+  return RECIPIENT_MATRIX.filter((c) => c.event === event && c.scope === scope);
 }

@@ -1,4 +1,4 @@
-/** The shape of one cell of the recipient matrix (cells.ts, groupCells.ts): who gets which email for which event. */
+/** One entry of the recipient matrix (matrix.ts, groupMatrix.ts): who gets which email for which event. */
 import type { DirectoryAdminRole } from '../directory/roleDirectory.js';
 import type { PimEventType } from '../events/schema.js';
 import type { NotificationKind } from './notifications.js';
@@ -18,17 +18,17 @@ export type Audience =
   /** The principal (assignee or requester); a group stands for its members. */
   | { kind: 'principal' };
 
-export interface Cell {
+export interface MatrixEntry {
   event: PimEventType;
   scope: ScopeKind;
   audience: Audience;
   notification: NotificationKind;
   /**
-   * The notification rule that governs the cell. `level: 'assignment'` means Eligibility or
+   * The notification rule that governs the entry. `level: 'assignment'` means Eligibility or
    * Assignment after the event's assignment.state. null = not governed by role settings.
    */
   rule: { recipient: RecipientType; caller: Caller; level: RuleLevel | 'assignment' } | null;
-  /** Why the cell exists, when the contract alone does not say. */
+  /** Why the entry exists, when the contract alone does not say. */
   note?: string;
 }
 

@@ -1,23 +1,24 @@
 /**
  * Pure: does one PIM record bear an event out? A request (by its id, or found by principal,
  * role and scope) against the event's type, or the schedules at the event's scope against an
- * assignment event. Each verdict says whether a later read could change it (`lag`: the record
- * is missing or has not reached the event's status yet) or not (the record names another
- * principal, role or scope, or a status the event contradicts).
+ * assignment event. A record that does not match says whether a later read could change that
+ * (`lag`: the record is missing or has not reached the event's status yet) or not (the record
+ * names another principal, role or scope, or a status the event contradicts).
  */
 import { REQUEST_EVENT_TYPES, type PimEvent, type RoleEvent } from '../events/schema.js';
 import type { ScheduledAssignment } from '../directory/roleDirectory.js';
 import { actionClass, statusClass, type ScheduleRequest } from '../sources/scheduleRequest.js';
 import { approvalExpiry } from '../time/approvalWindow.js';
 
-export type Verdict = { ok: true; by: string } | { ok: false; lag: boolean; reason: string };
+/** How an event and PIM's records compare: they match (`by` names the record), or not, and why. */
+export type RecordMatch = { ok: true; by: string } | { ok: false; lag: boolean; reason: string };
 
 /** How far an expiry date in an event may be from the schedule's (PIM rounds, sources copy). */
 const END_TOLERANCE_MS = 60_000;
 
-const ok = (by: string): Verdict => ({ ok: true, by });
-const lag = (reason: string): Verdict => ({ ok: false, lag: true, reason });
-const contradicts = (reason: string): Verdict => ({ ok: false, lag: false, reason });
+const ok = (by: string): RecordMatch => ({ ok: true, by });
+const lag = (reason: string): RecordMatch => ({ ok: false, lag: true, reason });
+const contradicts = (reason: string): RecordMatch => ({ ok: false, lag: false, reason });
 
 export function scopeKey(id: string): string {
   const trimmed = id.toLowerCase().replace(/\/+$/, '');
@@ -37,7 +38,7 @@ export function scheduleOf(event: RoleEvent): ScheduleRequest['schedule'] | unde
 }
 
 /** Same principal, role or access, and scope: what no later read changes. */
-function sameTarget(event: RoleEvent, r: ScheduleRequest): Verdict | undefined {
+function sameTarget(event: RoleEvent, r: ScheduleRequest): RecordMatch | undefined {
   if (r.kind !== event.scope.kind) return contradicts(`request ${r.id} is for another kind of scope`);
   if (r.principalId.toLowerCase() !== event.principal.id.toLowerCase()) return contradicts(`request ${r.id} is for another principal`);
   if (r.roleDefinitionId.toLowerCase() !== roleOf(event)) return contradicts(`request ${r.id} is for another ${event.scope.kind === 'group' ? 'access' : 'role'}`);
@@ -53,7 +54,7 @@ export function isFor(event: RoleEvent, r: ScheduleRequest): boolean {
 }
 
 /** The request `r` against the event: same target, and a status that is (or follows) the event's. */
-export function judgeRequest(event: RoleEvent, r: ScheduleRequest, now: Date): Verdict {
+export function matchRequest(event: RoleEvent, r: ScheduleRequest, now: Date): RecordMatch {
   const target = sameTarget(event, r);
   if (target) return target;
   const status = statusClass(r.status);
@@ -112,7 +113,7 @@ function describeTarget(event: RoleEvent): string {
 }
 
 /** No request at all for the event: found neither by its id nor by principal, role and scope. */
-export function requestMissing(event: RoleEvent): Verdict {
+export function requestMissing(event: RoleEvent): RecordMatch {
   return lag(event.request?.id ? `no request ${event.request.id} for ${describeTarget(event)}` : `no request for ${describeTarget(event)}`);
 }
 
@@ -121,14 +122,14 @@ export function requestMissing(event: RoleEvent): Verdict {
  * at its scope: same principal, role or access, scope and state; for the end-date events the
  * same end; for an expiry, nothing of it still in force.
  */
-export function judgeSchedules(event: RoleEvent, schedules: readonly ScheduledAssignment[], now: Date): Verdict {
+export function matchSchedules(event: RoleEvent, schedules: readonly ScheduledAssignment[], now: Date): RecordMatch {
   const state = event.assignment?.state ?? 'active';
   const role = roleOf(event);
   const scope = scopeKey(event.scope.id);
-  const matches = schedules.filter(
+  const forTarget = schedules.filter(
     (s) => s.principalId.toLowerCase() === event.principal.id.toLowerCase() && s.roleDefinitionId.toLowerCase() === role && scopeKey(s.scope.id) === scope && s.state === state,
   );
-  const inForce = matches.filter((s) => s.endDateTime === null || Date.parse(s.endDateTime) > now.getTime());
+  const inForce = forTarget.filter((s) => s.endDateTime === null || Date.parse(s.endDateTime) > now.getTime());
   const what = `${state === 'eligible' ? 'eligible' : 'active'} assignment of ${describeTarget(event)}`;
   if (event.type === 'roleExpired') {
     const still = inForce[0];

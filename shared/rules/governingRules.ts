@@ -1,5 +1,5 @@
 /**
- * The notification rules that govern the matrix's cells (cells.ts, groupCells.ts), by who the
+ * The notification rules that govern the recipient matrix's entries (matrix.ts, groupMatrix.ts), by who the
  * email is for and who caused the event; `level: 'assignment'` follows the event's assignment.
  */
 export const activationApprover = { recipient: 'Approver', caller: 'EndUser', level: 'Assignment' } as const;
