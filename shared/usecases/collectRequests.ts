@@ -111,7 +111,7 @@ async function emit(
     return false;
   }
   const built = requestEvent(request, type, deps.tenantId, now, reminder);
-  if (!built.ok) {
+  if (built.kind === 'invalid') {
     outcome.invalid++;
     // Names the event id and fields only, never values.
     deps.log('warn', `schedule request ${id}: ${built.error.message}; skipped`);

@@ -130,7 +130,7 @@ export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
           continue;
         }
         const event = toEvent(a, id, type, phase.before === 0 ? end : now, tenant.id);
-        if (!event.ok) {
+        if (event.kind === 'invalid') {
           // One odd directory row must not stop every other reminder; the reason names fields, not values.
           deps.log('warn', `${event.error.message}; skipped`);
           continue;
