@@ -10,14 +10,18 @@ import type { ScheduledAssignment } from '../directory/roleDirectory.js';
 import { actionClass, statusClass, type ScheduleRequest } from '../sources/scheduleRequest.js';
 import { approvalExpiry } from '../time/approvalWindow.js';
 
-export type Verdict = { ok: true; by: string } | { ok: false; lag: boolean; reason: string };
+/**
+ * The record confirms the event (`by` names what), lags it (a later read may yet: the record is
+ * missing or has not reached the event's status), or contradicts it (no later read changes that).
+ */
+export type Verdict = { kind: 'confirms'; by: string } | { kind: 'lags'; reason: string } | { kind: 'contradicts'; reason: string };
 
 /** How far an expiry date in an event may be from the schedule's (PIM rounds, sources copy). */
 const END_TOLERANCE_MS = 60_000;
 
-const ok = (by: string): Verdict => ({ ok: true, by });
-const lag = (reason: string): Verdict => ({ ok: false, lag: true, reason });
-const contradicts = (reason: string): Verdict => ({ ok: false, lag: false, reason });
+const ok = (by: string): Verdict => ({ kind: 'confirms', by });
+const lag = (reason: string): Verdict => ({ kind: 'lags', reason });
+const contradicts = (reason: string): Verdict => ({ kind: 'contradicts', reason });
 
 export function scopeKey(id: string): string {
   const trimmed = id.toLowerCase().replace(/\/+$/, '');
