@@ -28,7 +28,7 @@ export function parseEventsText(text: string): EventFileResult {
   const result: EventFileResult = { events: [], invalid: [], duplicates: [] };
   const seen = new Set<string>();
   for (const { line, parsed } of entries(text)) {
-    if (!parsed.ok) {
+    if (parsed.kind === 'invalid') {
       result.invalid.push({ line, error: parsed.error });
     } else if (seen.has(parsed.event.id)) {
       result.duplicates.push({ line, eventId: parsed.event.id });

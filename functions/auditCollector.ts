@@ -13,18 +13,21 @@ export async function auditCollector(timer: Timer, context: InvocationContext): 
   const [{ runAuditCollector }, services] = await load();
   if (timer.isPastDue) context.warn('auditCollector is running late');
   const outcome = await runAuditCollector(services, logOf(context));
-  if (outcome === 'idle') {
-    context.log('auditCollector: idle, the audit log needs DIRECTORY_SOURCE=graph');
-    return;
+  switch (outcome.kind) {
+    case 'idle':
+      context.log(`auditCollector: idle, ${outcome.reason}`);
+      return;
+    case 'blocked':
+      context.log('auditCollector: skipped, a Graph permission is missing (logged as an error at its first occurrence)');
+      return;
+    case 'done': {
+      const unknown = Object.values(outcome.unknown).reduce((a, b) => a + b, 0);
+      context.log(
+        `audit ${outcome.from}..${outcome.to}: ${outcome.read} read, ${outcome.queued} queued, ${outcome.alreadyQueued} already queued, ${outcome.ignored} ignored, ${unknown} unknown, ${outcome.unsupported} unsupported, ${outcome.invalid} invalid`,
+      );
+      return;
+    }
   }
-  if (outcome === 'blocked') {
-    context.log('auditCollector: skipped, a Graph permission is missing (logged as an error at its first occurrence)');
-    return;
-  }
-  const unknown = Object.values(outcome.unknown).reduce((a, b) => a + b, 0);
-  context.log(
-    `audit ${outcome.from}..${outcome.to}: ${outcome.read} read, ${outcome.queued} queued, ${outcome.alreadyQueued} already queued, ${outcome.ignored} ignored, ${unknown} unknown, ${outcome.unsupported} unsupported, ${outcome.invalid} invalid`,
-  );
 }
 
 app.timer('auditCollector', {

@@ -13,14 +13,18 @@ export async function expiryScanner(timer: Timer, context: InvocationContext): P
   const [{ runExpiryScan }, services] = await load();
   if (timer.isPastDue) context.warn('expiryScanner is running late');
   const outcome = await runExpiryScan(services, logOf(context));
-  if (outcome === 'blocked') {
-    context.log('expiry scan: skipped, a Graph permission is missing (logged as an error at its first occurrence)');
-    return;
+  switch (outcome.kind) {
+    case 'blocked':
+      context.log('expiry scan: skipped, a Graph permission is missing (logged as an error at its first occurrence)');
+      return;
+    case 'done': {
+      const e = outcome.emitted;
+      context.log(
+        `expiry scan: ${outcome.assignments} assignments, emitted 14d ${e.expiring14d}, 1d ${e.expiring1d}, expired ${e.expired}; ${outcome.alreadyEmitted} already emitted, ${outcome.dropped} dropped${outcome.unreadableScopes ? `; ${outcome.unreadableScopes} scope(s) unreadable for a missing permission` : ''}`,
+      );
+      return;
+    }
   }
-  const e = outcome.emitted;
-  context.log(
-    `expiry scan: ${outcome.assignments} assignments, emitted 14d ${e.expiring14d}, 1d ${e.expiring1d}, expired ${e.expired}; ${outcome.alreadyEmitted} already emitted, ${outcome.dropped} dropped${outcome.unreadableScopes ? `; ${outcome.unreadableScopes} scope(s) unreadable for a missing permission` : ''}`,
-  );
 }
 
 app.timer('expiryScanner', {

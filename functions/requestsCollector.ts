@@ -13,13 +13,16 @@ export async function requestsCollector(timer: Timer, context: InvocationContext
   const [{ runRequestsCollector }, services] = await load();
   if (timer.isPastDue) context.warn('requestsCollector is running late');
   const outcome = await runRequestsCollector(services, logOf(context));
-  if (outcome === 'idle') {
-    context.log('requestsCollector: idle, PIM requests need DIRECTORY_SOURCE=graph');
-    return;
+  switch (outcome.kind) {
+    case 'idle':
+      context.log(`requestsCollector: idle, ${outcome.reason}`);
+      return;
+    case 'done':
+      context.log(
+        `requests since ${outcome.since}: ${outcome.read} read, ${outcome.queued} queued (${outcome.reminders} reminders), ${outcome.alreadyQueued} already queued, ${outcome.groups} group requests held back, ${outcome.invalid} invalid`,
+      );
+      return;
   }
-  context.log(
-    `requests since ${outcome.since}: ${outcome.read} read, ${outcome.queued} queued (${outcome.reminders} reminders), ${outcome.alreadyQueued} already queued, ${outcome.groups} group requests held back, ${outcome.invalid} invalid`,
-  );
 }
 
 app.timer('requestsCollector', {

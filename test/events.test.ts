@@ -15,40 +15,40 @@ const valid = {
 describe('event validation', () => {
   it('accepts a valid event and drops unknown fields', () => {
     const r = parseEvent({ ...valid, extra: 'ignored' });
-    expect(r.ok).toBe(true);
-    if (r.ok) expect(r.event).not.toHaveProperty('extra');
+    expect(r.kind).toBe('valid');
+    if (r.kind === 'valid') expect(r.event).not.toHaveProperty('extra');
   });
 
   it('names the event id and the field when a field is wrong', () => {
     const r = parseEvent({ ...valid, principal: { id: 'not-a-guid' } });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.message).toMatch(/^event evt-1 is invalid: principal\.id/);
+    expect(r.kind).toBe('invalid');
+    if (r.kind === 'invalid') expect(r.error.message).toMatch(/^event evt-1 is invalid: principal\.id/);
   });
 
   it('requires the assignment for assignment events', () => {
     const { assignment: _a, ...rest } = valid;
     const r = parseEvent(rest);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.issues.map((i) => i.path)).toContain('assignment');
+    expect(r.kind).toBe('invalid');
+    if (r.kind === 'invalid') expect(r.error.issues.map((i) => i.path)).toContain('assignment');
   });
 
   it('lets pimEnabled go without role and principal', () => {
     const r = parseEvent({ id: 'p1', type: 'pimEnabled', tenantId: valid.tenantId, occurredAt: valid.occurredAt, scope: valid.scope });
-    expect(r.ok).toBe(true);
+    expect(r.kind).toBe('valid');
   });
 
   it('rejects an unknown type, a date without zone and non-JSON text', () => {
-    expect(parseEvent({ ...valid, type: 'roleStolen' }).ok).toBe(false);
-    expect(parseEvent({ ...valid, occurredAt: '2026-11-23T10:00:00' }).ok).toBe(false);
+    expect(parseEvent({ ...valid, type: 'roleStolen' }).kind).toBe('invalid');
+    expect(parseEvent({ ...valid, occurredAt: '2026-11-23T10:00:00' }).kind).toBe('invalid');
     const r = parseEventText('{not json');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.message).toContain('not valid JSON');
+    expect(r.kind).toBe('invalid');
+    if (r.kind === 'invalid') expect(r.error.message).toContain('not valid JSON');
   });
 
   it('rejects a justification over 1000 characters', () => {
     const r = parseEvent({ ...valid, request: { justification: 'x'.repeat(1001) } });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.issues[0]?.path).toBe('request.justification');
+    expect(r.kind).toBe('invalid');
+    if (r.kind === 'invalid') expect(r.error.issues[0]?.path).toBe('request.justification');
   });
 });
 
@@ -57,7 +57,7 @@ describe('poison records', () => {
     const { fitsInQueueMessage, poisonRecord } = await import('../shared/usecases/poison.js');
     const small = parseEventText('{"id": "x"}');
     const big = 'x'.repeat(47_000);
-    if (small.ok) throw new Error('expected invalid');
+    if (small.kind === 'valid') throw new Error('expected invalid');
     expect(fitsInQueueMessage(poisonRecord('{"id": "x"}', small.error, new Date(0)))).toBe(true);
     expect(fitsInQueueMessage(poisonRecord(big, small.error, new Date(0)))).toBe(true);
     expect(fitsInQueueMessage(poisonRecord(big + 'x'.repeat(2_000), small.error, new Date(0)))).toBe(false);

@@ -34,7 +34,7 @@ export async function redrive(args: string[]): Promise<number> {
       // The original text, byte for byte, whether the entry is a poison record or a bare message.
       const original = originalText(decodeMessage(m.messageText) ?? m.messageText);
       const check = parseEventText(original);
-      if (!check.ok && !values.all) {
+      if (check.kind === 'invalid' && !values.all) {
         console.log(`kept ${m.messageId}: ${check.error.message}`);
         kept++;
         leftInQueue.push(m);
@@ -46,7 +46,7 @@ export async function redrive(args: string[]): Promise<number> {
         await events.sendMessage(encodeMessage(original));
         await poison.deleteMessage(m.messageId, m.popReceipt);
       }
-      console.log(`${values['dry-run'] ? 'would move' : 'moved'} ${m.messageId}${check.ok ? ` (event ${check.event.id})` : ''}`);
+      console.log(`${values['dry-run'] ? 'would move' : 'moved'} ${m.messageId}${check.kind === 'valid' ? ` (event ${check.event.id})` : ''}`);
       moved++;
     }
   }

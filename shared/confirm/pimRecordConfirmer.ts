@@ -66,15 +66,15 @@ export class PimRecordConfirmer implements PimConfirmer {
     try {
       const tenant = await this.lists.tenant();
       if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) return { kind: 'notConfirmed', reason: `tenantId is not this tenant (${tenant.id})` };
-      match = event.type === 'pimEnabled' ? { ok: true, by: 'tenant' } : await this.matchRecords(event, now, occurred);
+      match = event.type === 'pimEnabled' ? { kind: 'confirms', by: 'tenant' } : await this.matchRecords(event, now, occurred);
     } catch (e) {
       // ARM answers per scope: a scope the app may not read, or that does not exist, is the event's.
       const arm = e instanceof Error && e.name === 'ArmRequestError' ? (e as Error & { statusCode?: number }) : undefined;
       if (arm && (arm.statusCode === 403 || arm.statusCode === 404)) return { kind: 'notConfirmed', reason: `PIM's records of scope ${event.scope.id} cannot be read (${arm.statusCode})` };
       throw e;
     }
-    if (match.ok) return { kind: 'confirmed', by: match.by };
-    if (match.lag && now - occurred < this.options.lagSeconds * 1000) {
+    if (match.kind === 'confirms') return { kind: 'confirmed', by: match.by };
+    if (match.kind === 'lags' && now - occurred < this.options.lagSeconds * 1000) {
       return { kind: 'notYet', reason: match.reason, retryAfterMs: this.options.retryAfterMs ?? DEFAULT_RETRY_MS };
     }
     return { kind: 'notConfirmed', reason: match.reason };
@@ -90,7 +90,7 @@ export class PimRecordConfirmer implements PimConfirmer {
     if (how === 'schedules') {
       const scope: PrivilegeScope = { kind: event.scope.kind, id: event.scope.id };
       const cached = matchSchedules(event, await this.lists.schedulesAt(scope), at);
-      if (cached.ok || !cached.lag) return cached;
+      if (cached.kind !== 'lags') return cached;
       return matchSchedules(event, await this.lists.schedulesAt(scope, readAfter), at);
     }
     const kind = event.scope.kind;
@@ -100,7 +100,7 @@ export class PimRecordConfirmer implements PimConfirmer {
       // A list read before the event may lack it: read again first (one read serves a burst).
       const listed = find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, readAfter));
       const fromList = listed && matchRequest(event, listed, at);
-      if (fromList && (fromList.ok || !fromList.lag)) return fromList;
+      if (fromList && fromList.kind !== 'lags') return fromList;
       if (!listed && this.requests.covers(kind, event.scope.id, occurred)) return requestMissing(event);
       // Not in a list that would hold it, or behind the event there: PIM's answer now decides.
       const schedule = scheduleOf(event);
@@ -109,12 +109,12 @@ export class PimRecordConfirmer implements PimConfirmer {
     }
     const search = (list: ScheduleRequest[]) => best(list.filter((r) => isFor(event, r)).map((r) => matchRequest(event, r, at)));
     const cached = search(await this.requests.recent(kind, event.scope.id));
-    if (cached?.ok) return cached;
+    if (cached?.kind === 'confirms') return cached;
     return search(await this.requests.recent(kind, event.scope.id, readAfter)) ?? requestMissing(event);
   }
 }
 
 /** Among the requests for the same target: one that confirms, else one that may yet, else the first. */
 function best(matches: RecordMatch[]): RecordMatch | undefined {
-  return matches.find((m) => m.ok) ?? matches.find((m) => !m.ok && m.lag) ?? matches[0];
+  return matches.find((v) => v.kind === 'confirms') ?? matches.find((v) => v.kind === 'lags') ?? matches[0];
 }

@@ -10,15 +10,18 @@ import type { ScheduledAssignment } from '../directory/roleDirectory.js';
 import { actionClass, statusClass, type ScheduleRequest } from '../sources/scheduleRequest.js';
 import { approvalExpiry } from '../time/approvalWindow.js';
 
-/** How an event and PIM's records compare: they match (`by` names the record), or not, and why. */
-export type RecordMatch = { ok: true; by: string } | { ok: false; lag: boolean; reason: string };
+/**
+ * The record confirms the event (`by` names what), lags it (a later read may yet: the record is
+ * missing or has not reached the event's status), or contradicts it (no later read changes that).
+ */
+export type RecordMatch = { kind: 'confirms'; by: string } | { kind: 'lags'; reason: string } | { kind: 'contradicts'; reason: string };
 
 /** How far an expiry date in an event may be from the schedule's (PIM rounds, sources copy). */
 const END_TOLERANCE_MS = 60_000;
 
-const ok = (by: string): RecordMatch => ({ ok: true, by });
-const lag = (reason: string): RecordMatch => ({ ok: false, lag: true, reason });
-const contradicts = (reason: string): RecordMatch => ({ ok: false, lag: false, reason });
+const ok = (by: string): RecordMatch => ({ kind: 'confirms', by });
+const lag = (reason: string): RecordMatch => ({ kind: 'lags', reason });
+const contradicts = (reason: string): RecordMatch => ({ kind: 'contradicts', reason });
 
 export function scopeKey(id: string): string {
   const trimmed = id.toLowerCase().replace(/\/+$/, '');
@@ -126,10 +129,10 @@ export function matchSchedules(event: RoleEvent, schedules: readonly ScheduledAs
   const state = event.assignment?.state ?? 'active';
   const role = roleOf(event);
   const scope = scopeKey(event.scope.id);
-  const forTarget = schedules.filter(
+  const matches = schedules.filter(
     (s) => s.principalId.toLowerCase() === event.principal.id.toLowerCase() && s.roleDefinitionId.toLowerCase() === role && scopeKey(s.scope.id) === scope && s.state === state,
   );
-  const inForce = forTarget.filter((s) => s.endDateTime === null || Date.parse(s.endDateTime) > now.getTime());
+  const inForce = matches.filter((s) => s.endDateTime === null || Date.parse(s.endDateTime) > now.getTime());
   const what = `${state === 'eligible' ? 'eligible' : 'active'} assignment of ${describeTarget(event)}`;
   if (event.type === 'roleExpired') {
     const still = inForce[0];

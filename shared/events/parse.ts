@@ -22,18 +22,19 @@ export class InvalidEventError extends Error {
   }
 }
 
-export type ParseResult = { ok: true; event: PimEvent } | { ok: false; error: InvalidEventError };
+/** What the input turned out to be: a valid event, or an invalid one with the reason. */
+export type ParseResult = { kind: 'valid'; event: PimEvent } | { kind: 'invalid'; error: InvalidEventError };
 
 /** Validates an already-decoded value (the host hands queue triggers a parsed object). */
 export function parseEvent(input: unknown): ParseResult {
   // Before anything recurses over the value (zod, JSON.stringify of a poison record): a
   // hostile message thousands of levels deep would otherwise overflow the stack.
   if (depthExceeds(input, MAX_DEPTH)) {
-    return { ok: false, error: new InvalidEventError(guessId(input), [{ path: '', message: `nested deeper than ${MAX_DEPTH} levels` }]) };
+    return { kind: 'invalid', error: new InvalidEventError(guessId(input), [{ path: '', message: `nested deeper than ${MAX_DEPTH} levels` }]) };
   }
   const result = pimEventSchema.safeParse(input);
-  if (result.success) return { ok: true, event: result.data };
-  return { ok: false, error: new InvalidEventError(guessId(input), toIssues(result.error)) };
+  if (result.success) return { kind: 'valid', event: result.data };
+  return { kind: 'invalid', error: new InvalidEventError(guessId(input), toIssues(result.error)) };
 }
 
 /** Validates a JSON text: a message body or a line of a JSON Lines file. */
@@ -43,7 +44,7 @@ export function parseEventText(text: string): ParseResult {
     // A UTF-8 byte order mark is an encoding detail, not content (RFC 8259 §8.1 lets a parser ignore it).
     value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (e) {
-    return { ok: false, error: new InvalidEventError(undefined, [{ path: '', message: `not valid JSON (${jsonErrorDetail(e)})` }]) };
+    return { kind: 'invalid', error: new InvalidEventError(undefined, [{ path: '', message: `not valid JSON (${jsonErrorDetail(e)})` }]) };
   }
   return parseEvent(value);
 }

@@ -34,15 +34,22 @@ export function reportMissingPermission(log: Log, error: PermissionError, meanwh
   return true;
 }
 
-/** Runs `work`; a missing permission is reported once and gives 'blocked' instead of a failed run. */
-export async function unlessPermissionMissing<T>(log: Log, meanwhile: string, work: () => Promise<T>): Promise<T | 'blocked'> {
+/** A run that a missing permission stopped: reported once (reportMissingPermission), tried again next run. */
+export interface Blocked {
+  kind: 'blocked';
+  /** The 403 the run stopped at, naming the permission its call lacks. */
+  error: PermissionError;
+}
+
+/** Runs `work`; a missing permission is reported once and gives `{ kind: 'blocked' }` instead of a failed run. */
+export async function unlessPermissionMissing<T>(log: Log, meanwhile: string, work: () => Promise<T>): Promise<T | Blocked> {
   try {
     return await work();
   } catch (e) {
     const missing = missingPermission(e);
     if (!missing) throw e;
     reportMissingPermission(log, missing, meanwhile);
-    return 'blocked';
+    return { kind: 'blocked', error: missing };
   }
 }
 

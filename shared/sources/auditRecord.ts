@@ -87,7 +87,7 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
     };
   }
   const parsed = parseEvent(candidate);
-  return parsed.ok ? { kind: 'event', event: parsed.event } : { kind: 'invalid', error: parsed.error };
+  return parsed.kind === 'valid' ? { kind: 'event', event: parsed.event } : { kind: 'invalid', error: parsed.error };
 }
 
 /**

@@ -9,8 +9,8 @@
  * approval was also approved, so `activationApproved` and `activationCompleted` both follow
  * (each queued once by its id, requestEventId.ts). An approval is known by `approvalId`.
  */
-import { parseEvent, type InvalidEventError } from '../events/parse.js';
-import { LIMITS, type PimEvent, type PimEventType } from '../events/schema.js';
+import { parseEvent, type ParseResult } from '../events/parse.js';
+import { LIMITS, type PimEventType } from '../events/schema.js';
 import { approvalExpiry } from '../time/approvalWindow.js';
 import { requestEventId } from './requestEventId.js';
 
@@ -117,7 +117,8 @@ function occurredAt(r: ScheduleRequest, type: PimEventType, now: Date): string {
   return r.completedDateTime ?? now.toISOString();
 }
 
-export type BuiltEvent = { ok: true; event: PimEvent } | { ok: false; error: InvalidEventError };
+/** The event, or why the request does not make a valid one (the event schema's verdict). */
+export type BuiltEvent = ParseResult;
 
 /**
  * The event of one transition (or reminder `ordinal`, at `at`), validated by the event schema.
@@ -159,8 +160,7 @@ export function requestEvent(r: ScheduleRequest, type: PimEventType, tenantId: s
       ...(r.endDateTime && !(r.permanent && !isActivation) ? { endDateTime: r.endDateTime } : {}),
     };
   }
-  const parsed = parseEvent(candidate);
-  return parsed.ok ? { ok: true, event: parsed.event } : { ok: false, error: parsed.error };
+  return parseEvent(candidate);
 }
 
 function cut(name: string, value: string | undefined, max: number): Record<string, string> {

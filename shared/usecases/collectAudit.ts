@@ -18,7 +18,7 @@ import type { CursorStore, EmittedStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import { unlessPermissionMissing } from '../permissions/missing.js';
+import { unlessPermissionMissing, type Blocked } from '../permissions/missing.js';
 import type { Clock } from '../time/clock.js';
 
 export const AUDIT_CURSOR = 'directoryAudits';
@@ -116,18 +116,22 @@ export interface AuditCollectorPorts {
   sources: { store: CursorStore & EmittedStore; queue: EventQueue; auditSource(): Promise<AuditSource> };
 }
 
+/** What a run of the audit collector's timer did: nothing (and why), stopped by a missing permission, or one collection. */
+export type AuditCollectorOutcome = { kind: 'idle'; reason: string } | Blocked | ({ kind: 'done' } & CollectOutcome);
+
 /**
  * The audit collector's use case, as its timer runs it: idle on the embedded snapshot (the
- * audit log lives in Microsoft Graph), otherwise one collection into pim-events; 'blocked'
+ * audit log lives in Microsoft Graph), otherwise one collection into pim-events; blocked
  * while a permission is missing.
  */
-export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): Promise<CollectOutcome | 'idle' | 'blocked'> {
-  if (ports.settings.DIRECTORY_SOURCE !== 'graph') return 'idle';
+export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): Promise<AuditCollectorOutcome> {
+  if (ports.settings.DIRECTORY_SOURCE !== 'graph') return { kind: 'idle', reason: 'the audit log needs DIRECTORY_SOURCE=graph' };
   const { store, queue } = ports.sources;
   // Without AuditLog.Read.All (or Organization.Read.All) nothing can be read: reported once,
   // the cursor stays, and the run after the grant reads from where it stands.
-  return unlessPermissionMissing(log, 'no PIM activity is read from the audit log (the cursor stays where it is)', async () =>
-    collectAuditEvents({
+  return unlessPermissionMissing(log, 'no PIM activity is read from the audit log (the cursor stays where it is)', async () => ({
+    kind: 'done' as const,
+    ...(await collectAuditEvents({
       source: await ports.sources.auditSource(),
       queue,
       cursors: store,
@@ -136,6 +140,6 @@ export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): P
       overlapMinutes: ports.settings.AUDIT_OVERLAP_MINUTES,
       clock: ports.clock,
       log,
-    }),
-  );
+    })),
+  }));
 }

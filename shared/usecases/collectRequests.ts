@@ -111,7 +111,7 @@ async function emit(
     return false;
   }
   const built = requestEvent(request, type, deps.tenantId, now, reminder);
-  if (!built.ok) {
+  if (built.kind === 'invalid') {
     outcome.invalid++;
     // Names the event id and fields only, never values.
     deps.log('warn', `schedule request ${id}: ${built.error.message}; skipped`);
@@ -160,12 +160,15 @@ export interface RequestsCollectorPorts {
 const known = new Set<string>();
 const KNOWN_LIMIT = 100_000;
 
+/** What a run of the requests collector's timer did: nothing (and why), or one collection. */
+export type RequestsCollectorOutcome = { kind: 'idle'; reason: string } | ({ kind: 'done' } & RequestsOutcome);
+
 /** As the timer runs it: idle on the embedded snapshot (requests live in Graph and ARM), else one collection. */
-export async function runRequestsCollector(ports: RequestsCollectorPorts, log: Log): Promise<RequestsOutcome | 'idle'> {
-  if (ports.settings.DIRECTORY_SOURCE !== 'graph') return 'idle';
+export async function runRequestsCollector(ports: RequestsCollectorPorts, log: Log): Promise<RequestsCollectorOutcome> {
+  if (ports.settings.DIRECTORY_SOURCE !== 'graph') return { kind: 'idle', reason: 'PIM requests need DIRECTORY_SOURCE=graph' };
   if (known.size > KNOWN_LIMIT) known.clear();
   const { store, queue: events } = ports.sources;
-  return collectRequestEvents({
+  const counts = await collectRequestEvents({
     source: await ports.sources.requestSource(),
     queue: events,
     cursors: store,
@@ -176,4 +179,5 @@ export async function runRequestsCollector(ports: RequestsCollectorPorts, log: L
     known,
     log,
   });
+  return { kind: 'done', ...counts };
 }

@@ -74,7 +74,7 @@ export type NotifyOutcome = Invalid | QueuedAgain | NotifyDone;
 
 export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const parsed = typeof message === 'string' ? parseEventText(message) : parseEvent(message);
-  if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
+  if (parsed.kind === 'invalid') return { kind: 'invalid', error: parsed.error };
   const event = parsed.event;
   // What goes back on the queue when the event must wait (busy, throttled, PIM lagging): the event as received.
   const eventText = typeof message === 'string' ? message : JSON.stringify(message);

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { parseEvent, type ParseResult } from '../events/parse.js';
 import type { PimEventType } from '../events/schema.js';
 import type { RoleDirectory, ScheduledAssignment, UnreadableScope } from '../directory/roleDirectory.js';
-import { reportMissingPermission, unlessPermissionMissing } from '../permissions/missing.js';
+import { reportMissingPermission, unlessPermissionMissing, type Blocked } from '../permissions/missing.js';
 import type { EventQueue } from '../sources/eventQueue.js';
 import type { EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
@@ -130,7 +130,7 @@ export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
           continue;
         }
         const event = toEvent(a, id, type, phase.before === 0 ? end : now, tenant.id);
-        if (!event.ok) {
+        if (event.kind === 'invalid') {
           // One odd directory row must not stop every other reminder; the reason names fields, not values.
           deps.log('warn', `${event.error.message}; skipped`);
           continue;
@@ -182,12 +182,18 @@ export interface ExpiryScanPorts {
   sources: { store: EmittedStore & TrackingStore; queue: EventQueue };
 }
 
+/** What a run of the expiry scanner's timer did: stopped by a missing permission, or one scan. */
+export type ExpiryScanOutcome = Blocked | ({ kind: 'done' } & ScanOutcome);
+
 /**
  * The expiry scanner's use case, as its timer runs it. A scope it may not read is reported
  * once and skipped; without the tenant itself (Organization.Read.All) it cannot build
- * events: 'blocked', reported once, tried again next run.
+ * events: blocked, reported once, tried again next run.
  */
-export async function runExpiryScan(ports: ExpiryScanPorts, log: Log): Promise<ScanOutcome | 'blocked'> {
+export async function runExpiryScan(ports: ExpiryScanPorts, log: Log): Promise<ExpiryScanOutcome> {
   const { store, queue } = ports.sources;
-  return unlessPermissionMissing(log, 'the expiry scanner sends no reminders', () => scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, clock: ports.clock, log }));
+  return unlessPermissionMissing(log, 'the expiry scanner sends no reminders', async () => ({
+    kind: 'done' as const,
+    ...(await scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, clock: ports.clock, log })),
+  }));
 }

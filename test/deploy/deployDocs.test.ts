@@ -63,7 +63,7 @@ describe('docs/deploy.md', () => {
       .replace(/'\$ME'/g, '4c911156-ce30-45c8-8a11-a246a3594791')
       .replace(/'\$NOW'/g, '2026-12-01T10:00:00Z');
     const parsed = parseEventText(filled);
-    expect(parsed.ok, parsed.ok ? '' : parsed.error.message).toBe(true);
+    expect(parsed.kind, parsed.kind === 'valid' ? '' : parsed.error.message).toBe('valid');
     expect(walk).toMatch(/"type":"roleExpired"/);
   });
 });

@@ -153,7 +153,7 @@ describe('the sample events', () => {
     const lines = (await readFile(EVENTS, 'utf8')).split('\n').filter((l) => l.trim() !== '');
     events = lines.map((line, i) => {
       const r = parseEventText(line);
-      if (!r.ok) throw new Error(`samples/events.jsonl line ${i + 1}: ${r.error.message}`);
+      if (r.kind === 'invalid') throw new Error(`samples/events.jsonl line ${i + 1}: ${r.error.message}`);
       return r.event;
     });
   });

@@ -19,7 +19,7 @@ const ADMIN = { id: '2d0f5e4c-3a6b-4c7d-9e8f-9a0b1c2d3e4f', displayName: 'Isaiah
 
 export function event(input: Record<string, unknown>): PimEvent {
   const parsed = parseEvent({ tenantId: TENANT, occurredAt: '2026-11-23T10:00:00Z', ...input });
-  if (!parsed.ok) throw parsed.error;
+  if (parsed.kind === 'invalid') throw parsed.error;
   return parsed.event;
 }
 

@@ -19,7 +19,7 @@ const owner = { kind: 'group', id: SOC, accessId: 'owner' } as const;
 
 function groupEvent(input: Record<string, unknown>) {
   const parsed = parseEvent({ tenantId: TENANT_ID, occurredAt: '2026-11-23T06:00:00Z', ...input });
-  if (!parsed.ok) throw parsed.error;
+  if (parsed.kind === 'invalid') throw parsed.error;
   return parsed.event;
 }
 

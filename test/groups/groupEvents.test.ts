@@ -15,25 +15,25 @@ const group = { kind: 'group', id: 'aeecddf9-ff6b-4ce4-8384-dcb3b7fe19f1', acces
 
 describe('group scope', () => {
   it('accepts membership and ownership of a group without a role', () => {
-    expect(parseEvent({ ...base, scope: group })).toMatchObject({ ok: true, event: { scope: group } });
-    expect(parseEvent({ ...base, type: 'activationPendingApproval', scope: { ...group, accessId: 'owner', displayName: 'SOC Tier 2' } }).ok).toBe(true);
+    expect(parseEvent({ ...base, scope: group })).toMatchObject({ kind: 'valid', event: { scope: group } });
+    expect(parseEvent({ ...base, type: 'activationPendingApproval', scope: { ...group, accessId: 'owner', displayName: 'SOC Tier 2' } }).kind).toBe('valid');
   });
 
   it('refuses a group scope without a valid access or group id, naming the field', () => {
     const noAccess = parseEvent({ ...base, scope: { kind: 'group', id: group.id } });
-    expect(noAccess.ok).toBe(false);
-    if (!noAccess.ok) expect(noAccess.error.issues.map((i) => i.path)).toContain('scope.accessId');
+    expect(noAccess.kind).toBe('invalid');
+    if (noAccess.kind === 'invalid') expect(noAccess.error.issues.map((i) => i.path)).toContain('scope.accessId');
     const path = parseEvent({ ...base, scope: { ...group, id: '/groups/x' } });
-    expect(path.ok).toBe(false);
-    if (!path.ok) expect(path.error.issues.map((i) => i.path)).toContain('scope.id');
-    expect(parseEvent({ ...base, scope: { ...group, accessId: 'admin' } }).ok).toBe(false);
+    expect(path.kind).toBe('invalid');
+    if (path.kind === 'invalid') expect(path.error.issues.map((i) => i.path)).toContain('scope.id');
+    expect(parseEvent({ ...base, scope: { ...group, accessId: 'admin' } }).kind).toBe('invalid');
   });
 
   it('still requires the role for directory and Azure scopes', () => {
     const result = parseEvent({ ...base, scope: { kind: 'directory', id: '/' } });
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error.message).toContain('role: is required for a directory or azureResource scope');
-    expect(parseEvent({ ...base, scope: { kind: 'directory', id: '/' }, role: { id: '62e90394-69f5-4237-9190-012177145e10' } }).ok).toBe(true);
+    expect(result.kind).toBe('invalid');
+    if (result.kind === 'invalid') expect(result.error.message).toContain('role: is required for a directory or azureResource scope');
+    expect(parseEvent({ ...base, scope: { kind: 'directory', id: '/' }, role: { id: '62e90394-69f5-4237-9190-012177145e10' } }).kind).toBe('valid');
   });
 
   it('is in the generated JSON Schema', () => {

@@ -75,7 +75,7 @@ test('export-directory → snapshot: the same group emails as the Graph director
   ];
   const plan = async (d: RoleDirectory, input: Record<string, unknown>) => {
     const parsed = parseEvent({ tenantId: TENANT_ID, occurredAt: NOW.toISOString(), ...input });
-    if (!parsed.ok) throw parsed.error;
+    if (parsed.kind === 'invalid') throw parsed.error;
     return (await planNotifications(parsed.event, d, settings)).emails.map((e) => `${e.recipient.address} ${e.email.subject}`).sort();
   };
   for (const e of events) {

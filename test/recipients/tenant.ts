@@ -79,7 +79,7 @@ export function directoryOf(spec: TenantSpec): SnapshotDirectory {
 
 export function event(input: Record<string, unknown>): PimEvent {
   const parsed = parseEvent({ id: 'evt-1', tenantId: TENANT, occurredAt: NOW.toISOString(), scope: { kind: 'directory', id: '/' }, role: { id: EXCHANGE_ADMIN }, ...input });
-  if (!parsed.ok) throw parsed.error;
+  if (parsed.kind === 'invalid') throw parsed.error;
   return parsed.event;
 }
 

@@ -23,7 +23,7 @@ function event(partial: Record<string, unknown>): PimEvent {
     principal: { id: uid(1), type: 'user' },
     ...partial,
   });
-  if (!r.ok) throw r.error;
+  if (r.kind === 'invalid') throw r.error;
   return r.event;
 }
 

@@ -25,7 +25,7 @@ describe('mapAuditRecord', () => {
       actor: { id: ADMIN, displayName: 'Admin' },
       request: { justification: 'Incident 42', ticketNumber: 'INC-42' },
     });
-    expect(parseEvent(mapped.event).ok).toBe(true);
+    expect(parseEvent(mapped.event).kind).toBe('valid');
   });
 
   it.each([

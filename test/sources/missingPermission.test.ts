@@ -55,7 +55,7 @@ describe('a missing permission', () => {
   it('expiry scanner: logs the ARM call and the role once, scans the directory, keeps tracking the subscription', async () => {
     const a = app();
     const readable = await runExpiryScan(await a.services(), a.log);
-    expect(readable).toMatchObject({ unreadableScopes: 0, dropped: 0 });
+    expect(readable).toMatchObject({ kind: 'done', unreadableScopes: 0, dropped: 0 });
     // Two directory assignments with an end date, the others in the subscription and its resource group.
     const all = (readable as { assignments: number }).assignments;
     expect(all).toBeGreaterThan(2);
@@ -65,7 +65,7 @@ describe('a missing permission', () => {
     const second = await runExpiryScan(await a.services(), a.log);
     for (const outcome of [first, second]) {
       // The two directory assignments are still scanned; the subscription's is neither scanned nor dropped.
-      expect(outcome).toMatchObject({ assignments: 2, unreadableScopes: 1, dropped: 0 });
+      expect(outcome).toMatchObject({ kind: 'done', assignments: 2, unreadableScopes: 1, dropped: 0 });
     }
     expect(a.errors()).toHaveLength(1);
     expect(a.errors()[0]).toMatch(new RegExp(`Azure Resource Manager GET /subscriptions/${SUB}/.* failed with 403 AuthorizationFailed`));
@@ -73,14 +73,14 @@ describe('a missing permission', () => {
     expect(a.errors()[0]).toMatch(new RegExp(`no reminders for Azure roles in /subscriptions/${SUB}`));
 
     arm.clearFaults();
-    expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({ assignments: all, unreadableScopes: 0, dropped: 0 });
+    expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({ kind: 'done', assignments: all, unreadableScopes: 0, dropped: 0 });
   });
 
   it('expiry scanner without Organization.Read.All: blocked, reported once, not a failed run', async () => {
     const a = app();
     graph.inject({ match: /\/organization/, status: 403, times: 1_000 });
-    expect(await runExpiryScan(await a.services(), a.log)).toBe('blocked');
-    expect(await runExpiryScan(await a.services(), a.log)).toBe('blocked');
+    expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
+    expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
     expect(a.errors()).toEqual([expect.stringMatching(/Microsoft Graph GET \/organization.* failed with 403 Authorization_RequestDenied: .*Organization\.Read\.All/)]);
   });
 
@@ -89,15 +89,15 @@ describe('a missing permission', () => {
     graph.inject({ match: /auditLogs\/directoryAudits/, status: 403, times: 1_000 });
     const store = (await a.services()).sources.store;
     await store.setCursor('directoryAudits', '2026-11-25T10:00:00.000Z');
-    expect(await runAuditCollector(await a.services(), a.log)).toBe('blocked');
-    expect(await runAuditCollector(await a.services(), a.log)).toBe('blocked');
+    expect(await runAuditCollector(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
+    expect(await runAuditCollector(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
     expect(a.errors()).toHaveLength(1);
     expect(a.errors()[0]).toMatch(/Microsoft Graph GET \/auditLogs\/directoryAudits.* failed with 403 Authorization_RequestDenied: grant .* AuditLog\.Read\.All/);
     expect(await store.cursor('directoryAudits')).toBe('2026-11-25T10:00:00.000Z');
 
     graph.clearFaults();
     const granted = await runAuditCollector(await a.services(), a.log);
-    expect(granted).toMatchObject({ from: '2026-11-25T10:00:00.000Z' });
+    expect(granted).toMatchObject({ kind: 'done', from: '2026-11-25T10:00:00.000Z' });
     expect(await store.cursor('directoryAudits')).not.toBe('2026-11-25T10:00:00.000Z');
   });
 });

@@ -17,7 +17,7 @@ export async function queuedEvents(client: QueueClient): Promise<PimEvent[]> {
       const text = decodeMessage(m.messageText);
       if (text === undefined) throw new Error(`message ${m.messageId} is not base64`);
       const parsed = parseEventText(text);
-      if (!parsed.ok) throw parsed.error;
+      if (parsed.kind === 'invalid') throw parsed.error;
       events.push(parsed.event);
       received.push(m);
     }

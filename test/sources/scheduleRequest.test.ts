@@ -61,11 +61,11 @@ describe('request readers', () => {
 
   it('builds a valid event: permanent eligible assignment has no end, an activation is active and time-bound', () => {
     const assigned = requestEvent(req({ action: 'adminAssign', status: 'Provisioned', schedule: 'eligibility', permanent: true, endDateTime: undefined }), 'roleAssigned', TENANT, soon);
-    expect(assigned.ok && assigned.event).toMatchObject({ id: 'req:r1:roleAssigned', assignment: { state: 'eligible', permanent: true }, request: { id: 'r1', createdDateTime: T0 } });
+    expect(assigned.kind === 'valid' && assigned.event).toMatchObject({ id: 'req:r1:roleAssigned', assignment: { state: 'eligible', permanent: true }, request: { id: 'r1', createdDateTime: T0 } });
     const completed = requestEvent(req({ status: 'Provisioned', schedule: 'assignment', endDateTime: '2026-11-25T18:00:00.000Z' }), 'activationCompleted', TENANT, soon);
-    expect(completed.ok && completed.event).toMatchObject({ occurredAt: soon.toISOString(), assignment: { state: 'active', permanent: false, endDateTime: '2026-11-25T18:00:00.000Z' } });
+    expect(completed.kind === 'valid' && completed.event).toMatchObject({ occurredAt: soon.toISOString(), assignment: { state: 'active', permanent: false, endDateTime: '2026-11-25T18:00:00.000Z' } });
     const bad = requestEvent(req({ principalId: 'not-a-guid' }), 'activationPendingApproval', TENANT, soon);
-    expect(bad.ok).toBe(false);
+    expect(bad.kind).toBe('invalid');
   });
 });
 

@@ -11,7 +11,7 @@ function ev(id: string, occurredAt: string) {
     id, type: 'activationCompleted', tenantId: TENANT, occurredAt, scope: { kind: 'directory', id: '/' },
     role: { id: '62e90394-69f5-4237-9190-012177145e10' }, principal: { id: '0b5e8f33-2222-4b4b-8c8c-0123456789ab' },
   });
-  if (!r.ok) throw r.error;
+  if (r.kind === 'invalid') throw r.error;
   return r.event;
 }
 

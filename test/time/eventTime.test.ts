@@ -55,7 +55,7 @@ function activation(occurredAt: string) {
     principal: { id: uid(3), type: 'user' },
     assignment: { state: 'active', permanent: false, startDateTime: occurredAt, endDateTime: new Date(Date.parse(occurredAt) + 8 * 3_600_000).toISOString() },
   });
-  if (!parsed.ok) throw parsed.error;
+  if (parsed.kind === 'invalid') throw parsed.error;
   return parsed.event;
 }
 

@@ -57,7 +57,7 @@ test('an assignment on the subscription reaches the management-group Owner, with
     principal: { id: USERS.chen, type: 'user' },
     assignment: { state: 'active', permanent: true },
   });
-  if (!parsed.ok) throw parsed.error;
+  if (parsed.kind === 'invalid') throw parsed.error;
   const plan = await planNotifications(parsed.event, h.directory, loadSettings({}));
   const to = new Map(plan.emails.map((e) => [e.recipient.address, e]));
   expect(to.get('gus@contoso.com')?.recipient.notification).toBe('assignmentAlert');
