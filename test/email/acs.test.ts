@@ -1,7 +1,8 @@
 /**
- * AcsEmailSender through the real @azure/communication-email client against FakeAcs, a local
- * endpoint with the ACS wire format and HMAC signing. Every assertion counts deliveries or
- * requests at the fake: deliveries are the ground truth for "exactly once".
+ * AcsTransport (accept: POST /emails:send → 202, and the takeover's status walk) on the app's
+ * signed pipeline against FakeAcs, a local endpoint with the ACS wire format and HMAC signing.
+ * Every assertion counts deliveries or requests at the fake: deliveries are the ground truth
+ * for "exactly once".
  */
 import { createCommunicationAuthPolicy } from '@azure/communication-common';
 import { AzureKeyCredential } from '@azure/core-auth';
@@ -9,10 +10,14 @@ import { createDefaultHttpClient, createEmptyPipeline, createPipelineRequest } f
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { attemptOperationId } from '../../shared/transport/acs/attemptIds.js';
-import { createAcsEmailSender, SendThrottledError, type AcsSenderOptions } from '../../shared/transport/acsTransport.js';
-import { PermanentSendError, type OutgoingEmail } from '../../shared/email/email.js';
+import { createPacers } from '../../shared/transport/acs/pacer.js';
+import { createAcsTransport, type AcsTransportOptions } from '../../shared/transport/acsTransport.js';
+import { PermanentSendError, QuotaExceededError, type Message } from '../../shared/transport/transport.js';
+import { personalMessage } from '../../shared/delivery/batching.js';
+import type { OutgoingEmail } from '../../shared/email/email.js';
 import type { FakeAcs } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
+import { lostAnswers } from '../support/faultsServices.js';
 
 const email: OutgoingEmail = {
   notification: 'approvalRequest',
@@ -23,29 +28,29 @@ const email: OutgoingEmail = {
   to: { address: 'megan@contoso.example', displayName: 'Megan Bowen' },
   headers: { 'X-PIM-Event-Id': 'evt-1' },
 };
+const message: Message = personalMessage(email);
 
 const startFake = fakeAcsPerTest();
 
-/** Fast polls and retries; Retry-After from the fake is still honoured by the SDK. */
-function senderFor(fake: FakeAcs, options: AcsSenderOptions & { accessKey?: string; maxRetries?: number } = {}) {
-  const { accessKey, maxRetries = 3, ...rest } = options;
-  return createAcsEmailSender(
+/** Fast retries; Retry-After from the fake is honoured by the app's pacer. */
+function transportFor(fake: FakeAcs, options: AcsTransportOptions & { accessKey?: string; maxRetries?: number } = {}) {
+  const { accessKey, maxRetries = 3, clientOptions, ...rest } = options;
+  return createAcsTransport(
     { ACS_CONNECTION_STRING: fake.connectionString(accessKey), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined },
     {
-      clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries, retryDelayInMs: 10, maxRetryDelayInMs: 50 } },
-      pollIntervalMs: 10,
+      clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries, retryDelayInMs: 10, maxRetryDelayInMs: 50 }, ...clientOptions },
       ...rest,
     },
   );
 }
 
-describe('AcsEmailSender: sending', () => {
-  it('delivers one signed message with the email as ACS expects it', async () => {
+describe('AcsTransport: accepting', () => {
+  it('posts one signed message with the email as ACS expects it, and is done at the 202 (nothing polled)', async () => {
     const fake = await startFake({ pollsUntilDone: 2 });
     const id = randomUUID();
-    const result = await senderFor(fake).send(email, { operationId: id, mayHaveBeenSent: false });
+    const result = await transportFor(fake).accept(message, { operationId: id, mayHaveBeenSent: false });
 
-    expect(result).toEqual({ messageId: id, alreadySent: false });
+    expect(result).toEqual({ messageId: id, alreadyAccepted: false, delivered: false });
     expect(fake.deliveries).toHaveLength(1);
     expect(fake.deliveries[0]).toEqual({
       operationId: id,
@@ -58,19 +63,20 @@ describe('AcsEmailSender: sending', () => {
       },
     });
     expect(fake.count('POST', '/emails:send')).toBe(1);
-    // Polled until Succeeded: two Running answers, then the final one.
-    expect(fake.count('GET', '/emails/operations/')).toBe(3);
+    // Accepted at ACS's 202: the operation is not polled (its outcome comes as delivery reports).
+    expect(fake.count('GET', '/emails/operations/')).toBe(0);
   });
 
   it('is rejected with a wrong access key, and nothing is delivered', async () => {
     const fake = await startFake();
-    const sender = senderFor(fake, { accessKey: randomBytes(32).toString('base64') });
+    const transport = transportFor(fake, { accessKey: randomBytes(32).toString('base64') });
 
-    const error = await sender.send(email, { operationId: randomUUID(), mayHaveBeenSent: false }).catch((e: unknown) => e);
+    const error = await transport.accept(message, { operationId: randomUUID(), mayHaveBeenSent: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(PermanentSendError);
-    expect((error as Error).message).toMatch(/denied.*401.*ACS_CONNECTION_STRING/);
+    expect((error as Error).message).toMatch(/401 \(Denied\).*check the access key/);
     expect(fake.deliveries).toHaveLength(0);
+    expect(fake.requests.length).toBeGreaterThan(0);
     expect(fake.requests.every((r) => r.status === 401)).toBe(true);
   });
 
@@ -93,87 +99,121 @@ describe('AcsEmailSender: sending', () => {
 
   it('refuses an operationId that is not a UUID before calling ACS', async () => {
     const fake = await startFake();
-    await expect(senderFor(fake).send(email, { operationId: 'evt-1/megan', mayHaveBeenSent: false })).rejects.toThrow(/not a UUID/);
+    await expect(transportFor(fake).accept(message, { operationId: 'evt-1/megan', mayHaveBeenSent: false })).rejects.toThrow(/not a UUID/);
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('rides out a 429 burst within the client retries: delayed, delivered once', async () => {
+  it('rides out a 429 burst by pausing for Retry-After each time: paced, delivered once', async () => {
     const fake = await startFake();
     fake.throttleNextSends(2, 1);
-    const result = await senderFor(fake).send(email, { operationId: randomUUID(), mayHaveBeenSent: false });
+    const pacers = createPacers();
+    const started = performance.now();
+    const result = await transportFor(fake, { pacers }).accept(message, { operationId: randomUUID(), mayHaveBeenSent: false });
 
-    expect(result.alreadySent).toBe(false);
+    expect(result.alreadyAccepted).toBe(false);
     expect(fake.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([429, 429, 202]);
+    // Each 429 paused every send for its Retry-After (1 s) before the next try.
+    expect(pacers.send.throttled).toBe(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
     expect(fake.deliveries).toHaveLength(1);
   });
 
-  it('throws SendThrottledError when throttling outlasts the retries; the queue retry then delivers once', async () => {
+  it('throws QuotaExceededError when the pause outlasts the budget; the queue retry after it delivers once', async () => {
     const fake = await startFake();
-    fake.throttleNextSends(3, 1);
-    const sender = senderFor(fake, { maxRetries: 1 });
+    fake.throttleNextSends(1, 30);
+    // The pacer's clock, moved forward below as the queue's wait would.
+    let skipped = 0;
+    const pacers = createPacers(() => performance.now() + skipped);
+    const transport = transportFor(fake, { pacers, throttleBudgetMs: 200 });
     const id = randomUUID();
 
-    const error = await sender.send(email, { operationId: id, mayHaveBeenSent: false }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SendThrottledError);
-    expect((error as SendThrottledError).retryAfterMs).toBe(1000);
+    const error = await transport.accept(message, { operationId: id, mayHaveBeenSent: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QuotaExceededError);
+    expect((error as QuotaExceededError).retryAfterMs).toBeGreaterThan(29_000);
+    expect((error as QuotaExceededError).retryAfterMs).toBeLessThanOrEqual(30_000);
     expect(fake.deliveries).toHaveLength(0);
+    // Within the pause no send is even tried.
+    await expect(transport.accept(message, { operationId: id, mayHaveBeenSent: true })).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(fake.count('POST', '/emails:send')).toBe(1);
 
-    // The message stays on the queue; its retry finds nothing at ACS and sends.
-    const result = await sender.send(email, { operationId: id, mayHaveBeenSent: true });
-    expect(result).toEqual({ messageId: id, alreadySent: false });
+    // The message waits on the queue for retryAfterMs; its retry finds nothing at ACS and sends.
+    skipped = 30_000;
+    const result = await transport.accept(message, { operationId: id, mayHaveBeenSent: true });
+    expect(result).toEqual({ messageId: id, alreadyAccepted: false, delivered: false });
     expect(fake.deliveries).toHaveLength(1);
   });
 
   it('retries a 500 from ACS inside the client and delivers once', async () => {
     const fake = await startFake();
     fake.failNextSendsWith500(1);
-    await senderFor(fake).send(email, { operationId: randomUUID(), mayHaveBeenSent: false });
+    await transportFor(fake).accept(message, { operationId: randomUUID(), mayHaveBeenSent: false });
     expect(fake.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([500, 202]);
     expect(fake.deliveries).toHaveLength(1);
   });
 });
 
-describe('AcsEmailSender: outcomes other than Succeeded', () => {
-  it('throws a retryable error on Failed; the retry sends under a new attempt id, once', async () => {
-    const fake = await startFake();
+describe('AcsTransport: what the takeover finds', () => {
+  it('an attempt that ended Failed: the takeover sends under the next attempt id, once', async () => {
+    // Final at the first status read.
+    const fake = await startFake({ pollsUntilDone: 0 });
     fake.failNextOperation('InternalError', 'Transient failure');
-    const sender = senderFor(fake);
+    const lines: string[] = [];
+    const transport = transportFor(fake, { log: (level, line) => lines.push(`${level} ${line}`) });
     const id = randomUUID();
 
-    const error = await sender.send(email, { operationId: id, mayHaveBeenSent: false }).catch((e: unknown) => e);
+    // ACS took it (202); that it then failed is not known at the acceptance.
+    expect(await transport.accept(message, { operationId: id, mayHaveBeenSent: false })).toEqual({ messageId: id, alreadyAccepted: false, delivered: false });
+    expect(fake.deliveries).toHaveLength(0);
+
+    const result = await transport.accept(message, { operationId: id, mayHaveBeenSent: true });
+    expect(result).toEqual({ messageId: attemptOperationId(id, 1), alreadyAccepted: false, delivered: false });
+    expect(fake.deliveries.map((d) => d.operationId)).toEqual([attemptOperationId(id, 1)]);
+    expect(lines.some((l) => l.startsWith('warn') && /ended Failed \(InternalError\); trying attempt 1/.test(l))).toBe(true);
+  });
+
+  it('throws PermanentSendError when ACS says the recipient is suppressed, and never sends again', async () => {
+    const fake = await startFake({ pollsUntilDone: 0 });
+    fake.failNextOperation('EmailDroppedAllRecipientsSuppressed', 'All recipients are suppressed');
+    const transport = transportFor(fake);
+    const id = randomUUID();
+
+    await transport.accept(message, { operationId: id, mayHaveBeenSent: false });
+    // A retry that looks the operation up reaches the verdict instead of sending again, every time.
+    await expect(transport.accept(message, { operationId: id, mayHaveBeenSent: true })).rejects.toBeInstanceOf(PermanentSendError);
+    await expect(transport.accept(message, { operationId: id, mayHaveBeenSent: true })).rejects.toBeInstanceOf(PermanentSendError);
+    expect(fake.count('POST', '/emails:send')).toBe(1);
+    expect(fake.deliveries).toHaveLength(0);
+  });
+
+  it('the 202 lost on the way back: the send fails as retryable, and the takeover finds it accepted and sends nothing again', async () => {
+    const fake = await startFake();
+    // No client retry: the lost answer reaches the caller, which cannot tell whether ACS took the message.
+    const transport = transportFor(fake, { maxRetries: 0, clientOptions: { httpClient: lostAnswers(createDefaultHttpClient(), 1) } });
+    const id = randomUUID();
+
+    const error = await transport.accept(message, { operationId: id, mayHaveBeenSent: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(PermanentSendError);
-    expect((error as Error).message).toMatch(/Failed \(InternalError\)/);
-    expect(fake.deliveries).toHaveLength(0);
+    expect(error).not.toBeInstanceOf(QuotaExceededError);
 
-    const result = await sender.send(email, { operationId: id, mayHaveBeenSent: true });
-    expect(result).toEqual({ messageId: attemptOperationId(id, 1), alreadySent: false });
-    expect(fake.deliveries.map((d) => d.operationId)).toEqual([attemptOperationId(id, 1)]);
+    const result = await transport.accept(message, { operationId: id, mayHaveBeenSent: true });
+    expect(result).toEqual({ messageId: id, alreadyAccepted: true, delivered: false });
+    expect(fake.count('POST', '/emails:send')).toBe(1);
+    expect(fake.deliveries).toHaveLength(1);
   });
 
-  it('throws PermanentSendError when ACS says the recipient is suppressed', async () => {
+  it('the 202 lost and the client retries the send: the same Operation-Id, delivered once', async () => {
     const fake = await startFake();
-    fake.failNextOperation('EmailDroppedAllRecipientsSuppressed', 'All recipients are suppressed');
-    const sender = senderFor(fake);
-    const id = randomUUID();
+    const result = await transportFor(fake, { clientOptions: { httpClient: lostAnswers(createDefaultHttpClient(), 1) } }).accept(message, {
+      operationId: randomUUID(),
+      mayHaveBeenSent: false,
+    });
 
-    await expect(sender.send(email, { operationId: id, mayHaveBeenSent: false })).rejects.toBeInstanceOf(PermanentSendError);
-    // A retry that looks the operation up reaches the same verdict instead of sending again.
-    await expect(sender.send(email, { operationId: id, mayHaveBeenSent: true })).rejects.toBeInstanceOf(PermanentSendError);
-    expect(fake.count('POST', '/emails:send')).toBe(1);
-    expect(fake.deliveries).toHaveLength(0);
-  });
-
-  it('does not take a 202 without operation-location as sent; the retry finds it delivered', async () => {
-    const fake = await startFake();
-    fake.omitOperationLocation(1);
-    const sender = senderFor(fake);
-    const id = randomUUID();
-
-    await expect(sender.send(email, { operationId: id, mayHaveBeenSent: false })).rejects.toThrow(/not counted as sent/);
-    const result = await sender.send(email, { operationId: id, mayHaveBeenSent: true });
-    expect(result).toEqual({ messageId: id, alreadySent: true });
-    expect(fake.count('POST', '/emails:send')).toBe(1);
+    expect(result.alreadyAccepted).toBe(false);
+    expect(fake.requests.filter((r) => r.method === 'POST').map((r) => [r.status, r.operationId])).toEqual([
+      [202, result.messageId],
+      [202, result.messageId],
+    ]);
     expect(fake.deliveries).toHaveLength(1);
   });
 });

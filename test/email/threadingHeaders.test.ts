@@ -1,6 +1,7 @@
-/** The threading headers on both transports: the outbox writes them into the .eml, ACS gets them as custom headers. */
+/** The threading headers on both transports: the outbox writes them into the .eml, ACS gets them as custom headers (the REST body, toWireEmail). */
 import { describe, expect, it } from 'vitest';
-import { toAcsMessage } from '../../shared/transport/acsTransport.js';
+import { toWireEmail } from '../../shared/transport/acsTransport.js';
+import { personalMessage } from '../../shared/delivery/batching.js';
 import type { OutgoingEmail } from '../../shared/email/email.js';
 import { HeaderValueError, toEml } from '../../shared/email/mime.js';
 import { renderNotification } from '../../shared/email/render.js';
@@ -45,6 +46,6 @@ describe('threading headers', () => {
 
   it('passes them to ACS as custom headers', () => {
     const headers = { 'Message-ID': `<${OP}@contoso.example>`, 'In-Reply-To': '<thread.abc@contoso.example>', References: '<thread.abc@contoso.example>' };
-    expect(toAcsMessage(outgoing(headers)).headers).toEqual(headers);
+    expect(toWireEmail(personalMessage(outgoing(headers))).headers).toEqual(headers);
   });
 });

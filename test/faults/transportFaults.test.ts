@@ -1,9 +1,10 @@
 /**
  * Faults in what notify depends on, each on the local runner with the production adapters
- * (TableActivityStore, TableDeliveryLedger, AcsEmailSender on the local ACS, GraphDirectory on
+ * (TableActivityStore, TableDeliveryLedger, AcsTransport on the local ACS, GraphDirectory on
  * the local Graph/ARM), every message delivered twice:
- * - ACS: 429 and 500 bursts, operations that end Failed, slow status polls, a 202 without
- *   operation-location;
+ * - ACS: 429 and 500 bursts; operations that end Failed and answers lost after ACS took the
+ *   message, each found by the takeover's status walk; workers that die before the send
+ *   (ACS never heard of it) or after it while the operation is still Running;
  * - a crash between the send and the ledger write (the worker dies after the send; the write
  *   never happens and the claims stay fresh until the lease runs out);
  * - Graph/ARM: 429/503 bursts (outer and inside $batch) and timeouts.
@@ -11,6 +12,8 @@
  * ground truth), exact digest counts, an empty poison queue, no address or justification in
  * any log line.
  */
+import { AzureKeyCredential } from '@azure/core-auth';
+import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setServicesForTesting } from '../../shared/composition/services.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
@@ -19,6 +22,8 @@ import { createDirectory, createGraphDirectory } from '../../shared/composition/
 import { loadSettings } from '../../shared/settings/settings.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { encodeMessage } from '../../shared/storage/queues.js';
+import { attemptOperationId } from '../../shared/transport/acs/attemptIds.js';
+import { OperationStatusClient } from '../../shared/transport/acs/operationStatus.js';
 import { FakeAcs, type FakeAcsOptions } from '../support/fakeAcs.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js';
@@ -37,7 +42,7 @@ import {
   type OwnAzurite,
   type Runner,
 } from '../support/faults.js';
-import { acsSender, dieAfterSend, faultServices, loseLedgerWrites, timingOutFetch, type FaultServices } from '../support/faultsServices.js';
+import { acsTransport, dieAfterSend, dieBeforeSend, faultServices, loseLedgerWrites, lostAnswers, timingOutFetch, type FaultServices } from '../support/faultsServices.js';
 import { sampleWorld } from '../support/clock.js';
 
 let azurite: OwnAzurite;
@@ -115,7 +120,7 @@ describe('ACS faults', () => {
   it('429 and 500 bursts: retried, each email delivered once', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
-    const services = await faultServices(azurite.connectionString, { directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, { directory, transport: acsTransport(fake, (l) => runner.logs.push(l)) });
     setServicesForTesting(services);
     fake.throttleNextSends(12, 0);
     fake.failNextSendsWith500(9);
@@ -128,42 +133,60 @@ describe('ACS faults', () => {
     await checkRun(services, events, fake, directory);
   });
 
-  it('operations that end Failed and 202s without operation-location: sent again under a new attempt id, never twice', async () => {
-    const fake = await startAcs();
+  it('operations that end Failed, found by the takeover after the worker died: sent again under the next attempt id, never twice', async () => {
+    // Final at the first status read, so a takeover sees Failed at once.
+    const fake = await startAcs({ pollsUntilDone: 0 });
     const directory = await snapshotDirectory();
-    // The per-email path (send-only sender) polls each send to its end; the grouped path learns
-    // of a Failed operation from its delivery reports instead: deliveryFaults.test.ts.
-    const acs = acsSender(fake, (l) => runner.logs.push(l));
-    const services = await faultServices(azurite.connectionString, { directory, sender: { send: (...a) => acs.send(...a) } });
+    // ACS fails an operation after its 202, so the acceptance does not show it. Without delivery
+    // reports (their Failed report and the resend: deliveryFaults.test.ts) a takeover is what
+    // finds it: here the worker dies after each send that will fail, before recording it.
+    const transport = dieAfterSend(acsTransport(fake, (l) => runner.logs.push(l)), 4, (a) => fake.deliveriesFor(a.messageId).length === 0);
+    const services = await faultServices(azurite.connectionString, { directory, transport });
     setServicesForTesting(services);
     for (let i = 0; i < 4; i++) fake.failNextOperation('InternalError', 'transient failure');
-    fake.omitOperationLocation(5);
     const events = await someEvents('acsfailed');
     await deliverTwice(events);
     await runner.host.waitForIdle({ timeoutMs: 45_000 });
 
+    expect(transport.died).toBe(4);
     expect(runner.host.stats().failures).toBeGreaterThan(0);
+    expect(runner.logs.filter((l) => /ended Failed \(InternalError\); trying attempt \d/.test(l)).length).toBeGreaterThanOrEqual(1);
+    // Each message (its attempt chain) delivered once; the Failed ones under a later attempt id.
+    const ids = fake.operationIds();
+    const delivered = new Set(fake.deliveries.map((d) => d.operationId));
+    const chainOf = (root: string) => [0, 1, 2, 3, 4, 5].map((n) => attemptOperationId(root, n)).filter((id) => ids.includes(id));
+    const roots = ids.filter((id) => !ids.some((other) => other !== id && chainOf(other).includes(id)));
+    const failedRoots = roots.filter((root) => !delivered.has(root));
+    expect(failedRoots.length).toBeGreaterThanOrEqual(1);
+    for (const root of roots) expect(chainOf(root).filter((id) => delivered.has(id)), `message ${root}`).toHaveLength(1);
     await checkRun(services, events, fake, directory);
   });
 
-  it('slow status polls (longer than the sender waits): the retry asks ACS and does not send again', async () => {
-    const fake = await startAcs({ pollsUntilDone: 2 });
+  it('workers that die before the send, answers lost after ACS took it, workers that die after it while ACS is still Running: the takeover asks ACS, each email once', async () => {
+    // Running for a minute whoever asks (real ACS: a few seconds): a takeover never sees the end.
+    const fake = await startAcs({ runningMs: 60_000 });
     const directory = await snapshotDirectory();
-    // The per-email path (send-only sender) waits for each operation; the grouped path is done
-    // at ACS's 202 and never waits on a poll (deliveryFaults.test.ts).
-    const acs = acsSender(fake, (l) => runner.logs.push(l), 150);
-    const services = await faultServices(azurite.connectionString, { directory, sender: { send: (...a) => acs.send(...a) } });
+    // No client retry of the reset connection: deliver() cannot tell whether ACS took the message.
+    const http = lostAnswers(createDefaultHttpClient(), 3);
+    const before = dieBeforeSend(acsTransport(fake, (l) => runner.logs.push(l), { maxRetries: 0, httpClient: http }), 3);
+    const after = dieAfterSend(before, 3);
+    const services = await faultServices(azurite.connectionString, { directory, transport: after });
     setServicesForTesting(services);
-    fake.slowPolls(400);
-    const events = await someEvents('acsslow', 4);
     const failuresBefore = runner.host.stats().failures;
+    const events = await someEvents('acsunknown');
     await deliverTwice(events);
-    // Long enough for several sends to give up waiting; then ACS answers quickly again.
-    await new Promise((r) => setTimeout(r, 1_500));
-    fake.slowPolls(0);
     await runner.host.waitForIdle({ timeoutMs: 45_000 });
 
+    expect([before.died, http.lost, after.died]).toEqual([3, 3, 3]);
     expect(runner.host.stats().failures).toBeGreaterThan(failuresBefore);
+    // Died before the send: ACS never heard of it (404), so the takeover sent it.
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.status === 404).length).toBeGreaterThanOrEqual(1);
+    // Lost answer or died after: the takeover found it Running, took that as accepted and sent nothing.
+    expect(runner.logs.filter((l) => /had already been accepted; not sending again/.test(l)).length).toBeGreaterThanOrEqual(1);
+    // ... without waiting for it: every operation is still Running.
+    const status = new OperationStatusClient(fake.endpoint, new AzureKeyCredential(fake.accessKey), { allowInsecureConnection: true });
+    const statuses = await Promise.all(fake.operationIds().map(async (id) => (await status.get(id))?.status));
+    expect(new Set(statuses)).toEqual(new Set(['Running']));
     await checkRun(services, events, fake, directory);
   });
 });
@@ -172,26 +195,24 @@ describe('a crash between the send and the ledger write', () => {
   it('the worker dies right after ACS accepted: the retry finds the sends done and sends nothing again', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
-    const sender = dieAfterSend(acsSender(fake, (l) => runner.logs.push(l)), 6);
-    const services = await faultServices(azurite.connectionString, { directory, sender });
+    const transport = dieAfterSend(acsTransport(fake, (l) => runner.logs.push(l)), 6);
+    const services = await faultServices(azurite.connectionString, { directory, transport });
     setServicesForTesting(services);
     const events = await someEvents('died');
     await deliverTwice(events);
     await runner.host.waitForIdle({ timeoutMs: 45_000 });
 
-    expect(sender.died).toBe(6);
+    expect(transport.died).toBe(6);
     await checkRun(services, events, fake, directory);
     // The sends that "died" were looked up (mayHaveBeenSent), not repeated.
-    expect(runner.logs.filter((l) => /had already succeeded; not sending again/.test(l)).length).toBeGreaterThanOrEqual(6);
+    expect(runner.logs.filter((l) => /had already been accepted; not sending again/.test(l)).length).toBeGreaterThanOrEqual(6);
   });
 
   it('the ledger write never happens: claims stay fresh for the lease, then the takeover asks ACS and sends nothing again', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
     const lose = loseLedgerWrites(3);
-    // The per-email path (deliverOnce: send-only sender); the grouped path's lost accept write is in deliveryFaults.test.ts.
-    const acs = acsSender(fake, (l) => runner.logs.push(l));
-    const services = await faultServices(azurite.connectionString, { directory, sender: { send: (...a) => acs.send(...a) }, wrapLedger: lose.wrap });
+    const services = await faultServices(azurite.connectionString, { directory, transport: acsTransport(fake, (l) => runner.logs.push(l)), wrapLedger: lose.wrap });
     setServicesForTesting(services);
     const events = await someEvents('lost', 6);
     await deliverTwice(events);
@@ -199,26 +220,30 @@ describe('a crash between the send and the ledger write', () => {
 
     expect(lose.lost).toBe(3);
     await checkRun(services, events, fake, directory);
-    expect(runner.logs.some((l) => /emails held by another worker's lease; deferred/.test(l)), 'the fresh claims made the retries wait (deferred, not failed)').toBe(true);
+    expect(
+      runner.logs.some((l) => /emails held by another worker's lease; queued again .*\(busy\)/.test(l)),
+      'the fresh claims made the retries wait (queued again, not failed)',
+    ).toBe(true);
+    expect(runner.logs.filter((l) => /had already been accepted; not sending again/.test(l)).length).toBeGreaterThanOrEqual(1);
   });
 
   it('the outbox: a worker dying after writing the file does not write it twice', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
-    const { OutboxSender } = await import('../../shared/transport/outboxTransport.js');
+    const { OutboxTransport } = await import('../../shared/transport/outboxTransport.js');
     const { outboxFiles, expectExactlyOnce } = await import('../support/faults.js');
     const dir = await mkdtemp(path.join(tmpdir(), 'faults-outbox-'));
     try {
       const directory = await snapshotDirectory();
-      const sender = dieAfterSend(new OutboxSender({ dir }), 5);
-      const services = await faultServices(azurite.connectionString, { directory, sender });
+      const transport = dieAfterSend(new OutboxTransport({ dir }), 5);
+      const services = await faultServices(azurite.connectionString, { directory, transport });
       setServicesForTesting(services);
       const events = await someEvents('outboxdied');
       await deliverTwice(events);
       await runner.host.waitForIdle({ timeoutMs: 45_000 });
 
-      expect(sender.died).toBe(5);
+      expect(transport.died).toBe(5);
       const expected = await expectedEmails(events, directory, services.settings);
       expectExactlyOnce((await outboxFiles(dir)).map((f) => f.replace(/\.eml$/, '')), expected);
       await expectDigestCounts(azurite.connectionString, services.activityTable, events);
@@ -268,7 +293,7 @@ describe('Graph and ARM faults', () => {
     faulty.graph.inject({ match: /./, status: 503, retryAfterSeconds: 0, times: 10, inBatch: true });
     faulty.graph.inject({ match: /roleManagementPolicyAssignments|roleEligibilityScheduleInstances/, status: 503, retryAfterSeconds: 0, times: 6 });
     faulty.arm.inject({ match: /./, status: 503, retryAfterSeconds: 0, times: 6 });
-    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, transport: acsTransport(fake, (l) => runner.logs.push(l)) });
     setServicesForTesting(services);
     const events = graphEvents('graph429');
     await deliverTwice(events);
@@ -281,7 +306,7 @@ describe('Graph and ARM faults', () => {
     const fake = await startAcs();
     const faulty = await graphDirectory({ timeouts: 15 });
     const clean = await graphDirectory();
-    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, sender: acsSender(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, transport: acsTransport(fake, (l) => runner.logs.push(l)) });
     setServicesForTesting(services);
     const failuresBefore = runner.host.stats().failures;
     const events = graphEvents('graphtimeout');

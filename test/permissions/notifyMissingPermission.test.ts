@@ -2,7 +2,7 @@
  * notify without a permission its directory reads need: the local Graph/ARM answer 403 for
  * one kind of call (Authorization_RequestDenied / AuthorizationFailed, as the real services
  * do), the notify function runs on the local runner (the host's retry and poison semantics)
- * with the production Graph directory and ACS sender. The permission is logged once per
+ * with the production Graph directory and ACS transport. The permission is logged once per
  * process, naming it and the call, however many messages hit it; no valid event is poisoned;
  * once the permission is granted every waiting event is delivered, each email once. An event
  * that has waited MISSING_PERMISSION_WAIT_HOURS goes to the poison queue with the reason.
@@ -19,7 +19,7 @@ import { FakeAcs } from '../support/fakeAcs.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js';
 import { clearQueues, decodeStored, drainPoison, enqueueStored, startOwnAzurite, startRunner, waitFor, type OwnAzurite, type Runner } from '../support/faults.js';
-import { acsSender } from '../support/faultsServices.js';
+import { acsTransport } from '../support/faultsServices.js';
 import { uniqueTableName } from '../support/storage.js';
 import { RG, SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
 import { sampleWorld } from '../support/clock.js';
@@ -57,7 +57,7 @@ afterAll(async () => {
   await azurite?.dispose();
 });
 
-/** The production Graph/ARM directory and ACS sender on the local endpoints; events wait 1 s between looks. */
+/** The production Graph/ARM directory and ACS transport on the local endpoints; events wait 1 s between looks. */
 async function useServices(env: Record<string, string> = {}): Promise<Services> {
   acs = await FakeAcs.start({ pollsUntilDone: 1 });
   const settings = loadSettings({
@@ -76,7 +76,7 @@ async function useServices(env: Record<string, string> = {}): Promise<Services> 
     RECIPIENT_RATE_TABLE: uniqueTableName('PermRate'),
     ...env,
   });
-  services = await createServices(settings, { credential: fakeCredential(), fetch: routedFetch({ [GRAPH]: graph, [ARM]: arm }), sender: acsSender(acs, (l) => runner.logs.push(l)) });
+  services = await createServices(settings, { credential: fakeCredential(), fetch: routedFetch({ [GRAPH]: graph, [ARM]: arm }), transport: acsTransport(acs, (l) => runner.logs.push(l)) });
   setServicesForTesting(services);
   return services;
 }

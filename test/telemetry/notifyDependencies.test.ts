@@ -3,7 +3,7 @@
  * endpoint is a local HTTPS server (the exporter sends over https only) standing in for Application Insights' (it receives the
  * exporter's real envelopes), the notify function invoked the way the host does (its trace
  * context, through the preInvocation hook startTelemetry registers), the production
- * Graph/ARM directory and ACS sender against their local endpoints. The exported envelopes
+ * Graph/ARM directory and ACS transport against their local endpoints. The exported envelopes
  * must hold a dependency per Graph, ARM and ACS call, with its target and result code, all
  * in the invocation's operation and parented under it; the exporter signs in with the identity.
  */
@@ -26,7 +26,7 @@ import { flushTelemetry, startTelemetry, stopTelemetry } from '../../shared/tele
 import { FakeAcs } from '../support/fakeAcs.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js';
-import { acsSender } from '../support/faultsServices.js';
+import { acsTransport } from '../support/faultsServices.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { RG, SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
 import { sampleWorld } from '../support/clock.js';
@@ -95,7 +95,7 @@ beforeAll(async () => {
   arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.ARM_BASE_URL }).start();
   acs = await FakeAcs.start({ pollsUntilDone: 1 });
   const fetch = routedFetch({ [new URL(settings.GRAPH_BASE_URL).origin]: graph, [new URL(settings.ARM_BASE_URL).origin]: arm });
-  const services = await createServices(settings, { credential: fakeCredential(), fetch, sender: acsSender(acs, () => {}), eventsQueue: uniqueQueueName('tel') });
+  const services = await createServices(settings, { credential: fakeCredential(), fetch, transport: acsTransport(acs, () => {}), eventsQueue: uniqueQueueName('tel') });
   setServicesForTesting(services);
 });
 
