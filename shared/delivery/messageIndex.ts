@@ -20,6 +20,15 @@ export interface IndexedMessage {
   plannedId?: string;
 }
 
+/**
+ * The event's JSON text with U+2028 and U+2029 written as escapes. Both may appear in JSON only
+ * inside strings, where the escape means the same character, so the event read back is the same
+ * event; raw, they make a transaction fail (Azurite answers 500, every time, for the whole batch).
+ */
+export function storableJson(text: string): string {
+  return text.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
 /** Where a message's index row is. */
 export function messageIndexKeys(messageId: string): { partitionKey: string; rowKey: string } {
   const id = messageId.toLowerCase();
@@ -43,7 +52,8 @@ export async function writeIndexes(client: TableClient, rows: { messageId: strin
   const byPartition = new Map<string, TransactionAction[]>();
   for (const { messageId, eventId, eventText, plannedId } of rows) {
     const keys = messageIndexKeys(messageId);
-    const entity = { ...keys, eventId, ...(plannedId ? { plannedId } : {}), ...(eventText && eventText.length <= MAX_EVENT_TEXT ? { eventText } : {}) };
+    const kept = eventText === undefined ? undefined : storableJson(eventText);
+    const entity = { ...keys, eventId, ...(plannedId ? { plannedId } : {}), ...(kept && kept.length <= MAX_EVENT_TEXT ? { eventText: kept } : {}) };
     const actions = byPartition.get(keys.partitionKey);
     if (actions) actions.push(['upsert', entity, 'Replace']);
     else byPartition.set(keys.partitionKey, [['upsert', entity, 'Replace']]);

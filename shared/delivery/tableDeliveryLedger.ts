@@ -192,7 +192,12 @@ export class TableDeliveryLedger implements DeliveryLedger {
         if (isConflict(written!.reason)) break;
         throw written!.reason;
       }
-      if (indexed!.status === 'rejected') throw indexed!.reason;
+      if (indexed!.status === 'rejected') {
+        // Claimed but not findable by a report: given back untouched, so the retry sends them at
+        // once (the long way) instead of finding them busy for a whole lease.
+        await this.handBack(eventId, batch.flatMap((m) => m.requests.map((r) => r.key)));
+        throw indexed!.reason;
+      }
       for (const m of batch) claimed.add(m.messageId);
       onClaimed?.(batch.map((m) => m.messageId));
       fence = written!.value.subResponses.find((r) => r.rowKey === FRESH_CLAIMS_ROW)?.etag;

@@ -8,6 +8,7 @@
  */
 import { NOTIFICATIONS } from '../rules/notifications.js';
 import type { Settings } from '../settings/settings.js';
+import { singleLine } from '../email/format.js';
 import type { RecipientRates } from '../storage/recipientRates.js';
 import type { NotificationPlan, PlannedEmail } from './planNotifications.js';
 
@@ -31,10 +32,12 @@ export async function holdBack(plan: NotificationPlan, rates: RecipientRates, se
   if (limit <= 0 || informational.length === 0) return { send: plan.emails, held: 0 };
   const { event, names } = plan;
   // What the event is not about shows as a dash, not as the planner's "a role" / "someone".
+  // On one line as the summary shows them (a line or paragraph separator would also make the
+  // rate table's transaction fail on Azurite).
   const listed = {
-    roleName: event.role || event.scope.kind === 'group' ? names.roleName : '',
-    principalName: event.principal ? names.principalName : '',
-    scopeName: names.scopeName,
+    roleName: singleLine(event.role || event.scope.kind === 'group' ? names.roleName : ''),
+    principalName: singleLine(event.principal ? names.principalName : ''),
+    scopeName: singleLine(names.scopeName),
   };
   const decisions = await rates.decide(
     event.id,

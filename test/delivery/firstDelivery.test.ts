@@ -4,23 +4,22 @@
  * as soon as its write is done. Once any other claim has read the event (a redelivery, a second
  * worker, a takeover) the fence stops that shortcut, the rest goes the long way, and every
  * recipient still gets exactly one delivery. Real parts: ledger on
- * Azurite, production ACS sender against the local ACS in its real-service model.
+ * Azurite, production ACS transport against the local ACS in its real-service model.
  */
 import { TableClient } from '@azure/data-tables';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TableAcceptanceLedger } from '../../shared/delivery/tableAcceptanceLedger.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
-import { DeliveryBusyError } from '../../shared/usecases/deliverOnce.js';
+import { DeliveryBusyError } from '../../shared/delivery/deliver.js';
 import { REAL_ACS_MODEL } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
-import { addresses, deliverGrouped, harness, items } from './support.js';
+import { addresses, deliver, harness, items } from './support.js';
 
 const startFake = fakeAcsPerTest();
 
-/** Ledgers on a table of their own whose every storage request is written down. */
+/** A ledger on a table of its own whose every storage request is written down. */
 function countedLedgers() {
   const requests: string[] = [];
   const counting: PipelinePolicy = {
@@ -35,7 +34,7 @@ function countedLedgers() {
     allowInsecureConnection: true,
     additionalPolicies: [{ policy: counting, position: 'perCall' }],
   });
-  return { requests, ledger: new TableDeliveryLedger(client), acceptance: new TableAcceptanceLedger(client) };
+  return { requests, ledger: new TableDeliveryLedger(client) };
 }
 
 /** Three reason lines, so the messages are of three contents. */
@@ -47,10 +46,10 @@ describe('first delivery', () => {
     const h = await harness(fake);
     const l = countedLedgers();
     const list = addresses(1000);
-    await l.acceptance.outcomes('warm-up'); // the table exists: its creation is not what is counted
+    await l.ledger.outcomes('warm-up'); // the table exists: its creation is not what is counted
     l.requests.length = 0;
 
-    const counts = await deliverGrouped('big', items('big', list, reasons), h.options({ ledger: l.ledger, acceptance: l.acceptance }));
+    const counts = await deliver('big', items('big', list, reasons), h.options({ ledger: l.ledger }));
 
     // 334, 333 and 333 people per reason: 7 + 7 + 7 messages of at most 50.
     expect(counts).toEqual({ sent: 1000, alreadySent: 0, failed: 0, messages: 21 });
@@ -63,7 +62,7 @@ describe('first delivery', () => {
     // The 21 index rows share a partition (the event's ids share their first byte): a third write.
     expect(batches.length).toBe(1 + 1 + 1);
     expect(l.requests.length - batches.length, 'nothing else but creating the table').toBeLessThanOrEqual(1);
-    const outcomes = await l.acceptance.outcomes('big');
+    const outcomes = await l.ledger.outcomes('big');
     expect(outcomes).toHaveLength(1000);
     expect(outcomes.every((o) => o.status === 'accepted' && o.messageId)).toBe(true);
   });
@@ -73,15 +72,15 @@ describe('first delivery', () => {
     const h = await harness(fake);
     const l = countedLedgers();
     const list = addresses(150);
-    await l.acceptance.outcomes('warm-up');
+    await l.ledger.outcomes('warm-up');
     l.requests.length = 0;
-    const counts = await deliverGrouped('each', items('each', list), h.options({ ledger: l.ledger, acceptance: l.acceptance, perPerson: true }));
+    const counts = await deliver('each', items('each', list), h.options({ ledger: l.ledger, personal: true }));
     expect(counts).toMatchObject({ sent: 150, messages: 150 });
     for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
     expect(l.requests.filter((r) => r.includes('(query)')), 'nothing read before sending').toEqual([]);
     // Claims of 99 + 51 messages (the second under the fence's ETag), index rows and accepts 100 + 50 each.
     expect(l.requests.filter((r) => r.endsWith('/$batch'))).toHaveLength(2 + 2 + 2);
-    expect((await l.acceptance.outcomes('each')).filter((o) => o.status === 'accepted')).toHaveLength(150);
+    expect((await l.ledger.outcomes('each')).filter((o) => o.status === 'accepted')).toHaveLength(150);
   });
 
   it('a redelivery after part of the event went out sends only the rest, once, and the next one nothing', async () => {
@@ -90,15 +89,15 @@ describe('first delivery', () => {
     const list = addresses(260);
     const all = items('part', list, reasons);
     // An earlier delivery of the event planned fewer people (say, before a role change): 120 of them went.
-    await deliverGrouped('part', all.filter((_, i) => i % 2 === 0).slice(0, 120), h.options());
+    await deliver('part', all.filter((_, i) => i % 2 === 0).slice(0, 120), h.options());
     expect(fake.deliveries.flatMap((d) => d.message.recipients.bcc ?? [])).toHaveLength(120);
 
-    const counts = await deliverGrouped('part', all, h.options());
+    const counts = await deliver('part', all, h.options());
     expect(counts).toMatchObject({ sent: 140, alreadySent: 120, failed: 0 });
     for (const a of list) expect(fake.deliveredTo(a), a).toBe(1);
     expect(fake.count('GET', '/emails/operations'), 'nothing taken over: no status read').toBe(0);
 
-    const again = await deliverGrouped('part', all, h.options());
+    const again = await deliver('part', all, h.options());
     expect(again).toMatchObject({ sent: 0, alreadySent: 260, messages: 0 });
     for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
   });
@@ -108,14 +107,14 @@ describe('first delivery', () => {
     const h = await harness(fake);
     const list = addresses(450);
     const planned = items('race', list, reasons);
-    const results = await Promise.allSettled([deliverGrouped('race', planned, h.options()), deliverGrouped('race', planned, h.options())]);
+    const results = await Promise.allSettled([deliver('race', planned, h.options()), deliver('race', planned, h.options())]);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DeliveryBusyError);
     for (const a of list) expect(fake.deliveredTo(a), a).toBe(1);
 
     // Once both are done, a third finds everything sent.
-    const third = await deliverGrouped('race', planned, h.options());
+    const third = await deliver('race', planned, h.options());
     expect(third).toMatchObject({ sent: 0, alreadySent: 450 });
-    expect((await h.acceptance.outcomes('race')).every((o) => o.status === 'accepted')).toBe(true);
+    expect((await h.ledger.outcomes('race')).every((o) => o.status === 'accepted')).toBe(true);
   });
 
   it('fenced: a first-delivery claim after another claim has read the event claims nothing, and nobody gets two', async () => {
@@ -127,9 +126,9 @@ describe('first delivery', () => {
     const other = await h.ledger.claim('fence', requests.slice(0, 2), 300_000);
     expect([...other.values()].map((c) => c.kind)).toEqual(['send', 'send']);
     // The shortcut now takes nothing, not even the four nobody holds.
-    expect((await h.acceptance.claimFresh('fence', [{ messageId: randomUUID(), requests }])).size).toBe(0);
+    expect((await h.ledger.claimFresh('fence', [{ messageId: randomUUID(), requests }])).size).toBe(0);
     // The long way sends the four and leaves the two to their holder.
-    await expect(deliverGrouped('fence', planned, h.options())).rejects.toBeInstanceOf(DeliveryBusyError);
+    await expect(deliver('fence', planned, h.options())).rejects.toBeInstanceOf(DeliveryBusyError);
     expect(fake.deliveries.flatMap((d) => d.message.recipients.bcc ?? []).map((r) => r.address).sort()).toEqual(addresses(6).slice(2).sort());
   });
 
@@ -138,7 +137,7 @@ describe('first delivery', () => {
     const h = await harness(fake);
     const requests = items('whole', addresses(3)).map(({ key, operationId, notification }) => ({ key, operationId, notification }));
     const messageId = randomUUID();
-    expect([...(await h.acceptance.claimFresh('whole', [{ messageId, requests }]))]).toEqual([messageId]);
+    expect([...(await h.ledger.claimFresh('whole', [{ messageId, requests }]))]).toEqual([messageId]);
     expect([...(await h.ledger.claim('whole', requests, 300_000)).values()].map((c) => c.kind)).toEqual(['busy', 'busy', 'busy']);
     // The lease is out: two workers take over at once; each member goes to one of them, as possibly sent.
     const [a, b] = await Promise.all([h.ledger.claim('whole', requests, 0), h.ledger.claim('whole', requests, 0)]);
@@ -147,7 +146,7 @@ describe('first delivery', () => {
       expect(kinds).toEqual(['busy', 'send?']);
     }
     // Whoever took a member over finds the message it was claimed for.
-    const pending = await h.acceptance.pending('whole', requests.map((r) => r.key));
+    const pending = await h.ledger.pending('whole', requests.map((r) => r.key));
     expect([...pending.values()].map((p) => p.messageId)).toEqual([messageId, messageId, messageId]);
   });
 });

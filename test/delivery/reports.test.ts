@@ -5,13 +5,13 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { TableAcceptanceLedger } from '../../shared/delivery/tableAcceptanceLedger.js';
+import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 import { decodeMessage } from '../../shared/storage/queueMessage.js';
 import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
 import { deliveryReportEvent, reportQueueMessage } from '../support/fakeAcsReports.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
-import { addresses, deliverGrouped, harness, items } from './support.js';
+import { addresses, deliver, harness, items } from './support.js';
 import { systemClock } from '../../shared/time/clock.js';
 
 const startFake = fakeAcsPerTest();
@@ -20,8 +20,8 @@ describe('delivery reports from the queue', () => {
   it('records a report as Event Grid puts it on the queue; rejects what is not one, ignores what is not ours', async () => {
     const fake = await startFake();
     const h = await harness(fake);
-    const deps = { acceptance: h.acceptance, requeue: { later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log: () => {} };
-    await deliverGrouped('p1', items('p1', addresses(2)), h.options());
+    const deps = { ledger: h.ledger, requeue: { later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log: () => {} };
+    await deliver('p1', items('p1', addresses(2)), h.options());
     const messageId = fake.deliveries[0]!.operationId;
     const report = deliveryReportEvent({ sender: 'DoNotReply@contoso.example', recipient: 'admin0@contoso.example', messageId, status: 'Delivered', at: new Date() });
 
@@ -35,14 +35,14 @@ describe('delivery reports from the queue', () => {
     expect(await recordDeliveryReport({ ...report, eventType: 'Microsoft.Communication.SMSReceived' }, deps)).toMatchObject({ ignored: 1 });
     expect(await recordDeliveryReport({ ...report, data: { ...report.data, messageId: '00000000-0000-5000-8000-000000000000' } }, deps)).toMatchObject({ ignored: 1, recorded: 0 });
 
-    const outcomes = await h.acceptance.outcomes('p1');
+    const outcomes = await h.ledger.outcomes('p1');
     expect(outcomes.map((o) => o.deliveryStatus ?? 'none').sort()).toEqual(['Delivered', 'none']);
   });
 
   it('finds a message through its index row, bucketed by the first byte of its id, and through the earlier one-partition-per-message layout', async () => {
     const client = TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Index'), { allowInsecureConnection: true });
     await client.createTable();
-    const acceptance = new TableAcceptanceLedger(client);
+    const acceptance = new TableDeliveryLedger(client);
     const requests = items('b1', addresses(2)).map(({ key, operationId, notification }) => ({ key, operationId, notification }));
     const messageId = requests[0]!.operationId;
     await acceptance.claimFresh('b1', [{ messageId, requests, eventText: '{"id":"b1"}' }]);

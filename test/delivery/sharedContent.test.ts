@@ -9,7 +9,7 @@ import { parseEventsText } from '../../dev/eventFile.js';
 import { createDirectory } from '../../shared/composition/services.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { contentKey, sharedMessages } from '../../shared/delivery/batching.js';
+import { contentKey, batchedMessages } from '../../shared/delivery/batching.js';
 import { planNotifications } from '../../shared/usecases/planNotifications.js';
 
 describe('shared content for grouping', () => {
@@ -26,7 +26,7 @@ describe('shared content for grouping', () => {
       const contents = new Set(shared.emails.map((e) => contentKey(e.email)));
       expect(contents.size).toBe(kinds.size);
       const items = shared.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
-      expect(sharedMessages(event.id, items, 50)).toHaveLength([...kinds].length);
+      expect(batchedMessages(event.id, items, 50)).toHaveLength([...kinds].length);
       for (const e of shared.emails) expect(e.email.text).not.toMatch(/^Hello /m);
       if (personal.emails.some((e) => e.recipient.displayName)) expect(personal.emails.some((e) => /^Hello /m.test(e.email.text))).toBe(true);
       if (shared.emails.length > 1) checked++;

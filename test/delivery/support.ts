@@ -1,20 +1,19 @@
 /**
- * The grouped delivery under test, all real parts: the production ACS sender against the local
+ * The one delivery path under test, all real parts: the production ACS transport against the local
  * ACS (real-service model: operations Running, quotas, delivery reports), the ledger on Azurite,
  * reports recorded by the real use case, events put back on a real Azurite queue.
  */
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { createAcsEmailSender, type AcsEmailSender } from '../../shared/transport/acsTransport.js';
+import { createAcsTransport, type AcsTransport } from '../../shared/transport/acsTransport.js';
 import { createPacers, type AcsPacers } from '../../shared/transport/acs/pacer.js';
 import type { OutgoingEmail } from '../../shared/email/email.js';
 import { deliveryOperationId, recipientKey } from '../../shared/delivery/deliveryLedger.js';
 import { decodeMessage } from '../../shared/storage/queueMessage.js';
 import { QueueEventRequeue } from '../../shared/storage/queueEventRequeue.js';
-import { TableAcceptanceLedger } from '../../shared/delivery/tableAcceptanceLedger.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
-import { deliverGrouped, type GroupedDeliveryOptions } from '../../shared/delivery/deliver.js';
-import type { GroupItem } from '../../shared/delivery/batching.js';
+import { deliver, type DeliverOptions } from '../../shared/delivery/deliver.js';
+import type { Deliverable } from '../../shared/delivery/batching.js';
 import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
 import type { DeliveryReportEvent, FakeAcs } from '../support/fakeAcs.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
@@ -23,7 +22,7 @@ import { systemClock } from '../../shared/time/clock.js';
 export const SENDER = 'DoNotReply@contoso.example';
 
 /** One email per address; `reason` decides which of them share content. */
-export function items(eventId: string, addresses: string[], reason: (address: string, i: number) => string = () => 'as an admin'): GroupItem[] {
+export function items(eventId: string, addresses: string[], reason: (address: string, i: number) => string = () => 'as an admin'): Deliverable[] {
   return addresses.map((address, i) => {
     const email: OutgoingEmail = {
       notification: 'activationCompleted',
@@ -41,12 +40,11 @@ export function items(eventId: string, addresses: string[], reason: (address: st
 export const addresses = (n: number, prefix = 'admin') => Array.from({ length: n }, (_, i) => `${prefix}${i}@contoso.example`);
 
 export interface Harness {
-  sender: AcsEmailSender;
+  transport: AcsTransport;
   pacers: AcsPacers;
   ledger: TableDeliveryLedger;
-  acceptance: TableAcceptanceLedger;
   requeueQueue: QueueClient;
-  options(overrides?: Partial<GroupedDeliveryOptions>): GroupedDeliveryOptions;
+  options(overrides?: Partial<DeliverOptions>): DeliverOptions;
   /** Records reports through the real use case, as the deliveryReports function does. */
   record(event: DeliveryReportEvent): Promise<void>;
   /** Event texts put back on the events queue (resends, deferrals), with their visibility delay. */
@@ -60,25 +58,23 @@ export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200)
   const pacers = createPacers(now);
   const logs: string[] = [];
   const log = (level: string, message: string) => void logs.push(`${level}: ${message}`);
-  const sender = createAcsEmailSender(
+  const transport = createAcsTransport(
     { ACS_CONNECTION_STRING: fake.connectionString(), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined },
     { clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 10, maxRetryDelayInMs: 50 } }, pacers, throttleBudgetMs: budgetMs, log },
   );
   const ledger = new TableDeliveryLedger(client());
-  const acceptance = new TableAcceptanceLedger(client());
   const requeueQueue = new QueueClient(storageConnectionString(), uniqueQueueName('requeue'));
   await requeueQueue.create();
   const requeue = new QueueEventRequeue(requeueQueue);
   return {
-    sender,
+    transport,
     pacers,
     ledger,
-    acceptance,
     requeueQueue,
     logs,
-    options: (overrides = {}) => ({ sender, ledger, acceptance, leaseMs: 300_000, concurrency: 8, perPerson: false, eventText: '{"id":"e"}', log, ...overrides }),
+    options: (overrides = {}) => ({ transport, ledger, leaseMs: 300_000, concurrency: 8, personal: false, eventText: '{"id":"e"}', log, ...overrides }),
     record: async (event) => {
-      const outcome = await recordDeliveryReport(event, { acceptance, requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log });
+      const outcome = await recordDeliveryReport(event, { ledger, requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log });
       if (outcome.kind === 'invalid') throw outcome.error;
     },
     requeued: async () => {
@@ -90,4 +86,4 @@ export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200)
   };
 }
 
-export { deliverGrouped };
+export { deliver };

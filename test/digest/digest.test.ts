@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSnapshot, type DirectorySnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
-import type { EmailSender, OutgoingEmail, SendOptions } from '../../shared/email/email.js';
+import { RecordingTransport } from '../../dev/doubles/recordingTransport.js';
 import { parseEventsText } from '../../dev/eventFile.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
@@ -22,16 +22,6 @@ import { storageConnectionString, uniqueTableName } from '../support/storage.js'
 const NOW = new Date('2026-11-23T08:00:00Z');
 const W47 = parseIsoWeek('2026-W47');
 const ADMIN_COUNT = 16; // PRA ∪ SA ∪ GA of the sample, each once (samples/README.md)
-
-class RecordingSender implements EmailSender {
-  sent: OutgoingEmail[] = [];
-  constructor(private failAfter = Infinity) {}
-  async send(email: OutgoingEmail, options: SendOptions) {
-    if (this.sent.length >= this.failAfter) throw new Error('ACS unavailable (injected)');
-    this.sent.push(email);
-    return { messageId: options.operationId, alreadySent: false };
-  }
-}
 
 let events: PimEvent[];
 let snapshot: DirectorySnapshot;
@@ -108,9 +98,9 @@ describe('digest recipients', () => {
 describe('digest delivery', () => {
   it('a rerun sends nothing; the email shows the week and the numbers', async () => {
     const w = await world();
-    const sender = new RecordingSender();
-    expect(await sendWeeklyDigest(W47, { ...w, sender })).toMatchObject({ recipients: ADMIN_COUNT, sent: ADMIN_COUNT, alreadySent: 0 });
-    expect(await sendWeeklyDigest(W47, { ...w, sender })).toMatchObject({ sent: 0, alreadySent: ADMIN_COUNT });
+    const sender = new RecordingTransport();
+    expect(await sendWeeklyDigest(W47, { ...w, transport: sender })).toMatchObject({ recipients: ADMIN_COUNT, sent: ADMIN_COUNT, alreadySent: 0 });
+    expect(await sendWeeklyDigest(W47, { ...w, transport: sender })).toMatchObject({ sent: 0, alreadySent: ADMIN_COUNT });
     expect(sender.sent).toHaveLength(ADMIN_COUNT);
     expect(sender.sent[0]!.subject).toMatch(/^PIM: /);
     expect(sender.sent[0]!.text).toMatch(/Users activated\D+6/);
@@ -118,24 +108,24 @@ describe('digest delivery', () => {
 
   it('two overlapping runs send each person the digest once', async () => {
     const w = await world();
-    const sender = new RecordingSender();
-    const results = await Promise.allSettled([sendWeeklyDigest(W47, { ...w, sender }), sendWeeklyDigest(W47, { ...w, sender })]);
+    const sender = new RecordingTransport();
+    const results = await Promise.allSettled([sendWeeklyDigest(W47, { ...w, transport: sender }), sendWeeklyDigest(W47, { ...w, transport: sender })]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     const to = sender.sent.map((e) => e.to.address.toLowerCase());
     expect(new Set(to).size).toBe(to.length);
     // Whatever the overlap left busy, a retry after the lease completes it without duplicates.
-    await sendWeeklyDigest(W47, { ...w, ledger: w.ledgerLater, sender });
+    await sendWeeklyDigest(W47, { ...w, ledger: w.ledgerLater, transport: sender });
     expect(new Set(sender.sent.map((e) => e.to.address.toLowerCase())).size).toBe(ADMIN_COUNT);
     expect(sender.sent).toHaveLength(ADMIN_COUNT);
   });
 
   it('a run interrupted after some recipients finishes the rest on the next try, sending nobody twice', async () => {
     const w = await world();
-    const flaky = new RecordingSender(5);
-    await expect(sendWeeklyDigest(W47, { ...w, sender: flaky })).rejects.toThrow(/injected/);
+    const flaky = new RecordingTransport({ failAfter: 5 });
+    await expect(sendWeeklyDigest(W47, { ...w, transport: flaky })).rejects.toThrow(/injected/);
     expect(flaky.sent).toHaveLength(5);
-    const healthy = new RecordingSender();
-    const outcome = await sendWeeklyDigest(W47, { ...w, sender: healthy });
+    const healthy = new RecordingTransport();
+    const outcome = await sendWeeklyDigest(W47, { ...w, transport: healthy });
     expect(outcome).toMatchObject({ sent: ADMIN_COUNT - 5, alreadySent: 5 });
     const everyone = [...flaky.sent, ...healthy.sent].map((e) => e.to.address.toLowerCase());
     expect(new Set(everyone).size).toBe(ADMIN_COUNT);

@@ -195,7 +195,7 @@ describe(`${COUNT} generated messages, malformed, hostile and valid (seed ${SEED
     const failed = runner.logs.filter((l) => /^Executed 'notify' \(Failed/.test(l));
     expect(failed).toEqual([]);
     const twice = new Set(valid.map((m) => m.event.id).filter((id, i, all) => all.indexOf(id) !== i));
-    const deferred = runner.logs.filter((l) => /emails held by another worker's lease; deferred/.test(l));
+    const deferred = runner.logs.filter((l) => /emails held by another worker's lease; queued again/.test(l));
     for (const line of deferred) expect(twice.has(/event ([A-Za-z0-9._:-]+): emails held/.exec(line)?.[1] ?? ''), line).toBe(true);
     expect(runner.host.stats()).toEqual({ invocations: COUNT - undecodable.length + deferred.length, failures: 0, poisoned: undecodable.length });
 

@@ -73,7 +73,7 @@ describe('redelivery after a crash, and event ids reused', () => {
     expect(runner.host.stats()).toMatchObject({ failures: 0, poisoned: 0 });
     // They waited for the lease rather than being taken over early (nothing could say the sender was dead).
     expect(Date.now() - started).toBeGreaterThanOrEqual((LEASE_SECONDS - 1) * 1000);
-    expect(runner.logs.filter((l) => /emails held by another worker's lease; deferred/.test(l)).length).toBeGreaterThanOrEqual(events.length);
+    expect(runner.logs.filter((l) => /emails held by another worker's lease; queued again/.test(l)).length).toBeGreaterThanOrEqual(events.length);
     const expected = await expectedEmails(events, directory, settings);
     expectExactlyOnce((await outboxFiles(app.outbox)).map((f) => f.replace(/\.eml$/, '')), expected);
   });

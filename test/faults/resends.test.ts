@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { QuotaExceededError } from '../../shared/transport/transport.js';
-import type { AcceptanceLedger } from '../../shared/delivery/deliveryLedger.js';
+import type { DeliveryLedger } from '../../shared/delivery/deliveryLedger.js';
 import { REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
-import { addresses, deliverGrouped, harness, items } from '../delivery/support.js';
+import { addresses, deliver, harness, items } from '../delivery/support.js';
 
 const startFake = fakeAcsPerTest();
 
@@ -30,37 +30,37 @@ describe('resends', () => {
 
       // Sent alone (one recipient: the message has exactly the members a resend would have), then Failed.
       fake.failNextOperation('ServiceUnavailable');
-      await deliverGrouped('s1', planned, h.options({ perPerson }));
+      await deliver('s1', planned, h.options({ personal: perPerson }));
       await record();
       expect(await h.requeued(), 'the event is put back for the resend').toHaveLength(1);
 
       // The resend meets a 429 longer than the sender may wait: handed back untouched.
       fake.throttleNextSends(1, 30);
-      await expect(deliverGrouped('s1', planned, h.options({ perPerson }))).rejects.toBeInstanceOf(QuotaExceededError);
+      await expect(deliver('s1', planned, h.options({ personal: perPerson }))).rejects.toBeInstanceOf(QuotaExceededError);
       t += 31_000;
       // The next pass dies after naming the resend's message on the row, before sending it.
-      const dying: AcceptanceLedger = Object.assign(Object.create(h.acceptance) as AcceptanceLedger, {
-        plan: async (...args: Parameters<AcceptanceLedger['plan']>) => {
-          await h.acceptance.plan(...args);
+      const dying: DeliveryLedger = Object.assign(Object.create(h.ledger) as DeliveryLedger, {
+        plan: async (...args: Parameters<DeliveryLedger['plan']>) => {
+          await h.ledger.plan(...args);
           throw new Error('worker killed after planning the resend');
         },
       });
-      await expect(deliverGrouped('s1', planned, h.options({ perPerson, acceptance: dying }))).rejects.toThrow(/killed/);
+      await expect(deliver('s1', planned, h.options({ personal: perPerson, ledger: dying }))).rejects.toThrow(/killed/);
       expect(fake.deliveries, 'nothing went yet').toHaveLength(0);
-      expect((await h.acceptance.outcomes('s1')).map((o) => o.status), 'not taken for the earlier, accepted message').toEqual(['claimed']);
+      expect((await h.ledger.outcomes('s1')).map((o) => o.status), 'not taken for the earlier, accepted message').toEqual(['claimed']);
 
       // Taken over once the lease is out: sent now, under an id no earlier send had.
-      const counts = await deliverGrouped('s1', planned, h.options({ perPerson, leaseMs: 0 }));
+      const counts = await deliver('s1', planned, h.options({ personal: perPerson, leaseMs: 0 }));
       expect(counts).toMatchObject({ sent: 1, alreadySent: 0 });
       expect(fake.deliveredTo(address!)).toBe(1);
       await record();
-      const [outcome] = await h.acceptance.outcomes('s1');
+      const [outcome] = await h.ledger.outcomes('s1');
       expect([outcome!.status, outcome!.deliveryStatus, outcome!.resends]).toEqual(['accepted', 'Delivered', 1]);
       const firstId = planned[0]!.operationId;
       expect(outcome!.messageId).not.toBe(firstId);
 
       // Delivered again (a duplicate of the event): nothing more.
-      expect(await deliverGrouped('s1', planned, h.options({ perPerson, leaseMs: 0 }))).toMatchObject({ sent: 0, alreadySent: 1 });
+      expect(await deliver('s1', planned, h.options({ personal: perPerson, leaseMs: 0 }))).toMatchObject({ sent: 0, alreadySent: 1 });
       expect(fake.deliveredTo(address!)).toBe(1);
     });
   }
@@ -78,19 +78,19 @@ describe('resends', () => {
     const ids = () => fake.operationIds();
 
     fake.failNextOperation('ServiceUnavailable');
-    await deliverGrouped('s2', planned, h.options());
+    await deliver('s2', planned, h.options());
     await record();
     // Both resend alone; the first of those fails again.
     fake.failNextOperation('ServiceUnavailable');
-    await deliverGrouped('s2', planned, h.options());
+    await deliver('s2', planned, h.options());
     await record();
     expect(fake.deliveries).toHaveLength(1);
-    await deliverGrouped('s2', planned, h.options());
+    await deliver('s2', planned, h.options());
     await record();
     for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
     // The group's message, both first resends, the second resend: four operations, none met twice.
     expect(ids()).toHaveLength(4);
-    const outcomes = (await h.acceptance.outcomes('s2')).map((o) => [o.status, o.deliveryStatus, o.resends]).sort();
+    const outcomes = (await h.ledger.outcomes('s2')).map((o) => [o.status, o.deliveryStatus, o.resends]).sort();
     expect(outcomes).toEqual([
       ['accepted', 'Delivered', 1],
       ['accepted', 'Delivered', 2],
@@ -100,11 +100,11 @@ describe('resends', () => {
     const third = items('s3', addresses(1, 'bounce'));
     for (let i = 0; i < 3; i++) {
       fake.failNextOperation('ServiceUnavailable');
-      await deliverGrouped('s3', third, h.options());
+      await deliver('s3', third, h.options());
       await record();
     }
-    const [gaveUp] = await h.acceptance.outcomes('s3');
+    const [gaveUp] = await h.ledger.outcomes('s3');
     expect([gaveUp!.status, gaveUp!.deliveryStatus, gaveUp!.resends]).toEqual(['failed', 'Failed', 2]);
-    expect(await deliverGrouped('s3', third, h.options())).toMatchObject({ sent: 0 });
+    expect(await deliver('s3', third, h.options())).toMatchObject({ sent: 0 });
   });
 });

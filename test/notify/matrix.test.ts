@@ -8,7 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
-import type { EmailSender, OutgoingEmail, SendOptions } from '../../shared/email/email.js';
+import { RecordingTransport } from '../../dev/doubles/recordingTransport.js';
+import { MemoryRecipientRates } from '../../dev/doubles/memoryRecipientRates.js';
+import { MemoryEventRequeue } from '../../dev/doubles/memoryEventRequeue.js';
+import { UncheckedConfirmer } from '../../shared/confirm/uncheckedConfirmer.js';
 import { parseEventsText } from '../../dev/eventFile.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
@@ -40,14 +43,6 @@ const ADMINS_BEFORE_NOV_22 = but(ADMINS, 'tomas.garcia');
 const ACTIVE_PRA_GA_BEFORE_NOV_20 = but(ACTIVE_PRA_GA, 'isaiah.langer');
 
 /** The outbox of this test: what was sent, to whom (a local EmailSender adapter). */
-class RecordingSender implements EmailSender {
-  sent: Array<{ email: OutgoingEmail; options: SendOptions }> = [];
-  async send(email: OutgoingEmail, options: SendOptions) {
-    this.sent.push({ email, options });
-    return { messageId: options.operationId, alreadySent: false };
-  }
-}
-
 let events: Map<string, PimEvent>;
 let directory: SnapshotDirectory;
 
@@ -57,21 +52,24 @@ beforeAll(async () => {
 });
 
 async function run(eventId: string | PimEvent, env: Record<string, string> = {}) {
-  const sender = new RecordingSender();
+  const sender = new RecordingTransport();
   const cs = storageConnectionString();
   const deps = {
     directory,
-    sender,
+    transport: sender,
     activity: new TableActivityStore(TableClient.fromConnectionString(cs, uniqueTableName('Act'), { allowInsecureConnection: true })),
     ledger: new TableDeliveryLedger(TableClient.fromConnectionString(cs, uniqueTableName('Led'), { allowInsecureConnection: true })),
     registry: new TableEventRegistry(TableClient.fromConnectionString(cs, uniqueTableName('Reg'), { allowInsecureConnection: true })),
     settings: loadSettings(env),
+    rates: new MemoryRecipientRates(systemClock),
+    requeue: new MemoryEventRequeue(),
+    confirmer: new UncheckedConfirmer('the snapshot directory holds no PIM requests to compare with', false),
     clock: systemClock,
     log: () => {},
   };
   const event = typeof eventId === 'string' ? events.get(eventId)! : eventId;
   const outcome = await notifyEvent(event, deps);
-  const byAddress = Object.fromEntries(sender.sent.map((s) => [s.email.to.address.toLowerCase(), s.email.notification]));
+  const byAddress = Object.fromEntries(sender.sent.map((e) => [e.to.address.toLowerCase(), e.notification]));
   return { outcome, sender, byAddress, deps, event };
 }
 
@@ -88,8 +86,8 @@ describe('directory roles on the sample tenant', () => {
     const { byAddress, sender } = await run('evt-0003');
     expect(byAddress).toEqual(all(['irvin.sayers', 'henrietta.mueller', 'lidia.holloway'].map(c), 'approvalRequest'));
     // The email says why, naming the group rather than its id.
-    const henrietta = sender.sent.find((s) => s.email.to.address === c('henrietta.mueller'))!;
-    expect(henrietta.email.text).toMatch(/approver through group Messaging Approvers/);
+    const henrietta = sender.sent.find((s) => s.to.address === c('henrietta.mueller'))!;
+    expect(henrietta.text).toMatch(/approver through group Messaging Approvers/);
   });
 
   it('activation pending approval with no approvers: the active PRA and GA holders approve', async () => {
@@ -138,7 +136,7 @@ describe('directory roles on the sample tenant', () => {
   it('assigned outside PIM: the admins get the alert; a principal unknown to the directory gets nothing', async () => {
     const { byAddress, sender } = await run('evt-0023');
     expect(byAddress).toEqual(all(ADMINS_BEFORE_NOV_22, 'outsidePimAlert'));
-    expect(sender.sent.every((s) => !/[\r\n]/.test(s.email.subject))).toBe(true);
+    expect(sender.sent.every((s) => !/[\r\n]/.test(s.subject))).toBe(true);
   });
 
   it('expired: only the assignee; extended by an admin: the assignee and the other admins who can extend', async () => {
@@ -152,7 +150,7 @@ describe('Azure resource roles on the sample tenant', () => {
     const { byAddress, sender } = await run('evt-0013');
     // Miriam Graham made the assignment: she is not told about her own action.
     expect(byAddress).toEqual({ ...all(but(PROD_SUB_ADMINS, 'miriam.graham'), 'assignmentAlert'), [c('alain.charon')]: 'assignmentNotice' });
-    expect(sender.sent.find((s) => s.email.notification === 'assignmentAlert')?.email.subject).toBe('PIM: Alain Charon was permanently assigned the Backup Reader role');
+    expect(sender.sent.find((s) => s.notification === 'assignmentAlert')?.subject).toBe('PIM: Alain Charon was permanently assigned the Backup Reader role');
   });
 
   it('pending approval: the explicit approvers are asked; the other admins of enclosing scopes are told; never the requester', async () => {
@@ -200,14 +198,14 @@ describe('settings and delivery', () => {
   it('the cap keeps the first recipients in a stable order', async () => {
     const { byAddress, outcome } = await run('evt-0002', { MAX_RECIPIENTS_PER_EVENT: '3' });
     expect(Object.keys(byAddress)).toEqual(but(ADMINS_BEFORE_NOV_22, 'megan.bowen').sort().slice(0, 3));
-    expect(outcome).toMatchObject({ kind: 'processed', sent: 3 });
+    expect(outcome).toMatchObject({ kind: 'done', sent: 3 });
   });
 
   it('the same event twice sends each email once and records the activity once', async () => {
     const first = await run('evt-0005');
     const again = await notifyEvent(first.event, first.deps);
-    expect(first.outcome).toMatchObject({ kind: 'processed', activity: 'recorded', alreadySent: 0 });
-    expect(again).toMatchObject({ kind: 'processed', sent: 0, alreadySent: first.sender.sent.length, activity: 'duplicate' });
+    expect(first.outcome).toMatchObject({ kind: 'done', activity: 'recorded', alreadySent: 0 });
+    expect(again).toMatchObject({ kind: 'done', sent: 0, alreadySent: first.sender.sent.length, activity: 'duplicate' });
     expect(first.sender.sent).toHaveLength(Object.keys(first.byAddress).length);
   });
 });
@@ -218,7 +216,7 @@ describe('PIM for Groups on the sample tenant', () => {
   it('an eligible member assigned: the permanent owners (not the activated eligible owner, not Diego who assigned) and the member', async () => {
     const { byAddress, sender } = await run('evt-0030');
     expect(byAddress).toEqual({ [c('omar.haddad')]: 'groupAssignmentAlert', [c('lukas.schmidt')]: 'groupAssignmentNotice' });
-    expect(sender.sent.find((s) => s.email.notification === 'groupAssignmentAlert')?.email.subject).toBe(
+    expect(sender.sent.find((s) => s.notification === 'groupAssignmentAlert')?.subject).toBe(
       'PIM: Lukas Schmidt was made an eligible member of the group SOC Tier 2 until Sat 5 Dec 2026',
     );
   });

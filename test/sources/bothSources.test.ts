@@ -13,7 +13,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { createServices } from '../../shared/composition/services.js';
-import { OutboxSender } from '../../shared/transport/outboxTransport.js';
+import { OutboxTransport } from '../../shared/transport/outboxTransport.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { collectAuditEvents } from '../../shared/usecases/collectAudit.js';
@@ -78,7 +78,7 @@ describe('a request seen by both sources', () => {
       fetch: routedFetch({ 'https://graph.microsoft.com': graph }),
       eventsQueue: queueName,
       directory,
-      sender: new OutboxSender({ dir: outbox }),
+      transport: new OutboxTransport({ dir: outbox }),
     });
     const { store, queue } = services.sources;
     const requests = { source: await services.sources.requestSource(), queue, cursors: store, emitted: store, tenantId: TENANT, reminderHours: [4], clock: { now: () => clock.now }, log: () => {} };
@@ -113,7 +113,7 @@ describe('a request seen by both sources', () => {
     expect(events.filter((e) => e.id === `req:${REQUEST}:activationApproved`)).toHaveLength(2);
     const outcomes = [];
     for (const e of events) outcomes.push(await notifyEvent(JSON.stringify(e), { ...services, settings: services.settings, log: () => {} }));
-    expect(outcomes.filter((o) => o.kind === 'processed' && o.activity === 'duplicate')).toHaveLength(2);
+    expect(outcomes.filter((o) => o.kind === 'done' && o.activity === 'duplicate')).toHaveLength(2);
 
     const emails = await Promise.all(
       (await readdir(outbox)).filter((f) => f.endsWith('.eml')).map(async (f) => parseMessage(await readFile(path.join(outbox, f)))),

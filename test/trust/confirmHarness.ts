@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServices, type Services } from '../../shared/composition/services.js';
 import type { OutgoingEmail } from '../../shared/email/email.js';
+import { RecordingTransport } from '../../dev/doubles/recordingTransport.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import type { Log } from '../../shared/log.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
@@ -66,7 +67,8 @@ export async function startTrust(env: Record<string, string> = {}): Promise<Trus
     CONFIRM_LAG_SECONDS: '0',
     ...env,
   });
-  const sent: OutgoingEmail[] = [];
+  const transport = new RecordingTransport();
+  const sent = transport.sent;
   const requeued: Trust['requeued'] = [];
   const logs: string[] = [];
   const created = await createServices(settings, {
@@ -74,7 +76,7 @@ export async function startTrust(env: Record<string, string> = {}): Promise<Trus
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
     eventsQueue: uniqueQueueName('trust'),
-    sender: { send: async (email, o) => (sent.push(email), { messageId: o.operationId, alreadySent: false }) },
+    transport,
   });
   const services: Services = { ...created, requeue: { later: async (text, delayMs) => void requeued.push({ text, delayMs }) } };
   const log: Log = (level, message) => void logs.push(`${level} ${message}`);

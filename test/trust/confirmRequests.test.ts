@@ -45,12 +45,12 @@ describe('requests are confirmed with PIM before mailing', () => {
   it('mails a real approval request and its decision', async () => {
     const r = pending();
     const asked = await t.notify(activation('activationPendingApproval', r.id));
-    expect(asked).toMatchObject({ kind: 'processed' });
-    expect(asked.kind === 'processed' && asked.sent).toBeGreaterThan(0);
+    expect(asked).toMatchObject({ kind: 'done' });
+    expect(asked.kind === 'done' && asked.sent).toBeGreaterThan(0);
     t.pim.setStatus(r.id, 'Provisioned', minutesAgo(1));
     // The list read a moment ago still says PendingApproval: PIM's answer by id decides.
     const approved = await t.notify(activation('activationApproved', r.id, { occurredAt: minutesAgo(1) }));
-    expect(approved).toMatchObject({ kind: 'processed' });
+    expect(approved).toMatchObject({ kind: 'done' });
   });
 
   it('refuses a forged approval request whose request id PIM does not have', async () => {
@@ -70,7 +70,7 @@ describe('requests are confirmed with PIM before mailing', () => {
     expect(await poisonReason(activation('activationApproved', denied.id))).toMatch(/not confirmed by PIM: request .* was not approved \(status Denied\)/);
     expect(await poisonReason(activation('activationCompleted', denied.id))).toMatch(/did not complete/);
     // The real decision is mailed.
-    expect(await t.notify(activation('activationDenied', denied.id))).toMatchObject({ kind: 'processed' });
+    expect(await t.notify(activation('activationDenied', denied.id))).toMatchObject({ kind: 'done' });
   });
 
   it('refuses a real request id carried by an event about someone else, another role or another scope', async () => {
@@ -90,7 +90,7 @@ describe('requests are confirmed with PIM before mailing', () => {
   it('confirms an Azure resource request through ARM, and refuses it at another scope', async () => {
     const r = t.pim.add({ id: randomUUID(), kind: 'azureResource', scope: RG_DATA, createdDateTime: minutesAgo(10), principalId: RAUL, roleDefinitionId: OWNER });
     const event = activation('activationPendingApproval', r.id, { scope: { kind: 'azureResource', id: RG_DATA, displayName: 'PROD payroll' }, role: { id: OWNER }, principal: { id: RAUL } });
-    expect(await t.notify(event)).toMatchObject({ kind: 'processed' });
+    expect(await t.notify(event)).toMatchObject({ kind: 'done' });
     // The scope names the directory's name, never the event's.
     expect(t.sent.at(-1)!.text).not.toContain('PROD payroll');
     const elsewhere = { ...event, id: eventId('elsewhere'), scope: { kind: 'azureResource' as const, id: `${RG_DATA.replace('rg-prod-data', 'rg-prod-web')}` } };
@@ -111,7 +111,7 @@ describe('requests are confirmed with PIM before mailing', () => {
   it('confirms a PIM for Groups request, and refuses it for another group', async () => {
     const r = t.pim.add({ id: randomUUID(), kind: 'group', scope: PIM_GROUP, createdDateTime: minutesAgo(10), principalId: GROUP_MEMBER, roleDefinitionId: 'member' });
     const event = activation('activationPendingApproval', r.id, { scope: { kind: 'group', id: PIM_GROUP, accessId: 'member' }, role: undefined, principal: { id: GROUP_MEMBER } });
-    expect(await t.notify(event)).toMatchObject({ kind: 'processed' });
+    expect(await t.notify(event)).toMatchObject({ kind: 'done' });
     const renamed = { ...event, id: eventId('other-group'), scope: { kind: 'group' as const, id: randomUUID(), accessId: 'member' as const, displayName: 'Tier 0 admins' } };
     expect(await poisonReason(renamed)).toMatch(/request .* is for another scope/);
   });
@@ -121,7 +121,7 @@ describe('requests are confirmed with PIM before mailing', () => {
     try {
       const r = fresh.pim.add({ id: randomUUID(), kind: 'directory', createdDateTime: minutesAgo(40), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE });
       const { request: _r, ...noId } = activation('activationPendingApproval', r.id);
-      expect(await fresh.notify({ ...noId, id: eventId('no-id') } as PimEvent)).toMatchObject({ kind: 'processed' });
+      expect(await fresh.notify({ ...noId, id: eventId('no-id') } as PimEvent)).toMatchObject({ kind: 'done' });
       const { request: _f, ...forged } = activation('activationPendingApproval', r.id, { principal: { id: RAUL } });
       const outcome = await fresh.notify({ ...forged, id: eventId('no-id-forged') } as PimEvent);
       expect(outcome.kind === 'invalid' && outcome.error.message).toMatch(/not confirmed by PIM: no request for principal a4f92d22/);
@@ -135,12 +135,12 @@ describe('requests are confirmed with PIM before mailing', () => {
     try {
       const id = randomUUID();
       const event = activation('activationPendingApproval', id, { occurredAt: minutesAgo(0.5) });
-      expect(await waiting.notify(event)).toMatchObject({ kind: 'awaitingPim', retryAfterMs: 60_000, reason: expect.stringMatching(/^no request /) });
+      expect(await waiting.notify(event)).toMatchObject({ kind: 'queuedAgain', reason: 'awaitingPim', retryAfterMs: 60_000, detail: expect.stringMatching(/^not in PIM's records yet \(no request /) });
       expect(waiting.requeued).toEqual([{ text: JSON.stringify(event), delayMs: 60_000 }]);
       expect(waiting.sent).toEqual([]);
       // The request shows up in PIM: the message put back goes out.
       waiting.pim.add({ id, kind: 'directory', createdDateTime: minutesAgo(0.5), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE });
-      expect(await waiting.notify(event)).toMatchObject({ kind: 'processed' });
+      expect(await waiting.notify(event)).toMatchObject({ kind: 'done' });
       // An event long past the lag window is decided at once.
       const old = activation('activationPendingApproval', randomUUID(), { occurredAt: minutesAgo(11) });
       expect(await waiting.notify(old)).toMatchObject({ kind: 'invalid' });
@@ -167,7 +167,7 @@ describe('requests are confirmed with PIM before mailing', () => {
       const requests = Array.from({ length: 30 }, () => fresh.pim.add({ id: randomUUID(), kind: 'directory', createdDateTime: minutesAgo(40), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE }));
       const before = fresh.graph.count(/ScheduleRequests/, false);
       const outcomes = await Promise.all(requests.map((r) => fresh.notify(activation('activationPendingApproval', r.id))));
-      expect(outcomes.every((o) => o.kind === 'processed')).toBe(true);
+      expect(outcomes.every((o) => o.kind === 'done')).toBe(true);
       // Both schedules' lists once (the by-id reads are not needed: every request is in the list).
       expect(fresh.graph.count(/ScheduleRequests/, false) - before).toBe(2);
       const http = fresh.graph.count(undefined, false);
@@ -188,7 +188,7 @@ describe('the setting', () => {
     const off = await startTrust({ CONFIRM_WITH_PIM: 'false' });
     try {
       const forged = activation('activationPendingApproval', randomUUID());
-      expect(await off.notify(forged)).toMatchObject({ kind: 'processed' });
+      expect(await off.notify(forged)).toMatchObject({ kind: 'done' });
       expect(off.sent.length).toBeGreaterThan(0);
       expect(off.logs.join('\n')).toMatch(new RegExp(`warn event ${forged.id} \\(activationPendingApproval\\): mailed unconfirmed by PIM: CONFIRM_WITH_PIM is false`));
       expect(off.graph.count(/ScheduleRequests/)).toBe(0);
@@ -203,12 +203,12 @@ describe('the setting', () => {
       fresh.graph.inject({ match: /roleAssignmentScheduleRequests/, status: 403, times: 1000 });
       const r = fresh.pim.add({ id: randomUUID(), kind: 'directory', createdDateTime: minutesAgo(40), principalId: CHRISTIE, roleDefinitionId: ROLE_EXCHANGE });
       const event = activation('activationPendingApproval', r.id);
-      expect(await fresh.notify(event)).toMatchObject({ kind: 'waitingForPermission' });
+      expect(await fresh.notify(event)).toMatchObject({ kind: 'queuedAgain', reason: 'waitingForPermission' });
       expect(fresh.sent).toHaveLength(0);
       expect(fresh.requeued.map((q) => q.text)).toEqual([JSON.stringify(event)]);
       expect(fresh.logs.join('\n')).toMatch(/missing permission: Microsoft Graph GET \/roleManagement\/directory\/roleAssignmentScheduleRequests.* 403 Authorization_RequestDenied/);
       fresh.graph.clearFaults();
-      expect(await fresh.notify(event)).toMatchObject({ kind: 'processed' });
+      expect(await fresh.notify(event)).toMatchObject({ kind: 'done' });
       expect(fresh.sent.length).toBeGreaterThan(0);
     } finally {
       await fresh.stop();

@@ -39,7 +39,7 @@ async function refused(event: PimEvent): Promise<string> {
 
 async function mailed(event: PimEvent): Promise<void> {
   const outcome = await t.notify(event);
-  expect(outcome, `${event.type}: ${outcome.kind === 'invalid' ? outcome.error.message : ''}`).toMatchObject({ kind: 'processed' });
+  expect(outcome, `${event.type}: ${outcome.kind === 'invalid' ? outcome.error.message : ''}`).toMatchObject({ kind: 'done' });
 }
 
 describe('assignment events are confirmed against PIM schedules', () => {
@@ -103,7 +103,7 @@ describe('assignment events are confirmed against PIM schedules', () => {
 
   it('confirms pimEnabled by its tenant only', async () => {
     const enabled = { id: eventId('pim'), type: 'pimEnabled', tenantId: TENANT, occurredAt: minutesAgo(5), scope: { kind: 'directory', id: '/' } } as PimEvent;
-    expect(await t.notify(enabled)).toMatchObject({ kind: 'processed' });
+    expect(await t.notify(enabled)).toMatchObject({ kind: 'done' });
     expect(await refused({ ...enabled, id: eventId('pim'), tenantId: randomUUID() })).toMatch(/tenantId is not this tenant/);
   });
 });

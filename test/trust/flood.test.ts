@@ -10,7 +10,10 @@
 import { TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
-import type { EmailSender, OutgoingEmail, SendOptions } from '../../shared/email/email.js';
+import { RecordingTransport } from '../../dev/doubles/recordingTransport.js';
+import type { OutgoingEmail } from '../../shared/email/email.js';
+import { MemoryEventRequeue } from '../../dev/doubles/memoryEventRequeue.js';
+import { UncheckedConfirmer } from '../../shared/confirm/uncheckedConfirmer.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
@@ -31,14 +34,6 @@ const LIMIT = 20;
 const DURING = new Date('2026-12-01T06:10:00Z');
 const AFTER = new Date('2026-12-01T07:05:00Z');
 
-class RecordingSender implements EmailSender {
-  sent: OutgoingEmail[] = [];
-  async send(email: OutgoingEmail, options: SendOptions) {
-    this.sent.push(email);
-    return { messageId: options.operationId, alreadySent: false };
-  }
-}
-
 // u1 requests and activates; u2 (Global Administrator) and u3 (Security Administrator) are the
 // admins who hear of every activation and the approvers of every request.
 const directory = directoryOf({
@@ -50,13 +45,14 @@ const directory = directoryOf({
 const rateTable = uniqueTableName('Rate');
 let clock = DURING;
 const settings = loadSettings({ RECIPIENT_RATE_LIMIT: String(LIMIT), RECIPIENT_RATE_WINDOW_MINUTES: '60' });
-const sender = new RecordingSender();
+const sender = new RecordingTransport();
+const unchecked = new UncheckedConfirmer('the test directory holds no PIM requests to compare with', false);
 const shared = { activity: new MemoryActivityStore(), ledger: new MemoryDeliveryLedger({ now: () => clock }), registry: new MemoryEventRegistry() };
 
 /** One worker: its own client on the rate table (and its own cache), as another instance would have. */
 function worker(): NotifyDeps & { rates: TableRecipientRates; activity: MemoryActivityStore } {
   const client = TableClient.fromConnectionString(storageConnectionString(), rateTable, { allowInsecureConnection: true });
-  return { directory, sender, ...shared, rates: new TableRecipientRates(client, { now: () => clock }), settings, clock: { now: () => clock }, log: () => {} };
+  return { directory, transport: sender, requeue: new MemoryEventRequeue(), confirmer: unchecked, ...shared, rates: new TableRecipientRates(client, { now: () => clock }), settings, clock: { now: () => clock }, log: () => {} };
 }
 const workers = [worker(), worker()];
 
@@ -96,7 +92,7 @@ beforeAll(async () => {
 
 describe('a flood of 2,000 events to the same admins', () => {
   it('sends each person at most the limit of informational emails; every approval request and reminder goes out', () => {
-    expect(first.every((o) => o.kind === 'processed')).toBe(true);
+    expect(first.every((o) => o.kind === 'done')).toBe(true);
     expect(byPerson(sender.sent)).toEqual({
       [mail(1)]: { activationNotice: LIMIT },
       [mail(2)]: { activationAlert: LIMIT, approvalRequest: ACTIONABLE / 2, approvalReminder: ACTIONABLE / 2 },
@@ -105,7 +101,7 @@ describe('a flood of 2,000 events to the same admins', () => {
   });
 
   it('loses nothing: every email not sent is recorded as held back, for its person and window', async () => {
-    const held = first.reduce((n, o) => n + (o.kind === 'processed' ? o.held : 0), 0);
+    const held = first.reduce((n, o) => n + (o.kind === 'done' ? o.held : 0), 0);
     expect(held).toBe(3 * (INFORMATIONAL - LIMIT));
     const due = await workers[0]!.rates.dueSummaries(AFTER);
     expect(due.map((d) => d.address).sort()).toEqual([mail(1), mail(2), mail(3)]);
@@ -130,7 +126,7 @@ describe('a flood of 2,000 events to the same admins', () => {
     const before = sender.sent.length;
     const again = await deliver(flood, 1);
     expect(sender.sent.length).toBe(before);
-    expect(again.every((o) => o.kind === 'processed' && o.sent === 0)).toBe(true);
+    expect(again.every((o) => o.kind === 'done' && o.sent === 0)).toBe(true);
     for (const d of await workers[0]!.rates.dueSummaries(AFTER)) expect(await workers[0]!.rates.heldIn(d)).toHaveLength(INFORMATIONAL - LIMIT);
   }, 120_000);
 
@@ -178,13 +174,15 @@ describe('a smaller flood through every table on Azurite', () => {
   const SMALL_LIMIT = 5;
   const smallSettings = loadSettings({ RECIPIENT_RATE_LIMIT: String(SMALL_LIMIT), RECIPIENT_RATE_WINDOW_MINUTES: '60' });
   const names = { activity: uniqueTableName('Act'), ledger: uniqueTableName('Led'), registry: uniqueTableName('Reg'), rates: uniqueTableName('Rate') };
-  const out = new RecordingSender();
+  const out = new RecordingTransport();
   let at = DURING;
   const tableWorker = () => {
     const client = (name: string) => TableClient.fromConnectionString(storageConnectionString(), name, { allowInsecureConnection: true });
     return {
       directory,
-      sender: out,
+      transport: out,
+      requeue: new MemoryEventRequeue(),
+      confirmer: unchecked,
       activity: new TableActivityStore(client(names.activity)),
       ledger: new TableDeliveryLedger(client(names.ledger)),
       registry: new TableEventRegistry(client(names.registry)),
