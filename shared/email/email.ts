@@ -2,9 +2,10 @@
  * What rendering produces and planning addresses: one email for one person. Delivery
  * (delivery/deliver.ts) puts one or more of them into a transport Message (transport/transport.ts).
  */
-import type { EmailAddress } from '../transport/transport.js';
-
-export type { EmailAddress } from '../transport/transport.js';
+export interface EmailAddress {
+  address: string;
+  displayName?: string;
+}
 
 export interface RenderedEmail {
   /** The template that produced it, e.g. `approvalRequest` or `weeklyDigest`. */
