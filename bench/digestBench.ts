@@ -36,7 +36,7 @@ import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { EVENT_TYPES } from '../shared/events/schema.js';
 import { DEV_ACCOUNT, startAzurite, type AzuriteHandle } from '../dev/host/azurite.js';
 import { fromPackageRoot } from '../shared/packageRoot.js';
-import { activityPartition } from '../shared/storage/activityStore.js';
+import { activityPartition } from '../shared/activity/activityStore.js';
 import { emptyTiles, tileOf } from '../shared/usecases/weeklyDigest.js';
 import { median } from './stats.js';
 import { prng } from './tenant.js';

@@ -8,8 +8,8 @@
  *          projection, counting rows: the floor the store is measured against.
  */
 import { TableClient } from '@azure/data-tables';
-import { TableActivityStore } from '../shared/storage/tableActivityStore.js';
-import { activityPartition } from '../shared/storage/activityStore.js';
+import { TableActivityStore } from '../shared/activity/tableActivityStore.js';
+import { activityPartition } from '../shared/activity/activityStore.js';
 import { countWeek } from '../shared/usecases/weeklyDigest.js';
 import { parseIsoWeek } from '../shared/time/isoWeek.js';
 

@@ -6,12 +6,12 @@
  */
 import { parseSnapshot } from '../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../shared/directory/snapshotDirectory.js';
-import type { RenderedEmail } from '../shared/email/email.js';
-import { renderDigest, renderNotification, type DigestModel } from '../shared/email/render.js';
+import type { RenderedEmail } from '../shared/render/email.js';
+import { renderDigest, renderNotification, type DigestModel } from '../shared/render/render.js';
 import { EVENT_TYPES } from '../shared/events/schema.js';
 import { decideRecipients } from '../shared/rules/recipients.js';
-import { notificationModel } from '../shared/usecases/planNotifications.js';
-import { gatherRecipientInputs } from '../shared/usecases/recipientInputs.js';
+import { notificationModel } from '../shared/planning/planNotifications.js';
+import { gatherRecipientInputs } from '../shared/planning/recipientInputs.js';
 import type { GeneratedTenant } from './tenant.js';
 import { generateEvents } from './tenant.js';
 

@@ -7,7 +7,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { app, logOf, onFirstCall } from '../shared/composition/entry.js';
 
-const load = onFirstCall(() => import('../shared/usecases/collectAudit.js'));
+const load = onFirstCall(() => import('../shared/usecases/auditCollector.js'));
 
 export async function auditCollector(timer: Timer, context: InvocationContext): Promise<void> {
   const [{ runAuditCollector }, services] = await load();

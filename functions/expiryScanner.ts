@@ -7,7 +7,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { app, logOf, onFirstCall } from '../shared/composition/entry.js';
 
-const load = onFirstCall(() => import('../shared/usecases/scanExpiry.js'));
+const load = onFirstCall(() => import('../shared/usecases/expiryScanner.js'));
 
 export async function expiryScanner(timer: Timer, context: InvocationContext): Promise<void> {
   const [{ runExpiryScan }, services] = await load();

@@ -12,7 +12,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { EVENTS_QUEUE, POISON_QUEUE, app, logOf, moveToPoison, onFirstCall, output } from '../shared/composition/entry.js';
 
-const load = onFirstCall(() => import('../shared/usecases/notifyEvent.js'));
+const load = onFirstCall(() => import('../shared/usecases/notify.js'));
 const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: 'AzureWebJobsStorage' });
 
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {

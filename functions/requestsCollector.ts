@@ -7,7 +7,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { app, logOf, onFirstCall } from '../shared/composition/entry.js';
 
-const load = onFirstCall(() => import('../shared/usecases/collectRequests.js'));
+const load = onFirstCall(() => import('../shared/usecases/requestsCollector.js'));
 
 export async function requestsCollector(timer: Timer, context: InvocationContext): Promise<void> {
   const [{ runRequestsCollector }, services] = await load();

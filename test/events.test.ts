@@ -54,7 +54,7 @@ describe('event validation', () => {
 
 describe('poison records', () => {
   it('fit in a queue message unless the message itself is near the 64 KiB limit', async () => {
-    const { fitsInQueueMessage, poisonRecord } = await import('../shared/usecases/poison.js');
+    const { fitsInQueueMessage, poisonRecord } = await import('../shared/queues/poison.js');
     const small = parseEventText('{"id": "x"}');
     const big = 'x'.repeat(47_000);
     if (small.kind === 'valid') throw new Error('expected invalid');

@@ -6,8 +6,8 @@
  */
 import { parseEventText } from '../../shared/events/parse.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { originalText } from '../../shared/usecases/poison.js';
-import { EVENTS_QUEUE, POISON_QUEUE, decodeMessage, encodeMessage, queueClient } from '../../shared/storage/queues.js';
+import { originalText } from '../../shared/queues/poison.js';
+import { EVENTS_QUEUE, POISON_QUEUE, decodeMessage, encodeMessage, queueClient } from '../../shared/queues/queues.js';
 import { parse } from './args.js';
 import { HELP } from './help.js';
 import { localStorageConnection } from './localStorage.js';

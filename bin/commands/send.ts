@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseEventsText } from '../../dev/eventFile.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
+import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/queues/queues.js';
 import { UsageError } from './args.js';
 import { HELP } from './help.js';
 import { parse } from './args.js';

@@ -9,7 +9,7 @@ import { OutboxTransport } from '../../shared/transport/outboxTransport.js';
 import { personalMessage } from '../../shared/delivery/batching.js';
 import { InvalidEventError } from '../../shared/events/parse.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 import { UNREACHED_APPROVAL, type RecipientDecision } from '../../shared/rules/recipients.js';
 import { parse, required } from './args.js';
 import { HELP } from './help.js';

@@ -12,7 +12,7 @@ import { parseEventsText } from '../../dev/eventFile.js';
 import { loadFunctionApp, startLocalHost } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { SETTINGS, hostEnvironment, loadSettings, type Settings } from '../../shared/settings/settings.js';
-import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/storage/queues.js';
+import { EVENTS_QUEUE, encodeMessage, queueClient } from '../../shared/queues/queues.js';
 import { parse } from './args.js';
 import { HELP } from './help.js';
 import { appEntryFiles } from './appEntries.js';

@@ -1,6 +1,6 @@
 import type { PimEvent } from '../../shared/events/schema.js';
 import { isoWeekOf } from '../../shared/time/isoWeek.js';
-import { activityPartition, toActivityRow, type ActivityRow, type ActivityStore } from '../../shared/storage/activityStore.js';
+import { activityPartition, toActivityRow, type ActivityRow, type ActivityStore } from '../../shared/activity/activityStore.js';
 
 /** In memory, for the CLI (`digest --activity FILE`) and unit tests of other modules. */
 export class MemoryActivityStore implements ActivityStore {

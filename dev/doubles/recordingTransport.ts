@@ -1,4 +1,4 @@
-import type { OutgoingEmail } from '../../shared/email/email.js';
+import type { OutgoingEmail } from '../../shared/render/email.js';
 import type { AcceptOptions, Acceptance, Message, Transport } from '../../shared/transport/transport.js';
 
 export interface RecordingTransportOptions {

@@ -3,7 +3,7 @@
  * does no encoding itself; with `messageEncoding: base64` (the host's default) the stored
  * text is base64 of the UTF-8 body.
  */
-import { decodeMessage as decodeBase64, encodeMessage } from '../../shared/storage/queueMessage.js';
+import { decodeMessage as decodeBase64, encodeMessage } from '../../shared/queues/queueMessage.js';
 
 export type MessageEncoding = 'base64' | 'none';
 

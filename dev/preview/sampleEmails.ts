@@ -5,17 +5,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
-import type { RenderedEmail } from '../../shared/email/email.js';
+import type { RenderedEmail } from '../../shared/render/email.js';
 import { parseEventsText } from '../eventFile.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../../shared/rules/notifications.js';
 import type { Settings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../doubles/memoryActivityStore.js';
-import { MemoryRecipientRates } from '../doubles/memoryRecipientRates.js';
+import { MemoryRateLimit } from '../doubles/memoryRateLimit.js';
 import { renderSummary } from '../../shared/usecases/heldBackSummary.js';
-import { holdBack } from '../../shared/usecases/holdBack.js';
+import { holdBack } from '../../shared/rateLimit/holdBack.js';
 import { isoWeekOf } from '../../shared/time/isoWeek.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 import { planDigest } from '../../shared/usecases/weeklyDigest.js';
 
 export const SAMPLE_EVENTS = 'samples/events.jsonl';
@@ -33,7 +33,7 @@ export async function sampleEmails(directory: RoleDirectory, settings: Settings)
   const activity = new MemoryActivityStore();
   // Every sample in one window with a limit of 1: the rate limit holds back the rest for a summary.
   const last = Math.max(...events.map(({ event }) => Date.parse(event.occurredAt)));
-  const rates = new MemoryRecipientRates({ now: () => new Date(last) });
+  const rates = new MemoryRateLimit({ now: () => new Date(last) });
   for (const { event } of events) {
     await activity.record(event);
     const plan = await planNotifications(event, directory, settings);
@@ -58,7 +58,7 @@ export async function sampleEmails(directory: RoleDirectory, settings: Settings)
 }
 
 /** The held-back summary of the person the samples held the most back for. */
-async function heldBackSample(rates: MemoryRecipientRates, directory: RoleDirectory, settings: Settings): Promise<SampleEmail | undefined> {
+async function heldBackSample(rates: MemoryRateLimit, directory: RoleDirectory, settings: Settings): Promise<SampleEmail | undefined> {
   const windows = await Promise.all((await rates.dueSummaries(new Date(8.64e15))).map(async (due) => ({ due, items: await rates.heldIn(due) })));
   const busiest = windows.sort((a, b) => b.items.length - a.items.length)[0];
   if (!busiest || busiest.items.length === 0) return undefined;

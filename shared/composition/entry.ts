@@ -16,8 +16,8 @@ import type { Log } from '../log.js';
 import { loadSettings } from '../settings/settings.js';
 import type { Services } from './services.js';
 
-export { EVENTS_QUEUE, POISON_QUEUE } from '../storage/queueNames.js';
-export { DELIVERY_REPORTS_QUEUE, DELIVERY_REPORTS_POISON_QUEUE } from '../storage/queueNames.js';
+export { EVENTS_QUEUE, POISON_QUEUE } from '../queues/queueNames.js';
+export { DELIVERY_REPORTS_QUEUE, DELIVERY_REPORTS_POISON_QUEUE } from '../queues/queueNames.js';
 
 export const { app, output } = azureFunctions;
 

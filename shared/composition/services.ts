@@ -15,34 +15,31 @@ import type { Transport } from '../transport/transport.js';
 import type { PimConfirmer } from '../confirm/pimConfirmer.js';
 import type { ScheduleLists } from '../confirm/pimRecordConfirmer.js';
 import { UncheckedConfirmer } from '../confirm/uncheckedConfirmer.js';
-import { templateSet } from '../email/templateStore.js';
+import { templateSet } from '../render/templateStore.js';
 import { fromPackageRoot } from '../packageRoot.js';
 import { loadSettings, type Settings } from '../settings/settings.js';
 import type { AuditSource } from '../sources/auditSource.js';
 import type { RequestSource } from '../sources/requestSource.js';
-import type { EventQueue } from '../sources/eventQueue.js';
 import type { CursorStore, EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
-import { StorageEventQueue } from '../sources/storageEventQueue.js';
 import { TableSourcesStore } from '../sources/tableSourcesStore.js';
-import type { ActivityStore } from '../storage/activityStore.js';
+import type { ActivityStore } from '../activity/activityStore.js';
 import type { EventRegistry } from '../delivery/eventRegistry.js';
 import { TableEventRegistry } from '../delivery/tableEventRegistry.js';
 import type { DeliveryLedger } from '../delivery/deliveryLedger.js';
-import type { EventRequeue } from '../storage/eventRequeue.js';
-import { QueueEventRequeue } from '../storage/queueEventRequeue.js';
-import { EVENTS_QUEUE } from '../storage/queueNames.js';
-import { queueClient } from '../storage/queues.js';
-import { TableActivityStore } from '../storage/tableActivityStore.js';
+import type { EventsQueue } from '../queues/eventsQueue.js';
+import { StorageEventsQueue } from '../queues/storageEventsQueue.js';
+import { EVENTS_QUEUE } from '../queues/queueNames.js';
+import { queueClient } from '../queues/queues.js';
+import { TableActivityStore } from '../activity/tableActivityStore.js';
 import { TableDeliveryLedger } from '../delivery/tableDeliveryLedger.js';
-import type { RecipientRates } from '../storage/recipientRates.js';
-import { TableRecipientRates } from '../storage/tableRecipientRates.js';
+import type { RateLimit } from '../rateLimit/rateLimit.js';
+import { TableRateLimit } from '../rateLimit/tableRateLimit.js';
 import { tableClient, type StorageConnection } from '../storage/tables.js';
 import { azureCredential } from './credential.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 export interface SourceAdapters {
   store: CursorStore & EmittedStore & TrackingStore;
-  queue: EventQueue;
   /** Built on first use: the expiry scanner needs no Graph client. */
   auditSource(): Promise<AuditSource>;
   /** PIM's request APIs: Graph (the app's one client) and ARM per subscription; built on first use. */
@@ -60,10 +57,10 @@ export interface Services {
   /** Who has been sent what, once, and what became of it (every email the app sends). */
   ledger: DeliveryLedger;
   registry: EventRegistry;
-  /** Events queued again: busy in another worker, after ACS throttling, or to resend after a Failed delivery report. */
-  requeue: EventRequeue;
+  /** The events queue: what the sources find, and events put back for later (events waiting, resends). */
+  events: EventsQueue;
   /** The per-recipient rate limit of informational emails, and what it held back. */
-  rates: RecipientRates;
+  rateLimit: RateLimit;
   storage: StorageConnection;
   sources: SourceAdapters;
   /** Is an event what PIM's records say happened (CONFIRM_WITH_PIM)? */
@@ -206,11 +203,10 @@ export async function createServices(settings: Settings, options: ServiceOptions
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE), clock),
     registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE), clock),
-    requeue: new QueueEventRequeue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
-    rates: new TableRecipientRates(tableClient(storage, settings.RECIPIENT_RATE_TABLE), clock),
+    events: new StorageEventsQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
+    rateLimit: new TableRateLimit(tableClient(storage, settings.RECIPIENT_RATE_TABLE), clock),
     sources: {
       store,
-      queue: new StorageEventQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
       auditSource: async () => {
         const { GraphAuditSource } = await import('../sources/graphAuditSource.js');
         return new GraphAuditSource(await graph());

@@ -13,7 +13,7 @@
  * same plan gives the same ids on every retry.
  */
 import { createHash } from 'node:crypto';
-import type { OutgoingEmail } from '../email/email.js';
+import type { OutgoingEmail } from '../render/email.js';
 import type { EmailAddress, Message } from '../transport/transport.js';
 import { deliveryOperationId } from './deliveryLedger.js';
 

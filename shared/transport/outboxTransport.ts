@@ -11,7 +11,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { access, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AcceptOptions, Acceptance, Message, Transport } from './transport.js';
-import { toEml } from '../email/mime.js';
+import { toEml } from './mime.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 export interface OutboxOptions {

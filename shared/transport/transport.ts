@@ -6,9 +6,9 @@
  * outboxTransport.ts. Every email — notifications, the digest, the held-back summary — goes
  * through delivery/deliver.ts onto this port.
  */
-import type { EmailAddress, RenderedEmail } from '../email/email.js';
+import type { EmailAddress, RenderedEmail } from '../render/email.js';
 
-export type { EmailAddress } from '../email/email.js';
+export type { EmailAddress } from '../render/email.js';
 
 /** One message: one person's own email (To), or the identical email of many (Bcc). */
 export interface Message extends RenderedEmail {

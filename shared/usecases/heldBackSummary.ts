@@ -8,15 +8,15 @@
  * nothing and loses nothing.
  */
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import type { RenderedEmail } from '../email/email.js';
+import type { RenderedEmail } from '../render/email.js';
 import type { Transport } from '../transport/transport.js';
-import { renderHeldBack } from '../email/render.js';
+import { renderHeldBack } from '../render/render.js';
 import type { Settings } from '../settings/settings.js';
 import { deliveryOperationId, type DeliveryLedger } from '../delivery/deliveryLedger.js';
-import type { DueSummary, HeldItem, RecipientRates } from '../storage/recipientRates.js';
+import type { DueSummary, HeldItem, RateLimit } from '../rateLimit/rateLimit.js';
 import type { Log } from '../log.js';
 import { DeliveryBusyError, deliver, type DeliveryCounts } from '../delivery/deliver.js';
-import { renderOptions } from './envelope.js';
+import { renderOptions } from '../planning/envelope.js';
 
 export type HeldBackSettings = Pick<
   Settings,
@@ -24,7 +24,7 @@ export type HeldBackSettings = Pick<
 >;
 
 export interface HeldBackDeps {
-  rates: RecipientRates;
+  rateLimit: RateLimit;
   directory: RoleDirectory;
   transport: Transport;
   ledger: DeliveryLedger;
@@ -76,12 +76,12 @@ export function renderSummary(
 
 export async function sendHeldBackSummaries(now: Date, deps: HeldBackDeps): Promise<HeldBackOutcome> {
   const outcome: HeldBackOutcome = { kind: 'done', windows: 0, listed: 0, busy: 0, sent: 0, alreadySent: 0, failed: 0 };
-  const due = await deps.rates.dueSummaries(new Date(now.getTime() - CLOCK_GRACE_MS));
+  const due = await deps.rateLimit.dueSummaries(new Date(now.getTime() - CLOCK_GRACE_MS));
   if (due.length === 0) return outcome;
   const tenant = await deps.directory.tenant();
   for (const window of due) {
     outcome.windows++;
-    const items = await deps.rates.heldIn(window);
+    const items = await deps.rateLimit.heldIn(window);
     if (items.length > 0) {
       const ledgerId = heldBackLedgerId(window);
       const email = {
@@ -111,7 +111,7 @@ export async function sendHeldBackSummaries(now: Date, deps: HeldBackDeps): Prom
       outcome.failed += counts.failed;
       if (counts.sent > 0) outcome.listed += items.length;
     }
-    await deps.rates.summarised(window);
+    await deps.rateLimit.summarised(window);
   }
   return outcome;
 }

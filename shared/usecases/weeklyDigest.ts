@@ -10,12 +10,12 @@
  * recorded for each recipient as for any notification.
  */
 import type { RoleDirectory, TopRole } from '../directory/roleDirectory.js';
-import { renderDigest, type DigestTiles } from '../email/render.js';
+import { renderDigest, type DigestTiles } from '../render/render.js';
 import { decideDigestRecipients } from '../rules/digestRecipients.js';
 import { DIRECTORY_ADMIN_ROLE_IDS } from '../directory/roleDirectory.js';
 import type { Settings } from '../settings/settings.js';
-import { addressed, renderOptions, type PlannedEmail } from './envelope.js';
-import type { ActivityRow, ActivityStore } from '../storage/activityStore.js';
+import { addressed, renderOptions, type PlannedEmail } from '../planning/envelope.js';
+import type { ActivityRow, ActivityStore } from '../activity/activityStore.js';
 import type { DeliveryLedger } from '../delivery/deliveryLedger.js';
 import { deliver } from '../delivery/deliver.js';
 import type { Transport } from '../transport/transport.js';

@@ -11,7 +11,7 @@ import { redrive } from '../../bin/commands/redrive.js';
 import { send } from '../../bin/commands/send.js';
 import { startAzurite, type AzuriteHandle } from '../../dev/host/azurite.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
-import { decodeMessage, encodeMessage } from '../../shared/storage/queues.js';
+import { decodeMessage, encodeMessage } from '../../shared/queues/queues.js';
 import { capture } from './support.js';
 
 let azurite: AzuriteHandle;

@@ -7,8 +7,8 @@ import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
-import { decodeMessage } from '../../shared/storage/queueMessage.js';
-import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
+import { decodeMessage } from '../../shared/queues/queueMessage.js';
+import { recordDeliveryReport } from '../../shared/usecases/deliveryReports.js';
 import { deliveryReportEvent, reportQueueMessage } from '../support/fakeAcsReports.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { addresses, deliver, harness, items } from './support.js';
@@ -20,7 +20,7 @@ describe('delivery reports from the queue', () => {
   it('records a report as Event Grid puts it on the queue; rejects what is not one, ignores what is not ours', async () => {
     const fake = await startFake();
     const h = await harness(fake);
-    const deps = { ledger: h.ledger, requeue: { later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log: () => {} };
+    const deps = { ledger: h.ledger, events: { send: async () => {}, later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log: () => {} };
     await deliver('p1', items('p1', addresses(2)), h.options());
     const messageId = fake.deliveries[0]!.operationId;
     const report = deliveryReportEvent({ sender: 'DoNotReply@contoso.example', recipient: 'admin0@contoso.example', messageId, status: 'Delivered', at: new Date() });

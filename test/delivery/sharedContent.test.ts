@@ -10,7 +10,7 @@ import { createDirectory } from '../../shared/composition/services.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { contentKey, batchedMessages } from '../../shared/delivery/batching.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 
 describe('shared content for grouping', () => {
   it('gives every recipient of one notification the same email, and one message per notification', async () => {

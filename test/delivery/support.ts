@@ -7,14 +7,14 @@ import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import { createAcsTransport, type AcsTransport } from '../../shared/transport/acsTransport.js';
 import { createPacers, type AcsPacers } from '../../shared/transport/acs/pacer.js';
-import type { OutgoingEmail } from '../../shared/email/email.js';
+import type { OutgoingEmail } from '../../shared/render/email.js';
 import { deliveryOperationId, recipientKey } from '../../shared/delivery/deliveryLedger.js';
-import { decodeMessage } from '../../shared/storage/queueMessage.js';
-import { QueueEventRequeue } from '../../shared/storage/queueEventRequeue.js';
+import { decodeMessage } from '../../shared/queues/queueMessage.js';
+import { StorageEventsQueue } from '../../shared/queues/storageEventsQueue.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
 import { deliver, type DeliverOptions } from '../../shared/delivery/deliver.js';
 import type { Deliverable } from '../../shared/delivery/batching.js';
-import { recordDeliveryReport } from '../../shared/usecases/recordDeliveryReport.js';
+import { recordDeliveryReport } from '../../shared/usecases/deliveryReports.js';
 import type { DeliveryReportEvent, FakeAcs } from '../support/fakeAcs.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { systemClock } from '../../shared/time/clock.js';
@@ -65,7 +65,7 @@ export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200)
   const ledger = new TableDeliveryLedger(client());
   const requeueQueue = new QueueClient(storageConnectionString(), uniqueQueueName('requeue'));
   await requeueQueue.create();
-  const requeue = new QueueEventRequeue(requeueQueue);
+  const requeue = new StorageEventsQueue(requeueQueue);
   return {
     transport,
     pacers,
@@ -74,7 +74,7 @@ export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200)
     logs,
     options: (overrides = {}) => ({ transport, ledger, leaseMs: 300_000, concurrency: 8, personal: false, eventText: '{"id":"e"}', log, ...overrides }),
     record: async (event) => {
-      const outcome = await recordDeliveryReport(event, { ledger, requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log });
+      const outcome = await recordDeliveryReport(event, { ledger, events: requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log });
       if (outcome.kind === 'invalid') throw outcome.error;
     },
     requeued: async () => {

@@ -13,7 +13,7 @@ import { parseEventsText } from '../../dev/eventFile.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
+import { TableActivityStore } from '../../shared/activity/tableActivityStore.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
 import { parseIsoWeek } from '../../shared/time/isoWeek.js';
 import { countWeek, planDigest, sendWeeklyDigest } from '../../shared/usecases/weeklyDigest.js';

@@ -13,8 +13,8 @@ import { parseEventsText } from '../../dev/eventFile.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { createDirectory } from '../../shared/composition/services.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
-import { encodeMessage } from '../../shared/storage/queues.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
+import { encodeMessage } from '../../shared/queues/queues.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 
 const cs = storageConnectionString();

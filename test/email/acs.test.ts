@@ -14,7 +14,7 @@ import { createPacers } from '../../shared/transport/acs/pacer.js';
 import { createAcsTransport, type AcsTransportOptions } from '../../shared/transport/acsTransport.js';
 import { PermanentSendError, QuotaExceededError, type Message } from '../../shared/transport/transport.js';
 import { personalMessage } from '../../shared/delivery/batching.js';
-import type { OutgoingEmail } from '../../shared/email/email.js';
+import type { OutgoingEmail } from '../../shared/render/email.js';
 import type { FakeAcs } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { lostAnswers } from '../support/faultsServices.js';

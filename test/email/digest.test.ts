@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changeText } from '../../shared/email/digestView.js';
-import { renderDigest, type DigestModel } from '../../shared/email/render.js';
+import { changeText } from '../../shared/render/digestView.js';
+import { renderDigest, type DigestModel } from '../../shared/render/render.js';
 import { RENDER } from './fixtures.js';
 
 const MODEL: DigestModel = {

@@ -4,7 +4,7 @@
  */
 import { parseEvent } from '../../shared/events/parse.js';
 import type { PimEvent } from '../../shared/events/schema.js';
-import type { NotificationModel } from '../../shared/email/render.js';
+import type { NotificationModel } from '../../shared/render/render.js';
 import type { NotificationKind } from '../../shared/rules/notifications.js';
 
 export const TENANT = '7f0e4a3c-1d2b-4c5d-8e9f-0a1b2c3d4e5f';

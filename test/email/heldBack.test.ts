@@ -3,9 +3,9 @@
  * directory's, but typed by people), and PIM's page as its only link.
  */
 import { describe, expect, it } from 'vitest';
-import { renderHeldBack } from '../../shared/email/render.js';
-import { HELD_BACK_LISTED } from '../../shared/email/heldBackView.js';
-import type { HeldItem } from '../../shared/storage/recipientRates.js';
+import { renderHeldBack } from '../../shared/render/render.js';
+import { HELD_BACK_LISTED } from '../../shared/render/heldBackView.js';
+import type { HeldItem } from '../../shared/rateLimit/rateLimit.js';
 
 const PORTAL = 'https://portal.azure.us';
 const item = (i: number, over: Partial<HeldItem> = {}): HeldItem => ({

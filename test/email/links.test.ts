@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { portalLink } from '../../shared/email/links.js';
+import { portalLink } from '../../shared/render/links.js';
 
 describe('portalLink', () => {
   it('builds PIM blade links for Entra roles from the portal base, with or without a trailing slash', () => {

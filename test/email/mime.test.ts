@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingEmail } from '../../shared/email/email.js';
-import { HeaderValueError, toEml } from '../../shared/email/mime.js';
-import { renderNotification } from '../../shared/email/render.js';
+import type { OutgoingEmail } from '../../shared/render/email.js';
+import { HeaderValueError, toEml } from '../../shared/transport/mime.js';
+import { renderNotification } from '../../shared/render/render.js';
 import { decodeHeader, parseMessage } from './mimeParse.js';
 import { modelFor, RENDER } from './fixtures.js';
 

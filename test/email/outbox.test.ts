@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/transport/transport.js';
 import { OutboxTransport } from '../../shared/transport/outboxTransport.js';
 import { personalMessage } from '../../shared/delivery/batching.js';
-import { renderNotification } from '../../shared/email/render.js';
+import { renderNotification } from '../../shared/render/render.js';
 import { modelFor, RENDER } from './fixtures.js';
 import { parseMessage } from './mimeParse.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderNotification } from '../../shared/email/render.js';
+import { renderNotification } from '../../shared/render/render.js';
 import { NOTIFICATION_KINDS } from '../../shared/rules/notifications.js';
 import { EVENTS, event, modelFor, RENDER } from './fixtures.js';
 
@@ -167,9 +167,9 @@ describe('untrusted text', () => {
 
   it('uses no triple-stash (unescaped) expression in any built-in template', async () => {
     const sources = await Promise.all([
-      import('../../shared/email/templates/notifications.js').then((m) => JSON.stringify(m.NOTIFICATION_TEMPLATES)),
-      import('../../shared/email/templates/digest.js').then((m) => JSON.stringify(m.DIGEST_TEMPLATE)),
-      import('../../shared/email/templates/layout.js').then((m) => JSON.stringify(m.PARTIALS)),
+      import('../../shared/render/templates/notifications.js').then((m) => JSON.stringify(m.NOTIFICATION_TEMPLATES)),
+      import('../../shared/render/templates/digest.js').then((m) => JSON.stringify(m.DIGEST_TEMPLATE)),
+      import('../../shared/render/templates/layout.js').then((m) => JSON.stringify(m.PARTIALS)),
     ]);
     for (const source of sources) expect(source).not.toContain('{{{');
   });

@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderDigest, renderNotification } from '../../shared/email/render.js';
-import { TemplatesError } from '../../shared/email/templateStore.js';
+import { renderDigest, renderNotification } from '../../shared/render/render.js';
+import { TemplatesError } from '../../shared/render/templateStore.js';
 import { modelFor } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pim-templates-'));

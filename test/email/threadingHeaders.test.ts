@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { toWireEmail } from '../../shared/transport/acsTransport.js';
 import { personalMessage } from '../../shared/delivery/batching.js';
-import type { OutgoingEmail } from '../../shared/email/email.js';
-import { HeaderValueError, toEml } from '../../shared/email/mime.js';
-import { renderNotification } from '../../shared/email/render.js';
-import { threadOf } from '../../shared/usecases/threading.js';
+import type { OutgoingEmail } from '../../shared/render/email.js';
+import { HeaderValueError, toEml } from '../../shared/transport/mime.js';
+import { renderNotification } from '../../shared/render/render.js';
+import { threadOf } from '../../shared/planning/threading.js';
 import { EVENTS, modelFor, RENDER } from './fixtures.js';
 import { parseMessage } from './mimeParse.js';
 

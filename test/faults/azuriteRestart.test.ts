@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../shared/composition/services.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { encodeMessage } from '../../shared/storage/queues.js';
+import { encodeMessage } from '../../shared/queues/queues.js';
 import {
   drainPoison,
   enqueueStored,

@@ -14,8 +14,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../shared/composition/services.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { encodeMessage } from '../../shared/storage/queues.js';
-import { originalText, type PoisonRecord } from '../../shared/usecases/poison.js';
+import { encodeMessage } from '../../shared/queues/queues.js';
+import { originalText, type PoisonRecord } from '../../shared/queues/poison.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { parseMessage } from '../email/mimeParse.js';
 import {

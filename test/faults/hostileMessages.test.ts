@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../shared/composition/services.js';
 import { loadSettings, type Settings } from '../../shared/settings/settings.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
-import { requesterText } from '../../shared/email/format.js';
-import { encodeMessage } from '../../shared/storage/queues.js';
-import { originalText } from '../../shared/usecases/poison.js';
+import { requesterText } from '../../shared/render/format.js';
+import { encodeMessage } from '../../shared/queues/queues.js';
+import { originalText } from '../../shared/queues/poison.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { parseMessage, splitHeaders } from '../email/mimeParse.js';
 import {

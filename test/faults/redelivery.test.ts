@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../shared/composition/services.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { encodeMessage } from '../../shared/storage/queues.js';
+import { encodeMessage } from '../../shared/queues/queues.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 import {
   clearQueues,
   decodeStored,

@@ -21,7 +21,7 @@ import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { createDirectory, createGraphDirectory } from '../../shared/composition/services.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import type { PimEvent } from '../../shared/events/schema.js';
-import { encodeMessage } from '../../shared/storage/queues.js';
+import { encodeMessage } from '../../shared/queues/queues.js';
 import { attemptOperationId } from '../../shared/transport/acs/attemptIds.js';
 import { OperationStatusClient } from '../../shared/transport/acs/operationStatus.js';
 import { FakeAcs, type FakeAcsOptions } from '../support/fakeAcs.js';

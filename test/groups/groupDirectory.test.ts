@@ -9,7 +9,7 @@ import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
 import { parseSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 import { startHarness, type Harness } from '../directory/graph/harness.js';
 import { NOAPPROVERS, NOW, SOC, TENANT_ID, U, groupTenant } from './tenant.js';
 

@@ -11,7 +11,7 @@ import { parseSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 import { startHarness, type Harness } from '../directory/graph/harness.js';
 import { NOW, SOC, TENANT_ID, U, groupTenant } from './tenant.js';
 

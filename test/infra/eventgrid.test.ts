@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DELIVERY_REPORTS_QUEUE } from '../../shared/storage/queueNames.js';
+import { DELIVERY_REPORTS_QUEUE } from '../../shared/queues/queueNames.js';
 import { entriesOf, readBicep, resolve, resources, valueBracketAfter } from './bicep.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -9,17 +9,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { RecordingTransport } from '../../dev/doubles/recordingTransport.js';
-import { MemoryRecipientRates } from '../../dev/doubles/memoryRecipientRates.js';
-import { MemoryEventRequeue } from '../../dev/doubles/memoryEventRequeue.js';
+import { MemoryRateLimit } from '../../dev/doubles/memoryRateLimit.js';
+import { MemoryEventsQueue } from '../../dev/doubles/memoryEventsQueue.js';
 import { UncheckedConfirmer } from '../../shared/confirm/uncheckedConfirmer.js';
 import { parseEventsText } from '../../dev/eventFile.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
+import { TableActivityStore } from '../../shared/activity/tableActivityStore.js';
 import { TableEventRegistry } from '../../shared/delivery/tableEventRegistry.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
-import { notifyEvent } from '../../shared/usecases/notifyEvent.js';
+import { notifyEvent } from '../../shared/usecases/notify.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 import { systemClock } from '../../shared/time/clock.js';
 
@@ -61,8 +61,8 @@ async function run(eventId: string | PimEvent, env: Record<string, string> = {})
     ledger: new TableDeliveryLedger(TableClient.fromConnectionString(cs, uniqueTableName('Led'), { allowInsecureConnection: true })),
     registry: new TableEventRegistry(TableClient.fromConnectionString(cs, uniqueTableName('Reg'), { allowInsecureConnection: true })),
     settings: loadSettings(env),
-    rates: new MemoryRecipientRates(systemClock),
-    requeue: new MemoryEventRequeue(),
+    rateLimit: new MemoryRateLimit(systemClock),
+    events: new MemoryEventsQueue(),
     confirmer: new UncheckedConfirmer('the snapshot directory holds no PIM requests to compare with', false),
     clock: systemClock,
     log: () => {},

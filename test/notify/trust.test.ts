@@ -11,7 +11,7 @@ import { InvalidEventError } from '../../shared/events/parse.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 import type { TenantData } from '../support/fakeGraph.js';
 import { startHarness, type Harness } from '../directory/graph/harness.js';
 import { sampleWorld } from '../support/clock.js';

@@ -16,7 +16,7 @@ import type { NotificationKind } from '../../shared/rules/notifications.js';
 import { NOTIFICATION_RULE_IDS, notificationRuleId, notificationSetting } from '../../shared/rules/policy.js';
 import { APPROVAL_KINDS, UNREACHED_APPROVAL, decideRecipients } from '../../shared/rules/recipients.js';
 import { RECIPIENT_MODELS } from '../../shared/rules/recipientModel.js';
-import { gatherRecipientInputs } from '../../shared/usecases/recipientInputs.js';
+import { gatherRecipientInputs } from '../../shared/planning/recipientInputs.js';
 import { BACKUP_READER, EXCHANGE_ADMIN, SUB, approval, directoryOf, event, gid, rule, uid, type TenantSpec } from './tenant.js';
 
 const USERS = 8;

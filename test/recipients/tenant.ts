@@ -9,7 +9,7 @@ import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
 import { parseEvent } from '../../shared/events/parse.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { planNotifications, type NotificationPlan } from '../../shared/usecases/planNotifications.js';
+import { planNotifications, type NotificationPlan } from '../../shared/planning/planNotifications.js';
 
 export const TENANT = '7d3f6a2e-4b1c-4e8f-9a6d-2c5b8e1f0a37';
 export const NOW = new Date('2026-12-01T06:00:00Z');

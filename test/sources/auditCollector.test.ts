@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueClient } from '@azure/storage-queue';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { collectAuditEvents, type CollectDeps } from '../../shared/usecases/collectAudit.js';
+import { collectAuditEvents, type CollectDeps } from '../../shared/usecases/auditCollector.js';
 import { createServices } from '../../shared/composition/services.js';
 import type { CursorStore, EmittedStore } from '../../shared/sources/sourcesStore.js';
 import { EMPTY_TENANT, FakeAuditGraph } from '../support/fakeAudit.js';
@@ -28,7 +28,7 @@ afterAll(async () => graph?.stop());
 async function world(start: Date) {
   const settings = loadSettings({ AzureWebJobsStorage: storageConnectionString(), SOURCES_TABLE: uniqueTableName('Src'), AUDIT_OVERLAP_MINUTES: '15' });
   const queueName = uniqueQueueName('events');
-  const { sources: adapters } = await createServices(settings, {
+  const { sources: adapters, events } = await createServices(settings, {
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph }),
     eventsQueue: queueName,
@@ -40,7 +40,7 @@ async function world(start: Date) {
   const logs: string[] = [];
   const deps = (overrides: Partial<CollectDeps> = {}): CollectDeps => ({
     source,
-    queue: adapters.queue,
+    events,
     cursors: adapters.store,
     emitted: adapters.store,
     tenantId: TENANT,

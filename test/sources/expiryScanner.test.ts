@@ -7,7 +7,7 @@ import { QueueClient } from '@azure/storage-queue';
 import type { RoleDirectory, ScheduledAssignment } from '../../shared/directory/roleDirectory.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { createServices } from '../../shared/composition/services.js';
-import { scanExpiry, type ScanDeps } from '../../shared/usecases/scanExpiry.js';
+import { scanExpiry, type ScanDeps } from '../../shared/usecases/expiryScanner.js';
 import type { EmittedStore } from '../../shared/sources/sourcesStore.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
@@ -33,7 +33,7 @@ function assignment(overrides: Partial<ScheduledAssignment> = {}): ScheduledAssi
 async function world(assignments: ScheduledAssignment[]) {
   const settings = loadSettings({ AzureWebJobsStorage: storageConnectionString(), SOURCES_TABLE: uniqueTableName('Exp') });
   const queueName = uniqueQueueName('expiry');
-  const { sources: adapters } = await createServices(settings, { eventsQueue: queueName });
+  const { sources: adapters, events } = await createServices(settings, { eventsQueue: queueName });
   const clock = { now: new Date(0) };
   const directory: Pick<RoleDirectory, 'scheduledAssignments' | 'tenant'> = {
     tenant: async () => ({ id: TENANT, displayName: 'Contoso', pimEnabled: true }),
@@ -42,7 +42,7 @@ async function world(assignments: ScheduledAssignment[]) {
   };
   const deps = (overrides: Partial<ScanDeps> = {}): ScanDeps => ({
     directory,
-    queue: adapters.queue,
+    events,
     emitted: adapters.store,
     tracking: adapters.store,
     clock: { now: () => clock.now },
@@ -166,7 +166,7 @@ describe('expiryScanner', () => {
     const events = await w.events();
     // Dated when the reminder goes out, so "expires in N days" is the time really left.
     expect(events.map((e) => e.occurredAt)).toEqual([new Date(at).toISOString(), new Date(at).toISOString()]);
-    const { notificationView } = await import('../../shared/email/notificationView.js');
+    const { notificationView } = await import('../../shared/render/notificationView.js');
     const inDays = events.map((e) => notificationView({ notification: 'expiryReminder', event: e, tenantName: 'Contoso', roleName: 'Exchange Administrator', principalName: 'Alice', scopeName: 'Contoso', reason: '' }, 'https://portal.azure.com').inDays);
     expect(inDays).toEqual(['in 3 days', 'in 10 days']);
     // Next day: nothing new; the 1-day window: once, for the one that reaches it.

@@ -9,7 +9,7 @@ import { describeFunctions, loadFunctionApp, startLocalHost, type RegisteredFunc
 import { startAzurite, type AzuriteHandle } from '../../dev/host/azurite.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { EVENTS_QUEUE } from '../../shared/storage/queues.js';
+import { EVENTS_QUEUE } from '../../shared/queues/queues.js';
 import { uniqueTableName } from '../support/storage.js';
 import { queuedEvents } from './queueHelpers.js';
 

@@ -2,7 +2,7 @@
 import { QueueClient } from '@azure/storage-queue';
 import { parseEventText } from '../../shared/events/parse.js';
 import type { PimEvent } from '../../shared/events/schema.js';
-import { decodeMessage } from '../../shared/storage/queues.js';
+import { decodeMessage } from '../../shared/queues/queues.js';
 
 /** Every message on the queue, decoded from base64 and validated; the queue is left as it was. */
 export async function queuedEvents(client: QueueClient): Promise<PimEvent[]> {

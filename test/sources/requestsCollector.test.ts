@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueClient } from '@azure/storage-queue';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { createServices } from '../../shared/composition/services.js';
-import { collectRequestEvents, type RequestsDeps } from '../../shared/usecases/collectRequests.js';
+import { collectRequestEvents, type RequestsDeps } from '../../shared/usecases/requestsCollector.js';
 import type { CursorStore } from '../../shared/sources/sourcesStore.js';
 import { EMPTY_TENANT } from '../support/fakeAudit.js';
 import { fakeCredential, routedFetch } from '../support/fakeGraph.js';
@@ -17,7 +17,7 @@ import { queuedEvents } from './queueHelpers.js';
 import { describeFunctions, loadFunctionApp } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { ALICE, GA, READER, SUB, TENANT, record } from './records.js';
-import { collectAuditEvents } from '../../shared/usecases/collectAudit.js';
+import { collectAuditEvents } from '../../shared/usecases/auditCollector.js';
 import { sampleWorld } from '../support/clock.js';
 
 const MIN = 60_000;
@@ -48,7 +48,7 @@ async function world(start: Date, reminderHours = '4;23') {
     APPROVAL_REMINDER_HOURS: reminderHours,
   });
   const queueName = uniqueQueueName('events');
-  const { sources } = await createServices(settings, {
+  const { sources, events: eventsQueue } = await createServices(settings, {
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
     eventsQueue: queueName,
@@ -59,7 +59,7 @@ async function world(start: Date, reminderHours = '4;23') {
   const clock = { now: start };
   const deps = (overrides: Partial<RequestsDeps> = {}): RequestsDeps => ({
     source,
-    queue: sources.queue,
+    events: eventsQueue,
     cursors: sources.store,
     emitted: sources.store,
     tenantId: TENANT,
@@ -70,7 +70,7 @@ async function world(start: Date, reminderHours = '4;23') {
   });
   const queue = new QueueClient(storageConnectionString(), queueName);
   const at = (ms: number) => new Date(start.getTime() + ms);
-  return { clock, at, deps, audit, queue: sources.queue, store: sources.store, events: () => queuedEvents(queue) };
+  return { clock, at, deps, audit, eventsQueue, store: sources.store, events: () => queuedEvents(queue) };
 }
 
 const typesOf = (events: { id: string; type: string }[]) => events.map((e) => e.type).sort();
@@ -234,7 +234,7 @@ describe('requestsCollector', () => {
     r.targetResources = r.targetResources!.map((t) => (t.type === 'Request' ? { ...t, id } : t));
     graph.audits.push(r, record('Add member to role outside of PIM (permanent)', w.at(-10_000)));
     await w.store.setCursor('directoryAudits', w.at(-60_000).toISOString());
-    const outcome = await collectAuditEvents({ source: w.audit, queue: w.queue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, clock: { now: () => w.clock.now }, log: () => {} });
+    const outcome = await collectAuditEvents({ source: w.audit, events: w.eventsQueue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, clock: { now: () => w.clock.now }, log: () => {} });
     expect(outcome).toMatchObject({ read: 2, queued: 1, alreadyQueued: 1 });
     expect((await w.events()).map((e) => e.type).sort()).toEqual(['activationPendingApproval', 'roleAssignedOutsidePim']);
   });

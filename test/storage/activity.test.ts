@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '../../shared/events/parse.js';
-import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
+import { TableActivityStore } from '../../shared/activity/tableActivityStore.js';
 import { isoWeekOf, parseIsoWeek, previousWeek } from '../../shared/time/isoWeek.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { storageConnection } from '../../shared/composition/services.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { queueClient } from '../../shared/storage/queues.js';
+import { queueClient } from '../../shared/queues/queues.js';
 import { tableClient, tableServiceClient } from '../../shared/storage/tables.js';
 
 const ACCOUNT = { AzureWebJobsStorage__accountName: 'stpim', AzureWebJobsStorage__credential: 'managedidentity' };

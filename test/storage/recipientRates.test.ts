@@ -5,10 +5,10 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { MemoryRecipientRates } from '../../dev/doubles/memoryRecipientRates.js';
+import { MemoryRateLimit } from '../../dev/doubles/memoryRateLimit.js';
 import { recipientKey } from '../../shared/delivery/deliveryLedger.js';
-import { rateWindow, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
-import { TableRecipientRates } from '../../shared/storage/tableRecipientRates.js';
+import { rateWindow, type RateRequest, type RateLimit } from '../../shared/rateLimit/rateLimit.js';
+import { TableRateLimit } from '../../shared/rateLimit/tableRateLimit.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 
 const HOUR = 3_600_000;
@@ -22,16 +22,16 @@ const request = (address: string, eventId: string, occurredAt = T0.toISOString()
 });
 
 /** Two handles on one store: two Table instances on the same table, or the one double twice. */
-type Pair = (now: () => Date) => [RecipientRates, RecipientRates];
+type Pair = (now: () => Date) => [RateLimit, RateLimit];
 
 const adapters: Record<string, Pair> = {
   'Table Storage (two instances)': (now) => {
     const table = uniqueTableName('Rates');
     const client = () => TableClient.fromConnectionString(storageConnectionString(), table, { allowInsecureConnection: true });
-    return [new TableRecipientRates(client(), { now: now }), new TableRecipientRates(client(), { now: now })];
+    return [new TableRateLimit(client(), { now: now }), new TableRateLimit(client(), { now: now })];
   },
   'in memory': (now) => {
-    const one = new MemoryRecipientRates({ now });
+    const one = new MemoryRateLimit({ now });
     return [one, one];
   },
 };

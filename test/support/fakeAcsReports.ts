@@ -5,7 +5,7 @@
  * per message, its JSON base64-encoded).
  */
 import { randomUUID } from 'node:crypto';
-import { encodeMessage } from '../../shared/storage/queueMessage.js';
+import { encodeMessage } from '../../shared/queues/queueMessage.js';
 
 export type ReportStatus = 'Delivered' | 'Bounced' | 'Suppressed' | 'Failed' | 'Quarantined' | 'FilteredSpam' | 'Expanded';
 

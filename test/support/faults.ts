@@ -17,12 +17,12 @@ import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { parseEventsText } from '../../dev/eventFile.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import type { RoleDirectory } from '../../shared/directory/roleDirectory.js';
-import type { DigestTiles } from '../../shared/email/render.js';
-import { planNotifications, type NotifySettings } from '../../shared/usecases/planNotifications.js';
+import type { DigestTiles } from '../../shared/render/render.js';
+import { planNotifications, type NotifySettings } from '../../shared/planning/planNotifications.js';
 import { countWeek, emptyTiles, tileOf } from '../../shared/usecases/weeklyDigest.js';
-import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
-import { toActivityRow } from '../../shared/storage/activityStore.js';
-import { EVENTS_QUEUE, POISON_QUEUE } from '../../shared/storage/queues.js';
+import { TableActivityStore } from '../../shared/activity/tableActivityStore.js';
+import { toActivityRow } from '../../shared/activity/activityStore.js';
+import { EVENTS_QUEUE, POISON_QUEUE } from '../../shared/queues/queues.js';
 import { isoWeekOf, parseIsoWeek } from '../../shared/time/isoWeek.js';
 import { uniqueTableName } from './storage.js';
 

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { ASSIGNMENT_EVENT_TYPES, LIMITS, type PimEvent } from '../../shared/events/schema.js';
-import { encodeMessage } from '../../shared/storage/queues.js';
+import { encodeMessage } from '../../shared/queues/queues.js';
 import { decodeMessage, handlerInput } from '../../dev/host/queueCodec.js';
 
 export type GeneratedMessage =

@@ -11,7 +11,7 @@ import { parseEvent } from '../../shared/events/parse.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { pinnedClock } from '../../shared/time/clock.js';
 import { parseIsoWeek } from '../../shared/time/isoWeek.js';
-import { planNotifications } from '../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../shared/planning/planNotifications.js';
 import { planDigest } from '../../shared/usecases/weeklyDigest.js';
 import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 

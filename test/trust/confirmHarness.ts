@@ -5,13 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServices, type Services } from '../../shared/composition/services.js';
-import type { OutgoingEmail } from '../../shared/email/email.js';
+import type { OutgoingEmail } from '../../shared/render/email.js';
 import { RecordingTransport } from '../../dev/doubles/recordingTransport.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import type { Log } from '../../shared/log.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { notifyEvent, type NotifyOutcome } from '../../shared/usecases/notifyEvent.js';
+import { notifyEvent, type NotifyOutcome } from '../../shared/usecases/notify.js';
 import { fakeCredential, routedFetch, type TenantData } from '../support/fakeGraph.js';
 import { FakeRequestsArm, FakeRequestsGraph, PimRequests } from '../support/fakeRequests.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
@@ -78,7 +78,7 @@ export async function startTrust(env: Record<string, string> = {}): Promise<Trus
     eventsQueue: uniqueQueueName('trust'),
     transport,
   });
-  const services: Services = { ...created, requeue: { later: async (text, delayMs) => void requeued.push({ text, delayMs }) } };
+  const services: Services = { ...created, events: { send: (event) => created.events.send(event), later: async (text, delayMs) => void requeued.push({ text, delayMs }) } };
   const log: Log = (level, message) => void logs.push(`${level} ${message}`);
   return {
     pim,

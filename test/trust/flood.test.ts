@@ -11,19 +11,19 @@ import { TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLE } from '../../shared/directory/roleDirectory.js';
 import { RecordingTransport } from '../../dev/doubles/recordingTransport.js';
-import type { OutgoingEmail } from '../../shared/email/email.js';
-import { MemoryEventRequeue } from '../../dev/doubles/memoryEventRequeue.js';
+import type { OutgoingEmail } from '../../shared/render/email.js';
+import { MemoryEventsQueue } from '../../dev/doubles/memoryEventsQueue.js';
 import { UncheckedConfirmer } from '../../shared/confirm/uncheckedConfirmer.js';
 import type { PimEvent } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { MemoryActivityStore } from '../../dev/doubles/memoryActivityStore.js';
 import { MemoryDeliveryLedger } from '../../dev/doubles/memoryDeliveryLedger.js';
 import { MemoryEventRegistry } from '../../dev/doubles/memoryEventRegistry.js';
-import { TableActivityStore } from '../../shared/storage/tableActivityStore.js';
+import { TableActivityStore } from '../../shared/activity/tableActivityStore.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
 import { TableEventRegistry } from '../../shared/delivery/tableEventRegistry.js';
-import { TableRecipientRates } from '../../shared/storage/tableRecipientRates.js';
-import { notifyEvent, type NotifyDeps, type NotifyOutcome } from '../../shared/usecases/notifyEvent.js';
+import { TableRateLimit } from '../../shared/rateLimit/tableRateLimit.js';
+import { notifyEvent, type NotifyDeps, type NotifyOutcome } from '../../shared/usecases/notify.js';
 import { sendHeldBackSummaries } from '../../shared/usecases/heldBackSummary.js';
 import { isoWeekOf } from '../../shared/time/isoWeek.js';
 import { EXCHANGE_ADMIN, TENANT, approval, directoryOf, event, mail, uid } from '../recipients/tenant.js';
@@ -50,9 +50,9 @@ const unchecked = new UncheckedConfirmer('the test directory holds no PIM reques
 const shared = { activity: new MemoryActivityStore(), ledger: new MemoryDeliveryLedger({ now: () => clock }), registry: new MemoryEventRegistry() };
 
 /** One worker: its own client on the rate table (and its own cache), as another instance would have. */
-function worker(): NotifyDeps & { rates: TableRecipientRates; activity: MemoryActivityStore } {
+function worker(): NotifyDeps & { rateLimit: TableRateLimit; activity: MemoryActivityStore } {
   const client = TableClient.fromConnectionString(storageConnectionString(), rateTable, { allowInsecureConnection: true });
-  return { directory, transport: sender, requeue: new MemoryEventRequeue(), confirmer: unchecked, ...shared, rates: new TableRecipientRates(client, { now: () => clock }), settings, clock: { now: () => clock }, log: () => {} };
+  return { directory, transport: sender, events: new MemoryEventsQueue(), confirmer: unchecked, ...shared, rateLimit: new TableRateLimit(client, { now: () => clock }), settings, clock: { now: () => clock }, log: () => {} };
 }
 const workers = [worker(), worker()];
 
@@ -103,11 +103,11 @@ describe('a flood of 2,000 events to the same admins', () => {
   it('loses nothing: every email not sent is recorded as held back, for its person and window', async () => {
     const held = first.reduce((n, o) => n + (o.kind === 'done' ? o.held : 0), 0);
     expect(held).toBe(3 * (INFORMATIONAL - LIMIT));
-    const due = await workers[0]!.rates.dueSummaries(AFTER);
+    const due = await workers[0]!.rateLimit.dueSummaries(AFTER);
     expect(due.map((d) => d.address).sort()).toEqual([mail(1), mail(2), mail(3)]);
     for (const d of due) {
       expect(d).toMatchObject({ windowStart: '2026-12-01T06:00:00.000Z', windowEnd: '2026-12-01T07:00:00.000Z' });
-      const items = await workers[1]!.rates.heldIn(d);
+      const items = await workers[1]!.rateLimit.heldIn(d);
       expect(items).toHaveLength(INFORMATIONAL - LIMIT);
       expect(new Set(items.map((i) => i.eventId)).size).toBe(items.length);
       // Held back + sent = every informational email the person was due.
@@ -127,7 +127,7 @@ describe('a flood of 2,000 events to the same admins', () => {
     const again = await deliver(flood, 1);
     expect(sender.sent.length).toBe(before);
     expect(again.every((o) => o.kind === 'done' && o.sent === 0)).toBe(true);
-    for (const d of await workers[0]!.rates.dueSummaries(AFTER)) expect(await workers[0]!.rates.heldIn(d)).toHaveLength(INFORMATIONAL - LIMIT);
+    for (const d of await workers[0]!.rateLimit.dueSummaries(AFTER)) expect(await workers[0]!.rateLimit.heldIn(d)).toHaveLength(INFORMATIONAL - LIMIT);
   }, 120_000);
 
   it('sends each person one summary once the window has closed, listing what was held back, exactly once', async () => {
@@ -181,12 +181,12 @@ describe('a smaller flood through every table on Azurite', () => {
     return {
       directory,
       transport: out,
-      requeue: new MemoryEventRequeue(),
+      events: new MemoryEventsQueue(),
       confirmer: unchecked,
       activity: new TableActivityStore(client(names.activity)),
       ledger: new TableDeliveryLedger(client(names.ledger)),
       registry: new TableEventRegistry(client(names.registry)),
-      rates: new TableRecipientRates(client(names.rates), { now: () => at }),
+      rateLimit: new TableRateLimit(client(names.rates), { now: () => at }),
       settings: smallSettings,
       clock: { now: () => at },
       log: () => {},

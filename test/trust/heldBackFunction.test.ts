@@ -12,7 +12,7 @@ import { describeFunctions, loadFunctionApp, startLocalHost, type RegisteredFunc
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
 import { recipientKey } from '../../shared/delivery/deliveryLedger.js';
-import { TableRecipientRates } from '../../shared/storage/tableRecipientRates.js';
+import { TableRateLimit } from '../../shared/rateLimit/tableRateLimit.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 
 let functions: RegisteredFunction[];
@@ -44,7 +44,7 @@ describe('heldBackSummary function', () => {
     // getServices() reads process.env, as in the host; this file runs in its own worker.
     Object.assign(process.env, env);
     const address = 'lee.gu@contoso.com';
-    const rates = new TableRecipientRates(TableClient.fromConnectionString(env.AzureWebJobsStorage, env.RECIPIENT_RATE_TABLE, { allowInsecureConnection: true }), { now: () => new Date('2026-12-01T06:30:00Z') });
+    const rates = new TableRateLimit(TableClient.fromConnectionString(env.AzureWebJobsStorage, env.RECIPIENT_RATE_TABLE, { allowInsecureConnection: true }), { now: () => new Date('2026-12-01T06:30:00Z') });
     for (const id of ['a', 'b', 'c']) {
       const item = { eventId: id, notification: 'assignmentAlert', roleName: 'Global Administrator', principalName: 'Megan Bowen', scopeName: 'Contoso', occurredAt: '2026-12-01T06:20:00Z' };
       await rates.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], { limit: 1, windowMs: 3_600_000, seenBefore: false });

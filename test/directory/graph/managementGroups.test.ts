@@ -7,7 +7,7 @@ import { afterEach, expect, test } from 'vitest';
 import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import { parseEvent } from '../../../shared/events/parse.js';
 import { loadSettings } from '../../../shared/settings/settings.js';
-import { planNotifications } from '../../../shared/usecases/planNotifications.js';
+import { planNotifications } from '../../../shared/planning/planNotifications.js';
 import { startHarness, type Harness } from './harness.js';
 import { RG, SUB, USERS, sampleTenant } from './tenant.js';
 import { sampleWorld } from '../../support/clock.js';

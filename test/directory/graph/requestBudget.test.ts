@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { generateEvents, generateTenant, type GeneratedTenant } from '../../../bench/tenant.js';
 import { parseSnapshot } from '../../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.js';
-import { gatherRecipientInputs, type GatheredInputs } from '../../../shared/usecases/recipientInputs.js';
+import { gatherRecipientInputs, type GatheredInputs } from '../../../shared/planning/recipientInputs.js';
 import type { PimEvent } from '../../../shared/events/schema.js';
 import { startHarness, type Harness } from './harness.js';
 import { sampleWorld } from '../../support/clock.js';

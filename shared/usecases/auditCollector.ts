@@ -13,7 +13,7 @@
 import type { PimEvent } from '../events/schema.js';
 import { mapAuditRecord } from '../sources/auditRecord.js';
 import type { AuditSource } from '../sources/auditSource.js';
-import type { EventQueue } from '../sources/eventQueue.js';
+import type { EventsQueue } from '../queues/eventsQueue.js';
 import type { CursorStore, EmittedStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
@@ -25,7 +25,7 @@ export const AUDIT_CURSOR = 'directoryAudits';
 
 export interface CollectDeps {
   source: AuditSource;
-  queue: EventQueue;
+  events: EventsQueue;
   cursors: CursorStore;
   emitted: EmittedStore;
   tenantId: string;
@@ -98,7 +98,7 @@ async function queueOnce(event: PimEvent, deps: CollectDeps, outcome: CollectOut
     outcome.alreadyQueued++;
     return;
   }
-  await deps.queue.send(event);
+  await deps.events.send(event);
   await deps.emitted.record(event.id);
   outcome.queued++;
   deps.log('info', `queued event ${event.id} (${event.type})`);
@@ -113,7 +113,8 @@ export interface AuditCollectorPorts {
   clock: Clock;
   settings: Pick<Settings, 'DIRECTORY_SOURCE' | 'AUDIT_OVERLAP_MINUTES'>;
   directory: Pick<RoleDirectory, 'tenant'>;
-  sources: { store: CursorStore & EmittedStore; queue: EventQueue; auditSource(): Promise<AuditSource> };
+  sources: { store: CursorStore & EmittedStore; auditSource(): Promise<AuditSource> };
+  events: EventsQueue;
 }
 
 /** What a run of the audit collector's timer did: nothing (and why), stopped by a missing permission, or one collection. */
@@ -126,14 +127,14 @@ export type AuditCollectorOutcome = { kind: 'idle'; reason: string } | Blocked |
  */
 export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): Promise<AuditCollectorOutcome> {
   if (ports.settings.DIRECTORY_SOURCE !== 'graph') return { kind: 'idle', reason: 'the audit log needs DIRECTORY_SOURCE=graph' };
-  const { store, queue } = ports.sources;
+  const { store } = ports.sources;
   // Without AuditLog.Read.All (or Organization.Read.All) nothing can be read: reported once,
   // the cursor stays, and the run after the grant reads from where it stands.
   return unlessPermissionMissing(log, 'no PIM activity is read from the audit log (the cursor stays where it is)', async () => ({
     kind: 'done' as const,
     ...(await collectAuditEvents({
       source: await ports.sources.auditSource(),
-      queue,
+      events: ports.events,
       cursors: store,
       emitted: store,
       tenantId: (await ports.directory.tenant()).id,

@@ -1,8 +1,8 @@
-import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from '../../shared/storage/recipientRates.js';
+import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RateLimit } from '../../shared/rateLimit/rateLimit.js';
 import { systemClock, type Clock } from '../../shared/time/clock.js';
 
 /** In memory, for unit tests of other modules and local tools: the Table adapter's behaviour in one process. */
-export class MemoryRecipientRates implements RecipientRates {
+export class MemoryRateLimit implements RateLimit {
   private readonly decisions = new Map<string, { decision: RateDecision; windowStart: string; item: HeldItem }>();
   private readonly sent = new Map<string, number>();
   private readonly due = new Map<string, DueSummary>();

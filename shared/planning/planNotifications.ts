@@ -5,8 +5,8 @@
  */
 import type { PimEvent } from '../events/schema.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
-import type { RenderedEmail } from '../email/email.js';
-import { renderNotification, type NotificationModel } from '../email/render.js';
+import type { RenderedEmail } from '../render/email.js';
+import { renderNotification, type NotificationModel } from '../render/render.js';
 import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
 import { addressed, renderOptions, type PlannedEmail } from './envelope.js';

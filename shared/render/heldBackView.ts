@@ -4,7 +4,7 @@
  * the one link is PIM's own page, never anything an event carried.
  */
 import { NOTIFICATIONS } from '../rules/notifications.js';
-import type { HeldItem } from '../storage/recipientRates.js';
+import type { HeldItem } from '../rateLimit/rateLimit.js';
 import { formatDateTime, singleLine } from './format.js';
 import { portalLink } from './links.js';
 import type { Action } from './notificationView.js';

@@ -11,7 +11,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { PimEvent } from '../events/schema.js';
 import { isoWeekOf } from '../time/isoWeek.js';
 import { activityPartition, toActivityRow, type ActivityRow, type ActivityStore } from './activityStore.js';
-import { ensureTable, statusOf } from './tables.js';
+import { ensureTable, statusOf } from '../storage/tables.js';
 
 export class TableActivityStore implements ActivityStore {
   constructor(private readonly client: TableClient) {}

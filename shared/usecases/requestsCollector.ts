@@ -16,7 +16,7 @@ import type { PimEvent, PimEventType } from '../events/schema.js';
 import type { RoleDirectory } from '../directory/roleDirectory.js';
 import type { Log } from '../log.js';
 import type { Settings } from '../settings/settings.js';
-import type { EventQueue } from '../sources/eventQueue.js';
+import type { EventsQueue } from '../queues/eventsQueue.js';
 import { requestEventId } from '../sources/requestEventId.js';
 import type { RequestSource } from '../sources/requestSource.js';
 import { impliedEvents, isPending, requestEvent, type ScheduleRequest } from '../sources/scheduleRequest.js';
@@ -35,7 +35,7 @@ const REQUESTS_IN_FLIGHT = 16;
 
 export interface RequestsDeps {
   source: RequestSource;
-  queue: EventQueue;
+  events: EventsQueue;
   cursors: CursorStore;
   emitted: EmittedStore;
   tenantId: string;
@@ -142,7 +142,7 @@ async function isRecorded(id: string, deps: RequestsDeps): Promise<boolean> {
 }
 
 async function queue(event: PimEvent, deps: RequestsDeps): Promise<void> {
-  await deps.queue.send(event);
+  await deps.events.send(event);
   await deps.emitted.record(event.id);
   deps.known?.add(event.id);
   deps.log('info', `queued event ${event.id} (${event.type})`);
@@ -153,7 +153,8 @@ export interface RequestsCollectorPorts {
   clock: Clock;
   settings: Pick<Settings, 'DIRECTORY_SOURCE' | 'APPROVAL_REMINDER_HOURS'>;
   directory: Pick<RoleDirectory, 'tenant'>;
-  sources: { store: CursorStore & EmittedStore; queue: EventQueue; requestSource(): Promise<RequestSource> };
+  sources: { store: CursorStore & EmittedStore; requestSource(): Promise<RequestSource> };
+  events: EventsQueue;
 }
 
 /** Recorded ids known to this process, across runs (bounded: cleared when it grows large). */
@@ -167,10 +168,10 @@ export type RequestsCollectorOutcome = { kind: 'idle'; reason: string } | ({ kin
 export async function runRequestsCollector(ports: RequestsCollectorPorts, log: Log): Promise<RequestsCollectorOutcome> {
   if (ports.settings.DIRECTORY_SOURCE !== 'graph') return { kind: 'idle', reason: 'PIM requests need DIRECTORY_SOURCE=graph' };
   if (known.size > KNOWN_LIMIT) known.clear();
-  const { store, queue: events } = ports.sources;
+  const { store } = ports.sources;
   const counts = await collectRequestEvents({
     source: await ports.sources.requestSource(),
-    queue: events,
+    events: ports.events,
     cursors: store,
     emitted: store,
     tenantId: (await ports.directory.tenant()).id,

@@ -8,9 +8,9 @@
  */
 import { NOTIFICATIONS } from '../rules/notifications.js';
 import type { Settings } from '../settings/settings.js';
-import { singleLine } from '../email/format.js';
-import type { RecipientRates } from '../storage/recipientRates.js';
-import type { NotificationPlan, PlannedEmail } from './planNotifications.js';
+import { singleLine } from '../render/format.js';
+import type { RateLimit } from './rateLimit.js';
+import type { NotificationPlan, PlannedEmail } from '../planning/planNotifications.js';
 
 export type RateSettings = Pick<Settings, 'RECIPIENT_RATE_LIMIT' | 'RECIPIENT_RATE_WINDOW_MINUTES'>;
 
@@ -25,7 +25,7 @@ export function asksToAct(notification: string): boolean {
 }
 
 /** `seenBefore`: the event registry has seen this event before (a redelivery, or a copy). */
-export async function holdBack(plan: NotificationPlan, rates: RecipientRates, settings: RateSettings, seenBefore = true): Promise<HoldBackResult> {
+export async function holdBack(plan: NotificationPlan, rateLimit: RateLimit, settings: RateSettings, seenBefore = true): Promise<HoldBackResult> {
   // RECIPIENT_RATE_LIMIT=0 turns the limit off.
   const limit = settings.RECIPIENT_RATE_LIMIT;
   const informational = plan.emails.filter((e) => !asksToAct(e.recipient.notification));
@@ -39,7 +39,7 @@ export async function holdBack(plan: NotificationPlan, rates: RecipientRates, se
     principalName: singleLine(event.principal ? names.principalName : ''),
     scopeName: singleLine(names.scopeName),
   };
-  const decisions = await rates.decide(
+  const decisions = await rateLimit.decide(
     event.id,
     informational.map((e) => ({
       key: e.key,

@@ -16,8 +16,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RecipientRates } from './recipientRates.js';
-import { ensureTable, entityOrUndefined, isConflict, statusOf } from './tables.js';
+import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RateLimit } from './rateLimit.js';
+import { ensureTable, entityOrUndefined, isConflict, statusOf } from '../storage/tables.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 const DUE = 'summary-due';
@@ -28,7 +28,7 @@ const MAX_ATTEMPTS = 60;
 type WindowRow = { partitionKey: string; rowKey: string; sent: number; summaryDue?: boolean; etag: string };
 type DecisionRow = HeldItem & { partitionKey: string; rowKey: string; decision: RateDecision; windowStart: string };
 
-export class TableRecipientRates implements RecipientRates {
+export class TableRateLimit implements RateLimit {
   constructor(
     private readonly client: TableClient,
     private readonly clock: Clock = systemClock,

@@ -18,7 +18,7 @@
  * duplicate that ACS may reject (docs/threading.md).
  */
 import { createHash } from 'node:crypto';
-import { messageIdDomain } from '../email/messageId.js';
+import { messageIdDomain } from '../render/messageId.js';
 import type { PimEvent, PimEventType } from '../events/schema.js';
 
 /** Events that open a request's thread, and the notification kind whose subject names it. */

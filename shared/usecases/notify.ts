@@ -14,22 +14,22 @@ import type { RoleDirectory } from '../directory/roleDirectory.js';
 import { notConfirmedReason, type PimConfirmer } from '../confirm/pimConfirmer.js';
 import type { Transport } from '../transport/transport.js';
 import { QuotaExceededError } from '../transport/transport.js';
-import type { ActivityStore } from '../storage/activityStore.js';
+import type { ActivityStore } from '../activity/activityStore.js';
 import type { DeliveryLedger } from '../delivery/deliveryLedger.js';
 import { eventContentHash, type EventRegistry } from '../delivery/eventRegistry.js';
 import { DeliveryBusyError, deliver } from '../delivery/deliver.js';
-import type { EventRequeue } from '../storage/eventRequeue.js';
+import type { EventsQueue } from '../queues/eventsQueue.js';
 import type { PimEvent } from '../events/schema.js';
 import type { Settings } from '../settings/settings.js';
 import { missingPermission } from '../permissions/missing.js';
-import { waitForPermission, type PermissionWaitSettings } from './permissionWait.js';
-import { holdBack, type RateSettings } from './holdBack.js';
-import type { RecipientRates } from '../storage/recipientRates.js';
-import { planNotifications, type NotifySettings } from './planNotifications.js';
+import { waitForPermission, type PermissionWaitSettings } from '../permissions/permissionWait.js';
+import { holdBack, type RateSettings } from '../rateLimit/holdBack.js';
+import type { RateLimit } from '../rateLimit/rateLimit.js';
+import { planNotifications, type NotifySettings } from '../planning/planNotifications.js';
 import type { Log } from '../log.js';
 import type { Clock } from '../time/clock.js';
 
-export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from './poison.js';
+export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from '../queues/poison.js';
 
 export type NotifyEventSettings = NotifySettings &
   PermissionWaitSettings &
@@ -45,9 +45,9 @@ export interface NotifyDeps {
   registry: EventRegistry;
   settings: NotifyEventSettings;
   /** The per-recipient rate limit of informational emails (holdBack.ts). */
-  rates: RecipientRates;
+  rateLimit: RateLimit;
   /** Where an event waits: busy, throttled, awaiting PIM, waiting for a permission. */
-  requeue: EventRequeue;
+  events: EventsQueue;
   /** Is the event what PIM's records say happened (docs/trust.md)? Asked before anything is recorded or sent. */
   confirmer: PimConfirmer;
   /** The app's clock (how long an event may wait for a missing permission). */
@@ -122,7 +122,7 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   for (const w of plan.decision.warnings) deps.log('warn', `event ${event.id} (${event.type}): ${w}`);
 
   // After planning, before sending: a person over the rate limit gets this event in their summary instead.
-  const { send, held } = await holdBack(plan, deps.rates, deps.settings, registration.kind !== 'new');
+  const { send, held } = await holdBack(plan, deps.rateLimit, deps.settings, registration.kind !== 'new');
   if (held > 0) deps.log('info', `event ${event.id}: ${held} informational emails held back by the rate limit`);
   try {
     const counts = await deliver(event.id, send, {
@@ -156,8 +156,8 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
 }
 
 /** Puts the event back on the queue for `retryAfterMs`: the outcome that says so. */
-async function queueAgain(eventId: string, eventText: string, reason: QueuedAgain['reason'], retryAfterMs: number, detail: string, deps: Pick<NotifyDeps, 'requeue'>): Promise<QueuedAgain> {
-  await deps.requeue.later(eventText, retryAfterMs);
+async function queueAgain(eventId: string, eventText: string, reason: QueuedAgain['reason'], retryAfterMs: number, detail: string, deps: Pick<NotifyDeps, 'events'>): Promise<QueuedAgain> {
+  await deps.events.later(eventText, retryAfterMs);
   return { kind: 'queuedAgain', eventId, reason, retryAfterMs, detail };
 }
 

@@ -3,7 +3,7 @@
  * account with its managed identity in Azure (endpoint: serviceEndpoint in tables.ts). Names: queueNames.ts; encoding: queueMessage.ts.
  */
 import { QueueClient } from '@azure/storage-queue';
-import { NO_STORAGE, requireCredential, serviceEndpoint, type StorageConnection } from './tables.js';
+import { NO_STORAGE, requireCredential, serviceEndpoint, type StorageConnection } from '../storage/tables.js';
 
 export { EVENTS_QUEUE, POISON_QUEUE } from './queueNames.js';
 export { decodeMessage, encodeMessage } from './queueMessage.js';

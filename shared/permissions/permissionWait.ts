@@ -9,7 +9,7 @@
  * delivery could send an approval request to nobody, or tell some and never the others.
  *
  * The missing permission is logged once per process and permission (permissions/missing.ts),
- * never per message; each event is queued again (EventRequeue, a new message, so waiting
+ * never per message; each event is queued again (EventsQueue.later, a new message, so waiting
  * uses none of its tries) every MISSING_PERMISSION_RETRY_SECONDS, for as long as it is less
  * than MISSING_PERMISSION_WAIT_HOURS old. After that it goes to the poison queue with the
  * reason, for `pim-notify redrive` once the permission is granted.
@@ -18,15 +18,15 @@ import { InvalidEventError } from '../events/parse.js';
 import type { Invalid, QueuedAgain } from '../events/outcomes.js';
 import type { PimEvent } from '../events/schema.js';
 import type { Log } from '../log.js';
-import { reportMissingPermission, type PermissionError } from '../permissions/missing.js';
+import { reportMissingPermission, type PermissionError } from './missing.js';
 import type { Settings } from '../settings/settings.js';
-import type { EventRequeue } from '../storage/eventRequeue.js';
+import type { EventsQueue } from '../queues/eventsQueue.js';
 import type { Clock } from '../time/clock.js';
 
 export type PermissionWaitSettings = Pick<Settings, 'MISSING_PERMISSION_RETRY_SECONDS' | 'MISSING_PERMISSION_WAIT_HOURS'>;
 
 export interface PermissionWaitDeps {
-  requeue: EventRequeue;
+  events: EventsQueue;
   /** The wait is bounded by the event's age on this clock. */
   clock: Clock;
   log: Log;
@@ -53,7 +53,7 @@ export async function waitForPermission(event: PimEvent, eventText: string, miss
     error.message = `event ${event.id} waited ${waitHours} h (MISSING_PERMISSION_WAIT_HOURS) for a directory read that is refused: ${missing.message}. Grant it, then put the event back with pim-notify redrive`;
     return { kind: 'invalid', error };
   }
-  await deps.requeue.later(eventText, retrySeconds * 1000);
+  await deps.events.later(eventText, retrySeconds * 1000);
   return { kind: 'queuedAgain', eventId: event.id, reason: 'waitingForPermission', retryAfterMs: retrySeconds * 1000, detail: 'a directory read lacks a permission (logged once per process)' };
 }
 

@@ -20,7 +20,7 @@
  */
 import { DELIVERY_REPORT_EVENT_TYPE, parseDeliveryReports, type InvalidDeliveryReportError } from '../events/deliveryReportSchema.js';
 import type { Log } from '../log.js';
-import type { EventRequeue } from '../storage/eventRequeue.js';
+import type { EventsQueue } from '../queues/eventsQueue.js';
 import { recipientKey, type DeliveryLedger } from '../delivery/deliveryLedger.js';
 import type { Clock } from '../time/clock.js';
 
@@ -31,7 +31,7 @@ const UNDELIVERABLE = new Set(['Bounced', 'Suppressed', 'Quarantined', 'Filtered
 
 export interface ReportDeps {
   ledger: DeliveryLedger;
-  requeue: EventRequeue;
+  events: EventsQueue;
   settings: { DELIVERY_REPORT_RESENDS: number };
   /** When a report carries no time of its own, it counts as received now. */
   clock: Clock;
@@ -76,7 +76,7 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
     outcome.recorded++;
     if (recorded.resend && found.eventText) {
       outcome.resends++;
-      await deps.requeue.later(found.eventText, 0);
+      await deps.events.later(found.eventText, 0);
       deps.log('warn', `${who}: ACS reported Failed; sending again`);
     } else if (data.status === 'Failed' && !found.eventText) {
       outcome.undeliverable++;

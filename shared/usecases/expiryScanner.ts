@@ -22,7 +22,7 @@ import { parseEvent, type ParseResult } from '../events/parse.js';
 import type { PimEventType } from '../events/schema.js';
 import type { RoleDirectory, ScheduledAssignment, UnreadableScope } from '../directory/roleDirectory.js';
 import { reportMissingPermission, unlessPermissionMissing, type Blocked } from '../permissions/missing.js';
-import type { EventQueue } from '../sources/eventQueue.js';
+import type { EventsQueue } from '../queues/eventsQueue.js';
 import type { EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
 import type { Log } from '../log.js';
 import type { Clock } from '../time/clock.js';
@@ -42,7 +42,7 @@ const PHASES: readonly { before: number; milestones: readonly { milestone: Miles
 
 export interface ScanDeps {
   directory: Pick<RoleDirectory, 'scheduledAssignments' | 'tenant'>;
-  queue: EventQueue;
+  events: EventsQueue;
   emitted: EmittedStore;
   tracking: TrackingStore;
   /** The app's clock: the scan looks at the schedules as they stand now. */
@@ -135,7 +135,7 @@ export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
           deps.log('warn', `${event.error.message}; skipped`);
           continue;
         }
-        await deps.queue.send(event.event);
+        await deps.events.send(event.event);
         await deps.emitted.record(id);
         outcome.emitted[milestone]++;
         deps.log('info', `queued event ${id} (${type})`);
@@ -179,7 +179,8 @@ function iso(value: string): string {
 export interface ExpiryScanPorts {
   clock: Clock;
   directory: Pick<RoleDirectory, 'scheduledAssignments' | 'tenant'>;
-  sources: { store: EmittedStore & TrackingStore; queue: EventQueue };
+  sources: { store: EmittedStore & TrackingStore };
+  events: EventsQueue;
 }
 
 /** What a run of the expiry scanner's timer did: stopped by a missing permission, or one scan. */
@@ -191,9 +192,9 @@ export type ExpiryScanOutcome = Blocked | ({ kind: 'done' } & ScanOutcome);
  * events: blocked, reported once, tried again next run.
  */
 export async function runExpiryScan(ports: ExpiryScanPorts, log: Log): Promise<ExpiryScanOutcome> {
-  const { store, queue } = ports.sources;
+  const { store } = ports.sources;
   return unlessPermissionMissing(log, 'the expiry scanner sends no reminders', async () => ({
     kind: 'done' as const,
-    ...(await scanExpiry({ directory: ports.directory, queue, emitted: store, tracking: store, clock: ports.clock, log })),
+    ...(await scanExpiry({ directory: ports.directory, events: ports.events, emitted: store, tracking: store, clock: ports.clock, log })),
   }));
 }

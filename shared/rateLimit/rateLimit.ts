@@ -55,7 +55,7 @@ export interface DueSummary {
   windowEnd: string;
 }
 
-export interface RecipientRates {
+export interface RateLimit {
   /**
    * Send or hold, per request, in the window of now: the same (event, recipient) always gets
    * the answer it got first. `limit` informational emails per person per window are sent.

@@ -3,9 +3,9 @@
  * (portal links, a customer template folder) and the envelope of one recipient's email
  * (From, To, the ledger key and the deterministic operation id of the send).
  */
-import type { RenderedEmail } from '../email/email.js';
+import type { RenderedEmail } from '../render/email.js';
 import type { Deliverable } from '../delivery/batching.js';
-import type { RenderOptions } from '../email/render.js';
+import type { RenderOptions } from '../render/render.js';
 import { fromPackageRoot } from '../packageRoot.js';
 import type { Recipient } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';

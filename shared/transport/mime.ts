@@ -9,9 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { OutgoingEmail } from './email.js';
-import { singleLine } from './format.js';
-import { MSG_ID, messageIdDomain } from './messageId.js';
+import type { OutgoingEmail } from '../render/email.js';
+import { singleLine } from '../render/format.js';
+import { MSG_ID, messageIdDomain } from '../render/messageId.js';
 
 export interface EmlOptions {
   /** Stable id of this send (the operationId); becomes the Message-ID's left part. */
