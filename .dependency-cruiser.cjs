@@ -7,12 +7,14 @@
 
 /** Adapters: the files that talk to Azure Table/Queue storage, Graph, ARM, ACS or the file system. */
 const ADAPTERS = [
-  '^shared/storage/(table[^/]*|tables|queues|queueEventRequeue)\\.ts$',
-  '^shared/sources/(graph|storage|table|pimRequest)[^/]*\\.ts$',
+  '^shared/storage/',
+  '^shared/(activity|delivery|rateLimit|sources)/table[^/]*\\.ts$',
+  '^shared/queues/(storage[^/]*|queues)\\.ts$',
+  '^shared/sources/(graph|pimRequest)[^/]*\\.ts$',
   '^shared/directory/(graphDirectory|snapshotDirectory)\\.ts$',
   '^shared/directory/(graph|arm|snapshot)/',
-  '^shared/email/(acsSender|outboxSender)\\.ts$',
-  '^shared/email/acs/',
+  '^shared/transport/(acsTransport|outboxTransport)\\.ts$',
+  '^shared/transport/acs/',
   '^shared/confirm/(pimRecordConfirmer|pimRequestRecords)\\.ts$',
 ];
 
@@ -48,8 +50,8 @@ module.exports = {
     {
       name: 'usecases-import-no-adapter',
       severity: 'error',
-      comment: 'Use cases take ports (RoleDirectory, EmailSender, ActivityStore...); the composition root picks the adapters.',
-      from: { path: '^shared/usecases/' },
+      comment: 'Use cases, and the planning, delivery and rate-limit steps they run, take ports (RoleDirectory, Transport, DeliveryLedger...); the composition root picks the adapters.',
+      from: { path: '^shared/(usecases|planning)/|^shared/delivery/(deliver|batching)\\.ts$|^shared/rateLimit/holdBack\\.ts$' },
       to: { path: [...ADAPTERS, '^shared/composition/'] },
     },
     {

@@ -7,7 +7,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { DELIVERY_REPORTS_POISON_QUEUE as REPORTS_POISON_QUEUE, DELIVERY_REPORTS_QUEUE, app, logOf, moveToPoison, onFirstCall, output } from '../shared/composition/entry.js';
 
-const load = onFirstCall(async () => ({ ...(await import('../shared/usecases/deliveryReports.js')), ...(await import('../shared/queues/poison.js')) }));
+const load = onFirstCall(() => import('../shared/usecases/deliveryReports.js'));
 const poisonQueue = output.storageQueue({ queueName: REPORTS_POISON_QUEUE, connection: 'AzureWebJobsStorage' });
 
 export async function deliveryReports(message: unknown, context: InvocationContext): Promise<void> {

@@ -6,7 +6,7 @@
 // to add messages to queues of that one account.
 param communicationServiceName string
 param storageAccountName string
-@description('The queue the deliveryReports function reads (shared/storage/queueNames.ts).')
+@description('The queue the deliveryReports function reads (shared/queues/queueNames.ts).')
 param queueName string
 param tags object
 

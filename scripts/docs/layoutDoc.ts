@@ -44,19 +44,29 @@ export const DESCRIPTIONS: LayoutDescriptions = {
       'the documentation; `recipients.md`, `events.schema.json`, `sources.md` and the settings table below are generated from the code',
   },
   shared: {
-    'events/': 'the event schema and parser ([docs/events.md](docs/events.md)); pure',
+    'usecases/':
+      'the seven entry use cases, one per function and named after it (`notify`, `deliveryReports`, `weeklyDigest`, `heldBackSummary`, `auditCollector`, `requestsCollector`, `expiryScanner`): they take ports, never adapters, and answer in `{ kind }` outcomes',
+    'events/':
+      'what comes off a queue: the PIM event schema and parser ([docs/events.md](docs/events.md)), the delivery report schema (`deliveryReportSchema.ts`), the outcome language of the queue use cases (`outcomes.ts`); pure',
     'rules/': 'who receives what (the recipient matrix, the recipients, the policy, the notifications): the only place that decides; pure',
     'directory/':
       'who holds which role, read from a snapshot (`snapshot/`, [docs/directory-snapshot.md](docs/directory-snapshot.md)) or from Graph (`graph/`) and ARM (`arm/`); `cache.ts` shares and keeps lookups for a while',
     'confirm/':
       'whether PIM\'s own records confirm an event: from Graph/ARM, or unchecked (snapshot, setting off); `recordMatch.ts` compares an event with the records, pure ([docs/trust.md](docs/trust.md))',
-    'email/': 'sending (outbox or ACS), rendering and the templates (compiled TypeScript)',
-    'storage/': 'what is kept in Azure Tables and Queues: the activity for the digest, the delivery ledger, recipient rates, the event registry, the queues and their messages',
-    'sources/': 'where events come from: the audit log, PIM\'s requests and the event queue ([docs/sources.md](docs/sources.md)); `activities.ts` and `auditRecord.ts` are pure',
-    'usecases/': '`notifyEvent`, `planNotifications`, `deliverOnce`, `weeklyDigest`, `collectAudit`, `scanExpiry`, …: they take ports, never adapters',
+    'planning/': 'an event\'s emails: the inputs the rules need, gathered from the directory (`recipientInputs.ts`), rendered and addressed (`planNotifications.ts`, `envelope.ts`), threaded per request (`threading.ts`)',
+    'rateLimit/': 'the per-recipient rate limit of informational emails ([docs/rate-limit.md](docs/rate-limit.md)): `holdBack.ts` decides, the `RateLimit` port keeps the counts and what was held back for the summary',
+    'delivery/':
+      '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), and the event registry',
+    'transport/': 'how a message leaves: the `Transport` port (accept), ACS (`acsTransport.ts`, `acs/`) and the outbox of .eml files (`outboxTransport.ts`, `mime.ts`)',
+    'render/': 'what an email says and looks like: the views, the templates (compiled TypeScript), escaping and links; no I/O besides reading a customer template folder',
+    'activity/': 'what happened, kept for the weekly digest\'s counts (Table Storage)',
+    'queues/': 'the queues: names, message encoding, the events queue (`eventsQueue.ts`: one port to send an event and to put one back for later) and poison records',
+    'sources/': 'where events come from: the audit log and PIM\'s requests, with their cursors ([docs/sources.md](docs/sources.md)); `activities.ts` and `auditRecord.ts` are pure',
+    'storage/': 'the Table Storage client every table adapter shares, and what its errors mean',
     'composition/':
       '**the one composition root**: `services.ts` builds every adapter from the settings (one Graph client for the whole app), `credential.ts` picks managed identity or connection string once, `entry.ts` is what the function files share',
-    'permissions/': 'the Graph permissions the app needs, written once (`graph.ts`), and a missing one (a 403) recognised as a configuration state, not a failure to retry (`missing.ts`)',
+    'permissions/':
+      'the Graph permissions the app needs, written once (`graph.ts`); a missing one (a 403) recognised as a configuration state, not a failure to retry (`missing.ts`), and the event that waits for it (`permissionWait.ts`)',
     'telemetry/': 'OpenTelemetry to Application Insights, loaded only when a connection string is set; `tracedFetch.ts` makes each Graph request a dependency',
     'settings/': 'every setting once (name, default, description, schema)',
     'time/': 'the app\'s one `Clock` (`clock.ts`), ISO weeks',

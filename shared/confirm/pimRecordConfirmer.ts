@@ -13,7 +13,7 @@
  * ago, is looked at again later (PIM's read APIs can trail its audit log); otherwise, or when a
  * record contradicts the event, it is not confirmed. A missing Graph permission (tenant-wide)
  * is thrown to the use case, which waits for the grant as for any refused directory read
- * (usecases/permissionWait.ts): a configuration problem is not the event's fault, and an
+ * (permissions/permissionWait.ts): a configuration problem is not the event's fault, and an
  * unconfirmed event is never mailed; an Azure scope ARM will not show (403, 404) is the
  * event's: not confirmed.
  */

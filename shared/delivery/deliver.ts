@@ -2,7 +2,7 @@
  * The one way the app delivers email: notifications, reminders, the weekly digest and the
  * held-back summary all come here. A delivery (an event, a digest's week, a held-back window)
  * goes as few transport messages as batching allows (batching.ts), concurrently, each done
- * once the transport has accepted it; delivery reports (recordDeliveryReport.ts) say later what
+ * once the transport has accepted it; delivery reports (deliveryReports.ts) say later what
  * became of each recipient. Exactly once rests on the ledger (deliveryLedger.ts):
  *
  *   claim (on the first delivery each message as a whole, members listed; otherwise row by

@@ -3,7 +3,7 @@
  * delivery (an event, a digest's week, a held-back window) × recipient, so that a message
  * delivered twice, a retry after a partial failure or two overlapping runs send each email
  * once; and what became of each recipient, from the transport's acceptance and the delivery
- * reports. The one delivery path (deliver.ts) and the delivery reports (recordDeliveryReport.ts)
+ * reports. The one delivery path (deliver.ts) and the delivery reports (deliveryReports.ts)
  * use it; the protocol:
  *   - claim: on a delivery's first run each message as a whole, one row listing its members,
  *     with no read first (claimFresh; fenced against every other claim of the delivery);
@@ -157,7 +157,7 @@ export function recipientKey(address: string): string {
  * A UUID (version-5 layout) derived from the ledger id (an event, a digest's week) and the
  * address: the same send, the same id. Its first byte comes from the ledger id alone, so every
  * id of one event starts alike and their index rows share one partition, written at once
- * (tableAcceptanceLedger.ts).
+ * (messageIndex.ts).
  */
 export function deliveryOperationId(ledgerId: string, address: string): string {
   const h = createHash('sha1').update(`pim-notify\n${ledgerId}\n${address.trim().toLowerCase()}`).digest();
@@ -171,7 +171,7 @@ export function deliveryOperationId(ledgerId: string, address: string): string {
 /**
  * The planned id of a recipient's n-th resend after Failed reports (n ≥ 1): an id of its own per
  * generation, never the id of an earlier send, so a message's accepted-row can only mean the
- * send its rows were planned into (storage/messageRows.ts).
+ * send its rows were planned into (messageRows.ts).
  */
 export function resendOperationId(operationId: string, resends: number): string {
   return deliveryOperationId(operationId, `resend ${resends}`);

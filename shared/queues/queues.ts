@@ -1,6 +1,6 @@
 /**
  * Queue clients on the app's storage account: a connection string (Azurite locally) or the
- * account with its managed identity in Azure (endpoint: serviceEndpoint in tables.ts). Names: queueNames.ts; encoding: queueMessage.ts.
+ * account with its managed identity in Azure (endpoint: serviceEndpoint in storage/tables.ts). Names: queueNames.ts; encoding: queueMessage.ts.
  */
 import { QueueClient } from '@azure/storage-queue';
 import { NO_STORAGE, requireCredential, serviceEndpoint, type StorageConnection } from '../storage/tables.js';

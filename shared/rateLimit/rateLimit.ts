@@ -1,6 +1,6 @@
 /**
- * The per-recipient rate limit port (Table Storage adapter: tableRecipientRates.ts; in memory:
- * dev/doubles/memoryRecipientRates.ts). A flood of events must not flood inboxes: per person
+ * The per-recipient rate limit port (Table Storage adapter: tableRateLimit.ts; in memory:
+ * dev/doubles/memoryRateLimit.ts). A flood of events must not flood inboxes: per person
  * and fixed window, the first `limit` informational emails go out, the rest are held back and
  * listed in one summary after the window closes (usecases/heldBackSummary.ts).
  *

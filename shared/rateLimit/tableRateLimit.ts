@@ -1,5 +1,5 @@
 /**
- * The rate limit in Table Storage (port and protocol: recipientRates.ts).
+ * The rate limit in Table Storage (port and protocol: rateLimit.ts).
  *
  * Layout (RECIPIENT_RATE_TABLE):
  *   PartitionKey `r-<recipientKey>`:

@@ -73,7 +73,7 @@ function checkedHeaders(headers: Record<string, string>): Record<string, string>
 }
 
 /**
- * The threading headers (shared/usecases/threading.ts): a given Message-ID replaces the one
+ * The threading headers (shared/planning/threading.ts): a given Message-ID replaces the one
  * derived from the send's id; it, In-Reply-To and References must be msg-ids, else an error
  * rather than a message clients would thread wrongly.
  */

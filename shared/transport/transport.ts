@@ -1,7 +1,7 @@
 /**
  * The transport port: the one way an email leaves the app. A transport *accepts* a message
  * (ACS: its 202; the outbox: the file written); what became of each recipient is learnt from
- * delivery reports (usecases/recordDeliveryReport.ts), or, where the transport is the mailbox
+ * delivery reports (usecases/deliveryReports.ts), or, where the transport is the mailbox
  * itself (the outbox), from the acceptance (`delivered`). Adapters: acsTransport.ts,
  * outboxTransport.ts. Every email — notifications, the digest, the held-back summary — goes
  * through delivery/deliver.ts onto this port.

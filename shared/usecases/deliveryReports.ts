@@ -25,6 +25,7 @@ import { recipientKey, type DeliveryLedger } from '../delivery/deliveryLedger.js
 import type { Clock } from '../time/clock.js';
 
 export { DELIVERY_REPORT_EVENT_TYPE } from '../events/deliveryReportSchema.js';
+export { poisonEntry } from '../queues/poison.js';
 
 /** Statuses after which sending again is pointless: the mailbox or ACS refused this address. */
 const UNDELIVERABLE = new Set(['Bounced', 'Suppressed', 'Quarantined', 'FilteredSpam']);

@@ -6,7 +6,7 @@
  * instead of spending a request to be told the same thing again.
  *
  * A wait longer than the caller's budget is not slept here: the caller is told how long, and
- * hands the work back to the queue for later (see deliverGrouped.ts).
+ * hands the work back to the queue for later (see delivery/deliver.ts).
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,0 +1,113 @@
+/**
+ * The weekly digest and the held-back summary go the one delivery path the notifications take:
+ * through the production ACS transport against the local ACS (real-service model: operations
+ * stay Running, reports come through Event Grid's shape), accepted at the 202 and never polled,
+ * their delivery reports recorded on their own ledger rows by the deliveryReports use case.
+ */
+import { readFile } from 'node:fs/promises';
+import { TableClient } from '@azure/data-tables';
+import { describe, expect, it } from 'vitest';
+import { MemoryRateLimit } from '../../dev/doubles/memoryRateLimit.js';
+import { recipientKey } from '../../shared/delivery/deliveryLedger.js';
+import { SnapshotDirectory } from '../../shared/directory/snapshotDirectory.js';
+import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
+import { parseEventsText } from '../../dev/eventFile.js';
+import { fromPackageRoot } from '../../shared/packageRoot.js';
+import { loadSettings } from '../../shared/settings/settings.js';
+import { TableActivityStore } from '../../shared/activity/tableActivityStore.js';
+import { parseIsoWeek } from '../../shared/time/isoWeek.js';
+import { digestLedgerId, sendWeeklyDigest } from '../../shared/usecases/weeklyDigest.js';
+import { CLOCK_GRACE_MS, heldBackLedgerId, sendHeldBackSummaries } from '../../shared/usecases/heldBackSummary.js';
+import { REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
+import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
+import { storageConnectionString, uniqueTableName } from '../support/storage.js';
+import { harness } from '../delivery/support.js';
+
+const startFake = fakeAcsPerTest();
+const NOW = new Date('2026-11-23T08:00:00Z');
+const W47 = parseIsoWeek('2026-W47');
+/** PRA ∪ SA ∪ GA of the sample tenant, each once (samples/README.md). */
+const ADMIN_COUNT = 16;
+
+async function sampleDirectory(): Promise<SnapshotDirectory> {
+  return new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { clock: { now: () => NOW } });
+}
+
+describe('the digest and the held-back summary through the one delivery path', () => {
+  it('the digest: one accepted message per admin, no status read, every delivery report recorded on its row', async () => {
+    const reports: DeliveryReportEvent[] = [];
+    const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
+    const h = await harness(fake);
+    const directory = await sampleDirectory();
+    const activity = new TableActivityStore(TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }));
+    const events = parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => e.event);
+    for (const e of events) await activity.record(e);
+    const bounced = 'megan.bowen@contoso.com';
+    fake.bounce(bounced, 'Bounced');
+
+    const outcome = await sendWeeklyDigest(W47, { directory, activity, transport: h.transport, ledger: h.ledger, settings: loadSettings({}), log: () => {} });
+    expect(outcome).toMatchObject({ kind: 'done', recipients: ADMIN_COUNT, sent: ADMIN_COUNT, alreadySent: 0, failed: 0 });
+    expect(fake.deliveries, 'each admin their own message').toHaveLength(ADMIN_COUNT);
+    expect(fake.deliveries.every((d) => d.message.recipients.to?.length === 1 && !d.message.recipients.bcc?.length)).toBe(true);
+    expect(fake.count('GET', '/emails/operations'), 'accepted at the 202: no status read').toBe(0);
+
+    await fake.reportsSettled();
+    for (const r of reports) await h.record(r);
+    const tenantId = (await directory.tenant()).id;
+    const outcomes = await h.ledger.outcomes(digestLedgerId(tenantId, W47));
+    expect(outcomes).toHaveLength(ADMIN_COUNT);
+    expect(outcomes.every((o) => o.status === 'accepted')).toBe(true);
+    const byKey = new Map(outcomes.map((o) => [o.key, o.deliveryStatus]));
+    expect(byKey.get(recipientKey(bounced))).toBe('Bounced');
+    expect([...byKey.values()].filter((s) => s === 'Delivered')).toHaveLength(ADMIN_COUNT - 1);
+    expect(h.logs.some((l) => /^error: .*Bounced/.test(l)), 'the bounce is reported').toBe(true);
+
+    // A rerun of the week sends nobody anything.
+    expect(await sendWeeklyDigest(W47, { directory, activity, transport: h.transport, ledger: h.ledger, settings: loadSettings({}), log: () => {} })).toMatchObject({
+      sent: 0,
+      alreadySent: ADMIN_COUNT,
+    });
+    expect(fake.deliveries).toHaveLength(ADMIN_COUNT);
+  });
+
+  it('a digest that ACS fails is recorded failed from its report, logged, and not put back on the events queue', async () => {
+    const reports: DeliveryReportEvent[] = [];
+    const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
+    const h = await harness(fake);
+    const directory = await sampleDirectory();
+    const activity = new TableActivityStore(TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }));
+    fake.failNextOperation('ServiceUnavailable');
+    await sendWeeklyDigest(W47, { directory, activity, transport: h.transport, ledger: h.ledger, settings: { ...loadSettings({}), EMAIL_SEND_CONCURRENCY: 1 }, log: () => {} });
+    await fake.reportsSettled();
+    for (const r of reports) await h.record(r);
+    const outcomes = await h.ledger.outcomes(digestLedgerId((await directory.tenant()).id, W47));
+    expect(outcomes.filter((o) => o.status === 'failed' && o.deliveryStatus === 'Failed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.deliveryStatus === 'Delivered')).toHaveLength(ADMIN_COUNT - 1);
+    expect(await h.requeued(), 'no event to put back').toHaveLength(0);
+    expect(h.logs.some((l) => /^error: .*Failed; not sent again, as no event is kept/.test(l))).toBe(true);
+  });
+
+  it('the held-back summary: accepted, no status read, its report recorded on its row', async () => {
+    const reports: DeliveryReportEvent[] = [];
+    const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
+    const h = await harness(fake);
+    const windowStart = new Date('2026-12-01T06:00:00Z');
+    const rateLimit = new MemoryRateLimit({ now: () => new Date(windowStart.getTime() + 30 * 60_000) });
+    const address = 'lee.gu@contoso.com';
+    for (const id of ['a', 'b', 'c']) {
+      const item = { eventId: id, notification: 'assignmentAlert', roleName: 'Global Administrator', principalName: 'Megan Bowen', scopeName: 'Contoso', occurredAt: '2026-12-01T06:20:00Z' };
+      await rateLimit.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], { limit: 1, windowMs: 3_600_000, seenBefore: false });
+    }
+    const [due] = await rateLimit.dueSummaries(new Date(8.64e15));
+    const after = new Date(windowStart.getTime() + 3_600_000 + CLOCK_GRACE_MS + 1);
+    const outcome = await sendHeldBackSummaries(after, { rateLimit, directory: await sampleDirectory(), transport: h.transport, ledger: h.ledger, settings: loadSettings({}), log: () => {} });
+    expect(outcome).toMatchObject({ kind: 'done', windows: 1, sent: 1, listed: 2 });
+    expect(fake.deliveredTo(address)).toBe(1);
+    expect(fake.count('GET', '/emails/operations')).toBe(0);
+
+    await fake.reportsSettled();
+    for (const r of reports) await h.record(r);
+    const [row] = await h.ledger.outcomes(heldBackLedgerId(due!));
+    expect(row).toMatchObject({ key: recipientKey(address), status: 'accepted', deliveryStatus: 'Delivered' });
+  });
+});
