@@ -32,8 +32,8 @@ export interface CollectDeps {
   overlapMinutes: number;
   /** The app's clock: the end of the window read. */
   clock: Clock;
-  /** Longest window read before the cursor is committed (default one day). */
-  maxWindowMinutes?: number;
+  /** Longest window read before the cursor is committed (MAX_WINDOW_MINUTES in production). */
+  maxWindowMinutes: number;
   log: Log;
 }
 
@@ -58,7 +58,7 @@ const MINUTE = 60_000;
 export async function collectAuditEvents(deps: CollectDeps): Promise<CollectOutcome> {
   const now = deps.clock.now();
   const overlap = deps.overlapMinutes * MINUTE;
-  const maxWindow = (deps.maxWindowMinutes ?? 24 * 60) * MINUTE;
+  const maxWindow = deps.maxWindowMinutes * MINUTE;
   const stored = await deps.cursors.cursor(AUDIT_CURSOR);
   // First run: start at "now" minus the overlap rather than replaying history as fresh emails.
   let cursor = stored ? Date.parse(stored) : now.getTime();
@@ -117,6 +117,9 @@ export interface AuditCollectorPorts {
   events: EventsQueue;
 }
 
+/** A day: a long outage is read a day at a time, each committed, so a failure repeats at most a day's reads. */
+export const MAX_WINDOW_MINUTES = 24 * 60;
+
 /** What a run of the audit collector's timer did: nothing (and why), stopped by a missing permission, or one collection. */
 export type AuditCollectorOutcome = { kind: 'idle'; reason: string } | Blocked | ({ kind: 'done' } & CollectOutcome);
 
@@ -139,6 +142,7 @@ export async function runAuditCollector(ports: AuditCollectorPorts, log: Log): P
       emitted: store,
       tenantId: (await ports.directory.tenant()).id,
       overlapMinutes: ports.settings.AUDIT_OVERLAP_MINUTES,
+      maxWindowMinutes: MAX_WINDOW_MINUTES,
       clock: ports.clock,
       log,
     })),

@@ -44,7 +44,7 @@ export interface RequestsDeps {
   /** The app's clock: the cursor's floor, reminders due, requests that expired undecided. */
   clock: Clock;
   /** Event ids this process already knows are recorded: saves a table read per request per run. */
-  known?: Set<string>;
+  known: Set<string>;
   log: Log;
 }
 
@@ -135,16 +135,16 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
 }
 
 async function isRecorded(id: string, deps: RequestsDeps): Promise<boolean> {
-  if (deps.known?.has(id)) return true;
+  if (deps.known.has(id)) return true;
   const recorded = await deps.emitted.has(id);
-  if (recorded) deps.known?.add(id);
+  if (recorded) deps.known.add(id);
   return recorded;
 }
 
 async function queue(event: PimEvent, deps: RequestsDeps): Promise<void> {
   await deps.events.send(event);
   await deps.emitted.record(event.id);
-  deps.known?.add(event.id);
+  deps.known.add(event.id);
   deps.log('info', `queued event ${event.id} (${event.type})`);
 }
 

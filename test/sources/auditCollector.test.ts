@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueClient } from '@azure/storage-queue';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { collectAuditEvents, type CollectDeps } from '../../shared/usecases/auditCollector.js';
+import { collectAuditEvents, type CollectDeps, MAX_WINDOW_MINUTES } from '../../shared/usecases/auditCollector.js';
 import { createServices } from '../../shared/composition/services.js';
 import type { CursorStore, EmittedStore } from '../../shared/sources/sourcesStore.js';
 import { EMPTY_TENANT, FakeAuditGraph } from '../support/fakeAudit.js';
@@ -41,6 +41,7 @@ async function world(start: Date) {
   const deps = (overrides: Partial<CollectDeps> = {}): CollectDeps => ({
     source,
     events,
+    maxWindowMinutes: MAX_WINDOW_MINUTES,
     cursors: adapters.store,
     emitted: adapters.store,
     tenantId: TENANT,

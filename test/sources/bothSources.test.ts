@@ -16,7 +16,7 @@ import { createServices } from '../../shared/composition/services.js';
 import { OutboxTransport } from '../../shared/transport/outboxTransport.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { collectAuditEvents } from '../../shared/usecases/auditCollector.js';
+import { collectAuditEvents, MAX_WINDOW_MINUTES } from '../../shared/usecases/auditCollector.js';
 import { collectRequestEvents } from '../../shared/usecases/requestsCollector.js';
 import { notifyEvent } from '../../shared/usecases/notify.js';
 import { TableSourcesStore } from '../../shared/sources/tableSourcesStore.js';
@@ -82,11 +82,11 @@ describe('a request seen by both sources', () => {
     });
     const { store } = services.sources;
     const { events: queue } = services;
-    const requests = { source: await services.sources.requestSource(), events: queue, cursors: store, emitted: store, tenantId: TENANT, reminderHours: [4], clock: { now: () => clock.now }, log: () => {} };
+    const requests = { source: await services.sources.requestSource(), events: queue, known: new Set<string>(), cursors: store, emitted: store, tenantId: TENANT, reminderHours: [4], clock: { now: () => clock.now }, log: () => {} };
     // Sharing one sources table, each collector skips what the other queued. The audit collector
     // gets its own here, so both events reach the queue and the notify side has to keep one email.
     const auditStore = new TableSourcesStore(tableClient(services.storage, uniqueTableName('Aud')));
-    const audit = { source: await services.sources.auditSource(), events: queue, cursors: auditStore, emitted: auditStore, tenantId: TENANT, overlapMinutes: 30, clock: { now: () => clock.now }, log: () => {} };
+    const audit = { source: await services.sources.auditSource(), events: queue, maxWindowMinutes: MAX_WINDOW_MINUTES, cursors: auditStore, emitted: auditStore, tenantId: TENANT, overlapMinutes: 30, clock: { now: () => clock.now }, log: () => {} };
     await auditStore.setCursor('directoryAudits', t0.toISOString());
     const at = (ms: number) => new Date(t0.getTime() + ms);
 

@@ -17,7 +17,7 @@ import { queuedEvents } from './queueHelpers.js';
 import { describeFunctions, loadFunctionApp } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { ALICE, GA, READER, SUB, TENANT, record } from './records.js';
-import { collectAuditEvents } from '../../shared/usecases/auditCollector.js';
+import { collectAuditEvents, MAX_WINDOW_MINUTES } from '../../shared/usecases/auditCollector.js';
 import { sampleWorld } from '../support/clock.js';
 
 const MIN = 60_000;
@@ -60,6 +60,7 @@ async function world(start: Date, reminderHours = '4;23') {
   const deps = (overrides: Partial<RequestsDeps> = {}): RequestsDeps => ({
     source,
     events: eventsQueue,
+    known: new Set(),
     cursors: sources.store,
     emitted: sources.store,
     tenantId: TENANT,
@@ -234,7 +235,7 @@ describe('requestsCollector', () => {
     r.targetResources = r.targetResources!.map((t) => (t.type === 'Request' ? { ...t, id } : t));
     graph.audits.push(r, record('Add member to role outside of PIM (permanent)', w.at(-10_000)));
     await w.store.setCursor('directoryAudits', w.at(-60_000).toISOString());
-    const outcome = await collectAuditEvents({ source: w.audit, events: w.eventsQueue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, clock: { now: () => w.clock.now }, log: () => {} });
+    const outcome = await collectAuditEvents({ source: w.audit, maxWindowMinutes: MAX_WINDOW_MINUTES, events: w.eventsQueue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, clock: { now: () => w.clock.now }, log: () => {} });
     expect(outcome).toMatchObject({ read: 2, queued: 1, alreadyQueued: 1 });
     expect((await w.events()).map((e) => e.type).sort()).toEqual(['activationPendingApproval', 'roleAssignedOutsidePim']);
   });
