@@ -53,7 +53,7 @@ export const DESCRIPTIONS: LayoutDescriptions = {
       'who holds which role, read from a snapshot (`snapshot/`, [docs/directory-snapshot.md](docs/directory-snapshot.md)) or from Graph (`graph/`) and ARM (`arm/`); `cache.ts` shares and keeps lookups for a while',
     'confirm/':
       'whether PIM\'s own records confirm an event: from Graph/ARM, or unchecked (snapshot, setting off); `recordMatch.ts` compares an event with the records, pure ([docs/trust.md](docs/trust.md))',
-    'planning/': 'an event\'s emails: the inputs the rules need, gathered from the directory (`recipientInputs.ts`), rendered and addressed (`planNotifications.ts`, `envelope.ts`), threaded per request (`threading.ts`)',
+    'planning/': 'an event\'s emails: the inputs the rules need, gathered from the directory (`recipientInputs.ts`), rendered and addressed (`planNotifications.ts`, `addressing.ts`), threaded per request (`threading.ts`)',
     'rateLimit/': 'the per-recipient rate limit of informational emails ([docs/rate-limit.md](docs/rate-limit.md)): `holdBack.ts` decides, the `RateLimit` port keeps the counts and what was held back for the summary',
     'delivery/':
       '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), and the event registry',

@@ -9,7 +9,7 @@ import type { RenderedEmail } from '../render/email.js';
 import { renderNotification, type NotificationModel } from '../render/render.js';
 import { decideRecipients, type Recipient, type RecipientDecision } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
-import { addressed, renderOptions, type PlannedEmail } from './envelope.js';
+import { addressed, renderOptions, type PlannedEmail } from './addressing.js';
 import { gatherRecipientInputs, type GatheredInputs } from './recipientInputs.js';
 import { threadOf } from './threading.js';
 
@@ -18,7 +18,7 @@ export type NotifySettings = Pick<
   'MAX_RECIPIENTS_PER_EVENT' | 'RECIPIENT_MODEL' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'
 >;
 
-export type { PlannedEmail } from './envelope.js';
+export type { PlannedEmail } from './addressing.js';
 
 export interface NotificationPlan {
   event: PimEvent;

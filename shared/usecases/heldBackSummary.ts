@@ -16,7 +16,7 @@ import { deliveryOperationId, type DeliveryLedger } from '../delivery/deliveryLe
 import type { DueSummary, HeldItem, RateLimit } from '../rateLimit/rateLimit.js';
 import type { Log } from '../log.js';
 import { DeliveryBusyError, deliver, type DeliveryCounts } from '../delivery/deliver.js';
-import { renderOptions } from '../planning/envelope.js';
+import { renderOptions } from '../planning/addressing.js';
 
 export type HeldBackSettings = Pick<
   Settings,

@@ -14,7 +14,7 @@ import { renderDigest, type DigestTiles } from '../render/render.js';
 import { decideDigestRecipients } from '../rules/digestRecipients.js';
 import { DIRECTORY_ADMIN_ROLE_IDS } from '../directory/roleDirectory.js';
 import type { Settings } from '../settings/settings.js';
-import { addressed, renderOptions, type PlannedEmail } from '../planning/envelope.js';
+import { addressed, renderOptions, type PlannedEmail } from '../planning/addressing.js';
 import type { ActivityRow, ActivityStore } from '../activity/activityStore.js';
 import type { DeliveryLedger } from '../delivery/deliveryLedger.js';
 import { deliver } from '../delivery/deliver.js';

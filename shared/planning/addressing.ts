@@ -1,6 +1,6 @@
 /**
  * What every email the app plans shares, written once: the render options the settings give
- * (portal links, a customer template folder) and the envelope of one recipient's email
+ * (portal links, a customer template folder) and how one recipient's email is addressed
  * (From, To, the ledger key and the deterministic operation id of the send).
  */
 import type { RenderedEmail } from '../render/email.js';
@@ -11,14 +11,14 @@ import type { Recipient } from '../rules/recipients.js';
 import type { Settings } from '../settings/settings.js';
 import { deliveryOperationId, recipientKey } from '../delivery/deliveryLedger.js';
 
-export type EnvelopeSettings = Pick<Settings, 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'>;
+export type AddressingSettings = Pick<Settings, 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME'>;
 
 /** One recipient's email as delivery takes it (deliver.ts), with whom it is for and why. */
 export interface PlannedEmail extends Deliverable {
   recipient: Recipient;
 }
 
-export function renderOptions(settings: EnvelopeSettings): RenderOptions {
+export function renderOptions(settings: AddressingSettings): RenderOptions {
   return { portalBaseUrl: settings.PORTAL_BASE_URL, templatesDir: settings.TEMPLATES_DIR && fromPackageRoot(settings.TEMPLATES_DIR) };
 }
 
@@ -27,7 +27,7 @@ export function addressed(
   ledgerId: string,
   recipient: Recipient,
   rendered: RenderedEmail,
-  settings: EnvelopeSettings,
+  settings: AddressingSettings,
   headers: Record<string, string>,
 ): PlannedEmail {
   return {
