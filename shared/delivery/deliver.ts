@@ -71,10 +71,10 @@ interface Job {
   mayHaveBeenSent: boolean;
 }
 
-export async function deliver(eventId: string, items: Deliverable[], options: DeliverOptions): Promise<DeliveryCounts> {
+export async function deliver(deliveryId: string, items: Deliverable[], options: DeliverOptions): Promise<DeliveryCounts> {
   const { transport, ledger } = options;
   const personal = options.personal || transport.maxRecipients <= 1;
-  const toMessages = (list: Deliverable[]) => (personal ? perPersonMessages(list) : batchedMessages(eventId, list, transport.maxRecipients));
+  const toMessages = (list: Deliverable[]) => (personal ? perPersonMessages(list) : batchedMessages(deliveryId, list, transport.maxRecipients));
   const counts: DeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
   const accepted: AcceptedMessage[] = [];
   const refused: { key: string; error: string }[] = [];
@@ -96,7 +96,7 @@ export async function deliver(eventId: string, items: Deliverable[], options: De
       }
     } catch (e) {
       if (e instanceof PermanentSendError) {
-        options.log('error', `${eventId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
+        options.log('error', `${deliveryId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
         counts.failed += job.plan.items.length;
         refused.push(...job.plan.items.map((i) => ({ key: i.key, error: e.message })));
       } else {
@@ -132,7 +132,7 @@ export async function deliver(eventId: string, items: Deliverable[], options: De
     const byId = new Map(first.map((plan) => [plan.messageId, plan]));
     const eventText = options.eventText ? { eventText: options.eventText } : {};
     const ours = await ledger.claimFresh(
-      eventId,
+      deliveryId,
       first.map((plan) => ({ messageId: plan.messageId, requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), ...eventText })),
       (ids) => start(ids.map((id) => ({ plan: byId.get(id)!, mayHaveBeenSent: false }))),
     );
@@ -140,7 +140,7 @@ export async function deliver(eventId: string, items: Deliverable[], options: De
     const rest = items.filter((i) => !claimedFresh.has(i.key));
     if (rest.length > 0) {
       const jobs: Job[] = [];
-      busy = await claimTheRest(eventId, rest, { ...options, personal }, toMessages, jobs, counts);
+      busy = await claimTheRest(deliveryId, rest, { ...options, personal }, toMessages, jobs, counts);
       start(jobs);
     }
   } catch (e) {
@@ -150,14 +150,14 @@ export async function deliver(eventId: string, items: Deliverable[], options: De
   while (workers.length > 0) await workers.shift();
 
   // What went out is recorded even when something stopped the sending, so the retry skips it.
-  if (accepted.length > 0) await ledger.accepted(eventId, accepted);
-  if (refused.length > 0) await ledger.refused(eventId, refused);
+  if (accepted.length > 0) await ledger.accepted(deliveryId, accepted);
+  if (refused.length > 0) await ledger.refused(deliveryId, refused);
   const untouched = notStarted.filter((j) => !j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
   const unknown = notStarted.filter((j) => j.mayHaveBeenSent).flatMap((j) => j.plan.items.map((i) => i.key));
-  if (untouched.length > 0) await ledger.handBack(eventId, untouched);
-  if (unknown.length > 0) await ledger.release(eventId, unknown);
+  if (untouched.length > 0) await ledger.handBack(deliveryId, untouched);
+  if (unknown.length > 0) await ledger.release(deliveryId, unknown);
   if (stop) throw stop;
-  if (busy > 0) throw new DeliveryBusyError(`${eventId}: ${busy} emails are being sent by another worker; retry later`);
+  if (busy > 0) throw new DeliveryBusyError(`${deliveryId}: ${busy} emails are being sent by another worker; retry later`);
   return counts;
 }
 
@@ -167,7 +167,7 @@ export async function deliver(eventId: string, items: Deliverable[], options: De
  * many rows another worker holds.
  */
 async function claimTheRest(
-  eventId: string,
+  deliveryId: string,
   items: Deliverable[],
   options: DeliverOptions,
   toMessages: (list: Deliverable[]) => MessagePlan[],
@@ -175,7 +175,7 @@ async function claimTheRest(
   counts: DeliveryCounts,
 ): Promise<number> {
   const { ledger } = options;
-  const claims = await ledger.claim(eventId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
+  const claims = await ledger.claim(deliveryId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
   let busy = 0;
   const fresh: Deliverable[] = [];
   const takenOver: Deliverable[] = [];
@@ -188,7 +188,7 @@ async function claimTheRest(
     else (claim.mayHaveBeenSent ? takenOver : fresh).push(item);
   }
 
-  const rows = takenOver.length > 0 ? await ledger.pending(eventId, takenOver.map((i) => i.key)) : new Map();
+  const rows = takenOver.length > 0 ? await ledger.pending(deliveryId, takenOver.map((i) => i.key)) : new Map();
   const planned = new Map<string, Deliverable[]>();
   const unplanned: Deliverable[] = [];
   const added: Job[] = [];
@@ -210,7 +210,7 @@ async function claimTheRest(
   const toPlan: PlannedMessage[] = added
     .filter((j) => !planned.has(j.plan.messageId))
     .map((j) => ({ messageId: j.plan.messageId, keys: j.plan.items.map((i) => i.key), ...(options.eventText ? { eventText: options.eventText } : {}) }));
-  await ledger.plan(eventId, toPlan);
+  await ledger.plan(deliveryId, toPlan);
   jobs.push(...added);
   return busy;
 }
