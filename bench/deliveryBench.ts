@@ -2,15 +2,19 @@
  * The delivery benchmark (issue 14): the same bench tenant and events sent two ways in one run,
  * against the local ACS in its real-service model (operations Running for 2 s, retry-after 2 s,
  * per-recipient delivery reports put on an Azurite queue as Event Grid would):
- *   - `sequential`: today's per-person sending, kept for the comparison: one ACS send per email,
- *     polled until Succeeded, email after email (deliverOnce + AcsEmailSender.send). It takes
- *     seconds per email, so it runs on the first `sequentialEvents` events only;
+ *   - `sequential`: the former per-person sending, kept for the comparison: one ACS send per
+ *     email, polled until Succeeded, email after email (bench/sendAndPoll.ts: what deliverOnce +
+ *     AcsEmailSender.send did before the one delivery path). It takes seconds per email, so it
+ *     runs on the first `sequentialEvents` events only;
  *   - `grouped`: the production path: identical emails as one message (≤ 50 in Bcc), sent
  *     concurrently, done at 202; every report then recorded by the real use case from the queue.
  * Plus, through the grouped path: events of 1, 10, 100 and 1,000 recipients through the whole
  * notify use case (roles of that many recipients, bench/fanOut.ts), sizes interleaved at the
- * same concurrency, for `processingByRecipients`; and one event with 1,000 recipients handed
- * straight to deliverGrouped (`largeEventSeconds`).
+ * same concurrency, for `processingByRecipients`; one event with 1,000 recipients handed
+ * straight to deliver() (`largeEventSeconds`); and the weekly digest of the events' week
+ * (sendLastWeeksDigest, each admin their own message) on a local ACS of its own, through the
+ * production transport (`digest`) and, for the comparison, through the send-and-poll baseline
+ * (`digest.sendAndPoll`): ACS requests and status reads per digest recipient.
  *
  * Events run through the notify use case in-process, 16 at a time (host.json's batchSize), on
  * production adapters: Graph/ARM directory on local endpoints, ledger and queues on Azurite.
@@ -24,15 +28,19 @@
 import { QueueClient } from '@azure/storage-queue';
 import { loadavg } from 'node:os';
 import { createGraphDirectory, createServices, type Services } from '../shared/composition/services.js';
-import { createAcsEmailSender } from '../shared/transport/acsTransport.js';
+import { createAcsTransport } from '../shared/transport/acsTransport.js';
 import { createPacers } from '../shared/transport/acs/pacer.js';
-import type { EmailSender } from '../shared/render/email.js';
+import type { Transport } from '../shared/transport/transport.js';
 import { loadSettings, type Settings } from '../shared/settings/settings.js';
-import { deliveryOperationId, recipientKey } from '../shared/delivery/deliveryLedger.js';
+import { deliveryOperationId, recipientKey, type DeliveryLedger } from '../shared/delivery/deliveryLedger.js';
 import { decodeMessage } from '../shared/queues/queueMessage.js';
 import { notifyEvent } from '../shared/usecases/notify.js';
 import { recordDeliveryReport } from '../shared/usecases/deliveryReports.js';
-import { deliverGrouped } from '../shared/delivery/deliver.js';
+import { digestLedgerId, sendLastWeeksDigest } from '../shared/usecases/weeklyDigest.js';
+import { deliver } from '../shared/delivery/deliver.js';
+import type { RoleDirectory } from '../shared/directory/roleDirectory.js';
+import type { ActivityStore } from '../shared/activity/activityStore.js';
+import { isoWeekOf, previousWeek } from '../shared/time/isoWeek.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeArm } from '../test/support/fakeArm.js';
 import { CUSTOM_DOMAIN_QUOTAS, FakeAcs, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL, type DeliveryReportEvent } from '../test/support/fakeAcs.js';
@@ -40,6 +48,7 @@ import { reportQueueMessage } from '../test/support/fakeAcsReports.js';
 import type { PimEvent } from '../shared/events/schema.js';
 import { benchClock, benchWorld, generateEvents, generateTenant } from './tenant.js';
 import { fanOutEvents, withFanOutRoles } from './fanOut.js';
+import { SendAndPollTransport } from './sendAndPoll.js';
 import { percentile } from './stats.js';
 
 export interface DeliveryBenchOptions {
@@ -76,9 +85,27 @@ export interface DeliveryModeResult {
   outcomesRecorded?: number;
 }
 
+/** The weekly digest of the events' week, sent once to its recipients (each their own message). */
+export interface DigestDeliveryResult {
+  week: string;
+  recipients: number;
+  acsMessages: number;
+  acsRequests: number;
+  acsStatusReads: number;
+  acsRequestsPerRecipient: number;
+  acsStatusReadsPerRecipient: number;
+  /** The whole sendLastWeeksDigest call: plan (activity counts, directory) and delivery. */
+  seconds: number;
+  lost: number;
+  duplicates: number;
+}
+
 export interface DeliveryBenchResult {
   /** The figures of the production (grouped) path, as the issue names them. */
   acsRequestsPerRecipient: number;
+  /** The weekly digest through the production transport: ACS requests, and of them status reads, per digest recipient. */
+  digestAcsRequestsPerRecipient: number;
+  digestAcsStatusReadsPerRecipient: number;
   processingP95Ms: number;
   largeEventSeconds: number;
   eventsPerHourCustomDomain: number;
@@ -90,6 +117,8 @@ export interface DeliveryBenchResult {
   /** The sequential mode's 1,000-recipient event, extrapolated from its measured seconds per email (not run: it would outlast the function timeout). */
   sequentialLargeEventSecondsEstimate: number;
   largeEvent: { recipients: number; messages: number; seconds: number; lost: number; duplicates: number };
+  /** The weekly digest through the production transport, and through the send-and-poll baseline (`sendAndPoll`, one email after another). */
+  digest: DigestDeliveryResult & { sendAndPoll: DigestDeliveryResult };
   /** Events of N recipients through the whole use case, sizes interleaved, 16 at a time: processing p50/p95 per size. */
   processingByRecipients: Record<string, { events: number; messagesPerEvent: number; p50Ms: number; p95Ms: number }>;
   /** The machine's 1-minute load average at the start and end of the grouped runs (2 vCPUs: above 2, something else shares them). */
@@ -110,7 +139,7 @@ async function runEvents(events: PimEvent[], services: Services, log: (line: str
         const e = events[i]!;
         const t0 = performance.now();
         const outcome = await notifyEvent(e, { ...services, log: (level, m) => level === 'error' && log(`  ${m}`) });
-        if (outcome.kind !== 'processed') throw new Error(`delivery benchmark: event ${e.id} was ${outcome.kind}`);
+        if (outcome.kind !== 'done') throw new Error(`delivery benchmark: event ${e.id} was ${outcome.kind}`);
         times[i] = performance.now() - t0;
       }
     }),
@@ -156,7 +185,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const reportsQueue = new QueueClient(options.storageConnectionString, `bench-reports-${suffix}`);
   await reportsQueue.create();
 
-  const settingsFor = (acs: FakeAcs, table: string): Settings =>
+  const settingsFor = (acs: FakeAcs, table: string, more: Record<string, string> = {}): Settings =>
     loadSettings({
       AzureWebJobsStorage: options.storageConnectionString,
       DIRECTORY_SOURCE: 'graph',
@@ -169,21 +198,24 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
       RECIPIENT_RATE_LIMIT: '0',
       // Delivery only: its events have no PIM records; confirming them is the notify part's figure.
       CONFIRM_WITH_PIM: 'false',
+      ...more,
     });
   const model = options.model ?? REAL_ACS_MODEL;
-  // Sequential, today's: per person, each send polled to the end (the SDK's interval follows retry-after).
+  // Sequential, the former way: per person, each send polled to the end (the SDK's interval
+  // follows retry-after), an event's emails one after another (concurrency 1).
   const seqAcs = await FakeAcs.start({ ...model, latencyMs: options.acsLatencyMs });
-  const seqSettings = settingsFor(seqAcs, 'Seq');
+  const sequentially = { EMAIL_SEND_CONCURRENCY: '1' };
+  const seqSettings = settingsFor(seqAcs, 'Seq', sequentially);
   const directory = await createGraphDirectory(seqSettings, {
     clock: benchClock,
     credential: fakeCredential(),
     fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
   });
-  const senderOptions = { clientOptions: { allowInsecureConnection: true } };
+  const clientOptions = { allowInsecureConnection: true };
+  const sendAndPoll = (server: FakeAcs): Transport =>
+    new SendAndPollTransport(server.connectionString(), { clientOptions, pollIntervalMs: Math.max(100, model.pollRetryAfterSeconds * 1000) });
 
-  const seqInner = createAcsEmailSender(seqSettings, { ...senderOptions, pollIntervalMs: Math.max(100, model.pollRetryAfterSeconds * 1000) });
-  const onlySend: EmailSender = { send: (email, o) => seqInner.send(email, o) };
-  const seqServices = await createServices(seqSettings, { clock: benchClock, directory, sender: onlySend });
+  const seqServices = await createServices(seqSettings, { clock: benchClock, directory, transport: sendAndPoll(seqAcs) });
   const seqEvents = events.slice(0, options.sequentialEvents);
   log(`  delivery: sequential per-person sending, ${seqEvents.length} events (ACS Running ${model.runningMs} ms, retry-after ${model.pollRetryAfterSeconds} s)`);
   const seqTimes = await runEvents(seqEvents, seqServices, log);
@@ -199,8 +231,8 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     reports: { sink: (e) => void reportEvents.push(e), delayMs: 500 },
   });
   const settings = settingsFor(acs, 'Grp');
-  const sender = createAcsEmailSender(settings, { ...senderOptions, pacers: createPacers() });
-  const services = await createServices(settings, { clock: benchClock, directory, sender });
+  const transport = createAcsTransport(settings, { clientOptions, pacers: createPacers() });
+  const services = await createServices(settings, { clock: benchClock, directory, transport });
   log(`  delivery: grouped sending, ${events.length} events`);
   const loadBefore = loadavg()[0]!;
   const times = await runEvents(events, services, log);
@@ -244,17 +276,40 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   }));
   const postsBefore = acs.count('POST', '/emails:send');
   const tLarge = performance.now();
-  await deliverGrouped('large-event', largeItems, {
-    sender,
+  await deliver('large-event', largeItems, {
+    transport,
     ledger: services.ledger,
-    acceptance: services.acceptance,
     leaseMs: 300_000,
     concurrency: settings.EMAIL_SEND_CONCURRENCY,
-    perPerson: false,
+    personal: false,
     log: () => {},
   });
   const largeEventSeconds = (performance.now() - tLarge) / 1000;
   const largeMessages = acs.count('POST', '/emails:send') - postsBefore;
+
+  // The weekly digest of the events' week (the Monday timer's call), each on a local ACS of its
+  // own so that only its requests are counted: the production transport, then the send-and-poll
+  // baseline, one email after another as the digest went before. The same activity rows and
+  // directory; the baseline's ledger is the sequential run's table, so nothing counts as sent.
+  const digestAcs = await FakeAcs.start({ ...model, latencyMs: options.acsLatencyMs });
+  const digestSettings = settingsFor(digestAcs, 'Grp');
+  log(`  delivery: the weekly digest of ${previousWeek(isoWeekOf(benchClock.now())).id}`);
+  const digest = await runDigest(digestAcs, {
+    directory,
+    activity: services.activity,
+    transport: createAcsTransport(digestSettings, { clientOptions, pacers: createPacers() }),
+    ledger: services.ledger,
+    settings: digestSettings,
+  });
+  const digestSeqAcs = await FakeAcs.start({ ...model, latencyMs: options.acsLatencyMs });
+  log(`  delivery: the weekly digest sent and polled, one email after another, ${digest.recipients} recipients`);
+  const digestSendAndPoll = await runDigest(digestSeqAcs, {
+    directory,
+    activity: services.activity,
+    transport: sendAndPoll(digestSeqAcs),
+    ledger: seqServices.ledger,
+    settings: settingsFor(digestSeqAcs, 'Seq', sequentially),
+  });
 
   // Drain the reports queue through the real use case, as the deliveryReports function would.
   await acs.reportsSettled();
@@ -278,7 +333,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   }
   let outcomesRecorded = 0;
   for (const e of [...events, ...fanOut.map((f) => f.event), { id: 'large-event' }]) {
-    outcomesRecorded += (await services.acceptance.outcomes(e.id)).filter((o) => o.deliveryStatus === 'Delivered').length;
+    outcomesRecorded += (await services.ledger.outcomes(e.id)).filter((o) => o.deliveryStatus === 'Delivered').length;
   }
   log(`  delivery: ${reports} delivery reports recorded`);
 
@@ -295,7 +350,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     const counts = new Map([...deliveryCounts(server)].filter(([k]) => ids.has(k.slice(0, k.indexOf('\n')))));
     // What should have gone: the ledger's rows, one per recipient the rules chose.
     const plannedKeys = new Set<string>();
-    for (const e of list) for (const o of await svc.acceptance.outcomes(e.id)) plannedKeys.add(`${e.id}\n${o.key}`);
+    for (const e of list) for (const o of await svc.ledger.outcomes(e.id)) plannedKeys.add(`${e.id}\n${o.key}`);
     const recipients = plannedKeys.size;
     return {
       events: list.length,
@@ -322,9 +377,11 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const largeLD = lostAndDuplicates(largeKeys, new Map([...largeCounts].filter(([k]) => k.startsWith('large-event\n'))));
   const secondsPerEmail = seqTimes.reduce((a, b) => a + b, 0) / 1000 / Math.max(1, sequential.recipients);
 
-  await Promise.all([graph.stop(), arm.stop(), acs.close(), seqAcs.close(), reportsQueue.delete()]);
+  await Promise.all([graph.stop(), arm.stop(), acs.close(), seqAcs.close(), digestAcs.close(), digestSeqAcs.close(), reportsQueue.delete()]);
   return {
     acsRequestsPerRecipient: grouped.acsRequestsPerRecipient,
+    digestAcsRequestsPerRecipient: digest.acsRequestsPerRecipient,
+    digestAcsStatusReadsPerRecipient: digest.acsStatusReadsPerRecipient,
     processingP95Ms: grouped.processingP95Ms,
     largeEventSeconds: Number(largeEventSeconds.toFixed(2)),
     eventsPerHourCustomDomain: grouped.eventsPerHourCustomDomain,
@@ -335,8 +392,46 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     sequential,
     sequentialLargeEventSecondsEstimate: Math.round(secondsPerEmail * options.largeEventRecipients),
     largeEvent: { recipients: large.length, messages: largeMessages, seconds: Number(largeEventSeconds.toFixed(2)), ...largeLD },
+    digest: { ...digest, sendAndPoll: digestSendAndPoll },
     processingByRecipients,
     loadAverage: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
     model: { runningMs: model.runningMs, pollRetryAfterSeconds: model.pollRetryAfterSeconds, acsLatencyMs: options.acsLatencyMs, concurrentEvents: CONCURRENT_EVENTS, sendConcurrency: settings.EMAIL_SEND_CONCURRENCY },
+  };
+}
+
+/**
+ * The weekly digest of the week before benchClock's now, as the Monday timer sends it, on a
+ * local ACS that serves nothing else: what it cost there, per digest recipient, and whether
+ * every recipient the ledger planned got it exactly once.
+ */
+async function runDigest(
+  server: FakeAcs,
+  deps: { directory: RoleDirectory; activity: ActivityStore; transport: Transport; ledger: DeliveryLedger; settings: Settings },
+): Promise<DigestDeliveryResult> {
+  const t0 = performance.now();
+  const outcome = await sendLastWeeksDigest(benchClock.now(), { ...deps, log: () => {} });
+  const seconds = (performance.now() - t0) / 1000;
+  if (outcome.failed > 0 || outcome.alreadySent > 0 || outcome.sent !== outcome.recipients || outcome.recipients === 0) {
+    throw new Error(`delivery benchmark: the digest of ${outcome.week} sent ${outcome.sent} of ${outcome.recipients} (${outcome.alreadySent} already sent, ${outcome.failed} failed)`);
+  }
+  const posts = server.count('POST', '/emails:send');
+  const reads = server.count('GET', '/emails/operations');
+  const tenant = await deps.directory.tenant();
+  const plannedKeys = new Set((await deps.ledger.outcomes(digestLedgerId(tenant.id, previousWeek(isoWeekOf(benchClock.now()))))).map((o) => o.key));
+  const counts = new Map<string, number>();
+  for (const d of server.deliveries) {
+    for (const r of [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])]) counts.set(recipientKey(r.address), (counts.get(recipientKey(r.address)) ?? 0) + 1);
+  }
+  const perRecipient = (n: number) => Number((n / outcome.recipients).toFixed(3));
+  return {
+    week: outcome.week,
+    recipients: outcome.recipients,
+    acsMessages: posts,
+    acsRequests: posts + reads,
+    acsStatusReads: reads,
+    acsRequestsPerRecipient: perRecipient(posts + reads),
+    acsStatusReadsPerRecipient: perRecipient(reads),
+    seconds: Number(seconds.toFixed(2)),
+    ...lostAndDuplicates(plannedKeys, counts),
   };
 }

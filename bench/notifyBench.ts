@@ -1,7 +1,12 @@
 /**
  * The notify benchmark: the compiled notify function (dist/functions/notify.js) under the local
  * runner with host.json's concurrency, on Azurite, with the production Graph/ARM directory and
- * the production ACS sender talking to local endpoints that add realistic latency.
+ * the production ACS transport talking to local endpoints that add realistic latency.
+ *
+ * An event is done when the last of its messages is accepted (ACS's 202): the app polls
+ * nothing. Until the one delivery path, this benchmark's sender exposed only `send`, so its
+ * events went per person, each email polled until Succeeded (what bench/sendAndPoll.ts keeps
+ * for the delivery part's comparison); figures before then measured that.
  *
  * Services are built here (composition's setServicesForTesting) because the directory needs an
  * injected transport and credential; every adapter is the production one.
@@ -10,15 +15,15 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { QueueClient } from '@azure/storage-queue';
 import type { TableClient } from '@azure/data-tables';
 import { createGraphDirectory, createServices, setServicesForTesting, storageConnection, type Services } from '../shared/composition/services.js';
-import { createAcsEmailSender } from '../shared/transport/acsTransport.js';
-import type { EmailSender } from '../shared/render/email.js';
+import { createAcsTransport } from '../shared/transport/acsTransport.js';
+import type { Transport } from '../shared/transport/transport.js';
 import { loadFunctionApp, readHostJson, startLocalHost } from '../dev/host/index.js';
 import { fromPackageRoot } from '../shared/packageRoot.js';
 import { loadSettings } from '../shared/settings/settings.js';
 import { TableActivityStore } from '../shared/activity/tableActivityStore.js';
 import { type ActivityStore } from '../shared/activity/activityStore.js';
 import { TableDeliveryLedger } from '../shared/delivery/tableDeliveryLedger.js';
-import { type DeliveryLedger } from '../shared/delivery/deliveryLedger.js';
+import type { DeliveryRequest, FreshMessage } from '../shared/delivery/deliveryLedger.js';
 import { EVENTS_QUEUE, encodeMessage } from '../shared/queues/queues.js';
 import { ensureTable, tableClient } from '../shared/storage/tables.js';
 import { fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
@@ -60,7 +65,7 @@ export interface NotifyBenchResult {
   confirmRequestsPerEvent: number;
   /** Graph reads of one request by id inside $batch (not HTTP requests of their own). */
   confirmReadsInBatch: number;
-  /** HTTP requests to ACS (send + status polls) per confirmed email. */
+  /** HTTP requests to ACS (sends and any status reads) per email (one email: one recipient). */
   acsRequestsPerEmail: number;
   tableOperations: number;
   tableOperationsPerEvent: number;
@@ -133,7 +138,7 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
   await Promise.all([ensureTable(activityClient), ensureTable(ledgerClient)]);
   tableCounts.clear(); // table creation is once per process, not per event
 
-  // Per event: when its message was put on the queue, when processing started, when its last email was confirmed.
+  // Per event: when its message was put on the queue, when processing started, when its last email was accepted.
   const enqueuedAt = new Map<string, number>();
   const startedAt = new Map<string, number>();
   const doneAt = new Map<string, number>();
@@ -147,23 +152,27 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
     },
     week: (t, w) => innerActivity.week(t, w),
   };
-  const innerLedger = new TableDeliveryLedger(ledgerClient);
-  const ledger: DeliveryLedger = {
-    claim: async (eventId, requests, leaseMs) => {
-      const claims = await innerLedger.claim(eventId, requests, leaseMs);
-      touch(eventId); // an event with no emails is done here
+  // The claim: an event with no emails is done here.
+  const ledger = new (class extends TableDeliveryLedger {
+    override async claimFresh(eventId: string, messages: FreshMessage[], onClaimed?: (messageIds: string[]) => void): Promise<Set<string>> {
+      const ours = await super.claimFresh(eventId, messages, onClaimed);
+      touch(eventId);
+      return ours;
+    }
+    override async claim(eventId: string, requests: DeliveryRequest[], leaseMs: number) {
+      const claims = await super.claim(eventId, requests, leaseMs);
+      touch(eventId);
       return claims;
-    },
-    complete: (eventId, outcomes) => innerLedger.complete(eventId, outcomes),
-    release: (eventId, keys) => innerLedger.release(eventId, keys),
-  };
-  const acsSender = createAcsEmailSender(settings, { clientOptions: { allowInsecureConnection: true } });
+    }
+  })(ledgerClient);
+  const acsTransport = createAcsTransport(settings, { clientOptions: { allowInsecureConnection: true } });
   let emails = 0;
-  const sender: EmailSender = {
-    send: async (email, sendOptions) => {
-      const result = await acsSender.send(email, sendOptions);
-      emails++;
-      const eventId = email.headers?.['X-PIM-Event-Id'];
+  const emailTransport: Transport = {
+    maxRecipients: acsTransport.maxRecipients,
+    accept: async (message, acceptOptions) => {
+      const result = await acsTransport.accept(message, acceptOptions);
+      emails += message.to.length + message.bcc.length;
+      const eventId = message.headers?.['X-PIM-Event-Id'];
       if (eventId) touch(eventId);
       return result;
     },
@@ -171,7 +180,7 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
   const transport = { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }) };
   const directory = await createGraphDirectory(settings, { ...transport, clock: benchClock });
   // The production confirmer too, on the same local endpoints (the composition root builds it).
-  const services: Services = { ...(await createServices(settings, { ...transport, clock: benchClock, directory, sender })), activity, ledger, storage };
+  const services: Services = { ...(await createServices(settings, { ...transport, clock: benchClock, directory, transport: emailTransport })), activity, ledger, storage };
   setServicesForTesting(services);
 
   const functions = (await loadFunctionApp([fromPackageRoot('dist/functions/notify.js')])).filter((f) => f.name === 'notify');

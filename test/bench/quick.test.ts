@@ -58,6 +58,13 @@ describe('npm run bench -- --quick', () => {
       expectPositive(x.p95Ms, `processingByRecipients[${size}].p95Ms`);
       expect(x.p95Ms).toBeGreaterThanOrEqual(x.p50Ms);
     }
+    // The weekly digest through the production transport: one message per recipient, no status read; the send-and-poll baseline polls.
+    expectPositive(r.delivery.digestAcsRequestsPerRecipient, 'delivery.digestAcsRequestsPerRecipient');
+    expect(r.delivery.digestAcsStatusReadsPerRecipient).toBe(0);
+    expect(r.delivery.digest).toMatchObject({ lost: 0, duplicates: 0, acsStatusReads: 0, acsMessages: r.delivery.digest.recipients });
+    expectPositive(r.delivery.digest.recipients, 'delivery.digest.recipients');
+    expect(r.delivery.digest.sendAndPoll).toMatchObject({ lost: 0, duplicates: 0, recipients: r.delivery.digest.recipients, acsMessages: r.delivery.digest.recipients });
+    expectPositive(r.delivery.digest.sendAndPoll.acsStatusReadsPerRecipient, 'delivery.digest.sendAndPoll.acsStatusReadsPerRecipient');
     const fanOutRecipients = Object.entries(bySize).reduce((a, [size, x]) => a + Number(size) * x.events, 0);
     // Every recipient's report recorded: the events', the sized events' and the large event's.
     expect(r.delivery.grouped.outcomesRecorded).toBe(r.delivery.grouped.recipients + fanOutRecipients + r.delivery.largeEvent.recipients);
