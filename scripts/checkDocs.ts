@@ -2,7 +2,7 @@
  * The last step of `npm run lint`: fails when README.md's Layout tables are not what
  * scripts/docs/layoutDoc.ts generates from the tree (a folder or file added, moved or removed
  * without `npm run docs`, or with no description). Only the Layout block: it depends on the tree
- * alone, so it is fast and needs no build; the other generated docs are test/docs.test.ts's.
+ * alone, so it is fast and needs no build; the other generated docs are test/scripts/docs.test.ts's.
  * Run compiled by tsconfig.checkDocs.json (package.json `lint`), apart from dist/.
  */
 import { readFile } from 'node:fs/promises';

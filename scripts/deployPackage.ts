@@ -6,7 +6,7 @@
  * what `.funcignore` excludes. Development code (dev/, bin/, bench/, scripts/, test/) never
  * enters it; the import boundaries (.dependency-cruiser.cjs) keep shipped code from needing it.
  *
- * test/deployPackage.test.ts runs this on a copy of the project and checks what would ship.
+ * test/scripts/deployPackage.test.ts runs this on a copy of the project and checks what would ship.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';

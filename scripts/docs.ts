@@ -2,7 +2,7 @@
  * `npm run docs`: writes the generated documentation from the code that owns each fact:
  * docs/recipients.md (rules module), docs/events.schema.json (event schema), the settings
  * table in README.md (settings module) and README's Layout tables (the tree, described in
- * scripts/docs/layoutDoc.ts). test/docs.test.ts fails when a committed file differs from what
+ * scripts/docs/layoutDoc.ts). test/scripts/docs.test.ts fails when a committed file differs from what
  * this would write; `npm run lint` checks the Layout tables alone (scripts/checkDocs.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';

@@ -2,7 +2,7 @@
  * README.md "Layout": the top-level folder table and the `shared/` table, generated from the
  * tree. The rows are what is there (a folder added, renamed or removed changes them); what each
  * row holds is said once, below. A folder or file with no description, or a description of
- * something that is not there, makes generation throw, so `npm run docs`, test/docs.test.ts and
+ * something that is not there, makes generation throw, so `npm run docs`, test/scripts/docs.test.ts and
  * `npm run lint` (scripts/checkDocs.ts) all fail until the two agree. Paths a description names
  * (`host/`, `clock.ts`, a link to docs/) must exist too, so the prose cannot point at nothing.
  */
@@ -38,7 +38,8 @@ export const DESCRIPTIONS: LayoutDescriptions = {
       'the docs generator (`npm run docs`: `docs.ts` and `docs/`), the check of these tables that `npm run lint` runs (`checkDocs.ts`), the build\'s clean step, the deployment-package stager (`npm run deploy:package`) and azd\'s `postprovision.ts` hook',
     'samples/':
       'the fictitious Contoso tenant ([samples/README.md](samples/README.md)): the directory snapshot `npm start` reads by default and a week of PIM events; tests check its facts',
-    'test/': 'vitest; `test/support/` holds local Graph, ARM, ACS and audit endpoints that speak the real wire formats, storage tests run against Azurite',
+    'test/':
+      'vitest, mirroring the code\'s folders: a unit test sits in the folder of the module it tests, named after it (`render/`, `usecases/`, `bin/`, `dev/`, `scripts/`, `bench/`, …); the cross-cutting suites keep their names (`faults/`, `trust/`, `e2e/`, `host/`, `infra/`), and `boundaries.test.ts`, the check of the repository-wide import rules, sits at the root; `test/support/` holds local Graph, ARM, ACS and audit endpoints that speak the real wire formats, storage tests run against Azurite',
     'infra/': 'Bicep + azd ([docs/deploy.md](docs/deploy.md))',
     'docs/':
       'the documentation; `recipients.md`, `events.schema.json`, `sources.md` and the settings table below are generated from the code',

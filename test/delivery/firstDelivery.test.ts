@@ -15,7 +15,7 @@ import { DeliveryBusyError } from '../../shared/delivery/deliver.js';
 import { REAL_ACS_MODEL } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
-import { addresses, deliver, harness, items } from './support.js';
+import { addresses, deliver, harness, items } from '../support/delivery.js';
 
 const startFake = fakeAcsPerTest();
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
-import { addresses, deliver, harness, items } from './support.js';
+import { addresses, deliver, harness, items } from '../support/delivery.js';
 
 const startFake = fakeAcsPerTest();
 

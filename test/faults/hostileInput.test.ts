@@ -17,7 +17,7 @@ import { loadSettings } from '../../shared/settings/settings.js';
 import { encodeMessage } from '../../shared/queues/queues.js';
 import { originalText, type PoisonRecord } from '../../shared/queues/poison.js';
 import type { PimEvent } from '../../shared/events/schema.js';
-import { parseMessage } from '../email/mimeParse.js';
+import { parseMessage } from '../support/mimeParse.js';
 import {
   decodeStored,
   drainPoison,

@@ -21,7 +21,7 @@ import { requesterText } from '../../shared/render/format.js';
 import { encodeMessage } from '../../shared/queues/queues.js';
 import { originalText } from '../../shared/queues/poison.js';
 import type { PimEvent } from '../../shared/events/schema.js';
-import { parseMessage, splitHeaders } from '../email/mimeParse.js';
+import { parseMessage, splitHeaders } from '../support/mimeParse.js';
 import {
   decodeStored,
   drainPoison,

@@ -9,7 +9,7 @@ import { QuotaExceededError } from '../../shared/transport/transport.js';
 import type { DeliveryLedger } from '../../shared/delivery/deliveryLedger.js';
 import { REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
-import { addresses, deliver, harness, items } from '../delivery/support.js';
+import { addresses, deliver, harness, items } from '../support/delivery.js';
 
 const startFake = fakeAcsPerTest();
 

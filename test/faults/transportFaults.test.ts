@@ -27,7 +27,7 @@ import { OperationStatusClient } from '../../shared/transport/acs/operationStatu
 import { FakeAcs, type FakeAcsOptions } from '../support/fakeAcs.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js';
-import { GROUPS, RG, SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
+import { GROUPS, RG, SUB, USERS, sampleTenant } from '../support/sampleTenant.js';
 import {
   clearQueues,
   drainPoison,
@@ -254,7 +254,7 @@ describe('a crash between the send and the ledger write', () => {
   });
 });
 
-/** Events about the Graph test tenant (test/directory/graph/tenant.ts). */
+/** Events about the Graph test tenant (test/support/sampleTenant.ts). */
 function graphEvents(prefix: string): PimEvent[] {
   const tenantId = sampleTenant().tenant.id;
   const at = '2026-11-18T10:00:00Z';

@@ -21,7 +21,7 @@ import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js'
 import { clearQueues, decodeStored, drainPoison, enqueueStored, startOwnAzurite, startRunner, waitFor, type OwnAzurite, type Runner } from '../support/faults.js';
 import { acsTransport } from '../support/faultsServices.js';
 import { uniqueTableName } from '../support/storage.js';
-import { RG, SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
+import { RG, SUB, USERS, sampleTenant } from '../support/sampleTenant.js';
 import { sampleWorld } from '../support/clock.js';
 
 const GRAPH = 'https://graph.microsoft.com';

@@ -1,6 +1,6 @@
 /**
  * The rules module on its own (pure): each matrix entry, each rule setting, dedupe, the requester
- * rule and the cap. test/notify/matrix.test.ts covers the same entries end to end on the
+ * rule and the cap. test/usecases/notifyMatrix.test.ts covers the same entries end to end on the
  * sample tenant through Azurite.
  */
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIVITIES, lookupActivity } from '../../shared/sources/activities.js';
 import { auditEventId, mapAuditRecord } from '../../shared/sources/auditRecord.js';
 import { parseEvent } from '../../shared/events/parse.js';
-import { ADMIN, ALICE, GA, READER, RG, TENANT, record, requestIdOf, resourceRecord } from './records.js';
+import { ADMIN, ALICE, GA, READER, RG, TENANT, record, requestIdOf, resourceRecord } from '../support/auditRecords.js';
 
 const at = new Date('2026-11-25T09:00:00Z');
 

@@ -1,7 +1,7 @@
 /** PIM for Groups' audit records (category GroupManagement) become group events. */
 import { describe, expect, it } from 'vitest';
 import { mapAuditRecord } from '../../shared/sources/auditRecord.js';
-import { ALICE, NESTED_GROUP, SOC_GROUP, TENANT, groupRecord } from './records.js';
+import { ALICE, NESTED_GROUP, SOC_GROUP, TENANT, groupRecord } from '../support/auditRecords.js';
 
 const at = new Date('2026-11-20T10:00:00Z');
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphRequestError } from '../../shared/directory/graph/graphClient.js';
 import { PimRequestSource, fromArm, fromGraph } from '../../shared/sources/pimRequestSource.js';
 import { endAfter, impliedEvents, requestEvent, type ScheduleRequest } from '../../shared/sources/scheduleRequest.js';
-import { ALICE, GA, READER, SUB, TENANT } from './records.js';
+import { ALICE, GA, READER, SUB, TENANT } from '../support/auditRecords.js';
 
 const T0 = '2026-11-25T10:00:00.000Z';
 const soon = new Date('2026-11-25T10:01:00Z');

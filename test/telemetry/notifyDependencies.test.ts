@@ -28,7 +28,7 @@ import { FakeArm } from '../support/fakeArm.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js';
 import { acsTransport } from '../support/faultsServices.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage.js';
-import { RG, SUB, USERS, sampleTenant } from '../directory/graph/tenant.js';
+import { RG, SUB, USERS, sampleTenant } from '../support/sampleTenant.js';
 import { sampleWorld } from '../support/clock.js';
 
 interface Envelope {

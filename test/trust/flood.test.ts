@@ -26,7 +26,7 @@ import { TableRateLimit } from '../../shared/rateLimit/tableRateLimit.js';
 import { notifyEvent, type NotifyDeps, type NotifyOutcome } from '../../shared/usecases/notify.js';
 import { sendHeldBackSummaries } from '../../shared/usecases/heldBackSummary.js';
 import { isoWeekOf } from '../../shared/time/isoWeek.js';
-import { EXCHANGE_ADMIN, TENANT, approval, directoryOf, event, mail, uid } from '../recipients/tenant.js';
+import { EXCHANGE_ADMIN, TENANT, approval, directoryOf, event, mail, uid } from '../support/recipientTenant.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 
 const LIMIT = 20;

@@ -21,7 +21,7 @@ import { CLOCK_GRACE_MS, heldBackLedgerId, sendHeldBackSummaries } from '../../s
 import { REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
-import { harness } from '../delivery/support.js';
+import { harness } from '../support/delivery.js';
 
 const startFake = fakeAcsPerTest();
 const NOW = new Date('2026-11-23T08:00:00Z');

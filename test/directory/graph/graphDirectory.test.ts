@@ -2,8 +2,8 @@
 import { afterEach, expect, test } from 'vitest';
 import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import { approvalSetting, notificationSetting } from '../../../shared/rules/policy.js';
-import { startHarness, type Harness } from './harness.js';
-import { GROUPS, RG, SUB, USERS, sampleTenant } from './tenant.js';
+import { startHarness, type Harness } from '../../support/graphHarness.js';
+import { GROUPS, RG, SUB, USERS, sampleTenant } from '../../support/sampleTenant.js';
 import { sampleWorld } from '../../support/clock.js';
 
 let h: Harness | undefined;

@@ -8,8 +8,8 @@ import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import { parseEvent } from '../../../shared/events/parse.js';
 import { loadSettings } from '../../../shared/settings/settings.js';
 import { planNotifications } from '../../../shared/planning/planNotifications.js';
-import { startHarness, type Harness } from './harness.js';
-import { RG, SUB, USERS, sampleTenant } from './tenant.js';
+import { startHarness, type Harness } from '../../support/graphHarness.js';
+import { RG, SUB, USERS, sampleTenant } from '../../support/sampleTenant.js';
 import { sampleWorld } from '../../support/clock.js';
 
 const ROOT = '/providers/Microsoft.Management/managementGroups/tenant-root';

@@ -10,7 +10,7 @@ import { parseSnapshot } from '../../../shared/directory/snapshot/snapshotFile.j
 import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.js';
 import { gatherRecipientInputs, type GatheredInputs } from '../../../shared/planning/recipientInputs.js';
 import type { PimEvent } from '../../../shared/events/schema.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness } from '../../support/graphHarness.js';
 import { sampleWorld } from '../../support/clock.js';
 
 let h: Harness;
@@ -50,7 +50,7 @@ test('and each event gets the people the offline directory gives for the same te
     expect(people(live.principal), event.id).toEqual(people(expected.principal));
     expect([live.principalName, live.actorName, live.roleName, live.tenantName], event.id).toEqual([expected.principalName, expected.actorName, expected.roleName, expected.tenantName]);
     // ARM has no policy inheritance (a resource group without its own policy has the factory
-    // defaults, see export.test.ts) where the snapshot falls back to the subscription's.
+    // defaults, see test/dev/export/exportSnapshot.test.ts) where the snapshot falls back to the subscription's.
     if (event.scope.kind === 'directory' || /^\/subscriptions\/[^/]+$/.test(event.scope.id)) {
       expect(live.policy, event.id).toEqual(expected.policy);
       expect(people(live.approvers), event.id).toEqual(people(expected.approvers));

@@ -5,7 +5,7 @@ import { parseSnapshot } from '../../../shared/directory/snapshot/snapshotFile.j
 import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.js';
 import { ROLE } from '../../../shared/directory/roleDirectory.js';
 import type { TenantData } from '../../support/fakeGraph.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness } from '../../support/graphHarness.js';
 import { sampleClock, sampleWorld } from '../../support/clock.js';
 
 let h: Harness;

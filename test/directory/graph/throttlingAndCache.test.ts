@@ -2,8 +2,8 @@
 import { afterEach, expect, test } from 'vitest';
 import { ROLE, type RoleDirectory } from '../../../shared/directory/roleDirectory.js';
 import { TtlCache } from '../../../shared/directory/cache.js';
-import { startHarness, type Harness } from './harness.js';
-import { GROUPS, RG, USERS, sampleTenant } from './tenant.js';
+import { startHarness, type Harness } from '../../support/graphHarness.js';
+import { GROUPS, RG, USERS, sampleTenant } from '../../support/sampleTenant.js';
 import { sampleWorld } from '../../support/clock.js';
 
 let h: Harness | undefined;
