@@ -38,7 +38,10 @@ module.exports = {
       severity: 'error',
       comment: 'events/, rules/, time/ and log.ts are pure: no npm package besides zod and luxon.',
       from: { path: PURE },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '(^|/)node_modules/(zod|luxon)/' },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
+        pathNot: '(^|/)node_modules/(zod|luxon)/',
+      },
     },
     {
       name: 'pure-imports-no-adapter',
@@ -50,7 +53,8 @@ module.exports = {
     {
       name: 'usecases-import-no-adapter',
       severity: 'error',
-      comment: 'Use cases, and the planning, delivery and rate-limit steps they run, take ports (RoleDirectory, Transport, DeliveryLedger...); the composition root picks the adapters.',
+      comment:
+        'Use cases, and the planning, delivery and rate-limit steps they run, take ports (RoleDirectory, Transport, DeliveryLedger...); the composition root picks the adapters.',
       from: { path: '^shared/(usecases|planning)/|^shared/delivery/(deliver|batching)\\.ts$|^shared/rateLimit/holdBack\\.ts$' },
       to: { path: [...ADAPTERS, '^shared/composition/'] },
     },

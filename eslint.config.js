@@ -14,9 +14,18 @@ export const oneClock = {
   rules: {
     'no-restricted-syntax': [
       'error',
-      { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read the time from the injected Clock (shared/time/clock.ts), or performance.now() for a duration.' },
-      { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read the time from the injected Clock (shared/time/clock.ts).' },
-      { selector: "CallExpression[callee.object.name='DateTime'][callee.property.name=/^(now|utc|local)$/][arguments.length=0]", message: 'Read the time from the injected Clock (shared/time/clock.ts).' },
+      {
+        selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+        message: 'Read the time from the injected Clock (shared/time/clock.ts), or performance.now() for a duration.',
+      },
+      {
+        selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+        message: 'Read the time from the injected Clock (shared/time/clock.ts).',
+      },
+      {
+        selector: "CallExpression[callee.object.name='DateTime'][callee.property.name=/^(now|utc|local)$/][arguments.length=0]",
+        message: 'Read the time from the injected Clock (shared/time/clock.ts).',
+      },
     ],
   },
 };

@@ -19,10 +19,14 @@ const lines = [];
 if (dir) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.eml'))) {
     const h = headers(readFileSync(join(dir, file), 'utf8'));
-    lines.push([file, h['to'] ?? '', h['bcc'] ?? '', h['x-pim-event-id'] ?? '', h['x-pim-notification'] ?? '', h['subject'] ?? ''].join('\t'));
+    lines.push(
+      [file, h['to'] ?? '', h['bcc'] ?? '', h['x-pim-event-id'] ?? '', h['x-pim-notification'] ?? '', h['subject'] ?? ''].join('\t'),
+    );
   }
 } else {
-  for (const line of readFileSync(0, 'utf8').split('\n').filter((l) => l.trim())) {
+  for (const line of readFileSync(0, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())) {
     const e = JSON.parse(line);
     lines.push([e.eventId, String(e.to).toLowerCase(), e.notification, e.subject ?? ''].join('\t'));
   }

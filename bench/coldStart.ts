@@ -41,7 +41,11 @@ async function timeImports(specifiers: string[], env: Record<string, string> = {
     'process.exit(0);',
   ].join('\n');
   // Run from the package root, as the Functions host does, so bare specifiers resolve from node_modules.
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: fromPackageRoot('.'), maxBuffer: 1 << 20, env: { ...withoutTelemetry(process.env), ...env } });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: fromPackageRoot('.'),
+    maxBuffer: 1 << 20,
+    env: { ...withoutTelemetry(process.env), ...env },
+  });
   return (JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number }).ms;
 }
 
@@ -52,7 +56,9 @@ function withoutTelemetry(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export async function runColdStartBench(options: { runs: number }): Promise<ColdStartResult> {
   const dir = fromPackageRoot('dist/functions');
-  const entryFiles = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+  const entryFiles = readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .sort();
   const entries = entryFiles.map((f) => pathToFileURL(path.join(dir, f)).href);
   const app: number[] = [];
   const base: number[] = [];

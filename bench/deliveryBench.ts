@@ -178,7 +178,12 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const { log } = options;
   const tenant = withFanOutRoles(generateTenant({ users: options.users, roleHolders: options.roleHolders }), FAN_OUT_SIZES);
   const events = generateEvents(tenant, options.events, { prefix: 'deliv' });
-  const fanOut = fanOutEvents(tenant, FAN_OUT_SIZES, (n) => (n >= 1000 ? Math.max(2, Math.round(options.fanOutEvents / 4)) : options.fanOutEvents), 'fanout');
+  const fanOut = fanOutEvents(
+    tenant,
+    FAN_OUT_SIZES,
+    (n) => (n >= 1000 ? Math.max(2, Math.round(options.fanOutEvents / 4)) : options.fanOutEvents),
+    'fanout',
+  );
   const graph = await new FakeGraph(tenant.data, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
   const arm = await new FakeArm(tenant.data, { ...benchWorld, latencyMs: options.graphLatencyMs }).start();
   const suffix = Date.now().toString(36);
@@ -213,11 +218,16 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   });
   const clientOptions = { allowInsecureConnection: true };
   const sendAndPoll = (server: FakeAcs): Transport =>
-    new SendAndPollTransport(server.connectionString(), { clientOptions, pollIntervalMs: Math.max(100, model.pollRetryAfterSeconds * 1000) });
+    new SendAndPollTransport(server.connectionString(), {
+      clientOptions,
+      pollIntervalMs: Math.max(100, model.pollRetryAfterSeconds * 1000),
+    });
 
   const seqServices = await createServices(seqSettings, { clock: benchClock, directory, transport: sendAndPoll(seqAcs) });
   const seqEvents = events.slice(0, options.sequentialEvents);
-  log(`  delivery: sequential per-person sending, ${seqEvents.length} events (ACS Running ${model.runningMs} ms, retry-after ${model.pollRetryAfterSeconds} s)`);
+  log(
+    `  delivery: sequential per-person sending, ${seqEvents.length} events (ACS Running ${model.runningMs} ms, retry-after ${model.pollRetryAfterSeconds} s)`,
+  );
   const seqTimes = await runEvents(seqEvents, seqServices, log);
 
   // Grouped: the production path, with delivery reports onto the queue.
@@ -241,7 +251,11 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
 
   // Events of 1, 10, 100 and 1,000 recipients, interleaved, through the same use case.
   log(`  delivery: ${fanOut.length} events of ${FAN_OUT_SIZES.join(', ')} recipients`);
-  const fanOutTimes = await runEvents(fanOut.map((f) => f.event), services, log);
+  const fanOutTimes = await runEvents(
+    fanOut.map((f) => f.event),
+    services,
+    log,
+  );
   const fanOutPosts = acs.count('POST', '/emails:send') - mainPosts;
   const loadAfter = loadavg()[0]!;
   const messagesOf = new Map<string, number>();
@@ -254,7 +268,10 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
       const of = fanOut.flatMap((f, i) => (f.recipients === size ? [{ id: f.event.id, ms: fanOutTimes[i]! }] : []));
       const ts = of.map((o) => o.ms);
       const messagesPerEvent = Number((of.reduce((a, o) => a + (messagesOf.get(o.id) ?? 0), 0) / Math.max(1, of.length)).toFixed(1));
-      return [String(size), { events: of.length, messagesPerEvent, p50Ms: Math.round(percentile(ts, 50)), p95Ms: Math.round(percentile(ts, 95)) }];
+      return [
+        String(size),
+        { events: of.length, messagesPerEvent, p50Ms: Math.round(percentile(ts, 50)), p95Ms: Math.round(percentile(ts, 95)) },
+      ];
     }),
   );
 
@@ -368,7 +385,14 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   };
   const sequential = await result(seqEvents, seqServices, seqAcs, seqTimes);
   const grouped = { ...(await result(events, services, acs, times, mainPosts, mainReads)), outcomesRecorded };
-  const fanOutLD = await result(fanOut.map((f) => f.event), services, acs, fanOutTimes, fanOutPosts, 0);
+  const fanOutLD = await result(
+    fanOut.map((f) => f.event),
+    services,
+    acs,
+    fanOutTimes,
+    fanOutPosts,
+    0,
+  );
   // A delivery for no event of any run would be one nobody planned.
   const known = new Set([...events, ...fanOut.map((f) => f.event), { id: 'large-event' }].map((e) => e.id));
   const strays = [...deliveryCounts(acs)].filter(([k]) => !known.has(k.slice(0, k.indexOf('\n')))).reduce((a, [, n]) => a + n, 0);
@@ -377,7 +401,15 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const largeLD = lostAndDuplicates(largeKeys, new Map([...largeCounts].filter(([k]) => k.startsWith('large-event\n'))));
   const secondsPerEmail = seqTimes.reduce((a, b) => a + b, 0) / 1000 / Math.max(1, sequential.recipients);
 
-  await Promise.all([graph.stop(), arm.stop(), acs.close(), seqAcs.close(), digestAcs.close(), digestSeqAcs.close(), reportsQueue.delete()]);
+  await Promise.all([
+    graph.stop(),
+    arm.stop(),
+    acs.close(),
+    seqAcs.close(),
+    digestAcs.close(),
+    digestSeqAcs.close(),
+    reportsQueue.delete(),
+  ]);
   return {
     acsRequestsPerRecipient: grouped.acsRequestsPerRecipient,
     digestAcsRequestsPerRecipient: digest.acsRequestsPerRecipient,
@@ -395,7 +427,13 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     digest: { ...digest, sendAndPoll: digestSendAndPoll },
     processingByRecipients,
     loadAverage: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
-    model: { runningMs: model.runningMs, pollRetryAfterSeconds: model.pollRetryAfterSeconds, acsLatencyMs: options.acsLatencyMs, concurrentEvents: CONCURRENT_EVENTS, sendConcurrency: settings.EMAIL_SEND_CONCURRENCY },
+    model: {
+      runningMs: model.runningMs,
+      pollRetryAfterSeconds: model.pollRetryAfterSeconds,
+      acsLatencyMs: options.acsLatencyMs,
+      concurrentEvents: CONCURRENT_EVENTS,
+      sendConcurrency: settings.EMAIL_SEND_CONCURRENCY,
+    },
   };
 }
 
@@ -412,15 +450,20 @@ async function runDigest(
   const outcome = await sendLastWeeksDigest(benchClock.now(), { ...deps, log: () => {} });
   const seconds = (performance.now() - t0) / 1000;
   if (outcome.failed > 0 || outcome.alreadySent > 0 || outcome.sent !== outcome.recipients || outcome.recipients === 0) {
-    throw new Error(`delivery benchmark: the digest of ${outcome.week} sent ${outcome.sent} of ${outcome.recipients} (${outcome.alreadySent} already sent, ${outcome.failed} failed)`);
+    throw new Error(
+      `delivery benchmark: the digest of ${outcome.week} sent ${outcome.sent} of ${outcome.recipients} (${outcome.alreadySent} already sent, ${outcome.failed} failed)`,
+    );
   }
   const posts = server.count('POST', '/emails:send');
   const reads = server.count('GET', '/emails/operations');
   const tenant = await deps.directory.tenant();
-  const plannedKeys = new Set((await deps.ledger.outcomes(digestLedgerId(tenant.id, previousWeek(isoWeekOf(benchClock.now()))))).map((o) => o.key));
+  const plannedKeys = new Set(
+    (await deps.ledger.outcomes(digestLedgerId(tenant.id, previousWeek(isoWeekOf(benchClock.now()))))).map((o) => o.key),
+  );
   const counts = new Map<string, number>();
   for (const d of server.deliveries) {
-    for (const r of [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])]) counts.set(recipientKey(r.address), (counts.get(recipientKey(r.address)) ?? 0) + 1);
+    for (const r of [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])])
+      counts.set(recipientKey(r.address), (counts.get(recipientKey(r.address)) ?? 0) + 1);
   }
   const perRecipient = (n: number) => Number((n / outcome.recipients).toFixed(3));
   return {

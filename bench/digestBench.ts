@@ -86,7 +86,14 @@ const INSERT_CONCURRENCY = 8;
 /** Rows of the large week that go through the API before seeding (the reference for the check); half of a smaller week. */
 const API_ROWS_BEFORE_SEED = 2_000;
 
-type ActivityEntity = { partitionKey: string; rowKey: string; type: string; occurredAt: string; scopeKind: string; assignmentState?: string };
+type ActivityEntity = {
+  partitionKey: string;
+  rowKey: string;
+  type: string;
+  occurredAt: string;
+  scopeKind: string;
+  assignmentState?: string;
+};
 
 /** The week's rows, deterministic: the same seed gives the same rows whichever way they are loaded. */
 function weekRows(weekId: string, rows: number, seed: number): ActivityEntity[] {
@@ -180,7 +187,12 @@ function comparable(doc: StoredEntity): string {
   return JSON.stringify({ PartitionKey, RowKey, properties, lastModifiedTime, eTag });
 }
 
-async function seedLokiFile(location: string, table: string, reference: readonly ActivityEntity[], rest: readonly ActivityEntity[]): Promise<void> {
+async function seedLokiFile(
+  location: string,
+  table: string,
+  reference: readonly ActivityEntity[],
+  rest: readonly ActivityEntity[],
+): Promise<void> {
   const Loki = azuriteLoki();
   const db = new Loki(path.join(location, '__azurite_db_table__.json'), { persistenceMethod: 'fs' });
   await new Promise<void>((resolve, reject) => db.loadDatabase({}, (err) => (err ? reject(err) : resolve())));
@@ -190,11 +202,14 @@ async function seedLokiFile(location: string, table: string, reference: readonly
   // The seeded rows must be indistinguishable from rows Azurite stored itself.
   const pk = reference[0]!.partitionKey;
   const stored = new Map(collection.find({ PartitionKey: pk }).map((d) => [d.RowKey, d]));
-  if (stored.size !== reference.length) throw new Error(`digest benchmark: Azurite stored ${stored.size} reference rows, expected ${reference.length}`);
+  if (stored.size !== reference.length)
+    throw new Error(`digest benchmark: Azurite stored ${stored.size} reference rows, expected ${reference.length}`);
   for (const e of reference) {
     const doc = stored.get(e.rowKey);
     if (!doc || !TIMESTAMP.test(doc.lastModifiedTime) || comparable(doc) !== comparable(storedShape(e, doc.lastModifiedTime))) {
-      throw new Error(`digest benchmark: Azurite stores rows differently than the seeding assumes; row ${e.rowKey} is ${JSON.stringify(doc)}`);
+      throw new Error(
+        `digest benchmark: Azurite stores rows differently than the seeding assumes; row ${e.rowKey} is ${JSON.stringify(doc)}`,
+      );
     }
   }
 
@@ -213,7 +228,9 @@ interface ChildResult {
 }
 
 async function child(mode: 'store' | 'scan', cs: string, table: string, weekId: string): Promise<ChildResult> {
-  const { stdout } = await run(process.execPath, [fromPackageRoot('dist/bench/digestChild.js'), mode, cs, table, TENANT, weekId], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, [fromPackageRoot('dist/bench/digestChild.js'), mode, cs, table, TENANT, weekId], {
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
@@ -240,7 +257,9 @@ export async function runDigestBench(options: DigestBenchOptions): Promise<Diges
     const apiLarge = load === 'api' ? largeRows.length : Math.min(API_ROWS_BEFORE_SEED, Math.ceil(largeRows.length / 2));
     const seeded = largeRows.slice(apiLarge);
 
-    log(`  digest: inserting ${smallRows.length} + ${apiLarge} rows through the API (transactions of ${TRANSACTION}, ${INSERT_CONCURRENCY} at a time), on-disk Azurite`);
+    log(
+      `  digest: inserting ${smallRows.length} + ${apiLarge} rows through the API (transactions of ${TRANSACTION}, ${INSERT_CONCURRENCY} at a time), on-disk Azurite`,
+    );
     const t0 = performance.now();
     await insertThroughApi(client, smallRows);
     await insertThroughApi(client, largeRows.slice(0, apiLarge));
@@ -266,7 +285,9 @@ export async function runDigestBench(options: DigestBenchOptions): Promise<Diges
     for (let i = 0; i < options.repeats; i++) {
       scan.push(await child('scan', cs, table, large));
       store.push(await child('store', cs, table, large));
-      log(`  digest: ${options.rows} rows: countWeek ${store.at(-1)!.seconds.toFixed(2)} s, bare scan ${scan.at(-1)!.seconds.toFixed(2)} s`);
+      log(
+        `  digest: ${options.rows} rows: countWeek ${store.at(-1)!.seconds.toFixed(2)} s, bare scan ${scan.at(-1)!.seconds.toFixed(2)} s`,
+      );
     }
     check(`the rows a bare scan of ${large} sees`, scan[0]!.rows, options.rows);
     check(`countWeek's tiles for ${large}`, store[0]!.tiles, expectedTiles(largeRows));
@@ -296,8 +317,14 @@ export async function runDigestBench(options: DigestBenchOptions): Promise<Diges
       smallRows: options.smallRows,
       smallSeconds: s3(smallStore.seconds),
       smallScanSeconds: s3(smallScan.seconds),
-      peakRssMiB: { [String(options.smallRows)]: mib(smallStore.maxRssMiB), [String(options.rows)]: mib(Math.max(...store.map((r) => r.maxRssMiB))) },
-      scanPeakRssMiB: { [String(options.smallRows)]: mib(smallScan.maxRssMiB), [String(options.rows)]: mib(Math.max(...scan.map((r) => r.maxRssMiB))) },
+      peakRssMiB: {
+        [String(options.smallRows)]: mib(smallStore.maxRssMiB),
+        [String(options.rows)]: mib(Math.max(...store.map((r) => r.maxRssMiB))),
+      },
+      scanPeakRssMiB: {
+        [String(options.smallRows)]: mib(smallScan.maxRssMiB),
+        [String(options.rows)]: mib(Math.max(...scan.map((r) => r.maxRssMiB))),
+      },
     };
   } finally {
     await azurite?.stop();

@@ -43,13 +43,28 @@ export function withFanOutRoles(tenant: GeneratedTenant, sizes: readonly number[
   // The activating people hold the roles (eligible), as they would.
   data.roleEligibilities = [
     ...data.roleEligibilities,
-    ...sizes.flatMap((n) => tenant.holderIds.slice(0, 4).map((principalId) => ({ principalId, roleDefinitionId: roleId(n), directoryScopeId: '/', startDateTime: null, endDateTime: null }))),
+    ...sizes.flatMap((n) =>
+      tenant.holderIds
+        .slice(0, 4)
+        .map((principalId) => ({
+          principalId,
+          roleDefinitionId: roleId(n),
+          directoryScopeId: '/',
+          startDateTime: null,
+          endDateTime: null,
+        })),
+    ),
   ];
   return { ...tenant, data };
 }
 
 /** `perSize` activations of each size, sizes interleaved (1, 10, 100, 1000, 1, 10, …) so that they share the load alike. */
-export function fanOutEvents(tenant: GeneratedTenant, sizes: readonly number[], perSize: (size: number) => number, prefix: string): FanOutEvent[] {
+export function fanOutEvents(
+  tenant: GeneratedTenant,
+  sizes: readonly number[],
+  perSize: (size: number) => number,
+  prefix: string,
+): FanOutEvent[] {
   const names = new Map(tenant.data.users.map((u) => [u.id, u.displayName]));
   const start = Date.parse('2026-11-18T08:00:00Z');
   const out: FanOutEvent[] = [];
@@ -72,7 +87,12 @@ export function fanOutEvents(tenant: GeneratedTenant, sizes: readonly number[], 
           role: { id: roleId(size), displayName: `Bench fan-out ${size}` },
           principal,
           actor: principal,
-          assignment: { state: 'active', permanent: false, startDateTime: occurredAt, endDateTime: new Date(start + n * 1000 + 8 * 3_600_000).toISOString() },
+          assignment: {
+            state: 'active',
+            permanent: false,
+            startDateTime: occurredAt,
+            endDateTime: new Date(start + n * 1000 + 8 * 3_600_000).toISOString(),
+          },
         },
       });
     }

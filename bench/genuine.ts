@@ -37,10 +37,34 @@ function holdingsOf(tenant: GeneratedTenant, now: Date): Holding[] {
   const inForce = (end: string | null | undefined) => !end || Date.parse(end) > now.getTime();
   const d = tenant.data;
   return [
-    ...d.roleAssignments.filter((a) => inForce(a.endDateTime)).map((a) => ({ scope: { kind: 'directory' as const, id: a.directoryScopeId }, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, state: 'active' as const, endDateTime: a.endDateTime ?? null })),
-    ...d.roleEligibilities.filter((e) => inForce(e.endDateTime)).map((e) => ({ scope: { kind: 'directory' as const, id: e.directoryScopeId }, principalId: e.principalId, roleDefinitionId: e.roleDefinitionId, state: 'eligible' as const, endDateTime: e.endDateTime ?? null })),
+    ...d.roleAssignments
+      .filter((a) => inForce(a.endDateTime))
+      .map((a) => ({
+        scope: { kind: 'directory' as const, id: a.directoryScopeId },
+        principalId: a.principalId,
+        roleDefinitionId: a.roleDefinitionId,
+        state: 'active' as const,
+        endDateTime: a.endDateTime ?? null,
+      })),
+    ...d.roleEligibilities
+      .filter((e) => inForce(e.endDateTime))
+      .map((e) => ({
+        scope: { kind: 'directory' as const, id: e.directoryScopeId },
+        principalId: e.principalId,
+        roleDefinitionId: e.roleDefinitionId,
+        state: 'eligible' as const,
+        endDateTime: e.endDateTime ?? null,
+      })),
     ...(d.azureResources ?? []).flatMap((r) =>
-      r.roleAssignments.filter((a) => inForce(a.endDateTime)).map((a) => ({ scope: { kind: 'azureResource' as const, id: r.id }, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, state: a.state, endDateTime: a.endDateTime ?? null })),
+      r.roleAssignments
+        .filter((a) => inForce(a.endDateTime))
+        .map((a) => ({
+          scope: { kind: 'azureResource' as const, id: r.id },
+          principalId: a.principalId,
+          roleDefinitionId: a.roleDefinitionId,
+          state: a.state,
+          endDateTime: a.endDateTime ?? null,
+        })),
     ),
   ];
 }
@@ -51,7 +75,11 @@ function rolesOf(tenant: GeneratedTenant, kind: 'directory' | 'azureResource'): 
   return [...new Set((tenant.data.azureResources ?? []).flatMap((r) => (r.roleDefinitions ?? []).map((d) => d.id)))];
 }
 
-export function genuineEvents(tenant: GeneratedTenant, events: readonly PimEvent[], now = new Date()): { events: PimEvent[]; requests: PimRequestInput[] } {
+export function genuineEvents(
+  tenant: GeneratedTenant,
+  events: readonly PimEvent[],
+  now = new Date(),
+): { events: PimEvent[]; requests: PimRequestInput[] } {
   const holdings = holdingsOf(tenant, now);
   const holderIds = new Set(holdings.map((h) => h.principalId));
   const nobody = tenant.data.users.filter((u) => !holderIds.has(u.id));
@@ -82,16 +110,32 @@ export function genuineEvents(tenant: GeneratedTenant, events: readonly PimEvent
       // A holder (known to the directory, as most principals are), of a role they no longer hold there.
       const pool = holdings.filter((h) => h.scope.kind === e.scope.kind && h.state === state);
       const h = pool[n % pool.length]!;
-      const held = new Set(holdings.filter((x) => x.principalId === h.principalId && x.scope.id === h.scope.id && x.state === state).map((x) => x.roleDefinitionId));
+      const held = new Set(
+        holdings
+          .filter((x) => x.principalId === h.principalId && x.scope.id === h.scope.id && x.state === state)
+          .map((x) => x.roleDefinitionId),
+      );
       const role = rolesOf(tenant, h.scope.kind).find((r) => !held.has(r));
-      if (role) return { ...e, scope: h.scope, role: { id: role }, principal: { id: h.principalId, type: tenant.groupHolderIds.includes(h.principalId) ? 'group' : 'user' } } as PimEvent;
+      if (role)
+        return {
+          ...e,
+          scope: h.scope,
+          role: { id: role },
+          principal: { id: h.principalId, type: tenant.groupHolderIds.includes(h.principalId) ? 'group' : 'user' },
+        } as PimEvent;
       const user = nobody[n % nobody.length]!;
       return { ...e, principal: { id: user.id, type: 'user' } } as PimEvent;
     }
     const wantsEnd = e.type === 'roleExpiringSoon' || e.type === 'roleEligibleToExtend';
-    const fits = (h: Holding) => h.scope.kind === e.scope.kind && h.state === state && (e.type === 'roleMadePermanent' ? h.endDateTime === null : wantsEnd ? h.endDateTime !== null : true);
+    const fits = (h: Holding) =>
+      h.scope.kind === e.scope.kind &&
+      h.state === state &&
+      (e.type === 'roleMadePermanent' ? h.endDateTime === null : wantsEnd ? h.endDateTime !== null : true);
     // Of the event's scope kind when the tenant has such a schedule, else of any kind.
-    const pool = holdings.filter(fits).length > 0 ? holdings.filter(fits) : holdings.filter((x) => x.state === state && (!wantsEnd || x.endDateTime !== null));
+    const pool =
+      holdings.filter(fits).length > 0
+        ? holdings.filter(fits)
+        : holdings.filter((x) => x.state === state && (!wantsEnd || x.endDateTime !== null));
     const h = pool[n % pool.length]!;
     const type = tenant.groupHolderIds.includes(h.principalId) ? ('group' as const) : ('user' as const);
     return {

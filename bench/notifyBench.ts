@@ -14,7 +14,13 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { QueueClient } from '@azure/storage-queue';
 import type { TableClient } from '@azure/data-tables';
-import { createGraphDirectory, createServices, setServicesForTesting, storageConnection, type Services } from '../shared/composition/services.js';
+import {
+  createGraphDirectory,
+  createServices,
+  setServicesForTesting,
+  storageConnection,
+  type Services,
+} from '../shared/composition/services.js';
 import { createAcsTransport } from '../shared/transport/acsTransport.js';
 import type { Transport } from '../shared/transport/transport.js';
 import { loadFunctionApp, readHostJson, startLocalHost } from '../dev/host/index.js';
@@ -85,12 +91,15 @@ function countingPolicy(counts: Map<string, number>): PipelinePolicy {
     name: 'benchTableOperationCounter',
     sendRequest: (request, next) => {
       const url = new URL(request.url);
-      const kind =
-        url.pathname.endsWith('/$batch') ? 'transaction'
-        : /\/Tables(\(|$)/.test(url.pathname) ? 'createTable'
-        : request.method === 'GET' ? 'query'
-        : request.method === 'POST' ? 'insert'
-        : request.method.toLowerCase();
+      const kind = url.pathname.endsWith('/$batch')
+        ? 'transaction'
+        : /\/Tables(\(|$)/.test(url.pathname)
+          ? 'createTable'
+          : request.method === 'GET'
+            ? 'query'
+            : request.method === 'POST'
+              ? 'insert'
+              : request.method.toLowerCase();
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
       return next(request);
     },
@@ -177,10 +186,18 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
       return result;
     },
   };
-  const transport = { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }) };
+  const transport = {
+    credential: fakeCredential(),
+    fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
+  };
   const directory = await createGraphDirectory(settings, { ...transport, clock: benchClock });
   // The production confirmer too, on the same local endpoints (the composition root builds it).
-  const services: Services = { ...(await createServices(settings, { ...transport, clock: benchClock, directory, transport: emailTransport })), activity, ledger, storage };
+  const services: Services = {
+    ...(await createServices(settings, { ...transport, clock: benchClock, directory, transport: emailTransport })),
+    activity,
+    ledger,
+    storage,
+  };
   setServicesForTesting(services);
 
   const functions = (await loadFunctionApp([fromPackageRoot('dist/functions/notify.js')])).filter((f) => f.name === 'notify');
@@ -199,7 +216,9 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
     },
   });
 
-  log(`  notify: ${events.length} events, ${options.users} users, ${tenant.holderIds.length} role holders; Graph/ARM ${options.graphLatencyMs} ms, ACS ${options.acsLatencyMs} ms`);
+  log(
+    `  notify: ${events.length} events, ${options.users} users, ${tenant.holderIds.length} role holders; Graph/ARM ${options.graphLatencyMs} ms, ACS ${options.acsLatencyMs} ms`,
+  );
   const t0 = performance.now();
   // Enqueued as fast as Azurite takes them: a burst, as after an outage or a bulk change.
   const messages = events.map((e) => ({ id: e.id, text: encodeMessage(e) }));
@@ -227,7 +246,10 @@ export async function runNotifyBench(options: NotifyBenchOptions): Promise<Notif
   const processing = ids.map((id) => doneAt.get(id)! - startedAt.get(id)!);
 
   const graphByKind: Record<string, number> = {};
-  for (const [service, server] of [['graph', graph], ['arm', arm]] as const) {
+  for (const [service, server] of [
+    ['graph', graph],
+    ['arm', arm],
+  ] as const) {
     for (const r of server.requests.filter((q) => !q.inBatch)) {
       const kind = requestKind(service, r.url);
       graphByKind[kind] = (graphByKind[kind] ?? 0) + 1;

@@ -130,9 +130,9 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
   await queue.createIfNotExists();
   await queue.clearMessages();
 
-  const functions = (await loadFunctionApp([fromPackageRoot('dist/functions/requestsCollector.js'), fromPackageRoot('dist/functions/notify.js')])).filter((f) =>
-    ['requestsCollector', 'notify'].includes(f.name),
-  );
+  const functions = (
+    await loadFunctionApp([fromPackageRoot('dist/functions/requestsCollector.js'), fromPackageRoot('dist/functions/notify.js')])
+  ).filter((f) => ['requestsCollector', 'notify'].includes(f.name));
   let runs = 0;
   const host = await startLocalHost({
     functions,
@@ -146,7 +146,9 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     },
   });
 
-  log(`  requests: ${options.requests} requests over ${options.spreadSeconds} s, collector ${schedule}; Graph/ARM ${options.graphLatencyMs} ms, ACS ${options.acsLatencyMs} ms`);
+  log(
+    `  requests: ${options.requests} requests over ${options.spreadSeconds} s, collector ${schedule}; Graph/ARM ${options.graphLatencyMs} ms, ACS ${options.acsLatencyMs} ms`,
+  );
   // Half directory roles (Global Administrator), half Azure (Owner of a subscription): both need approval.
   const rand = prng(15);
   const moments = Array.from({ length: options.requests }, () => rand() * options.spreadSeconds * 1000).sort((a, b) => a - b);
@@ -184,7 +186,8 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
   await Promise.all([graph.stop(), arm.stop(), acs.close()]);
 
   const missing = [...created.keys()].filter((id) => !acceptedAt.has(id));
-  if (missing.length > 0) throw new Error(`requests benchmark: ${missing.length} requests never reached their approvers (first: ${missing[0]})`);
+  if (missing.length > 0)
+    throw new Error(`requests benchmark: ${missing.length} requests never reached their approvers (first: ${missing[0]})`);
   const latencies = [...created].map(([id, at]) => acceptedAt.get(id)! - at);
   const queued = [...created].map(([id, at]) => (queuedAt.get(id) ?? at) - at);
   const measuredRuns = Math.max(1, runs - runsAtStart);
@@ -200,7 +203,9 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     queuedP95Ms: Math.round(percentile(queued, 95)),
     loadAverage: [Number(loadAtStart.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
     graphRequestsPerHour: Math.round(perRun(collectorCalls.graph, collectorRequestsAtStart.graph) * runsPerHour),
-    armRequestsPerHourPerSubscription: Math.round((perRun(collectorCalls.arm, collectorRequestsAtStart.arm) / tenant.subscriptionIds.length) * runsPerHour),
+    armRequestsPerHourPerSubscription: Math.round(
+      (perRun(collectorCalls.arm, collectorRequestsAtStart.arm) / tenant.subscriptionIds.length) * runsPerHour,
+    ),
     collectorRuns: measuredRuns,
     schedule,
     approvalEmails,

@@ -32,10 +32,14 @@ export class SendAndPollTransport implements Transport {
   }
 
   async accept(message: Message, { operationId, mayHaveBeenSent }: AcceptOptions): Promise<Acceptance> {
-    if (mayHaveBeenSent) throw new Error(`benchmark baseline: operation ${operationId} may have been sent before; the send-and-poll baseline only makes first sends`);
+    if (mayHaveBeenSent)
+      throw new Error(
+        `benchmark baseline: operation ${operationId} may have been sent before; the send-and-poll baseline only makes first sends`,
+      );
     const poller = await this.client.beginSend(toAcsMessage(message), { operationId, updateIntervalInMs: this.options.pollIntervalMs });
     const result = await poller.pollUntilDone({ abortSignal: AbortSignal.timeout(this.options.maxWaitMs ?? 120_000) });
-    if (result.status !== 'Succeeded') throw new Error(`benchmark baseline: ACS operation ${operationId} ended ${result.status}, not Succeeded`);
+    if (result.status !== 'Succeeded')
+      throw new Error(`benchmark baseline: ACS operation ${operationId} ended ${result.status}, not Succeeded`);
     return { messageId: operationId, alreadyAccepted: false, delivered: false };
   }
 }
@@ -43,7 +47,8 @@ export class SendAndPollTransport implements Transport {
 /** The former toAcsMessage: one recipient in To, no From display name, tracking off. */
 function toAcsMessage(message: Message): EmailMessage {
   const [to, ...more] = [...message.to, ...message.bcc];
-  if (!to || more.length > 0) throw new Error(`the send-and-poll baseline sends one recipient per message, got ${message.to.length + message.bcc.length}`);
+  if (!to || more.length > 0)
+    throw new Error(`the send-and-poll baseline sends one recipient per message, got ${message.to.length + message.bcc.length}`);
   return {
     senderAddress: message.from.address,
     recipients: { to: [{ address: to.address, ...(to.displayName ? { displayName: to.displayName } : {}) }] },

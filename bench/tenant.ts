@@ -85,8 +85,44 @@ const OTHER_ROLES: Array<[string, string]> = [
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
-const FIRST = ['Alain', 'Bea', 'Chen', 'Dana', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kai', 'Lea', 'Mo', 'Nia', 'Omar', 'Pia', 'Quin', 'Rui', 'Sam', 'Tao'];
-const LAST = ['Charon', 'Novak', 'Okafor', 'Lindqvist', 'Haddad', 'Moreau', 'Tanaka', 'Silva', 'Kowalski', 'Byrne', 'Ivanova', 'Mensah', 'Rossi', 'Park'];
+const FIRST = [
+  'Alain',
+  'Bea',
+  'Chen',
+  'Dana',
+  'Eli',
+  'Fay',
+  'Gus',
+  'Hana',
+  'Ivo',
+  'Jun',
+  'Kai',
+  'Lea',
+  'Mo',
+  'Nia',
+  'Omar',
+  'Pia',
+  'Quin',
+  'Rui',
+  'Sam',
+  'Tao',
+];
+const LAST = [
+  'Charon',
+  'Novak',
+  'Okafor',
+  'Lindqvist',
+  'Haddad',
+  'Moreau',
+  'Tanaka',
+  'Silva',
+  'Kowalski',
+  'Byrne',
+  'Ivanova',
+  'Mensah',
+  'Rossi',
+  'Park',
+];
 
 const notificationRule = (id: string, extra: Record<string, unknown>) => ({
   '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule',
@@ -111,7 +147,9 @@ function approvalRule(approvers: Array<{ user?: string; group?: string }>) {
         {
           approvalStageTimeOutInDays: 1,
           primaryApprovers: approvers.map((a) =>
-            a.user ? { '@odata.type': '#microsoft.graph.singleUser', userId: a.user } : { '@odata.type': '#microsoft.graph.groupMembers', groupId: a.group },
+            a.user
+              ? { '@odata.type': '#microsoft.graph.singleUser', userId: a.user }
+              : { '@odata.type': '#microsoft.graph.groupMembers', groupId: a.group },
           ),
           escalationApprovers: [],
         },
@@ -154,7 +192,12 @@ export function generateTenant(options: TenantOptions): GeneratedTenant {
   const secAdminsGroup = group(3);
   const groups: TenantData['groups'] = [
     { id: approvers, displayName: 'PIM approvers', mail: 'pim-approvers@' + domain, members: [adminIds[0]!, adminIds[1]!, approversInner] },
-    { id: approversInner, displayName: 'PIM approvers (deputies)', mail: null, members: [userId(adminCount), userId(adminCount + 1), userId(adminCount + 2)] },
+    {
+      id: approversInner,
+      displayName: 'PIM approvers (deputies)',
+      mail: null,
+      members: [userId(adminCount), userId(adminCount + 1), userId(adminCount + 2)],
+    },
     // Holds Security Administrator as a group: its members are admins through it.
     { id: secAdminsGroup, displayName: 'SecOps on call', mail: null, members: [adminIds[adminCount - 1]!, adminIds[adminCount - 2]!] },
   ];
@@ -185,9 +228,32 @@ export function generateTenant(options: TenantOptions): GeneratedTenant {
   const now = Date.parse(BENCH_TENANT_TAKEN);
   const endIn = (days: number) => new Date(now + days * 86_400_000).toISOString();
   const assign = (principalId: string, roleDefinitionId: string, how: 'standing' | 'activated' | 'eligible' | 'eligibleUntil') => {
-    if (how === 'standing') roleAssignments.push({ principalId, roleDefinitionId, directoryScopeId: '/', assignmentType: 'Assigned', startDateTime: null, endDateTime: null });
-    else if (how === 'activated') roleAssignments.push({ principalId, roleDefinitionId, directoryScopeId: '/', assignmentType: 'Activated', startDateTime: endIn(-1), endDateTime: endIn(3650) });
-    else roleEligibilities.push({ principalId, roleDefinitionId, directoryScopeId: '/', startDateTime: null, endDateTime: how === 'eligible' ? null : endIn(30 + Math.floor(rand() * 300)) });
+    if (how === 'standing')
+      roleAssignments.push({
+        principalId,
+        roleDefinitionId,
+        directoryScopeId: '/',
+        assignmentType: 'Assigned',
+        startDateTime: null,
+        endDateTime: null,
+      });
+    else if (how === 'activated')
+      roleAssignments.push({
+        principalId,
+        roleDefinitionId,
+        directoryScopeId: '/',
+        assignmentType: 'Activated',
+        startDateTime: endIn(-1),
+        endDateTime: endIn(3650),
+      });
+    else
+      roleEligibilities.push({
+        principalId,
+        roleDefinitionId,
+        directoryScopeId: '/',
+        startDateTime: null,
+        endDateTime: how === 'eligible' ? null : endIn(30 + Math.floor(rand() * 300)),
+      });
   };
 
   // The admins: 2 standing Global Administrators (break-glass), the rest eligible for one admin role.
@@ -220,7 +286,10 @@ export function generateTenant(options: TenantOptions): GeneratedTenant {
       ],
       roleManagementPolicies: [
         { roleDefinitionId: ROLE.owner, rules: [approvalRule([{ group: approvers }])] },
-        { roleDefinitionId: CONTRIBUTOR, rules: [notificationRule('Notification_Admin_EndUser_Assignment', { notificationLevel: 'Critical' })] },
+        {
+          roleDefinitionId: CONTRIBUTOR,
+          rules: [notificationRule('Notification_Admin_EndUser_Assignment', { notificationLevel: 'Critical' })],
+        },
       ],
     });
     for (let r = 0; r < 3; r++) {
@@ -236,7 +305,12 @@ export function generateTenant(options: TenantOptions): GeneratedTenant {
     if (i % 5 === 0) {
       const rg = rgs[i % rgs.length]!;
       const role = i % 15 === 0 ? ROLE.owner : i % 2 ? CONTRIBUTOR : READER;
-      rg.roleAssignments.push({ principalId: id, roleDefinitionId: role, state: i % 3 ? 'eligible' : 'active', endDateTime: i % 7 ? null : endIn(90) });
+      rg.roleAssignments.push({
+        principalId: id,
+        roleDefinitionId: role,
+        state: i % 3 ? 'eligible' : 'active',
+        endDateTime: i % 7 ? null : endIn(90),
+      });
       continue;
     }
     const [role] = OTHER_ROLES[i % OTHER_ROLES.length]!;
@@ -250,10 +324,24 @@ export function generateTenant(options: TenantOptions): GeneratedTenant {
     { roleDefinitionId: ROLE.privilegedRoleAdministrator, rules: [approvalRule([{ user: adminIds[0]! }, { group: approvers }])] },
     {
       roleDefinitionId: OTHER_ROLES[0]![0],
-      rules: [approvalRule([{ user: adminIds[1]! }]), notificationRule('Notification_Admin_EndUser_Assignment', { notificationRecipients: [`secops@${domain}`] })],
+      rules: [
+        approvalRule([{ user: adminIds[1]! }]),
+        notificationRule('Notification_Admin_EndUser_Assignment', { notificationRecipients: [`secops@${domain}`] }),
+      ],
     },
-    { roleDefinitionId: OTHER_ROLES[1]![0], rules: [notificationRule('Notification_Admin_Admin_Eligibility', { isDefaultRecipientsEnabled: false, notificationRecipients: [`iam-team@${domain}`] })] },
-    { roleDefinitionId: OTHER_ROLES[9]![0], rules: [notificationRule('Notification_Admin_EndUser_Assignment', { notificationLevel: 'Critical' })] },
+    {
+      roleDefinitionId: OTHER_ROLES[1]![0],
+      rules: [
+        notificationRule('Notification_Admin_Admin_Eligibility', {
+          isDefaultRecipientsEnabled: false,
+          notificationRecipients: [`iam-team@${domain}`],
+        }),
+      ],
+    },
+    {
+      roleDefinitionId: OTHER_ROLES[9]![0],
+      rules: [notificationRule('Notification_Admin_EndUser_Assignment', { notificationLevel: 'Critical' })],
+    },
   ];
 
   return {
@@ -286,7 +374,11 @@ const AZURE_ROLES: Array<[string, string]> = [
  * `count` valid events cycling through every type of EVENT_TYPES, about a third on Azure
  * scopes, principals drawn from the role holders (one in twenty a group), actors from the admins.
  */
-export function generateEvents(tenant: GeneratedTenant, count: number, options: { seed?: number; prefix?: string; start?: Date } = {}): PimEvent[] {
+export function generateEvents(
+  tenant: GeneratedTenant,
+  count: number,
+  options: { seed?: number; prefix?: string; start?: Date } = {},
+): PimEvent[] {
   const rand = prng(options.seed ?? 47);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const start = (options.start ?? new Date('2026-11-17T08:00:00Z')).getTime();
@@ -305,16 +397,23 @@ export function generateEvents(tenant: GeneratedTenant, count: number, options: 
       continue;
     }
     const azure = rand() < 0.3;
-    const scope = azure
-      ? { kind: 'azureResource' as const, id: pick(tenant.azureScopes) }
-      : { kind: 'directory' as const, id: '/' };
-    const [roleId, roleName] = azure ? pick(AZURE_ROLES) : rand() < 0.25 ? ((r) => [r, roleNames.get(r)!])(pick(adminRoles)) : ((r) => [r, roleNames.get(r)!])(pick(tenant.otherRoles));
+    const scope = azure ? { kind: 'azureResource' as const, id: pick(tenant.azureScopes) } : { kind: 'directory' as const, id: '/' };
+    const [roleId, roleName] = azure
+      ? pick(AZURE_ROLES)
+      : rand() < 0.25
+        ? ((r) => [r, roleNames.get(r)!])(pick(adminRoles))
+        : ((r) => [r, roleNames.get(r)!])(pick(tenant.otherRoles));
     const asGroup = rand() < 0.05;
     const principalId = asGroup ? pick(tenant.groupHolderIds) : pick(tenant.holderIds);
-    const principal = { id: principalId, displayName: names.get(principalId) ?? 'Role group', type: asGroup ? ('group' as const) : ('user' as const) };
+    const principal = {
+      id: principalId,
+      displayName: names.get(principalId) ?? 'Role group',
+      type: asGroup ? ('group' as const) : ('user' as const),
+    };
     const base = { id, tenantId: tenant.data.tenant.id, occurredAt, scope, role: { id: roleId, displayName: roleName }, principal, actor };
     const permanent = type === 'roleMadePermanent' || type === 'roleAssignedOutsidePim';
-    const state = type === 'roleAssignedOutsidePim' || type === 'roleMadePermanent' || rand() < 0.4 ? ('active' as const) : ('eligible' as const);
+    const state =
+      type === 'roleAssignedOutsidePim' || type === 'roleMadePermanent' || rand() < 0.4 ? ('active' as const) : ('eligible' as const);
     const assignment = {
       state,
       permanent,
@@ -327,10 +426,28 @@ export function generateEvents(tenant: GeneratedTenant, count: number, options: 
       case 'activationApproved':
       case 'activationDenied':
       case 'activationCanceled':
-        events.push({ ...base, type, request: { id: `req-${n}`, justification: `Change ${n}: maintenance window`, ticketNumber: `CHG-${10000 + n}`, ticketSystem: 'ServiceNow' } });
+        events.push({
+          ...base,
+          type,
+          request: {
+            id: `req-${n}`,
+            justification: `Change ${n}: maintenance window`,
+            ticketNumber: `CHG-${10000 + n}`,
+            ticketSystem: 'ServiceNow',
+          },
+        });
         break;
       case 'activationCompleted':
-        events.push({ ...base, type, assignment: { state: 'active', permanent: false, startDateTime: occurredAt, endDateTime: new Date(start + n * 1000 + 8 * 3_600_000).toISOString() } });
+        events.push({
+          ...base,
+          type,
+          assignment: {
+            state: 'active',
+            permanent: false,
+            startDateTime: occurredAt,
+            endDateTime: new Date(start + n * 1000 + 8 * 3_600_000).toISOString(),
+          },
+        });
         break;
       default:
         events.push({ ...base, type, assignment });

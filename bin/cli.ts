@@ -37,9 +37,14 @@ export async function main(argv: string[]): Promise<number> {
     return usageError(`unknown command "${topic}"`);
   }
   if (name === '--version' || name === '-v') return print(await version());
-  if (!isCommand(name)) return usageError(name === undefined ? 'a command is required' : name.startsWith('-') ? `unknown option '${name}'` : `unknown command "${name}"`);
+  if (!isCommand(name))
+    return usageError(
+      name === undefined ? 'a command is required' : name.startsWith('-') ? `unknown option '${name}'` : `unknown command "${name}"`,
+    );
   try {
-    return await (await COMMANDS[name]())(args);
+    return await (
+      await COMMANDS[name]()
+    )(args);
   } catch (e) {
     if (e instanceof HelpRequested) return print(commandHelp(e.help));
     if (e instanceof UsageError) {

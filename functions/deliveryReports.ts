@@ -5,7 +5,15 @@
  * - thrown error (storage, a report ahead of its accept) → the host retries the message.
  */
 import type { InvocationContext } from '@azure/functions';
-import { DELIVERY_REPORTS_POISON_QUEUE as REPORTS_POISON_QUEUE, DELIVERY_REPORTS_QUEUE, app, logOf, moveToPoison, onFirstCall, output } from '../shared/composition/entry.js';
+import {
+  DELIVERY_REPORTS_POISON_QUEUE as REPORTS_POISON_QUEUE,
+  DELIVERY_REPORTS_QUEUE,
+  app,
+  logOf,
+  moveToPoison,
+  onFirstCall,
+  output,
+} from '../shared/composition/entry.js';
 
 const load = onFirstCall(() => import('../shared/usecases/deliveryReports.js'));
 const poisonQueue = output.storageQueue({ queueName: REPORTS_POISON_QUEUE, connection: 'AzureWebJobsStorage' });
@@ -14,10 +22,17 @@ export async function deliveryReports(message: unknown, context: InvocationConte
   const [{ recordDeliveryReport, poisonEntry }, services] = await load();
   const outcome = await recordDeliveryReport(message, { ...services, log: logOf(context) });
   if (outcome.kind === 'invalid') {
-    moveToPoison(context, { output: poisonQueue, queueName: REPORTS_POISON_QUEUE }, poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata), outcome.error.message);
+    moveToPoison(
+      context,
+      { output: poisonQueue, queueName: REPORTS_POISON_QUEUE },
+      poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata),
+      outcome.error.message,
+    );
     return;
   }
-  context.log(`delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`);
+  context.log(
+    `delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`,
+  );
 }
 
 app.storageQueue('deliveryReports', {

@@ -20,11 +20,19 @@ export async function notify(message: unknown, context: InvocationContext): Prom
   const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
   switch (outcome.kind) {
     case 'invalid':
-      moveToPoison(context, { output: poisonQueue, queueName: POISON_QUEUE }, poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata), outcome.error.message);
+      moveToPoison(
+        context,
+        { output: poisonQueue, queueName: POISON_QUEUE },
+        poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata),
+        outcome.error.message,
+      );
       return;
     case 'queuedAgain': {
       const log = outcome.reason === 'throttled' ? context.warn : context.log;
-      log.call(context, `event ${outcome.eventId}: ${outcome.detail}; queued again on ${EVENTS_QUEUE} for ${Math.ceil(outcome.retryAfterMs / 1000)} s (${outcome.reason})`);
+      log.call(
+        context,
+        `event ${outcome.eventId}: ${outcome.detail}; queued again on ${EVENTS_QUEUE} for ${Math.ceil(outcome.retryAfterMs / 1000)} s (${outcome.reason})`,
+      );
       return;
     }
     case 'done':

@@ -13,7 +13,9 @@ export async function weeklyDigest(timer: Timer, context: InvocationContext): Pr
   const [{ sendLastWeeksDigest }, services] = await load();
   if (timer.isPastDue) context.warn('weeklyDigest is running late');
   const outcome = await sendLastWeeksDigest(services.clock.now(), { ...services, log: logOf(context) });
-  context.log(`digest ${outcome.week}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused, of ${outcome.recipients}`);
+  context.log(
+    `digest ${outcome.week}: ${outcome.sent} sent, ${outcome.alreadySent} already sent, ${outcome.failed} refused, of ${outcome.recipients}`,
+  );
 }
 
 app.timer('weeklyDigest', {

@@ -36,7 +36,9 @@ async function main(): Promise<number> {
     return 1;
   }
   if (block(readme) === block(expected)) return 0;
-  console.error(`checkDocs: README.md's Layout tables differ from the tree: run npm run docs\n${firstDifference(block(readme), block(expected))}`);
+  console.error(
+    `checkDocs: README.md's Layout tables differ from the tree: run npm run docs\n${firstDifference(block(readme), block(expected))}`,
+  );
   return 1;
 }
 

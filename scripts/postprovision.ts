@@ -13,7 +13,8 @@ import { grantAll, type GrantDeps, type GrantReport, type HookEnv } from './post
 export function hookEnv(environ: NodeJS.ProcessEnv): HookEnv {
   const need = (name: string): string => {
     const value = environ[name]?.trim();
-    if (!value) throw new Error(`${name} is not set: run this hook through azd (azd provision), which sets it from infra/main.bicep's outputs`);
+    if (!value)
+      throw new Error(`${name} is not set: run this hook through azd (azd provision), which sets it from infra/main.bicep's outputs`);
     return value;
   };
   const principalId = need('AZURE_MANAGED_IDENTITY_PRINCIPAL_ID');
@@ -26,7 +27,10 @@ export function hookEnv(environ: NodeJS.ProcessEnv): HookEnv {
     principalId,
     subscriptionIds: [...new Set(subscriptions)],
     ...(account && group && queueName && subscription
-      ? { queueScope: `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Storage/storageAccounts/${account}/queueServices/default/queues/${queueName}`, queueName }
+      ? {
+          queueScope: `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Storage/storageAccounts/${account}/queueServices/default/queues/${queueName}`,
+          queueName,
+        }
       : {}),
     graphBaseUrl: environ['GRAPH_BASE_URL'] || 'https://graph.microsoft.com',
     armBaseUrl: environ['ARM_BASE_URL'] || 'https://management.azure.com',

@@ -13,5 +13,8 @@ try {
 const npm = process.env.npm_execpath;
 const result = npm
   ? spawnSync(process.execPath, [npm, 'run', 'build'], { stdio: 'inherit' })
-  : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { stdio: 'inherit', shell: process.platform === 'win32' });
+  : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], {
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+    });
 process.exit(result.status ?? 1);

@@ -39,19 +39,18 @@ describe('import boundaries', () => {
   it('fail on each deliberate violation in test/fixtures/boundaries', async () => {
     const violations = await cruise(path.join(root, 'test/fixtures/boundaries'), ['functions', 'shared', 'dev']);
     // A cycle is one finding whichever of its files the checker starts from.
-    const name = (v: Violation): string => (v.rule.name === 'no-circular' ? 'no-circular: shared/cycleA.ts ↔ shared/cycleB.ts' : `${v.rule.name}: ${v.from}`);
+    const name = (v: Violation): string =>
+      v.rule.name === 'no-circular' ? 'no-circular: shared/cycleA.ts ↔ shared/cycleB.ts' : `${v.rule.name}: ${v.from}`;
     const found = [...new Set(violations.map(name))].sort();
-    expect(found).toEqual(
-      [
-        'functions-import-composition-and-usecases: functions/importsAdapter.ts',
-        'no-circular: shared/cycleA.ts ↔ shared/cycleB.ts',
-        'pure-imports-no-adapter: shared/events/importsAdapter.ts',
-        'pure-imports-no-package: shared/rules/importsSdk.ts',
-        'shared-imports-no-function: shared/importsFunction.ts',
-        'shipped-imports-no-development: shared/importsDev.ts',
-        'usecases-import-no-adapter: shared/usecases/importsAdapter.ts',
-      ],
-    );
+    expect(found).toEqual([
+      'functions-import-composition-and-usecases: functions/importsAdapter.ts',
+      'no-circular: shared/cycleA.ts ↔ shared/cycleB.ts',
+      'pure-imports-no-adapter: shared/events/importsAdapter.ts',
+      'pure-imports-no-package: shared/rules/importsSdk.ts',
+      'shared-imports-no-function: shared/importsFunction.ts',
+      'shipped-imports-no-development: shared/importsDev.ts',
+      'usecases-import-no-adapter: shared/usecases/importsAdapter.ts',
+    ]);
     expect(violations.every((v) => v.rule.severity === 'error')).toBe(true);
     expect(violations.filter((v) => v.rule.name === 'no-circular').every((v) => /cycle[AB]\.ts$/.test(v.from))).toBe(true);
     // The allowed imports beside them (a port, zod, a use case, @azure/functions types) pass.

@@ -9,7 +9,10 @@ import type { CommandHelp } from './help.js';
  */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  constructor(message: string, readonly status: 1 | 2 = 1) {
+  constructor(
+    message: string,
+    readonly status: 1 | 2 = 1,
+  ) {
     super(message);
   }
 }

@@ -44,7 +44,15 @@ export async function digest(args: string[]): Promise<number> {
 
   const outbox = values.out ? new OutboxTransport({ dir: values.out }) : undefined;
   for (const e of plan.emails) {
-    const line = { notification: 'weeklyDigest', to: e.recipient.address, subject: e.email.subject, week: week.id, tiles: plan.tiles, previousTiles: plan.previousTiles, topRoles: plan.topRoles };
+    const line = {
+      notification: 'weeklyDigest',
+      to: e.recipient.address,
+      subject: e.email.subject,
+      week: week.id,
+      tiles: plan.tiles,
+      previousTiles: plan.previousTiles,
+      topRoles: plan.topRoles,
+    };
     process.stdout.write(JSON.stringify(line) + '\n');
     if (outbox) await outbox.accept(personalMessage(e.email), { operationId: e.operationId, mayHaveBeenSent: false });
   }

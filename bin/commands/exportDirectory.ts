@@ -24,6 +24,8 @@ export async function exportDirectory(args: string[], overrides: { directory?: G
   const snapshot = await exportDirectorySnapshot(directory, { subscriptionIds });
   await writeFile(out, JSON.stringify(snapshot, null, 2) + '\n');
   const counts = snapshot as { users?: unknown[]; groups?: unknown[]; azureResources?: unknown[] };
-  console.log(`wrote ${out}: ${counts.users?.length ?? 0} users, ${counts.groups?.length ?? 0} groups, ${counts.azureResources?.length ?? 0} Azure scopes`);
+  console.log(
+    `wrote ${out}: ${counts.users?.length ?? 0} users, ${counts.groups?.length ?? 0} groups, ${counts.azureResources?.length ?? 0} Azure scopes`,
+  );
   return 0;
 }

@@ -104,7 +104,7 @@ export function mainHelp(): string {
     ...Object.entries(HELP).map(([name, h]) => `  ${name.padEnd(width)}  ${h.summary}`),
     '',
     'options:',
-    '  -h, --help     show this help; `pim-notify COMMAND --help` shows a command\'s',
+    "  -h, --help     show this help; `pim-notify COMMAND --help` shows a command's",
     '  -v, --version  print the version',
     '',
   ].join('\n');

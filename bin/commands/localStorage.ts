@@ -36,7 +36,8 @@ export async function startLocalAzurite(dir = AZURITE_DIR()): Promise<AzuriteHan
     await writeFile(path.join(dir, 'connection.txt'), adopted.connectionString + '\n');
     return { ...adopted, reused: true, stop: () => stopAndForget(adopted, dir) };
   }
-  const ports = (await portsFree(previous?.ports)) ?? (await portsFree(STANDARD_PORTS)) ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
+  const ports = (await portsFree(previous?.ports)) ??
+    (await portsFree(STANDARD_PORTS)) ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
   const azurite = await startAzurite({ location: dir, ports });
   const state: AzuriteState = { pid: azurite.pid ?? 0, ports };
   await writeFile(path.join(dir, STATE_FILE), JSON.stringify(state) + '\n');

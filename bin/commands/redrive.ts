@@ -46,7 +46,9 @@ export async function redrive(args: string[]): Promise<number> {
         await events.sendMessage(encodeMessage(original));
         await poison.deleteMessage(m.messageId, m.popReceipt);
       }
-      console.log(`${values['dry-run'] ? 'would move' : 'moved'} ${m.messageId}${check.kind === 'valid' ? ` (event ${check.event.id})` : ''}`);
+      console.log(
+        `${values['dry-run'] ? 'would move' : 'moved'} ${m.messageId}${check.kind === 'valid' ? ` (event ${check.event.id})` : ''}`,
+      );
       moved++;
     }
   }

@@ -44,7 +44,9 @@ export async function start(args: string[]): Promise<number> {
       console.log(line);
     },
   });
-  console.log(`Running ${functions.map((f) => f.name).join(', ')}. Directory: ${settings.DIRECTORY_SOURCE === 'snapshot' ? settings.DIRECTORY_SNAPSHOT_PATH : 'Microsoft Graph'}; email: ${settings.EMAIL_TRANSPORT === 'outbox' ? `.eml files in ${settings.OUTBOX_DIR}/` : 'Azure Communication Services'}.`);
+  console.log(
+    `Running ${functions.map((f) => f.name).join(', ')}. Directory: ${settings.DIRECTORY_SOURCE === 'snapshot' ? settings.DIRECTORY_SNAPSHOT_PATH : 'Microsoft Graph'}; email: ${settings.EMAIL_TRANSPORT === 'outbox' ? `.eml files in ${settings.OUTBOX_DIR}/` : 'Azure Communication Services'}.`,
+  );
 
   if (embedded && settings.DIRECTORY_SNAPSHOT_PATH === SETTINGS.DIRECTORY_SNAPSHOT_PATH.default) {
     const { events } = parseEventsText(await readFile(fromPackageRoot(SAMPLE_EVENTS), 'utf8'));
@@ -68,7 +70,9 @@ export async function start(args: string[]): Promise<number> {
     await host.waitForIdle({
       timeoutMs: Infinity,
       onProgress: ({ queued, inFlight, stats }) =>
-        console.log(`Working: ${queued} message(s) queued (in flight or awaiting a retry included), ${inFlight} in flight, ${stats.invocations} processed, ${emailsSent} email(s) sent.`),
+        console.log(
+          `Working: ${queued} message(s) queued (in flight or awaiting a retry included), ${inFlight} in flight, ${stats.invocations} processed, ${emailsSent} email(s) sent.`,
+        ),
     });
     // Fire timers now (e.g. --fire weeklyDigest) instead of waiting for their schedule.
     for (const name of values.fire ?? []) {
@@ -96,5 +100,7 @@ async function reportIdle(settings: Settings, emailsSent: number): Promise<void>
   }
   const dir = fromPackageRoot(settings.OUTBOX_DIR);
   const count = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.eml')).length;
-  console.log(`Idle. ${emailsSent} email(s) sent by this run; ${count} in ${path.relative(process.cwd(), dir) || dir}/ — open them with any mail client.`);
+  console.log(
+    `Idle. ${emailsSent} email(s) sent by this run; ${count} in ${path.relative(process.cwd(), dir) || dir}/ — open them with any mail client.`,
+  );
 }

@@ -87,7 +87,13 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
     const out = new Map<string, PendingRow>();
     for (const key of keys) {
       const row = this.row(deliveryId, key);
-      if (row) out.set(key, { ...(row.messageId ? { messageId: row.messageId } : {}), resend: row.resend, notSent: row.notSent, resends: row.resends });
+      if (row)
+        out.set(key, {
+          ...(row.messageId ? { messageId: row.messageId } : {}),
+          resend: row.resend,
+          notSent: row.notSent,
+          resends: row.resends,
+        });
     }
     return out;
   }
@@ -104,7 +110,11 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
     for (const a of accepted) {
       for (const [id, row] of this.rows) {
         if (!id.startsWith(`${deliveryId}|`) || row.messageId !== a.plannedId || row.status !== 'claimed') continue;
-        Object.assign(row, { status: 'accepted', messageId: a.messageId, ...(a.delivered ? { deliveryStatus: 'Delivered', deliveryAt: at } : {}) });
+        Object.assign(row, {
+          status: 'accepted',
+          messageId: a.messageId,
+          ...(a.delivered ? { deliveryStatus: 'Delivered', deliveryAt: at } : {}),
+        });
       }
       if (a.messageId !== a.plannedId) this.index.set(a.messageId, this.index.get(a.plannedId) ?? { eventId: deliveryId });
     }

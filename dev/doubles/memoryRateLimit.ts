@@ -1,4 +1,13 @@
-import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RateLimit } from '../../shared/rateLimit/rateLimit.js';
+import {
+  byOccurrence,
+  rateWindow,
+  type DueSummary,
+  type HeldItem,
+  type RateDecision,
+  type RateOptions,
+  type RateRequest,
+  type RateLimit,
+} from '../../shared/rateLimit/rateLimit.js';
 import { systemClock, type Clock } from '../../shared/time/clock.js';
 
 /** In memory, for unit tests of other modules and local tools: the Table adapter's behaviour in one process. */
@@ -22,7 +31,14 @@ export class MemoryRateLimit implements RateLimit {
       const count = this.sent.get(`${r.key}|${window.start}`) ?? 0;
       const decision: RateDecision = count < limit ? 'send' : 'held';
       if (decision === 'send') this.sent.set(`${r.key}|${window.start}`, count + 1);
-      else this.due.set(`${window.end}|${r.key}`, { key: r.key, address: r.address, ...(r.displayName ? { displayName: r.displayName } : {}), windowStart: window.start, windowEnd: window.end });
+      else
+        this.due.set(`${window.end}|${r.key}`, {
+          key: r.key,
+          address: r.address,
+          ...(r.displayName ? { displayName: r.displayName } : {}),
+          windowStart: window.start,
+          windowEnd: window.end,
+        });
       this.decisions.set(id, { decision, windowStart: window.start, item: r.item });
       out.set(r.key, decision);
     }

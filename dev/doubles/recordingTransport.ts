@@ -32,7 +32,8 @@ export class RecordingTransport implements Transport {
     if (this.ids.has(options.operationId)) return { messageId: options.operationId, alreadyAccepted: true, delivered };
     if (this.messages.length >= (this.options.failAfter ?? Infinity)) throw new Error('transport unavailable (injected)');
     const recipients = [...message.to, ...message.bcc];
-    if (recipients.length === 0 || recipients.length > this.maxRecipients) throw new Error(`a message takes 1 to ${this.maxRecipients} recipients, got ${recipients.length}`);
+    if (recipients.length === 0 || recipients.length > this.maxRecipients)
+      throw new Error(`a message takes 1 to ${this.maxRecipients} recipients, got ${recipients.length}`);
     this.ids.add(options.operationId);
     this.messages.push({ message, options });
     const { to: _to, bcc: _bcc, ...content } = message;

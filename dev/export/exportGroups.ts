@@ -11,7 +11,14 @@ import type { PolicyRule } from '../../shared/directory/roleDirectory.js';
 export interface ExportedGroups {
   privilegedAccessGroups: {
     groupId: string;
-    assignments: { principalId: string; accessId: 'member' | 'owner'; state: 'active' | 'eligible'; assignmentType?: 'assigned' | 'activated'; startDateTime: string | null; endDateTime: string | null }[];
+    assignments: {
+      principalId: string;
+      accessId: 'member' | 'owner';
+      state: 'active' | 'eligible';
+      assignmentType?: 'assigned' | 'activated';
+      startDateTime: string | null;
+      endDateTime: string | null;
+    }[];
     roleManagementPolicies: { accessId: string; rules: PolicyRule[] }[];
   }[];
   /** Lower-cased group id → its owners' user ids. */
@@ -28,7 +35,10 @@ export async function exportPrivilegedAccessGroups(graph: GraphReader): Promise<
   const principalIds = new Set<string>();
   const privilegedAccessGroups: ExportedGroups['privilegedAccessGroups'] = [];
   for (const { id, access } of all) {
-    owners.set(id.toLowerCase(), access.owners.map((u) => u.id));
+    owners.set(
+      id.toLowerCase(),
+      access.owners.map((u) => u.id),
+    );
     for (const u of access.owners) principalIds.add(u.id);
     const assignments = [
       ...access.active.map((i) => ({ i, state: 'active' as const })),
@@ -39,13 +49,16 @@ export async function exportPrivilegedAccessGroups(graph: GraphReader): Promise<
         principalId: i.principalId,
         accessId: i.accessId,
         state,
-        ...(state === 'active' ? { assignmentType: groupAssignmentType(i.assignmentType) === 'Activated' ? ('activated' as const) : ('assigned' as const) } : {}),
+        ...(state === 'active'
+          ? { assignmentType: groupAssignmentType(i.assignmentType) === 'Activated' ? ('activated' as const) : ('assigned' as const) }
+          : {}),
         startDateTime: i.startDateTime ?? null,
         endDateTime: i.endDateTime ?? null,
       };
     });
     const roleManagementPolicies = [...access.policies].map(([accessId, rules]) => ({ accessId, rules }));
-    if (assignments.length > 0 || roleManagementPolicies.length > 0) privilegedAccessGroups.push({ groupId: id, assignments, roleManagementPolicies });
+    if (assignments.length > 0 || roleManagementPolicies.length > 0)
+      privilegedAccessGroups.push({ groupId: id, assignments, roleManagementPolicies });
   }
   return { privilegedAccessGroups, owners, principalIds: [...principalIds] };
 }

@@ -50,7 +50,14 @@ interface ExportedAzureResource {
   id: string;
   displayName: string;
   roleDefinitions: { id: string; displayName: string }[];
-  roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; assignmentType?: 'Assigned' | 'Activated'; startDateTime: string | null; endDateTime: string | null }[];
+  roleAssignments: {
+    principalId: string;
+    roleDefinitionId: string;
+    state: 'active' | 'eligible';
+    assignmentType?: 'Assigned' | 'Activated';
+    startDateTime: string | null;
+    endDateTime: string | null;
+  }[];
   roleManagementPolicies: ExportedPolicy[];
 }
 
@@ -71,8 +78,22 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
   const pimGroupIds = pim.privilegedAccessGroups.map((g) => g.groupId);
 
   // Everyone who matters for role lookups: principals, approvers, and the members of their groups.
-  const approvers = [...roleManagementPolicies, ...azure.resources.flatMap((r) => r.roleManagementPolicies), ...pim.privilegedAccessGroups.flatMap((g) => g.roleManagementPolicies)].flatMap((p) => p.rules).flatMap(approverIds);
-  const candidates = [...new Set([...[...active, ...eligible].map((i) => i.principalId), ...azure.holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId), ...approvers, ...pim.principalIds, ...pimGroupIds])];
+  const approvers = [
+    ...roleManagementPolicies,
+    ...azure.resources.flatMap((r) => r.roleManagementPolicies),
+    ...pim.privilegedAccessGroups.flatMap((g) => g.roleManagementPolicies),
+  ]
+    .flatMap((p) => p.rules)
+    .flatMap(approverIds);
+  const candidates = [
+    ...new Set([
+      ...[...active, ...eligible].map((i) => i.principalId),
+      ...azure.holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId),
+      ...approvers,
+      ...pim.principalIds,
+      ...pimGroupIds,
+    ]),
+  ];
   const users = new Map<string, GraphUser>(listedUsers.map((u) => [u.id.toLowerCase(), u]));
   const kinds = await graph.principals(candidates.filter((id) => !users.has(id.toLowerCase())));
   const neededUsers = new Set<string>();
@@ -115,18 +136,40 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
   // are named so that their assignments read as such rather than as unknown ids.
   const others = candidates.filter((id) => !users.has(id.toLowerCase()) && !kinds.has(id));
   const azureApps = azure.holdings.filter((h) => h.principalType === 'servicePrincipal').map((h) => h.principalId);
-  const servicePrincipals = [...(await graph.servicePrincipals([...new Set([...others, ...azureApps])])).values()].map((sp) => ({ id: sp.id, displayName: sp.displayName ?? sp.id }));
+  const servicePrincipals = [...(await graph.servicePrincipals([...new Set([...others, ...azureApps])])).values()].map((sp) => ({
+    id: sp.id,
+    displayName: sp.displayName ?? sp.id,
+  }));
   const missing = [...neededUsers].filter((id) => !users.has(id.toLowerCase()));
   for (const u of (await graph.users(missing)).values()) users.set(u.id.toLowerCase(), u);
 
   return {
     tenant: { id: org.id, displayName: org.displayName, pimEnabled: true },
-    users: [...users.values()].map((u) => ({ id: u.id, displayName: u.displayName ?? u.userPrincipalName ?? u.id, mail: u.mail ?? null, userPrincipalName: u.userPrincipalName ?? null, otherMails: u.otherMails ?? [] })),
+    users: [...users.values()].map((u) => ({
+      id: u.id,
+      displayName: u.displayName ?? u.userPrincipalName ?? u.id,
+      mail: u.mail ?? null,
+      userPrincipalName: u.userPrincipalName ?? null,
+      otherMails: u.otherMails ?? [],
+    })),
     groups,
     servicePrincipals,
     roleDefinitions: definitions.map((d) => ({ id: d.templateId ?? d.id, displayName: d.displayName })),
-    roleAssignments: active.map((a) => ({ principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, directoryScopeId: a.directoryScopeId, assignmentType: a.assignmentType ?? 'Assigned', startDateTime: a.startDateTime ?? null, endDateTime: a.endDateTime ?? null })),
-    roleEligibilities: eligible.map((e) => ({ principalId: e.principalId, roleDefinitionId: e.roleDefinitionId, directoryScopeId: e.directoryScopeId, startDateTime: e.startDateTime ?? null, endDateTime: e.endDateTime ?? null })),
+    roleAssignments: active.map((a) => ({
+      principalId: a.principalId,
+      roleDefinitionId: a.roleDefinitionId,
+      directoryScopeId: a.directoryScopeId,
+      assignmentType: a.assignmentType ?? 'Assigned',
+      startDateTime: a.startDateTime ?? null,
+      endDateTime: a.endDateTime ?? null,
+    })),
+    roleEligibilities: eligible.map((e) => ({
+      principalId: e.principalId,
+      roleDefinitionId: e.roleDefinitionId,
+      directoryScopeId: e.directoryScopeId,
+      startDateTime: e.startDateTime ?? null,
+      endDateTime: e.endDateTime ?? null,
+    })),
     roleManagementPolicies,
     azureResources: azure.resources,
     privilegedAccessGroups: pim.privilegedAccessGroups,
@@ -138,7 +181,10 @@ export async function exportDirectorySnapshot(source: DirectorySource, options: 
  * made on; one made above a subscription (a management group, the tenant root) is listed on the
  * subscription, the highest scope a snapshot knows, where it counts for the same scopes.
  */
-async function exportAzure(arm: ArmReader, subscriptionIds: readonly string[]): Promise<{ resources: ExportedAzureResource[]; holdings: ArmRoleHolding[] }> {
+async function exportAzure(
+  arm: ArmReader,
+  subscriptionIds: readonly string[],
+): Promise<{ resources: ExportedAzureResource[]; holdings: ArmRoleHolding[] }> {
   const resources: ExportedAzureResource[] = [];
   const holdings: ArmRoleHolding[] = [];
   for (const subscriptionId of subscriptionIds) {
@@ -152,7 +198,8 @@ async function exportAzure(arm: ArmReader, subscriptionIds: readonly string[]): 
       scopes.map(async (scope) => {
         const key = scopeKey(scope.id);
         const [assigned, eligibleHere] = await Promise.all([arm.activeSchedulesAtScope(scope.id), arm.eligibilitiesAtScope(scope.id)]);
-        for (const h of [...assigned, ...eligibleHere]) if (h.roleDefinitionName && !roleNames.has(h.roleDefinitionId)) roleNames.set(h.roleDefinitionId, h.roleDefinitionName);
+        for (const h of [...assigned, ...eligibleHere])
+          if (h.roleDefinitionName && !roleNames.has(h.roleDefinitionId)) roleNames.set(h.roleDefinitionId, h.roleDefinitionName);
         // atScope() is "here and above": keep what is made here and, on the subscription, what is
         // made above it (anything atScope() returns there that is not the subscription itself).
         const own = (h: ArmRoleHolding) => scopeKey(h.scope) === key || key === subKey;
@@ -214,6 +261,12 @@ function scopeKey(scope: string): string {
 }
 
 function approverIds(rule: PolicyRule): string[] {
-  const stages = ((rule['setting'] as { approvalStages?: { primaryApprovers?: Record<string, unknown>[]; escalationApprovers?: Record<string, unknown>[] }[] } | undefined)?.approvalStages) ?? [];
-  return stages.flatMap((s) => [...(s.primaryApprovers ?? []), ...(s.escalationApprovers ?? [])]).flatMap((a) => [a['userId'], a['groupId']].filter((x): x is string => typeof x === 'string'));
+  const stages =
+    (
+      rule['setting'] as
+        { approvalStages?: { primaryApprovers?: Record<string, unknown>[]; escalationApprovers?: Record<string, unknown>[] }[] } | undefined
+    )?.approvalStages ?? [];
+  return stages
+    .flatMap((s) => [...(s.primaryApprovers ?? []), ...(s.escalationApprovers ?? [])])
+    .flatMap((a) => [a['userId'], a['groupId']].filter((x): x is string => typeof x === 'string'));
 }

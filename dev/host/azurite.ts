@@ -64,10 +64,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     '--silent',
     '--disableTelemetry',
     '--loose',
-    '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1',
-    '--blobPort', String(ports.blob),
-    '--queuePort', String(ports.queue),
-    '--tablePort', String(ports.table),
+    '--blobHost',
+    '127.0.0.1',
+    '--queueHost',
+    '127.0.0.1',
+    '--tableHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(ports.blob),
+    '--queuePort',
+    String(ports.queue),
+    '--tablePort',
+    String(ports.table),
   ];
   if (options.location) args.push('--location', options.location);
   else args.push('--inMemoryPersistence');

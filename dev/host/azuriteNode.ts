@@ -80,9 +80,25 @@ function installedNode(major: number): { node?: string; reason?: string } {
   // never run a half-extracted binary: the first rename wins, the others use its result.
   const staging = mkdtempSync(path.join(cache, `.${name}-`));
   try {
-    console.error(`Azurite needs Node ${major}+ (this is ${process.version}): installing ${name}@${major} from the npm registry into ${dir} (once)`);
-    const result = npm(['install', '--prefix', staging, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel', 'error', `${name}@${major}`]);
-    if (result.status !== 0) return { reason: `npm install ${name}@${major} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' ')}` };
+    console.error(
+      `Azurite needs Node ${major}+ (this is ${process.version}): installing ${name}@${major} from the npm registry into ${dir} (once)`,
+    );
+    const result = npm([
+      'install',
+      '--prefix',
+      staging,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel',
+      'error',
+      `${name}@${major}`,
+    ]);
+    if (result.status !== 0)
+      return {
+        reason: `npm install ${name}@${major} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' ')}`,
+      };
     if (!nodeBinary(staging, name, major)) return { reason: `${name}@${major} holds no Node ${major} binary` };
     try {
       renameSync(staging, dir);
@@ -115,7 +131,8 @@ function nodeBinary(prefix: string, name: string, major: number): string | undef
 function npm(args: string[]): ReturnType<typeof spawnSync> & { stderr: string } {
   const cli = process.env.npm_execpath;
   const options = { encoding: 'utf8' as const, stdio: ['ignore', 'ignore', 'pipe'] as ('ignore' | 'pipe')[] };
-  if (cli && /npm-cli\.js$|npx-cli\.js$/.test(cli)) return spawnSync(process.execPath, [cli.replace(/npx-cli\.js$/, 'npm-cli.js'), ...args], options);
+  if (cli && /npm-cli\.js$|npx-cli\.js$/.test(cli))
+    return spawnSync(process.execPath, [cli.replace(/npx-cli\.js$/, 'npm-cli.js'), ...args], options);
   const windows = process.platform === 'win32';
   return spawnSync(windows ? 'npm.cmd' : 'npm', args, { ...options, shell: windows });
 }

@@ -129,7 +129,9 @@ export function installCoreStandIn(): void {
   }
   if (realCore !== undefined) {
     // Inside the real worker the core module exists; shadowing it would break the app.
-    throw new Error('@azure/functions-core is already provided (running inside the Functions host?): the local runner must not replace it.');
+    throw new Error(
+      '@azure/functions-core is already provided (running inside the Functions host?): the local runner must not replace it.',
+    );
   }
   const internals = Module as unknown as ModuleInternals;
   const cached = new Module(STAND_IN_ID);

@@ -27,25 +27,27 @@ const DEFAULT_MAX_POLLING_MS = 60_000;
 export const MIN_POLLING_INTERVAL_MS = 100;
 
 const timeSpanOrMs = z.union([z.string(), z.number().nonnegative()]);
-const schema = z.object({
-  functionTimeout: z.string().nullable().optional(),
-  extensions: z
-    .object({
-      queues: z
-        .object({
-          messageEncoding: z.enum(['base64', 'none']).optional(),
-          batchSize: z.number().int().min(1).max(32).optional(),
-          newBatchThreshold: z.number().int().min(0).optional(),
-          maxDequeueCount: z.number().int().min(1).optional(),
-          visibilityTimeout: timeSpanOrMs.optional(),
-          maxPollingInterval: timeSpanOrMs.optional(),
-        })
-        .loose()
-        .optional(),
-    })
-    .loose()
-    .optional(),
-}).loose();
+const schema = z
+  .object({
+    functionTimeout: z.string().nullable().optional(),
+    extensions: z
+      .object({
+        queues: z
+          .object({
+            messageEncoding: z.enum(['base64', 'none']).optional(),
+            batchSize: z.number().int().min(1).max(32).optional(),
+            newBatchThreshold: z.number().int().min(0).optional(),
+            maxDequeueCount: z.number().int().min(1).optional(),
+            visibilityTimeout: timeSpanOrMs.optional(),
+            maxPollingInterval: timeSpanOrMs.optional(),
+          })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
 
 /** .NET TimeSpan text: `[d.]hh:mm:ss[.fffffff]`. */
 export function parseTimeSpan(text: string): number {

@@ -72,7 +72,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   }
 
   const registry = coreRegistry();
-  if (registry.hookTypes.length > 0) log(`The app registered hooks (${registry.hookTypes.join(', ')}), which the local runner does not run`);
+  if (registry.hookTypes.length > 0)
+    log(`The app registered hooks (${registry.hookTypes.join(', ')}), which the local runner does not run`);
   const previousSystemLog = registry.systemLog;
   registry.systemLog = (level, message) => log(`[host ${level}] ${message}`);
 
@@ -80,7 +81,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const timers = new Map<string, TimerRunner>();
   for (const r of resolved) {
     if (r.queueName) {
-      if (r.fn.retry) log(`Function '${r.fn.name}': retry policies do not apply to queue triggers (dequeueCount and the poison queue do); ignored`);
+      if (r.fn.retry)
+        log(`Function '${r.fn.name}': retry policies do not apply to queue triggers (dequeueCount and the poison queue do); ignored`);
       listeners.push(new QueueListener(r, runtime));
     } else if (r.schedule) {
       timers.set(r.fn.name, new TimerRunner(r, runtime));

@@ -127,7 +127,11 @@ export class QueueListener {
           .then((r) => {
             if (r.popReceipt) current = { ...current, popReceipt: r.popReceipt };
           })
-          .catch((error: unknown) => this.runtime.log(`Queue listener for '${this.name}' could not renew the lease on message ${current.messageId}: ${errorSummary(error)}`))
+          .catch((error: unknown) =>
+            this.runtime.log(
+              `Queue listener for '${this.name}' could not renew the lease on message ${current.messageId}: ${errorSummary(error)}`,
+            ),
+          )
           .finally(() => {
             if (!ended) renewLater();
           });
@@ -169,7 +173,9 @@ export class QueueListener {
     const ids = `messageId=${message.messageId}, dequeueCount=${message.dequeueCount}`;
     if (message.dequeueCount > maxDequeueCount) {
       // Already past the limit (an earlier run died mid-way): the host poisons it unseen.
-      this.runtime.log(`Message ${message.messageId} on ${this.queueName} is past maxDequeueCount ${maxDequeueCount}; moving it to ${this.queueName}-poison`);
+      this.runtime.log(
+        `Message ${message.messageId} on ${this.queueName} is past maxDequeueCount ${maxDequeueCount}; moving it to ${this.queueName}-poison`,
+      );
       await this.poison(await lease.end());
       return;
     }
@@ -177,7 +183,9 @@ export class QueueListener {
     if (!decoded.ok) {
       // Retrying cannot make the text decodable, so (as Storage Queues extension v5 does)
       // the message goes straight to the poison queue without reaching the handler.
-      this.runtime.log(`Message ${message.messageId} on ${this.queueName} cannot be decoded (${decoded.reason}); moving it to ${this.queueName}-poison`);
+      this.runtime.log(
+        `Message ${message.messageId} on ${this.queueName} cannot be decoded (${decoded.reason}); moving it to ${this.queueName}-poison`,
+      );
       await this.poison(await lease.end());
       return;
     }
@@ -215,7 +223,9 @@ export class QueueListener {
   private async release(message: DequeuedMessageItem): Promise<void> {
     const { maxDequeueCount, visibilityTimeoutMs } = this.runtime.queues;
     if (message.dequeueCount >= maxDequeueCount) {
-      this.runtime.log(`Message ${message.messageId} has reached maxDequeueCount ${maxDequeueCount}; moving it to ${this.queueName}-poison`);
+      this.runtime.log(
+        `Message ${message.messageId} has reached maxDequeueCount ${maxDequeueCount}; moving it to ${this.queueName}-poison`,
+      );
       await this.poison(message);
       return;
     }

@@ -42,7 +42,9 @@ function validQueueName(name: string): boolean {
 function resolveQueueName(text: string, env: Env, functionName: string, property: string): string {
   const name = resolveSettings(text, env, functionName, property);
   if (!validQueueName(name)) {
-    throw new Error(`function "${functionName}": ${property} "${name}" is not a valid queue name (3-63 lower-case letters, digits and single dashes)`);
+    throw new Error(
+      `function "${functionName}": ${property} "${name}" is not a valid queue name (3-63 lower-case letters, digits and single dashes)`,
+    );
   }
   return name;
 }
@@ -53,7 +55,9 @@ function resolveConnection(text: string | undefined, env: Env, functionName: str
   if (name === DEFAULT_CONNECTION) return storage;
   const value = env[name];
   if (!value) {
-    throw new Error(`function "${functionName}": connection "${name}" names an app setting that is not set (identity-based connections are not supported locally)`);
+    throw new Error(
+      `function "${functionName}": connection "${name}" names an app setting that is not set (identity-based connections are not supported locally)`,
+    );
   }
   return value;
 }

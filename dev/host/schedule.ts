@@ -7,8 +7,7 @@ import { Cron } from 'croner';
 import { parseTimeSpan } from './hostJson.js';
 
 export type Schedule =
-  | { kind: 'cron'; expression: string; next(from: Date): Date | undefined }
-  | { kind: 'interval'; expression: string; intervalMs: number };
+  { kind: 'cron'; expression: string; next(from: Date): Date | undefined } | { kind: 'interval'; expression: string; intervalMs: number };
 
 export function parseSchedule(expression: string): Schedule {
   const text = expression.trim();

@@ -60,10 +60,12 @@ export class TimerRunner {
   run(occurrence: Date, isPastDue: boolean): Promise<void> {
     this.runtime.inFlight++;
     this.runtime.activity++;
-    const run = this.chain.then(() => this.invokeWithRetry(occurrence, isPastDue)).finally(() => {
-      this.runtime.inFlight--;
-      this.runtime.activity++;
-    });
+    const run = this.chain
+      .then(() => this.invokeWithRetry(occurrence, isPastDue))
+      .finally(() => {
+        this.runtime.inFlight--;
+        this.runtime.activity++;
+      });
     this.chain = run.catch(() => undefined);
     return this.chain;
   }
@@ -78,12 +80,15 @@ export class TimerRunner {
         this.timeout = setTimeout(arm, MAX_TIMEOUT_MS);
         return;
       }
-      this.timeout = setTimeout(() => {
-        // Past due when the following occurrence has come too (the process was held up).
-        const following = nextOccurrence(this.schedule, next);
-        const isPastDue = following !== undefined && following.getTime() <= Date.now();
-        void this.run(next, isPastDue).then(() => this.scheduleNext());
-      }, Math.max(0, wait));
+      this.timeout = setTimeout(
+        () => {
+          // Past due when the following occurrence has come too (the process was held up).
+          const following = nextOccurrence(this.schedule, next);
+          const isPastDue = following !== undefined && following.getTime() <= Date.now();
+          void this.run(next, isPastDue).then(() => this.scheduleNext());
+        },
+        Math.max(0, wait),
+      );
     };
     arm();
   }
@@ -120,7 +125,10 @@ export class TimerRunner {
         this.runtime.log(`Executed '${fn.name}' (Failed, invocationId=${invocationId}): ${errorSummary(error)}`);
         const canRetry = policy && (policy.maxRetryCount === -1 || attempt < policy.maxRetryCount);
         if (!canRetry || this.stopped) break;
-        exception = error instanceof Error ? { message: error.message, source: error.name, ...(error.stack ? { stackTrace: error.stack } : {}) } : { message: String(error) };
+        exception =
+          error instanceof Error
+            ? { message: error.message, source: error.name, ...(error.stack ? { stackTrace: error.stack } : {}) }
+            : { message: String(error) };
         await this.wait(retryDelayMs(policy, attempt + 1));
         if (this.stopped) break;
       }

@@ -31,15 +31,15 @@ export const DESCRIPTIONS: LayoutDescriptions = {
       'the Azure entry points, one per file, thin: parse the trigger, call one use case, map the outcome. `notify` and `deliveryReports` (queues), `weeklyDigest`, `auditCollector`, `requestsCollector`, `expiryScanner` (timers; [docs/sources.md](docs/sources.md)), `heldBackSummary` (timer; [docs/rate-limit.md](docs/rate-limit.md))',
     'shared/': 'everything the functions run in Azure, in feature folders (below)',
     'dev/':
-      'what only developers run: `host/` (the local Functions runner behind `npm start`, keeping the host\'s queue and timer semantics), `preview/` (email previews), `doubles/` (in-memory stand-ins for tests and the benchmark), `export/` (`export-directory`), `eventFile.ts`',
+      "what only developers run: `host/` (the local Functions runner behind `npm start`, keeping the host's queue and timer semantics), `preview/` (email previews), `doubles/` (in-memory stand-ins for tests and the benchmark), `export/` (`export-directory`), `eventFile.ts`",
     'bin/': 'the `pim-notify` CLI ([docs/cli.md](docs/cli.md)): `cli.ts` and one file per command in `commands/`',
     'bench/': 'the benchmark, `npm run bench` ([docs/performance.md](docs/performance.md))',
     'scripts/':
-      'the docs generator (`npm run docs`: `docs.ts` and `docs/`), the check of these tables that `npm run lint` runs (`checkDocs.ts`), the build\'s clean step, the deployment-package stager (`npm run deploy:package`) and azd\'s `postprovision.ts` hook',
+      "the docs generator (`npm run docs`: `docs.ts` and `docs/`), the check of these tables that `npm run lint` runs (`checkDocs.ts`), the build's clean step, the deployment-package stager (`npm run deploy:package`) and azd's `postprovision.ts` hook",
     'samples/':
       'the fictitious Contoso tenant ([samples/README.md](samples/README.md)): the directory snapshot `npm start` reads by default and a week of PIM events; tests check its facts',
     'test/':
-      'vitest, mirroring the code\'s folders: a unit test sits in the folder of the module it tests, named after it (`render/`, `usecases/`, `bin/`, `dev/`, `scripts/`, `bench/`, …); the cross-cutting suites keep their names (`faults/`, `trust/`, `e2e/`, `host/`, `infra/`), and `boundaries.test.ts`, the check of the repository-wide import rules, sits at the root; `test/support/` holds local Graph, ARM, ACS and audit endpoints that speak the real wire formats, storage tests run against Azurite',
+      "vitest, mirroring the code's folders: a unit test sits in the folder of the module it tests, named after it (`render/`, `usecases/`, `bin/`, `dev/`, `scripts/`, `bench/`, …); the cross-cutting suites keep their names (`faults/`, `trust/`, `e2e/`, `host/`, `infra/`), and `boundaries.test.ts`, the check of the repository-wide import rules, sits at the root; `test/support/` holds local Graph, ARM, ACS and audit endpoints that speak the real wire formats, storage tests run against Azurite",
     'infra/': 'Bicep + azd ([docs/deploy.md](docs/deploy.md))',
     'docs/':
       'the documentation; `recipients.md`, `events.schema.json`, `sources.md` and the settings table below are generated from the code',
@@ -53,24 +53,31 @@ export const DESCRIPTIONS: LayoutDescriptions = {
     'directory/':
       'who holds which role, read from a snapshot (`snapshot/`, [docs/directory-snapshot.md](docs/directory-snapshot.md)) or from Graph (`graph/`) and ARM (`arm/`); `cache.ts` shares and keeps lookups for a while',
     'confirm/':
-      'whether PIM\'s own records confirm an event: from Graph/ARM, or unchecked (snapshot, setting off); `recordMatch.ts` compares an event with the records, pure ([docs/trust.md](docs/trust.md))',
-    'planning/': 'an event\'s emails: the inputs the rules need, gathered from the directory (`recipientInputs.ts`), rendered and addressed (`planNotifications.ts`, `addressing.ts`), threaded per request (`threading.ts`)',
-    'rateLimit/': 'the per-recipient rate limit of informational emails ([docs/rate-limit.md](docs/rate-limit.md)): `holdBack.ts` decides, the `RateLimit` port keeps the counts and what was held back for the summary',
+      "whether PIM's own records confirm an event: from Graph/ARM, or unchecked (snapshot, setting off); `recordMatch.ts` compares an event with the records, pure ([docs/trust.md](docs/trust.md))",
+    'planning/':
+      "an event's emails: the inputs the rules need, gathered from the directory (`recipientInputs.ts`), rendered and addressed (`planNotifications.ts`, `addressing.ts`), threaded per request (`threading.ts`)",
+    'rateLimit/':
+      'the per-recipient rate limit of informational emails ([docs/rate-limit.md](docs/rate-limit.md)): `holdBack.ts` decides, the `RateLimit` port keeps the counts and what was held back for the summary',
     'delivery/':
       '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), and the event registry',
-    'transport/': 'how a message leaves: the `Transport` port (accept), ACS (`acsTransport.ts`, `acs/`) and the outbox of .eml files (`outboxTransport.ts`, `mime.ts`)',
-    'render/': 'what an email says and looks like: the views, the templates (compiled TypeScript), escaping and links; no I/O besides reading a customer template folder',
-    'activity/': 'what happened, kept for the weekly digest\'s counts (Table Storage)',
-    'queues/': 'the queues: names, message encoding, the events queue (`eventsQueue.ts`: one port to send an event and to put one back for later) and poison records',
-    'sources/': 'where events come from: the audit log and PIM\'s requests, with their cursors ([docs/sources.md](docs/sources.md)); `activities.ts` and `auditRecord.ts` are pure',
+    'transport/':
+      'how a message leaves: the `Transport` port (accept), ACS (`acsTransport.ts`, `acs/`) and the outbox of .eml files (`outboxTransport.ts`, `mime.ts`)',
+    'render/':
+      'what an email says and looks like: the views, the templates (compiled TypeScript), escaping and links; no I/O besides reading a customer template folder',
+    'activity/': "what happened, kept for the weekly digest's counts (Table Storage)",
+    'queues/':
+      'the queues: names, message encoding, the events queue (`eventsQueue.ts`: one port to send an event and to put one back for later) and poison records',
+    'sources/':
+      "where events come from: the audit log and PIM's requests, with their cursors ([docs/sources.md](docs/sources.md)); `activities.ts` and `auditRecord.ts` are pure",
     'storage/': 'the Table Storage client every table adapter shares, and what its errors mean',
     'composition/':
       '**the one composition root**: `services.ts` builds every adapter from the settings (one Graph client for the whole app), `credential.ts` picks managed identity or connection string once, `entry.ts` is what the function files share',
     'permissions/':
       'the Graph permissions the app needs, written once (`graph.ts`); a missing one (a 403) recognised as a configuration state, not a failure to retry (`missing.ts`), and the event that waits for it (`permissionWait.ts`)',
-    'telemetry/': 'OpenTelemetry to Application Insights, loaded only when a connection string is set; `tracedFetch.ts` makes each Graph request a dependency',
+    'telemetry/':
+      'OpenTelemetry to Application Insights, loaded only when a connection string is set; `tracedFetch.ts` makes each Graph request a dependency',
     'settings/': 'every setting once (name, default, description, schema)',
-    'time/': 'the app\'s one `Clock` (`clock.ts`), ISO weeks',
+    'time/': "the app's one `Clock` (`clock.ts`), ISO weeks",
     'log.ts': 'the `Log` type',
     'packageRoot.ts': 'the folder holding package.json, against which relative paths in settings resolve',
   },
@@ -98,7 +105,9 @@ async function entries(root: string, dir: string, skip: Ignore, folders: boolean
 /** Every problem at once, so one run says all a change needs. */
 function agree(where: string, found: string[], described: Record<string, string>, problems: string[]): void {
   for (const name of found) if (!(name in described)) problems.push(`${where}${name} has no description: add a description to ${HERE}`);
-  for (const name of Object.keys(described)) if (!found.includes(name)) problems.push(`${HERE} describes ${where}${name}, which is not in the tree: remove or rename its description`);
+  for (const name of Object.keys(described))
+    if (!found.includes(name))
+      problems.push(`${HERE} describes ${where}${name}, which is not in the tree: remove or rename its description`);
 }
 
 /** Paths a description names, in backticks or as a link, must exist beside the row or from the root. */
@@ -108,7 +117,8 @@ function checkMentions(root: string, dir: string, description: string, problems:
     ...[...description.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]),
   ].filter((p): p is string => p !== undefined && !/^[a-z]+:/.test(p));
   for (const p of mentioned) {
-    if (!existsSync(path.join(root, dir, p)) && !existsSync(path.join(root, p))) problems.push(`${HERE}: the description of ${dir} names ${p}, which does not exist`);
+    if (!existsSync(path.join(root, dir, p)) && !existsSync(path.join(root, p)))
+      problems.push(`${HERE}: the description of ${dir} names ${p}, which does not exist`);
   }
 }
 
@@ -134,7 +144,8 @@ async function sharedTable(root: string, skip: Ignore, roles: Roles, description
   for (const [name, text] of Object.entries(descriptions.shared)) {
     const columns = { port: [] as string[], adapters: [] as string[], also: [] as string[] };
     if (name.endsWith('/')) {
-      for (const entry of await entries(root, `shared/${name}`, skip, false)) columns[columnOf(roles, `shared/${name}${entry}`)].push(entry);
+      for (const entry of await entries(root, `shared/${name}`, skip, false))
+        columns[columnOf(roles, `shared/${name}${entry}`)].push(entry);
     }
     rows.push(row([`\`${name}\``, names(columns.port), names(columns.adapters), names(columns.also), text]));
   }
@@ -160,7 +171,8 @@ export async function layoutMarkdown(root: string, descriptions: LayoutDescripti
   agree('', top, descriptions.top, problems);
   agree('shared/', shared, descriptions.shared, problems);
   for (const [name, text] of Object.entries(descriptions.top)) checkMentions(root, name, text, problems);
-  for (const [name, text] of Object.entries(descriptions.shared)) checkMentions(root, `shared/${name.endsWith('/') ? name : ''}`, text, problems);
+  for (const [name, text] of Object.entries(descriptions.shared))
+    checkMentions(root, `shared/${name.endsWith('/') ? name : ''}`, text, problems);
   if (problems.length > 0) throw new Error(`README Layout does not match the tree:\n- ${problems.join('\n- ')}`);
   const roles = await sharedRoles(root);
   return [...topTable(top, descriptions), '', ...(await sharedTable(root, skip, roles, descriptions))].join('\n');

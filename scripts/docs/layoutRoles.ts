@@ -30,7 +30,10 @@ export function boundaryAdapterPatterns(root: string): RegExp[] {
   const file = path.join(root, '.dependency-cruiser.cjs');
   const config = createRequire(import.meta.url)(file) as { forbidden?: { name: string; to?: { path?: string | string[] } }[] };
   const paths = config.forbidden?.find((r) => r.name === ADAPTER_RULE)?.to?.path;
-  if (!Array.isArray(paths)) throw new Error(`${file}: rule ${ADAPTER_RULE} with to.path = ADAPTERS not found (scripts/docs/layoutRoles.ts reads the adapters from it)`);
+  if (!Array.isArray(paths))
+    throw new Error(
+      `${file}: rule ${ADAPTER_RULE} with to.path = ADAPTERS not found (scripts/docs/layoutRoles.ts reads the adapters from it)`,
+    );
   return paths.map((p) => new RegExp(p));
 }
 

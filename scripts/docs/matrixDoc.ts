@@ -8,15 +8,19 @@ import { AZURE_ADMIN_ROLE_IDS, DIRECTORY_ADMIN_ROLE_IDS, ROLE_NAMES } from '../.
 import { RECIPIENT_MODELS, describeModel } from '../../shared/rules/recipientModel.js';
 import { SETTINGS } from '../../shared/settings/settings.js';
 
-const SCOPE_LABEL: Record<MatrixEntry['scope'], string> = { directory: 'directory role', azureResource: 'Azure resource role', group: 'group membership or ownership (PIM for Groups)' };
+const SCOPE_LABEL: Record<MatrixEntry['scope'], string> = {
+  directory: 'directory role',
+  azureResource: 'Azure resource role',
+  group: 'group membership or ownership (PIM for Groups)',
+};
 const ROLE_LABEL = { PRA: 'Privileged Role Administrators', SA: 'Security Administrators', GA: 'Global Administrators' } as const;
 
 function audienceText(audience: Audience, scope: MatrixEntry['scope']): string {
   switch (audience.kind) {
     case 'principal':
-      return 'the principal (assignee or requester; a group\'s members)';
+      return "the principal (assignee or requester; a group's members)";
     case 'admins':
-      if (scope === 'group') return 'the group\'s permanent owners (standing ownership; not eligible owners, activated or not)';
+      if (scope === 'group') return "the group's permanent owners (standing ownership; not eligible owners, activated or not)";
       return scope === 'azureResource'
         ? 'Owners and User Access Administrators of the scope or an enclosing scope'
         : (audience.adminRoles ?? ['PRA', 'SA', 'GA']).map((r) => ROLE_LABEL[r]).join(', ');
@@ -24,7 +28,7 @@ function audienceText(audience: Audience, scope: MatrixEntry['scope']): string {
       const fallback = audience.defaultApprovers?.length
         ? `; when none (or none reachable): the **active** ${audience.defaultApprovers.map((r) => ROLE_LABEL[r]).join(', ')}`
         : '; no default approvers';
-      const whose = scope === 'group' ? 'the group\'s approvers for that access' : 'the role\'s approvers';
+      const whose = scope === 'group' ? "the group's approvers for that access" : "the role's approvers";
       return `${whose}${fallback}`;
     }
   }
@@ -42,9 +46,9 @@ export function recipientsMarkdown(): string {
     '',
     '<!-- Generated from shared/rules/matrix.ts and shared/rules/notifications.ts by `npm run docs`. Do not edit by hand: a test fails when this file drifts from the code. -->',
     '',
-    'Each row is one entry of the recipient matrix: for an event type and a scope kind, who gets which email, and which of the role\'s notification rules governs it. `<Eligibility|Assignment>` follows the event\'s `assignment.state`.',
+    "Each row is one entry of the recipient matrix: for an event type and a scope kind, who gets which email, and which of the role's notification rules governs it. `<Eligibility|Assignment>` follows the event's `assignment.state`.",
     '',
-    'How a role\'s notification rule changes an entry: `notificationLevel: None` sends nothing; `Critical` sends only emails marked actionable below; `isDefaultRecipientsEnabled: false` drops the audience but keeps `notificationRecipients` (additional addresses), which get the entry\'s email as well. A rule missing from the role\'s policy has Microsoft\'s factory defaults (level `All`, default recipients on, no additional recipients).',
+    "How a role's notification rule changes an entry: `notificationLevel: None` sends nothing; `Critical` sends only emails marked actionable below; `isDefaultRecipientsEnabled: false` drops the audience but keeps `notificationRecipients` (additional addresses), which get the entry's email as well. A rule missing from the role's policy has Microsoft's factory defaults (level `All`, default recipients on, no additional recipients).",
     '',
     '## The audiences',
     '',
@@ -54,9 +58,9 @@ export function recipientsMarkdown(): string {
       ', or the subset a row names.',
     '- **Admins of an Azure resource role**: the holders of ' +
       AZURE_ADMIN_ROLE_IDS.map((id) => `${ROLE_NAMES[id]} (\`${id}\`)`).join(' and ') +
-      ' on the event\'s scope or on a scope enclosing it (a subscription\'s holders administer its resource groups and resources), active or eligible.',
-    '- **Approvers**: the `primaryApprovers` of the role\'s `Approval_EndUser_Assignment` rule (users, and the members of groups). A row with a fallback names who gets the email when the role names no approvers.',
-    '- Holders, members and addresses come from the directory (`DIRECTORY_SOURCE`: a snapshot, see [directory-snapshot.md](directory-snapshot.md), or Graph and ARM), never from the event; the event\'s display names fill only what the directory lacks.',
+      " on the event's scope or on a scope enclosing it (a subscription's holders administer its resource groups and resources), active or eligible.",
+    "- **Approvers**: the `primaryApprovers` of the role's `Approval_EndUser_Assignment` rule (users, and the members of groups). A row with a fallback names who gets the email when the role names no approvers.",
+    "- Holders, members and addresses come from the directory (`DIRECTORY_SOURCE`: a snapshot, see [directory-snapshot.md](directory-snapshot.md), or Graph and ARM), never from the event; the event's display names fill only what the directory lacks.",
     '',
     '## The matrix',
     '',
@@ -91,7 +95,10 @@ export function recipientsMarkdown(): string {
     '|---|---|---|---|',
     ...RECIPIENT_MODELS.map((m) => {
       const d = describeModel(m);
-      const source = m === 'seed-2019' ? 'the 2019 documentation: "(Activated/Eligible)"' : 'Microsoft\'s documentation since 2023: "(Activated)"; "permanent Owners, eligible Owners, and User Access Administrators"';
+      const source =
+        m === 'seed-2019'
+          ? 'the 2019 documentation: "(Activated/Eligible)"'
+          : 'Microsoft\'s documentation since 2023: "(Activated)"; "permanent Owners, eligible Owners, and User Access Administrators"';
       return `| \`${m}\` | ${d['directory']} | ${d['azureResource']} | ${source} |`;
     }),
     '',
@@ -108,24 +115,24 @@ export function recipientsMarkdown(): string {
     '## Always',
     '',
     '- "Admins" of a directory role are the holders of the admin roles named in the row that `RECIPIENT_MODEL` counts; of an Azure scope, the Owners and User Access Administrators on it or on any scope above it: management group (and its parents) → subscription → resource group → resource. Groups count as their members, transitively.',
-    '- The person an event is about (the requester, the assignee, a group assignee\'s members) gets only the email written for them, never an admin\'s or approver\'s email about themselves; when that email is turned off they get nothing.',
+    "- The person an event is about (the requester, the assignee, a group assignee's members) gets only the email written for them, never an admin's or approver's email about themselves; when that email is turned off they get nothing.",
     '- Nobody is told about their own action: the approver who decided, the administrator who assigned, extended or denied is left out of every audience except their own principal email.',
     '- Ids (users, groups, roles, scopes) and addresses compare case-insensitively.',
     '- "Critical emails only" keeps only the emails that ask the recipient to act: approval requests and extension/renewal approval requests.',
     '- One email per person per event; the reasons of every entry that listed the person are kept for `pim-notify simulate` to explain.',
-    '- An approval request no approver can receive (the only approver is the requester, approvers without an address, no active default approver, the rule set to None) is reported as a warning in the logs and by `simulate`. For a directory role whose named approvers are all unreachable, the default approvers (active Privileged Role and Global Administrators) get it instead. When even they are missing, nobody can approve: this is PIM\'s lock-out case (every PRA/GA eligible only, approval required, no approvers); keep an active emergency-access Global Administrator or name approvers.',
+    "- An approval request no approver can receive (the only approver is the requester, approvers without an address, no active default approver, the rule set to None) is reported as a warning in the logs and by `simulate`. For a directory role whose named approvers are all unreachable, the default approvers (active Privileged Role and Global Administrators) get it instead. When even they are missing, nobody can approve: this is PIM's lock-out case (every PRA/GA eligible only, approval required, no approvers); keep an active emergency-access Global Administrator or name approvers.",
     '- A person with no `mail`, `otherMails` or `userPrincipalName` is skipped with a reason, never a crash.',
-    '- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft\'s cap) emails per event, kept in this order: the principal\'s own email, then the approvers\' emails, then everyone else (most actionable first, then by address, so the cap is stable). A truncated event is reported.',
+    "- At most `MAX_RECIPIENTS_PER_EVENT` (default 1,000, Microsoft's cap) emails per event, kept in this order: the principal's own email, then the approvers' emails, then everyone else (most actionable first, then by address, so the cap is stable). A truncated event is reported.",
     '- Names in emails come from the directory: group assignees, approver groups and Azure scopes (subscriptions, resource groups, management groups) by their display names; a role it does not know shows as "unknown role (<id>)" and the event is reported.',
     '',
     '## Which time each decision uses',
     '',
-    '- *Who held a role* (admins, approvers, group owners and members) is decided **as of the event\'s `occurredAt`** where the directory keeps time windows: the directory snapshot (the embedded default, `simulate`) keeps each assignment\'s and eligibility\'s start and end, so an eligibility that ended after the event still counts, one that started after it does not, and the same snapshot and events give the same emails on any day.',
-    '- With `DIRECTORY_SOURCE=graph`, Microsoft Graph and Azure Resource Manager report PIM\'s present state only: holders are those of the moment the event is processed (seconds after it happened, for the live sources).',
-    '- *The weekly digest*: its counts are the events stored for the ISO week; its admins and top roles are taken as of the week\'s last instant (snapshot), or the present (Graph).',
-    '- *Confirmation with PIM* compares the event with PIM\'s records as they are when the event is processed; *the rate limit* counts emails per clock window of the app\'s clock, when they are sent; *the expiry scanner* and *the request collectors* look at schedules and requests as they stand when they run.',
+    "- *Who held a role* (admins, approvers, group owners and members) is decided **as of the event's `occurredAt`** where the directory keeps time windows: the directory snapshot (the embedded default, `simulate`) keeps each assignment's and eligibility's start and end, so an eligibility that ended after the event still counts, one that started after it does not, and the same snapshot and events give the same emails on any day.",
+    "- With `DIRECTORY_SOURCE=graph`, Microsoft Graph and Azure Resource Manager report PIM's present state only: holders are those of the moment the event is processed (seconds after it happened, for the live sources).",
+    "- *The weekly digest*: its counts are the events stored for the ISO week; its admins and top roles are taken as of the week's last instant (snapshot), or the present (Graph).",
+    "- *Confirmation with PIM* compares the event with PIM's records as they are when the event is processed; *the rate limit* counts emails per clock window of the app's clock, when they are sent; *the expiry scanner* and *the request collectors* look at schedules and requests as they stand when they run.",
     '',
-    '## Where Microsoft\'s documentation is ambiguous',
+    "## Where Microsoft's documentation is ambiguous",
     '',
     '- *Which admins hear about an activation*: the email table lists Privileged Role, Security and Global Administrators; the approval-timing section names only Global and Privileged Role Administrators. The code follows the table (all three), the more specific statement of who receives the email.',
     '- *"Activated" admins*: the 2019 table says "(Activated/Eligible)", the current one "(Activated)". Both are offered (`RECIPIENT_MODEL`), each as written.',

@@ -49,7 +49,12 @@ export async function grantAll(env: HookEnv, deps: GrantDeps): Promise<GrantRepo
   return report;
 }
 
-type Caller = (base: string, method: string, path: string, body?: unknown) => Promise<{ status: number; body: { error?: { code?: string; message?: string } } & Record<string, unknown> }>;
+type Caller = (
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; body: { error?: { code?: string; message?: string } } & Record<string, unknown> }>;
 
 function caller(deps: GrantDeps): Caller {
   const fetchImpl = deps.fetch ?? ((input, init) => fetch(input, init));
@@ -69,16 +74,25 @@ function caller(deps: GrantDeps): Caller {
 async function grantGraphPermissions(env: HookEnv, call: Caller, report: GrantReport): Promise<void> {
   const graph = env.graphBaseUrl.replace(/\/+$/, '');
   const who = 'a Privileged Role Administrator (or Global Administrator) in Microsoft Entra ID';
-  const sp = await call(graph, 'GET', `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${MICROSOFT_GRAPH_APP_ID}'`)}&$select=id,appRoles`);
-  const graphSp = (sp.body['value'] as Array<{ id: string; appRoles: Array<{ id: string; value: string; allowedMemberTypes: string[] }> }> | undefined)?.[0];
+  const sp = await call(
+    graph,
+    'GET',
+    `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${MICROSOFT_GRAPH_APP_ID}'`)}&$select=id,appRoles`,
+  );
+  const graphSp = (
+    sp.body['value'] as Array<{ id: string; appRoles: Array<{ id: string; value: string; allowedMemberTypes: string[] }> }> | undefined
+  )?.[0];
   if (sp.status !== 200 || !graphSp) {
     // Without the Graph service principal's app roles there are no ids: the lookup goes into the commands.
-    for (const { permission } of GRAPH_PERMISSIONS) report.manual.push({ who, what: `Graph application permission ${permission}`, command: graphCommandByName(env, graph, permission) });
+    for (const { permission } of GRAPH_PERMISSIONS)
+      report.manual.push({ who, what: `Graph application permission ${permission}`, command: graphCommandByName(env, graph, permission) });
     return;
   }
   const existing = await call(graph, 'GET', `/v1.0/servicePrincipals/${env.principalId}/appRoleAssignments?$select=appRoleId,resourceId`);
   const assigned = new Set(
-    ((existing.body['value'] as Array<{ appRoleId: string; resourceId: string }> | undefined) ?? []).filter((a) => a.resourceId === graphSp.id).map((a) => a.appRoleId.toLowerCase()),
+    ((existing.body['value'] as Array<{ appRoleId: string; resourceId: string }> | undefined) ?? [])
+      .filter((a) => a.resourceId === graphSp.id)
+      .map((a) => a.appRoleId.toLowerCase()),
   );
   let denied = false;
   for (const { permission } of GRAPH_PERMISSIONS) {
@@ -96,7 +110,10 @@ async function grantGraphPermissions(env: HookEnv, call: Caller, report: GrantRe
       report.granted.push(what);
       continue;
     }
-    if (result && result.status !== 403) throw new Error(`granting ${what} failed with ${result.status} ${result.body.error?.code ?? ''} ${result.body.error?.message ?? ''}`.trim());
+    if (result && result.status !== 403)
+      throw new Error(
+        `granting ${what} failed with ${result.status} ${result.body.error?.code ?? ''} ${result.body.error?.message ?? ''}`.trim(),
+      );
     denied = true;
     report.manual.push({
       who,
@@ -163,12 +180,19 @@ async function assignRole(env: HookEnv, call: Caller, report: GrantReport, a: As
   const subscription = /^\/subscriptions\/[^/]+/i.exec(a.scope)?.[0] ?? a.scope;
   const name = guidOf(`${a.scope.toLowerCase()}|${a.principalId.toLowerCase()}|${a.roleId}`);
   const result = await call(arm, 'PUT', `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${ARM_API}`, {
-    properties: { roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${a.roleId}`, principalId: a.principalId, principalType: a.principalType },
+    properties: {
+      roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${a.roleId}`,
+      principalId: a.principalId,
+      principalType: a.principalType,
+    },
   });
   if (result.status === 200 || result.status === 201) report.granted.push(a.what);
   else if (result.status === 409 && result.body.error?.code === 'RoleAssignmentExists') report.already.push(a.what);
   else if (result.status === 403 || result.status === 401) report.manual.push({ who: a.who, what: a.what, command: a.command });
-  else throw new Error(`granting ${a.what} failed with ${result.status} ${result.body.error?.code ?? ''} ${result.body.error?.message ?? ''}`.trim());
+  else
+    throw new Error(
+      `granting ${a.what} failed with ${result.status} ${result.body.error?.code ?? ''} ${result.body.error?.message ?? ''}`.trim(),
+    );
 }
 
 interface Operator {

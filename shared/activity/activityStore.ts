@@ -39,4 +39,3 @@ export function toActivityRow(event: PimEvent): ActivityRow {
     assignmentState: event.assignment?.state,
   };
 }
-

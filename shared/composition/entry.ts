@@ -26,7 +26,11 @@ const settings = loadSettings();
 // Telemetry only where it goes somewhere: without the setting nothing of it is even loaded.
 if (process.env['APPLICATIONINSIGHTS_CONNECTION_STRING']) {
   const [{ startTelemetry }, { azureCredential }] = await Promise.all([import('../telemetry/telemetry.js'), import('./credential.js')]);
-  await startTelemetry(app, process.env['APPLICATIONINSIGHTS_CONNECTION_STRING'], settings.AZURE_CLIENT_ID ? { credential: azureCredential(settings.AZURE_CLIENT_ID) } : {});
+  await startTelemetry(
+    app,
+    process.env['APPLICATIONINSIGHTS_CONNECTION_STRING'],
+    settings.AZURE_CLIENT_ID ? { credential: azureCredential(settings.AZURE_CLIENT_ID) } : {},
+  );
 }
 
 /** `load()` imports the use case module once and builds the process's services on first use. */
@@ -57,6 +61,8 @@ export function moveToPoison(
   entry: { value: unknown; annotated: boolean },
   reason: string,
 ): void {
-  context.warn(`message ${String(context.triggerMetadata?.id ?? '?')}: ${reason}; ${entry.annotated ? 'moved to' : 'too large to annotate, moved as is to'} ${poison.queueName}`);
+  context.warn(
+    `message ${String(context.triggerMetadata?.id ?? '?')}: ${reason}; ${entry.annotated ? 'moved to' : 'too large to annotate, moved as is to'} ${poison.queueName}`,
+  );
   context.extraOutputs.set(poison.output, entry.value);
 }

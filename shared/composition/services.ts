@@ -87,22 +87,38 @@ export interface ServiceOptions {
  * and the directory's cached schedules; unchecked, silently, where the directory is the
  * snapshot (it holds no requests), and with a warning per event when CONFIRM_WITH_PIM=false.
  */
-async function createConfirmer(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>, directory: RoleDirectory): Promise<PimConfirmer> {
+async function createConfirmer(
+  settings: Settings,
+  options: ServiceOptions,
+  graph: () => Promise<GraphApi>,
+  directory: RoleDirectory,
+): Promise<PimConfirmer> {
   const lists = directory as Partial<ScheduleLists> & RoleDirectory;
-  if (settings.DIRECTORY_SOURCE !== 'graph' || typeof lists.schedulesAt !== 'function') return new UncheckedConfirmer('the snapshot directory holds no PIM requests to compare with', false);
+  if (settings.DIRECTORY_SOURCE !== 'graph' || typeof lists.schedulesAt !== 'function')
+    return new UncheckedConfirmer('the snapshot directory holds no PIM requests to compare with', false);
   if (!settings.CONFIRM_WITH_PIM) return new UncheckedConfirmer('CONFIRM_WITH_PIM is false', true);
   const [{ PimRecordConfirmer }, { PimRequestRecords }, arm] = await Promise.all([
     import('../confirm/pimRecordConfirmer.js'),
     import('../confirm/pimRequestRecords.js'),
     armClientOf(settings, options),
   ]);
-  const requests = new PimRequestRecords({ graph: await graph(), arm, cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS, clock: clockOf(options) });
+  const requests = new PimRequestRecords({
+    graph: await graph(),
+    arm,
+    cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS,
+    clock: clockOf(options),
+  });
   return new PimRecordConfirmer(requests, lists as ScheduleLists, { lagSeconds: settings.CONFIRM_LAG_SECONDS, clock: clockOf(options) });
 }
 
 /** Whether any storage is configured (else the local commands start or find Azurite). */
 export function storageConfigured(settings: Settings): boolean {
-  return Boolean(settings.AzureWebJobsStorage || settings.AzureWebJobsStorage__accountName || settings.AzureWebJobsStorage__queueServiceUri || settings.AzureWebJobsStorage__tableServiceUri);
+  return Boolean(
+    settings.AzureWebJobsStorage ||
+    settings.AzureWebJobsStorage__accountName ||
+    settings.AzureWebJobsStorage__queueServiceUri ||
+    settings.AzureWebJobsStorage__tableServiceUri,
+  );
 }
 
 export function storageConnection(settings: Settings): StorageConnection {
@@ -121,7 +137,12 @@ function graphClientOf(settings: Settings, options: ServiceOptions): () => Promi
   let graph: Promise<GraphApi> | undefined;
   return () =>
     (graph ??= import('../directory/graph/graphClient.js').then(
-      ({ GraphApi }) => new GraphApi({ baseUrl: settings.GRAPH_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options, 'Microsoft Graph') }),
+      ({ GraphApi }) =>
+        new GraphApi({
+          baseUrl: settings.GRAPH_BASE_URL,
+          credential: credentialOf(settings, options),
+          ...transportOf(options, 'Microsoft Graph'),
+        }),
     ));
 }
 
@@ -136,13 +157,18 @@ function credentialOf(settings: Settings, options: ServiceOptions): TokenCredent
 function transportOf(options: ServiceOptions, service: 'Microsoft Graph' | 'Azure Resource Manager'): { fetch?: FetchLike } {
   // With telemetry on, each Graph request is a dependency in Application Insights (ARM's
   // pipeline is traced by the Azure SDK itself: a second span would count each call twice).
-  if (service === 'Microsoft Graph' && telemetryStarted()) return { fetch: tracedFetch(options.fetch ?? ((input, init) => fetch(input, init))) };
+  if (service === 'Microsoft Graph' && telemetryStarted())
+    return { fetch: tracedFetch(options.fetch ?? ((input, init) => fetch(input, init))) };
   return options.fetch ? { fetch: options.fetch } : {};
 }
 
 async function armClientOf(settings: Settings, options: ServiceOptions): Promise<ArmApi> {
   const { ArmApi } = await import('../directory/arm/armClient.js');
-  return new ArmApi({ baseUrl: settings.ARM_BASE_URL, credential: credentialOf(settings, options), ...transportOf(options, 'Azure Resource Manager') });
+  return new ArmApi({
+    baseUrl: settings.ARM_BASE_URL,
+    credential: credentialOf(settings, options),
+    ...transportOf(options, 'Azure Resource Manager'),
+  });
 }
 
 async function graphDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<GraphDirectory> {

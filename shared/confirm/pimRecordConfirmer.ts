@@ -61,16 +61,19 @@ export class PimRecordConfirmer implements PimConfirmer {
     const now = this.clock.now().getTime();
     const occurred = Date.parse(event.occurredAt);
     if (occurred > now + CLOCK_SKEW_MS) return { kind: 'notConfirmed', reason: `occurredAt ${event.occurredAt} is in the future` };
-    if (event.scope.kind === 'azureResource' && !ARM_SCOPE.test(event.scope.id)) return { kind: 'notConfirmed', reason: 'scope.id is not an ARM scope id' };
+    if (event.scope.kind === 'azureResource' && !ARM_SCOPE.test(event.scope.id))
+      return { kind: 'notConfirmed', reason: 'scope.id is not an ARM scope id' };
     let match: RecordMatch;
     try {
       const tenant = await this.lists.tenant();
-      if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase()) return { kind: 'notConfirmed', reason: `tenantId is not this tenant (${tenant.id})` };
+      if (event.tenantId.toLowerCase() !== tenant.id.toLowerCase())
+        return { kind: 'notConfirmed', reason: `tenantId is not this tenant (${tenant.id})` };
       match = event.type === 'pimEnabled' ? { kind: 'confirms', by: 'tenant' } : await this.matchRecords(event, now, occurred);
     } catch (e) {
       // ARM answers per scope: a scope the app may not read, or that does not exist, is the event's.
       const arm = e instanceof Error && e.name === 'ArmRequestError' ? (e as Error & { statusCode?: number }) : undefined;
-      if (arm && (arm.statusCode === 403 || arm.statusCode === 404)) return { kind: 'notConfirmed', reason: `PIM's records of scope ${event.scope.id} cannot be read (${arm.statusCode})` };
+      if (arm && (arm.statusCode === 403 || arm.statusCode === 404))
+        return { kind: 'notConfirmed', reason: `PIM's records of scope ${event.scope.id} cannot be read (${arm.statusCode})` };
       throw e;
     }
     if (match.kind === 'confirms') return { kind: 'confirmed', by: match.by };
@@ -98,7 +101,8 @@ export class PimRecordConfirmer implements PimConfirmer {
       const id = event.request!.id!;
       const find = (list: ScheduleRequest[]) => list.find((r) => r.id.toLowerCase() === id.toLowerCase());
       // A list read before the event may lack it: read again first (one read serves a burst).
-      const listed = find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, readAfter));
+      const listed =
+        find(await this.requests.recent(kind, event.scope.id)) ?? find(await this.requests.recent(kind, event.scope.id, readAfter));
       const fromList = listed && matchRequest(event, listed, at);
       if (fromList && fromList.kind !== 'lags') return fromList;
       if (!listed && this.requests.covers(kind, event.scope.id, occurred)) return requestMissing(event);

@@ -17,7 +17,13 @@ import type { GraphApi } from '../directory/graph/graphClient.js';
 import { batchError } from '../directory/graph/graphReader.js';
 import { TtlCache } from '../directory/cache.js';
 import { REREAD_AFTER_MS } from '../directory/graphDirectory.js';
-import { ARM_REQUESTS_API_VERSION, fromArm, fromGraph, type ArmScheduleRequest, type GraphScheduleRequest } from '../sources/pimRequestSource.js';
+import {
+  ARM_REQUESTS_API_VERSION,
+  fromArm,
+  fromGraph,
+  type ArmScheduleRequest,
+  type GraphScheduleRequest,
+} from '../sources/pimRequestSource.js';
 import type { AccessKind, ScheduleRequest } from '../sources/scheduleRequest.js';
 import { APPROVAL_WINDOW_MS } from '../time/approvalWindow.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -79,7 +85,13 @@ export class PimRequestRecords {
     const key = kind === 'azureResource' ? subscriptionOf(scopeId) : kind;
     if (!key) return [];
     const loadedAt = this.lists.loadedAt(key);
-    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && this.clock.now().getTime() - loadedAt >= REREAD_AFTER_MS) this.lists.forget(key);
+    if (
+      readAfter !== undefined &&
+      loadedAt !== undefined &&
+      loadedAt < readAfter &&
+      this.clock.now().getTime() - loadedAt >= REREAD_AFTER_MS
+    )
+      this.lists.forget(key);
     return this.lists.get(key, async () => {
       const since = new Date(this.clock.now().getTime() - LIST_LOOKBACK_MS).toISOString();
       const lists = await Promise.all(SCHEDULES.map((schedule) => this.readList(kind, key, schedule, since)));
@@ -97,14 +109,21 @@ export class PimRequestRecords {
   covers(kind: AccessKind, scopeId: string, occurred: number): boolean {
     const key = kind === 'azureResource' ? subscriptionOf(scopeId) : kind;
     const loadedAt = key === undefined ? undefined : this.lists.loadedAt(key);
-    return loadedAt !== undefined && loadedAt >= occurred + LIST_MARGIN_MS && occurred >= loadedAt - (LIST_LOOKBACK_MS - APPROVAL_WINDOW_MS);
+    return (
+      loadedAt !== undefined && loadedAt >= occurred + LIST_MARGIN_MS && occurred >= loadedAt - (LIST_LOOKBACK_MS - APPROVAL_WINDOW_MS)
+    );
   }
 
   /**
    * The request by id on the given schedules, read now (one found is reused for 30 s); undefined
    * when PIM has none. "None" is never reused: the request may show up a moment later.
    */
-  async byId(kind: AccessKind, scopeId: string, id: string, schedules: readonly Schedule[] = SCHEDULES): Promise<ScheduleRequest | undefined> {
+  async byId(
+    kind: AccessKind,
+    scopeId: string,
+    id: string,
+    schedules: readonly Schedule[] = SCHEDULES,
+  ): Promise<ScheduleRequest | undefined> {
     // Graph's request ids and ARM's request names are GUIDs: anything else is none, without asking
     // (Graph would answer 400, which says nothing about the event).
     if (!GUID.test(id)) return undefined;
@@ -121,12 +140,16 @@ export class PimRequestRecords {
 
   private async readList(kind: AccessKind, key: string, schedule: Schedule, since: string): Promise<ScheduleRequest[]> {
     if (kind === 'azureResource') {
-      const items = await this.options.arm.list<ArmScheduleRequest>(`/subscriptions/${key}/providers/Microsoft.Authorization/${armCollection(schedule)}?api-version=${ARM_REQUESTS_API_VERSION}`);
+      const items = await this.options.arm.list<ArmScheduleRequest>(
+        `/subscriptions/${key}/providers/Microsoft.Authorization/${armCollection(schedule)}?api-version=${ARM_REQUESTS_API_VERSION}`,
+      );
       // ARM filters these lists only by principal or caller: the window is applied here.
       const from = Date.parse(since);
       return items.flatMap((r) => fromArm(r, schedule) ?? []).filter((r) => Date.parse(r.createdDateTime) >= from);
     }
-    const items = await this.options.graph.list<GraphScheduleRequest>(`${graphCollection(kind, schedule)}?$filter=createdDateTime ge ${since}`);
+    const items = await this.options.graph.list<GraphScheduleRequest>(
+      `${graphCollection(kind, schedule)}?$filter=createdDateTime ge ${since}`,
+    );
     return items.flatMap((r) => fromGraph(r, kind, schedule) ?? []);
   }
 

@@ -44,10 +44,12 @@ export function scheduleOf(event: RoleEvent): ScheduleRequest['schedule'] | unde
 function sameTarget(event: RoleEvent, r: ScheduleRequest): RecordMatch | undefined {
   if (r.kind !== event.scope.kind) return contradicts(`request ${r.id} is for another kind of scope`);
   if (r.principalId.toLowerCase() !== event.principal.id.toLowerCase()) return contradicts(`request ${r.id} is for another principal`);
-  if (r.roleDefinitionId.toLowerCase() !== roleOf(event)) return contradicts(`request ${r.id} is for another ${event.scope.kind === 'group' ? 'access' : 'role'}`);
+  if (r.roleDefinitionId.toLowerCase() !== roleOf(event))
+    return contradicts(`request ${r.id} is for another ${event.scope.kind === 'group' ? 'access' : 'role'}`);
   if (scopeKey(r.scopeId) !== scopeKey(event.scope.id)) return contradicts(`request ${r.id} is for another scope`);
   const schedule = scheduleOf(event);
-  if (schedule && r.schedule !== schedule) return contradicts(`request ${r.id} is for an ${r.schedule === 'eligibility' ? 'eligible' : 'active'} assignment`);
+  if (schedule && r.schedule !== schedule)
+    return contradicts(`request ${r.id} is for an ${r.schedule === 'eligibility' ? 'eligible' : 'active'} assignment`);
   return undefined;
 }
 
@@ -69,7 +71,8 @@ export function matchRequest(event: RoleEvent, r: ScheduleRequest, now: Date): R
   switch (event.type) {
     case 'activationPendingApproval':
     case 'assignmentPendingApproval':
-      if ((event.type === 'activationPendingApproval') !== isActivation) return contradicts(`request ${r.id} is ${isActivation ? 'an activation' : 'not an activation'}`);
+      if ((event.type === 'activationPendingApproval') !== isActivation)
+        return contradicts(`request ${r.id} is ${isActivation ? 'an activation' : 'not an activation'}`);
       // Waiting now, or decided since: an approval id says it needed one.
       if (status === 'pending' || r.approvalId) return ok(by);
       return status === 'other' ? lag(was('does not wait for approval yet')) : contradicts(was('never needed approval'));
@@ -86,7 +89,8 @@ export function matchRequest(event: RoleEvent, r: ScheduleRequest, now: Date): R
       return notYet ? lag(was('is not in force yet')) : contradicts(was('did not complete'));
     case 'activationDenied':
     case 'assignmentRequestDenied':
-      if ((event.type === 'activationDenied') !== isActivation) return contradicts(`request ${r.id} is ${isActivation ? 'an activation' : 'not an activation'}`);
+      if ((event.type === 'activationDenied') !== isActivation)
+        return contradicts(`request ${r.id} is ${isActivation ? 'an activation' : 'not an activation'}`);
       if (status === 'denied') return ok(by);
       return notYet ? lag(was('is not denied yet')) : contradicts(was('was not denied'));
     case 'activationCanceled':
@@ -111,7 +115,10 @@ export function matchRequest(event: RoleEvent, r: ScheduleRequest, now: Date): R
 }
 
 function describeTarget(event: RoleEvent): string {
-  const role = event.scope.kind === 'group' ? `${event.scope.accessId} access to group ${event.scope.id}` : `role ${roleOf(event)} at scope ${event.scope.id}`;
+  const role =
+    event.scope.kind === 'group'
+      ? `${event.scope.accessId} access to group ${event.scope.id}`
+      : `role ${roleOf(event)} at scope ${event.scope.id}`;
   return `principal ${event.principal.id}, ${role}`;
 }
 
@@ -130,13 +137,19 @@ export function matchSchedules(event: RoleEvent, schedules: readonly ScheduledAs
   const role = roleOf(event);
   const scope = scopeKey(event.scope.id);
   const matches = schedules.filter(
-    (s) => s.principalId.toLowerCase() === event.principal.id.toLowerCase() && s.roleDefinitionId.toLowerCase() === role && scopeKey(s.scope.id) === scope && s.state === state,
+    (s) =>
+      s.principalId.toLowerCase() === event.principal.id.toLowerCase() &&
+      s.roleDefinitionId.toLowerCase() === role &&
+      scopeKey(s.scope.id) === scope &&
+      s.state === state,
   );
   const inForce = matches.filter((s) => s.endDateTime === null || Date.parse(s.endDateTime) > now.getTime());
   const what = `${state === 'eligible' ? 'eligible' : 'active'} assignment of ${describeTarget(event)}`;
   if (event.type === 'roleExpired') {
     const still = inForce[0];
-    return still ? lag(`the ${what} is still in force ${still.endDateTime ? `until ${still.endDateTime}` : 'permanently'}`) : ok(`no ${what} in force`);
+    return still
+      ? lag(`the ${what} is still in force ${still.endDateTime ? `until ${still.endDateTime}` : 'permanently'}`)
+      : ok(`no ${what} in force`);
   }
   if (inForce.length === 0) return lag(`no ${what}`);
   if (event.type === 'roleMadePermanent') {
@@ -144,8 +157,12 @@ export function matchSchedules(event: RoleEvent, schedules: readonly ScheduledAs
   }
   if (event.type === 'roleExpiringSoon' || event.type === 'roleEligibleToExtend') {
     const end = event.assignment?.endDateTime ? Date.parse(event.assignment.endDateTime) : undefined;
-    const same = inForce.find((s) => s.endDateTime !== null && (end === undefined || Math.abs(Date.parse(s.endDateTime) - end) <= END_TOLERANCE_MS));
-    return same ? ok(`${what} ending ${same.endDateTime}`) : lag(`the ${what} does not end ${end === undefined ? 'at all' : `at ${event.assignment!.endDateTime}`}`);
+    const same = inForce.find(
+      (s) => s.endDateTime !== null && (end === undefined || Math.abs(Date.parse(s.endDateTime) - end) <= END_TOLERANCE_MS),
+    );
+    return same
+      ? ok(`${what} ending ${same.endDateTime}`)
+      : lag(`the ${what} does not end ${end === undefined ? 'at all' : `at ${event.assignment!.endDateTime}`}`);
   }
   return ok(what);
 }
@@ -155,5 +172,7 @@ export function confirmedBy(event: PimEvent): 'tenant' | 'requestId' | 'requestS
   if (event.type === 'pimEnabled') return 'tenant';
   if (event.request?.id) return 'requestId';
   // An activation in force shows as an active schedule; the other request events only as a request.
-  return event.type !== 'activationCompleted' && (REQUEST_EVENT_TYPES as readonly string[]).includes(event.type) ? 'requestSearch' : 'schedules';
+  return event.type !== 'activationCompleted' && (REQUEST_EVENT_TYPES as readonly string[]).includes(event.type)
+    ? 'requestSearch'
+    : 'schedules';
 }

@@ -33,7 +33,9 @@ export interface MessagePlan {
 }
 
 export function contentKey(email: OutgoingEmail): string {
-  return createHash('sha256').update([email.notification, email.from.address, email.subject, email.text, email.html].join('\u0000')).digest('hex');
+  return createHash('sha256')
+    .update([email.notification, email.from.address, email.subject, email.text, email.html].join('\u0000'))
+    .digest('hex');
 }
 
 /** One message to `items` under `messageId`: Bcc for a batch, To for one person's own email. */

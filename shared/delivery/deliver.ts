@@ -74,7 +74,8 @@ interface Job {
 export async function deliver(deliveryId: string, items: Deliverable[], options: DeliverOptions): Promise<DeliveryCounts> {
   const { transport, ledger } = options;
   const personal = options.personal || transport.maxRecipients <= 1;
-  const toMessages = (list: Deliverable[]) => (personal ? perPersonMessages(list) : batchedMessages(deliveryId, list, transport.maxRecipients));
+  const toMessages = (list: Deliverable[]) =>
+    personal ? perPersonMessages(list) : batchedMessages(deliveryId, list, transport.maxRecipients);
   const counts: DeliveryCounts = { sent: 0, alreadySent: 0, failed: 0, messages: 0 };
   const accepted: AcceptedMessage[] = [];
   const refused: { key: string; error: string }[] = [];
@@ -96,7 +97,10 @@ export async function deliver(deliveryId: string, items: Deliverable[], options:
       }
     } catch (e) {
       if (e instanceof PermanentSendError) {
-        options.log('error', `${deliveryId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`);
+        options.log(
+          'error',
+          `${deliveryId}: message ${job.plan.messageId} (${job.plan.items.length} recipients) refused for good: ${e.message}`,
+        );
         counts.failed += job.plan.items.length;
         refused.push(...job.plan.items.map((i) => ({ key: i.key, error: e.message })));
       } else {
@@ -133,7 +137,11 @@ export async function deliver(deliveryId: string, items: Deliverable[], options:
     const eventText = options.eventText ? { eventText: options.eventText } : {};
     const ours = await ledger.claimFresh(
       deliveryId,
-      first.map((plan) => ({ messageId: plan.messageId, requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), ...eventText })),
+      first.map((plan) => ({
+        messageId: plan.messageId,
+        requests: plan.items.map(({ key, operationId, notification }) => ({ key, operationId, notification })),
+        ...eventText,
+      })),
       (ids) => start(ids.map((id) => ({ plan: byId.get(id)!, mayHaveBeenSent: false }))),
     );
     const claimedFresh = new Set(first.filter((plan) => ours.has(plan.messageId)).flatMap((plan) => plan.items.map((i) => i.key)));
@@ -175,7 +183,11 @@ async function claimTheRest(
   counts: DeliveryCounts,
 ): Promise<number> {
   const { ledger } = options;
-  const claims = await ledger.claim(deliveryId, items.map(({ key, operationId, notification }) => ({ key, operationId, notification })), options.leaseMs);
+  const claims = await ledger.claim(
+    deliveryId,
+    items.map(({ key, operationId, notification }) => ({ key, operationId, notification })),
+    options.leaseMs,
+  );
   let busy = 0;
   const fresh: Deliverable[] = [];
   const takenOver: Deliverable[] = [];
@@ -188,14 +200,24 @@ async function claimTheRest(
     else (claim.mayHaveBeenSent ? takenOver : fresh).push(item);
   }
 
-  const rows = takenOver.length > 0 ? await ledger.pending(deliveryId, takenOver.map((i) => i.key)) : new Map();
+  const rows =
+    takenOver.length > 0
+      ? await ledger.pending(
+          deliveryId,
+          takenOver.map((i) => i.key),
+        )
+      : new Map();
   const planned = new Map<string, Deliverable[]>();
   const unplanned: Deliverable[] = [];
   const added: Job[] = [];
   for (const item of takenOver) {
     const row = rows.get(item.key);
     // A resend goes alone under its generation's own id, also when a 429 handed it back before.
-    if (row?.resend) added.push({ plan: messageFor(resendOperationId(item.operationId, Math.max(1, row.resends)), [item], true), mayHaveBeenSent: !row.notSent });
+    if (row?.resend)
+      added.push({
+        plan: messageFor(resendOperationId(item.operationId, Math.max(1, row.resends)), [item], true),
+        mayHaveBeenSent: !row.notSent,
+      });
     else if (row?.notSent) fresh.push(item);
     else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
     else unplanned.push(item);
@@ -209,7 +231,11 @@ async function claimTheRest(
 
   const toPlan: PlannedMessage[] = added
     .filter((j) => !planned.has(j.plan.messageId))
-    .map((j) => ({ messageId: j.plan.messageId, keys: j.plan.items.map((i) => i.key), ...(options.eventText ? { eventText: options.eventText } : {}) }));
+    .map((j) => ({
+      messageId: j.plan.messageId,
+      keys: j.plan.items.map((i) => i.key),
+      ...(options.eventText ? { eventText: options.eventText } : {}),
+    }));
   await ledger.plan(deliveryId, toPlan);
   jobs.push(...added);
   return busy;

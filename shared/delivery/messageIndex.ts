@@ -40,20 +40,32 @@ const legacyIndexKeys = (messageId: string) => ({ partitionKey: `message-${messa
 export async function findIndexedMessage(client: TableClient, messageId: string): Promise<IndexedMessage | undefined> {
   const keys = messageIndexKeys(messageId);
   const legacy = legacyIndexKeys(messageId);
-  const e = (await entityOrUndefined<IndexedMessage>(client, keys.partitionKey, keys.rowKey)) ?? (await entityOrUndefined<IndexedMessage>(client, legacy.partitionKey, legacy.rowKey));
-  return e && { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}), ...(e.plannedId ? { plannedId: e.plannedId } : {}) };
+  const e =
+    (await entityOrUndefined<IndexedMessage>(client, keys.partitionKey, keys.rowKey)) ??
+    (await entityOrUndefined<IndexedMessage>(client, legacy.partitionKey, legacy.rowKey));
+  return (
+    e && { eventId: e.eventId, ...(e.eventText ? { eventText: e.eventText } : {}), ...(e.plannedId ? { plannedId: e.plannedId } : {}) }
+  );
 }
 
 /**
  * The index rows that lead a delivery report from a message id back to its event (and, for an
  * attempt id, to the planned one): one write per partition and 100 rows, all at once.
  */
-export async function writeIndexes(client: TableClient, rows: { messageId: string; eventId: string; eventText?: string | undefined; plannedId?: string }[]): Promise<void> {
+export async function writeIndexes(
+  client: TableClient,
+  rows: { messageId: string; eventId: string; eventText?: string | undefined; plannedId?: string }[],
+): Promise<void> {
   const byPartition = new Map<string, TransactionAction[]>();
   for (const { messageId, eventId, eventText, plannedId } of rows) {
     const keys = messageIndexKeys(messageId);
     const kept = eventText === undefined ? undefined : storableJson(eventText);
-    const entity = { ...keys, eventId, ...(plannedId ? { plannedId } : {}), ...(kept && kept.length <= MAX_EVENT_TEXT ? { eventText: kept } : {}) };
+    const entity = {
+      ...keys,
+      eventId,
+      ...(plannedId ? { plannedId } : {}),
+      ...(kept && kept.length <= MAX_EVENT_TEXT ? { eventText: kept } : {}),
+    };
     const actions = byPartition.get(keys.partitionKey);
     if (actions) actions.push(['upsert', entity, 'Replace']);
     else byPartition.set(keys.partitionKey, [['upsert', entity, 'Replace']]);

@@ -91,8 +91,17 @@ export function settle<R extends RecipientRowFields>(row: R, messages: ReadonlyM
   const message = planned === undefined ? undefined : messages.get(messageRowKey(planned));
   if (!message?.acceptedAs) return row;
   // A report of the recipient's own (newer, or about them alone) wins over the message's.
-  const delivered = message.deliveryStatus && !row.deliveryStatus ? { deliveryStatus: message.deliveryStatus, deliveryAt: message.deliveryAt, deliveryMessageId: message.deliveryMessageId } : {};
-  return { ...row, status: 'accepted', acsMessageId: message.acceptedAs, ...(message.acceptedAt ? { acceptedAt: message.acceptedAt } : {}), ...delivered };
+  const delivered =
+    message.deliveryStatus && !row.deliveryStatus
+      ? { deliveryStatus: message.deliveryStatus, deliveryAt: message.deliveryAt, deliveryMessageId: message.deliveryMessageId }
+      : {};
+  return {
+    ...row,
+    status: 'accepted',
+    acsMessageId: message.acceptedAs,
+    ...(message.acceptedAt ? { acceptedAt: message.acceptedAt } : {}),
+    ...delivered,
+  };
 }
 
 /**

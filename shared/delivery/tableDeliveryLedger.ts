@@ -11,9 +11,31 @@
  * fails on the fence (and is claimed the long way): never both unseen.
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import type { AcceptedMessage, Claim, DeliveryLedger, DeliveryReport, DeliveryRequest, DeliveryStatus, FreshMessage, PendingRow, PlannedMessage, RecipientOutcome, Refusal, ReportRecord } from './deliveryLedger.js';
+import type {
+  AcceptedMessage,
+  Claim,
+  DeliveryLedger,
+  DeliveryReport,
+  DeliveryRequest,
+  DeliveryStatus,
+  FreshMessage,
+  PendingRow,
+  PlannedMessage,
+  RecipientOutcome,
+  Refusal,
+  ReportRecord,
+} from './deliveryLedger.js';
 import { findIndexedMessage, writeIndexes, type IndexedMessage } from './messageIndex.js';
-import { FRESH_CLAIMS_ROW, claimedMember, membersOf, messageRowKey, recipientsOf, settle, awaitedMessage, type MessageRow } from './messageRows.js';
+import {
+  FRESH_CLAIMS_ROW,
+  claimedMember,
+  membersOf,
+  messageRowKey,
+  recipientsOf,
+  settle,
+  awaitedMessage,
+  type MessageRow,
+} from './messageRows.js';
 import { ensureTable, entityOrUndefined, isConflict, statusOf } from '../storage/tables.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
@@ -113,7 +135,9 @@ export class TableDeliveryLedger implements DeliveryLedger {
 
   async refused(deliveryId: string, refusals: Refusal[]): Promise<void> {
     const completedAt = this.clock.now().toISOString();
-    await this.merge(refusals.map((r) => ({ partitionKey: deliveryId, rowKey: r.key, status: 'failed', completedAt, error: r.error.slice(0, 1000) })));
+    await this.merge(
+      refusals.map((r) => ({ partitionKey: deliveryId, rowKey: r.key, status: 'failed', completedAt, error: r.error.slice(0, 1000) })),
+    );
   }
 
   async release(eventId: string, keys: string[]): Promise<void> {
@@ -131,7 +155,12 @@ export class TableDeliveryLedger implements DeliveryLedger {
     const rows = new Map<string, PendingRow>();
     for (const row of await this.rows(eventId)) {
       if (!wanted.has(row.rowKey)) continue;
-      rows.set(row.rowKey, { ...(row.acsMessageId ? { messageId: row.acsMessageId } : {}), resend: row.resend === true, notSent: row.notSent === true, resends: row.resends ?? 0 });
+      rows.set(row.rowKey, {
+        ...(row.acsMessageId ? { messageId: row.acsMessageId } : {}),
+        resend: row.resend === true,
+        notSent: row.notSent === true,
+        resends: row.resends ?? 0,
+      });
     }
     return rows;
   }
@@ -140,9 +169,14 @@ export class TableDeliveryLedger implements DeliveryLedger {
     if (messages.length === 0) return;
     await ensureTable(this.client);
     // Index rows first: a report can then always find its event, even for a message whose rows we never got to write.
-    await writeIndexes(this.client, messages.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })));
+    await writeIndexes(
+      this.client,
+      messages.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })),
+    );
     // `resend` stays as it is: a resend planned, then handed back or cut short, is still a resend (its own id, deliver.ts).
-    const updates = messages.flatMap((m) => m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, notSent: false })));
+    const updates = messages.flatMap((m) =>
+      m.keys.map((key) => ({ partitionKey: eventId, rowKey: key, acsMessageId: m.messageId, notSent: false })),
+    );
     await this.merge(updates);
   }
 
@@ -186,7 +220,13 @@ export class TableDeliveryLedger implements DeliveryLedger {
       ];
       // The index rows alongside, both written before the batch may be sent. One for a message that
       // turns out not to be ours is harmless: an id is derived from its event and members.
-      const [written, indexed] = await Promise.allSettled([this.client.submitTransaction(actions), writeIndexes(this.client, batch.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })))]);
+      const [written, indexed] = await Promise.allSettled([
+        this.client.submitTransaction(actions),
+        writeIndexes(
+          this.client,
+          batch.map((m) => ({ messageId: m.messageId, eventId, eventText: m.eventText })),
+        ),
+      ]);
       if (written!.status === 'rejected') {
         // Fenced off (another claim read the event) or claimed before: nothing of this batch was written.
         if (isConflict(written!.reason)) break;
@@ -195,7 +235,10 @@ export class TableDeliveryLedger implements DeliveryLedger {
       if (indexed!.status === 'rejected') {
         // Claimed but not findable by a report: given back untouched, so the retry sends them at
         // once (the long way) instead of finding them busy for a whole lease.
-        await this.handBack(eventId, batch.flatMap((m) => m.requests.map((r) => r.key)));
+        await this.handBack(
+          eventId,
+          batch.flatMap((m) => m.requests.map((r) => r.key)),
+        );
         throw indexed!.reason;
       }
       for (const m of batch) claimed.add(m.messageId);
@@ -268,7 +311,8 @@ export class TableDeliveryLedger implements DeliveryLedger {
   private async read(eventId: string): Promise<Map<string, LedgerEntity>> {
     const escaped = eventId.replace(/'/g, "''");
     const entities: (LedgerEntity & MessageRow)[] = [];
-    for await (const e of this.client.listEntities<LedgerEntity & MessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) entities.push(e as LedgerEntity & MessageRow);
+    for await (const e of this.client.listEntities<LedgerEntity & MessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } }))
+      entities.push(e as LedgerEntity & MessageRow);
     return new Map(recipientsOf(entities).map((r) => [r.rowKey, r as LedgerEntity]));
   }
 
@@ -277,7 +321,8 @@ export class TableDeliveryLedger implements DeliveryLedger {
     const escaped = eventId.replace(/'/g, "''");
     const entities: (Row & MessageRow)[] = [];
     try {
-      for await (const e of this.client.listEntities<Row & MessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } })) entities.push(e as Row & MessageRow);
+      for await (const e of this.client.listEntities<Row & MessageRow>({ queryOptions: { filter: `PartitionKey eq '${escaped}'` } }))
+        entities.push(e as Row & MessageRow);
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
     }
@@ -292,7 +337,8 @@ export class TableDeliveryLedger implements DeliveryLedger {
     const own = await this.entity<Row>(eventId, report.key);
     let base: Row | undefined;
     if (!own?.status) {
-      const message = (await this.entity<MessageRow>(eventId, messageRowKey(report.messageId))) ?? (await this.plannedMessage(eventId, report.messageId));
+      const message =
+        (await this.entity<MessageRow>(eventId, messageRowKey(report.messageId))) ?? (await this.plannedMessage(eventId, report.messageId));
       if (message && membersOf(message).includes(report.key)) base = claimedMember(message, report.key) as Row;
     }
     // A row of its own without a status is a member's overlay: without its message it says nothing.
@@ -318,8 +364,6 @@ export class TableDeliveryLedger implements DeliveryLedger {
     for (let i = 0; i < entities.length; i += MAX_BATCH) chunks.push(entities.slice(i, i + MAX_BATCH).map((e) => ['upsert', e, 'Merge']));
     await Promise.all(chunks.map((actions) => this.client.submitTransaction(actions)));
   }
-
-
 }
 
 /** A message's claim on an event's first delivery: its members instead of a row each. */
@@ -349,4 +393,3 @@ export function claimedRow(eventId: string, r: DeliveryRequest, claimedAt: strin
 function busyUntil(leaseEndMs: number, now: Date): Claim {
   return { kind: 'busy', retryAfterMs: Math.max(0, leaseEndMs - now.getTime()) };
 }
-

@@ -72,7 +72,11 @@ export class TtlCache {
   prime<T>(key: string, value: T): void {
     if (this.ttlMs <= 0 || this.peek(key)) return;
     this.entries.delete(key);
-    this.entries.set(key, { value: Promise.resolve(value), expiresAt: this.clock.now().getTime() + this.ttlMs, loadedAt: this.clock.now().getTime() });
+    this.entries.set(key, {
+      value: Promise.resolve(value),
+      expiresAt: this.clock.now().getTime() + this.ttlMs,
+      loadedAt: this.clock.now().getTime(),
+    });
     this.evict();
   }
 

@@ -52,7 +52,13 @@ import { GraphReader, type ScheduleInstance } from './graph/graphReader.js';
 import { GroupReader, groupHoldings, permanentOwners, type GroupAccess } from './graph/groupReader.js';
 import { mergeHolders, toPerson, type Holding, type ResolvedPrincipals } from './graph/holders.js';
 import { PrincipalResolver } from './graph/principalResolver.js';
-import { azureAssignment, directoryAssignments, groupAssignments, topRoles, type DirectoryInstances } from './graph/scheduledAssignments.js';
+import {
+  azureAssignment,
+  directoryAssignments,
+  groupAssignments,
+  topRoles,
+  type DirectoryInstances,
+} from './graph/scheduledAssignments.js';
 import type { ArmApi } from './arm/armClient.js';
 import { ArmReader, type ArmRoleHolding } from './arm/armReader.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -128,7 +134,10 @@ export class GraphDirectory implements RoleDirectory {
     return this.cache.get(`azureAdmins:${scope}`, async () => {
       const [active, eligible] = await Promise.all([this.arm.roleAssignmentsAtScope(scopeId), this.arm.eligibilitiesAtScope(scopeId)]);
       const holdings = [...active, ...eligible].filter(admins);
-      return mergeHolders(holdings, await this.resolver.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId)));
+      return mergeHolders(
+        holdings,
+        await this.resolver.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId)),
+      );
     });
   }
 
@@ -139,7 +148,9 @@ export class GraphDirectory implements RoleDirectory {
       const policies = await this.cache.get('directoryPolicies', () => this.graph.directoryRolePolicies());
       return { rules: policies.get(roleId) ?? [] };
     }
-    const assignments = await this.cache.get(`armPolicyAssignments:${scopeKey(scope.id)}`, () => this.arm.policyAssignmentsAtScope(scope.id));
+    const assignments = await this.cache.get(`armPolicyAssignments:${scopeKey(scope.id)}`, () =>
+      this.arm.policyAssignmentsAtScope(scope.id),
+    );
     const policyId = assignments.get(roleId);
     if (!policyId) return { rules: [] };
     // Several roles and scopes can share a policy; each is read once.
@@ -153,7 +164,10 @@ export class GraphDirectory implements RoleDirectory {
 
   async groupAccessHolders(groupId: string, accessId: 'member' | 'owner'): Promise<RoleHolder[]> {
     const { access, principals } = await this.groupAccess(groupId);
-    return mergeHolders(groupHoldings(access).filter((h) => h.roleDefinitionId === accessId), principals);
+    return mergeHolders(
+      groupHoldings(access).filter((h) => h.roleDefinitionId === accessId),
+      principals,
+    );
   }
 
   async user(id: string): Promise<Person | undefined> {
@@ -210,7 +224,13 @@ export class GraphDirectory implements RoleDirectory {
     const [{ instances, principals }, groups, ...subscriptions] = await Promise.all([
       part({ kind: 'directory', id: '/' }, () => this.directoryHoldings(), { instances: { active: [], eligible: [] }, principals: none }),
       part({ kind: 'group', id: '*' }, () => this.groupSchedules(), [] as ScheduledAssignment[]),
-      ...this.config.subscriptionIds.map((s) => part({ kind: 'azureResource', id: `/subscriptions/${s}` }, async () => (await this.azureSubscription(s)).holdings, [] as ArmRoleHolding[])),
+      ...this.config.subscriptionIds.map((s) =>
+        part(
+          { kind: 'azureResource', id: `/subscriptions/${s}` },
+          async () => (await this.azureSubscription(s)).holdings,
+          [] as ArmRoleHolding[],
+        ),
+      ),
     ]);
     const out = directoryAssignments(instances, principals);
     // A management-group assignment shows in every subscription under it: list it once.
@@ -257,7 +277,8 @@ export class GraphDirectory implements RoleDirectory {
   private rereadIfOlder(key: string, readAfter: number | undefined): void {
     const loadedAt = this.cache.loadedAt(key);
     const now = this.clock.now().getTime();
-    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && now - loadedAt >= REREAD_AFTER_MS) this.cache.forget(key);
+    if (readAfter !== undefined && loadedAt !== undefined && loadedAt < readAfter && now - loadedAt >= REREAD_AFTER_MS)
+      this.cache.forget(key);
   }
 
   /** PIM for Groups' schedules of every role-assignable group (see groupReader.ts for why those). */
@@ -309,7 +330,9 @@ export class GraphDirectory implements RoleDirectory {
     return this.cache.get(`azureSubscription:${subscriptionId.toLowerCase()}`, () =>
       this.resolver.bulk(async () => {
         const holdings = await this.arm.schedulesInSubscription(subscriptionId);
-        const principals = await this.resolver.resolve(holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId));
+        const principals = await this.resolver.resolve(
+          holdings.filter((h) => h.principalType !== 'servicePrincipal').map((h) => h.principalId),
+        );
         return { holdings, principals };
       }),
     );

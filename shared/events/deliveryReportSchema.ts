@@ -43,13 +43,20 @@ export function parseDeliveryReports(message: unknown): ParsedReports {
     try {
       parsed = JSON.parse(message);
     } catch {
-      return { kind: 'invalid', error: new InvalidDeliveryReportError([{ path: '', message: 'a delivery report must be JSON (an Event Grid event)' }]) };
+      return {
+        kind: 'invalid',
+        error: new InvalidDeliveryReportError([{ path: '', message: 'a delivery report must be JSON (an Event Grid event)' }]),
+      };
     }
   }
   const events: DeliveryReportEvent[] = [];
   for (const raw of Array.isArray(parsed) ? parsed : [parsed]) {
     const event = deliveryReportEventSchema.safeParse(raw);
-    if (!event.success) return { kind: 'invalid', error: new InvalidDeliveryReportError(event.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))) };
+    if (!event.success)
+      return {
+        kind: 'invalid',
+        error: new InvalidDeliveryReportError(event.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))),
+      };
     events.push(event.data);
   }
   return { kind: 'valid', events };

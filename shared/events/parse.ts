@@ -30,7 +30,10 @@ export function parseEvent(input: unknown): ParseResult {
   // Before anything recurses over the value (zod, JSON.stringify of a poison record): a
   // hostile message thousands of levels deep would otherwise overflow the stack.
   if (depthExceeds(input, MAX_DEPTH)) {
-    return { kind: 'invalid', error: new InvalidEventError(guessId(input), [{ path: '', message: `nested deeper than ${MAX_DEPTH} levels` }]) };
+    return {
+      kind: 'invalid',
+      error: new InvalidEventError(guessId(input), [{ path: '', message: `nested deeper than ${MAX_DEPTH} levels` }]),
+    };
   }
   const result = pimEventSchema.safeParse(input);
   if (result.success) return { kind: 'valid', event: result.data };

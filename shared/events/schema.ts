@@ -23,16 +23,15 @@ const displayName = z.string().max(LIMITS.displayName).optional();
  * this range an instant is an error or an attack (year 0000 has no ISO week to file under).
  */
 export const DATE_RANGE = { from: '2000-01-01T00:00:00Z', until: '2200-01-01T00:00:00Z' } as const;
-const dateTime = z.iso
-  .datetime({ offset: true })
-  .refine((v) => {
+const dateTime = z.iso.datetime({ offset: true }).refine(
+  (v) => {
     const t = Date.parse(v);
     return t >= Date.parse(DATE_RANGE.from) && t < Date.parse(DATE_RANGE.until);
-  }, `must be between ${DATE_RANGE.from.slice(0, 4)} and ${Number(DATE_RANGE.until.slice(0, 4)) - 1}`);
+  },
+  `must be between ${DATE_RANGE.from.slice(0, 4)} and ${Number(DATE_RANGE.until.slice(0, 4)) - 1}`,
+);
 
-export const eventId = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+export const eventId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 
 const roleScopeSchema = z
   .object({
@@ -132,7 +131,9 @@ const common = {
 // `role` is optional in the shape and required below for every other scope kind.
 const roleEventBase = {
   ...common,
-  role: roleSchema.optional().meta({ description: 'Required for a directory or azureResource scope; not used for a group scope, whose accessId is the access.' }),
+  role: roleSchema
+    .optional()
+    .meta({ description: 'Required for a directory or azureResource scope; not used for a group scope, whose accessId is the access.' }),
   principal: principalSchema,
 };
 
@@ -151,25 +152,26 @@ export const pimEnabledEventSchema = z.object({
   assignment: assignmentSchema.optional(),
 });
 
-export const requestEventSchema = z.object({
-  ...roleEventBase,
-  type: z.enum(REQUEST_EVENT_TYPES),
-  assignment: assignmentSchema.optional(),
-}).superRefine(roleUnlessGroup);
+export const requestEventSchema = z
+  .object({
+    ...roleEventBase,
+    type: z.enum(REQUEST_EVENT_TYPES),
+    assignment: assignmentSchema.optional(),
+  })
+  .superRefine(roleUnlessGroup);
 
-export const assignmentEventSchema = z.object({
-  ...roleEventBase,
-  type: z.enum(ASSIGNMENT_EVENT_TYPES),
-  assignment: assignmentSchema,
-}).superRefine(roleUnlessGroup);
+export const assignmentEventSchema = z
+  .object({
+    ...roleEventBase,
+    type: z.enum(ASSIGNMENT_EVENT_TYPES),
+    assignment: assignmentSchema,
+  })
+  .superRefine(roleUnlessGroup);
 
-export const pimEventSchema = z
-  .discriminatedUnion('type', [pimEnabledEventSchema, requestEventSchema, assignmentEventSchema])
-  .meta({
-    title: 'PIM event',
-    description:
-      'One thing that happened to a privileged role, as put on the pim-events queue (base64 JSON). See docs/events.md.',
-  });
+export const pimEventSchema = z.discriminatedUnion('type', [pimEnabledEventSchema, requestEventSchema, assignmentEventSchema]).meta({
+  title: 'PIM event',
+  description: 'One thing that happened to a privileged role, as put on the pim-events queue (base64 JSON). See docs/events.md.',
+});
 
 export type PimEvent = z.infer<typeof pimEventSchema>;
 export type RoleEvent = z.infer<typeof requestEventSchema> | z.infer<typeof assignmentEventSchema>;

@@ -21,26 +21,38 @@ export const GRAPH_PERMISSIONS: readonly GraphPermission[] = [
   {
     permission: 'RoleManagementPolicy.Read.AzureADGroup',
     paths: /^\/policies\/roleManagementPolicyAssignments\?.*scopeType eq 'Group'/i,
-    calls: "`GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '…' and scopeType eq 'Group'` (a group's member and owner settings)",
+    calls:
+      "`GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '…' and scopeType eq 'Group'` (a group's member and owner settings)",
   },
   {
     permission: 'PrivilegedAssignmentSchedule.Read.AzureADGroup',
     paths: /^\/identityGovernance\/privilegedAccess\/group\/assignmentSchedule/i,
-    calls: '`GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances`, `/assignmentScheduleRequests` (PIM for Groups: active access, requests)',
+    calls:
+      '`GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances`, `/assignmentScheduleRequests` (PIM for Groups: active access, requests)',
   },
   {
     permission: 'PrivilegedEligibilitySchedule.Read.AzureADGroup',
     paths: /^\/identityGovernance\/privilegedAccess\/group\/eligibilitySchedule/i,
-    calls: '`GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`, `/eligibilityScheduleRequests` (PIM for Groups: eligible access, requests)',
+    calls:
+      '`GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`, `/eligibilityScheduleRequests` (PIM for Groups: eligible access, requests)',
   },
   {
     permission: 'RoleManagement.Read.Directory',
     paths: /^\/(roleManagement\/directory\/|policies\/roleManagementPolicyAssignments)/i,
-    calls: '`GET /roleManagement/directory/roleDefinitions`, `/roleAssignmentScheduleInstances`, `/roleEligibilityScheduleInstances`, `GET /policies/roleManagementPolicyAssignments`',
+    calls:
+      '`GET /roleManagement/directory/roleDefinitions`, `/roleAssignmentScheduleInstances`, `/roleEligibilityScheduleInstances`, `GET /policies/roleManagementPolicyAssignments`',
   },
-  { permission: 'GroupMember.Read.All', paths: /^\/groups\b/i, calls: '`GET /groups/{id}`, `/groups/{id}/members`, `/groups/{id}/transitiveMembers/microsoft.graph.user`' },
+  {
+    permission: 'GroupMember.Read.All',
+    paths: /^\/groups\b/i,
+    calls: '`GET /groups/{id}`, `/groups/{id}/members`, `/groups/{id}/transitiveMembers/microsoft.graph.user`',
+  },
   { permission: 'User.Read.All', paths: /^\/users\b/i, calls: '`GET /users`, `GET /users/{id}`' },
-  { permission: 'Application.Read.All', paths: /^\/servicePrincipals\b/i, calls: '`GET /servicePrincipals/{id}` (names of apps and managed identities that hold roles)' },
+  {
+    permission: 'Application.Read.All',
+    paths: /^\/servicePrincipals\b/i,
+    calls: '`GET /servicePrincipals/{id}` (names of apps and managed identities that hold roles)',
+  },
   { permission: 'Organization.Read.All', paths: /^\/organization\b/i, calls: '`GET /organization` (the tenant name)' },
   { permission: 'AuditLog.Read.All', paths: /^\/auditLogs\//i, calls: '`GET /auditLogs/directoryAudits` (the audit collector)' },
 ];

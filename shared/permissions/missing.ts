@@ -30,7 +30,10 @@ export function reportMissingPermission(log: Log, error: PermissionError, meanwh
   const key = error.permission ? `${error.name}: ${error.permission}` : error.message.replace(/\?.*$/, '');
   if (reported.has(key)) return false;
   reported.add(key);
-  log('error', `missing permission: ${error.message}. Meanwhile ${meanwhile}. Reported once; grant it (docs/deploy.md, or the postprovision hook's commands) and it is used on the next run.`);
+  log(
+    'error',
+    `missing permission: ${error.message}. Meanwhile ${meanwhile}. Reported once; grant it (docs/deploy.md, or the postprovision hook's commands) and it is used on the next run.`,
+  );
   return true;
 }
 

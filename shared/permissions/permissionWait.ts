@@ -38,7 +38,12 @@ export interface PermissionWaitDeps {
  * MISSING_PERMISSION_RETRY_SECONDS (nothing was recorded or sent), or, once it has waited as
  * long as it may, invalid (the entry point poisons it with the reason).
  */
-export async function waitForPermission(event: PimEvent, eventText: string, missing: PermissionError, deps: PermissionWaitDeps): Promise<Invalid | QueuedAgain> {
+export async function waitForPermission(
+  event: PimEvent,
+  eventText: string,
+  missing: PermissionError,
+  deps: PermissionWaitDeps,
+): Promise<Invalid | QueuedAgain> {
   const { MISSING_PERMISSION_RETRY_SECONDS: retrySeconds, MISSING_PERMISSION_WAIT_HOURS: waitHours } = deps.settings;
   reportMissingPermission(
     deps.log,
@@ -54,7 +59,13 @@ export async function waitForPermission(event: PimEvent, eventText: string, miss
     return { kind: 'invalid', error };
   }
   await deps.events.later(eventText, retrySeconds * 1000);
-  return { kind: 'queuedAgain', eventId: event.id, reason: 'waitingForPermission', retryAfterMs: retrySeconds * 1000, detail: 'a directory read lacks a permission (logged once per process)' };
+  return {
+    kind: 'queuedAgain',
+    eventId: event.id,
+    reason: 'waitingForPermission',
+    retryAfterMs: retrySeconds * 1000,
+    detail: 'a directory read lacks a permission (logged once per process)',
+  };
 }
 
 function describeSeconds(seconds: number): string {

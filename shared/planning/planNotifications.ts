@@ -44,7 +44,12 @@ export function notificationModel(event: PimEvent, inputs: GatheredInputs, recip
   };
 }
 
-function modelFor(event: PimEvent, inputs: GatheredInputs, recipient: Recipient, shared: Map<string, string> | undefined): NotificationModel {
+function modelFor(
+  event: PimEvent,
+  inputs: GatheredInputs,
+  recipient: Recipient,
+  shared: Map<string, string> | undefined,
+): NotificationModel {
   const model = notificationModel(event, inputs, recipient);
   const reason = shared?.get(recipient.notification);
   return reason === undefined ? model : { ...model, recipientName: undefined, reason };
@@ -58,13 +63,21 @@ function modelFor(event: PimEvent, inputs: GatheredInputs, recipient: Recipient,
 function sharedReasons(recipients: Recipient[], tenantName: string): Map<string, string> {
   const ways = new Map<string, Set<string>>();
   for (const r of recipients) {
-    const via = (r.reasons[0]?.via ?? 'a recipient named in the role settings').replace(/\s*\(.*?\)/g, '').replace(/,.*$/, '').trim();
+    const via = (r.reasons[0]?.via ?? 'a recipient named in the role settings')
+      .replace(/\s*\(.*?\)/g, '')
+      .replace(/,.*$/, '')
+      .trim();
     ways.set(r.notification, (ways.get(r.notification) ?? new Set()).add(via));
   }
   const reasons = new Map<string, string>();
   for (const [notification, set] of ways) {
     const list = [...set].sort();
-    const named = list.length > 4 ? 'one of the people the role and its notification settings name' : list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} or ${list.at(-1)!}`;
+    const named =
+      list.length > 4
+        ? 'one of the people the role and its notification settings name'
+        : list.length === 1
+          ? list[0]!
+          : `${list.slice(0, -1).join(', ')} or ${list.at(-1)!}`;
     reasons.set(notification, `You received this email as ${named} in ${tenantName}.`);
   }
   return reasons;
@@ -79,7 +92,12 @@ export interface PlanOptions {
   personal?: boolean;
 }
 
-export async function planNotifications(event: PimEvent, directory: RoleDirectory, settings: NotifySettings, options: PlanOptions = {}): Promise<NotificationPlan> {
+export async function planNotifications(
+  event: PimEvent,
+  directory: RoleDirectory,
+  settings: NotifySettings,
+  options: PlanOptions = {},
+): Promise<NotificationPlan> {
   const inputs = await gatherRecipientInputs(event, directory);
   const decided = decideRecipients(inputs, { maxRecipients: settings.MAX_RECIPIENTS_PER_EVENT, model: settings.RECIPIENT_MODEL });
   const decision = { ...decided, warnings: [...inputs.warnings, ...decided.warnings] };
@@ -115,5 +133,10 @@ export async function planNotifications(event: PimEvent, directory: RoleDirector
     }
     return planned;
   });
-  return { event, decision, emails, names: { roleName: inputs.roleName, principalName: inputs.principalName, scopeName: inputs.scopeName } };
+  return {
+    event,
+    decision,
+    emails,
+    names: { roleName: inputs.roleName, principalName: inputs.principalName, scopeName: inputs.scopeName },
+  };
 }

@@ -9,7 +9,6 @@ import { DIRECTORY_ADMIN_ROLE_IDS, type Person, type RoleDirectory, type RoleHol
 import { approvalSetting } from '../rules/policy.js';
 import type { RecipientInputs } from '../rules/recipients.js';
 
-
 export interface GatheredInputs extends RecipientInputs {
   tenantName: string;
   roleName: string;
@@ -73,7 +72,11 @@ export async function gatherRecipientInputs(event: PimEvent, liveDirectory: Role
     principalName: principalUser?.displayName ?? principalGroupName ?? (event.principal ? unknownName(event.principal.id) : 'someone'),
     actorName: actor?.displayName ?? (event.actor ? unknownName(event.actor.id) : undefined),
     scopeName:
-      scope.kind === 'directory' ? tenant.displayName : scope.kind === 'group' ? (groupName ?? unknownName(scope.id)) : (azureScopeName ?? event.scope.id),
+      scope.kind === 'directory'
+        ? tenant.displayName
+        : scope.kind === 'group'
+          ? (groupName ?? unknownName(scope.id))
+          : (azureScopeName ?? event.scope.id),
     warnings,
   };
 }

@@ -28,7 +28,13 @@ const OPENERS: Partial<Record<PimEventType, 'approvalRequest' | 'extensionApprov
 };
 
 /** The approval loop after the opening email: these take the thread's subject. */
-const FOLLOW_UPS = new Set<PimEventType>(['activationApproved', 'activationDenied', 'activationCanceled', 'approvalReminder', 'requestExpired']);
+const FOLLOW_UPS = new Set<PimEventType>([
+  'activationApproved',
+  'activationDenied',
+  'activationCanceled',
+  'approvalReminder',
+  'requestExpired',
+]);
 
 export interface Thread {
   headers: Record<string, string>;
@@ -49,8 +55,8 @@ export function threadOf(event: PimEvent, address: string, operationId: string, 
   return {
     headers: { ...own, 'In-Reply-To': root, References: root },
     opener: false,
-    ...(FOLLOW_UPS.has(event.type) ? { subjectOf: event.assignment && event.type === 'requestExpired' ? 'extensionApprovalRequest' : 'approvalRequest' } : {}),
+    ...(FOLLOW_UPS.has(event.type)
+      ? { subjectOf: event.assignment && event.type === 'requestExpired' ? 'extensionApprovalRequest' : 'approvalRequest' }
+      : {}),
   };
 }
-
-

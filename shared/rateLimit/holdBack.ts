@@ -25,7 +25,12 @@ export function asksToAct(notification: string): boolean {
 }
 
 /** `seenBefore`: the event registry has seen this event before (a redelivery, or a copy). */
-export async function holdBack(plan: NotificationPlan, rateLimit: RateLimit, settings: RateSettings, seenBefore = true): Promise<HoldBackResult> {
+export async function holdBack(
+  plan: NotificationPlan,
+  rateLimit: RateLimit,
+  settings: RateSettings,
+  seenBefore = true,
+): Promise<HoldBackResult> {
   // RECIPIENT_RATE_LIMIT=0 turns the limit off.
   const limit = settings.RECIPIENT_RATE_LIMIT;
   const informational = plan.emails.filter((e) => !asksToAct(e.recipient.notification));

@@ -16,7 +16,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { byOccurrence, rateWindow, type DueSummary, type HeldItem, type RateDecision, type RateOptions, type RateRequest, type RateLimit } from './rateLimit.js';
+import {
+  byOccurrence,
+  rateWindow,
+  type DueSummary,
+  type HeldItem,
+  type RateDecision,
+  type RateOptions,
+  type RateRequest,
+  type RateLimit,
+} from './rateLimit.js';
 import { ensureTable, entityOrUndefined, isConflict, statusOf } from '../storage/tables.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
@@ -66,7 +75,9 @@ export class TableRateLimit implements RateLimit {
       ]);
       if (earlier) return earlier.decision;
       const decision: RateDecision = !knownFull && (count?.sent ?? 0) < limit ? 'send' : 'held';
-      const actions: TransactionAction[] = [['create', { partitionKey: pk, rowKey: decisionKey, decision, windowStart: window.start, ...request.item }]];
+      const actions: TransactionAction[] = [
+        ['create', { partitionKey: pk, rowKey: decisionKey, decision, windowStart: window.start, ...request.item }],
+      ];
       if (decision === 'send') {
         if (count) actions.push(['update', { partitionKey: pk, rowKey: windowKey, sent: count.sent + 1 }, 'Merge', { etag: count.etag }]);
         else actions.push(['create', { partitionKey: pk, rowKey: windowKey, sent: 1 }]);
@@ -74,7 +85,15 @@ export class TableRateLimit implements RateLimit {
         // The summary's row first: a crash after it leaves a summary with nothing to list
         // (dropped), never a held email without a summary.
         await this.client.upsertEntity(
-          { partitionKey: DUE, rowKey: `${window.end}|${request.key}`, key: request.key, address: request.address, displayName: request.displayName ?? '', windowStart: window.start, windowEnd: window.end },
+          {
+            partitionKey: DUE,
+            rowKey: `${window.end}|${request.key}`,
+            key: request.key,
+            address: request.address,
+            displayName: request.displayName ?? '',
+            windowStart: window.start,
+            windowEnd: window.end,
+          },
           'Replace',
         );
         actions.push(['update', { partitionKey: pk, rowKey: windowKey, summaryDue: true }, 'Merge', { etag: count?.etag ?? '*' }]);
@@ -97,7 +116,13 @@ export class TableRateLimit implements RateLimit {
     const due: DueSummary[] = [];
     const filter = `PartitionKey eq '${DUE}' and RowKey lt '${closedBy.toISOString()}~'`;
     for await (const e of this.client.listEntities<DueSummary>({ queryOptions: { filter } })) {
-      due.push({ key: e.key, address: e.address, ...(e.displayName ? { displayName: e.displayName } : {}), windowStart: e.windowStart, windowEnd: e.windowEnd });
+      due.push({
+        key: e.key,
+        address: e.address,
+        ...(e.displayName ? { displayName: e.displayName } : {}),
+        windowStart: e.windowStart,
+        windowEnd: e.windowEnd,
+      });
     }
     return due;
   }
@@ -106,7 +131,14 @@ export class TableRateLimit implements RateLimit {
     const items: HeldItem[] = [];
     const filter = `PartitionKey eq 'r-${due.key}' and RowKey ge 'e-' and RowKey lt 'e.' and decision eq 'held' and windowStart eq '${due.windowStart}'`;
     for await (const e of this.client.listEntities<DecisionRow>({ queryOptions: { filter } })) {
-      items.push({ eventId: e.eventId, notification: e.notification, roleName: e.roleName, principalName: e.principalName, scopeName: e.scopeName, occurredAt: e.occurredAt });
+      items.push({
+        eventId: e.eventId,
+        notification: e.notification,
+        roleName: e.roleName,
+        principalName: e.principalName,
+        scopeName: e.scopeName,
+        occurredAt: e.occurredAt,
+      });
     }
     return items.sort(byOccurrence);
   }
@@ -118,5 +150,4 @@ export class TableRateLimit implements RateLimit {
       if (statusOf(e) !== 404) throw e;
     }
   }
-
 }

@@ -61,7 +61,12 @@ export function heldBackView(model: HeldBackModel, portalBaseUrl: string): HeldB
     from: formatDateTime(model.windowStart),
     to: formatDateTime(model.windowEnd),
     limit: model.limit,
-    windowText: model.windowMinutes % 60 === 0 ? (model.windowMinutes === 60 ? 'hour' : `${model.windowMinutes / 60} hours`) : `${model.windowMinutes} minutes`,
+    windowText:
+      model.windowMinutes % 60 === 0
+        ? model.windowMinutes === 60
+          ? 'hour'
+          : `${model.windowMinutes / 60} hours`
+        : `${model.windowMinutes} minutes`,
     emailsWord: one ? 'email' : 'emails',
     notificationsWord: one ? 'notification' : 'notifications',
     wasWere: one ? 'was' : 'were',

@@ -218,7 +218,12 @@ const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }
 function actionFor(kind: EventNotificationKind, eligible: boolean, isAzureResource: boolean, base: string): Action {
   const { page, label } = ACTIONS[kind];
   // An eligible assignee's next step is activating the role, not just looking at it.
-  const finalLabel = kind === 'assignmentNotice' && eligible ? 'Activate my role' : kind === 'groupAssignmentNotice' && eligible ? 'Activate my membership or ownership' : label;
+  const finalLabel =
+    kind === 'assignmentNotice' && eligible
+      ? 'Activate my role'
+      : kind === 'groupAssignmentNotice' && eligible
+        ? 'Activate my membership or ownership'
+        : label;
   return { url: portalLink(base, page, isAzureResource ? 'azureResource' : 'directory'), label: finalLabel };
 }
 

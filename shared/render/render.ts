@@ -48,7 +48,10 @@ function renderWith(notification: string, template: CompiledTemplate, view: obje
 
 /** Optional sections leave blank lines behind; a reader should not see gaps of them. */
 function tidyText(text: string): string {
-  return `${text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${text
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 /** One line, no control characters, `PIM: ` first (also for an override that forgot it). */

@@ -36,7 +36,12 @@ export class TemplatesError extends Error {
 
 type Part = 'subject' | 'html' | 'text';
 
-const BUILT_IN: Record<NotificationKind, TemplateSource> = { ...NOTIFICATION_TEMPLATES, ...GROUP_NOTIFICATION_TEMPLATES, ...REQUEST_TEMPLATES, weeklyDigest: DIGEST_TEMPLATE };
+const BUILT_IN: Record<NotificationKind, TemplateSource> = {
+  ...NOTIFICATION_TEMPLATES,
+  ...GROUP_NOTIFICATION_TEMPLATES,
+  ...REQUEST_TEMPLATES,
+  weeklyDigest: DIGEST_TEMPLATE,
+};
 
 const cache = new Map<string, TemplateSet>();
 

@@ -8,7 +8,6 @@ import { DIRECTORY_ADMIN_ROLE_IDS, type RoleHolder, type TenantInfo } from '../d
 import { describeHolder, type Recipient, type Skipped } from './recipients.js';
 import { countsAsAdmin, type RecipientModel } from './recipientModel.js';
 
-
 export interface DigestRecipientOptions {
   /** Which holders count (RECIPIENT_MODEL): the digest goes to the directory's admins. */
   model: RecipientModel;

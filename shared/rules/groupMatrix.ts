@@ -10,8 +10,14 @@
  * The governing rules are the group's own nine notification rules, per access (member/owner).
  */
 import type { MatrixEntry } from './matrixEntry.js';
-import { activationAdmin, activationApprover, activationRequestor, assignmentAdmin, assignmentApprover, assignmentRequestor } from './governingRules.js';
-
+import {
+  activationAdmin,
+  activationApprover,
+  activationRequestor,
+  assignmentAdmin,
+  assignmentApprover,
+  assignmentRequestor,
+} from './governingRules.js';
 
 const owners = { kind: 'admins' } as const;
 const approvers = { kind: 'approvers' } as const;
@@ -20,7 +26,13 @@ const principal = { kind: 'principal' } as const;
 type GroupEntry = Omit<MatrixEntry, 'scope'>;
 
 const entries: GroupEntry[] = [
-  { event: 'activationPendingApproval', notification: 'groupApprovalRequest', rule: activationApprover, audience: approvers, note: 'PIM for Groups has no default approvers.' },
+  {
+    event: 'activationPendingApproval',
+    notification: 'groupApprovalRequest',
+    rule: activationApprover,
+    audience: approvers,
+    note: 'PIM for Groups has no default approvers.',
+  },
   { event: 'activationPendingApproval', notification: 'groupApprovalRequest', rule: activationApprover, audience: owners },
 
   { event: 'activationCompleted', notification: 'groupActivationAlert', rule: activationAdmin, audience: owners },

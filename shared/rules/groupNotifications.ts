@@ -7,8 +7,16 @@
  */
 export const GROUP_NOTIFICATIONS = {
   groupApprovalRequest: { priority: 100, actionable: true, summary: 'Request to approve a group membership or ownership activation' },
-  groupExtensionApprovalRequest: { priority: 95, actionable: true, summary: 'Request to approve extending or renewing group membership or ownership' },
-  groupActivationAlert: { priority: 70, actionable: false, summary: 'Group membership or ownership activation alert to the group\'s owners' },
+  groupExtensionApprovalRequest: {
+    priority: 95,
+    actionable: true,
+    summary: 'Request to approve extending or renewing group membership or ownership',
+  },
+  groupActivationAlert: {
+    priority: 70,
+    actionable: false,
+    summary: "Group membership or ownership activation alert to the group's owners",
+  },
   groupRequestDecision: { priority: 55, actionable: false, summary: 'Your group activation request was approved or denied' },
   groupExpiryReminder: { priority: 50, actionable: false, summary: 'Your group membership or ownership expires soon' },
   groupExtendWindowNotice: { priority: 48, actionable: false, summary: 'Your group membership or ownership can now be extended' },
@@ -16,7 +24,11 @@ export const GROUP_NOTIFICATIONS = {
   groupExtendedNotice: { priority: 44, actionable: false, summary: 'Your group membership or ownership was extended' },
   groupAssignmentNotice: { priority: 42, actionable: false, summary: 'You were made a member or owner of a group' },
   groupActivationNotice: { priority: 40, actionable: false, summary: 'Your group membership or ownership activation completed' },
-  groupAssignmentAlert: { priority: 30, actionable: false, summary: 'Group membership or ownership assignment alert to the group\'s owners' },
+  groupAssignmentAlert: {
+    priority: 30,
+    actionable: false,
+    summary: "Group membership or ownership assignment alert to the group's owners",
+  },
   groupExpiryAlert: { priority: 28, actionable: false, summary: 'A group membership or ownership expires soon (owners)' },
   groupExtendWindowAlert: { priority: 26, actionable: false, summary: 'A group membership or ownership can now be extended (owners)' },
   groupRenewalAlert: { priority: 24, actionable: false, summary: 'An end user is renewing group membership or ownership (owners)' },

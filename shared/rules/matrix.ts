@@ -7,7 +7,14 @@ import { DIRECTORY_ADMIN_ROLES, type DirectoryAdminRole } from '../directory/rol
 import type { PimEventType } from '../events/schema.js';
 import type { Audience, MatrixEntry, ScopeKind } from './matrixEntry.js';
 import { GROUP_MATRIX } from './groupMatrix.js';
-import { activationAdmin, activationApprover, activationRequestor, assignmentAdmin, assignmentApprover, assignmentRequestor } from './governingRules.js';
+import {
+  activationAdmin,
+  activationApprover,
+  activationRequestor,
+  assignmentAdmin,
+  assignmentApprover,
+  assignmentRequestor,
+} from './governingRules.js';
 
 export type { Audience, MatrixEntry, ScopeKind } from './matrixEntry.js';
 
@@ -28,53 +35,133 @@ const EXTENDERS: DirectoryAdminRole[] = ['PRA', 'GA'];
 export const RECIPIENT_MATRIX: MatrixEntry[] = [
   // An activation waits for approval.
   {
-    event: 'activationPendingApproval', scope: 'directory', notification: 'approvalRequest', rule: activationApprover,
+    event: 'activationPendingApproval',
+    scope: 'directory',
+    notification: 'approvalRequest',
+    rule: activationApprover,
     audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS },
     note: 'When the role names no approvers, or none of them can be reached, the active Privileged Role and Global Administrators approve.',
   },
   {
-    event: 'activationPendingApproval', scope: 'azureResource', notification: 'approvalRequest', rule: activationApprover, audience: { kind: 'approvers' },
+    event: 'activationPendingApproval',
+    scope: 'azureResource',
+    notification: 'approvalRequest',
+    rule: activationApprover,
+    audience: { kind: 'approvers' },
     note: 'Azure resource roles have no default approvers: a request no approver can get is reported.',
   },
   {
-    event: 'activationPendingApproval', scope: 'azureResource', notification: 'pendingApprovalAlert', rule: activationAdmin, audience: { kind: 'admins' },
+    event: 'activationPendingApproval',
+    scope: 'azureResource',
+    notification: 'pendingApprovalAlert',
+    rule: activationAdmin,
+    audience: { kind: 'admins' },
     note: 'PIM tells Owners and User Access Administrators a role assignment is pending approval; only approvers are asked to act.',
   },
 
   // An activation completed.
-  ...both({ event: 'activationCompleted', notification: 'activationAlert', rule: activationAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
+  ...both(
+    { event: 'activationCompleted', notification: 'activationAlert', rule: activationAdmin, audience: { kind: 'admins' } },
+    { kind: 'admins', adminRoles: ALL_ADMINS },
+  ),
   ...both({ event: 'activationCompleted', notification: 'activationNotice', rule: activationRequestor, audience: { kind: 'principal' } }),
 
   // The outcome of an activation request (this project's addition: the requester hears back,
   // and the other approvers learn that someone already acted).
   ...(['activationApproved', 'activationDenied'] as const).flatMap((event) => [
     ...both({ event, notification: 'requestDecision', rule: activationRequestor, audience: { kind: 'principal' } }),
-    { event, scope: 'directory' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover, audience: { kind: 'approvers' as const, defaultApprovers: DEFAULT_APPROVERS } },
-    { event, scope: 'azureResource' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover, audience: { kind: 'approvers' as const } },
-    { event, scope: 'azureResource' as const, notification: 'requestDecisionAlert' as const, rule: activationApprover, audience: { kind: 'admins' as const } },
+    {
+      event,
+      scope: 'directory' as const,
+      notification: 'requestDecisionAlert' as const,
+      rule: activationApprover,
+      audience: { kind: 'approvers' as const, defaultApprovers: DEFAULT_APPROVERS },
+    },
+    {
+      event,
+      scope: 'azureResource' as const,
+      notification: 'requestDecisionAlert' as const,
+      rule: activationApprover,
+      audience: { kind: 'approvers' as const },
+    },
+    {
+      event,
+      scope: 'azureResource' as const,
+      notification: 'requestDecisionAlert' as const,
+      rule: activationApprover,
+      audience: { kind: 'admins' as const },
+    },
   ]),
-  { event: 'activationCanceled', scope: 'directory', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS } },
-  { event: 'activationCanceled', scope: 'azureResource', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'approvers' } },
-  { event: 'activationCanceled', scope: 'azureResource', notification: 'requestCanceledAlert', rule: activationApprover, audience: { kind: 'admins' } },
+  {
+    event: 'activationCanceled',
+    scope: 'directory',
+    notification: 'requestCanceledAlert',
+    rule: activationApprover,
+    audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS },
+  },
+  {
+    event: 'activationCanceled',
+    scope: 'azureResource',
+    notification: 'requestCanceledAlert',
+    rule: activationApprover,
+    audience: { kind: 'approvers' },
+  },
+  {
+    event: 'activationCanceled',
+    scope: 'azureResource',
+    notification: 'requestCanceledAlert',
+    rule: activationApprover,
+    audience: { kind: 'admins' },
+  },
 
   // From the requests source: reminders while a request waits, and its expiry without a decision.
-  { event: 'approvalReminder', scope: 'directory', notification: 'approvalReminder', rule: activationApprover, audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS } },
-  { event: 'approvalReminder', scope: 'azureResource', notification: 'approvalReminder', rule: activationApprover, audience: { kind: 'approvers' } },
+  {
+    event: 'approvalReminder',
+    scope: 'directory',
+    notification: 'approvalReminder',
+    rule: activationApprover,
+    audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS },
+  },
+  {
+    event: 'approvalReminder',
+    scope: 'azureResource',
+    notification: 'approvalReminder',
+    rule: activationApprover,
+    audience: { kind: 'approvers' },
+  },
   ...both({ event: 'requestExpired', notification: 'requestExpiredNotice', rule: activationRequestor, audience: { kind: 'principal' } }),
-  { event: 'requestExpired', scope: 'directory', notification: 'requestExpiredAlert', rule: activationApprover, audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS } },
-  { event: 'requestExpired', scope: 'azureResource', notification: 'requestExpiredAlert', rule: activationApprover, audience: { kind: 'approvers' } },
+  {
+    event: 'requestExpired',
+    scope: 'directory',
+    notification: 'requestExpiredAlert',
+    rule: activationApprover,
+    audience: { kind: 'approvers', defaultApprovers: DEFAULT_APPROVERS },
+  },
+  {
+    event: 'requestExpired',
+    scope: 'azureResource',
+    notification: 'requestExpiredAlert',
+    rule: activationApprover,
+    audience: { kind: 'approvers' },
+  },
 
   // PIM enabled: tenant-wide, not governed by any role's settings.
   { event: 'pimEnabled', scope: 'directory', notification: 'pimEnabled', rule: null, audience: { kind: 'admins', adminRoles: ALL_ADMINS } },
 
   // Assignments made by an administrator.
   ...(['roleAssigned', 'roleMadePermanent'] as const).flatMap((event) => [
-    ...both({ event, notification: 'assignmentAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
+    ...both(
+      { event, notification: 'assignmentAlert', rule: assignmentAdmin, audience: { kind: 'admins' } },
+      { kind: 'admins', adminRoles: ALL_ADMINS },
+    ),
     ...both({ event, notification: 'assignmentNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
   ]),
   ...both(
     {
-      event: 'roleAssignedOutsidePim', notification: 'outsidePimAlert', rule: null, audience: { kind: 'admins' },
+      event: 'roleAssignedOutsidePim',
+      notification: 'outsidePimAlert',
+      rule: null,
+      audience: { kind: 'admins' },
       note: 'PIM\'s "Roles are being assigned outside of PIM" alert: a security alert, not a role setting.',
     },
     { kind: 'admins', adminRoles: ALL_ADMINS },
@@ -82,34 +169,66 @@ export const RECIPIENT_MATRIX: MatrixEntry[] = [
 
   // Extension and renewal requests wait for approval: the administrators who can extend approve them (RENEW).
   {
-    event: 'assignmentPendingApproval', scope: 'directory', notification: 'extensionApprovalRequest', rule: assignmentApprover,
+    event: 'assignmentPendingApproval',
+    scope: 'directory',
+    notification: 'extensionApprovalRequest',
+    rule: assignmentApprover,
     audience: { kind: 'admins', adminRoles: EXTENDERS },
     note: 'Only Global and Privileged Role Administrators can extend or renew directory role assignments.',
   },
   {
-    event: 'assignmentPendingApproval', scope: 'azureResource', notification: 'extensionApprovalRequest', rule: assignmentApprover, audience: { kind: 'admins' },
-    note: 'The resource\'s administrators approve extensions and renewals; the role\'s activation approvers do not.',
+    event: 'assignmentPendingApproval',
+    scope: 'azureResource',
+    notification: 'extensionApprovalRequest',
+    rule: assignmentApprover,
+    audience: { kind: 'admins' },
+    note: "The resource's administrators approve extensions and renewals; the role's activation approvers do not.",
   },
 
   // Expiry and extension milestones.
-  ...both({ event: 'roleExpiringSoon', notification: 'expiryAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
+  ...both(
+    { event: 'roleExpiringSoon', notification: 'expiryAlert', rule: assignmentAdmin, audience: { kind: 'admins' } },
+    { kind: 'admins', adminRoles: ALL_ADMINS },
+  ),
   ...both({ event: 'roleExpiringSoon', notification: 'expiryReminder', rule: assignmentRequestor, audience: { kind: 'principal' } }),
-  ...both({ event: 'roleEligibleToExtend', notification: 'extendWindowAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
-  ...both({ event: 'roleEligibleToExtend', notification: 'extendWindowNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
+  ...both(
+    { event: 'roleEligibleToExtend', notification: 'extendWindowAlert', rule: assignmentAdmin, audience: { kind: 'admins' } },
+    { kind: 'admins', adminRoles: ALL_ADMINS },
+  ),
+  ...both({
+    event: 'roleEligibleToExtend',
+    notification: 'extendWindowNotice',
+    rule: assignmentRequestor,
+    audience: { kind: 'principal' },
+  }),
 
   // Extension and renewal outcomes: the other administrators, then the requester (RENEW).
-  ...both({ event: 'roleRenewed', notification: 'renewalAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: ALL_ADMINS }),
+  ...both(
+    { event: 'roleRenewed', notification: 'renewalAlert', rule: assignmentAdmin, audience: { kind: 'admins' } },
+    { kind: 'admins', adminRoles: ALL_ADMINS },
+  ),
   ...both({ event: 'roleRenewed', notification: 'renewedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
   ...both(
     {
-      event: 'roleExtended', notification: 'extendedAlert', rule: assignmentAdmin, audience: { kind: 'admins' },
+      event: 'roleExtended',
+      notification: 'extendedAlert',
+      rule: assignmentAdmin,
+      audience: { kind: 'admins' },
       note: 'An extension by an administrator needs no approval, but the other administrators are told.',
     },
     { kind: 'admins', adminRoles: EXTENDERS },
   ),
   ...both({ event: 'roleExtended', notification: 'extendedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
-  ...both({ event: 'assignmentRequestDenied', notification: 'extensionDeniedAlert', rule: assignmentAdmin, audience: { kind: 'admins' } }, { kind: 'admins', adminRoles: EXTENDERS }),
-  ...both({ event: 'assignmentRequestDenied', notification: 'extensionDeniedNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
+  ...both(
+    { event: 'assignmentRequestDenied', notification: 'extensionDeniedAlert', rule: assignmentAdmin, audience: { kind: 'admins' } },
+    { kind: 'admins', adminRoles: EXTENDERS },
+  ),
+  ...both({
+    event: 'assignmentRequestDenied',
+    notification: 'extensionDeniedNotice',
+    rule: assignmentRequestor,
+    audience: { kind: 'principal' },
+  }),
   ...both({ event: 'roleExpired', notification: 'expiredNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
 
   // PIM for Groups: membership and ownership of groups.

@@ -31,4 +31,3 @@ export interface MatrixEntry {
   /** Why the entry exists, when the contract alone does not say. */
   note?: string;
 }
-

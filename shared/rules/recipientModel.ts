@@ -35,6 +35,9 @@ export function countsAsAdmin(model: RecipientModel, scopeKind: string, state: H
 /** For docs/recipients.md: what each model means, by scope kind. */
 export function describeModel(model: RecipientModel): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(ADMIN_STATES[model]).map(([kind, states]) => [kind, states.length === 2 ? 'active and eligible' : `${states.join(', ')} only`]),
+    Object.entries(ADMIN_STATES[model]).map(([kind, states]) => [
+      kind,
+      states.length === 2 ? 'active and eligible' : `${states.join(', ')} only`,
+    ]),
   );
 }

@@ -8,7 +8,14 @@
  * Ids and addresses compare case-insensitively everywhere: GUIDs and mail addresses are.
  */
 import type { PimEvent } from '../events/schema.js';
-import { DIRECTORY_ADMIN_ROLES, ROLE_NAMES, type DirectoryAdminRole, type Person, type RoleHolder, type RolePolicy } from '../directory/roleDirectory.js';
+import {
+  DIRECTORY_ADMIN_ROLES,
+  ROLE_NAMES,
+  type DirectoryAdminRole,
+  type Person,
+  type RoleHolder,
+  type RolePolicy,
+} from '../directory/roleDirectory.js';
 import { matrixEntriesFor, type Audience, type MatrixEntry } from './matrix.js';
 import { NOTIFICATIONS, type NotificationKind } from './notifications.js';
 import { GROUP_APPROVAL_REQUESTS } from './groupNotifications.js';
@@ -79,7 +86,11 @@ interface Candidate {
 }
 
 /** Emails that ask the recipient to act: the approvers' emails, kept second by the cap. */
-export const APPROVAL_KINDS: ReadonlySet<NotificationKind> = new Set(['approvalRequest', 'extensionApprovalRequest', ...GROUP_APPROVAL_REQUESTS]);
+export const APPROVAL_KINDS: ReadonlySet<NotificationKind> = new Set([
+  'approvalRequest',
+  'extensionApprovalRequest',
+  ...GROUP_APPROVAL_REQUESTS,
+]);
 /** How the warning about an approval request that reaches no approver starts (simulate counts them). */
 export const UNREACHED_APPROVAL = 'the approval request reaches no approver';
 /** Events that wait for someone's approval: reaching no one is reported. */
@@ -117,7 +128,13 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
     let deliverable: Array<Candidate & { address: string }> = [];
     if (!setting || setting.isDefaultRecipientsEnabled) {
       deliverable = audienceOf(entry.audience, inputs, options).filter(keep);
-      if (entry.audience.kind === 'approvers' && entry.audience.defaultApprovers && approval && deliverable.length === 0 && inputs.approvers.length > 0) {
+      if (
+        entry.audience.kind === 'approvers' &&
+        entry.audience.defaultApprovers &&
+        approval &&
+        deliverable.length === 0 &&
+        inputs.approvers.length > 0
+      ) {
         // Named approvers exist but none can get it (the requester, no address): PIM's default approvers stand in.
         const fallback = defaultApprovers(inputs, entry.audience.defaultApprovers).filter(keep);
         warnings.push(
@@ -140,7 +157,8 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
   }
 
   const ordered = [...byAddress.values()].sort(
-    (a, b) => a.rank - b.rank || NOTIFICATIONS[b.notification].priority - NOTIFICATIONS[a.notification].priority || compare(a.address, b.address),
+    (a, b) =>
+      a.rank - b.rank || NOTIFICATIONS[b.notification].priority - NOTIFICATIONS[a.notification].priority || compare(a.address, b.address),
   );
   if (APPROVAL_EVENTS.has(event.type) && !ordered.some((r) => APPROVAL_KINDS.has(r.notification))) {
     warnings.push(`${UNREACHED_APPROVAL} (${[...new Set(approvalGaps)].join('; ') || 'no approver audience for this role'})`);
@@ -148,7 +166,10 @@ export function decideRecipients(inputs: RecipientInputs, options: RecipientOpti
   if (ordered.length === 0) warnings.push('nobody is notified of this event');
   const recipients = ordered.slice(0, options.maxRecipients).map(({ rank: _rank, ...r }) => r);
   const truncated = ordered.length - recipients.length;
-  if (truncated > 0) warnings.push(`${truncated} of ${ordered.length} recipients are over MAX_RECIPIENTS_PER_EVENT (${options.maxRecipients}) and were left out`);
+  if (truncated > 0)
+    warnings.push(
+      `${truncated} of ${ordered.length} recipients are over MAX_RECIPIENTS_PER_EVENT (${options.maxRecipients}) and were left out`,
+    );
   return { recipients, skipped, truncated, warnings };
 }
 
@@ -186,13 +207,22 @@ function add(byAddress: Map<string, Recipient & { rank: number }>, candidate: Ca
   const rank = rankOf(candidate, reason.notification);
   const existing = byAddress.get(key);
   if (!existing) {
-    byAddress.set(key, { address: candidate.address, displayName: candidate.displayName, userId: candidate.userId, notification: reason.notification, reasons: [reason], rank });
+    byAddress.set(key, {
+      address: candidate.address,
+      displayName: candidate.displayName,
+      userId: candidate.userId,
+      notification: reason.notification,
+      reasons: [reason],
+      rank,
+    });
     return;
   }
   if (!existing.reasons.some((r) => r.notification === reason.notification && r.via === reason.via)) existing.reasons.push(reason);
   existing.displayName ??= candidate.displayName;
   existing.userId ??= candidate.userId;
-  const better = rank < existing.rank || (rank === existing.rank && NOTIFICATIONS[reason.notification].priority > NOTIFICATIONS[existing.notification].priority);
+  const better =
+    rank < existing.rank ||
+    (rank === existing.rank && NOTIFICATIONS[reason.notification].priority > NOTIFICATIONS[existing.notification].priority);
   if (better) {
     existing.notification = reason.notification;
     existing.rank = rank;
@@ -215,7 +245,10 @@ function audienceOf(audience: Audience, inputs: RecipientInputs, options: Recipi
 
 /** PIM's default approvers: *active* holders of the roles (an eligible one would have to activate first). */
 function defaultApprovers(inputs: RecipientInputs, roles: DirectoryAdminRole[]): Candidate[] {
-  return admins(inputs, roles, (h) => h.state === 'active').map((c) => ({ ...c, via: `${c.via}, default approver: the role names no approver who can receive it` }));
+  return admins(inputs, roles, (h) => h.state === 'active').map((c) => ({
+    ...c,
+    via: `${c.via}, default approver: the role names no approver who can receive it`,
+  }));
 }
 
 function admins(inputs: RecipientInputs, roles: DirectoryAdminRole[] | undefined, counts: (h: RoleHolder) => boolean): Candidate[] {
@@ -234,7 +267,8 @@ export function describeHolder(h: RoleHolder): string {
 
 function ruleIdFor(entry: MatrixEntry, event: PimEvent): NotificationRuleId | null {
   if (!entry.rule) return null;
-  const level = entry.rule.level === 'assignment' ? (event.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : entry.rule.level;
+  const level =
+    entry.rule.level === 'assignment' ? (event.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : entry.rule.level;
   return notificationRuleId(entry.rule.recipient, entry.rule.caller, level);
 }
 

@@ -6,35 +6,8 @@
  */
 import { z } from 'zod';
 
-interface SettingSpec<T> {
-  /** What a person reads in the README table. */
-  description: string;
-  /**
-   * The default, written as the setting's text (what an unset setting is read as, and what
-   * README shows; '' shows as "(none)"); undefined = no default (optional or required).
-   */
-  default?: string;
-  schema: z.ZodType<T>;
-  /** Where the setting is also used by the Functions host itself (binding expressions). */
-  host?: boolean;
-  /** The name it had before: still read when the setting is unset (both set and different stop the app). */
-  formerName?: string;
-}
-
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const positiveInt = (max: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
-const addressList = z
-  .string()
-  .transform((v) => v.split(/[;,]/).map((s) => s.trim()).filter(Boolean))
-  .pipe(z.array(z.email({ message: 'must be a list of email addresses separated by ; or ,' })));
-const url = z.url({ message: 'must be an absolute URL' }).transform((v) => v.replace(/\/+$/, ''));
-
-function spec<T>(s: SettingSpec<T>): SettingSpec<T> {
-  return s;
-}
+import { addressList, bool, positiveInt, spec, url, type SettingSpec } from './spec.js';
+import { recipientModelText, renamedText } from './formerNames.js';
 
 export const SETTINGS = {
   AzureWebJobsStorage: spec({
@@ -45,7 +18,10 @@ export const SETTINGS = {
   }),
   AzureWebJobsStorage__accountName: spec({
     description: 'Storage account name for identity-based connections (managed identity; no keys).',
-    schema: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
+    schema: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name')
+      .optional(),
     host: true,
   }),
   AzureWebJobsStorage__clientId: spec({
@@ -71,7 +47,8 @@ export const SETTINGS = {
     host: true,
   }),
   DIRECTORY_SOURCE: spec({
-    description: 'Where role holders and settings come from: `snapshot` (an offline file) or `graph` (Microsoft Graph and Azure Resource Manager).',
+    description:
+      'Where role holders and settings come from: `snapshot` (an offline file) or `graph` (Microsoft Graph and Azure Resource Manager).',
     default: 'snapshot',
     schema: z.enum(['snapshot', 'graph']),
   }),
@@ -93,14 +70,20 @@ export const SETTINGS = {
     formerName: 'EMAIL_GROUPING',
   }),
   EMAIL_SEND_CONCURRENCY: spec({
-    description: 'With `EMAIL_TRANSPORT=acs`: how many messages of one event are sent at once (16: the 21 messages of a 1,000-recipient event go in two rounds; ACS limits sends per minute and hour, not in flight).',
+    description:
+      'With `EMAIL_TRANSPORT=acs`: how many messages of one event are sent at once (16: the 21 messages of a 1,000-recipient event go in two rounds; ACS limits sends per minute and hour, not in flight).',
     default: '16',
     schema: positiveInt(32),
   }),
   DELIVERY_REPORT_RESENDS: spec({
-    description: 'How many times a recipient whose ACS delivery report says `Failed` is sent the email again (alone, under a new operation id) before it is recorded as failed.',
+    description:
+      'How many times a recipient whose ACS delivery report says `Failed` is sent the email again (alone, under a new operation id) before it is recorded as failed.',
     default: '2',
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0').max(10, 'must be at most 10'),
+    schema: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .max(10, 'must be at most 10'),
   }),
   OUTBOX_DIR: spec({
     description: 'Folder the outbox transport writes `.eml` files to.',
@@ -108,11 +91,13 @@ export const SETTINGS = {
     schema: z.string().min(1),
   }),
   ACS_ENDPOINT: spec({
-    description: 'Communication Services endpoint, e.g. `https://<name>.communication.azure.com`; used with the managed identity when `EMAIL_TRANSPORT=acs`.',
+    description:
+      'Communication Services endpoint, e.g. `https://<name>.communication.azure.com`; used with the managed identity when `EMAIL_TRANSPORT=acs`.',
     schema: url.optional(),
   }),
   ACS_CONNECTION_STRING: spec({
-    description: 'Communication Services connection string (`endpoint=...;accesskey=...`), an alternative to `ACS_ENDPOINT` for local tests. Never commit one.',
+    description:
+      'Communication Services connection string (`endpoint=...;accesskey=...`), an alternative to `ACS_ENDPOINT` for local tests. Never commit one.',
     schema: z.string().min(1).optional(),
   }),
   EMAIL_SENDER_ADDRESS: spec({
@@ -121,7 +106,8 @@ export const SETTINGS = {
     schema: z.email({ message: 'must be an email address' }),
   }),
   EMAIL_SENDER_NAME: spec({
-    description: 'The From display name (outbox). ACS takes the display name from the sender username configured on its email domain instead.',
+    description:
+      'The From display name (outbox). ACS takes the display name from the sender username configured on its email domain instead.',
     default: 'Privileged Identity Management',
     schema: z.string().min(1).max(128),
   }),
@@ -131,7 +117,8 @@ export const SETTINGS = {
     schema: url,
   }),
   TEMPLATES_DIR: spec({
-    description: 'A folder of Handlebars templates (`<notification>.subject.hbs`, `.html.hbs`, `.text.hbs`) that replace the built-in ones, file by file.',
+    description:
+      'A folder of Handlebars templates (`<notification>.subject.hbs`, `.html.hbs`, `.text.hbs`) that replace the built-in ones, file by file.',
     schema: z.string().min(1).optional(),
   }),
   MAX_RECIPIENTS_PER_EVENT: spec({
@@ -151,22 +138,26 @@ export const SETTINGS = {
     schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
   DELIVERY_TABLE: spec({
-    description: 'Delivery ledger: per event, a row per message sent (listing its recipients) and per recipient with an outcome of their own (a delivery report, a resend), so that a message delivered twice sends each email once.',
+    description:
+      'Delivery ledger: per event, a row per message sent (listing its recipients) and per recipient with an outcome of their own (a delivery report, a resend), so that a message delivered twice sends each email once.',
     default: 'PimDeliveries',
     schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
   DELIVERY_LEASE_SECONDS: spec({
-    description: 'How long a claimed but unconfirmed send blocks another worker from sending the same email; after it, a retry checks with the transport and finishes the send.',
+    description:
+      'How long a claimed but unconfirmed send blocks another worker from sending the same email; after it, a retry checks with the transport and finishes the send.',
     default: '300',
     schema: positiveInt(86_400),
   }),
   MISSING_PERMISSION_RETRY_SECONDS: spec({
-    description: 'How long an event waits on the queue before notify looks at it again when a directory read was refused (403: a Graph permission or the ARM Reader role missing), so it is delivered once the permission is granted.',
+    description:
+      'How long an event waits on the queue before notify looks at it again when a directory read was refused (403: a Graph permission or the ARM Reader role missing), so it is delivered once the permission is granted.',
     default: '900',
     schema: positiveInt(86_400),
   }),
   MISSING_PERMISSION_WAIT_HOURS: spec({
-    description: 'How long after it happened an event keeps waiting for a missing permission; after that it goes to the poison queue with the reason, for `pim-notify redrive` once the permission is granted.',
+    description:
+      'How long after it happened an event keeps waiting for a missing permission; after that it goes to the poison queue with the reason, for `pim-notify redrive` once the permission is granted.',
     default: '24',
     schema: positiveInt(168),
   }),
@@ -174,7 +165,11 @@ export const SETTINGS = {
     description:
       'At most this many informational emails (every kind that does not ask the recipient to act) go to one person per `RECIPIENT_RATE_WINDOW_MINUTES`; the rest are held back and listed in one summary email after the window closes (docs/rate-limit.md). Approval requests and approval reminders are never held back and do not count. `0` turns the limit off.',
     default: '20',
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0 (0 = off)').max(100_000, 'must be at most 100000'),
+    schema: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0 (0 = off)')
+      .max(100_000, 'must be at most 100000'),
   }),
   RECIPIENT_RATE_WINDOW_MINUTES: spec({
     description: 'The window of `RECIPIENT_RATE_LIMIT`, in minutes: fixed windows aligned to UTC (60 = each clock hour).',
@@ -182,12 +177,14 @@ export const SETTINGS = {
     schema: positiveInt(1440),
   }),
   RECIPIENT_RATE_TABLE: spec({
-    description: 'Table of the rate limit: per person and window the count of informational emails sent, and each email held back until its summary goes out.',
+    description:
+      'Table of the rate limit: per person and window the count of informational emails sent, and each email held back until its summary goes out.',
     default: 'PimRecipientRates',
     schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
   HELD_BACK_SCHEDULE: spec({
-    description: 'NCRONTAB schedule of the held-back summary (`%HELD_BACK_SCHEDULE%`): each person whose emails were held back in a window that has closed gets one summary email listing them.',
+    description:
+      'NCRONTAB schedule of the held-back summary (`%HELD_BACK_SCHEDULE%`): each person whose emails were held back in a window that has closed gets one summary email listing them.',
     default: '0 */5 * * * *',
     schema: z.string().min(9),
     host: true,
@@ -199,7 +196,8 @@ export const SETTINGS = {
     host: true,
   }),
   DIGEST_EXTRA_RECIPIENTS: spec({
-    description: 'Addresses that get the weekly digest as well as the PRA/SA/GA holders (`;`-separated), e.g. a security distribution list.',
+    description:
+      'Addresses that get the weekly digest as well as the PRA/SA/GA holders (`;`-separated), e.g. a security distribution list.',
     default: '',
     schema: addressList,
   }),
@@ -219,7 +217,8 @@ export const SETTINGS = {
     schema: url,
   }),
   DIRECTORY_CACHE_TTL_SECONDS: spec({
-    description: 'How long role holders, members and policies read from Graph/ARM are reused, so a burst of events does not ask Graph per event.',
+    description:
+      'How long role holders, members and policies read from Graph/ARM are reused, so a burst of events does not ask Graph per event.',
     default: '300',
     schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400),
   }),
@@ -230,7 +229,8 @@ export const SETTINGS = {
     schema: bool,
   }),
   CONFIRM_LAG_SECONDS: spec({
-    description: 'How long after its occurredAt an event whose PIM record is not there yet (or not at its status yet) is looked at again, a minute apart, before it counts as not confirmed: PIM\'s read APIs can trail its audit log.',
+    description:
+      "How long after its occurredAt an event whose PIM record is not there yet (or not at its status yet) is looked at again, a minute apart, before it counts as not confirmed: PIM's read APIs can trail its audit log.",
     default: '600',
     schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400),
   }),
@@ -239,19 +239,21 @@ export const SETTINGS = {
     schema: z.guid().optional(),
   }),
   AUDIT_SCHEDULE: spec({
-    description: 'NCRONTAB schedule of the audit collector (`%AUDIT_SCHEDULE%`), which turns new PIM audit records from Microsoft Graph into events on `pim-events`. Needs the Graph permission AuditLog.Read.All.',
+    description:
+      'NCRONTAB schedule of the audit collector (`%AUDIT_SCHEDULE%`), which turns new PIM audit records from Microsoft Graph into events on `pim-events`. Needs the Graph permission AuditLog.Read.All.',
     default: '0 */5 * * * *',
     schema: z.string().min(9),
     host: true,
   }),
   AUDIT_OVERLAP_MINUTES: spec({
-    description: 'How far before its cursor the audit collector reads again, to catch records Entra logs late; a record read twice is still one event.',
+    description:
+      'How far before its cursor the audit collector reads again, to catch records Entra logs late; a record read twice is still one event.',
     default: '30',
     schema: positiveInt(1440),
   }),
   REQUESTS_SCHEDULE: spec({
     description:
-      'NCRONTAB schedule of the requests collector (`%REQUESTS_SCHEDULE%`), which reads PIM\'s request APIs (Graph for directory roles and groups, ARM per subscription in `AZURE_SUBSCRIPTION_IDS`) and queues each new request and change of status at once. Needs RoleAssignmentSchedule.Read.Directory and RoleEligibilitySchedule.Read.Directory (PrivilegedAssignmentSchedule / PrivilegedEligibilitySchedule.Read.AzureADGroup for groups).',
+      "NCRONTAB schedule of the requests collector (`%REQUESTS_SCHEDULE%`), which reads PIM's request APIs (Graph for directory roles and groups, ARM per subscription in `AZURE_SUBSCRIPTION_IDS`) and queues each new request and change of status at once. Needs RoleAssignmentSchedule.Read.Directory and RoleEligibilitySchedule.Read.Directory (PrivilegedAssignmentSchedule / PrivilegedEligibilitySchedule.Read.AzureADGroup for groups).",
     default: '*/30 * * * * *',
     schema: z.string().min(9),
     host: true,
@@ -262,17 +264,31 @@ export const SETTINGS = {
     default: '4;23',
     schema: z
       .string()
-      .transform((v) => (v.trim().toLowerCase() === 'none' ? [] : v.split(/[;,]/).map((s) => s.trim()).filter(Boolean).map(Number)))
-      .pipe(z.array(z.number({ message: 'must be hours' }).positive('must be above 0').lt(24, 'must be below 24 (the approval window)')).max(10, 'at most 10 reminders')),
+      .transform((v) =>
+        v.trim().toLowerCase() === 'none'
+          ? []
+          : v
+              .split(/[;,]/)
+              .map((s) => s.trim())
+              .filter(Boolean)
+              .map(Number),
+      )
+      .pipe(
+        z
+          .array(z.number({ message: 'must be hours' }).positive('must be above 0').lt(24, 'must be below 24 (the approval window)'))
+          .max(10, 'at most 10 reminders'),
+      ),
   }),
   EXPIRY_SCHEDULE: spec({
-    description: 'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, when the assignment can also be extended; 1 day) and expired events, in UTC.',
+    description:
+      'NCRONTAB schedule of the expiry scanner (`%EXPIRY_SCHEDULE%`), which emits expiring-soon (14 days, when the assignment can also be extended; 1 day) and expired events, in UTC.',
     default: '0 0 6 * * *',
     schema: z.string().min(9),
     host: true,
   }),
   SOURCES_TABLE: spec({
-    description: 'Table of the event sources: the audit cursor, audit records already queued, tracked assignments and expiry milestones already emitted.',
+    description:
+      'Table of the event sources: the audit cursor, audit records already queued, tracked assignments and expiry milestones already emitted.',
     default: 'PimSources',
     schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a table name'),
   }),
@@ -281,7 +297,12 @@ export const SETTINGS = {
     default: '',
     schema: z
       .string()
-      .transform((v) => v.split(/[;,]/).map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(/[;,]/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.guid({ message: 'must be a list of subscription GUIDs' }))),
   }),
 } satisfies Record<string, SettingSpec<unknown>>;
@@ -302,7 +323,12 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
-    const raw = name === 'RECIPIENT_MODEL' ? recipientModelText(env, problems) : s.formerName ? renamedText(name, s.formerName, env, problems) : env[name];
+    const raw =
+      name === 'RECIPIENT_MODEL'
+        ? recipientModelText(env, problems)
+        : s.formerName
+          ? renamedText(name, s.formerName, env, problems)
+          : env[name];
     const value = raw === undefined || raw.trim() === '' ? s.default : raw.trim();
     const parsed = s.schema.safeParse(value);
     if (parsed.success) out[name] = parsed.data;
@@ -314,33 +340,6 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     throw new SettingsError(`Invalid settings (fix them in local.settings.json or the app settings):\n- ${problems.join('\n- ')}`);
   }
   return settings;
-}
-
-/**
- * RECIPIENT_MODEL, or the setting it replaced: ADMINS_ACTIVE_ONLY=true was documented as
- * "Microsoft's behaviour since 2023" (microsoft-current) and false as the 2019 seed's, so it
- * maps one to one. Both set and disagreeing is a mistake worth stopping for.
- */
-function recipientModelText(env: Record<string, string | undefined>, problems: string[]): string | undefined {
-  const model = env['RECIPIENT_MODEL']?.trim();
-  const legacy = env['ADMINS_ACTIVE_ONLY']?.trim();
-  if (!legacy) return model;
-  const parsed = bool.safeParse(legacy.toLowerCase());
-  if (!parsed.success) {
-    problems.push('ADMINS_ACTIVE_ONLY: must be true or false (it is replaced by RECIPIENT_MODEL)');
-    return model;
-  }
-  const mapped = parsed.data ? 'microsoft-current' : 'seed-2019';
-  if (model && model !== mapped) problems.push(`ADMINS_ACTIVE_ONLY=${legacy} contradicts RECIPIENT_MODEL=${model}; remove ADMINS_ACTIVE_ONLY`);
-  return model || mapped;
-}
-
-/** A renamed setting: the new name, or else the former one; both set and different is a mistake worth stopping for. */
-function renamedText(name: string, formerName: string, env: Record<string, string | undefined>, problems: string[]): string | undefined {
-  const current = env[name]?.trim();
-  const former = env[formerName]?.trim();
-  if (current && former && current !== former) problems.push(`${formerName}=${former} contradicts ${name}=${current}; remove ${formerName} (it is the former name of ${name})`);
-  return current || former;
 }
 
 function crossChecks(s: Settings): string[] {

@@ -23,10 +23,22 @@ const active = (permanent: boolean) => ({ state: 'active' as const, permanent })
 
 export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
   // Activation of an eligible role.
-  { activity: 'Add member to role requested (PIM activation)', event: null, note: 'the outcome (approval requested / completed) is logged next' },
+  {
+    activity: 'Add member to role requested (PIM activation)',
+    event: null,
+    note: 'the outcome (approval requested / completed) is logged next',
+  },
   { activity: 'Add member to role approval requested (PIM activation)', event: 'activationPendingApproval', note: 'approvers are asked' },
-  { activity: 'Add member to role request approved (PIM activation)', event: 'activationApproved', note: 'requester and other approvers hear back' },
-  { activity: 'Add member to role request denied (PIM activation)', event: 'activationDenied', note: 'requester and other approvers hear back' },
+  {
+    activity: 'Add member to role request approved (PIM activation)',
+    event: 'activationApproved',
+    note: 'requester and other approvers hear back',
+  },
+  {
+    activity: 'Add member to role request denied (PIM activation)',
+    event: 'activationDenied',
+    note: 'requester and other approvers hear back',
+  },
   { activity: 'Add member to role canceled (PIM activation)', event: 'activationCanceled', note: 'the requester withdrew it' },
   { activity: 'Add member to role completed (PIM activation)', event: 'activationCompleted', note: 'the role is active' },
   { activity: 'Remove member from role requested (PIM deactivate)', event: null, note: 'PIM sends no email on deactivation' },
@@ -36,29 +48,74 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
   // Assignment by an administrator.
   { activity: 'Add member to role in PIM requested (permanent)', event: null, note: 'the completion is logged next' },
   { activity: 'Add member to role in PIM requested (timebound)', event: null, note: 'the completion is logged next' },
-  { activity: 'Add member to role in PIM requested (renew)', event: 'assignmentPendingApproval', assignment: active(false), note: 'a renew request awaits approval' },
+  {
+    activity: 'Add member to role in PIM requested (renew)',
+    event: 'assignmentPendingApproval',
+    assignment: active(false),
+    note: 'a renew request awaits approval',
+  },
   // "Users made permanent" (the digest's tile): in PIM an eligible member is made permanent by a
   // permanent active assignment, logged under this name for Entra roles (RoleManagement) and
   // Azure resources (ResourceManagement) alike; permanent *eligible* ones count as assignments in PIM.
-  { activity: 'Add member to role in PIM completed (permanent)', event: 'roleMadePermanent', assignment: active(true), note: 'made permanent: active, no end date (the "Users made permanent" tile)' },
-  { activity: 'Add member to role in PIM completed (timebound)', event: 'roleAssigned', assignment: active(false), note: 'active, time-bound' },
+  {
+    activity: 'Add member to role in PIM completed (permanent)',
+    event: 'roleMadePermanent',
+    assignment: active(true),
+    note: 'made permanent: active, no end date (the "Users made permanent" tile)',
+  },
+  {
+    activity: 'Add member to role in PIM completed (timebound)',
+    event: 'roleAssigned',
+    assignment: active(false),
+    note: 'active, time-bound',
+  },
   { activity: 'Add member to role in PIM canceled (permanent)', event: null, note: 'nothing was assigned' },
   { activity: 'Add member to role in PIM canceled (timebound)', event: null, note: 'nothing was assigned' },
   { activity: 'Add member to role in PIM canceled (renew)', event: null, note: 'the renew request was withdrawn' },
   { activity: 'Add eligible member to role in PIM requested (permanent)', event: null, note: 'the completion is logged next' },
   { activity: 'Add eligible member to role in PIM requested (timebound)', event: null, note: 'the completion is logged next' },
-  { activity: 'Add eligible member to role in PIM requested (renew)', event: 'assignmentPendingApproval', assignment: eligible(false), note: 'a renew request awaits approval' },
-  { activity: 'Add eligible member to role in PIM completed (permanent)', event: 'roleAssigned', assignment: eligible(true), note: 'eligible, permanent' },
-  { activity: 'Add eligible member to role in PIM completed (timebound)', event: 'roleAssigned', assignment: eligible(false), note: 'eligible, time-bound' },
+  {
+    activity: 'Add eligible member to role in PIM requested (renew)',
+    event: 'assignmentPendingApproval',
+    assignment: eligible(false),
+    note: 'a renew request awaits approval',
+  },
+  {
+    activity: 'Add eligible member to role in PIM completed (permanent)',
+    event: 'roleAssigned',
+    assignment: eligible(true),
+    note: 'eligible, permanent',
+  },
+  {
+    activity: 'Add eligible member to role in PIM completed (timebound)',
+    event: 'roleAssigned',
+    assignment: eligible(false),
+    note: 'eligible, time-bound',
+  },
   { activity: 'Add eligible member to role in PIM canceled (permanent)', event: null, note: 'nothing was assigned' },
   { activity: 'Add eligible member to role in PIM canceled (timebound)', event: null, note: 'nothing was assigned' },
   { activity: 'Add eligible member to role in PIM canceled (renew)', event: null, note: 'the renew request was withdrawn' },
-  { activity: 'Add member to role outside of PIM (permanent)', event: 'roleAssignedOutsidePim', assignment: active(true), note: 'standing access granted directly' },
+  {
+    activity: 'Add member to role outside of PIM (permanent)',
+    event: 'roleAssignedOutsidePim',
+    assignment: active(true),
+    note: 'standing access granted directly',
+  },
   // Extension and renewal decisions. A renewal logs no "completed (renew)": the request is
   // "requested (renew)", the decision the "(extend/renew)" approval below, which becomes
   // roleRenewed when the record says it was a renewal (auditRecord.ts) and roleExtended otherwise.
-  { activity: 'Update member in PIM requested (extend)', event: 'assignmentPendingApproval', assignment: active(false), note: 'an extend request awaits approval' },
-  { activity: 'Update eligible member in PIM requested (extend)', event: 'assignmentPendingApproval', assignment: eligible(false), note: 'an extend request awaits approval' },
+  {
+    activity: 'Update member in PIM requested (extend)',
+    event: 'assignmentPendingApproval',
+    assignment: active(false),
+    note: 'an extend request awaits approval',
+  },
+  {
+    activity: 'Update eligible member in PIM requested (extend)',
+    event: 'assignmentPendingApproval',
+    assignment: eligible(false),
+    note: 'an extend request awaits approval',
+  },
   { activity: 'Update member in PIM canceled (extend)', event: null, note: 'the extend request was withdrawn' },
   { activity: 'Update eligible member in PIM canceled (extend)', event: null, note: 'the extend request was withdrawn' },
   {
@@ -68,7 +125,12 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
     assignment: active(false),
     note: 'the assignment was extended, or renewed when the record says so (state assumed active)',
   },
-  { activity: 'Update member in PIM denied by admin (extend/renew)', event: 'assignmentRequestDenied', assignment: active(false), note: 'the requester and the other admins hear back (state assumed active, as for approvals)' },
+  {
+    activity: 'Update member in PIM denied by admin (extend/renew)',
+    event: 'assignmentRequestDenied',
+    assignment: active(false),
+    note: 'the requester and the other admins hear back (state assumed active, as for approvals)',
+  },
   // Removal, restore, request housekeeping.
   { activity: 'Remove member from role in PIM requested (permanent)', event: null, note: 'removals send no PIM email' },
   { activity: 'Remove member from role in PIM requested (timebound)', event: null, note: 'removals send no PIM email' },
@@ -103,7 +165,11 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
   { activity: 'Deactivate PIM alert', event: null, note: 'alerts are not notifications here' },
   { activity: 'Update PIM alert setting', event: null, note: 'alerts are not notifications here' },
   { activity: 'Onboarded resource to PIM', event: null, note: 'onboarding a resource is not "PIM enabled" for the tenant' },
-  { activity: 'Onboarded resource from PIM', event: null, note: 'Microsoft\'s name for onboarding under RoleManagement and ResourceManagement; not "PIM enabled"' },
+  {
+    activity: 'Onboarded resource from PIM',
+    event: null,
+    note: 'Microsoft\'s name for onboarding under RoleManagement and ResourceManagement; not "PIM enabled"',
+  },
   { activity: 'Offboarded resource from PIM', event: null, note: 'no PIM email' },
   { activity: 'Tenant offboarded from PIM', event: null, note: 'no PIM email' },
   { activity: 'Resource updated', event: null, note: 'no PIM email' },

@@ -43,7 +43,8 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
   // Only what actually happened notifies: a failed assignment changed nothing.
   if ((record.result ?? 'success').toLowerCase() !== 'success' || !mapping.event) return { kind: 'ignored', activity };
   const category = record.category ?? '';
-  if (category !== 'RoleManagement' && category !== 'ResourceManagement' && category !== 'GroupManagement') return { kind: 'unsupported', category };
+  if (category !== 'RoleManagement' && category !== 'ResourceManagement' && category !== 'GroupManagement')
+    return { kind: 'unsupported', category };
 
   const details = detailsOf(record);
   const targets = record.targetResources ?? [];
@@ -52,7 +53,12 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
   const group = category === 'GroupManagement' ? groupRecordParts(targets, details) : undefined;
   const principalTarget = group ? group.principal : targets.find((t) => /^(user|group|serviceprincipal)$/i.test(t.type ?? ''));
   const scope = group
-    ? { kind: 'group' as const, id: group.groupId, accessId: group.accessId, ...text('displayName', group.group?.displayName, LIMITS.displayName) }
+    ? {
+        kind: 'group' as const,
+        id: group.groupId,
+        accessId: group.accessId,
+        ...text('displayName', group.group?.displayName, LIMITS.displayName),
+      }
     : category === 'RoleManagement'
       ? { kind: 'directory' as const, id: '/' }
       : azureScope(targets, details);
@@ -61,7 +67,12 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
   const candidate: Record<string, unknown> = {
     // A record without an id cannot be deduplicated: no event id, so validation refuses it. The
     // request's own id where the record names it, so the requests collector's event is the same one.
-    id: request?.['id'] && REQUEST_BOUND_TYPES.has(mapping.event) ? requestEventId(request['id'], mapping.event) : record.id ? auditEventId(record.id) : undefined,
+    id:
+      request?.['id'] && REQUEST_BOUND_TYPES.has(mapping.event)
+        ? requestEventId(request['id'], mapping.event)
+        : record.id
+          ? auditEventId(record.id)
+          : undefined,
     type: mapping.event === 'roleExtended' && isRenewal(details) ? 'roleRenewed' : mapping.event,
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),
@@ -74,7 +85,11 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
           ...text('displayName', roleTarget?.displayName, LIMITS.displayName),
         },
     principal: principalTarget
-      ? { id: lastGuid(principalTarget.id), type: principalType(principalTarget.type), ...text('displayName', principalTarget.displayName, LIMITS.displayName) }
+      ? {
+          id: lastGuid(principalTarget.id),
+          type: principalType(principalTarget.type),
+          ...text('displayName', principalTarget.displayName, LIMITS.displayName),
+        }
       : undefined,
     actor: actorOf(record),
     request,
@@ -83,7 +98,9 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
     candidate['assignment'] = {
       ...mapping.assignment,
       ...optionalDate('startDateTime', details.get('starttime') ?? details.get('startdatetime')),
-      ...(mapping.assignment.permanent ? {} : optionalDate('endDateTime', details.get('expirationtime') ?? details.get('enddatetime') ?? details.get('endtime'))),
+      ...(mapping.assignment.permanent
+        ? {}
+        : optionalDate('endDateTime', details.get('expirationtime') ?? details.get('enddatetime') ?? details.get('endtime'))),
     };
   }
   const parsed = parseEvent(candidate);
@@ -100,7 +117,14 @@ export function canonicalRecord(raw: unknown): DirectoryAudit {
   const initiatedBy = keysOf(r.get('initiatedby'));
   const identity = (value: unknown): AuditIdentity | null => {
     const i = keysOf(value);
-    return i.size === 0 ? null : { id: str(i.get('id')), displayName: str(i.get('displayname')), userPrincipalName: str(i.get('userprincipalname')), servicePrincipalId: str(i.get('serviceprincipalid')) };
+    return i.size === 0
+      ? null
+      : {
+          id: str(i.get('id')),
+          displayName: str(i.get('displayname')),
+          userPrincipalName: str(i.get('userprincipalname')),
+          servicePrincipalId: str(i.get('serviceprincipalid')),
+        };
   };
   const list = (value: unknown): Map<string, unknown>[] => (Array.isArray(value) ? value.map(keysOf) : []);
   return {
@@ -141,7 +165,8 @@ function str(value: unknown): string | null {
  * actions for it (adminRenew, selfRenew).
  */
 function isRenewal(details: Map<string, string>): boolean {
-  for (const key of ['requesttype', 'type', 'action', 'requestaction', 'operationtype']) if (/renew/i.test(details.get(key) ?? '')) return true;
+  for (const key of ['requesttype', 'type', 'action', 'requestaction', 'operationtype'])
+    if (/renew/i.test(details.get(key) ?? '')) return true;
   for (const value of details.values()) if (/^(admin|self)?renew(al)?$/i.test(value)) return true;
   return false;
 }
@@ -156,11 +181,17 @@ function detailsOf(record: DirectoryAudit): Map<string, string> {
 }
 
 /** The ARM scope of a ResourceManagement record: the target whose id is an ARM path and not a role definition. */
-function azureScope(targets: AuditTarget[], details: Map<string, string>): { kind: 'azureResource'; id: string; displayName?: string } | undefined {
+function azureScope(
+  targets: AuditTarget[],
+  details: Map<string, string>,
+): { kind: 'azureResource'; id: string; displayName?: string } | undefined {
   const isScope = (id: string | null | undefined): id is string =>
-    typeof id === 'string' && /^\/(subscriptions|providers\/microsoft\.management\/managementgroups)\//i.test(id) && !/\/roleDefinitions\//i.test(id);
+    typeof id === 'string' &&
+    /^\/(subscriptions|providers\/microsoft\.management\/managementgroups)\//i.test(id) &&
+    !/\/roleDefinitions\//i.test(id);
   const target = targets.find((t) => isScope(t.id));
-  if (target) return { kind: 'azureResource', id: target.id!.replace(/\/+$/, ''), ...text('displayName', target.displayName, LIMITS.displayName) };
+  if (target)
+    return { kind: 'azureResource', id: target.id!.replace(/\/+$/, ''), ...text('displayName', target.displayName, LIMITS.displayName) };
   const fromDetails = details.get('resourceid') ?? details.get('scope');
   return isScope(fromDetails) ? { kind: 'azureResource', id: fromDetails.replace(/\/+$/, '') } : undefined;
 }

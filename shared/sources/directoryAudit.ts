@@ -27,4 +27,3 @@ export interface DirectoryAudit {
   targetResources?: AuditTarget[] | null;
   additionalDetails?: { key?: string | null; value?: string | null }[] | null;
 }
-

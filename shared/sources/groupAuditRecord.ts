@@ -25,14 +25,21 @@ export function groupRecordParts(targets: AuditTarget[], details: Map<string, st
   const named = guidOf(details.get('groupid') ?? details.get('resourceid'));
   const group = (named && groups.find((t) => guidOf(t.id) === named)) || groups.at(-1);
   const groupId = named ?? guidOf(group?.id);
-  const principal = targets.find((t) => /^(user|serviceprincipal)$/i.test(t.type ?? '')) ?? groups.find((t) => t !== group && guidOf(t.id) !== groupId);
+  const principal =
+    targets.find((t) => /^(user|serviceprincipal)$/i.test(t.type ?? '')) ?? groups.find((t) => t !== group && guidOf(t.id) !== groupId);
   return { group, groupId, accessId: accessOf(targets, details), principal };
 }
 
 /** `member` / `owner` from the details (Graph's accessId) or the role target's name or id. */
 function accessOf(targets: AuditTarget[], details: Map<string, string>): GroupAccessId | undefined {
   const role = targets.find((t) => /^role/i.test(t.type ?? ''));
-  for (const value of [details.get('accessid'), details.get('roledefinitionoriginid'), details.get('roledefinitionid'), role?.displayName, role?.id]) {
+  for (const value of [
+    details.get('accessid'),
+    details.get('roledefinitionoriginid'),
+    details.get('roledefinitionid'),
+    role?.displayName,
+    role?.id,
+  ]) {
     const v = value?.trim().toLowerCase();
     const match = GROUP_ACCESS_IDS.find((a) => v === a || v?.endsWith(`/${a}`));
     if (match) return match;

@@ -90,13 +90,21 @@ export class PimRequestSource implements RequestSource {
     for (const subscriptionId of this.arm ? this.subscriptionIds : []) {
       for (const schedule of ['assignment', 'eligibility'] as const) {
         const collection = schedule === 'assignment' ? 'roleAssignmentScheduleRequests' : 'roleEligibilityScheduleRequests';
-        yield* this.armPages(`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/${collection}?api-version=${ARM_REQUESTS_API_VERSION}`, schedule, since);
+        yield* this.armPages(
+          `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/${collection}?api-version=${ARM_REQUESTS_API_VERSION}`,
+          schedule,
+          since,
+        );
       }
     }
     if (!this.groups) return;
     for (const schedule of ['assignment', 'eligibility'] as const) {
       try {
-        yield* this.graphPages(`/identityGovernance/privilegedAccess/group/${schedule}ScheduleRequests?$filter=createdDateTime ge ${since}`, 'group', schedule);
+        yield* this.graphPages(
+          `/identityGovernance/privilegedAccess/group/${schedule}ScheduleRequests?$filter=createdDateTime ge ${since}`,
+          'group',
+          schedule,
+        );
       } catch (e) {
         // Without the group permissions only group requests are missed; the warning says which to grant.
         if (!(e instanceof GraphRequestError && (e.statusCode === 401 || e.statusCode === 403))) throw e;
@@ -171,7 +179,13 @@ export function fromArm(r: ArmScheduleRequest, schedule: ScheduleRequest['schedu
     status: p.status,
     createdDateTime: created,
     principalId: p.principalId.toLowerCase(),
-    ...(type === 'user' ? { principalType: 'user' as const } : type === 'group' ? { principalType: 'group' as const } : type === 'serviceprincipal' ? { principalType: 'servicePrincipal' as const } : {}),
+    ...(type === 'user'
+      ? { principalType: 'user' as const }
+      : type === 'group'
+        ? { principalType: 'group' as const }
+        : type === 'serviceprincipal'
+          ? { principalType: 'servicePrincipal' as const }
+          : {}),
     roleDefinitionId: role,
     scopeId: p.scope,
     ...optional('createdById', p.requestorId ?? undefined),
@@ -183,7 +197,9 @@ export function fromArm(r: ArmScheduleRequest, schedule: ScheduleRequest['schedu
   };
 }
 
-function schedulePart(info: { startDateTime?: string | null; expiration?: Expiration | null } | null | undefined): Pick<ScheduleRequest, 'permanent' | 'startDateTime' | 'endDateTime'> {
+function schedulePart(
+  info: { startDateTime?: string | null; expiration?: Expiration | null } | null | undefined,
+): Pick<ScheduleRequest, 'permanent' | 'startDateTime' | 'endDateTime'> {
   const start = isoOf(info?.startDateTime);
   const expiration = info?.expiration;
   const permanent = (expiration?.type ?? '').toLowerCase() === 'noexpiration';

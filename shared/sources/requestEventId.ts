@@ -13,7 +13,9 @@ const EVENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestEventId(requestId: string, type: PimEventType, ordinal?: number): string {
   const suffix = `${type}${ordinal === undefined ? '' : `:${ordinal}`}`;
   const plain = `req:${requestId.toLowerCase()}:${suffix}`;
-  return EVENT_ID.test(plain) ? plain : `req:h-${createHash('sha256').update(requestId.toLowerCase()).digest('hex').slice(0, 40)}:${suffix}`;
+  return EVENT_ID.test(plain)
+    ? plain
+    : `req:h-${createHash('sha256').update(requestId.toLowerCase()).digest('hex').slice(0, 40)}:${suffix}`;
 }
 
 /** The event types both sources can see for one request; the others (outside PIM, PIM enabled) keep the audit id. */

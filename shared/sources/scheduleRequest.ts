@@ -47,7 +47,14 @@ export interface ScheduleRequest {
 /** Statuses in which a request still waits for an approver. */
 const PENDING = new Set(['pendingapproval', 'pendingadmindecision']);
 /** Decided for, not yet in force. */
-const GRANTED = new Set(['granted', 'adminapproved', 'pendingprovisioning', 'provisioningstarted', 'pendingschedulecreation', 'pendingexternalprovisioning']);
+const GRANTED = new Set([
+  'granted',
+  'adminapproved',
+  'pendingprovisioning',
+  'provisioningstarted',
+  'pendingschedulecreation',
+  'pendingexternalprovisioning',
+]);
 /** In force (or scheduled to be). */
 const DONE = new Set(['provisioned', 'schedulecreated']);
 const DENIED = new Set(['denied', 'admindenied']);
@@ -124,10 +131,21 @@ export type BuiltEvent = ParseResult;
  * The event of one transition (or reminder `ordinal`, at `at`), validated by the event schema.
  * A PIM for Groups request's scope is its group with the access (member or owner), without a role.
  */
-export function requestEvent(r: ScheduleRequest, type: PimEventType, tenantId: string, now: Date, reminder?: { ordinal: number; at: string }): BuiltEvent {
-  const isAssignmentType = type === 'roleAssigned' || type === 'roleExtended' || type === 'roleRenewed' || type === 'assignmentPendingApproval';
+export function requestEvent(
+  r: ScheduleRequest,
+  type: PimEventType,
+  tenantId: string,
+  now: Date,
+  reminder?: { ordinal: number; at: string },
+): BuiltEvent {
+  const isAssignmentType =
+    type === 'roleAssigned' || type === 'roleExtended' || type === 'roleRenewed' || type === 'assignmentPendingApproval';
   const isActivation = type === 'activationApproved' || type === 'activationCompleted';
-  const requester = type === 'activationPendingApproval' || type === 'assignmentPendingApproval' || type === 'approvalReminder' || type === 'activationCanceled';
+  const requester =
+    type === 'activationPendingApproval' ||
+    type === 'assignmentPendingApproval' ||
+    type === 'approvalReminder' ||
+    type === 'activationCanceled';
   const candidate: Record<string, unknown> = {
     id: requestEventId(r.id, type, reminder?.ordinal),
     type,

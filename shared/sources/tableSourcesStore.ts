@@ -56,7 +56,9 @@ export class TableSourcesStore implements CursorStore, EmittedStore, TrackingSto
   async tracked(): Promise<TrackedAssignment[]> {
     await ensureTable(this.client);
     const out: TrackedAssignment[] = [];
-    const rows = this.client.listEntities<{ key: string; data: string }>({ queryOptions: { filter: "PartitionKey eq 'tracked'", select: ['key', 'data'] } });
+    const rows = this.client.listEntities<{ key: string; data: string }>({
+      queryOptions: { filter: "PartitionKey eq 'tracked'", select: ['key', 'data'] },
+    });
     for await (const row of rows) out.push({ key: row.key, data: row.data });
     return out;
   }

@@ -20,7 +20,10 @@ export interface StorageConnection {
 }
 
 export function requireCredential(conn: StorageConnection): TokenCredential {
-  if (!conn.credential) throw new Error(`Storage account ${conn.accountName ?? '?'} needs a credential: build the connection with storageConnection(settings) (shared/composition).`);
+  if (!conn.credential)
+    throw new Error(
+      `Storage account ${conn.accountName ?? '?'} needs a credential: build the connection with storageConnection(settings) (shared/composition).`,
+    );
   return conn.credential;
 }
 
@@ -83,11 +86,19 @@ export function statusOf(e: unknown): number | undefined {
  */
 export function isConflict(e: unknown): boolean {
   const status = statusOf(e);
-  return status === 409 || status === 412 || /EntityAlreadyExists|already exists|UpdateConditionNotSatisfied|condition/i.test(String((e as Error)?.message ?? ''));
+  return (
+    status === 409 ||
+    status === 412 ||
+    /EntityAlreadyExists|already exists|UpdateConditionNotSatisfied|condition/i.test(String((e as Error)?.message ?? ''))
+  );
 }
 
 /** A point read: the row, or undefined when there is none. */
-export async function entityOrUndefined<T extends object>(client: TableClient, partitionKey: string, rowKey: string): Promise<(T & { etag?: string }) | undefined> {
+export async function entityOrUndefined<T extends object>(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<(T & { etag?: string }) | undefined> {
   try {
     return await client.getEntity<T>(partitionKey, rowKey);
   } catch (e) {

@@ -61,15 +61,24 @@ export function telemetryStarted(): boolean {
 
 export async function startTelemetry(app: FunctionsApp, connectionString: string, options: TelemetryOptions = {}): Promise<void> {
   if (provider) return;
-  const [{ AzureMonitorTraceExporter }, { AlwaysOnSampler, BatchSpanProcessor, NodeTracerProvider }, { resourceFromAttributes }, coreTracing, { AzureSdkInstrumentation }] =
-    await Promise.all([
-      import('@azure/monitor-opentelemetry-exporter'),
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/resources'),
-      import('@azure/core-tracing'),
-      import('@azure/opentelemetry-instrumentation-azure-sdk'),
-    ]);
-  const exporter = new AzureMonitorTraceExporter({ ...options.exporterOptions, connectionString, ...(options.credential ? { credential: options.credential } : {}) });
+  const [
+    { AzureMonitorTraceExporter },
+    { AlwaysOnSampler, BatchSpanProcessor, NodeTracerProvider },
+    { resourceFromAttributes },
+    coreTracing,
+    { AzureSdkInstrumentation },
+  ] = await Promise.all([
+    import('@azure/monitor-opentelemetry-exporter'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/resources'),
+    import('@azure/core-tracing'),
+    import('@azure/opentelemetry-instrumentation-azure-sdk'),
+  ]);
+  const exporter = new AzureMonitorTraceExporter({
+    ...options.exporterOptions,
+    connectionString,
+    ...(options.credential ? { credential: options.credential } : {}),
+  });
   const tracerProvider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? process.env['WEBSITE_SITE_NAME'] ?? 'pim-notify' }),
     // Few events, each worth seeing: keep every span (host.json samples the host's own telemetry).

@@ -26,7 +26,10 @@ export function parseIsoWeek(id: string): IsoWeek {
   const m = WEEK.exec(id);
   if (!m) throw new Error(`"${id}" is not an ISO week: use YYYY-Www, e.g. 2026-W47`);
   const start = DateTime.fromObject({ weekYear: Number(m[1]), weekNumber: Number(m[2]), weekday: 1 }, { zone: 'utc' });
-  if (!start.isValid || start.weekNumber !== Number(m[2])) throw new Error(`${id} does not exist (that year has ${DateTime.fromObject({ weekYear: Number(m[1]) }, { zone: 'utc' }).weeksInWeekYear} weeks)`);
+  if (!start.isValid || start.weekNumber !== Number(m[2]))
+    throw new Error(
+      `${id} does not exist (that year has ${DateTime.fromObject({ weekYear: Number(m[1]) }, { zone: 'utc' }).weeksInWeekYear} weeks)`,
+    );
   return weekFrom(start);
 }
 

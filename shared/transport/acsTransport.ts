@@ -51,7 +51,11 @@ export interface AcsConnection {
 export const MAX_ATTEMPTS = 10;
 
 /** Operation statuses meaning ACS took the message (the SDK's KnownEmailSendStatus spellings). */
-const ACCEPTED_STATUSES: ReadonlySet<string> = new Set([KnownEmailSendStatus.Succeeded, KnownEmailSendStatus.Running, KnownEmailSendStatus.NotStarted]);
+const ACCEPTED_STATUSES: ReadonlySet<string> = new Set([
+  KnownEmailSendStatus.Succeeded,
+  KnownEmailSendStatus.Running,
+  KnownEmailSendStatus.NotStarted,
+]);
 
 /**
  * ACS error codes meaning this recipient cannot get the mail (suppression list after hard
@@ -121,7 +125,9 @@ export class AcsTransport implements Transport {
       }
       this.log('warn', `ACS operation ${id} ended ${found.status} (${code}); trying attempt ${attempt + 1}`);
     }
-    throw new PermanentSendError(`ACS failed all ${MAX_ATTEMPTS} attempts for operation ${operationId}; look these operation ids up in the ACS email logs`);
+    throw new PermanentSendError(
+      `ACS failed all ${MAX_ATTEMPTS} attempts for operation ${operationId}; look these operation ids up in the ACS email logs`,
+    );
   }
 }
 
@@ -157,7 +163,9 @@ export function createAcsTransport(
     return new AcsTransport({ endpoint: url, credential: key }, senderOptions);
   }
   if (settings.ACS_ENDPOINT && credential) return new AcsTransport({ endpoint: settings.ACS_ENDPOINT, credential }, senderOptions);
-  throw new Error('EMAIL_TRANSPORT=acs needs ACS_ENDPOINT (with the managed identity) or ACS_CONNECTION_STRING; set one in the app settings');
+  throw new Error(
+    'EMAIL_TRANSPORT=acs needs ACS_ENDPOINT (with the managed identity) or ACS_CONNECTION_STRING; set one in the app settings',
+  );
 }
 
 function parseConnectionString(connectionString: string): { url: string; credential: KeyCredential | TokenCredential } {

@@ -25,7 +25,19 @@ export class HeaderValueError extends Error {
 }
 
 /** Headers the composer writes itself; an extra header must not replace them (Message-ID may: threading.ts). */
-const RESERVED = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'sender', 'reply-to']);
+const RESERVED = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'sender',
+  'reply-to',
+]);
 
 export async function toEml(email: OutgoingEmail, options: EmlOptions): Promise<Buffer> {
   const { messageId: given, headers } = threadingHeaders(checkedHeaders(email.headers ?? {}));
@@ -53,7 +65,8 @@ export async function toEml(email: OutgoingEmail, options: EmlOptions): Promise<
 
 /** `<operationId@sender-domain>`; an id with characters a Message-ID may not hold is hashed. */
 export function messageIdFor(id: string, fromAddress: string): string {
-  const local = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(id) && id.length <= 128 ? id : createHash('sha256').update(id).digest('hex').slice(0, 40);
+  const local =
+    /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(id) && id.length <= 128 ? id : createHash('sha256').update(id).digest('hex').slice(0, 40);
   return `<${local}@${messageIdDomain(fromAddress)}>`;
 }
 
@@ -66,7 +79,8 @@ function checkedHeaders(headers: Record<string, string>): Record<string, string>
   for (const [name, value] of Object.entries(headers)) {
     // RFC 5322 field names: printable ASCII except the colon.
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) throw new HeaderValueError(`invalid header name ${JSON.stringify(name)}`);
-    if (RESERVED.has(name.toLowerCase())) throw new HeaderValueError(`header ${name} is set by the composer and cannot be given as an extra header`);
+    if (RESERVED.has(name.toLowerCase()))
+      throw new HeaderValueError(`header ${name} is set by the composer and cannot be given as an extra header`);
     if (/[\r\n]/.test(value)) throw new HeaderValueError(`header ${name} has a line break in its value`);
   }
   return headers;
@@ -83,7 +97,13 @@ function threadingHeaders(headers: Record<string, string>): { messageId?: string
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (lower === 'message-id' || lower === 'in-reply-to' || lower === 'references') {
-      if (!value.trim().split(/\s+/).every((id) => MSG_ID.test(id))) throw new HeaderValueError(`header ${name} must hold <id@domain> message ids`);
+      if (
+        !value
+          .trim()
+          .split(/\s+/)
+          .every((id) => MSG_ID.test(id))
+      )
+        throw new HeaderValueError(`header ${name} must hold <id@domain> message ids`);
     }
     if (lower === 'message-id') messageId = value.trim();
     else rest[name] = value;

@@ -27,7 +27,8 @@ export class OutboxTransport implements Transport {
 
   async accept(message: Message, options: AcceptOptions): Promise<Acceptance> {
     const [to, ...more] = [...message.to, ...message.bcc];
-    if (!to || more.length > 0) throw new Error(`the outbox writes one recipient per message, got ${message.to.length + message.bcc.length}`);
+    if (!to || more.length > 0)
+      throw new Error(`the outbox writes one recipient per message, got ${message.to.length + message.bcc.length}`);
     const email = { ...message, to };
     const { dir } = this.options;
     const fileName = `${safeName(options.operationId)}.eml`;

@@ -62,7 +62,17 @@ export async function collectAuditEvents(deps: CollectDeps): Promise<CollectOutc
   const stored = await deps.cursors.cursor(AUDIT_CURSOR);
   // First run: start at "now" minus the overlap rather than replaying history as fresh emails.
   let cursor = stored ? Date.parse(stored) : now.getTime();
-  const outcome: CollectOutcome = { from: new Date(cursor).toISOString(), to: '', read: 0, queued: 0, alreadyQueued: 0, ignored: 0, unknown: {}, unsupported: 0, invalid: 0 };
+  const outcome: CollectOutcome = {
+    from: new Date(cursor).toISOString(),
+    to: '',
+    read: 0,
+    queued: 0,
+    alreadyQueued: 0,
+    ignored: 0,
+    unknown: {},
+    unsupported: 0,
+    invalid: 0,
+  };
 
   for (;;) {
     const to = Math.max(cursor, Math.min(now.getTime(), cursor + maxWindow));
@@ -88,7 +98,10 @@ export async function collectAuditEvents(deps: CollectDeps): Promise<CollectOutc
 
   outcome.to = iso(cursor);
   for (const [activity, count] of Object.entries(outcome.unknown)) {
-    deps.log('warn', `unknown PIM audit activity "${activity}" (${count} record${count === 1 ? '' : 's'}): not mapped in shared/sources/activities.ts`);
+    deps.log(
+      'warn',
+      `unknown PIM audit activity "${activity}" (${count} record${count === 1 ? '' : 's'}): not mapped in shared/sources/activities.ts`,
+    );
   }
   return outcome;
 }

@@ -62,7 +62,13 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
       continue;
     }
     const at = data.deliveryAttemptTimestamp ?? event.eventTime ?? deps.clock.now().toISOString();
-    const report = { messageId: data.messageId, key: recipientKey(data.recipient), status: data.status, at, detail: data.deliveryStatusDetails?.statusMessage ?? '' };
+    const report = {
+      messageId: data.messageId,
+      key: recipientKey(data.recipient),
+      status: data.status,
+      at,
+      detail: data.deliveryStatusDetails?.statusMessage ?? '',
+    };
     // Only an event can be put back for a resend (a digest or a summary has no text to requeue):
     // for those a Failed report is final, recorded and reported like a bounce.
     const recorded = await deps.ledger.recordReport(found.eventId, report, found.eventText ? deps.settings.DELIVERY_REPORT_RESENDS : 0);
@@ -81,7 +87,10 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
       deps.log('warn', `${who}: ACS reported Failed; sending again`);
     } else if (data.status === 'Failed' && !found.eventText) {
       outcome.undeliverable++;
-      deps.log('error', `${who}: ACS reported Failed; not sent again, as no event is kept to put back (a digest, a held-back summary, or an event too large to keep)`);
+      deps.log(
+        'error',
+        `${who}: ACS reported Failed; not sent again, as no event is kept to put back (a digest, a held-back summary, or an event too large to keep)`,
+      );
     } else if (UNDELIVERABLE.has(data.status) || data.status === 'Failed') {
       outcome.undeliverable++;
       deps.log('error', `${who}: ACS reported ${data.status.slice(0, 40)}; not sent again (fix or remove the address)`);

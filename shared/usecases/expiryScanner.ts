@@ -69,7 +69,13 @@ function withinScope(id: string, scope: string): boolean {
 
 /** Who holds what where, without the end date: the same holding extended keeps its identity. */
 function holdingKey(a: ScheduledAssignment): string {
-  return [a.scope.kind, a.scope.id.toLowerCase().replace(/\/+$/, '') || '/', a.roleDefinitionId.toLowerCase(), a.principalId.toLowerCase(), a.state].join('|');
+  return [
+    a.scope.kind,
+    a.scope.id.toLowerCase().replace(/\/+$/, '') || '/',
+    a.roleDefinitionId.toLowerCase(),
+    a.principalId.toLowerCase(),
+    a.state,
+  ].join('|');
 }
 
 export function assignmentKey(a: ScheduledAssignment): string {
@@ -88,13 +94,27 @@ export async function scanExpiry(deps: ScanDeps): Promise<ScanOutcome> {
     deps.directory.tenant(),
     deps.tracking.tracked(),
   ]);
-  const outcome: ScanOutcome = { assignments: 0, emitted: { expiring14d: 0, expiring1d: 0, expired: 0 }, alreadyEmitted: 0, dropped: 0, unreadableScopes: unreadable.length };
+  const outcome: ScanOutcome = {
+    assignments: 0,
+    emitted: { expiring14d: 0, expiring1d: 0, expired: 0 },
+    alreadyEmitted: 0,
+    dropped: 0,
+    unreadableScopes: unreadable.length,
+  };
   for (const u of unreadable) {
-    reportMissingPermission(deps.log, u.error, `the expiry scanner sends no reminders for ${u.scope.kind === 'directory' ? 'directory roles' : u.scope.kind === 'group' ? 'PIM for Groups' : `Azure roles in ${u.scope.id}`} and keeps what it tracks there; the other scopes are scanned`);
+    reportMissingPermission(
+      deps.log,
+      u.error,
+      `the expiry scanner sends no reminders for ${u.scope.kind === 'directory' ? 'directory roles' : u.scope.kind === 'group' ? 'PIM for Groups' : `Azure roles in ${u.scope.id}`} and keeps what it tracks there; the other scopes are scanned`,
+    );
   }
   // Assignments of a scope that could not be read are not "gone": keep tracking them.
   const unseen = (a: ScheduledAssignment) =>
-    unreadable.some((u) => (u.scope.kind === 'azureResource' ? a.scope.kind === 'azureResource' && withinScope(a.scope.id, u.scope.id) : a.scope.kind === u.scope.kind));
+    unreadable.some((u) =>
+      u.scope.kind === 'azureResource'
+        ? a.scope.kind === 'azureResource' && withinScope(a.scope.id, u.scope.id)
+        : a.scope.kind === u.scope.kind,
+    );
 
   // Activations last hours and end by design: PIM sends no expiry reminders for them.
   const current = new Map<string, ScheduledAssignment>();

@@ -20,7 +20,14 @@ import { renderOptions } from '../planning/addressing.js';
 
 export type HeldBackSettings = Pick<
   Settings,
-  'RECIPIENT_RATE_LIMIT' | 'RECIPIENT_RATE_WINDOW_MINUTES' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR' | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS' | 'EMAIL_SEND_CONCURRENCY'
+  | 'RECIPIENT_RATE_LIMIT'
+  | 'RECIPIENT_RATE_WINDOW_MINUTES'
+  | 'PORTAL_BASE_URL'
+  | 'TEMPLATES_DIR'
+  | 'EMAIL_SENDER_ADDRESS'
+  | 'EMAIL_SENDER_NAME'
+  | 'DELIVERY_LEASE_SECONDS'
+  | 'EMAIL_SEND_CONCURRENCY'
 >;
 
 export interface HeldBackDeps {
@@ -53,12 +60,7 @@ export function heldBackLedgerId(due: Pick<DueSummary, 'key' | 'windowStart'>): 
 }
 
 /** One person's summary of one window. */
-export function renderSummary(
-  window: DueSummary,
-  items: HeldItem[],
-  tenantName: string,
-  settings: HeldBackSettings,
-): RenderedEmail {
+export function renderSummary(window: DueSummary, items: HeldItem[], tenantName: string, settings: HeldBackSettings): RenderedEmail {
   return renderHeldBack(
     {
       tenantName,
@@ -92,14 +94,18 @@ export async function sendHeldBackSummaries(now: Date, deps: HeldBackDeps): Prom
       };
       let counts: DeliveryCounts;
       try {
-        counts = await deliver(ledgerId, [{ key: window.key, operationId: deliveryOperationId(ledgerId, window.address), notification: 'heldBackSummary', email }], {
-          transport: deps.transport,
-          ledger: deps.ledger,
-          leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000,
-          concurrency: deps.settings.EMAIL_SEND_CONCURRENCY,
-          personal: true,
-          log: deps.log,
-        });
+        counts = await deliver(
+          ledgerId,
+          [{ key: window.key, operationId: deliveryOperationId(ledgerId, window.address), notification: 'heldBackSummary', email }],
+          {
+            transport: deps.transport,
+            ledger: deps.ledger,
+            leaseMs: deps.settings.DELIVERY_LEASE_SECONDS * 1000,
+            concurrency: deps.settings.EMAIL_SEND_CONCURRENCY,
+            personal: true,
+            log: deps.log,
+          },
+        );
       } catch (e) {
         if (!(e instanceof DeliveryBusyError)) throw e;
         // An overlapping run is sending this one: it stays due, and the next run finds it sent.

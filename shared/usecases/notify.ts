@@ -92,8 +92,17 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   if (confirmation.kind === 'notConfirmed') {
     return { kind: 'invalid', error: new InvalidEventError(event.id, [{ path: '', message: notConfirmedReason(confirmation.reason) }]) };
   }
-  if (confirmation.kind === 'notYet') return queueAgain(event.id, eventText, 'awaitingPim', confirmation.retryAfterMs, `not in PIM's records yet (${confirmation.reason})`, deps);
-  if (confirmation.kind === 'unchecked' && confirmation.warn) deps.log('warn', `event ${event.id} (${event.type}): mailed unconfirmed by PIM: ${confirmation.reason}`);
+  if (confirmation.kind === 'notYet')
+    return queueAgain(
+      event.id,
+      eventText,
+      'awaitingPim',
+      confirmation.retryAfterMs,
+      `not in PIM's records yet (${confirmation.reason})`,
+      deps,
+    );
+  if (confirmation.kind === 'unchecked' && confirmation.warn)
+    deps.log('warn', `event ${event.id} (${event.type}): mailed unconfirmed by PIM: ${confirmation.reason}`);
 
   let plan;
   try {
@@ -107,7 +116,12 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
   const registration = await deps.registry.register(event.id, eventContentHash(event));
   if (registration.kind === 'different') {
     const since = registration.firstSeenAt ? ` first seen ${registration.firstSeenAt}` : '';
-    return { kind: 'invalid', error: new InvalidEventError(event.id, [{ path: 'id', message: `is already the id of a different event${since}; an id must not be reused` }]) };
+    return {
+      kind: 'invalid',
+      error: new InvalidEventError(event.id, [
+        { path: 'id', message: `is already the id of a different event${since}; an id must not be reused` },
+      ]),
+    };
   }
   // Recorded whatever becomes of its emails (the event happened), while they go out rather
   // than before (it would add a table round trip to every event): the insert is idempotent and
@@ -135,18 +149,40 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
       log: deps.log,
     });
     deps.log('info', `event ${event.id}: ${counts.messages} messages accepted`);
-    return { kind: 'done', eventId: event.id, sent: counts.sent, alreadySent: counts.alreadySent, failed: counts.failed, held, activity: await recording };
+    return {
+      kind: 'done',
+      eventId: event.id,
+      sent: counts.sent,
+      alreadySent: counts.alreadySent,
+      failed: counts.failed,
+      held,
+      activity: await recording,
+    };
   } catch (e) {
     // Another worker holds the emails, or the transport's quota ran out: look again later as a
     // new message, so waiting never uses up one of the message's tries. The activity is
     // recorded either way (the event happened).
     if (e instanceof DeliveryBusyError) {
       await recording;
-      return queueAgain(event.id, eventText, 'busy', busyRetrySeconds(e.retryAfterMs) * 1000, "emails held by another worker's lease", deps);
+      return queueAgain(
+        event.id,
+        eventText,
+        'busy',
+        busyRetrySeconds(e.retryAfterMs) * 1000,
+        "emails held by another worker's lease",
+        deps,
+      );
     }
     if (e instanceof QuotaExceededError) {
       await recording;
-      return queueAgain(event.id, eventText, 'throttled', e.retryAfterMs, 'the transport\'s quota is used up; what went out is recorded', deps);
+      return queueAgain(
+        event.id,
+        eventText,
+        'throttled',
+        e.retryAfterMs,
+        "the transport's quota is used up; what went out is recorded",
+        deps,
+      );
     }
     throw e;
   } finally {
@@ -156,7 +192,14 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
 }
 
 /** Puts the event back on the queue for `retryAfterMs`: the outcome that says so. */
-async function queueAgain(eventId: string, eventText: string, reason: QueuedAgain['reason'], retryAfterMs: number, detail: string, deps: Pick<NotifyDeps, 'events'>): Promise<QueuedAgain> {
+async function queueAgain(
+  eventId: string,
+  eventText: string,
+  reason: QueuedAgain['reason'],
+  retryAfterMs: number,
+  detail: string,
+  deps: Pick<NotifyDeps, 'events'>,
+): Promise<QueuedAgain> {
   await deps.events.later(eventText, retryAfterMs);
   return { kind: 'queuedAgain', eventId, reason, retryAfterMs, detail };
 }
@@ -182,7 +225,12 @@ function busyRetrySeconds(leaseLeftMs: number | undefined): number {
 }
 
 /** A refused read (confirming or planning) waits for the permission on the queue (permissionWait.ts). */
-async function waitIfPermissionMissing(e: unknown, event: PimEvent, eventText: string, deps: NotifyDeps): Promise<Invalid | QueuedAgain | undefined> {
+async function waitIfPermissionMissing(
+  e: unknown,
+  event: PimEvent,
+  eventText: string,
+  deps: NotifyDeps,
+): Promise<Invalid | QueuedAgain | undefined> {
   const missing = missingPermission(e);
   return missing ? waitForPermission(event, eventText, missing, deps) : undefined;
 }

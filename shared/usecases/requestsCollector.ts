@@ -81,7 +81,13 @@ export async function collectRequestEvents(deps: RequestsDeps): Promise<Requests
 }
 
 /** The latest reminder that is due, once; earlier ones that were missed (an outage) are marked, never sent late. */
-async function remind(request: ScheduleRequest, hours: readonly number[], now: Date, deps: RequestsDeps, outcome: RequestsOutcome): Promise<void> {
+async function remind(
+  request: ScheduleRequest,
+  hours: readonly number[],
+  now: Date,
+  deps: RequestsDeps,
+  outcome: RequestsOutcome,
+): Promise<void> {
   const created = Date.parse(request.createdDateTime);
   if (now.getTime() >= approvalExpiry(request.createdDateTime).getTime()) return;
   let due = -1;
@@ -91,7 +97,10 @@ async function remind(request: ScheduleRequest, hours: readonly number[], now: D
   if (due < 0) return;
   const id = requestEventId(request.id, 'approvalReminder', due + 1);
   if (await isRecorded(id, deps)) return;
-  const sent = await emit(request, 'approvalReminder', now, deps, outcome, { ordinal: due + 1, at: new Date(created + hours[due]! * HOUR).toISOString() });
+  const sent = await emit(request, 'approvalReminder', now, deps, outcome, {
+    ordinal: due + 1,
+    at: new Date(created + hours[due]! * HOUR).toISOString(),
+  });
   if (!sent) return;
   outcome.reminders++;
   for (let i = 0; i < due; i++) await deps.emitted.record(requestEventId(request.id, 'approvalReminder', i + 1));

@@ -24,8 +24,15 @@ import type { Log } from '../log.js';
 
 export type DigestSettings = Pick<
   Settings,
-  | 'RECIPIENT_MODEL' | 'DIGEST_EXTRA_RECIPIENTS' | 'DIGEST_OPT_OUT' | 'PORTAL_BASE_URL' | 'TEMPLATES_DIR'
-  | 'EMAIL_SENDER_ADDRESS' | 'EMAIL_SENDER_NAME' | 'DELIVERY_LEASE_SECONDS' | 'EMAIL_SEND_CONCURRENCY'
+  | 'RECIPIENT_MODEL'
+  | 'DIGEST_EXTRA_RECIPIENTS'
+  | 'DIGEST_OPT_OUT'
+  | 'PORTAL_BASE_URL'
+  | 'TEMPLATES_DIR'
+  | 'EMAIL_SENDER_ADDRESS'
+  | 'EMAIL_SENDER_NAME'
+  | 'DELIVERY_LEASE_SECONDS'
+  | 'EMAIL_SEND_CONCURRENCY'
 >;
 
 export interface DigestPlan {
@@ -45,11 +52,16 @@ export function emptyTiles(): DigestTiles {
 export function tileOf(row: Pick<ActivityRow, 'type' | 'scopeKind' | 'assignmentState'>): keyof DigestTiles | undefined {
   if (row.scopeKind !== 'directory') return undefined;
   switch (row.type) {
-    case 'activationCompleted': return 'usersActivated';
-    case 'roleMadePermanent': return 'usersMadePermanent';
-    case 'roleAssigned': return row.assignmentState === 'eligible' ? 'roleAssignmentsInPim' : undefined;
-    case 'roleAssignedOutsidePim': return 'roleAssignmentsOutsidePim';
-    default: return undefined;
+    case 'activationCompleted':
+      return 'usersActivated';
+    case 'roleMadePermanent':
+      return 'usersMadePermanent';
+    case 'roleAssigned':
+      return row.assignmentState === 'eligible' ? 'roleAssignmentsInPim' : undefined;
+    case 'roleAssignedOutsidePim':
+      return 'roleAssignmentsOutsidePim';
+    default:
+      return undefined;
   }
 }
 

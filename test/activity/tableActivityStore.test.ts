@@ -8,8 +8,13 @@ import { storageConnectionString, uniqueTableName } from '../support/storage.js'
 const TENANT = '7d3f6a2e-4b1c-4e8f-9a6d-2c5b8e1f0a37';
 function ev(id: string, occurredAt: string) {
   const r = parseEvent({
-    id, type: 'activationCompleted', tenantId: TENANT, occurredAt, scope: { kind: 'directory', id: '/' },
-    role: { id: '62e90394-69f5-4237-9190-012177145e10' }, principal: { id: '0b5e8f33-2222-4b4b-8c8c-0123456789ab' },
+    id,
+    type: 'activationCompleted',
+    tenantId: TENANT,
+    occurredAt,
+    scope: { kind: 'directory', id: '/' },
+    role: { id: '62e90394-69f5-4237-9190-012177145e10' },
+    principal: { id: '0b5e8f33-2222-4b4b-8c8c-0123456789ab' },
   });
   if (r.kind === 'invalid') throw r.error;
   return r.event;
@@ -37,7 +42,9 @@ describe('ISO weeks (UTC)', () => {
 
 describe('activity table on Azurite', () => {
   it('records an event id once, whatever the redeliveries and concurrent writers', async () => {
-    const store = new TableActivityStore(TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }));
+    const store = new TableActivityStore(
+      TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }),
+    );
     const e = ev('evt-1', '2026-11-18T10:00:00Z');
     const results = await Promise.all([store.record(e), store.record(e), store.record(e)]);
     expect(results.sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
@@ -45,7 +52,9 @@ describe('activity table on Azurite', () => {
   });
 
   it('reads exactly one week, boundaries included and excluded', async () => {
-    const store = new TableActivityStore(TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }));
+    const store = new TableActivityStore(
+      TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }),
+    );
     await store.record(ev('first-instant', '2026-11-16T00:00:00Z'));
     await store.record(ev('last-instant', '2026-11-22T23:59:59Z'));
     await store.record(ev('next-monday', '2026-11-23T00:00:00Z'));

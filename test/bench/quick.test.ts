@@ -29,7 +29,17 @@ describe('npm run bench -- --quick', () => {
   it('runs end to end and writes every figure', { timeout: 360_000 }, async () => {
     for (const file of ['package.json', 'host.json']) copyFileSync(fromPackageRoot(file), path.join(scratch, file));
     symlinkSync(fromPackageRoot('node_modules'), path.join(scratch, 'node_modules'), 'dir');
-    await run(process.execPath, [fromPackageRoot('node_modules/typescript/bin/tsc'), '-p', fromPackageRoot('tsconfig.build.json'), '--outDir', path.join(scratch, 'dist')], { maxBuffer: 16 << 20 });
+    await run(
+      process.execPath,
+      [
+        fromPackageRoot('node_modules/typescript/bin/tsc'),
+        '-p',
+        fromPackageRoot('tsconfig.build.json'),
+        '--outDir',
+        path.join(scratch, 'dist'),
+      ],
+      { maxBuffer: 16 << 20 },
+    );
     const out = path.join(scratch, 'results.json');
     await run(process.execPath, [path.join(scratch, 'dist/bench/run.js'), '--quick', '--out', out], { cwd: scratch, maxBuffer: 16 << 20 });
 
@@ -42,7 +52,13 @@ describe('npm run bench -- --quick', () => {
     expect(r.notify.failures).toBe(0);
     expect(r.notify.p95Ms).toBeGreaterThanOrEqual(r.notify.p50Ms);
     expect(r.notify.tableOperationsDesignMinimumPerEvent).toBe(4);
-    for (const field of ['acsRequestsPerRecipient', 'processingP95Ms', 'largeEventSeconds', 'eventsPerHourCustomDomain', 'eventsPerHourManagedDomain']) {
+    for (const field of [
+      'acsRequestsPerRecipient',
+      'processingP95Ms',
+      'largeEventSeconds',
+      'eventsPerHourCustomDomain',
+      'eventsPerHourManagedDomain',
+    ]) {
       expectPositive(r.delivery[field], `delivery.${field}`);
     }
     expect(r.delivery).toMatchObject({ lost: 0, duplicates: 0 });
@@ -50,7 +66,10 @@ describe('npm run bench -- --quick', () => {
     expectPositive(r.delivery.sequential.acsRequestsPerRecipient, 'delivery.sequential.acsRequestsPerRecipient');
     // Events of 1, 10, 100 and 1,000 recipients through the whole use case: each size measured, grouped as the rules plan it
     // (size − 1 additional recipients sharing one email, in messages of 50, and the activating person's own notice).
-    const bySize = r.delivery.processingByRecipients as Record<string, { events: number; messagesPerEvent: number; p50Ms: number; p95Ms: number }>;
+    const bySize = r.delivery.processingByRecipients as Record<
+      string,
+      { events: number; messagesPerEvent: number; p50Ms: number; p95Ms: number }
+    >;
     expect(Object.keys(bySize).sort((a, b) => Number(a) - Number(b))).toEqual(['1', '10', '100', '1000']);
     for (const [size, x] of Object.entries(bySize)) {
       expect(x.events, `events of ${size}`).toBe(2);
@@ -63,7 +82,12 @@ describe('npm run bench -- --quick', () => {
     expect(r.delivery.digestAcsStatusReadsPerRecipient).toBe(0);
     expect(r.delivery.digest).toMatchObject({ lost: 0, duplicates: 0, acsStatusReads: 0, acsMessages: r.delivery.digest.recipients });
     expectPositive(r.delivery.digest.recipients, 'delivery.digest.recipients');
-    expect(r.delivery.digest.sendAndPoll).toMatchObject({ lost: 0, duplicates: 0, recipients: r.delivery.digest.recipients, acsMessages: r.delivery.digest.recipients });
+    expect(r.delivery.digest.sendAndPoll).toMatchObject({
+      lost: 0,
+      duplicates: 0,
+      recipients: r.delivery.digest.recipients,
+      acsMessages: r.delivery.digest.recipients,
+    });
     expectPositive(r.delivery.digest.sendAndPoll.acsStatusReadsPerRecipient, 'delivery.digest.sendAndPoll.acsStatusReadsPerRecipient');
     const fanOutRecipients = Object.entries(bySize).reduce((a, [size, x]) => a + Number(size) * x.events, 0);
     // Every recipient's report recorded: the events', the sized events' and the large event's.
@@ -76,7 +100,15 @@ describe('npm run bench -- --quick', () => {
     expectPositive(r.coldStart.baselineMs, 'coldStart.baselineMs');
     expectPositive(r.render.emailsPerSecond, 'render.emailsPerSecond');
     expect(r.render).toMatchObject({ template: expect.any(String), bytes: positive });
-    for (const field of ['requests', 'endToEndP50Ms', 'endToEndP95Ms', 'graphRequestsPerHour', 'armRequestsPerHourPerSubscription', 'approvalEmails']) expectPositive(r.requests[field], `requests.${field}`);
+    for (const field of [
+      'requests',
+      'endToEndP50Ms',
+      'endToEndP95Ms',
+      'graphRequestsPerHour',
+      'armRequestsPerHourPerSubscription',
+      'approvalEmails',
+    ])
+      expectPositive(r.requests[field], `requests.${field}`);
     expect(r.requests.requests).toBe(20);
     expect(r.requests.endToEndP95Ms).toBeGreaterThanOrEqual(r.requests.endToEndP50Ms);
   });

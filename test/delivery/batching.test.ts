@@ -25,10 +25,16 @@ describe('shared content for grouping', () => {
       const kinds = new Set(shared.emails.map((e) => e.recipient.notification));
       const contents = new Set(shared.emails.map((e) => contentKey(e.email)));
       expect(contents.size).toBe(kinds.size);
-      const items = shared.emails.map((e) => ({ key: e.key, operationId: e.operationId, notification: e.recipient.notification, email: e.email }));
+      const items = shared.emails.map((e) => ({
+        key: e.key,
+        operationId: e.operationId,
+        notification: e.recipient.notification,
+        email: e.email,
+      }));
       expect(batchedMessages(event.id, items, 50)).toHaveLength([...kinds].length);
       for (const e of shared.emails) expect(e.email.text).not.toMatch(/^Hello /m);
-      if (personal.emails.some((e) => e.recipient.displayName)) expect(personal.emails.some((e) => /^Hello /m.test(e.email.text))).toBe(true);
+      if (personal.emails.some((e) => e.recipient.displayName))
+        expect(personal.emails.some((e) => /^Hello /m.test(e.email.text))).toBe(true);
       if (shared.emails.length > 1) checked++;
     }
     expect(checked).toBeGreaterThan(3);

@@ -7,9 +7,21 @@ import { deliveryOperationId, recipientKey } from '../../shared/delivery/deliver
 import { DeliveryBusyError, deliver, type Deliverable } from '../../shared/delivery/deliver.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 
-const email = (to: string) => ({ notification: 'assignmentAlert', subject: 'PIM: x', html: '<p>x</p>', text: 'x', from: { address: 'pim@contoso.com' }, to: { address: to } });
+const email = (to: string) => ({
+  notification: 'assignmentAlert',
+  subject: 'PIM: x',
+  html: '<p>x</p>',
+  text: 'x',
+  from: { address: 'pim@contoso.com' },
+  to: { address: to },
+});
 const items = (n: number): Deliverable[] =>
-  Array.from({ length: n }, (_, i) => `u${i}@contoso.com`).map((a) => ({ key: recipientKey(a), operationId: deliveryOperationId('e1', a), notification: 'assignmentAlert', email: email(a) }));
+  Array.from({ length: n }, (_, i) => `u${i}@contoso.com`).map((a) => ({
+    key: recipientKey(a),
+    operationId: deliveryOperationId('e1', a),
+    notification: 'assignmentAlert',
+    email: email(a),
+  }));
 
 /** A transport of one recipient per message whose n-th call succeeds, fails for now, or refuses for good. */
 class ScriptedTransport implements Transport {
@@ -26,10 +38,19 @@ class ScriptedTransport implements Transport {
 }
 
 function ledger() {
-  return new TableDeliveryLedger(TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Led'), { allowInsecureConnection: true }));
+  return new TableDeliveryLedger(
+    TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Led'), { allowInsecureConnection: true }),
+  );
 }
 // One message at a time, so the script's n-th call is the n-th message.
-const opts = (transport: Transport, l: TableDeliveryLedger) => ({ transport, ledger: l, leaseMs: 300_000, concurrency: 1, personal: true, log: () => {} });
+const opts = (transport: Transport, l: TableDeliveryLedger) => ({
+  transport,
+  ledger: l,
+  leaseMs: 300_000,
+  concurrency: 1,
+  personal: true,
+  log: () => {},
+});
 
 describe('deliver', () => {
   it('after a transient failure the retry takes over at once, as possibly sent, and sends nothing twice', async () => {
@@ -55,7 +76,11 @@ describe('deliver', () => {
 
   it('reports claims held by a live worker as busy instead of sending them', async () => {
     const l = ledger();
-    await l.claim('e1', items(2).map(({ key, operationId, notification }) => ({ key, operationId, notification })), 300_000);
+    await l.claim(
+      'e1',
+      items(2).map(({ key, operationId, notification }) => ({ key, operationId, notification })),
+      300_000,
+    );
     const s = new ScriptedTransport(() => 'ok');
     await expect(deliver('e1', items(2), opts(s, l))).rejects.toBeInstanceOf(DeliveryBusyError);
     expect(s.calls).toHaveLength(0);

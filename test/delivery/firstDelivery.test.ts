@@ -55,7 +55,10 @@ describe('first delivery', () => {
     expect(counts).toEqual({ sent: 1000, alreadySent: 0, failed: 0, messages: 21 });
     expect(fake.deliveries).toHaveLength(21);
     for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
-    expect(l.requests.filter((r) => r.includes('(query)')), 'nothing read before sending').toEqual([]);
+    expect(
+      l.requests.filter((r) => r.includes('(query)')),
+      'nothing read before sending',
+    ).toEqual([]);
     const batches = l.requests.filter((r) => r.endsWith('/$batch'));
     // One row per message, not per recipient: the 21 messages' claims (with the fence) in one
     // write, and their accepts in another.
@@ -77,7 +80,10 @@ describe('first delivery', () => {
     const counts = await deliver('each', items('each', list), h.options({ ledger: l.ledger, personal: true }));
     expect(counts).toMatchObject({ sent: 150, messages: 150 });
     for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
-    expect(l.requests.filter((r) => r.includes('(query)')), 'nothing read before sending').toEqual([]);
+    expect(
+      l.requests.filter((r) => r.includes('(query)')),
+      'nothing read before sending',
+    ).toEqual([]);
     // Claims of 99 + 51 messages (the second under the fence's ETag), index rows and accepts 100 + 50 each.
     expect(l.requests.filter((r) => r.endsWith('/$batch'))).toHaveLength(2 + 2 + 2);
     expect((await l.ledger.outcomes('each')).filter((o) => o.status === 'accepted')).toHaveLength(150);
@@ -129,7 +135,12 @@ describe('first delivery', () => {
     expect((await h.ledger.claimFresh('fence', [{ messageId: randomUUID(), requests }])).size).toBe(0);
     // The long way sends the four and leaves the two to their holder.
     await expect(deliver('fence', planned, h.options())).rejects.toBeInstanceOf(DeliveryBusyError);
-    expect(fake.deliveries.flatMap((d) => d.message.recipients.bcc ?? []).map((r) => r.address).sort()).toEqual(addresses(6).slice(2).sort());
+    expect(
+      fake.deliveries
+        .flatMap((d) => d.message.recipients.bcc ?? [])
+        .map((r) => r.address)
+        .sort(),
+    ).toEqual(addresses(6).slice(2).sort());
   });
 
   it('a message claimed as a whole: its members are busy to others, then taken over by exactly one worker each', async () => {
@@ -146,7 +157,10 @@ describe('first delivery', () => {
       expect(kinds).toEqual(['busy', 'send?']);
     }
     // Whoever took a member over finds the message it was claimed for.
-    const pending = await h.ledger.pending('whole', requests.map((r) => r.key));
+    const pending = await h.ledger.pending(
+      'whole',
+      requests.map((r) => r.key),
+    );
     expect([...pending.values()].map((p) => p.messageId)).toEqual([messageId, messageId, messageId]);
   });
 });

@@ -39,14 +39,24 @@ describe('grouped delivery', () => {
     const fake = await startFake(REAL_ACS_MODEL);
     const h = await harness(fake);
     const list = addresses(120);
-    const counts = await deliver('e2', items('e2', list, (_a, i) => (i % 2 === 0 ? 'as a Global Administrator' : 'as an approver')), h.options());
+    const counts = await deliver(
+      'e2',
+      items('e2', list, (_a, i) => (i % 2 === 0 ? 'as a Global Administrator' : 'as an approver')),
+      h.options(),
+    );
 
     expect(counts.sent).toBe(120);
     // 60 per reason line → 50 + 10 each.
     expect(fake.deliveries.map((d) => d.message.recipients.bcc?.length).sort((a, b) => a! - b!)).toEqual([10, 10, 50, 50]);
     for (const a of list) expect(fake.deliveredTo(a)).toBe(1);
     // The same plan gives the same ids: a redelivered message sends nothing.
-    expect(await deliver('e2', items('e2', list, (_a, i) => (i % 2 === 0 ? 'as a Global Administrator' : 'as an approver')), h.options())).toEqual({
+    expect(
+      await deliver(
+        'e2',
+        items('e2', list, (_a, i) => (i % 2 === 0 ? 'as a Global Administrator' : 'as an approver')),
+        h.options(),
+      ),
+    ).toEqual({
       sent: 0,
       alreadySent: 120,
       failed: 0,
@@ -70,7 +80,10 @@ describe('grouped delivery', () => {
   it('keeps headers all emails of a message share and leaves per-email ones to ACS', async () => {
     const fake = await startFake();
     const h = await harness(fake);
-    const planned = items('e4', addresses(3)).map((p, i) => ({ ...p, email: { ...p.email, headers: { ...p.email.headers, 'X-Per-Recipient': `r${i}` } } }));
+    const planned = items('e4', addresses(3)).map((p, i) => ({
+      ...p,
+      email: { ...p.email, headers: { ...p.email.headers, 'X-Per-Recipient': `r${i}` } },
+    }));
     await deliver('e4', planned, h.options());
     expect(fake.deliveries[0]!.message.headers).toEqual({ 'X-PIM-Event-Id': 'e4', 'X-PIM-Notification': 'activationCompleted' });
   });

@@ -9,7 +9,11 @@ function ledger(now: () => Date = () => new Date()) {
   return { client, ledger: new TableDeliveryLedger(client, { now: now }) };
 }
 
-const req = (address: string) => ({ key: recipientKey(address), operationId: deliveryOperationId('e1', address), notification: 'assignmentAlert' });
+const req = (address: string) => ({
+  key: recipientKey(address),
+  operationId: deliveryOperationId('e1', address),
+  notification: 'assignmentAlert',
+});
 
 describe('delivery ledger on Azurite', () => {
   it('derives the same key and UUID operation id for the same send, case-insensitively', () => {
@@ -23,28 +27,47 @@ describe('delivery ledger on Azurite', () => {
     const { ledger: l } = ledger();
     const requests = [req('a@contoso.com'), req('b@contoso.com')];
     const first = await l.claim('e1', requests, 60_000);
-    expect([...first.values()]).toEqual([{ kind: 'send', mayHaveBeenSent: false }, { kind: 'send', mayHaveBeenSent: false }]);
+    expect([...first.values()]).toEqual([
+      { kind: 'send', mayHaveBeenSent: false },
+      { kind: 'send', mayHaveBeenSent: false },
+    ]);
     await l.plan('e1', [{ messageId: requests[0]!.operationId, keys: [requests[0]!.key] }]);
     await l.accepted('e1', [{ plannedId: requests[0]!.operationId, messageId: requests[0]!.operationId, delivered: false }]);
     await l.refused('e1', [{ key: requests[1]!.key, error: 'bad address' }]);
     const second = await l.claim('e1', requests, 60_000);
-    expect([...second.values()]).toEqual([{ kind: 'done', status: 'accepted' }, { kind: 'done', status: 'failed' }]);
+    expect([...second.values()]).toEqual([
+      { kind: 'done', status: 'accepted' },
+      { kind: 'done', status: 'failed' },
+    ]);
   });
 
   it('reads rows an earlier version wrote `sent` (sent and polled to the end) as done', async () => {
     const { client, ledger: l } = ledger();
     const a = req('a@contoso.com');
     await client.createTable();
-    await client.createEntity({ partitionKey: 'e1', rowKey: a.key, status: 'sent', operationId: a.operationId, notification: a.notification, claimedAt: '2026-11-01T00:00:00.000Z' });
+    await client.createEntity({
+      partitionKey: 'e1',
+      rowKey: a.key,
+      status: 'sent',
+      operationId: a.operationId,
+      notification: a.notification,
+      claimedAt: '2026-11-01T00:00:00.000Z',
+    });
     expect([...(await l.claim('e1', [a], 60_000)).values()]).toEqual([{ kind: 'done', status: 'sent' }]);
   });
 
-  it('an acceptance by a transport that is the mailbox (the outbox) is its recipients\' Delivered report', async () => {
+  it("an acceptance by a transport that is the mailbox (the outbox) is its recipients' Delivered report", async () => {
     const { ledger: l } = ledger();
     const requests = [req('a@contoso.com'), req('b@contoso.com')];
     await l.claim('e1', requests, 60_000);
-    await l.plan('e1', [{ messageId: 'm-a', keys: [requests[0]!.key] }, { messageId: 'm-b', keys: [requests[1]!.key] }]);
-    await l.accepted('e1', [{ plannedId: 'm-a', messageId: 'm-a', delivered: true }, { plannedId: 'm-b', messageId: 'm-b', delivered: false }]);
+    await l.plan('e1', [
+      { messageId: 'm-a', keys: [requests[0]!.key] },
+      { messageId: 'm-b', keys: [requests[1]!.key] },
+    ]);
+    await l.accepted('e1', [
+      { plannedId: 'm-a', messageId: 'm-a', delivered: true },
+      { plannedId: 'm-b', messageId: 'm-b', delivered: false },
+    ]);
     const outcomes = new Map((await l.outcomes('e1')).map((o) => [o.key, o]));
     expect(outcomes.get(requests[0]!.key)).toMatchObject({ status: 'accepted', deliveryStatus: 'Delivered' });
     expect(outcomes.get(requests[1]!.key)).toMatchObject({ status: 'accepted' });
@@ -80,7 +103,10 @@ describe('delivery ledger on Azurite', () => {
     const requests = Array.from({ length: 250 }, (_, i) => req(`u${i}@contoso.com`));
     const claims = await l.claim('e1', requests, 60_000);
     expect([...claims.values()].filter((c) => c.kind === 'send')).toHaveLength(250);
-    await l.refused('e1', requests.map((r) => ({ key: r.key, error: 'refused' })));
+    await l.refused(
+      'e1',
+      requests.map((r) => ({ key: r.key, error: 'refused' })),
+    );
     expect([...(await l.claim('e1', requests, 60_000)).values()].every((c) => c.kind === 'done')).toBe(true);
   });
 
@@ -90,7 +116,10 @@ describe('delivery ledger on Azurite', () => {
     const requests = [req('a@contoso.com'), req('b@contoso.com')];
     await l.claim('e1', requests, 60_000);
     // Two messages: their index rows go in one transaction, which a raw U+2028 would fail.
-    await l.plan('e1', requests.map((r) => ({ messageId: r.operationId, keys: [r.key], eventText: text })));
+    await l.plan(
+      'e1',
+      requests.map((r) => ({ messageId: r.operationId, keys: [r.key], eventText: text })),
+    );
     const found = await l.findMessage(requests[1]!.operationId);
     expect(found?.eventId).toBe('e1');
     expect(JSON.parse(found!.eventText!)).toEqual(JSON.parse(text));

@@ -15,18 +15,44 @@ export const SOC = '00000000-0000-0000-0000-000000000401';
 export const NOAPPROVERS = '00000000-0000-0000-0000-000000000402';
 export const APPROVER_GROUP = '00000000-0000-0000-0000-000000000403';
 
-const user = (id: string, name: string) => ({ id, displayName: name, mail: `${name.toLowerCase()}@contoso.com`, userPrincipalName: `${name.toLowerCase()}@contoso.com`, otherMails: [] });
-const notification = (id: string, props: Record<string, unknown>) => ({ '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule', id, notificationType: 'Email', ...props });
+const user = (id: string, name: string) => ({
+  id,
+  displayName: name,
+  mail: `${name.toLowerCase()}@contoso.com`,
+  userPrincipalName: `${name.toLowerCase()}@contoso.com`,
+  otherMails: [],
+});
+const notification = (id: string, props: Record<string, unknown>) => ({
+  '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule',
+  id,
+  notificationType: 'Email',
+  ...props,
+});
 const approval = (approvers: Record<string, unknown>[]) => ({
   '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule',
   id: 'Approval_EndUser_Assignment',
-  setting: { isApprovalRequired: true, isApprovalRequiredForExtension: true, approvalMode: 'SingleStage', approvalStages: [{ approvalStageTimeOutInDays: 1, primaryApprovers: approvers, escalationApprovers: [] }] },
+  setting: {
+    isApprovalRequired: true,
+    isApprovalRequiredForExtension: true,
+    approvalMode: 'SingleStage',
+    approvalStages: [{ approvalStageTimeOutInDays: 1, primaryApprovers: approvers, escalationApprovers: [] }],
+  },
 });
 
 export function groupTenant(): TenantData {
   return {
     tenant: { id: TENANT_ID, displayName: 'Contoso', pimEnabled: true },
-    users: [user(U.olga, 'Olga'), user(U.pete, 'Pete'), user(U.quinn, 'Quinn'), user(U.rosa, 'Rosa'), user(U.sam, 'Sam'), user(U.tara, 'Tara'), user(U.uma, 'Uma'), user(U.vic, 'Vic'), user(U.walt, 'Walt')],
+    users: [
+      user(U.olga, 'Olga'),
+      user(U.pete, 'Pete'),
+      user(U.quinn, 'Quinn'),
+      user(U.rosa, 'Rosa'),
+      user(U.sam, 'Sam'),
+      user(U.tara, 'Tara'),
+      user(U.uma, 'Uma'),
+      user(U.vic, 'Vic'),
+      user(U.walt, 'Walt'),
+    ],
     groups: [
       // Olga and Pete own SOC Tier 2 with standing access; Quinn is an eligible owner who activated.
       { id: SOC, displayName: 'SOC Tier 2', mail: null, members: [U.sam], owners: [U.olga, U.pete], isAssignableToRole: true },
@@ -42,23 +68,68 @@ export function groupTenant(): TenantData {
         groupId: SOC,
         assignments: [
           { principalId: U.quinn, accessId: 'owner', state: 'eligible', startDateTime: null, endDateTime: null },
-          { principalId: U.quinn, accessId: 'owner', state: 'active', assignmentType: 'activated', startDateTime: '2026-11-23T05:00:00Z', endDateTime: '2026-11-23T13:00:00Z' },
-          { principalId: U.rosa, accessId: 'member', state: 'eligible', startDateTime: '2026-11-01T00:00:00Z', endDateTime: '2026-12-05T00:00:00Z' },
-          { principalId: U.sam, accessId: 'member', state: 'active', assignmentType: 'assigned', startDateTime: '2026-11-01T00:00:00Z', endDateTime: '2027-01-31T00:00:00Z' },
+          {
+            principalId: U.quinn,
+            accessId: 'owner',
+            state: 'active',
+            assignmentType: 'activated',
+            startDateTime: '2026-11-23T05:00:00Z',
+            endDateTime: '2026-11-23T13:00:00Z',
+          },
+          {
+            principalId: U.rosa,
+            accessId: 'member',
+            state: 'eligible',
+            startDateTime: '2026-11-01T00:00:00Z',
+            endDateTime: '2026-12-05T00:00:00Z',
+          },
+          {
+            principalId: U.sam,
+            accessId: 'member',
+            state: 'active',
+            assignmentType: 'assigned',
+            startDateTime: '2026-11-01T00:00:00Z',
+            endDateTime: '2027-01-31T00:00:00Z',
+          },
         ],
         roleManagementPolicies: [
           {
             accessId: 'member',
             rules: [
-              approval([{ '@odata.type': '#microsoft.graph.singleUser', userId: U.uma }, { '@odata.type': '#microsoft.graph.groupMembers', groupId: APPROVER_GROUP }]),
-              notification('Notification_Admin_Admin_Eligibility', { recipientType: 'Admin', notificationLevel: 'Critical', isDefaultRecipientsEnabled: true, notificationRecipients: [] }),
-              notification('Notification_Admin_EndUser_Assignment', { recipientType: 'Admin', notificationLevel: 'All', isDefaultRecipientsEnabled: true, notificationRecipients: ['soc-audit@contoso.com'] }),
-              notification('Notification_Requestor_Admin_Assignment', { recipientType: 'Requestor', notificationLevel: 'None', isDefaultRecipientsEnabled: true, notificationRecipients: [] }),
+              approval([
+                { '@odata.type': '#microsoft.graph.singleUser', userId: U.uma },
+                { '@odata.type': '#microsoft.graph.groupMembers', groupId: APPROVER_GROUP },
+              ]),
+              notification('Notification_Admin_Admin_Eligibility', {
+                recipientType: 'Admin',
+                notificationLevel: 'Critical',
+                isDefaultRecipientsEnabled: true,
+                notificationRecipients: [],
+              }),
+              notification('Notification_Admin_EndUser_Assignment', {
+                recipientType: 'Admin',
+                notificationLevel: 'All',
+                isDefaultRecipientsEnabled: true,
+                notificationRecipients: ['soc-audit@contoso.com'],
+              }),
+              notification('Notification_Requestor_Admin_Assignment', {
+                recipientType: 'Requestor',
+                notificationLevel: 'None',
+                isDefaultRecipientsEnabled: true,
+                notificationRecipients: [],
+              }),
             ],
           },
           {
             accessId: 'owner',
-            rules: [notification('Notification_Admin_Admin_Eligibility', { recipientType: 'Admin', notificationLevel: 'All', isDefaultRecipientsEnabled: false, notificationRecipients: ['owners-audit@contoso.com'] })],
+            rules: [
+              notification('Notification_Admin_Admin_Eligibility', {
+                recipientType: 'Admin',
+                notificationLevel: 'All',
+                isDefaultRecipientsEnabled: false,
+                notificationRecipients: ['owners-audit@contoso.com'],
+              }),
+            ],
           },
         ],
       },

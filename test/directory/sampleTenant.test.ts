@@ -19,8 +19,10 @@ const DIRECTORY = { kind: 'directory', id: '/' } as const;
 const PROD = '/subscriptions/0397ec91-6a5d-4e86-97eb-8b993698c132';
 const DEV = '/subscriptions/dbcba3d1-fdc0-40ed-b438-b0b3c4c4409c';
 const R = {
-  exchange: '29232cdf-9323-42fd-ade2-1d097af3e4de', helpdesk: '729827e3-9c14-49f7-bb1b-9608f156bbb8',
-  userAdmin: 'fe930be7-5e62-47db-91af-98c3a49a38b1', secReader: '5d6b6bb7-de71-4623-b4af-96380a352509',
+  exchange: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+  helpdesk: '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+  userAdmin: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  secReader: '5d6b6bb7-de71-4623-b4af-96380a352509',
 };
 
 let dir: SnapshotDirectory;
@@ -104,7 +106,8 @@ describe('the Contoso sample tenant', () => {
     expect(notificationSetting(await policy(R.helpdesk), 'Notification_Admin_EndUser_Assignment').level).toBe('None');
     expect(notificationSetting(await policy(R.userAdmin), 'Notification_Admin_Admin_Eligibility').level).toBe('Critical');
     expect(notificationSetting(await policy(R.secReader), 'Notification_Admin_Admin_Assignment')).toMatchObject({
-      isDefaultRecipientsEnabled: false, notificationRecipients: ['secops@contoso.com'],
+      isDefaultRecipientsEnabled: false,
+      notificationRecipients: ['secops@contoso.com'],
     });
     const ga = approvalSetting(await policy(ROLE.globalAdministrator));
     expect([ga.isApprovalRequired, ga.approvers]).toEqual([true, []]);
@@ -123,7 +126,10 @@ describe('the Contoso sample tenant', () => {
       ['Raul Razo', 'Owner', 'eligible', 'direct'],
     ]);
     expect(names(await dir.azureScopeAdmins(`${DEV}/resourceGroups/rg-dev-sandbox`))).toEqual([
-      'Allan Deyoung', 'Christie Cline', 'Diego Siciliani', 'Isaiah Langer',
+      'Allan Deyoung',
+      'Christie Cline',
+      'Diego Siciliani',
+      'Isaiah Langer',
     ]);
   });
 
@@ -133,8 +139,12 @@ describe('the Contoso sample tenant', () => {
     const web = await dir.rolePolicy({ kind: 'azureResource', id: `${PROD}/resourceGroups/rg-prod-web` }, ROLE.owner);
     expect(notificationSetting(web, 'Notification_Admin_Admin_Assignment').notificationRecipients).toEqual(['cloud-audit@contoso.com']);
     expect(await dir.rolePolicy({ kind: 'azureResource', id: DEV }, ROLE.owner)).toEqual({ rules: [] });
-    expect(await dir.roleDisplayName({ kind: 'azureResource', id: `${PROD}/resourceGroups/rg-prod-web` }, 'a795c7a0-d4a2-40c1-ae25-d81f01202912'))
-      .toBe('Backup Reader');
+    expect(
+      await dir.roleDisplayName(
+        { kind: 'azureResource', id: `${PROD}/resourceGroups/rg-prod-web` },
+        'a795c7a0-d4a2-40c1-ae25-d81f01202912',
+      ),
+    ).toBe('Backup Reader');
   });
 
   it('has time-bound assignments ending in December 2026 and some already expired', async () => {
@@ -175,7 +185,13 @@ describe('the sample events', () => {
     // PIM for Groups: every type but the tenant-wide one, the outside-PIM alert, a denied
     // extension and the requests source's reminder and expiry (no group matrix entries yet: docs/groups.md).
     const groupTypes = new Set(w47.filter((e) => e.scope.kind === 'group').map((e) => e.type));
-    const noGroupEntries = new Set(['pimEnabled', 'roleAssignedOutsidePim', 'assignmentRequestDenied', 'approvalReminder', 'requestExpired']);
+    const noGroupEntries = new Set([
+      'pimEnabled',
+      'roleAssignedOutsidePim',
+      'assignmentRequestDenied',
+      'approvalReminder',
+      'requestExpired',
+    ]);
     expect(groupTypes).toEqual(new Set(EVENT_TYPES.filter((t) => !noGroupEntries.has(t))));
   });
 
@@ -184,11 +200,23 @@ describe('the sample events', () => {
     const PAA = '5c1e8a4f-2d7b-4e19-9a3c-6b0f4d2e8a71';
     expect((await dir.groupOwners(SOC)).map((o) => o.displayName)).toEqual(['Diego Siciliani', 'Omar Haddad']);
     expect((await dir.groupOwners(PAA)).map((o) => o.displayName)).toEqual(['Megan Bowen']);
-    expect((await dir.groupAccessHolders(SOC, 'member')).map((h) => [h.displayName, h.state])).toEqual([['Joni Sherman', 'active'], ['Lukas Schmidt', 'eligible']]);
-    expect((await dir.groupAccessHolders(SOC, 'owner')).map((h) => [h.displayName, h.state, h.assignmentType])).toEqual([['Wei Chen', 'active', 'Activated']]);
-    expect(approvalSetting(await dir.rolePolicy({ kind: 'group', id: SOC }, 'member')).approvers).toEqual([{ kind: 'user', id: 'a3ee85c5-c4bc-449b-87e0-e396ddb06b8f' }]);
-    expect(approvalSetting(await dir.rolePolicy({ kind: 'group', id: PAA }, 'member'))).toMatchObject({ isApprovalRequired: true, approvers: [] });
-    expect(events.filter((e) => e.scope.kind === 'group').map((e) => e.id)).toEqual(Array.from({ length: 15 }, (_, i) => `evt-00${30 + i}`));
+    expect((await dir.groupAccessHolders(SOC, 'member')).map((h) => [h.displayName, h.state])).toEqual([
+      ['Joni Sherman', 'active'],
+      ['Lukas Schmidt', 'eligible'],
+    ]);
+    expect((await dir.groupAccessHolders(SOC, 'owner')).map((h) => [h.displayName, h.state, h.assignmentType])).toEqual([
+      ['Wei Chen', 'active', 'Activated'],
+    ]);
+    expect(approvalSetting(await dir.rolePolicy({ kind: 'group', id: SOC }, 'member')).approvers).toEqual([
+      { kind: 'user', id: 'a3ee85c5-c4bc-449b-87e0-e396ddb06b8f' },
+    ]);
+    expect(approvalSetting(await dir.rolePolicy({ kind: 'group', id: PAA }, 'member'))).toMatchObject({
+      isApprovalRequired: true,
+      approvers: [],
+    });
+    expect(events.filter((e) => e.scope.kind === 'group').map((e) => e.id)).toEqual(
+      Array.from({ length: 15 }, (_, i) => `evt-00${30 + i}`),
+    );
   });
 
   it('have boundaries around W47 and the hostile inputs the README names', () => {
@@ -203,8 +231,11 @@ describe('the sample events', () => {
     const outside = byId.get('evt-0023');
     expect(outside?.type === 'pimEnabled' ? undefined : outside?.principal.displayName).toMatch(/\r\n/);
     expect(byId.get('evt-0013')).toMatchObject({
-      type: 'roleAssigned', scope: { kind: 'azureResource', id: PROD }, role: { displayName: 'Backup Reader' },
-      principal: { displayName: 'Alain Charon' }, assignment: { state: 'active', permanent: true },
+      type: 'roleAssigned',
+      scope: { kind: 'azureResource', id: PROD },
+      role: { displayName: 'Backup Reader' },
+      principal: { displayName: 'Alain Charon' },
+      assignment: { state: 'active', permanent: true },
     });
   });
 

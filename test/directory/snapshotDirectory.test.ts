@@ -12,7 +12,11 @@ const SUB = `/subscriptions/${id(500)}`;
 const RG = `${SUB}/resourceGroups/rg-data`;
 
 const user = (n: number, name: string, extra: Record<string, unknown> = {}) => ({
-  id: id(n), displayName: name, mail: `${name.toLowerCase()}@fabrikam.com`, userPrincipalName: `${name.toLowerCase()}@fabrikam.com`, ...extra,
+  id: id(n),
+  displayName: name,
+  mail: `${name.toLowerCase()}@fabrikam.com`,
+  userPrincipalName: `${name.toLowerCase()}@fabrikam.com`,
+  ...extra,
 });
 const group = (n: number, name: string, members: number[]) => ({ id: id(n), displayName: name, members: members.map(id) });
 
@@ -43,7 +47,10 @@ describe('directoryRoleHolders', () => {
 
   it('lists a user once with the strongest state, whichever order the grants come in', async () => {
     const grants = {
-      roleEligibilities: [{ principalId: id(2), roleDefinitionId: GA }, { principalId: id(10), roleDefinitionId: GA }],
+      roleEligibilities: [
+        { principalId: id(2), roleDefinitionId: GA },
+        { principalId: id(10), roleDefinitionId: GA },
+      ],
       roleAssignments: [{ principalId: id(11), roleDefinitionId: GA, assignmentType: 'Activated', endDateTime: '2026-11-20T20:00:00Z' }],
     };
     for (const order of [grants, { roleAssignments: grants.roleAssignments, roleEligibilities: [...grants.roleEligibilities].reverse() }]) {
@@ -51,10 +58,18 @@ describe('directoryRoleHolders', () => {
       const plain = [group(10, 'Outer', [1, 11]), group(11, 'Middle', [2])];
       const holders = await directory({ users: people, groups: plain, ...order }).directoryRoleHolders(GA);
       const bo = holders.filter((h) => h.id === id(2));
-      expect(bo).toEqual([{
-        id: id(2), displayName: 'Bo', address: 'bo@fabrikam.com', state: 'active', assignmentType: 'Activated',
-        roleDefinitionId: GA, via: 'Middle', endDateTime: '2026-11-20T20:00:00Z',
-      }]);
+      expect(bo).toEqual([
+        {
+          id: id(2),
+          displayName: 'Bo',
+          address: 'bo@fabrikam.com',
+          state: 'active',
+          assignmentType: 'Activated',
+          roleDefinitionId: GA,
+          via: 'Middle',
+          endDateTime: '2026-11-20T20:00:00Z',
+        },
+      ]);
       // Ada is only in Outer, which is eligible: eligible, and no assignmentType.
       expect(holders.find((h) => h.id === id(1))).toMatchObject({ state: 'eligible', via: 'Outer' });
       expect(holders.find((h) => h.id === id(1))).not.toHaveProperty('assignmentType');
@@ -63,8 +78,12 @@ describe('directoryRoleHolders', () => {
 
   it('prefers a direct grant over the same grant through a group', async () => {
     const dir = directory({
-      users: people, groups,
-      roleAssignments: [{ principalId: id(10), roleDefinitionId: GA }, { principalId: id(1), roleDefinitionId: GA }],
+      users: people,
+      groups,
+      roleAssignments: [
+        { principalId: id(10), roleDefinitionId: GA },
+        { principalId: id(1), roleDefinitionId: GA },
+      ],
     });
     expect((await dir.directoryRoleHolders(GA)).find((h) => h.id === id(1))?.via).toBe('direct');
   });
@@ -101,7 +120,13 @@ describe('directoryRoleHolders', () => {
   it('keeps users without an address (address null), uses the address fallbacks, skips service principals and unknown ids', async () => {
     const dir = directory({
       users: [
-        { id: id(1), displayName: 'Mail', mail: 'mail@fabrikam.com', otherMails: ['other@fabrikam.com'], userPrincipalName: 'upn@fabrikam.com' },
+        {
+          id: id(1),
+          displayName: 'Mail',
+          mail: 'mail@fabrikam.com',
+          otherMails: ['other@fabrikam.com'],
+          userPrincipalName: 'upn@fabrikam.com',
+        },
         { id: id(2), displayName: 'Other', mail: null, otherMails: ['other2@fabrikam.com'], userPrincipalName: 'upn2@fabrikam.com' },
         { id: id(3), displayName: 'Upn', mail: null, otherMails: [], userPrincipalName: 'upn3@fabrikam.com' },
         { id: id(4), displayName: 'Nobody', mail: null },
@@ -127,16 +152,22 @@ describe('azureScopeAdmins', () => {
     users: people,
     groups: [group(10, 'Cloud Owners', [4])],
     azureResources: [
-      { id: SUB, roleAssignments: [
-        { principalId: id(1), roleDefinitionId: ROLE.owner, state: 'active' },
-        { principalId: id(10), roleDefinitionId: ROLE.owner, state: 'eligible' },
-        { principalId: id(6), roleDefinitionId: ROLE.owner, state: 'eligible', endDateTime: '2026-10-31T00:00:00Z' },
-      ] },
-      { id: RG, roleAssignments: [
-        { principalId: id(2), roleDefinitionId: ROLE.userAccessAdministrator, state: 'eligible' },
-        // Contributors are not administrators of the scope.
-        { principalId: id(3), roleDefinitionId: 'b24988ac-6180-42a0-ab88-20f7382dd24c', state: 'active' },
-      ] },
+      {
+        id: SUB,
+        roleAssignments: [
+          { principalId: id(1), roleDefinitionId: ROLE.owner, state: 'active' },
+          { principalId: id(10), roleDefinitionId: ROLE.owner, state: 'eligible' },
+          { principalId: id(6), roleDefinitionId: ROLE.owner, state: 'eligible', endDateTime: '2026-10-31T00:00:00Z' },
+        ],
+      },
+      {
+        id: RG,
+        roleAssignments: [
+          { principalId: id(2), roleDefinitionId: ROLE.userAccessAdministrator, state: 'eligible' },
+          // Contributors are not administrators of the scope.
+          { principalId: id(3), roleDefinitionId: 'b24988ac-6180-42a0-ab88-20f7382dd24c', state: 'active' },
+        ],
+      },
       { id: `${SUB}/resourceGroups/rg-other`, roleAssignments: [{ principalId: id(5), roleDefinitionId: ROLE.owner, state: 'active' }] },
     ],
   });
@@ -152,22 +183,38 @@ describe('azureScopeAdmins', () => {
   });
 
   it('compares scopes case-insensitively', async () => {
-    expect((await dir.azureScopeAdmins(RG.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'))).map((a) => a.displayName))
-      .toEqual(['Ada', 'Bo', 'Di']);
+    expect((await dir.azureScopeAdmins(RG.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'))).map((a) => a.displayName)).toEqual([
+      'Ada',
+      'Bo',
+      'Di',
+    ]);
     expect((await dir.azureScopeAdmins(SUB.toUpperCase())).map((a) => a.displayName)).toEqual(['Ada', 'Di']);
   });
 });
 
 describe('rolePolicy and roleDisplayName', () => {
-  const approver = { id: 'Approval_EndUser_Assignment', setting: { isApprovalRequired: true, approvalStages: [{ primaryApprovers: [{ '@odata.type': '#microsoft.graph.singleUser', userId: id(1) }] }] } };
-  const silent = { '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule', id: 'Notification_Admin_EndUser_Assignment', notificationLevel: 'None' };
+  const approver = {
+    id: 'Approval_EndUser_Assignment',
+    setting: {
+      isApprovalRequired: true,
+      approvalStages: [{ primaryApprovers: [{ '@odata.type': '#microsoft.graph.singleUser', userId: id(1) }] }],
+    },
+  };
+  const silent = {
+    '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule',
+    id: 'Notification_Admin_EndUser_Assignment',
+    notificationLevel: 'None',
+  };
   const dir = directory({
     users: [user(1, 'Ada')],
     roleDefinitions: [{ id: ROLE.securityAdministrator, displayName: 'Security Admin (custom name)' }],
     roleManagementPolicies: [{ roleDefinitionId: GA, rules: [silent] }],
     azureResources: [
-      { id: SUB, roleDefinitions: [{ id: 'a795c7a0-d4a2-40c1-ae25-d81f01202912', displayName: 'Backup Reader' }],
-        roleManagementPolicies: [{ roleDefinitionId: ROLE.owner, rules: [silent] }] },
+      {
+        id: SUB,
+        roleDefinitions: [{ id: 'a795c7a0-d4a2-40c1-ae25-d81f01202912', displayName: 'Backup Reader' }],
+        roleManagementPolicies: [{ roleDefinitionId: ROLE.owner, rules: [silent] }],
+      },
       { id: RG, roleManagementPolicies: [{ roleDefinitionId: ROLE.owner, rules: [approver] }] },
       { id: `/subscriptions/${id(501)}`, roleDefinitions: [{ id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', displayName: 'Contributor' }] },
     ],
@@ -208,7 +255,10 @@ describe('topDirectoryRoles and scheduledAssignments', () => {
     users: [user(1, 'Ada'), user(2, 'Bo'), user(3, 'Cy')],
     groups: [group(10, 'Team', [1, 2, 3])],
     servicePrincipals: [{ id: id(20), displayName: 'Automation' }],
-    roleDefinitions: [{ id: A, displayName: 'User Administrator' }, { id: B, displayName: 'Exchange Administrator' }],
+    roleDefinitions: [
+      { id: A, displayName: 'User Administrator' },
+      { id: B, displayName: 'Exchange Administrator' },
+    ],
     roleAssignments: [
       { principalId: id(1), roleDefinitionId: GA },
       { principalId: id(1), roleDefinitionId: GA }, // the same principal twice counts once
@@ -240,10 +290,19 @@ describe('topDirectoryRoles and scheduledAssignments', () => {
     const all = await dir.scheduledAssignments();
     expect(all).toHaveLength(11);
     expect(all.filter((a) => a.principalType === 'group').map((a) => a.roleDefinitionId)).toEqual([A]);
-    expect(all.find((a) => a.principalId === id(20))).toMatchObject({ principalType: 'servicePrincipal', state: 'active', assignmentType: 'Assigned' });
+    expect(all.find((a) => a.principalId === id(20))).toMatchObject({
+      principalType: 'servicePrincipal',
+      state: 'active',
+      assignmentType: 'Assigned',
+    });
     expect(all.find((a) => a.roleDefinitionId === ROLE.privilegedRoleAdministrator)).toEqual({
-      scope: { kind: 'directory', id: '/' }, roleDefinitionId: ROLE.privilegedRoleAdministrator, principalId: id(3),
-      principalType: 'user', state: 'eligible', startDateTime: '2026-12-01T00:00:00Z', endDateTime: null,
+      scope: { kind: 'directory', id: '/' },
+      roleDefinitionId: ROLE.privilegedRoleAdministrator,
+      principalId: id(3),
+      principalType: 'user',
+      state: 'eligible',
+      startDateTime: '2026-12-01T00:00:00Z',
+      endDateTime: null,
     });
   });
 });

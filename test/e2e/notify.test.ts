@@ -81,10 +81,12 @@ describe('notify, end to end', () => {
     const { receivedMessageItems } = await poison.receiveMessages({ numberOfMessages: 32 });
     const records = receivedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')));
     expect(records).toHaveLength(2);
-    expect(records.map((r) => r.poison.reason).sort()).toEqual([
-      expect.stringMatching(/^event \(no valid id\) is invalid: not valid JSON/),
-      expect.stringMatching(new RegExp(`^event ${events[1]!.id} is invalid: principal\\.id`)),
-    ].sort((a, b) => (String(a) < String(b) ? -1 : 1)));
+    expect(records.map((r) => r.poison.reason).sort()).toEqual(
+      [
+        expect.stringMatching(/^event \(no valid id\) is invalid: not valid JSON/),
+        expect.stringMatching(new RegExp(`^event ${events[1]!.id} is invalid: principal\\.id`)),
+      ].sort((a, b) => (String(a) < String(b) ? -1 : 1)),
+    );
     expect(records.every((r) => r.poison.dequeueCount === 1)).toBe(true);
     expect(records.some((r) => r.messageText === '{"id": "broken", not json')).toBe(true);
 

@@ -16,7 +16,9 @@ const group = { kind: 'group', id: 'aeecddf9-ff6b-4ce4-8384-dcb3b7fe19f1', acces
 describe('group scope', () => {
   it('accepts membership and ownership of a group without a role', () => {
     expect(parseEvent({ ...base, scope: group })).toMatchObject({ kind: 'valid', event: { scope: group } });
-    expect(parseEvent({ ...base, type: 'activationPendingApproval', scope: { ...group, accessId: 'owner', displayName: 'SOC Tier 2' } }).kind).toBe('valid');
+    expect(
+      parseEvent({ ...base, type: 'activationPendingApproval', scope: { ...group, accessId: 'owner', displayName: 'SOC Tier 2' } }).kind,
+    ).toBe('valid');
   });
 
   it('refuses a group scope without a valid access or group id, naming the field', () => {
@@ -33,7 +35,9 @@ describe('group scope', () => {
     const result = parseEvent({ ...base, scope: { kind: 'directory', id: '/' } });
     expect(result.kind).toBe('invalid');
     if (result.kind === 'invalid') expect(result.error.message).toContain('role: is required for a directory or azureResource scope');
-    expect(parseEvent({ ...base, scope: { kind: 'directory', id: '/' }, role: { id: '62e90394-69f5-4237-9190-012177145e10' } }).kind).toBe('valid');
+    expect(parseEvent({ ...base, scope: { kind: 'directory', id: '/' }, role: { id: '62e90394-69f5-4237-9190-012177145e10' } }).kind).toBe(
+      'valid',
+    );
   });
 
   it('is in the generated JSON Schema', () => {

@@ -79,11 +79,17 @@ describe('Azurite stopped and restarted while the runner is processing', () => {
     const directory = await createDirectory(settings);
     const expected = await expectedEmails(events, directory, settings);
     expect(filesDuringOutage).toBeLessThan(expected.size); // the outage really was mid-stream
-    expectExactlyOnce((await outboxFiles(outbox)).map((f) => f.replace(/\.eml$/, '')), expected);
+    expectExactlyOnce(
+      (await outboxFiles(outbox)).map((f) => f.replace(/\.eml$/, '')),
+      expected,
+    );
     await expectDigestCounts(azurite.connectionString, activityTable, events);
     expect(await drainPoison(azurite.connectionString), 'nothing may end in the poison queue').toEqual([]);
     expect(runner.host.stats().poisoned).toBe(0);
-    expect(runner.logs.some((l) => /^Executed 'notify' \(Failed.*ECONNREFUSED/.test(l)), 'invocations failed during the outage').toBe(true);
+    expect(
+      runner.logs.some((l) => /^Executed 'notify' \(Failed.*ECONNREFUSED/.test(l)),
+      'invocations failed during the outage',
+    ).toBe(true);
 
     // Still alive and processing after the outage.
     const later = { ...samples[0]!, id: 'after-restart' };
@@ -92,6 +98,9 @@ describe('Azurite stopped and restarted while the runner is processing', () => {
     const files = new Set(await outboxFiles(outbox));
     for (const id of (await expectedEmails([later], directory, settings)).keys()) expect(files.has(`${id}.eml`)).toBe(true);
 
-    expectNoSecretsInLogs(runner.logs, events.flatMap((e) => (e.request?.justification ? [e.request.justification.slice(0, 40)] : [])));
+    expectNoSecretsInLogs(
+      runner.logs,
+      events.flatMap((e) => (e.request?.justification ? [e.request.justification.slice(0, 40)] : [])),
+    );
   });
 });

@@ -52,10 +52,14 @@ describe('delivery faults', () => {
   it('killed after the 202 before the sender returned: released, asked about, not repeated', async () => {
     const fake = await startFake(REAL_ACS_MODEL);
     const h = await harness(fake);
-    const dies = { ...h.transport, maxRecipients: h.transport.maxRecipients, accept: async (...args: Parameters<typeof h.transport.accept>) => {
-      await h.transport.accept(...args);
-      throw new Error('connection lost after the send');
-    } };
+    const dies = {
+      ...h.transport,
+      maxRecipients: h.transport.maxRecipients,
+      accept: async (...args: Parameters<typeof h.transport.accept>) => {
+        await h.transport.accept(...args);
+        throw new Error('connection lost after the send');
+      },
+    };
     const planned = items('k2', addresses(4));
     await expect(deliver('k2', planned, h.options({ transport: dies }))).rejects.toThrow(/connection lost/);
     expect(await deliver('k2', planned, h.options())).toMatchObject({ alreadySent: 4, sent: 0 });
@@ -70,10 +74,14 @@ describe('delivery faults', () => {
     // The message fails, and so does its attempt 1.
     fake.failNextOperation('ServiceUnavailable');
     fake.failNextOperation('ServiceUnavailable');
-    const dies = { ...h.transport, maxRecipients: h.transport.maxRecipients, accept: async (...args: Parameters<typeof h.transport.accept>) => {
-      await h.transport.accept(...args);
-      throw new Error('connection lost after the send');
-    } };
+    const dies = {
+      ...h.transport,
+      maxRecipients: h.transport.maxRecipients,
+      accept: async (...args: Parameters<typeof h.transport.accept>) => {
+        await h.transport.accept(...args);
+        throw new Error('connection lost after the send');
+      },
+    };
     const list = addresses(3);
     const planned = items('m1', list);
     await expect(deliver('m1', planned, h.options({ transport: dies }))).rejects.toThrow(/connection lost/);
@@ -177,7 +185,11 @@ describe('delivery faults', () => {
     await deliver('r1', items('r1', list), h.options({ ledger: reportsFirst }));
     expect(reports).toHaveLength(4);
     // Then again, newest first, an older "Expanded" for one of them, and once more in order.
-    const older = { ...reports[0]!, id: 'older', data: { ...reports[0]!.data, status: 'Expanded' as const, deliveryAttemptTimestamp: '2000-01-01T00:00:00.000Z' } };
+    const older = {
+      ...reports[0]!,
+      id: 'older',
+      data: { ...reports[0]!.data, status: 'Expanded' as const, deliveryAttemptTimestamp: '2000-01-01T00:00:00.000Z' },
+    };
     for (const r of [...reports].reverse()) await h.record(r);
     await h.record(older);
     for (const r of reports) await h.record(r);
@@ -227,4 +239,3 @@ function bind(l: DeliveryLedger): DeliveryLedger {
     outcomes: (...a) => l.outcomes(...a),
   };
 }
-

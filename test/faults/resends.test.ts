@@ -47,7 +47,10 @@ describe('resends', () => {
       });
       await expect(deliver('s1', planned, h.options({ personal: perPerson, ledger: dying }))).rejects.toThrow(/killed/);
       expect(fake.deliveries, 'nothing went yet').toHaveLength(0);
-      expect((await h.ledger.outcomes('s1')).map((o) => o.status), 'not taken for the earlier, accepted message').toEqual(['claimed']);
+      expect(
+        (await h.ledger.outcomes('s1')).map((o) => o.status),
+        'not taken for the earlier, accepted message',
+      ).toEqual(['claimed']);
 
       // Taken over once the lease is out: sent now, under an id no earlier send had.
       const counts = await deliver('s1', planned, h.options({ personal: perPerson, leaseMs: 0 }));

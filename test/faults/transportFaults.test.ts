@@ -42,7 +42,16 @@ import {
   type OwnAzurite,
   type Runner,
 } from '../support/faults.js';
-import { acsTransport, dieAfterSend, dieBeforeSend, faultServices, loseLedgerWrites, lostAnswers, timingOutFetch, type FaultServices } from '../support/faultsServices.js';
+import {
+  acsTransport,
+  dieAfterSend,
+  dieBeforeSend,
+  faultServices,
+  loseLedgerWrites,
+  lostAnswers,
+  timingOutFetch,
+  type FaultServices,
+} from '../support/faultsServices.js';
 import { sampleWorld } from '../support/clock.js';
 
 let azurite: OwnAzurite;
@@ -84,7 +93,9 @@ function expectDeliveredOnce(fake: FakeAcs, expected: Map<string, ExpectedEmail>
   const key = (eventId: string, address: string) => `${eventId} → ${address.toLowerCase()}`;
   // Every recipient of every message: one per message sent per person, many in Bcc when grouped.
   const delivered = fake.deliveries.flatMap((d) =>
-    [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])].map((r) => key(d.message.headers?.['X-PIM-Event-Id'] ?? '?', r.address)),
+    [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])].map((r) =>
+      key(d.message.headers?.['X-PIM-Event-Id'] ?? '?', r.address),
+    ),
   );
   const counts = new Map<string, number>();
   for (const k of delivered) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -104,7 +115,10 @@ async function checkRun(services: FaultServices, events: PimEvent[], fake: FakeA
   await expectDigestCounts(azurite.connectionString, services.activityTable, events);
   expect(await drainPoison(azurite.connectionString), 'nothing may end in the poison queue').toEqual([]);
   expect(runner.host.stats().poisoned).toBe(0);
-  expectNoSecretsInLogs(runner.logs, events.flatMap((e) => (e.request?.justification ? [e.request.justification.slice(0, 40)] : [])));
+  expectNoSecretsInLogs(
+    runner.logs,
+    events.flatMap((e) => (e.request?.justification ? [e.request.justification.slice(0, 40)] : [])),
+  );
 }
 
 async function snapshotDirectory(): Promise<RoleDirectory> {
@@ -120,7 +134,10 @@ describe('ACS faults', () => {
   it('429 and 500 bursts: retried, each email delivered once', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
-    const services = await faultServices(azurite.connectionString, { directory, transport: acsTransport(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, {
+      directory,
+      transport: acsTransport(fake, (l) => runner.logs.push(l)),
+    });
     setServicesForTesting(services);
     fake.throttleNextSends(12, 0);
     fake.failNextSendsWith500(9);
@@ -140,7 +157,11 @@ describe('ACS faults', () => {
     // ACS fails an operation after its 202, so the acceptance does not show it. Without delivery
     // reports (their Failed report and the resend: deliveryFaults.test.ts) a takeover is what
     // finds it: here the worker dies after each send that will fail, before recording it.
-    const transport = dieAfterSend(acsTransport(fake, (l) => runner.logs.push(l)), 4, (a) => fake.deliveriesFor(a.messageId).length === 0);
+    const transport = dieAfterSend(
+      acsTransport(fake, (l) => runner.logs.push(l)),
+      4,
+      (a) => fake.deliveriesFor(a.messageId).length === 0,
+    );
     const services = await faultServices(azurite.connectionString, { directory, transport });
     setServicesForTesting(services);
     for (let i = 0; i < 4; i++) fake.failNextOperation('InternalError', 'transient failure');
@@ -158,7 +179,11 @@ describe('ACS faults', () => {
     const roots = ids.filter((id) => !ids.some((other) => other !== id && chainOf(other).includes(id)));
     const failedRoots = roots.filter((root) => !delivered.has(root));
     expect(failedRoots.length).toBeGreaterThanOrEqual(1);
-    for (const root of roots) expect(chainOf(root).filter((id) => delivered.has(id)), `message ${root}`).toHaveLength(1);
+    for (const root of roots)
+      expect(
+        chainOf(root).filter((id) => delivered.has(id)),
+        `message ${root}`,
+      ).toHaveLength(1);
     await checkRun(services, events, fake, directory);
   });
 
@@ -168,7 +193,10 @@ describe('ACS faults', () => {
     const directory = await snapshotDirectory();
     // No client retry of the reset connection: deliver() cannot tell whether ACS took the message.
     const http = lostAnswers(createDefaultHttpClient(), 3);
-    const before = dieBeforeSend(acsTransport(fake, (l) => runner.logs.push(l), { maxRetries: 0, httpClient: http }), 3);
+    const before = dieBeforeSend(
+      acsTransport(fake, (l) => runner.logs.push(l), { maxRetries: 0, httpClient: http }),
+      3,
+    );
     const after = dieAfterSend(before, 3);
     const services = await faultServices(azurite.connectionString, { directory, transport: after });
     setServicesForTesting(services);
@@ -195,7 +223,10 @@ describe('a crash between the send and the ledger write', () => {
   it('the worker dies right after ACS accepted: the retry finds the sends done and sends nothing again', async () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
-    const transport = dieAfterSend(acsTransport(fake, (l) => runner.logs.push(l)), 6);
+    const transport = dieAfterSend(
+      acsTransport(fake, (l) => runner.logs.push(l)),
+      6,
+    );
     const services = await faultServices(azurite.connectionString, { directory, transport });
     setServicesForTesting(services);
     const events = await someEvents('died');
@@ -212,7 +243,11 @@ describe('a crash between the send and the ledger write', () => {
     const fake = await startAcs();
     const directory = await snapshotDirectory();
     const lose = loseLedgerWrites(3);
-    const services = await faultServices(azurite.connectionString, { directory, transport: acsTransport(fake, (l) => runner.logs.push(l)), wrapLedger: lose.wrap });
+    const services = await faultServices(azurite.connectionString, {
+      directory,
+      transport: acsTransport(fake, (l) => runner.logs.push(l)),
+      wrapLedger: lose.wrap,
+    });
     setServicesForTesting(services);
     const events = await someEvents('lost', 6);
     await deliverTwice(events);
@@ -245,7 +280,10 @@ describe('a crash between the send and the ledger write', () => {
 
       expect(transport.died).toBe(5);
       const expected = await expectedEmails(events, directory, services.settings);
-      expectExactlyOnce((await outboxFiles(dir)).map((f) => f.replace(/\.eml$/, '')), expected);
+      expectExactlyOnce(
+        (await outboxFiles(dir)).map((f) => f.replace(/\.eml$/, '')),
+        expected,
+      );
       await expectDigestCounts(azurite.connectionString, services.activityTable, events);
       expect(await drainPoison(azurite.connectionString)).toEqual([]);
     } finally {
@@ -260,12 +298,66 @@ function graphEvents(prefix: string): PimEvent[] {
   const at = '2026-11-18T10:00:00Z';
   const directory = { kind: 'directory' as const, id: '/' };
   return [
-    { id: `${prefix}-1`, type: 'activationPendingApproval', tenantId, occurredAt: at, scope: directory, role: { id: ROLE.globalAdministrator }, principal: { id: USERS.fay, type: 'user' }, request: { justification: 'secret-justification-graph-1 incident 42' } },
-    { id: `${prefix}-2`, type: 'activationCompleted', tenantId, occurredAt: at, scope: directory, role: { id: ROLE.globalAdministrator }, principal: { id: USERS.eli, type: 'user' }, assignment: { state: 'active', permanent: false, endDateTime: '2026-11-18T18:00:00Z' } },
-    { id: `${prefix}-3`, type: 'roleAssigned', tenantId, occurredAt: at, scope: directory, role: { id: ROLE.securityAdministrator }, principal: { id: USERS.chen, type: 'user' }, assignment: { state: 'eligible', permanent: true } },
-    { id: `${prefix}-4`, type: 'roleAssigned', tenantId, occurredAt: at, scope: { kind: 'azureResource', id: RG }, role: { id: ROLE.owner }, principal: { id: USERS.alain, type: 'user' }, assignment: { state: 'eligible', permanent: false, endDateTime: '2027-02-01T00:00:00Z' } },
-    { id: `${prefix}-5`, type: 'roleAssignedOutsidePim', tenantId, occurredAt: at, scope: directory, role: { id: ROLE.privilegedRoleAdministrator }, principal: { id: GROUPS.approvers, type: 'group' }, assignment: { state: 'active', permanent: true } },
-    { id: `${prefix}-6`, type: 'activationPendingApproval', tenantId, occurredAt: at, scope: { kind: 'azureResource', id: `/subscriptions/${SUB}` }, role: { id: ROLE.owner }, principal: { id: USERS.gus, type: 'user' }, request: { justification: 'secret-justification-graph-6' } },
+    {
+      id: `${prefix}-1`,
+      type: 'activationPendingApproval',
+      tenantId,
+      occurredAt: at,
+      scope: directory,
+      role: { id: ROLE.globalAdministrator },
+      principal: { id: USERS.fay, type: 'user' },
+      request: { justification: 'secret-justification-graph-1 incident 42' },
+    },
+    {
+      id: `${prefix}-2`,
+      type: 'activationCompleted',
+      tenantId,
+      occurredAt: at,
+      scope: directory,
+      role: { id: ROLE.globalAdministrator },
+      principal: { id: USERS.eli, type: 'user' },
+      assignment: { state: 'active', permanent: false, endDateTime: '2026-11-18T18:00:00Z' },
+    },
+    {
+      id: `${prefix}-3`,
+      type: 'roleAssigned',
+      tenantId,
+      occurredAt: at,
+      scope: directory,
+      role: { id: ROLE.securityAdministrator },
+      principal: { id: USERS.chen, type: 'user' },
+      assignment: { state: 'eligible', permanent: true },
+    },
+    {
+      id: `${prefix}-4`,
+      type: 'roleAssigned',
+      tenantId,
+      occurredAt: at,
+      scope: { kind: 'azureResource', id: RG },
+      role: { id: ROLE.owner },
+      principal: { id: USERS.alain, type: 'user' },
+      assignment: { state: 'eligible', permanent: false, endDateTime: '2027-02-01T00:00:00Z' },
+    },
+    {
+      id: `${prefix}-5`,
+      type: 'roleAssignedOutsidePim',
+      tenantId,
+      occurredAt: at,
+      scope: directory,
+      role: { id: ROLE.privilegedRoleAdministrator },
+      principal: { id: GROUPS.approvers, type: 'group' },
+      assignment: { state: 'active', permanent: true },
+    },
+    {
+      id: `${prefix}-6`,
+      type: 'activationPendingApproval',
+      tenantId,
+      occurredAt: at,
+      scope: { kind: 'azureResource', id: `/subscriptions/${SUB}` },
+      role: { id: ROLE.owner },
+      principal: { id: USERS.gus, type: 'user' },
+      request: { justification: 'secret-justification-graph-6' },
+    },
   ];
 }
 
@@ -276,7 +368,11 @@ describe('Graph and ARM faults', () => {
   });
 
   async function graphDirectory(options: { timeouts?: number } = {}) {
-    const settings = loadSettings({ GRAPH_BASE_URL: 'https://graph.microsoft.com', ARM_BASE_URL: 'https://management.azure.com', AZURE_SUBSCRIPTION_IDS: SUB });
+    const settings = loadSettings({
+      GRAPH_BASE_URL: 'https://graph.microsoft.com',
+      ARM_BASE_URL: 'https://management.azure.com',
+      AZURE_SUBSCRIPTION_IDS: SUB,
+    });
     const graph = await new FakeGraph(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.GRAPH_BASE_URL }).start();
     const arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.ARM_BASE_URL }).start();
     servers.push(graph, arm);
@@ -291,9 +387,17 @@ describe('Graph and ARM faults', () => {
     const clean = await graphDirectory();
     faulty.graph.inject({ match: /./, status: 429, retryAfterSeconds: 0, times: 10 });
     faulty.graph.inject({ match: /./, status: 503, retryAfterSeconds: 0, times: 10, inBatch: true });
-    faulty.graph.inject({ match: /roleManagementPolicyAssignments|roleEligibilityScheduleInstances/, status: 503, retryAfterSeconds: 0, times: 6 });
+    faulty.graph.inject({
+      match: /roleManagementPolicyAssignments|roleEligibilityScheduleInstances/,
+      status: 503,
+      retryAfterSeconds: 0,
+      times: 6,
+    });
     faulty.arm.inject({ match: /./, status: 503, retryAfterSeconds: 0, times: 6 });
-    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, transport: acsTransport(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, {
+      directory: faulty.directory,
+      transport: acsTransport(fake, (l) => runner.logs.push(l)),
+    });
     setServicesForTesting(services);
     const events = graphEvents('graph429');
     await deliverTwice(events);
@@ -306,7 +410,10 @@ describe('Graph and ARM faults', () => {
     const fake = await startAcs();
     const faulty = await graphDirectory({ timeouts: 15 });
     const clean = await graphDirectory();
-    const services = await faultServices(azurite.connectionString, { directory: faulty.directory, transport: acsTransport(fake, (l) => runner.logs.push(l)) });
+    const services = await faultServices(azurite.connectionString, {
+      directory: faulty.directory,
+      transport: acsTransport(fake, (l) => runner.logs.push(l)),
+    });
     setServicesForTesting(services);
     const failuresBefore = runner.host.stats().failures;
     const events = graphEvents('graphtimeout');

@@ -26,7 +26,9 @@ afterAll(async () => outbox && rm(outbox, { recursive: true, force: true }));
 
 describe('heldBackSummary function', () => {
   it('registers as a timer on %HELD_BACK_SCHEDULE%, every five minutes unless set', () => {
-    expect(describeFunctions(functions).map((f) => JSON.stringify(f))).toEqual(['{"name":"heldBackSummary","trigger":"timer","schedule":"%HELD_BACK_SCHEDULE%"}']);
+    expect(describeFunctions(functions).map((f) => JSON.stringify(f))).toEqual([
+      '{"name":"heldBackSummary","trigger":"timer","schedule":"%HELD_BACK_SCHEDULE%"}',
+    ]);
     expect(loadSettings({}).HELD_BACK_SCHEDULE).toBe('0 */5 * * * *');
   });
 
@@ -44,13 +46,33 @@ describe('heldBackSummary function', () => {
     // getServices() reads process.env, as in the host; this file runs in its own worker.
     Object.assign(process.env, env);
     const address = 'lee.gu@contoso.com';
-    const rates = new TableRateLimit(TableClient.fromConnectionString(env.AzureWebJobsStorage, env.RECIPIENT_RATE_TABLE, { allowInsecureConnection: true }), { now: () => new Date('2026-12-01T06:30:00Z') });
+    const rates = new TableRateLimit(
+      TableClient.fromConnectionString(env.AzureWebJobsStorage, env.RECIPIENT_RATE_TABLE, { allowInsecureConnection: true }),
+      { now: () => new Date('2026-12-01T06:30:00Z') },
+    );
     for (const id of ['a', 'b', 'c']) {
-      const item = { eventId: id, notification: 'assignmentAlert', roleName: 'Global Administrator', principalName: 'Megan Bowen', scopeName: 'Contoso', occurredAt: '2026-12-01T06:20:00Z' };
-      await rates.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], { limit: 1, windowMs: 3_600_000, seenBefore: false });
+      const item = {
+        eventId: id,
+        notification: 'assignmentAlert',
+        roleName: 'Global Administrator',
+        principalName: 'Megan Bowen',
+        scopeName: 'Contoso',
+        occurredAt: '2026-12-01T06:20:00Z',
+      };
+      await rates.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], {
+        limit: 1,
+        windowMs: 3_600_000,
+        seenBefore: false,
+      });
     }
     const lines: string[] = [];
-    const host = await startLocalHost({ functions, storageConnectionString: env.AzureWebJobsStorage, env, timers: false, log: (l) => lines.push(l) });
+    const host = await startLocalHost({
+      functions,
+      storageConnectionString: env.AzureWebJobsStorage,
+      env,
+      timers: false,
+      log: (l) => lines.push(l),
+    });
     try {
       await host.runTimer('heldBackSummary');
       await host.runTimer('heldBackSummary');
@@ -62,7 +84,9 @@ describe('heldBackSummary function', () => {
     expect(files).toHaveLength(1);
     const eml = await readFile(path.join(outbox, files[0]!), 'utf8');
     expect(eml).toMatch(/^To: "?Lee Gu"? <lee\.gu@contoso\.com>/m);
-    expect(eml.replace(/\r?\n /g, ' ')).toContain('Subject: PIM: 2 more notifications were held back between Tue 1 Dec 2026 06:00 UTC and Tue 1 Dec 2026 07:00 UTC');
+    expect(eml.replace(/\r?\n /g, ' ')).toContain(
+      'Subject: PIM: 2 more notifications were held back between Tue 1 Dec 2026 06:00 UTC and Tue 1 Dec 2026 07:00 UTC',
+    );
     expect(lines.join('\n')).toMatch(/held-back summaries: 1 sent \(2 emails listed\)/);
   });
 });

@@ -17,9 +17,9 @@ let functions: RegisteredFunction[];
 let azurite: AzuriteHandle | undefined;
 
 beforeAll(async () => {
-  functions = (await loadFunctionApp([fromPackageRoot('functions/auditCollector.ts'), fromPackageRoot('functions/expiryScanner.ts')])).filter((f) =>
-    ['auditCollector', 'expiryScanner'].includes(f.name),
-  );
+  functions = (
+    await loadFunctionApp([fromPackageRoot('functions/auditCollector.ts'), fromPackageRoot('functions/expiryScanner.ts')])
+  ).filter((f) => ['auditCollector', 'expiryScanner'].includes(f.name));
 });
 afterAll(async () => azurite?.stop());
 
@@ -46,7 +46,13 @@ describe('source functions', () => {
     // getServices() reads process.env, as in the host; this file runs in its own worker.
     Object.assign(process.env, env);
     const lines: string[] = [];
-    const host = await startLocalHost({ functions, storageConnectionString: azurite.connectionString, env, timers: false, log: (l) => lines.push(l) });
+    const host = await startLocalHost({
+      functions,
+      storageConnectionString: azurite.connectionString,
+      env,
+      timers: false,
+      log: (l) => lines.push(l),
+    });
     try {
       await host.runTimer('expiryScanner');
       const queue = new QueueClient(azurite.connectionString, EVENTS_QUEUE);

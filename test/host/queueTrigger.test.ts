@@ -149,7 +149,10 @@ describe('queue trigger', () => {
     const env = queueEnv();
     control.queueWorker = (message, context) => {
       const { eventId } = message as { eventId: string };
-      context.extraOutputs.set(forwarded, [{ eventId, to: 'a' }, { eventId, to: 'b' }]);
+      context.extraOutputs.set(forwarded, [
+        { eventId, to: 'a' },
+        { eventId, to: 'b' },
+      ]);
     };
     const { host } = await run(env);
     await sendStored(env.TEST_QUEUE, base64('{"eventId":"e-out"}'));
@@ -186,7 +189,9 @@ describe('queue trigger', () => {
     await host.waitForIdle();
 
     expect(logs.some((l) => /^Executing 'queueWorker' \(invocationId=[0-9a-f-]{36}, messageId=\S+, dequeueCount=1\)$/.test(l))).toBe(true);
-    expect(logs.some((l) => /^Executed 'queueWorker' \(Succeeded, invocationId=[0-9a-f-]{36}, messageId=\S+, dequeueCount=1\)$/.test(l))).toBe(true);
+    expect(
+      logs.some((l) => /^Executed 'queueWorker' \(Succeeded, invocationId=[0-9a-f-]{36}, messageId=\S+, dequeueCount=1\)$/.test(l)),
+    ).toBe(true);
     expect(logs).toContain('[queueWorker] handled');
     expect(logs).toContain('[queueWorker] warning: careful');
     expect(logs.join('\n')).not.toContain('s3cr3t-body');
@@ -224,27 +229,34 @@ describe('queue trigger', () => {
  * and reports progress on the way. A backlog never makes it fail.
  */
 describe('waiting for all work', () => {
-  it('outlasts invisible messages and slow work without a time limit, reporting queued and in-flight counts', { timeout: 30_000 }, async () => {
-    const env = queueEnv();
-    const done: number[] = [];
-    control.queueWorker = async (message) => {
-      await new Promise((r) => setTimeout(r, 300)); // slow work: each message takes a while
-      done.push((message as { n: number }).n);
-    };
-    const client = queue(env.TEST_QUEUE);
-    await client.createIfNotExists();
-    // As a killed run leaves them: invisible for a while, then back.
-    for (let n = 0; n < 3; n++) await client.sendMessage(base64(JSON.stringify({ n })), { visibilityTimeout: 2 });
-    await client.sendMessage(base64(JSON.stringify({ n: 3 })));
-    started = await run(env, { batchSize: 1, newBatchThreshold: 0 });
+  it(
+    'outlasts invisible messages and slow work without a time limit, reporting queued and in-flight counts',
+    { timeout: 30_000 },
+    async () => {
+      const env = queueEnv();
+      const done: number[] = [];
+      control.queueWorker = async (message) => {
+        await new Promise((r) => setTimeout(r, 300)); // slow work: each message takes a while
+        done.push((message as { n: number }).n);
+      };
+      const client = queue(env.TEST_QUEUE);
+      await client.createIfNotExists();
+      // As a killed run leaves them: invisible for a while, then back.
+      for (let n = 0; n < 3; n++) await client.sendMessage(base64(JSON.stringify({ n })), { visibilityTimeout: 2 });
+      await client.sendMessage(base64(JSON.stringify({ n: 3 })));
+      started = await run(env, { batchSize: 1, newBatchThreshold: 0 });
 
-    // A short limit gives up while the messages are invisible: the old `start` behaviour.
-    await expect(started.host.waitForIdle({ timeoutMs: 500 })).rejects.toThrow(/not idle/);
+      // A short limit gives up while the messages are invisible: the old `start` behaviour.
+      await expect(started.host.waitForIdle({ timeoutMs: 500 })).rejects.toThrow(/not idle/);
 
-    const progress: IdleProgress[] = [];
-    await started.host.waitForIdle({ timeoutMs: Infinity, progressMs: 200, onProgress: (p) => progress.push(p) });
-    expect(done.sort()).toEqual([0, 1, 2, 3]);
-    expect(progress.some((p) => p.queued > 0), 'progress showed the queued messages').toBe(true);
-    expect(progress.at(-1)!.stats.invocations).toBeGreaterThan(0);
-  });
+      const progress: IdleProgress[] = [];
+      await started.host.waitForIdle({ timeoutMs: Infinity, progressMs: 200, onProgress: (p) => progress.push(p) });
+      expect(done.sort()).toEqual([0, 1, 2, 3]);
+      expect(
+        progress.some((p) => p.queued > 0),
+        'progress showed the queued messages',
+      ).toBe(true);
+      expect(progress.at(-1)!.stats.invocations).toBeGreaterThan(0);
+    },
+  );
 });

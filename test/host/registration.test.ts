@@ -27,7 +27,12 @@ describe('loadFunctionApp', () => {
     expect(bindings).toContainEqual(expect.objectContaining({ type: 'queueTrigger', direction: 'in', queueName: '%TEST_QUEUE%' }));
     expect(bindings).toContainEqual(expect.objectContaining({ type: 'queue', direction: 'out', queueName: '%TEST_OUTPUT_QUEUE%' }));
 
-    expect(functions.find((f) => f.name === 'startupJob')).toMatchObject({ trigger: 'timer', triggerType: 'timerTrigger', schedule: '0 0 0 1 1 *', runOnStartup: true });
+    expect(functions.find((f) => f.name === 'startupJob')).toMatchObject({
+      trigger: 'timer',
+      triggerType: 'timerTrigger',
+      schedule: '0 0 0 1 1 *',
+      runOnStartup: true,
+    });
     expect(functions.find((f) => f.name === 'retryingJob')?.retry).toEqual({ strategy: 'fixedDelay', maxRetryCount: 2, delayMs: 0 });
   });
 
@@ -69,7 +74,14 @@ describe('describeFunctions', () => {
 describe('start-up resolution of %SETTING%', () => {
   async function start(names: string[], env: Record<string, string>) {
     const functions = (await loadFixtureApp()).filter((f) => names.includes(f.name));
-    return startLocalHost({ functions, storageConnectionString: storageConnectionString(), env, hostJson: fastHostJson(), log: () => undefined, timers: false });
+    return startLocalHost({
+      functions,
+      storageConnectionString: storageConnectionString(),
+      env,
+      hostJson: fastHostJson(),
+      log: () => undefined,
+      timers: false,
+    });
   }
 
   it('names the function and the missing setting', async () => {
@@ -78,7 +90,9 @@ describe('start-up resolution of %SETTING%', () => {
   });
 
   it('names a connection setting that holds no connection string', async () => {
-    await expect(start(['queueWorker'], { ...queueEnv(), TEST_CONNECTION: 'OtherStorage' })).rejects.toThrow(/function "queueWorker".*connection "OtherStorage"/);
+    await expect(start(['queueWorker'], { ...queueEnv(), TEST_CONNECTION: 'OtherStorage' })).rejects.toThrow(
+      /function "queueWorker".*connection "OtherStorage"/,
+    );
   });
 
   it('rejects a schedule that is neither NCRONTAB nor TimeSpan', async () => {

@@ -28,7 +28,10 @@ describe('nextOccurrences', () => {
   });
 
   it('reads a TimeSpan as an interval from "from"', () => {
-    expect(iso(nextOccurrences('01:30:00', new Date('2026-11-25T00:00:00Z'), 2))).toEqual(['2026-11-25T01:30:00.000Z', '2026-11-25T03:00:00.000Z']);
+    expect(iso(nextOccurrences('01:30:00', new Date('2026-11-25T00:00:00Z'), 2))).toEqual([
+      '2026-11-25T01:30:00.000Z',
+      '2026-11-25T03:00:00.000Z',
+    ]);
   });
 
   it('rejects five-field cron, which NCRONTAB with seconds does not accept', () => {

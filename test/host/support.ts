@@ -2,7 +2,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { loadFunctionApp, parseHostJson, startLocalHost, type HostJson, type LocalHost, type RegisteredFunction } from '../../dev/host/index.js';
+import {
+  loadFunctionApp,
+  parseHostJson,
+  startLocalHost,
+  type HostJson,
+  type LocalHost,
+  type RegisteredFunction,
+} from '../../dev/host/index.js';
 import { storageConnectionString, uniqueQueueName } from '../support/storage.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hostApp');

@@ -100,7 +100,11 @@ describe('timer trigger', () => {
     const { host } = await run(['retryingJob']);
     await host.runTimer('retryingJob');
 
-    expect(contexts.map((c) => [c?.retryCount, c?.maxRetryCount])).toEqual([[0, 2], [1, 2], [2, 2]]);
+    expect(contexts.map((c) => [c?.retryCount, c?.maxRetryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ]);
     expect(contexts[0]?.exception).toBeUndefined();
     expect(contexts[2]?.exception?.message).toBe('attempt 2');
     expect(host.stats()).toEqual({ invocations: 3, failures: 3, poisoned: 0 });

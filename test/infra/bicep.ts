@@ -214,9 +214,7 @@ export function resources(file: BicepFile): ResourceDecl[] {
 }
 
 export type Resolved =
-  | { kind: 'literal'; value: string }
-  | { kind: 'param'; name: string; default?: string }
-  | { kind: 'expression'; text: string };
+  { kind: 'literal'; value: string } | { kind: 'param'; name: string; default?: string } | { kind: 'expression'; text: string };
 
 const LITERAL = /^'((?:[^'\\$]|\\.|\$(?!\{))*)'$/;
 

@@ -19,7 +19,8 @@ describe('local.settings.example.json', () => {
   it('holds only settings the app or Core Tools reads, valid, and no secret', () => {
     const example = JSON.parse(read('local.settings.example.json')) as { IsEncrypted: boolean; Values: Record<string, string> };
     expect(example.IsEncrypted).toBe(false);
-    for (const name of Object.keys(example.Values)) expect(name in SETTINGS || CORE_TOOLS_ONLY.includes(name), `${name} is not a setting (shared/settings/settings.ts)`).toBe(true);
+    for (const name of Object.keys(example.Values))
+      expect(name in SETTINGS || CORE_TOOLS_ONLY.includes(name), `${name} is not a setting (shared/settings/settings.ts)`).toBe(true);
     expect(() => loadSettings(example.Values)).not.toThrow();
     expect(JSON.stringify(example)).not.toMatch(/AccountKey=|SharedAccessSignature|accesskey=/i);
   });
@@ -40,7 +41,9 @@ describe('local.settings.example.json', () => {
 
 describe('host.json', () => {
   it('samples telemetry but keeps every request and exception', () => {
-    const host = JSON.parse(read('host.json')) as { logging?: { applicationInsights?: { samplingSettings?: { isEnabled?: boolean; excludedTypes?: string } } } };
+    const host = JSON.parse(read('host.json')) as {
+      logging?: { applicationInsights?: { samplingSettings?: { isEnabled?: boolean; excludedTypes?: string } } };
+    };
     const sampling = host.logging?.applicationInsights?.samplingSettings;
     expect(sampling?.isEnabled).toBe(true);
     expect(sampling?.excludedTypes?.split(';')).toEqual(expect.arrayContaining(['Request', 'Exception']));
@@ -52,13 +55,16 @@ describe('.github/workflows/azure-dev.yml', () => {
     const wf = read('.github/workflows/azure-dev.yml');
     expect(wf).toMatch(/id-token:\s*write/);
     expect(wf).toMatch(/node-version:\s*22\b/);
-    const order = ['npm ci', 'npm test', 'azd auth login', 'azd provision --no-prompt', 'azd deploy --no-prompt'].map((s) => wf.indexOf(`run: ${s}`));
+    const order = ['npm ci', 'npm test', 'azd auth login', 'azd provision --no-prompt', 'azd deploy --no-prompt'].map((s) =>
+      wf.indexOf(`run: ${s}`),
+    );
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(wf).toMatch(/--federated-credential-provider github/);
     expect(wf, 'no stored secret: federated credentials only').not.toMatch(/secrets\./);
     // Every azd environment value main.parameters.json reads is passed to azd provision.
     const params = read('infra/main.parameters.json');
-    for (const m of params.matchAll(/\$\{([A-Z_]+)=?\}/g)) if (m[1] !== 'AZURE_ENV_NAME' && m[1] !== 'AZURE_LOCATION') expect(wf).toContain(`${m[1]}: \${{ vars.${m[1]} }}`);
+    for (const m of params.matchAll(/\$\{([A-Z_]+)=?\}/g))
+      if (m[1] !== 'AZURE_ENV_NAME' && m[1] !== 'AZURE_LOCATION') expect(wf).toContain(`${m[1]}: \${{ vars.${m[1]} }}`);
   });
 });

@@ -36,7 +36,7 @@ describe('Event Grid → storage queue for ACS delivery reports', () => {
     const m = main();
     const open = valueBracketAfter(m, 'params', m.code.indexOf("module eventGrid 'modules/eventgrid.bicep'"));
     const queueEntry = entriesOf(m, open).find((e) => e.key === 'queueName');
-    expect(queueEntry, "main.bicep must hook modules/eventgrid.bicep with queueName").toBeDefined();
+    expect(queueEntry, 'main.bicep must hook modules/eventgrid.bicep with queueName').toBeDefined();
     expect(resolve(m, queueEntry!.value)).toEqual({ kind: 'literal', value: DELIVERY_REPORTS_QUEUE });
   });
 
@@ -55,7 +55,11 @@ describe('Event Grid → storage queue for ACS delivery reports', () => {
   it('creates the reports queue and its poison queue with the others', () => {
     const m = main();
     const open = valueBracketAfter(m, 'queueNames', m.code.indexOf("module storage 'modules/storage.bicep'"));
-    const names = m.code.slice(open, m.code.indexOf(']', open)).split(/\s+/).filter((w) => /^\w+$/.test(w)).map((v) => resolve(m, v));
+    const names = m.code
+      .slice(open, m.code.indexOf(']', open))
+      .split(/\s+/)
+      .filter((w) => /^\w+$/.test(w))
+      .map((v) => resolve(m, v));
     expect(names).toContainEqual({ kind: 'literal', value: DELIVERY_REPORTS_QUEUE });
     expect(names).toContainEqual({ kind: 'literal', value: `${DELIVERY_REPORTS_QUEUE}-poison` });
   });

@@ -39,9 +39,14 @@ describe('Node.js runtime', () => {
     const main = bicep(MAIN);
     const nodeVersion = param(main, 'nodeVersion');
     expect(nodeVersion.default, `${MAIN}: param nodeVersion must default to '22'`).toBe("'22'");
-    expect(allowed(nodeVersion.decorators), `${MAIN}: nodeVersion must not allow 20 (retired on Flex Consumption on 2026-04-30)`).not.toContain('20');
+    expect(
+      allowed(nodeVersion.decorators),
+      `${MAIN}: nodeVersion must not allow 20 (retired on Flex Consumption on 2026-04-30)`,
+    ).not.toContain('20');
     expect(allowed(param(bicep(APP_MODULE), 'runtimeVersion').decorators)).toContain('22');
-    expect(bicep(APP_MODULE).code, `${APP_MODULE}: functionAppConfig.runtime.version must be runtimeVersion`).toMatch(/runtime:\s*\{\s*name:\s*'node'\s*version:\s*runtimeVersion\s*\}/);
+    expect(bicep(APP_MODULE).code, `${APP_MODULE}: functionAppConfig.runtime.version must be runtimeVersion`).toMatch(
+      /runtime:\s*\{\s*name:\s*'node'\s*version:\s*runtimeVersion\s*\}/,
+    );
 
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines?: { node?: string } };
     const minimum = /^>=\s*(\d+)/.exec(pkg.engines?.node ?? '');
@@ -53,7 +58,10 @@ describe('Flex Consumption bounds', () => {
   it('keeps maximumInstanceCount within 40..1000 wherever it is a parameter', () => {
     for (const rel of [MAIN, APP_MODULE]) {
       const p = param(bicep(rel), 'maximumInstanceCount');
-      expect(bound(p.decorators, 'minValue'), `${rel}: maximumInstanceCount needs @minValue(40): Flex Consumption refuses a lower maximum`).toBeGreaterThanOrEqual(40);
+      expect(
+        bound(p.decorators, 'minValue'),
+        `${rel}: maximumInstanceCount needs @minValue(40): Flex Consumption refuses a lower maximum`,
+      ).toBeGreaterThanOrEqual(40);
       expect(bound(p.decorators, 'maxValue'), `${rel}: maximumInstanceCount needs @maxValue(1000)`).toBeLessThanOrEqual(1000);
       expect(Number(p.default)).toBeGreaterThanOrEqual(40);
     }
@@ -81,17 +89,21 @@ describe('Flex Consumption bounds', () => {
 });
 
 describe('storage endpoints in any cloud', () => {
-  it('gives the host and the app the account\'s own blob, queue and table endpoints', () => {
+  it("gives the host and the app the account's own blob, queue and table endpoints", () => {
     const main = bicep(MAIN);
     const module = /^\s*module\s+\w+\s+'modules\/functionapp\.bicep'/m.exec(main.code)!;
     const settings = new Map(entriesOf(main, valueBracketAfter(main, 'appSettings', module.index)).map((e) => [e.key, e.value]));
     for (const service of ['blob', 'queue', 'table']) {
-      expect(settings.get(`AzureWebJobsStorage__${service}ServiceUri`), `${MAIN}: set AzureWebJobsStorage__${service}ServiceUri: storage.outputs.${service}Endpoint`).toBe(
-        `storage.outputs.${service}Endpoint`,
+      expect(
+        settings.get(`AzureWebJobsStorage__${service}ServiceUri`),
+        `${MAIN}: set AzureWebJobsStorage__${service}ServiceUri: storage.outputs.${service}Endpoint`,
+      ).toBe(`storage.outputs.${service}Endpoint`);
+      expect(bicep('infra/modules/storage.bicep').code).toMatch(
+        new RegExp(`output\\s+${service}Endpoint\\s+string\\s*=\\s*storage\\.properties\\.primaryEndpoints\\.${service}\\b`),
       );
-      expect(bicep('infra/modules/storage.bicep').code).toMatch(new RegExp(`output\\s+${service}Endpoint\\s+string\\s*=\\s*storage\\.properties\\.primaryEndpoints\\.${service}\\b`));
     }
-    for (const m of readFileSync(path.join(ROOT, MAIN), 'utf8').matchAll(/core\.windows\.net/g)) expect(m, `${MAIN} must not hard-code core.windows.net`).toBeUndefined();
+    for (const m of readFileSync(path.join(ROOT, MAIN), 'utf8').matchAll(/core\.windows\.net/g))
+      expect(m, `${MAIN} must not hard-code core.windows.net`).toBeUndefined();
   });
 });
 
@@ -109,9 +121,19 @@ describe('azd hooks', () => {
     // Every variable the hook reads from azd's environment is an output of main.bicep (or azd's own).
     const { hookEnv } = await import('../../scripts/postprovision.js');
     const read: string[] = [];
-    hookEnv(new Proxy({}, { get: (_t, name: string) => (read.push(name), name.includes('PRINCIPAL_ID') || name === 'AZURE_SUBSCRIPTION_ID' ? 'x' : undefined) }));
+    hookEnv(
+      new Proxy(
+        {},
+        {
+          get: (_t, name: string) => (read.push(name), name.includes('PRINCIPAL_ID') || name === 'AZURE_SUBSCRIPTION_ID' ? 'x' : undefined),
+        },
+      ),
+    );
     const outputs = new Set([...bicep(MAIN).code.matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1]!));
     const AZD_OWN = new Set(['AZURE_SUBSCRIPTION_ID', 'AZURE_PRINCIPAL_ID']);
-    for (const name of new Set(read)) expect(outputs.has(name) || AZD_OWN.has(name), `scripts/postprovision.ts reads ${name}: add \`output ${name}\` to ${MAIN}`).toBe(true);
+    for (const name of new Set(read))
+      expect(outputs.has(name) || AZD_OWN.has(name), `scripts/postprovision.ts reads ${name}: add \`output ${name}\` to ${MAIN}`).toBe(
+        true,
+      );
   });
 });

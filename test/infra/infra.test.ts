@@ -29,8 +29,10 @@ const LOCAL_ONLY: Record<string, string> = {
 /** App settings the template sets that the Functions host (not the code) reads. */
 const HOST_OWNED: Record<string, string> = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'the host sends logs and traces to Application Insights',
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Application Insights has local auth off: the host authenticates telemetry with the managed identity',
-  AzureWebJobsStorage__blobServiceUri: 'the host keeps its locks in blobs: the account\'s blob endpoint, right in every cloud (the app itself reads only queues and tables)',
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+    'Application Insights has local auth off: the host authenticates telemetry with the managed identity',
+  AzureWebJobsStorage__blobServiceUri:
+    "the host keeps its locks in blobs: the account's blob endpoint, right in every cloud (the app itself reads only queues and tables)",
 };
 
 /**
@@ -145,7 +147,8 @@ async function bindings(): Promise<{ queues: Set<string>; connections: Set<strin
       if (typeof b.connection === 'string') connections.add(b.connection);
       for (const value of Object.values(b)) {
         if (typeof value !== 'string') continue;
-        for (const m of value.matchAll(/%([A-Za-z_][A-Za-z0-9_]*)%/g)) expressions.set(m[1]!, `function ${fn.name} (binding ${b.name ?? b.type})`);
+        for (const m of value.matchAll(/%([A-Za-z_][A-Za-z0-9_]*)%/g))
+          expressions.set(m[1]!, `function ${fn.name} (binding ${b.name ?? b.type})`);
       }
     }
   }
@@ -197,7 +200,10 @@ describe('app settings: infra/main.bicep against shared/settings/settings.ts', (
 
   it('gives each setting a value its schema accepts (literals and parameter defaults)', () => {
     const { file, entries } = appSettings();
-    const specs = SETTINGS as Record<string, { default?: string; schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } } }>;
+    const specs = SETTINGS as Record<
+      string,
+      { default?: string; schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } } }
+    >;
     for (const [k, e] of entries) {
       const spec = specs[k];
       if (!spec) continue;
@@ -222,18 +228,23 @@ describe('app settings: infra/main.bicep against shared/settings/settings.ts', (
     };
     expect(literal('EMAIL_TRANSPORT'), `${MAIN}: set EMAIL_TRANSPORT: 'acs' (the outbox writes to local disk)`).toBe('acs');
     expect(literal('DIRECTORY_SOURCE'), `${MAIN}: set DIRECTORY_SOURCE: 'graph' (the snapshot is for offline runs)`).toBe('graph');
-    expect(literal('AzureWebJobsStorage__credential'), `${MAIN}: set AzureWebJobsStorage__credential: 'managedidentity'`).toBe('managedidentity');
+    expect(literal('AzureWebJobsStorage__credential'), `${MAIN}: set AzureWebJobsStorage__credential: 'managedidentity'`).toBe(
+      'managedidentity',
+    );
     for (const k of ['AzureWebJobsStorage__clientId', 'AZURE_CLIENT_ID']) {
-      expect(entries.get(k)?.value, `${MAIN}: set ${k}: identity.outputs.clientId (the user-assigned identity, or DefaultAzureCredential finds none)`).toMatch(
-        /^identity\.outputs\.clientId$/,
-      );
+      expect(
+        entries.get(k)?.value,
+        `${MAIN}: set ${k}: identity.outputs.clientId (the user-assigned identity, or DefaultAzureCredential finds none)`,
+      ).toMatch(/^identity\.outputs\.clientId$/);
     }
-    expect(entries.get('AzureWebJobsStorage__accountName')?.value, `${MAIN}: set AzureWebJobsStorage__accountName: storage.outputs.name`).toBe(
-      'storage.outputs.name',
-    );
-    expect(entries.get('ACS_ENDPOINT')?.value, `${MAIN}: set ACS_ENDPOINT from the Communication Services hostName (communication.outputs.endpoint)`).toBe(
-      'communication.outputs.endpoint',
-    );
+    expect(
+      entries.get('AzureWebJobsStorage__accountName')?.value,
+      `${MAIN}: set AzureWebJobsStorage__accountName: storage.outputs.name`,
+    ).toBe('storage.outputs.name');
+    expect(
+      entries.get('ACS_ENDPOINT')?.value,
+      `${MAIN}: set ACS_ENDPOINT from the Communication Services hostName (communication.outputs.endpoint)`,
+    ).toBe('communication.outputs.endpoint');
     expect(
       entries.get('EMAIL_SENDER_ADDRESS')?.value,
       `${MAIN}: set EMAIL_SENDER_ADDRESS to DoNotReply@<managed domain> (communication.outputs.senderAddress); ACS refuses other senders`,
@@ -256,9 +267,10 @@ describe('app settings: infra/main.bicep against shared/settings/settings.ts', (
     const app = bicep(APP_MODULE);
     const config = resources(app).find((r) => r.type === 'config' || r.type === 'Microsoft.Web/sites/config');
     expect(config, `${APP_MODULE}: expected a config resource named 'appsettings'`).toBeDefined();
-    expect(config!.body, `${APP_MODULE}: the appsettings config must be exactly \`properties: appSettings\`, so main.bicep lists every setting`).toMatch(
-      /^\{\s*name:\s*'appsettings'\s*properties:\s*appSettings\s*\}$/,
-    );
+    expect(
+      config!.body,
+      `${APP_MODULE}: the appsettings config must be exactly \`properties: appSettings\`, so main.bicep lists every setting`,
+    ).toMatch(/^\{\s*name:\s*'appsettings'\s*properties:\s*appSettings\s*\}$/);
     expect(app.masked, `${APP_MODULE}: app settings belong in main.bicep's appSettings block, not in siteConfig.appSettings`).not.toMatch(
       /appSettings\s*:\s*\[/,
     );
@@ -277,7 +289,10 @@ describe('app settings: infra/main.bicep against shared/settings/settings.ts', (
         `a trigger uses connection '${c}': set ${c}__accountName (and __credential, __clientId) in ${MAIN}`,
       ).toBe(true);
       if (entries.has(`${c}__accountName`)) {
-        expect(entries.has(`${c}__credential`) && entries.has(`${c}__clientId`), `${MAIN}: set ${c}__credential and ${c}__clientId too`).toBe(true);
+        expect(
+          entries.has(`${c}__credential`) && entries.has(`${c}__clientId`),
+          `${MAIN}: set ${c}__credential and ${c}__clientId too`,
+        ).toBe(true);
       }
     }
   });
@@ -290,7 +305,10 @@ describe('queues and tables', () => {
     for (const q of (await bindings()).queues) wanted.add(q);
     for (const q of [...wanted]) if (!q.endsWith('-poison')) wanted.add(`${q}-poison`);
     for (const name of wanted) {
-      expect(created, `${MAIN}: add '${name}' to queueNames of the storage module (a function binds to it, or it is the poison queue of one)`).toContain(name);
+      expect(
+        created,
+        `${MAIN}: add '${name}' to queueNames of the storage module (a function binds to it, or it is the poison queue of one)`,
+      ).toContain(name);
     }
   });
 
@@ -298,16 +316,20 @@ describe('queues and tables', () => {
     const createdTables = moduleArray('modules/storage.bicep', 'tableNames');
     const { file, entries } = appSettings();
     const tableSettings = Object.entries(SETTINGS as Record<string, { default?: string }>).filter(([k]) => /_TABLE$/.test(k));
-    expect(tableSettings.map(([k]) => k), 'SETTINGS should declare ACTIVITY_TABLE and DELIVERY_TABLE').toEqual(
-      expect.arrayContaining(['ACTIVITY_TABLE', 'DELIVERY_TABLE']),
-    );
+    expect(
+      tableSettings.map(([k]) => k),
+      'SETTINGS should declare ACTIVITY_TABLE and DELIVERY_TABLE',
+    ).toEqual(expect.arrayContaining(['ACTIVITY_TABLE', 'DELIVERY_TABLE']));
     for (const [k, spec] of tableSettings) {
       const name = spec.default;
       expect(name, `SETTINGS.${k} has no default: the template cannot know the table name`).toBeTruthy();
       expect(createdTables, `${MAIN}: add '${name}' (default of ${k}) to tableNames of the storage module`).toContain(name);
       const e = entries.get(k);
       const r = e && resolve(file, e.value);
-      expect(r?.kind === 'literal' ? r.value : r, `${MAIN}: set ${k} to '${name}' (a literal or a var), the table storage.bicep creates`).toBe(name);
+      expect(
+        r?.kind === 'literal' ? r.value : r,
+        `${MAIN}: set ${k} to '${name}' (a literal or a var), the table storage.bicep creates`,
+      ).toBe(name);
     }
     expect(createdTables).toEqual(expect.arrayContaining(['PimActivity', 'PimDeliveries']));
   });
@@ -317,7 +339,9 @@ describe('queues and tables', () => {
     const types = storage.map((r) => r.type);
     expect(types, 'storage.bicep must create queues').toContain('Microsoft.Storage/storageAccounts/queueServices/queues');
     expect(types, 'storage.bicep must create tables').toContain('Microsoft.Storage/storageAccounts/tableServices/tables');
-    expect(types, 'storage.bicep must create the Flex deployment container').toContain('Microsoft.Storage/storageAccounts/blobServices/containers');
+    expect(types, 'storage.bicep must create the Flex deployment container').toContain(
+      'Microsoft.Storage/storageAccounts/blobServices/containers',
+    );
     const code = bicep('infra/modules/storage.bicep').code;
     expect(code).toMatch(/for\s+queueName\s+in\s+queueNames/);
     expect(code).toMatch(/for\s+tableName\s+in\s+tableNames/);
@@ -328,9 +352,13 @@ describe('security: keys off, least-privilege roles', () => {
   const files = () => bicepFilesUnder(path.join(ROOT, 'infra')).map((f) => readBicep(f));
 
   it('turns shared-key access off and requires TLS 1.2 on the storage account', () => {
-    const account = resources(bicep('infra/modules/storage.bicep')).find((r) => r.type === 'Microsoft.Storage/storageAccounts' && !r.existing);
+    const account = resources(bicep('infra/modules/storage.bicep')).find(
+      (r) => r.type === 'Microsoft.Storage/storageAccounts' && !r.existing,
+    );
     expect(account, 'storage.bicep must declare the storage account').toBeDefined();
-    expect(account!.body, 'storage.bicep: set allowSharedKeyAccess: false (managed identity only)').toMatch(/allowSharedKeyAccess:\s*false\b/);
+    expect(account!.body, 'storage.bicep: set allowSharedKeyAccess: false (managed identity only)').toMatch(
+      /allowSharedKeyAccess:\s*false\b/,
+    );
     expect(account!.body, "storage.bicep: set minimumTlsVersion: 'TLS1_2'").toMatch(/minimumTlsVersion:\s*'TLS1_2'/);
     expect(account!.body, 'storage.bicep: set allowBlobPublicAccess: false').toMatch(/allowBlobPublicAccess:\s*false\b/);
   });
@@ -355,10 +383,17 @@ describe('security: keys off, least-privilege roles', () => {
       const rel = path.relative(ROOT, f.path);
       const decls = resources(f);
       for (const r of decls.filter((d) => d.type === 'Microsoft.Authorization/roleAssignments')) {
-        const m = /roleDefinitionId:\s*subscriptionResourceId\(\s*'Microsoft\.Authorization\/roleDefinitions'\s*,\s*([^)]+?)\s*\)/.exec(r.body);
-        expect(m, `${rel}: role assignment ${r.symbol} must use subscriptionResourceId('Microsoft.Authorization/roleDefinitions', <guid var>)`).toBeTruthy();
+        const m = /roleDefinitionId:\s*subscriptionResourceId\(\s*'Microsoft\.Authorization\/roleDefinitions'\s*,\s*([^)]+?)\s*\)/.exec(
+          r.body,
+        );
+        expect(
+          m,
+          `${rel}: role assignment ${r.symbol} must use subscriptionResourceId('Microsoft.Authorization/roleDefinitions', <guid var>)`,
+        ).toBeTruthy();
         const resolved = resolve(f, m![1]!);
-        expect(resolved.kind, `${rel}: role assignment ${r.symbol}: the role id must be a literal GUID or a var holding one`).toBe('literal');
+        expect(resolved.kind, `${rel}: role assignment ${r.symbol}: the role id must be a literal GUID or a var holding one`).toBe(
+          'literal',
+        );
         const roleId = (resolved as { value: string }).value.toLowerCase();
         const expected = EXPECTED_ROLES[roleId];
         expect(
@@ -371,7 +406,9 @@ describe('security: keys off, least-privilege roles', () => {
           scopeDecl?.type,
           `${rel}: ${expected!.name} (${r.symbol}) must be assigned with scope: <the ${expected!.scopeType}>, not the resource group or subscription`,
         ).toBe(expected!.scopeType);
-        expect(r.body, `${rel}: ${r.symbol}: set principalType: 'ServicePrincipal' (the managed identity)`).toMatch(/principalType:\s*'ServicePrincipal'/);
+        expect(r.body, `${rel}: ${r.symbol}: set principalType: 'ServicePrincipal' (the managed identity)`).toMatch(
+          /principalType:\s*'ServicePrincipal'/,
+        );
         expect(r.body, `${rel}: ${r.symbol}: grant to the app identity (principalId: principalId)`).toMatch(/principalId:\s*principalId\b/);
         expect(granted.has(roleId), `${rel}: ${expected!.name} is assigned twice`).toBe(false);
         granted.set(roleId, rel);
@@ -389,13 +426,15 @@ describe('security: keys off, least-privilege roles', () => {
       for (const m of f.code.matchAll(GUID)) {
         const id = m[0].toLowerCase();
         expect(FORBIDDEN_ROLES[id], `${rel} mentions ${FORBIDDEN_ROLES[id]} (${id}): the app must not get it`).toBeUndefined();
-        expect(id in EXPECTED_ROLES || id in EVENT_GRID_ROLES, `${rel} mentions GUID ${id}, which is not one of the expected roles: remove it or add it to EXPECTED_ROLES in ${THIS_TEST}`).toBe(
-          true,
-        );
+        expect(
+          id in EXPECTED_ROLES || id in EVENT_GRID_ROLES,
+          `${rel} mentions GUID ${id}, which is not one of the expected roles: remove it or add it to EXPECTED_ROLES in ${THIS_TEST}`,
+        ).toBe(true);
       }
-      expect(f.code, `${rel}: no custom role definitions in the template (ARM read rights are granted per subscription, docs/deploy.md)`).not.toMatch(
-        /'Microsoft\.Authorization\/roleDefinitions@/,
-      );
+      expect(
+        f.code,
+        `${rel}: no custom role definitions in the template (ARM read rights are granted per subscription, docs/deploy.md)`,
+      ).not.toMatch(/'Microsoft\.Authorization\/roleDefinitions@/);
     }
   });
 
@@ -423,7 +462,10 @@ describe('Flex Consumption function app', () => {
       /authentication:\s*\{\s*type:\s*'UserAssignedIdentity'\s*userAssignedIdentityResourceId:\s*identityId/,
     );
     const main = bicep(MAIN);
-    expect(resolve(main, 'nodeVersion'), `${MAIN}: param nodeVersion should default to '22' (the Node CI tests on besides the machine's, and engines declares)`).toEqual({
+    expect(
+      resolve(main, 'nodeVersion'),
+      `${MAIN}: param nodeVersion should default to '22' (the Node CI tests on besides the machine's, and engines declares)`,
+    ).toEqual({
       kind: 'param',
       name: 'nodeVersion',
       default: '22',
@@ -437,13 +479,20 @@ describe('Flex Consumption function app', () => {
     const block = yaml.slice(yaml.indexOf(`${service}:`));
     expect(block, 'azure.yaml: the service needs host: function').toMatch(/^\s+host:\s*function\s*$/m);
     expect(block, 'azure.yaml: the service needs language: ts (TypeScript, compiled to dist/)').toMatch(/^\s+language:\s*ts\s*$/m);
-    expect(block, 'azure.yaml: a prepackage hook must run `npm ci && npm run build`').toMatch(/prepackage:[\s\S]*run:\s*npm ci && npm run build/);
+    expect(block, 'azure.yaml: a prepackage hook must run `npm ci && npm run build`').toMatch(
+      /prepackage:[\s\S]*run:\s*npm ci && npm run build/,
+    );
     const main = bicep(MAIN);
-    expect(resolve(main, 'serviceName'), `${MAIN}: var serviceName must equal the azure.yaml service name, or azd finds no app to deploy to`).toEqual({
+    expect(
+      resolve(main, 'serviceName'),
+      `${MAIN}: var serviceName must equal the azure.yaml service name, or azd finds no app to deploy to`,
+    ).toEqual({
       kind: 'literal',
       value: service,
     });
-    expect(bicep(APP_MODULE).code, `${APP_MODULE}: tag the site with 'azd-service-name': serviceName`).toMatch(/'azd-service-name':\s*serviceName/);
+    expect(bicep(APP_MODULE).code, `${APP_MODULE}: tag the site with 'azd-service-name': serviceName`).toMatch(
+      /'azd-service-name':\s*serviceName/,
+    );
   });
 
   it('gives azd the parameters main.bicep requires', () => {
@@ -455,7 +504,8 @@ describe('Flex Consumption function app', () => {
       expect(declared.has(name), `infra/main.parameters.json passes ${name}, which ${MAIN} does not declare`).toBe(true);
     }
     for (const [name, hasDefault] of declared) {
-      if (!hasDefault) expect(params.parameters[name], `infra/main.parameters.json must pass ${name} (no default in ${MAIN})`).toBeDefined();
+      if (!hasDefault)
+        expect(params.parameters[name], `infra/main.parameters.json must pass ${name} (no default in ${MAIN})`).toBeDefined();
     }
     expect(params.parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
     expect(params.parameters.location?.value).toBe('${AZURE_LOCATION}');
@@ -464,7 +514,13 @@ describe('Flex Consumption function app', () => {
 
   it('outputs what azd and the docs use', () => {
     const main = bicep(MAIN).code;
-    for (const o of ['AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_QUEUE_URL', 'AZURE_MANAGED_IDENTITY_PRINCIPAL_ID', 'AZURE_STORAGE_ACCOUNT_NAME']) {
+    for (const o of [
+      'AZURE_RESOURCE_GROUP',
+      'AZURE_FUNCTION_APP_NAME',
+      'AZURE_QUEUE_URL',
+      'AZURE_MANAGED_IDENTITY_PRINCIPAL_ID',
+      'AZURE_STORAGE_ACCOUNT_NAME',
+    ]) {
       expect(main, `${MAIN}: add \`output ${o} string = ...\``).toMatch(new RegExp(`^output\\s+${o}\\s+string\\s*=`, 'm'));
     }
   });
@@ -473,7 +529,9 @@ describe('Flex Consumption function app', () => {
 describe('package and host configuration', () => {
   it('points package.json main at the compiled function entries', () => {
     const pkg = JSON.parse(read('package.json')) as { main?: string; scripts?: Record<string, string> };
-    expect(pkg.main, 'package.json: set "main": "dist/functions/*.js" (the host loads the compiled registrations from there)').toBe('dist/functions/*.js');
+    expect(pkg.main, 'package.json: set "main": "dist/functions/*.js" (the host loads the compiled registrations from there)').toBe(
+      'dist/functions/*.js',
+    );
     expect(pkg.scripts?.build, 'package.json needs a build script (azure.yaml runs npm run build)').toBeTruthy();
     const build = JSON.parse(read('tsconfig.build.json')) as { include?: string[] };
     const base = JSON.parse(read('tsconfig.json')) as { compilerOptions?: { outDir?: string; rootDir?: string } };
@@ -491,9 +549,10 @@ describe('package and host configuration', () => {
     const host = JSON.parse(read('host.json')) as { version?: string; extensions?: { queues?: { messageEncoding?: string } } };
     expect(host.version).toBe('2.0');
     expect(host.extensions?.queues, 'host.json: add extensions.queues (messageEncoding, batch sizes, maxDequeueCount)').toBeDefined();
-    expect(host.extensions?.queues?.messageEncoding, 'host.json: set extensions.queues.messageEncoding to "base64" (docs/deploy.md tells producers to send base64)').toBe(
-      'base64',
-    );
+    expect(
+      host.extensions?.queues?.messageEncoding,
+      'host.json: set extensions.queues.messageEncoding to "base64" (docs/deploy.md tells producers to send base64)',
+    ).toBe('base64');
   });
 
   it('ships what the host needs and no local settings', () => {
@@ -504,6 +563,6 @@ describe('package and host configuration', () => {
     for (const needed of ['dist', 'dist/', 'host.json', 'package.json', 'node_modules', 'node_modules/', '*.js', '*.json']) {
       expect(ignore, `.funcignore must not exclude ${needed}: the deployed app needs it`).not.toContain(needed);
     }
-    expect(ignore, '.funcignore must exclude local.settings.json (it may hold a developer\'s secrets)').toContain('local.settings.json');
+    expect(ignore, ".funcignore must exclude local.settings.json (it may hold a developer's secrets)").toContain('local.settings.json');
   });
 });

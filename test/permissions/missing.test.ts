@@ -47,18 +47,39 @@ describe('reportMissingPermission', () => {
       await refused(() => api.get(`/groups/${GROUPS.approvers}/members`)),
       await refused(() => api.get(`/groups/${GROUPS.inner}/members`)),
       await refused(() => api.get('/organization')),
-      await refused(() => armApi.list(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2020-10-01`)),
-      await refused(() => armApi.list(`/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01`)),
-      await refused(() => armApi.list(`/subscriptions/${OTHER_SUB}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2020-10-01`)),
+      await refused(() =>
+        armApi.list(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2020-10-01`),
+      ),
+      await refused(() =>
+        armApi.list(
+          `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01`,
+        ),
+      ),
+      await refused(() =>
+        armApi.list(`/subscriptions/${OTHER_SUB}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2020-10-01`),
+      ),
     ];
-    expect(errors.map((e) => e.permission)).toEqual(['GroupMember.Read.All', 'GroupMember.Read.All', 'Organization.Read.All', `Reader on /subscriptions/${SUB}`, `Reader on /subscriptions/${SUB}`, `Reader on /subscriptions/${OTHER_SUB}`]);
+    expect(errors.map((e) => e.permission)).toEqual([
+      'GroupMember.Read.All',
+      'GroupMember.Read.All',
+      'Organization.Read.All',
+      `Reader on /subscriptions/${SUB}`,
+      `Reader on /subscriptions/${SUB}`,
+      `Reader on /subscriptions/${OTHER_SUB}`,
+    ]);
 
     const lines: string[] = [];
     const reported = errors.map((e) => reportMissingPermission((_, m) => lines.push(m), e, 'the test goes on'));
     expect(reported).toEqual([true, false, true, true, false, true]);
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(new RegExp(`Microsoft Graph GET /groups/${GROUPS.approvers}/members failed with 403 Authorization_RequestDenied: .*GroupMember\\.Read\\.All`));
-    expect(lines[2]).toMatch(new RegExp(`Azure Resource Manager GET /subscriptions/${SUB}/.* failed with 403 AuthorizationFailed: .*Reader role`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `Microsoft Graph GET /groups/${GROUPS.approvers}/members failed with 403 Authorization_RequestDenied: .*GroupMember\\.Read\\.All`,
+      ),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(`Azure Resource Manager GET /subscriptions/${SUB}/.* failed with 403 AuthorizationFailed: .*Reader role`),
+    );
     expect(lines[3]).toContain(OTHER_SUB);
   });
 });

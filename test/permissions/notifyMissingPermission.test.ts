@@ -18,7 +18,17 @@ import { planNotifications } from '../../shared/planning/planNotifications.js';
 import { FakeAcs } from '../support/fakeAcs.js';
 import { FakeArm } from '../support/fakeArm.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../support/fakeGraph.js';
-import { clearQueues, decodeStored, drainPoison, enqueueStored, startOwnAzurite, startRunner, waitFor, type OwnAzurite, type Runner } from '../support/faults.js';
+import {
+  clearQueues,
+  decodeStored,
+  drainPoison,
+  enqueueStored,
+  startOwnAzurite,
+  startRunner,
+  waitFor,
+  type OwnAzurite,
+  type Runner,
+} from '../support/faults.js';
 import { acsTransport } from '../support/faultsServices.js';
 import { uniqueTableName } from '../support/storage.js';
 import { RG, SUB, USERS, sampleTenant } from '../support/sampleTenant.js';
@@ -76,7 +86,11 @@ async function useServices(env: Record<string, string> = {}): Promise<Services> 
     RECIPIENT_RATE_TABLE: uniqueTableName('PermRate'),
     ...env,
   });
-  services = await createServices(settings, { credential: fakeCredential(), fetch: routedFetch({ [GRAPH]: graph, [ARM]: arm }), transport: acsTransport(acs, (l) => runner.logs.push(l)) });
+  services = await createServices(settings, {
+    credential: fakeCredential(),
+    fetch: routedFetch({ [GRAPH]: graph, [ARM]: arm }),
+    transport: acsTransport(acs, (l) => runner.logs.push(l)),
+  });
   setServicesForTesting(services);
   return services;
 }
@@ -85,9 +99,36 @@ function events(prefix: string, occurredAt = new Date().toISOString()): PimEvent
   const tenantId = sampleTenant().tenant.id;
   const directory = { kind: 'directory' as const, id: '/' };
   return [
-    { id: `${prefix}-1`, type: 'activationPendingApproval', tenantId, occurredAt, scope: directory, role: { id: ROLE.globalAdministrator }, principal: { id: USERS.fay, type: 'user' }, request: { justification: 'incident 42' } },
-    { id: `${prefix}-2`, type: 'activationCompleted', tenantId, occurredAt, scope: directory, role: { id: ROLE.globalAdministrator }, principal: { id: USERS.eli, type: 'user' }, assignment: { state: 'active', permanent: false, endDateTime: '2026-11-18T18:00:00Z' } },
-    { id: `${prefix}-3`, type: 'roleAssigned', tenantId, occurredAt, scope: directory, role: { id: ROLE.securityAdministrator }, principal: { id: USERS.chen, type: 'user' }, assignment: { state: 'eligible', permanent: true } },
+    {
+      id: `${prefix}-1`,
+      type: 'activationPendingApproval',
+      tenantId,
+      occurredAt,
+      scope: directory,
+      role: { id: ROLE.globalAdministrator },
+      principal: { id: USERS.fay, type: 'user' },
+      request: { justification: 'incident 42' },
+    },
+    {
+      id: `${prefix}-2`,
+      type: 'activationCompleted',
+      tenantId,
+      occurredAt,
+      scope: directory,
+      role: { id: ROLE.globalAdministrator },
+      principal: { id: USERS.eli, type: 'user' },
+      assignment: { state: 'active', permanent: false, endDateTime: '2026-11-18T18:00:00Z' },
+    },
+    {
+      id: `${prefix}-3`,
+      type: 'roleAssigned',
+      tenantId,
+      occurredAt,
+      scope: directory,
+      role: { id: ROLE.securityAdministrator },
+      principal: { id: USERS.chen, type: 'user' },
+      assignment: { state: 'eligible', permanent: true },
+    },
   ];
 }
 
@@ -107,11 +148,18 @@ const naming = (permission: string) => runner.logs.filter((l) => l.includes(perm
 
 /** Each email the plan (with every permission) calls for, delivered by the local ACS exactly once. */
 async function expectDeliveredOnce(sent: PimEvent[]): Promise<void> {
-  const directory = await createGraphDirectory(services.settings, { credential: fakeCredential(), fetch: routedFetch({ [GRAPH]: graph, [ARM]: arm }) });
+  const directory = await createGraphDirectory(services.settings, {
+    credential: fakeCredential(),
+    fetch: routedFetch({ [GRAPH]: graph, [ARM]: arm }),
+  });
   const wanted: string[] = [];
-  for (const e of sent) for (const p of (await planNotifications(e, directory, services.settings)).emails) wanted.push(`${e.id} → ${p.email.to.address.toLowerCase()}`);
+  for (const e of sent)
+    for (const p of (await planNotifications(e, directory, services.settings)).emails)
+      wanted.push(`${e.id} → ${p.email.to.address.toLowerCase()}`);
   const delivered = acs.deliveries.flatMap((d) =>
-    [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])].map((r) => `${d.message.headers?.['X-PIM-Event-Id'] ?? '?'} → ${r.address.toLowerCase()}`),
+    [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])].map(
+      (r) => `${d.message.headers?.['X-PIM-Event-Id'] ?? '?'} → ${r.address.toLowerCase()}`,
+    ),
   );
   expect(wanted.length).toBeGreaterThan(sent.length);
   expect(delivered.sort()).toEqual(wanted.sort());
@@ -124,14 +172,19 @@ describe('notify with a permission missing', () => {
     graph.inject({ match: /^\/v1\.0\/users/, status: 403, times: 100_000 });
     graph.inject({ match: /^\/v1\.0\/users/, status: 403, times: 100_000, inBatch: true });
     const sent = events('perm-graph');
-    await enqueueStored(azurite.connectionString, [...sent, ...sent].map((e) => encodeMessage(e)));
+    await enqueueStored(
+      azurite.connectionString,
+      [...sent, ...sent].map((e) => encodeMessage(e)),
+    );
     // Every message looked at, and put back, several times.
     await waitFor(() => waits() >= 3 * sent.length, 30_000, 'each event waiting for the permission more than once');
 
     expect(acs.deliveries, 'nothing sent while the recipients cannot be read').toEqual([]);
     const lines = naming('User.Read.All');
     expect(lines, 'the permission is logged once per process, not per message').toHaveLength(1);
-    expect(lines[0]).toMatch(/missing permission: Microsoft Graph GET \/users.* failed with 403 Authorization_RequestDenied: grant .*User\.Read\.All/);
+    expect(lines[0]).toMatch(
+      /missing permission: Microsoft Graph GET \/users.* failed with 403 Authorization_RequestDenied: grant .*User\.Read\.All/,
+    );
     expect(lines[0]).toMatch(/wait on the queue, looked at again every 1 s for up to 24 h/);
     expect(runner.host.stats().failures, 'waiting uses up no try').toBe(0);
     expect(await drainPoison(azurite.connectionString)).toEqual([]);
@@ -148,7 +201,10 @@ describe('notify with a permission missing', () => {
     arm.inject({ match: /./, status: 403, times: 100_000 });
     const waiting = [armEvent('perm-arm-1'), armEvent('perm-arm-2')];
     const directoryEvents = events('perm-arm-dir');
-    await enqueueStored(azurite.connectionString, [...waiting, ...directoryEvents].map((e) => encodeMessage(e)));
+    await enqueueStored(
+      azurite.connectionString,
+      [...waiting, ...directoryEvents].map((e) => encodeMessage(e)),
+    );
     await waitFor(() => waits() >= 2 * waiting.length, 30_000, 'the Azure-role events waiting');
 
     const reported = runner.logs.filter((l) => /missing permission: Azure Resource Manager GET/.test(l));
@@ -169,13 +225,21 @@ describe('notify with a permission missing', () => {
     graph.inject({ match: /^\/v1\.0\/users/, status: 403, times: 100_000 });
     graph.inject({ match: /^\/v1\.0\/users/, status: 403, times: 100_000, inBatch: true });
     const old = events('perm-old', new Date(Date.now() - 2 * 3_600_000).toISOString()).slice(0, 1);
-    await enqueueStored(azurite.connectionString, old.map((e) => encodeMessage(e)));
+    await enqueueStored(
+      azurite.connectionString,
+      old.map((e) => encodeMessage(e)),
+    );
     await waitFor(async () => (await drainPoisonInto(poisoned)) > 0, 30_000, 'the event in the poison queue');
 
     expect(poisoned).toHaveLength(1);
-    const record = JSON.parse(decodeStored(poisoned[0]!)) as { poison: { reason: string; eventId: string; dequeueCount: number }; messageText: string };
+    const record = JSON.parse(decodeStored(poisoned[0]!)) as {
+      poison: { reason: string; eventId: string; dequeueCount: number };
+      messageText: string;
+    };
     expect(record.poison).toMatchObject({ eventId: old[0]!.id, dequeueCount: 1 });
-    expect(record.poison.reason).toMatch(/waited 1 h \(MISSING_PERMISSION_WAIT_HOURS\) for a directory read that is refused: .*User\.Read\.All.*pim-notify redrive/);
+    expect(record.poison.reason).toMatch(
+      /waited 1 h \(MISSING_PERMISSION_WAIT_HOURS\) for a directory read that is refused: .*User\.Read\.All.*pim-notify redrive/,
+    );
     expect(JSON.parse(record.messageText)).toEqual(old[0]);
     expect(acs.deliveries).toEqual([]);
   }, 60_000);

@@ -21,7 +21,13 @@ import { sampleWorld } from '../support/clock.js';
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const data = sampleTenant();
 // An Azure role with an end date, so the scanner tracks something in the subscription.
-data.azureResources![0]!.roleAssignments.push({ principalId: USERS.gus, roleDefinitionId: CONTRIBUTOR, state: 'eligible', startDateTime: null, endDateTime: '2027-02-01T00:00:00Z' });
+data.azureResources![0]!.roleAssignments.push({
+  principalId: USERS.gus,
+  roleDefinitionId: CONTRIBUTOR,
+  state: 'eligible',
+  startDateTime: null,
+  endDateTime: '2027-02-01T00:00:00Z',
+});
 
 let graph: FakeAuditGraph;
 let arm: FakeArm;
@@ -46,7 +52,12 @@ function app() {
   });
   const eventsQueue = uniqueQueueName('perm');
   const logs: Array<{ level: LogLevel; text: string }> = [];
-  const services = () => createServices(settings, { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }), eventsQueue });
+  const services = () =>
+    createServices(settings, {
+      credential: fakeCredential(),
+      fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
+      eventsQueue,
+    });
   const log = (level: LogLevel, text: string) => void logs.push({ level, text });
   return { services, log, logs, errors: () => logs.filter((l) => l.level === 'error').map((l) => l.text) };
 }
@@ -73,7 +84,12 @@ describe('a missing permission', () => {
     expect(a.errors()[0]).toMatch(new RegExp(`no reminders for Azure roles in /subscriptions/${SUB}`));
 
     arm.clearFaults();
-    expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({ kind: 'done', assignments: all, unreadableScopes: 0, dropped: 0 });
+    expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({
+      kind: 'done',
+      assignments: all,
+      unreadableScopes: 0,
+      dropped: 0,
+    });
   });
 
   it('expiry scanner without Organization.Read.All: blocked, reported once, not a failed run', async () => {
@@ -81,7 +97,9 @@ describe('a missing permission', () => {
     graph.inject({ match: /\/organization/, status: 403, times: 1_000 });
     expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
     expect(await runExpiryScan(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
-    expect(a.errors()).toEqual([expect.stringMatching(/Microsoft Graph GET \/organization.* failed with 403 Authorization_RequestDenied: .*Organization\.Read\.All/)]);
+    expect(a.errors()).toEqual([
+      expect.stringMatching(/Microsoft Graph GET \/organization.* failed with 403 Authorization_RequestDenied: .*Organization\.Read\.All/),
+    ]);
   });
 
   it('audit collector without AuditLog.Read.All: reported once, cursor kept, reads on once granted', async () => {
@@ -92,7 +110,9 @@ describe('a missing permission', () => {
     expect(await runAuditCollector(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
     expect(await runAuditCollector(await a.services(), a.log)).toMatchObject({ kind: 'blocked' });
     expect(a.errors()).toHaveLength(1);
-    expect(a.errors()[0]).toMatch(/Microsoft Graph GET \/auditLogs\/directoryAudits.* failed with 403 Authorization_RequestDenied: grant .* AuditLog\.Read\.All/);
+    expect(a.errors()[0]).toMatch(
+      /Microsoft Graph GET \/auditLogs\/directoryAudits.* failed with 403 Authorization_RequestDenied: grant .* AuditLog\.Read\.All/,
+    );
     expect(await store.cursor('directoryAudits')).toBe('2026-11-25T10:00:00.000Z');
 
     graph.clearFaults();

@@ -23,7 +23,9 @@ const settings = loadSettings({});
 beforeAll(async () => {
   const raw = JSON.parse(await readFile(fromPackageRoot('samples/contoso-directory.json'), 'utf8')) as TenantData;
   h = await startHarness(raw, { server: sampleWorld, env: { AZURE_SUBSCRIPTION_IDS: '0397ec91-6a5d-4e86-97eb-8b993698c132' } });
-  samples = new Map(parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => [e.event.id, e.event]));
+  samples = new Map(
+    parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => [e.event.id, e.event]),
+  );
 });
 afterAll(() => h?.stop());
 
@@ -37,15 +39,26 @@ const UNKNOWN_ID = '0f0f0f0f-0000-4000-8000-000000000001';
 
 describe('names come from the directory, never from the event', () => {
   it('refuses an event whose role the directory does not know, whatever it calls it', async () => {
-    const forged = { ...samples.get('evt-0003')!, id: 'forged-role', role: { id: UNKNOWN_ID, displayName: 'Global Administrator' } } as PimEvent;
-    const error = await planNotifications(forged, h.directory, settings).then(() => undefined, (e: unknown) => e);
+    const forged = {
+      ...samples.get('evt-0003')!,
+      id: 'forged-role',
+      role: { id: UNKNOWN_ID, displayName: 'Global Administrator' },
+    } as PimEvent;
+    const error = await planNotifications(forged, h.directory, settings).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as InvalidEventError).issues.map((i) => i.path)).toEqual(['role.id']);
     expect((error as InvalidEventError).message).toMatch(/^event forged-role is invalid: role\.id: is not a role the directory knows/);
   });
 
   it('shows an unknown actor as unknown with its id, not under the name it was given', async () => {
-    const forged = { ...samples.get('evt-0002')!, id: 'forged-actor', actor: { id: UNKNOWN_ID, displayName: 'Microsoft Support (call +1 555 0100)' } } as PimEvent;
+    const forged = {
+      ...samples.get('evt-0002')!,
+      id: 'forged-actor',
+      actor: { id: UNKNOWN_ID, displayName: 'Microsoft Support (call +1 555 0100)' },
+    } as PimEvent;
     for (const text of await mailText(forged)) {
       expect(text).not.toContain('Microsoft Support');
       expect(text).not.toContain('555 0100');
@@ -55,7 +68,12 @@ describe('names come from the directory, never from the event', () => {
 
   it('names a role, a group and an Azure scope as the directory does, whatever the event says', async () => {
     const base = samples.get('evt-0015')!; // an approval request on a resource group
-    const forgedScope = { ...base, id: 'forged-scope', scope: { ...base.scope, displayName: 'PROD Key Vault - payroll secrets' }, role: { ...base.role!, displayName: 'Reader' } } as PimEvent;
+    const forgedScope = {
+      ...base,
+      id: 'forged-scope',
+      scope: { ...base.scope, displayName: 'PROD Key Vault - payroll secrets' },
+      role: { ...base.role!, displayName: 'Reader' },
+    } as PimEvent;
     for (const text of await mailText(forgedScope)) {
       expect(text).not.toContain('payroll secrets');
       // The resource group's name as the directory knows it (the sample tenant names it rg-prod-data).

@@ -18,7 +18,14 @@ const request = (address: string, eventId: string, occurredAt = T0.toISOString()
   key: recipientKey(address),
   address,
   displayName: address.split('@')[0],
-  item: { eventId, notification: 'activationAlert', roleName: 'Global Administrator', principalName: 'Megan Bowen', scopeName: 'Directory', occurredAt },
+  item: {
+    eventId,
+    notification: 'activationAlert',
+    roleName: 'Global Administrator',
+    principalName: 'Megan Bowen',
+    scopeName: 'Directory',
+    occurredAt,
+  },
 });
 
 /** Two handles on one store: two Table instances on the same table, or the one double twice. */
@@ -57,7 +64,9 @@ describe.each(Object.entries(adapters))('recipient rates: %s', (_, pair) => {
     expect((await b.decide('evt-3', [request('admin@contoso.com', 'evt-3')], options(3))).get(key)).toBe('held');
     // The same events again: same answers, nothing more counted or held.
     for (let i = 0; i < 4; i++) {
-      expect((await b.decide(`evt-${i}`, [request('admin@contoso.com', `evt-${i}`)], options(3, true))).get(key)).toBe(i < 3 ? 'send' : 'held');
+      expect((await b.decide(`evt-${i}`, [request('admin@contoso.com', `evt-${i}`)], options(3, true))).get(key)).toBe(
+        i < 3 ? 'send' : 'held',
+      );
     }
     // A copy that does not know it is one (seenBefore false) still gets the first answer.
     expect((await a.decide('evt-0', [request('admin@contoso.com', 'evt-0')], options(3))).get(key)).toBe('send');
@@ -72,7 +81,10 @@ describe.each(Object.entries(adapters))('recipient rates: %s', (_, pair) => {
   it('decides one copy of an event racing another the same way, counting it once', async () => {
     const [a, b] = pair(() => T0);
     const key = recipientKey('admin@contoso.com');
-    const [x, y] = await Promise.all([a.decide('evt-r', [request('admin@contoso.com', 'evt-r')], options(1)), b.decide('evt-r', [request('admin@contoso.com', 'evt-r')], options(1))]);
+    const [x, y] = await Promise.all([
+      a.decide('evt-r', [request('admin@contoso.com', 'evt-r')], options(1)),
+      b.decide('evt-r', [request('admin@contoso.com', 'evt-r')], options(1)),
+    ]);
     expect(x.get(key)).toBe('send');
     expect(y.get(key)).toBe('send');
     // The one place was taken once: the next event is held.
@@ -82,7 +94,10 @@ describe.each(Object.entries(adapters))('recipient rates: %s', (_, pair) => {
   it('counts each person on their own, and owes a summary only for windows that are over', async () => {
     const [a, b] = pair(() => T0);
     for (let i = 0; i < 4; i++) {
-      const requests = [request('one@contoso.com', `evt-${i}`, `2026-12-01T10:0${4 - i}:00Z`), ...(i < 2 ? [request('two@contoso.com', `evt-${i}`)] : [])];
+      const requests = [
+        request('one@contoso.com', `evt-${i}`, `2026-12-01T10:0${4 - i}:00Z`),
+        ...(i < 2 ? [request('two@contoso.com', `evt-${i}`)] : []),
+      ];
       await a.decide(`evt-${i}`, requests, options(1));
     }
     const window = rateWindow(T0, HOUR);
@@ -90,7 +105,13 @@ describe.each(Object.entries(adapters))('recipient rates: %s', (_, pair) => {
     const due = await b.dueSummaries(new Date(window.end));
     expect(due.map((d) => d.address).sort()).toEqual(['one@contoso.com', 'two@contoso.com']);
     const one = due.find((d) => d.address === 'one@contoso.com')!;
-    expect(one).toEqual({ key: recipientKey('one@contoso.com'), address: 'one@contoso.com', displayName: 'one', windowStart: window.start, windowEnd: window.end });
+    expect(one).toEqual({
+      key: recipientKey('one@contoso.com'),
+      address: 'one@contoso.com',
+      displayName: 'one',
+      windowStart: window.start,
+      windowEnd: window.end,
+    });
     // Oldest first, by when the events happened.
     expect((await a.heldIn(one)).map((i) => i.eventId)).toEqual(['evt-3', 'evt-2', 'evt-1']);
     expect((await a.heldIn(due.find((d) => d.address === 'two@contoso.com')!)).map((i) => i.eventId)).toEqual(['evt-1']);

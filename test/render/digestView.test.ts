@@ -12,7 +12,13 @@ const MODEL: DigestModel = {
   previousTiles: { usersActivated: 9, usersMadePermanent: 3, roleAssignmentsInPim: 4, roleAssignmentsOutsidePim: 0 },
   topRoles: [
     { roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', displayName: 'Global Administrator', permanent: 3, eligible: 4, total: 7 },
-    { roleDefinitionId: '29232cdf-9323-42fd-ade2-1d097af3e4de', displayName: 'Exchange <Administrator>', permanent: 1, eligible: 2, total: 3 },
+    {
+      roleDefinitionId: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+      displayName: 'Exchange <Administrator>',
+      permanent: 1,
+      eligible: 2,
+      total: 3,
+    },
   ],
   recipientName: 'Patti Fernandez',
   reason: 'You received this because you are a Global Administrator in Contoso.',
@@ -47,7 +53,8 @@ describe('renderDigest', () => {
   });
 
   it('links "Take action" to Discovery & insights', () => {
-    const url = 'https://portal.azure.com/#view/Microsoft_Azure_PIMCommon/ResourceMenuBlade/~/aaddiscovery/resourceId//resourceType/tenant/provider/aadroles';
+    const url =
+      'https://portal.azure.com/#view/Microsoft_Azure_PIMCommon/ResourceMenuBlade/~/aaddiscovery/resourceId//resourceType/tenant/provider/aadroles';
     expect(email.html).toContain(`href="${url}"`);
     expect(email.html).toMatch(/>Take action<\/a>/);
     expect(email.text).toContain(`Take action: ${url}`);

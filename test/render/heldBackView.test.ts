@@ -30,12 +30,19 @@ const model = (items: HeldItem[]) => ({
 
 describe('held-back summary email', () => {
   it('says how many were held back in which window, lists each by kind, role, scope, principal and time', () => {
-    const email = renderHeldBack(model([item(1), item(2, { notification: 'expiryReminder', roleName: 'Backup Reader', scopeName: 'rg-prod-data' })]), { portalBaseUrl: PORTAL });
+    const email = renderHeldBack(
+      model([item(1), item(2, { notification: 'expiryReminder', roleName: 'Backup Reader', scopeName: 'rg-prod-data' })]),
+      { portalBaseUrl: PORTAL },
+    );
     expect(email.notification).toBe('heldBackSummary');
     expect(email.subject).toBe('PIM: 2 more notifications were held back between Tue 1 Dec 2026 06:00 UTC and Tue 1 Dec 2026 07:00 UTC');
     expect(email.text).toContain('the limit of 20 per hour');
-    expect(email.text).toContain('- Tue 1 Dec 2026 06:00 UTC: Role activation alert to admins; role Global Administrator on Directory; principal Megan Bowen\n');
-    expect(email.text).toContain('- Tue 1 Dec 2026 06:00 UTC: Your role assignment expires soon; role Backup Reader on rg-prod-data; principal Megan Bowen\n');
+    expect(email.text).toContain(
+      '- Tue 1 Dec 2026 06:00 UTC: Role activation alert to admins; role Global Administrator on Directory; principal Megan Bowen\n',
+    );
+    expect(email.text).toContain(
+      '- Tue 1 Dec 2026 06:00 UTC: Your role assignment expires soon; role Backup Reader on rg-prod-data; principal Megan Bowen\n',
+    );
     expect(email.html).toContain('<td align="left" style="padding:8px 8px 8px 0;border-bottom:1px solid #edebe9;');
     expect(email.html).toMatch(/>Backup Reader<\/td>/);
     expect(email.text).toContain('Hello Lee Gu,');

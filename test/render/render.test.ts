@@ -55,7 +55,9 @@ describe('renderNotification', () => {
       principal: { id: '1c9e4d3b-2f5a-4b6c-8d7e-8f9a0b1c2d3e' },
       assignment: { state: 'eligible', permanent: false, endDateTime: '2026-12-07T10:00:00Z' },
     });
-    expect(renderNotification(modelFor('expiryReminder', { event: e }), RENDER).subject).toBe('PIM: Your Backup Reader role expires in 1 day');
+    expect(renderNotification(modelFor('expiryReminder', { event: e }), RENDER).subject).toBe(
+      'PIM: Your Backup Reader role expires in 1 day',
+    );
   });
 
   it('tells time-bound from permanent and eligible from active', () => {
@@ -65,13 +67,14 @@ describe('renderNotification', () => {
     expect(variant({ state: 'active', permanent: false, endDateTime: '2027-01-01T00:00:00Z' })).toBe(
       'PIM: Alain Charon was assigned the Backup Reader role until Fri 1 Jan 2027',
     );
-    expect(variant({ state: 'eligible', permanent: true })).toBe('PIM: Alain Charon was made permanently eligible for the Backup Reader role');
+    expect(variant({ state: 'eligible', permanent: true })).toBe(
+      'PIM: Alain Charon was made permanently eligible for the Backup Reader role',
+    );
   });
 
   it('words the decision from the event type', () => {
     const base = EVENTS.requestDecision;
-    const subject = (type: string) =>
-      renderNotification(modelFor('requestDecision', { event: event({ ...base, type }) }), RENDER).subject;
+    const subject = (type: string) => renderNotification(modelFor('requestDecision', { event: event({ ...base, type }) }), RENDER).subject;
     expect(subject('activationDenied')).toMatch(/was denied$/);
     expect(subject('activationCanceled')).toMatch(/was canceled$/);
   });
@@ -137,7 +140,9 @@ describe('untrusted text', () => {
       },
     });
     const { text, html } = renderNotification(modelFor('approvalRequest', { event: phishing }), RENDER);
-    expect(text).toContain('\u201CUrgent: verify at https[://]login[.]micros0ft-support[.]example/reset or www[.]evil[.]example, mail helpdesk[@]evil[.]example\u201D');
+    expect(text).toContain(
+      '\u201CUrgent: verify at https[://]login[.]micros0ft-support[.]example/reset or www[.]evil[.]example, mail helpdesk[@]evil[.]example\u201D',
+    );
     expect(text).toContain('\u201Csee evil[.]example/t\u201D');
     for (const part of [text, html]) {
       expect(part).not.toMatch(/micros0ft-support\.example|www\.evil|helpdesk@|evil\.example/);

@@ -32,7 +32,9 @@ describe('TEMPLATES_DIR overrides', () => {
     expect(email.html).toContain('>[Contoso] Megan Bowen wants Exchange Administrator</h1>');
     expect(email.html).toContain('asked to activate the Exchange Administrator role');
     // Other kinds keep their built-in templates.
-    expect(renderNotification(modelFor('assignmentAlert'), options).subject).toBe('PIM: Alain Charon was permanently assigned the Backup Reader role');
+    expect(renderNotification(modelFor('assignmentAlert'), options).subject).toBe(
+      'PIM: Alain Charon was permanently assigned the Backup Reader role',
+    );
   });
 
   it('does not leak into renders without the folder', () => {
@@ -69,7 +71,9 @@ describe('TEMPLATES_DIR overrides', () => {
 
   it('rejects a file whose name matches no template, and a template that does not parse', () => {
     const typo = folder('typo', { 'aprovalRequest.subject.hbs': 'PIM: x' });
-    expect(() => renderNotification(modelFor('approvalRequest'), { portalBaseUrl: 'https://x', templatesDir: typo })).toThrow(TemplatesError);
+    expect(() => renderNotification(modelFor('approvalRequest'), { portalBaseUrl: 'https://x', templatesDir: typo })).toThrow(
+      TemplatesError,
+    );
     const broken = folder('broken', { 'approvalRequest.html.hbs': '{{#if}}' });
     expect(() => renderNotification(modelFor('approvalRequest'), { portalBaseUrl: 'https://x', templatesDir: broken })).toThrow(
       /approvalRequest\.html does not parse/,

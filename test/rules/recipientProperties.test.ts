@@ -17,31 +17,78 @@ import { NOTIFICATION_RULE_IDS, notificationRuleId, notificationSetting } from '
 import { APPROVAL_KINDS, UNREACHED_APPROVAL, decideRecipients } from '../../shared/rules/recipients.js';
 import { RECIPIENT_MODELS } from '../../shared/rules/recipientModel.js';
 import { gatherRecipientInputs } from '../../shared/planning/recipientInputs.js';
-import { BACKUP_READER, EXCHANGE_ADMIN, SUB, approval, directoryOf, event, gid, rule, uid, type TenantSpec } from '../support/recipientTenant.js';
+import {
+  BACKUP_READER,
+  EXCHANGE_ADMIN,
+  SUB,
+  approval,
+  directoryOf,
+  event,
+  gid,
+  rule,
+  uid,
+  type TenantSpec,
+} from '../support/recipientTenant.js';
 
 const USERS = 8;
 // A reminder to approve asks its approver to act as much as the request did.
-const ASKS_TO_ACT = new Set<NotificationKind>(['approvalRequest', 'extensionApprovalRequest', 'approvalReminder', 'groupApprovalRequest', 'groupExtensionApprovalRequest']);
+const ASKS_TO_ACT = new Set<NotificationKind>([
+  'approvalRequest',
+  'extensionApprovalRequest',
+  'approvalReminder',
+  'groupApprovalRequest',
+  'groupExtensionApprovalRequest',
+]);
 const ADMIN_ROLES = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator];
 const AZURE_ADMIN = [ROLE.owner, ROLE.userAccessAdministrator];
 
 const userN = fc.integer({ min: 1, max: USERS });
 const caseOf = (id: string, upper: boolean) => (upper ? id.toUpperCase() : id);
 const principalId = fc.oneof(userN.map(uid), fc.integer({ min: 1, max: 2 }).map(gid));
-const holding = (roles: string[]) => fc.record({ id: principalId, role: fc.constantFrom(...roles), state: fc.constantFrom('active' as const, 'eligible' as const) });
-const policyRules = fc.record({
-  levels: fc.array(fc.constantFrom('None', 'Critical', 'All'), { minLength: NOTIFICATION_RULE_IDS.length, maxLength: NOTIFICATION_RULE_IDS.length }),
-  defaults: fc.array(fc.boolean(), { minLength: NOTIFICATION_RULE_IDS.length, maxLength: NOTIFICATION_RULE_IDS.length }),
-  extra: fc.array(fc.option(userN, { nil: undefined }), { minLength: NOTIFICATION_RULE_IDS.length, maxLength: NOTIFICATION_RULE_IDS.length }),
-  approvers: fc.array(fc.oneof(userN.map((n) => ({ user: uid(n) })), fc.integer({ min: 1, max: 2 }).map((n) => ({ group: gid(n) }))), { maxLength: 3 }),
-}).map(({ levels, defaults, extra, approvers }) => [
-  ...NOTIFICATION_RULE_IDS.map((id, i) => rule(id, { notificationLevel: levels[i], isDefaultRecipientsEnabled: defaults[i], notificationRecipients: extra[i] ? [`u${extra[i]}@contoso.com`] : [] })),
-  ...(approvers.length ? [approval(approvers)] : []),
-]);
+const holding = (roles: string[]) =>
+  fc.record({ id: principalId, role: fc.constantFrom(...roles), state: fc.constantFrom('active' as const, 'eligible' as const) });
+const policyRules = fc
+  .record({
+    levels: fc.array(fc.constantFrom('None', 'Critical', 'All'), {
+      minLength: NOTIFICATION_RULE_IDS.length,
+      maxLength: NOTIFICATION_RULE_IDS.length,
+    }),
+    defaults: fc.array(fc.boolean(), { minLength: NOTIFICATION_RULE_IDS.length, maxLength: NOTIFICATION_RULE_IDS.length }),
+    extra: fc.array(fc.option(userN, { nil: undefined }), {
+      minLength: NOTIFICATION_RULE_IDS.length,
+      maxLength: NOTIFICATION_RULE_IDS.length,
+    }),
+    approvers: fc.array(
+      fc.oneof(
+        userN.map((n) => ({ user: uid(n) })),
+        fc.integer({ min: 1, max: 2 }).map((n) => ({ group: gid(n) })),
+      ),
+      { maxLength: 3 },
+    ),
+  })
+  .map(({ levels, defaults, extra, approvers }) => [
+    ...NOTIFICATION_RULE_IDS.map((id, i) =>
+      rule(id, {
+        notificationLevel: levels[i],
+        isDefaultRecipientsEnabled: defaults[i],
+        notificationRecipients: extra[i] ? [`u${extra[i]}@contoso.com`] : [],
+      }),
+    ),
+    ...(approvers.length ? [approval(approvers)] : []),
+  ]);
 
 const world = fc.record({
-  noAddress: fc.subarray(Array.from({ length: USERS }, (_, i) => i + 1), { maxLength: 3 }),
-  groups: fc.array(fc.subarray(Array.from({ length: USERS }, (_, i) => uid(i + 1)), { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 2 }),
+  noAddress: fc.subarray(
+    Array.from({ length: USERS }, (_, i) => i + 1),
+    { maxLength: 3 },
+  ),
+  groups: fc.array(
+    fc.subarray(
+      Array.from({ length: USERS }, (_, i) => uid(i + 1)),
+      { minLength: 1, maxLength: 4 },
+    ),
+    { minLength: 2, maxLength: 2 },
+  ),
   directory: fc.array(holding(ADMIN_ROLES), { maxLength: 8 }),
   azure: fc.array(holding(AZURE_ADMIN), { maxLength: 6 }),
   directoryPolicy: policyRules,
@@ -67,7 +114,13 @@ function build(w: World): { spec: TenantSpec; ev: PimEvent } {
     groups: w.groups.map((members, i) => ({ n: i + 1, name: `Group ${i + 1}`, members })),
     directory,
     policies: { [EXCHANGE_ADMIN]: w.directoryPolicy },
-    azure: [{ id: SUB, holdings: w.azure.map((h) => ({ id: h.id, roleDefinitionId: h.role, state: h.state })), policies: { [BACKUP_READER]: w.azurePolicy } }],
+    azure: [
+      {
+        id: SUB,
+        holdings: w.azure.map((h) => ({ id: h.id, roleDefinitionId: h.role, state: h.state })),
+        policies: { [BACKUP_READER]: w.azurePolicy },
+      },
+    ],
   };
   const ev = event({
     type: w.type,
@@ -88,10 +141,15 @@ describe('recipient invariants over generated tenants (issue 11)', () => {
         const inputs = await gatherRecipientInputs(ev, directoryOf(spec));
         const full = decideRecipients(inputs, { maxRecipients: 100_000, model: w.model });
         const capped = decideRecipients(inputs, { maxRecipients: w.cap, model: w.model });
-        const principalKinds = new Set(matrixEntriesFor(ev.type, ev.scope.kind).filter((c) => c.audience.kind === 'principal').map((c) => c.notification));
+        const principalKinds = new Set(
+          matrixEntriesFor(ev.type, ev.scope.kind)
+            .filter((c) => c.audience.kind === 'principal')
+            .map((c) => c.notification),
+        );
         const principalIds = new Set(inputs.principal.map((p) => p.id.toLowerCase()));
         const principalMail = new Set(inputs.principal.map((p) => p.address?.toLowerCase()));
-        const isPrincipal = (r: { userId?: string; address: string }) => (!!r.userId && principalIds.has(r.userId.toLowerCase())) || principalMail.has(r.address.toLowerCase());
+        const isPrincipal = (r: { userId?: string; address: string }) =>
+          (!!r.userId && principalIds.has(r.userId.toLowerCase())) || principalMail.has(r.address.toLowerCase());
 
         for (const r of full.recipients) {
           // Nobody is told about their own action: the actor gets at most the email written for them as principal.
@@ -125,14 +183,30 @@ describe('recipient invariants over generated tenants (issue 11)', () => {
   }, 120_000);
 });
 
-function isApproverOf(r: { userId?: string; address: string }, inputs: Awaited<ReturnType<typeof gatherRecipientInputs>>, ev: PimEvent): boolean {
+function isApproverOf(
+  r: { userId?: string; address: string },
+  inputs: Awaited<ReturnType<typeof gatherRecipientInputs>>,
+  ev: PimEvent,
+): boolean {
   const id = r.userId?.toLowerCase();
-  const approverRule = ev.type === 'activationPendingApproval' ? 'Notification_Approver_EndUser_Assignment' : notificationRuleId('Approver', 'Admin', ev.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment');
-  if (notificationSetting(inputs.policy, approverRule).notificationRecipients.some((a) => a.toLowerCase() === r.address.toLowerCase())) return true;
+  const approverRule =
+    ev.type === 'activationPendingApproval'
+      ? 'Notification_Approver_EndUser_Assignment'
+      : notificationRuleId('Approver', 'Admin', ev.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment');
+  if (notificationSetting(inputs.policy, approverRule).notificationRecipients.some((a) => a.toLowerCase() === r.address.toLowerCase()))
+    return true;
   if (ev.type === 'activationPendingApproval') {
     if (inputs.approvers.some((a) => a.id.toLowerCase() === id)) return true;
     // Default approvers: active Privileged Role or Global Administrators of a directory role.
-    return ev.scope.kind === 'directory' && inputs.admins.some((h) => h.id.toLowerCase() === id && h.state === 'active' && [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator].includes(h.roleDefinitionId.toLowerCase() as never));
+    return (
+      ev.scope.kind === 'directory' &&
+      inputs.admins.some(
+        (h) =>
+          h.id.toLowerCase() === id &&
+          h.state === 'active' &&
+          [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator].includes(h.roleDefinitionId.toLowerCase() as never),
+      )
+    );
   }
   // Extension approvals: the administrators who can extend.
   const extenders = ev.scope.kind === 'directory' ? [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator] : AZURE_ADMIN;
@@ -146,7 +220,8 @@ function allowedKinds(ev: PimEvent, policy: Awaited<ReturnType<typeof gatherReci
       allowed.add(entry.notification);
       continue;
     }
-    const level = entry.rule.level === 'assignment' ? (ev.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : entry.rule.level;
+    const level =
+      entry.rule.level === 'assignment' ? (ev.assignment?.state === 'eligible' ? 'Eligibility' : 'Assignment') : entry.rule.level;
     const setting = notificationSetting(policy, notificationRuleId(entry.rule.recipient, entry.rule.caller, level));
     if (setting.level === 'None') continue;
     // "Critical" keeps only the emails asking the recipient to act (written out here, not read from the code).

@@ -27,7 +27,12 @@ function event(partial: Record<string, unknown>): PimEvent {
   return r.event;
 }
 
-function holder(n: number, roleDefinitionId: string, state: 'active' | 'eligible' = 'active', address: string | null = `u${n}@contoso.com`): RoleHolder {
+function holder(
+  n: number,
+  roleDefinitionId: string,
+  state: 'active' | 'eligible' = 'active',
+  address: string | null = `u${n}@contoso.com`,
+): RoleHolder {
   return { id: uid(n), displayName: `User ${n}`, address, state, roleDefinitionId, via: 'direct', endDateTime: null };
 }
 
@@ -60,7 +65,9 @@ describe('directory roles at factory defaults', () => {
 
   it('activation pending approval with approvers goes to the approvers, not to PRA', () => {
     const approvers = [{ id: uid(40), displayName: 'Approver', address: 'approver@contoso.com', via: 'approver' }];
-    expect(sent(inputs(event({ type: 'activationPendingApproval' }), { approvers }))).toEqual({ 'approver@contoso.com': 'approvalRequest' });
+    expect(sent(inputs(event({ type: 'activationPendingApproval' }), { approvers }))).toEqual({
+      'approver@contoso.com': 'approvalRequest',
+    });
   });
 
   it('a PRA who is also an approver still gets the request, once', () => {
@@ -80,12 +87,21 @@ describe('directory roles at factory defaults', () => {
 
   it('PIM enabled goes to PRA, SA and GA', () => {
     const ev = event({ type: 'pimEnabled', role: undefined, principal: undefined });
-    expect(Object.keys(sent(inputs(ev, { principal: [] }))).sort()).toEqual(['u10@contoso.com', 'u11@contoso.com', 'u20@contoso.com', 'u30@contoso.com']);
+    expect(Object.keys(sent(inputs(ev, { principal: [] }))).sort()).toEqual([
+      'u10@contoso.com',
+      'u11@contoso.com',
+      'u20@contoso.com',
+      'u30@contoso.com',
+    ]);
   });
 
   it('extension approval on a directory role goes to PRA and GA, not SA', () => {
     const r = sent(inputs(event({ type: 'assignmentPendingApproval' })));
-    expect(r).toEqual({ 'u10@contoso.com': 'extensionApprovalRequest', 'u11@contoso.com': 'extensionApprovalRequest', 'u30@contoso.com': 'extensionApprovalRequest' });
+    expect(r).toEqual({
+      'u10@contoso.com': 'extensionApprovalRequest',
+      'u11@contoso.com': 'extensionApprovalRequest',
+      'u30@contoso.com': 'extensionApprovalRequest',
+    });
   });
 
   it('RECIPIENT_MODEL=microsoft-current drops eligible directory admins', () => {
@@ -102,14 +118,30 @@ describe('Azure resource roles', () => {
     inputs(event({ type, scope, assignment: { state: 'active', permanent: true }, ...extra }), { admins: [owner, uaa] });
 
   it.each([
-    ['roleAssigned', { 'u50@contoso.com': 'assignmentAlert', 'u51@contoso.com': 'assignmentAlert', 'requester@contoso.com': 'assignmentNotice' }],
+    [
+      'roleAssigned',
+      { 'u50@contoso.com': 'assignmentAlert', 'u51@contoso.com': 'assignmentAlert', 'requester@contoso.com': 'assignmentNotice' },
+    ],
     ['roleExpiringSoon', { 'u50@contoso.com': 'expiryAlert', 'u51@contoso.com': 'expiryAlert', 'requester@contoso.com': 'expiryReminder' }],
-    ['roleEligibleToExtend', { 'u50@contoso.com': 'extendWindowAlert', 'u51@contoso.com': 'extendWindowAlert', 'requester@contoso.com': 'extendWindowNotice' }],
+    [
+      'roleEligibleToExtend',
+      { 'u50@contoso.com': 'extendWindowAlert', 'u51@contoso.com': 'extendWindowAlert', 'requester@contoso.com': 'extendWindowNotice' },
+    ],
     ['roleRenewed', { 'u50@contoso.com': 'renewalAlert', 'u51@contoso.com': 'renewalAlert', 'requester@contoso.com': 'renewedNotice' }],
     ['roleExtended', { 'u50@contoso.com': 'extendedAlert', 'u51@contoso.com': 'extendedAlert', 'requester@contoso.com': 'extendedNotice' }],
-    ['assignmentRequestDenied', { 'u50@contoso.com': 'extensionDeniedAlert', 'u51@contoso.com': 'extensionDeniedAlert', 'requester@contoso.com': 'extensionDeniedNotice' }],
+    [
+      'assignmentRequestDenied',
+      {
+        'u50@contoso.com': 'extensionDeniedAlert',
+        'u51@contoso.com': 'extensionDeniedAlert',
+        'requester@contoso.com': 'extensionDeniedNotice',
+      },
+    ],
     ['roleExpired', { 'requester@contoso.com': 'expiredNotice' }],
-    ['activationCompleted', { 'u50@contoso.com': 'activationAlert', 'u51@contoso.com': 'activationAlert', 'requester@contoso.com': 'activationNotice' }],
+    [
+      'activationCompleted',
+      { 'u50@contoso.com': 'activationAlert', 'u51@contoso.com': 'activationAlert', 'requester@contoso.com': 'activationNotice' },
+    ],
   ])('%s follows the seed table', (type, expected) => {
     expect(sent(az(type))).toEqual(expected);
   });
@@ -134,7 +166,9 @@ describe('role settings change the defaults', () => {
   const assigned = (state: 'eligible' | 'active') => event({ type: 'roleAssigned', assignment: { state, permanent: false } });
 
   it('level None silences the entry, additional recipients included', () => {
-    const policy = { rules: [rule('Notification_Admin_EndUser_Assignment', { notificationLevel: 'None', notificationRecipients: ['x@contoso.com'] })] };
+    const policy = {
+      rules: [rule('Notification_Admin_EndUser_Assignment', { notificationLevel: 'None', notificationRecipients: ['x@contoso.com'] })],
+    };
     expect(sent(inputs(event({ type: 'activationCompleted' }), { policy }))).toEqual({ 'requester@contoso.com': 'activationNotice' });
   });
 
@@ -157,9 +191,18 @@ describe('role settings change the defaults', () => {
 
   it('default recipients off keeps only the additional recipients', () => {
     const policy = {
-      rules: [rule('Notification_Admin_Admin_Assignment', { notificationLevel: 'All', isDefaultRecipientsEnabled: false, notificationRecipients: ['secops@contoso.com'] })],
+      rules: [
+        rule('Notification_Admin_Admin_Assignment', {
+          notificationLevel: 'All',
+          isDefaultRecipientsEnabled: false,
+          notificationRecipients: ['secops@contoso.com'],
+        }),
+      ],
     };
-    expect(sent(inputs(assigned('active'), { policy }))).toEqual({ 'secops@contoso.com': 'assignmentAlert', 'requester@contoso.com': 'assignmentNotice' });
+    expect(sent(inputs(assigned('active'), { policy }))).toEqual({
+      'secops@contoso.com': 'assignmentAlert',
+      'requester@contoso.com': 'assignmentNotice',
+    });
   });
 
   it('additional recipients come on top of the defaults', () => {
@@ -176,11 +219,17 @@ describe('always', () => {
     expect(d.recipients).toHaveLength(1);
     expect(d.recipients[0]!.notification).toBe('requestDecisionAlert');
     const completed = decideRecipients(inputs(event({ type: 'activationCompleted' }), { admins: [PRA, both], principal: [] }), options);
-    expect(completed.recipients[0]!.reasons.map((r) => r.via)).toEqual(['Privileged Role Administrator (active)', 'Global Administrator (active)']);
+    expect(completed.recipients[0]!.reasons.map((r) => r.via)).toEqual([
+      'Privileged Role Administrator (active)',
+      'Global Administrator (active)',
+    ]);
   });
 
   it('a person with no address is skipped with a reason', () => {
-    const d = decideRecipients(inputs(event({ type: 'activationCompleted' }), { admins: [holder(70, ROLE.globalAdministrator, 'active', null)] }), options);
+    const d = decideRecipients(
+      inputs(event({ type: 'activationCompleted' }), { admins: [holder(70, ROLE.globalAdministrator, 'active', null)] }),
+      options,
+    );
     expect(d.recipients.map((r) => r.address)).toEqual(['requester@contoso.com']);
     expect(d.skipped).toContainEqual(expect.objectContaining({ userId: uid(70), reason: expect.stringMatching(/no mail/) }));
   });
@@ -201,6 +250,9 @@ describe('always', () => {
       { id: uid(41), displayName: 'Other', address: 'other@contoso.com', via: 'approver' },
     ];
     const ev = event({ type: 'activationApproved', actor: { id: uid(40) } });
-    expect(sent(inputs(ev, { approvers }))).toEqual({ 'requester@contoso.com': 'requestDecision', 'other@contoso.com': 'requestDecisionAlert' });
+    expect(sent(inputs(ev, { approvers }))).toEqual({
+      'requester@contoso.com': 'requestDecision',
+      'other@contoso.com': 'requestDecisionAlert',
+    });
   });
 });

@@ -43,18 +43,40 @@ describe('docs/deploy.md', () => {
     const graph = section(/^## 2\. Microsoft Graph/m);
     const table = [...graph.matchAll(/^\| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]!).sort();
     expect(table).toEqual(expected);
-    const loop = /for PERMISSION in ([\s\S]*?); do/.exec(graph)?.[1]?.split(/[\s\\]+/).filter(Boolean).sort();
+    const loop = /for PERMISSION in ([\s\S]*?); do/
+      .exec(graph)?.[1]
+      ?.split(/[\s\\]+/)
+      .filter(Boolean)
+      .sort();
     expect(loop).toEqual(expected);
-    const ps = /\$permissions = ([\s\S]*?)\nforeach/.exec(graph)?.[1]?.match(/'([^']+)'/g)?.map((q) => q.slice(1, -1)).sort();
+    const ps = /\$permissions = ([\s\S]*?)\nforeach/
+      .exec(graph)?.[1]
+      ?.match(/'([^']+)'/g)
+      ?.map((q) => q.slice(1, -1))
+      .sort();
     expect(ps).toEqual(expected);
   });
 
   it('says who needs which role for each step, and walks the first deployment to the first email', () => {
     const roles = section(/^## Who needs which role/m);
-    for (const step of ['azd up', 'Reader on each subscription', 'Storage Queue Data Message Sender', 'Microsoft Graph application permissions', 'test event']) expect(roles).toContain(step);
+    for (const step of [
+      'azd up',
+      'Reader on each subscription',
+      'Storage Queue Data Message Sender',
+      'Microsoft Graph application permissions',
+      'test event',
+    ])
+      expect(roles).toContain(step);
     expect(roles).toContain('Privileged Role Administrator');
     const walk = section(/^## First deployment, from `azd up` to the first email/m);
-    for (const step of ['azd up', 'azd hooks run postprovision', 'az storage message put --auth-mode login', 'pim-events-poison', 'audit collector']) expect(walk).toContain(step);
+    for (const step of [
+      'azd up',
+      'azd hooks run postprovision',
+      'az storage message put --auth-mode login',
+      'pim-events-poison',
+      'audit collector',
+    ])
+      expect(walk).toContain(step);
     // The test event, with the shell's values filled in, is a valid event.
     const line = /^\s*EVENT='(.*)'$/m.exec(walk)![1]!;
     const filled = line

@@ -17,7 +17,21 @@ import { DEPLOY_DIR, MAX_PACKAGE_BYTES, packagedFiles, type PackagedFile } from 
 const run = promisify(execFile);
 const root = packageRoot();
 /** What `npm run build` compiles (tsconfig.build.json; the benchmark uses test/support) and the hook needs. */
-const SOURCES = ['package.json', 'package-lock.json', 'host.json', '.funcignore', 'tsconfig.json', 'tsconfig.build.json', 'functions', 'shared', 'dev', 'bin', 'bench', 'scripts', 'test'];
+const SOURCES = [
+  'package.json',
+  'package-lock.json',
+  'host.json',
+  '.funcignore',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'functions',
+  'shared',
+  'dev',
+  'bin',
+  'bench',
+  'scripts',
+  'test',
+];
 
 let scratch: string;
 let files: PackagedFile[];
@@ -54,16 +68,23 @@ describe('the deployment package', () => {
     const sources = (await readdir(path.join(root, 'functions'))).filter((f) => f.endsWith('.ts')).map((f) => path.basename(f, '.ts'));
     expect(functions.sort()).toEqual(sources.sort());
     expect(functions).not.toContain('removedFunction');
-    expect(files.some((f) => f.file === 'dist/shared/email/templates/notifications.js'), 'the templates are compiled TS and ship').toBe(true);
+    expect(
+      files.some((f) => f.file === 'dist/shared/email/templates/notifications.js'),
+      'the templates are compiled TS and ship',
+    ).toBe(true);
   });
 
   it('holds no development, test, benchmark or script file', () => {
     const own = files.filter((f) => !f.file.startsWith('node_modules/'));
-    expect(own.filter((f) => /(^|\/)(dev|bin|bench|test|scripts)\//.test(f.file) || /\.(ts|map)$/.test(f.file)).map((f) => f.file)).toEqual([]);
+    expect(own.filter((f) => /(^|\/)(dev|bin|bench|test|scripts)\//.test(f.file) || /\.(ts|map)$/.test(f.file)).map((f) => f.file)).toEqual(
+      [],
+    );
   });
 
   it('holds production dependencies only', async () => {
-    const lock = JSON.parse(await readFile(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const lock = JSON.parse(await readFile(path.join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
     const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     const installed = new Set<string>();
     for (const { file } of files) {
@@ -90,15 +111,25 @@ describe('the deployment package', () => {
 
   it('loads every function entry, the composition root and the use cases with production dependencies alone', async () => {
     const dir = path.join(scratch, DEPLOY_DIR);
-    const entries = files.filter((f) => /^dist\/(functions\/[^/]+|shared\/composition\/[^/]+|shared\/usecases\/[^/]+)\.js$/.test(f.file)).map((f) => `./${f.file}`);
+    const entries = files
+      .filter((f) => /^dist\/(functions\/[^/]+|shared\/composition\/[^/]+|shared\/usecases\/[^/]+)\.js$/.test(f.file))
+      .map((f) => `./${f.file}`);
     const script = `for (const m of ${JSON.stringify(entries)}) await import(m); console.log('loaded', ${entries.length});`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, maxBuffer: 16 << 20 });
     expect(stdout).toContain(`loaded ${entries.length}`);
   });
 
   it('holds the telemetry packages, and telemetry starts from them alone', async () => {
-    for (const name of ['@azure/monitor-opentelemetry-exporter', '@opentelemetry/sdk-trace-node', '@azure/opentelemetry-instrumentation-azure-sdk', '@azure/core-tracing']) {
-      expect(files.some((f) => f.file === `node_modules/${name}/package.json`), `${name} ships`).toBe(true);
+    for (const name of [
+      '@azure/monitor-opentelemetry-exporter',
+      '@opentelemetry/sdk-trace-node',
+      '@azure/opentelemetry-instrumentation-azure-sdk',
+      '@azure/core-tracing',
+    ]) {
+      expect(
+        files.some((f) => f.file === `node_modules/${name}/package.json`),
+        `${name} ships`,
+      ).toBe(true);
     }
     const dir = path.join(scratch, DEPLOY_DIR);
     // Started as entry.ts starts it when APPLICATIONINSIGHTS_CONNECTION_STRING is set; nothing is exported before exit.
@@ -107,7 +138,10 @@ describe('the deployment package', () => {
       "await t.startTelemetry({ hook: { preInvocation() {} } }, 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/');",
       "console.log('telemetry', t.telemetryStarted()); process.exit(0);",
     ].join(' ');
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { ...process.env, APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' } });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      env: { ...process.env, APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' },
+    });
     expect(stdout).toContain('telemetry true');
   });
 
@@ -116,7 +150,8 @@ describe('the deployment package', () => {
     const checkout = await mkdtemp(path.join(os.tmpdir(), 'pim-omit-dev-'));
     cleanup.push(checkout);
     await mkdir(path.join(checkout, 'scripts'), { recursive: true });
-    for (const file of ['package.json', 'package-lock.json', 'scripts/prepare.mjs', 'scripts/cleanDist.mjs']) await cp(path.join(root, file), path.join(checkout, file));
+    for (const file of ['package.json', 'package-lock.json', 'scripts/prepare.mjs', 'scripts/cleanDist.mjs'])
+      await cp(path.join(root, file), path.join(checkout, file));
     const stdout = await npm(['ci', '--omit=dev', '--no-audit', '--no-fund'], checkout);
     expect(stdout).toContain('skipping the build');
     await expect(readdir(path.join(checkout, 'node_modules/typescript'))).rejects.toThrow();

@@ -16,7 +16,9 @@ describe('generated documentation', () => {
   it('lists every entry of the recipient matrix in docs/recipients.md', async () => {
     const { RECIPIENT_MATRIX } = await import('../../shared/rules/matrix.js');
     const doc = await readFile(path.join(packageRoot(), 'docs/recipients.md'), 'utf8');
-    const rows = doc.split('\n').filter((l) => /^\| `\w+` \| (directory role|Azure resource role|group membership or ownership \(PIM for Groups\)) \|/.test(l));
+    const rows = doc
+      .split('\n')
+      .filter((l) => /^\| `\w+` \| (directory role|Azure resource role|group membership or ownership \(PIM for Groups\)) \|/.test(l));
     expect(rows).toHaveLength(RECIPIENT_MATRIX.length);
   });
 });

@@ -43,7 +43,10 @@ beforeEach(() => {
 
 async function run(env: Record<string, string> = AZD_ENV) {
   let out = '';
-  const deps = { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }) };
+  const deps = {
+    credential: fakeCredential(),
+    fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
+  };
   const report = await runHook(env, deps, (t) => (out += t));
   return { report, out };
 }
@@ -57,8 +60,18 @@ describe('postprovision hook', () => {
     const { out } = await run();
 
     expect(arm.assignments).toEqual([
-      expect.objectContaining({ scope: `/subscriptions/${SUB_A}`, principalId: APP, principalType: 'ServicePrincipal', roleDefinitionId: `/subscriptions/${SUB_A}/providers/Microsoft.Authorization/roleDefinitions/${READER}` }),
-      expect.objectContaining({ scope: QUEUE_SCOPE, principalId: ME, principalType: 'User', roleDefinitionId: `/subscriptions/${SUB_A}/providers/Microsoft.Authorization/roleDefinitions/${QUEUE_MESSAGE_SENDER}` }),
+      expect.objectContaining({
+        scope: `/subscriptions/${SUB_A}`,
+        principalId: APP,
+        principalType: 'ServicePrincipal',
+        roleDefinitionId: `/subscriptions/${SUB_A}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+      }),
+      expect.objectContaining({
+        scope: QUEUE_SCOPE,
+        principalId: ME,
+        principalType: 'User',
+        roleDefinitionId: `/subscriptions/${SUB_A}/providers/Microsoft.Authorization/roleDefinitions/${QUEUE_MESSAGE_SENDER}`,
+      }),
     ]);
     expect(graph.assignments).toEqual([]);
 
@@ -66,11 +79,17 @@ describe('postprovision hook', () => {
     expect(out).toContain('# To be run by a Privileged Role Administrator (or Global Administrator) in Microsoft Entra ID:');
     for (const { permission } of GRAPH_PERMISSIONS) {
       const body = JSON.stringify({ principalId: APP, resourceId: GRAPH_SP_ID, appRoleId: roleId(permission) });
-      expect(out).toContain(`# Graph application permission ${permission}\naz rest --method POST --uri "https://graph.microsoft.com/v1.0/servicePrincipals/${APP}/appRoleAssignments" --headers "Content-Type=application/json" --body '${body}'`);
+      expect(out).toContain(
+        `# Graph application permission ${permission}\naz rest --method POST --uri "https://graph.microsoft.com/v1.0/servicePrincipals/${APP}/appRoleAssignments" --headers "Content-Type=application/json" --body '${body}'`,
+      );
     }
     // ...and for the subscription it could not write to.
-    expect(out).toContain(`# To be run by an Owner, User Access Administrator or Role Based Access Control Administrator of /subscriptions/${SUB_B}:`);
-    expect(out).toContain(`az role assignment create --assignee-object-id ${APP} --assignee-principal-type ServicePrincipal --role Reader --scope /subscriptions/${SUB_B}`);
+    expect(out).toContain(
+      `# To be run by an Owner, User Access Administrator or Role Based Access Control Administrator of /subscriptions/${SUB_B}:`,
+    );
+    expect(out).toContain(
+      `az role assignment create --assignee-object-id ${APP} --assignee-principal-type ServicePrincipal --role Reader --scope /subscriptions/${SUB_B}`,
+    );
     expect(out).toContain(`granted: Reader on /subscriptions/${SUB_A} for the app's identity`);
     // Exactly the permissions the code calls: none of the redundant or broader ones.
     expect(out).not.toMatch(/RoleAssignmentSchedule\.Read\.Directory|Directory\.Read\.All|User\.ReadBasic\.All/);
@@ -91,7 +110,9 @@ describe('postprovision hook', () => {
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(201);
-    expect(graph.assignments).toEqual([expect.objectContaining({ principalId: APP, resourceId: GRAPH_SP_ID, appRoleId: roleId('AuditLog.Read.All') })]);
+    expect(graph.assignments).toEqual([
+      expect.objectContaining({ principalId: APP, resourceId: GRAPH_SP_ID, appRoleId: roleId('AuditLog.Read.All') }),
+    ]);
     expect(() => execFileSync('bash', ['-n', '-c', line])).not.toThrow();
   });
 
@@ -117,7 +138,9 @@ describe('postprovision hook', () => {
   });
 
   it('stops with a clear message outside azd, and falls back to the deployment subscription', async () => {
-    await expect(run({ AZURE_SUBSCRIPTION_ID: SUB_A })).rejects.toThrow(/AZURE_MANAGED_IDENTITY_PRINCIPAL_ID is not set: run this hook through azd/);
+    await expect(run({ AZURE_SUBSCRIPTION_ID: SUB_A })).rejects.toThrow(
+      /AZURE_MANAGED_IDENTITY_PRINCIPAL_ID is not set: run this hook through azd/,
+    );
     graph.callerMayGrant = false;
     arm.writableScopes = [`/subscriptions/${SUB_A}`];
     const { report } = await run({ AZURE_MANAGED_IDENTITY_PRINCIPAL_ID: APP, AZURE_SUBSCRIPTION_ID: SUB_A });

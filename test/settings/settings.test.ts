@@ -14,7 +14,12 @@ describe('settings', () => {
   it('fails at start-up naming every invalid setting, and never echoes a secret', () => {
     let message = '';
     try {
-      loadSettings({ MAX_RECIPIENTS_PER_EVENT: 'lots', DIGEST_OPT_OUT: 'not-an-address', EMAIL_TRANSPORT: 'smtp', ACS_CONNECTION_STRING: 'endpoint=x;accesskey=SECRET' });
+      loadSettings({
+        MAX_RECIPIENTS_PER_EVENT: 'lots',
+        DIGEST_OPT_OUT: 'not-an-address',
+        EMAIL_TRANSPORT: 'smtp',
+        ACS_CONNECTION_STRING: 'endpoint=x;accesskey=SECRET',
+      });
     } catch (e) {
       message = (e as Error).message;
     }
@@ -29,13 +34,17 @@ describe('settings', () => {
     expect(loadSettings({ ADMINS_ACTIVE_ONLY: 'true' }).RECIPIENT_MODEL).toBe('microsoft-current');
     expect(loadSettings({ ADMINS_ACTIVE_ONLY: 'false' }).RECIPIENT_MODEL).toBe('seed-2019');
     expect(loadSettings({ ADMINS_ACTIVE_ONLY: 'true', RECIPIENT_MODEL: 'microsoft-current' }).RECIPIENT_MODEL).toBe('microsoft-current');
-    expect(() => loadSettings({ ADMINS_ACTIVE_ONLY: 'true', RECIPIENT_MODEL: 'seed-2019' })).toThrow(/ADMINS_ACTIVE_ONLY=true contradicts RECIPIENT_MODEL=seed-2019/);
+    expect(() => loadSettings({ ADMINS_ACTIVE_ONLY: 'true', RECIPIENT_MODEL: 'seed-2019' })).toThrow(
+      /ADMINS_ACTIVE_ONLY=true contradicts RECIPIENT_MODEL=seed-2019/,
+    );
     expect(() => loadSettings({ RECIPIENT_MODEL: 'active' })).toThrow(/RECIPIENT_MODEL: must be seed-2019 or microsoft-current/);
   });
 
   it('checks settings that only make sense together', () => {
     expect(() => loadSettings({ EMAIL_TRANSPORT: 'acs' })).toThrow(/ACS_ENDPOINT .* or ACS_CONNECTION_STRING/);
-    expect(loadSettings({ EMAIL_TRANSPORT: 'acs', ACS_ENDPOINT: 'https://x.communication.azure.com/' }).ACS_ENDPOINT).toBe('https://x.communication.azure.com');
+    expect(loadSettings({ EMAIL_TRANSPORT: 'acs', ACS_ENDPOINT: 'https://x.communication.azure.com/' }).ACS_ENDPOINT).toBe(
+      'https://x.communication.azure.com',
+    );
   });
 
   it('treats blank values as unset, and parses lists', () => {

@@ -22,7 +22,9 @@ const names = [...new Set(list.activities.map((a) => a.activity))];
 
 describe("Microsoft's PIM audit activities", () => {
   it('the list is the whole PIM section (four categories)', () => {
-    expect(new Set(list.activities.map((a) => a.category))).toEqual(new Set(['ApplicationManagement', 'GroupManagement', 'ResourceManagement', 'RoleManagement']));
+    expect(new Set(list.activities.map((a) => a.category))).toEqual(
+      new Set(['ApplicationManagement', 'GroupManagement', 'ResourceManagement', 'RoleManagement']),
+    );
     expect(names.length).toBeGreaterThanOrEqual(72);
   });
 
@@ -30,7 +32,9 @@ describe("Microsoft's PIM audit activities", () => {
     expect(lookupActivity(activity), activity).toBeDefined();
     // And the collector does not count it as unknown, whatever the category it is logged under.
     for (const { category } of list.activities.filter((a) => a.activity === activity)) {
-      expect(mapAuditRecord(record(activity, '2026-11-25T09:00:00Z', { category }), TENANT).kind, `${category}: ${activity}`).not.toBe('unknown');
+      expect(mapAuditRecord(record(activity, '2026-11-25T09:00:00Z', { category }), TENANT).kind, `${category}: ${activity}`).not.toBe(
+        'unknown',
+      );
     }
   });
 
@@ -48,9 +52,18 @@ describe("Microsoft's PIM audit activities", () => {
     }
     const approval = 'Update member in PIM approved by admin (extend/renew)';
     expect(names).toContain(approval);
-    const renewed = mapAuditRecord(record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'RequestType', value: 'AdminRenew' }] }), TENANT);
-    const extended = mapAuditRecord(record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'RequestType', value: 'AdminExtend' }] }), TENANT);
-    const selfRenewed = mapAuditRecord(record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'Request action', value: 'selfRenew' }] }), TENANT);
+    const renewed = mapAuditRecord(
+      record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'RequestType', value: 'AdminRenew' }] }),
+      TENANT,
+    );
+    const extended = mapAuditRecord(
+      record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'RequestType', value: 'AdminExtend' }] }),
+      TENANT,
+    );
+    const selfRenewed = mapAuditRecord(
+      record(approval, '2026-11-25T09:00:00Z', { additionalDetails: [{ key: 'Request action', value: 'selfRenew' }] }),
+      TENANT,
+    );
     expect(renewed).toMatchObject({ kind: 'event', event: { type: 'roleRenewed' } });
     expect(selfRenewed).toMatchObject({ kind: 'event', event: { type: 'roleRenewed' } });
     expect(extended).toMatchObject({ kind: 'event', event: { type: 'roleExtended' } });

@@ -29,7 +29,11 @@ describe('mapAuditRecord', () => {
   });
 
   it.each([
-    ['Add eligible member to role in PIM completed (timebound)', 'roleAssigned', { state: 'eligible', permanent: false, endDateTime: '2026-12-20T10:00:00.000Z' }],
+    [
+      'Add eligible member to role in PIM completed (timebound)',
+      'roleAssigned',
+      { state: 'eligible', permanent: false, endDateTime: '2026-12-20T10:00:00.000Z' },
+    ],
     ['Add eligible member to role in PIM completed (permanent)', 'roleAssigned', { state: 'eligible', permanent: true }],
     // Issue 11 item 10: the "Users made permanent" tile counts these (Entra and Azure resource records share the name).
     ['Add member to role in PIM completed (permanent)', 'roleMadePermanent', { state: 'active', permanent: true }],
@@ -48,15 +52,24 @@ describe('mapAuditRecord', () => {
     const mapped = mapAuditRecord(resourceRecord('Add member to role approval requested (PIM activation)', at), TENANT);
     expect(mapped).toMatchObject({
       kind: 'event',
-      event: { type: 'activationPendingApproval', scope: { kind: 'azureResource', id: RG, displayName: 'rg-app' }, role: { id: READER, displayName: 'Reader' } },
+      event: {
+        type: 'activationPendingApproval',
+        scope: { kind: 'azureResource', id: RG, displayName: 'rg-app' },
+        role: { id: READER, displayName: 'Reader' },
+      },
     });
   });
 
   it('reports unknown activities by name, ignores known non-events and failures, and leaves other categories unsupported', () => {
-    expect(mapAuditRecord(record('Add member to role via a new portal (PIM)', at), TENANT)).toEqual({ kind: 'unknown', activity: 'Add member to role via a new portal (PIM)' });
+    expect(mapAuditRecord(record('Add member to role via a new portal (PIM)', at), TENANT)).toEqual({
+      kind: 'unknown',
+      activity: 'Add member to role via a new portal (PIM)',
+    });
     expect(mapAuditRecord(record('Remove member from role completed (PIM deactivate)', at), TENANT).kind).toBe('ignored');
     expect(mapAuditRecord(record('Add member to role completed (PIM activation)', at, { result: 'failure' }), TENANT).kind).toBe('ignored');
-    expect(mapAuditRecord(record('Add member to role completed (PIM activation)', at, { category: 'ApplicationManagement' }), TENANT)).toEqual({
+    expect(
+      mapAuditRecord(record('Add member to role completed (PIM activation)', at, { category: 'ApplicationManagement' }), TENANT),
+    ).toEqual({
       kind: 'unsupported',
       category: 'ApplicationManagement',
     });
@@ -102,11 +115,17 @@ describe('mapAuditRecord: property names in any case', () => {
   it('reads Type / targetResource / TargetResources and capitalised keys as the documented examples spell them', () => {
     const base = record('Add member to role completed (PIM activation)', at);
     const targets = base.targetResources!.map((t) => ({ Id: t.id, DisplayName: t.displayName, Type: t.type }));
-    for (const [listName, list] of [['targetResource', targets], ['TargetResources', targets]] as const) {
+    for (const [listName, list] of [
+      ['targetResource', targets],
+      ['TargetResources', targets],
+    ] as const) {
       const { targetResources: _drop, ...rest } = base;
       const raw = { ...rest, [listName]: list, InitiatedBy: { User: { Id: ADMIN, DisplayName: 'Admin' } }, initiatedBy: undefined };
       const mapped = mapAuditRecord(raw as never, TENANT);
-      expect(mapped, listName).toMatchObject({ kind: 'event', event: { role: { id: GA }, principal: { id: ALICE, type: 'user' }, actor: { id: ADMIN } } });
+      expect(mapped, listName).toMatchObject({
+        kind: 'event',
+        event: { role: { id: GA }, principal: { id: ALICE, type: 'user' }, actor: { id: ADMIN } },
+      });
     }
   });
 });

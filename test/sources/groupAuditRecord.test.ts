@@ -22,12 +22,21 @@ describe('GroupManagement records', () => {
 
   it('an owner activation; the access may come from the details instead of the role target', () => {
     const r = groupRecord('Add member to role completed (PIM activation)', at, 'Owner');
-    expect(mapAuditRecord(r, TENANT)).toMatchObject({ kind: 'event', event: { type: 'activationCompleted', scope: { kind: 'group', accessId: 'owner' } } });
+    expect(mapAuditRecord(r, TENANT)).toMatchObject({
+      kind: 'event',
+      event: { type: 'activationCompleted', scope: { kind: 'group', accessId: 'owner' } },
+    });
     const fromDetails = groupRecord('Add member to role approval requested (PIM activation)', at, 'Owner', {
-      targetResources: [{ id: ALICE, displayName: 'Alice', type: 'User' }, { id: SOC_GROUP, displayName: 'SOC Tier 2', type: 'Group' }],
+      targetResources: [
+        { id: ALICE, displayName: 'Alice', type: 'User' },
+        { id: SOC_GROUP, displayName: 'SOC Tier 2', type: 'Group' },
+      ],
       additionalDetails: [{ key: 'AccessId', value: 'owner' }],
     });
-    expect(mapAuditRecord(fromDetails, TENANT)).toMatchObject({ kind: 'event', event: { type: 'activationPendingApproval', scope: { id: SOC_GROUP, accessId: 'owner' } } });
+    expect(mapAuditRecord(fromDetails, TENANT)).toMatchObject({
+      kind: 'event',
+      event: { type: 'activationPendingApproval', scope: { id: SOC_GROUP, accessId: 'owner' } },
+    });
   });
 
   it('a group made member of the group: the details name the managed one, the other group is the principal', () => {
@@ -39,12 +48,18 @@ describe('GroupManagement records', () => {
       ],
       additionalDetails: [{ key: 'ResourceId', value: SOC_GROUP }],
     });
-    expect(mapAuditRecord(r, TENANT)).toMatchObject({ kind: 'event', event: { scope: { id: SOC_GROUP }, principal: { id: NESTED_GROUP, type: 'group' }, assignment: { state: 'active', permanent: true } } });
+    expect(mapAuditRecord(r, TENANT)).toMatchObject({
+      kind: 'event',
+      event: { scope: { id: SOC_GROUP }, principal: { id: NESTED_GROUP, type: 'group' }, assignment: { state: 'active', permanent: true } },
+    });
   });
 
   it('a record that does not say member or owner is invalid, naming the field', () => {
     const r = groupRecord('Add member to role completed (PIM activation)', at, 'Member', {
-      targetResources: [{ id: ALICE, type: 'User' }, { id: SOC_GROUP, type: 'Group' }],
+      targetResources: [
+        { id: ALICE, type: 'User' },
+        { id: SOC_GROUP, type: 'Group' },
+      ],
       additionalDetails: [],
     });
     const mapped = mapAuditRecord(r, TENANT);

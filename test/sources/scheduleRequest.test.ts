@@ -9,7 +9,20 @@ const T0 = '2026-11-25T10:00:00.000Z';
 const soon = new Date('2026-11-25T10:01:00Z');
 
 function req(overrides: Partial<ScheduleRequest>): ScheduleRequest {
-  return { kind: 'directory', schedule: 'assignment', id: 'r1', action: 'selfActivate', status: 'PendingApproval', createdDateTime: T0, principalId: ALICE, roleDefinitionId: GA, scopeId: '/', approvalId: 'a1', permanent: false, ...overrides };
+  return {
+    kind: 'directory',
+    schedule: 'assignment',
+    id: 'r1',
+    action: 'selfActivate',
+    status: 'PendingApproval',
+    createdDateTime: T0,
+    principalId: ALICE,
+    roleDefinitionId: GA,
+    scopeId: '/',
+    approvalId: 'a1',
+    permanent: false,
+    ...overrides,
+  };
 }
 
 describe('impliedEvents', () => {
@@ -43,16 +56,54 @@ describe('impliedEvents', () => {
 describe('request readers', () => {
   it('reads a Graph request with a duration and an ARM request with a zone-less createdOn and an ARM role path', () => {
     const graph = fromGraph(
-      { id: 'g1', action: 'selfActivate', status: 'PendingApproval', createdDateTime: '2026-11-25T10:00:00.1234567Z', principalId: ALICE.toUpperCase(), roleDefinitionId: GA, directoryScopeId: '/', approvalId: 'x', createdBy: { user: { id: ALICE } }, scheduleInfo: { startDateTime: T0, expiration: { type: 'afterDuration', duration: 'PT8H' } } },
+      {
+        id: 'g1',
+        action: 'selfActivate',
+        status: 'PendingApproval',
+        createdDateTime: '2026-11-25T10:00:00.1234567Z',
+        principalId: ALICE.toUpperCase(),
+        roleDefinitionId: GA,
+        directoryScopeId: '/',
+        approvalId: 'x',
+        createdBy: { user: { id: ALICE } },
+        scheduleInfo: { startDateTime: T0, expiration: { type: 'afterDuration', duration: 'PT8H' } },
+      },
       'directory',
       'assignment',
     );
-    expect(graph).toMatchObject({ id: 'g1', principalId: ALICE, createdDateTime: '2026-11-25T10:00:00.123Z', endDateTime: '2026-11-25T18:00:00.000Z', createdById: ALICE, permanent: false });
+    expect(graph).toMatchObject({
+      id: 'g1',
+      principalId: ALICE,
+      createdDateTime: '2026-11-25T10:00:00.123Z',
+      endDateTime: '2026-11-25T18:00:00.000Z',
+      createdById: ALICE,
+      permanent: false,
+    });
     const arm = fromArm(
-      { id: '/x', name: 'a1', properties: { requestType: 'AdminAssign', status: 'Provisioned', createdOn: '2026-11-25T10:00:00', principalId: ALICE, principalType: 'User', roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${READER}`, scope: `/subscriptions/${SUB}`, scheduleInfo: { startDateTime: T0, expiration: { type: 'NoExpiration' } } } },
+      {
+        id: '/x',
+        name: 'a1',
+        properties: {
+          requestType: 'AdminAssign',
+          status: 'Provisioned',
+          createdOn: '2026-11-25T10:00:00',
+          principalId: ALICE,
+          principalType: 'User',
+          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+          scope: `/subscriptions/${SUB}`,
+          scheduleInfo: { startDateTime: T0, expiration: { type: 'NoExpiration' } },
+        },
+      },
       'eligibility',
     );
-    expect(arm).toMatchObject({ kind: 'azureResource', id: 'a1', roleDefinitionId: READER, createdDateTime: T0, principalType: 'user', permanent: true });
+    expect(arm).toMatchObject({
+      kind: 'azureResource',
+      id: 'a1',
+      roleDefinitionId: READER,
+      createdDateTime: T0,
+      principalType: 'user',
+      permanent: true,
+    });
     // Missing what an event needs: no request at all rather than a broken one.
     expect(fromGraph({ id: 'g2', status: 'PendingApproval', createdDateTime: T0 }, 'directory', 'assignment')).toBeUndefined();
     expect(endAfter(T0, 'P1DT2H30M')).toBe('2026-11-26T12:30:00.000Z');
@@ -60,10 +111,27 @@ describe('request readers', () => {
   });
 
   it('builds a valid event: permanent eligible assignment has no end, an activation is active and time-bound', () => {
-    const assigned = requestEvent(req({ action: 'adminAssign', status: 'Provisioned', schedule: 'eligibility', permanent: true, endDateTime: undefined }), 'roleAssigned', TENANT, soon);
-    expect(assigned.kind === 'valid' && assigned.event).toMatchObject({ id: 'req:r1:roleAssigned', assignment: { state: 'eligible', permanent: true }, request: { id: 'r1', createdDateTime: T0 } });
-    const completed = requestEvent(req({ status: 'Provisioned', schedule: 'assignment', endDateTime: '2026-11-25T18:00:00.000Z' }), 'activationCompleted', TENANT, soon);
-    expect(completed.kind === 'valid' && completed.event).toMatchObject({ occurredAt: soon.toISOString(), assignment: { state: 'active', permanent: false, endDateTime: '2026-11-25T18:00:00.000Z' } });
+    const assigned = requestEvent(
+      req({ action: 'adminAssign', status: 'Provisioned', schedule: 'eligibility', permanent: true, endDateTime: undefined }),
+      'roleAssigned',
+      TENANT,
+      soon,
+    );
+    expect(assigned.kind === 'valid' && assigned.event).toMatchObject({
+      id: 'req:r1:roleAssigned',
+      assignment: { state: 'eligible', permanent: true },
+      request: { id: 'r1', createdDateTime: T0 },
+    });
+    const completed = requestEvent(
+      req({ status: 'Provisioned', schedule: 'assignment', endDateTime: '2026-11-25T18:00:00.000Z' }),
+      'activationCompleted',
+      TENANT,
+      soon,
+    );
+    expect(completed.kind === 'valid' && completed.event).toMatchObject({
+      occurredAt: soon.toISOString(),
+      assignment: { state: 'active', permanent: false, endDateTime: '2026-11-25T18:00:00.000Z' },
+    });
     const bad = requestEvent(req({ principalId: 'not-a-guid' }), 'activationPendingApproval', TENANT, soon);
     expect(bad.kind).toBe('invalid');
   });
@@ -72,7 +140,7 @@ describe('request readers', () => {
 describe('PimRequestSource without the PIM for Groups permissions', () => {
   it('skips the group reads with a warning and still reads the directory roles; other failures still fail', async () => {
     const asked: string[] = [];
-    const get = async <T,>(path: string): Promise<T> => {
+    const get = async <T>(path: string): Promise<T> => {
       asked.push(path);
       if (path.includes('privilegedAccess/group')) throw new GraphRequestError('Microsoft Graph GET failed with 403', 403, 'Forbidden');
       return { value: [] } as T;
@@ -87,7 +155,15 @@ describe('PimRequestSource without the PIM for Groups permissions', () => {
     for await (const _ of source.pages(T0)) void _;
     expect(asked.some((p) => p.includes('privilegedAccess'))).toBe(false);
 
-    const failing = new PimRequestSource({ get: async () => Promise.reject(new GraphRequestError('throttled', 429, 'TooManyRequests')) }, undefined, []);
-    await expect((async () => { for await (const _ of failing.pages(T0)) void _; })()).rejects.toThrow('throttled');
+    const failing = new PimRequestSource(
+      { get: async () => Promise.reject(new GraphRequestError('throttled', 429, 'TooManyRequests')) },
+      undefined,
+      [],
+    );
+    await expect(
+      (async () => {
+        for await (const _ of failing.pages(T0)) void _;
+      })(),
+    ).rejects.toThrow('throttled');
   });
 });

@@ -25,7 +25,12 @@ describe('storage endpoints', () => {
   });
 
   it('works with the service URIs alone, and falls back to the public cloud for an account name alone', () => {
-    const urisOnly = storageConnection(loadSettings({ AzureWebJobsStorage__queueServiceUri: 'https://q.example.cn', AzureWebJobsStorage__tableServiceUri: 'https://t.example.cn' }));
+    const urisOnly = storageConnection(
+      loadSettings({
+        AzureWebJobsStorage__queueServiceUri: 'https://q.example.cn',
+        AzureWebJobsStorage__tableServiceUri: 'https://t.example.cn',
+      }),
+    );
     expect(queueClient(urisOnly, 'pim-events').url).toBe('https://q.example.cn/pim-events');
     const named = storageConnection(loadSettings(ACCOUNT));
     expect(queueClient(named, 'pim-events').url).toBe('https://stpim.queue.core.windows.net/pim-events');
@@ -33,6 +38,8 @@ describe('storage endpoints', () => {
   });
 
   it('refuses a service URI that is not an absolute URL, naming the setting', () => {
-    expect(() => loadSettings({ ...ACCOUNT, AzureWebJobsStorage__queueServiceUri: 'stpim.queue' })).toThrow(/AzureWebJobsStorage__queueServiceUri/);
+    expect(() => loadSettings({ ...ACCOUNT, AzureWebJobsStorage__queueServiceUri: 'stpim.queue' })).toThrow(
+      /AzureWebJobsStorage__queueServiceUri/,
+    );
   });
 });

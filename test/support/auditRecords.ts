@@ -58,7 +58,12 @@ export const SOC_GROUP = 'e0000000-0000-4000-8000-0000000050c2';
 export const NESTED_GROUP = 'e0000000-0000-4000-8000-0000000050c3';
 
 /** A GroupManagement record (PIM for Groups): the access as a role target, the user, then the managed group. */
-export function groupRecord(activity: string, at: Date, access: 'Member' | 'Owner', overrides: Partial<DirectoryAudit> = {}): DirectoryAudit {
+export function groupRecord(
+  activity: string,
+  at: Date,
+  access: 'Member' | 'Owner',
+  overrides: Partial<DirectoryAudit> = {},
+): DirectoryAudit {
   const base = record(activity, at, overrides);
   return {
     ...base,

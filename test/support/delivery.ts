@@ -22,7 +22,11 @@ import { systemClock } from '../../shared/time/clock.js';
 export const SENDER = 'DoNotReply@contoso.example';
 
 /** One email per address; `reason` decides which of them share content. */
-export function items(eventId: string, addresses: string[], reason: (address: string, i: number) => string = () => 'as an admin'): Deliverable[] {
+export function items(
+  eventId: string,
+  addresses: string[],
+  reason: (address: string, i: number) => string = () => 'as an admin',
+): Deliverable[] {
   return addresses.map((address, i) => {
     const email: OutgoingEmail = {
       notification: 'activationCompleted',
@@ -60,7 +64,12 @@ export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200)
   const log = (level: string, message: string) => void logs.push(`${level}: ${message}`);
   const transport = createAcsTransport(
     { ACS_CONNECTION_STRING: fake.connectionString(), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined },
-    { clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 10, maxRetryDelayInMs: 50 } }, pacers, throttleBudgetMs: budgetMs, log },
+    {
+      clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 10, maxRetryDelayInMs: 50 } },
+      pacers,
+      throttleBudgetMs: budgetMs,
+      log,
+    },
   );
   const ledger = new TableDeliveryLedger(client());
   const requeueQueue = new QueueClient(storageConnectionString(), uniqueQueueName('requeue'));
@@ -72,16 +81,34 @@ export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200)
     ledger,
     requeueQueue,
     logs,
-    options: (overrides = {}) => ({ transport, ledger, leaseMs: 300_000, concurrency: 8, personal: false, eventText: '{"id":"e"}', log, ...overrides }),
+    options: (overrides = {}) => ({
+      transport,
+      ledger,
+      leaseMs: 300_000,
+      concurrency: 8,
+      personal: false,
+      eventText: '{"id":"e"}',
+      log,
+      ...overrides,
+    }),
     record: async (event) => {
-      const outcome = await recordDeliveryReport(event, { ledger, events: requeue, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log });
+      const outcome = await recordDeliveryReport(event, {
+        ledger,
+        events: requeue,
+        settings: { DELIVERY_REPORT_RESENDS: 2 },
+        clock: systemClock,
+        log,
+      });
       if (outcome.kind === 'invalid') throw outcome.error;
     },
     requeued: async () => {
       // Peek sees only visible messages; deferred ones are counted through the approximate count.
       const props = await requeueQueue.getProperties();
       const peeked = await requeueQueue.peekMessages({ numberOfMessages: 32 });
-      return [...peeked.peekedMessageItems.map((m) => decodeMessage(m.messageText) ?? '?'), ...Array(Math.max(0, (props.approximateMessagesCount ?? 0) - peeked.peekedMessageItems.length)).fill('(invisible)')];
+      return [
+        ...peeked.peekedMessageItems.map((m) => decodeMessage(m.messageText) ?? '?'),
+        ...Array(Math.max(0, (props.approximateMessagesCount ?? 0) - peeked.peekedMessageItems.length)).fill('(invisible)'),
+      ];
     },
   };
 }

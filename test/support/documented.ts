@@ -55,7 +55,14 @@ export class DocumentedGraph extends FakeGraph {
       [`/servicePrincipals/${DOCUMENTED.servicePrincipal}`]: 'graph/servicePrincipal.json',
     };
     const file = routes[path];
-    if (!file) return { status: 404, body: this.errorBody('Request_ResourceNotFound', `Resource '${path.split('/').pop()}' does not exist or one of its queried reference-property objects are not present.`) };
+    if (!file)
+      return {
+        status: 404,
+        body: this.errorBody(
+          'Request_ResourceNotFound',
+          `Resource '${path.split('/').pop()}' does not exist or one of its queried reference-property objects are not present.`,
+        ),
+      };
     return { status: 200, body: filteredById(fixture(file), url.searchParams.get('$filter')) };
   }
 }
@@ -94,7 +101,8 @@ export class DocumentedArm extends FakeArm {
       if (rest === 'roleassignmentscheduleinstances') return { status: 200, body: fixture('arm/roleAssignmentScheduleInstances.json') };
       if (rest === 'roleeligibilityscheduleinstances') return { status: 200, body: fixture('arm/roleEligibilityScheduleInstances.json') };
       if (rest === 'roleassignments') return { status: 200, body: fixture('arm/roleAssignments.json') };
-      if (rest === 'rolemanagementpolicyassignments') return { status: 200, body: scope === sub ? fixture('arm/roleManagementPolicyAssignments.json') : { value: [] } };
+      if (rest === 'rolemanagementpolicyassignments')
+        return { status: 200, body: scope === sub ? fixture('arm/roleManagementPolicyAssignments.json') : { value: [] } };
       const policy = fixture('arm/roleManagementPolicy.json');
       if (path === String(policy['id']).toLowerCase()) return { status: 200, body: policy };
       const role = /^roledefinitions\/([^/]+)$/.exec(rest)?.[1];
@@ -102,7 +110,15 @@ export class DocumentedArm extends FakeArm {
       if (role && name) {
         const def = fixture('arm/roleDefinition.json');
         const properties = def['properties'] as Record<string, unknown>;
-        return { status: 200, body: { ...def, properties: { ...properties, roleName: name }, id: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${role}`, name: role } };
+        return {
+          status: 200,
+          body: {
+            ...def,
+            properties: { ...properties, roleName: name },
+            id: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+            name: role,
+          },
+        };
       }
       if (role) return { status: 404, body: this.errorBody('RoleDefinitionDoesNotExist', 'The specified role definition does not exist.') };
     }

@@ -120,7 +120,8 @@ export class FakeAcs {
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
-    private readonly options: Required<Pick<FakeAcsOptions, 'latencyMs' | 'pollsUntilDone' | 'pollRetryAfterSeconds' | 'now'>> & FakeAcsOptions,
+    private readonly options: Required<Pick<FakeAcsOptions, 'latencyMs' | 'pollsUntilDone' | 'pollRetryAfterSeconds' | 'now'>> &
+      FakeAcsOptions,
   ) {}
 
   static async start(options: FakeAcsOptions = {}): Promise<FakeAcs> {
@@ -372,6 +373,7 @@ function parseMessage(body: string): WireMessage | string {
   if (!parsed.content?.subject) return 'content.subject is required';
   if (!parsed.content.plainText && !parsed.content.html) return 'content needs plainText or html';
   const r = parsed.recipients;
-  if (!r || (r.to?.length ?? 0) + (r.cc?.length ?? 0) + (r.bcc?.length ?? 0) === 0) return 'recipients need at least one address in to, cc or bcc';
+  if (!r || (r.to?.length ?? 0) + (r.cc?.length ?? 0) + (r.bcc?.length ?? 0) === 0)
+    return 'recipients need at least one address in to, cc or bcc';
   return parsed as WireMessage;
 }

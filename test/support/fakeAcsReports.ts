@@ -28,9 +28,16 @@ export interface DeliveryReportEvent {
   };
 }
 
-const TOPIC = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-local/providers/Microsoft.Communication/CommunicationServices/acs-local';
+const TOPIC =
+  '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-local/providers/Microsoft.Communication/CommunicationServices/acs-local';
 
-export function deliveryReportEvent(r: { sender: string; recipient: string; messageId: string; status: ReportStatus; at: Date }): DeliveryReportEvent {
+export function deliveryReportEvent(r: {
+  sender: string;
+  recipient: string;
+  messageId: string;
+  status: ReportStatus;
+  at: Date;
+}): DeliveryReportEvent {
   return {
     id: randomUUID(),
     topic: TOPIC,

@@ -20,7 +20,12 @@ export interface AppRoleAssignment {
 export const GRAPH_SP_ID = '5f1c8c3e-0000-4000-8000-00000000a001';
 
 /** Graph's app roles: the ones the app needs plus narrower and broader ones, each with its own id. */
-export const GRAPH_APP_ROLES = [...GRAPH_PERMISSIONS.map((p) => p.permission), 'RoleAssignmentSchedule.Read.Directory', 'Directory.Read.All', 'User.ReadBasic.All'].map((value, i) => ({
+export const GRAPH_APP_ROLES = [
+  ...GRAPH_PERMISSIONS.map((p) => p.permission),
+  'RoleAssignmentSchedule.Read.Directory',
+  'Directory.Read.All',
+  'User.ReadBasic.All',
+].map((value, i) => ({
   id: `7ab1d382-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
   value,
   allowedMemberTypes: ['Application'],
@@ -46,13 +51,17 @@ export class FakeGraphGrants extends FakeServer {
       const filter = url.searchParams.get('$filter') ?? '';
       const match = /^appId eq '([^']+)'$/.exec(filter);
       if (!match) return { status: 400, body: this.errorBody('BadRequest', `Unsupported filter ${filter}`) };
-      const value = match[1] === MICROSOFT_GRAPH_APP_ID ? [{ id: GRAPH_SP_ID, appId: MICROSOFT_GRAPH_APP_ID, displayName: 'Microsoft Graph', appRoles: GRAPH_APP_ROLES }] : [];
+      const value =
+        match[1] === MICROSOFT_GRAPH_APP_ID
+          ? [{ id: GRAPH_SP_ID, appId: MICROSOFT_GRAPH_APP_ID, displayName: 'Microsoft Graph', appRoles: GRAPH_APP_ROLES }]
+          : [];
       return { status: 200, body: { '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#servicePrincipals`, value } };
     }
     const m = /^\/v1\.0\/servicePrincipals\/([^/]+)\/appRoleAssignments$/.exec(path);
     if (m && method === 'GET') return { status: 200, body: { value: this.assignments.filter((a) => a.principalId === m[1]) } };
     if (m && method === 'POST') {
-      if (!this.callerMayGrant) return { status: 403, body: this.errorBody('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.') };
+      if (!this.callerMayGrant)
+        return { status: 403, body: this.errorBody('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.') };
       const b = body as Partial<AppRoleAssignment>;
       if (b.principalId !== m[1] || b.resourceId !== GRAPH_SP_ID || !GRAPH_APP_ROLES.some((r) => r.id === b.appRoleId)) {
         return { status: 400, body: this.errorBody('Request_BadRequest', 'Invalid principalId, resourceId or appRoleId.') };
@@ -90,18 +99,43 @@ export class FakeArmGrants extends FakeServer {
   }
 
   protected handle(method: string, url: URL, body: unknown): Reply {
-    const m = /^(\/subscriptions\/[^/]+(?:\/.*)?)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/i.exec(decodeURIComponent(url.pathname));
-    if (!m || method !== 'PUT') return { status: 404, body: this.errorBody('InvalidResourceType', `No route for ${method} ${url.pathname}`) };
-    if (!url.searchParams.get('api-version')) return { status: 400, body: this.errorBody('MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.') };
+    const m = /^(\/subscriptions\/[^/]+(?:\/.*)?)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/i.exec(
+      decodeURIComponent(url.pathname),
+    );
+    if (!m || method !== 'PUT')
+      return { status: 404, body: this.errorBody('InvalidResourceType', `No route for ${method} ${url.pathname}`) };
+    if (!url.searchParams.get('api-version'))
+      return {
+        status: 400,
+        body: this.errorBody('MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'),
+      };
     const [, scope, name] = m as unknown as [string, string, string];
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name)) return { status: 400, body: this.errorBody('InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid.`) };
-    const writable = this.writableScopes.some((s) => scope.toLowerCase() === s.toLowerCase() || scope.toLowerCase().startsWith(`${s.toLowerCase()}/`));
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name))
+      return { status: 400, body: this.errorBody('InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid.`) };
+    const writable = this.writableScopes.some(
+      (s) => scope.toLowerCase() === s.toLowerCase() || scope.toLowerCase().startsWith(`${s.toLowerCase()}/`),
+    );
     if (!writable) {
-      return { status: 403, body: this.errorBody('AuthorizationFailed', `The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${scope}'.`) };
+      return {
+        status: 403,
+        body: this.errorBody(
+          'AuthorizationFailed',
+          `The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${scope}'.`,
+        ),
+      };
     }
     const p = (body as { properties?: Partial<RoleAssignment> } | undefined)?.properties ?? {};
-    if (!p.roleDefinitionId || !p.principalId || !p.principalType) return { status: 400, body: this.errorBody('InvalidRequestContent', 'roleDefinitionId, principalId and principalType are required.') };
-    const same = this.assignments.find((a) => a.scope.toLowerCase() === scope.toLowerCase() && a.principalId === p.principalId && a.roleDefinitionId.toLowerCase() === p.roleDefinitionId!.toLowerCase());
+    if (!p.roleDefinitionId || !p.principalId || !p.principalType)
+      return {
+        status: 400,
+        body: this.errorBody('InvalidRequestContent', 'roleDefinitionId, principalId and principalType are required.'),
+      };
+    const same = this.assignments.find(
+      (a) =>
+        a.scope.toLowerCase() === scope.toLowerCase() &&
+        a.principalId === p.principalId &&
+        a.roleDefinitionId.toLowerCase() === p.roleDefinitionId!.toLowerCase(),
+    );
     if (same) return { status: 409, body: this.errorBody('RoleAssignmentExists', 'The role assignment already exists.') };
     const created = { scope, name, roleDefinitionId: p.roleDefinitionId, principalId: p.principalId, principalType: p.principalType };
     this.assignments.push(created);

@@ -16,8 +16,21 @@ export interface TenantData {
   groups: { id: string; displayName: string; mail?: string | null; members: string[]; owners?: string[]; isAssignableToRole?: boolean }[];
   servicePrincipals?: { id: string; displayName: string }[];
   roleDefinitions: { id: string; displayName: string }[];
-  roleAssignments: { principalId: string; roleDefinitionId: string; directoryScopeId: string; assignmentType: 'Assigned' | 'Activated'; startDateTime?: string | null; endDateTime?: string | null }[];
-  roleEligibilities: { principalId: string; roleDefinitionId: string; directoryScopeId: string; startDateTime?: string | null; endDateTime?: string | null }[];
+  roleAssignments: {
+    principalId: string;
+    roleDefinitionId: string;
+    directoryScopeId: string;
+    assignmentType: 'Assigned' | 'Activated';
+    startDateTime?: string | null;
+    endDateTime?: string | null;
+  }[];
+  roleEligibilities: {
+    principalId: string;
+    roleDefinitionId: string;
+    directoryScopeId: string;
+    startDateTime?: string | null;
+    endDateTime?: string | null;
+  }[];
   roleManagementPolicies: { roleDefinitionId: string; rules: { id: string; [k: string]: unknown }[] }[];
   azureResources?: {
     id: string;
@@ -25,7 +38,14 @@ export interface TenantData {
     /** A subscription's or management group's parent management group. */
     parentId?: string;
     roleDefinitions?: { id: string; displayName: string }[];
-    roleAssignments: { principalId: string; roleDefinitionId: string; state: 'active' | 'eligible'; assignmentType?: 'Assigned' | 'Activated' | null; startDateTime?: string | null; endDateTime?: string | null }[];
+    roleAssignments: {
+      principalId: string;
+      roleDefinitionId: string;
+      state: 'active' | 'eligible';
+      assignmentType?: 'Assigned' | 'Activated' | null;
+      startDateTime?: string | null;
+      endDateTime?: string | null;
+    }[];
     roleManagementPolicies?: { roleDefinitionId: string; rules: { id: string; [k: string]: unknown }[] }[];
   }[];
   /** PIM for Groups (served by fakeGraphGroups.ts). */
@@ -69,20 +89,30 @@ export class FakeGraph extends FakeServer {
     if (!/\/transitiveMembers\/microsoft\.graph\.[a-z]+$/i.test(url.pathname)) return undefined;
     const consistency = Object.entries(headers).find(([k]) => k.toLowerCase() === 'consistencylevel')?.[1];
     if (consistency?.toLowerCase() === 'eventual' && url.searchParams.get('$count') === 'true') return undefined;
-    return { status: 400, body: this.errorBody('Request_UnsupportedQuery', 'Unsupported Query. This query requires the ConsistencyLevel header set to eventual and $count=true.') };
+    return {
+      status: 400,
+      body: this.errorBody(
+        'Request_UnsupportedQuery',
+        'Unsupported Query. This query requires the ConsistencyLevel header set to eventual and $count=true.',
+      ),
+    };
   }
 
   private batch(body: unknown): Reply {
-    const requests = (body as { requests?: { id: string; method: string; url: string; headers?: Record<string, string> }[] } | undefined)?.requests;
+    const requests = (body as { requests?: { id: string; method: string; url: string; headers?: Record<string, string> }[] } | undefined)
+      ?.requests;
     if (!Array.isArray(requests)) return { status: 400, body: this.errorBody('BadRequest', 'Invalid batch payload') };
     if (requests.length > 20) return { status: 400, body: this.errorBody('BadRequest', 'Number of batch requests exceeds 20') };
-    if (new Set(requests.map((r) => r.id)).size !== requests.length) return { status: 400, body: this.errorBody('BadRequest', 'Duplicate request id') };
+    if (new Set(requests.map((r) => r.id)).size !== requests.length)
+      return { status: 400, body: this.errorBody('BadRequest', 'Duplicate request id') };
     const responses = requests.map((r) => {
       const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
       const url = new URL(`/v1.0${relative}`, 'http://local');
       this.requests.push({ method: r.method, url: decodeURIComponent(url.pathname + url.search), inBatch: true });
       // Through handle(), so that what a subclass serves (the request APIs) is served inside $batch too.
-      const reply = this.takeFault(decodeURIComponent(url.pathname + url.search), true) ?? (r.method === 'GET' ? this.handle('GET', url, undefined, r.headers ?? {}) : { status: 405 });
+      const reply =
+        this.takeFault(decodeURIComponent(url.pathname + url.search), true) ??
+        (r.method === 'GET' ? this.handle('GET', url, undefined, r.headers ?? {}) : { status: 405 });
       return { id: r.id, status: reply.status, headers: { 'Content-Type': 'application/json', ...reply.headers }, body: reply.body };
     });
     return { status: 200, body: { responses } };
@@ -92,48 +122,106 @@ export class FakeGraph extends FakeServer {
     const path = url.pathname.slice('/v1.0'.length);
     const filter = url.searchParams.get('$filter') ?? '';
     const select = url.searchParams.get('$select')?.split(',');
-    const notFound = (what: string) => ({ status: 404, body: this.errorBody('Request_ResourceNotFound', `Resource '${what}' does not exist.`) });
+    const notFound = (what: string) => ({
+      status: 404,
+      body: this.errorBody('Request_ResourceNotFound', `Resource '${what}' does not exist.`),
+    });
     let m: RegExpMatchArray | null;
 
-    if (path === '/organization') return this.page(url, [project({ id: this.data.tenant.id, displayName: this.data.tenant.displayName }, select)], '@odata.nextLink');
+    if (path === '/organization')
+      return this.page(url, [project({ id: this.data.tenant.id, displayName: this.data.tenant.displayName }, select)], '@odata.nextLink');
     if (path === '/roleManagement/directory/roleDefinitions') {
-      return this.page(url, this.data.roleDefinitions.map((d) => project({ id: d.id, displayName: d.displayName, templateId: d.id }, select)), '@odata.nextLink');
+      return this.page(
+        url,
+        this.data.roleDefinitions.map((d) => project({ id: d.id, displayName: d.displayName, templateId: d.id }, select)),
+        '@odata.nextLink',
+      );
     }
     if (path === '/roleManagement/directory/roleAssignmentScheduleInstances') {
-      const items = this.data.roleAssignments.map((a, i) => ({ id: `rasi-${i}`, memberType: 'Direct', startDateTime: null, endDateTime: null, ...a }));
+      const items = this.data.roleAssignments.map((a, i) => ({
+        id: `rasi-${i}`,
+        memberType: 'Direct',
+        startDateTime: null,
+        endDateTime: null,
+        ...a,
+      }));
       return this.page(url, items.filter((i) => inForce(i, this.now())).filter(roleFilter(filter)), '@odata.nextLink');
     }
     if (path === '/roleManagement/directory/roleEligibilityScheduleInstances') {
-      const items = this.data.roleEligibilities.map((e, i) => ({ id: `resi-${i}`, memberType: 'Direct', startDateTime: null, endDateTime: null, ...e }));
+      const items = this.data.roleEligibilities.map((e, i) => ({
+        id: `resi-${i}`,
+        memberType: 'Direct',
+        startDateTime: null,
+        endDateTime: null,
+        ...e,
+      }));
       return this.page(url, items.filter((i) => inForce(i, this.now())).filter(roleFilter(filter)), '@odata.nextLink');
     }
-    const groupReply = groupAccessRoute(this.data, path, filter, url, this.now(), (items) => this.page(url, items, '@odata.nextLink'), (m) => ({ status: 400, body: this.errorBody('BadRequest', m) }));
+    const groupReply = groupAccessRoute(
+      this.data,
+      path,
+      filter,
+      url,
+      this.now(),
+      (items) => this.page(url, items, '@odata.nextLink'),
+      (m) => ({ status: 400, body: this.errorBody('BadRequest', m) }),
+    );
     if (groupReply) return groupReply;
     if (path === '/policies/roleManagementPolicyAssignments') {
       const role = /roleDefinitionId eq '([^']+)'/.exec(filter)?.[1];
       if (!/scopeId eq '\/'/.test(filter) || !/scopeType eq 'DirectoryRole'/.test(filter)) {
-        return { status: 400, body: this.errorBody('BadRequest', "The filter must name scopeId and scopeType") };
+        return { status: 400, body: this.errorBody('BadRequest', 'The filter must name scopeId and scopeType') };
       }
       const items = this.data.roleManagementPolicies
         .filter((p) => !role || p.roleDefinitionId.toLowerCase() === role.toLowerCase())
         .map((p) => {
           const policyId = `DirectoryRole_${this.data.tenant.id}_${p.roleDefinitionId}`;
-          const assignment: Record<string, unknown> = { id: `${policyId}_${p.roleDefinitionId}`, policyId, scopeId: '/', scopeType: 'DirectoryRole', roleDefinitionId: p.roleDefinitionId };
-          if ((url.searchParams.get('$expand') ?? '').startsWith('policy')) assignment['policy'] = { id: policyId, scopeId: '/', scopeType: 'DirectoryRole', rules: p.rules };
+          const assignment: Record<string, unknown> = {
+            id: `${policyId}_${p.roleDefinitionId}`,
+            policyId,
+            scopeId: '/',
+            scopeType: 'DirectoryRole',
+            roleDefinitionId: p.roleDefinitionId,
+          };
+          if ((url.searchParams.get('$expand') ?? '').startsWith('policy'))
+            assignment['policy'] = { id: policyId, scopeId: '/', scopeType: 'DirectoryRole', rules: p.rules };
           return assignment;
         });
       return this.page(url, items, '@odata.nextLink');
     }
-    if (path === '/users') return this.page(url, this.data.users.filter(idFilter(filter)).map((u) => project(userDefaults(u), select)), '@odata.nextLink');
+    if (path === '/users')
+      return this.page(
+        url,
+        this.data.users.filter(idFilter(filter)).map((u) => project(userDefaults(u), select)),
+        '@odata.nextLink',
+      );
     if (path === '/groups' && /^isAssignableToRole eq true$/.test(filter.trim())) {
-      return this.page(url, this.data.groups.filter((g) => g.isAssignableToRole).map((g) => project({ id: g.id, displayName: g.displayName, mail: g.mail ?? null }, select)), '@odata.nextLink');
+      return this.page(
+        url,
+        this.data.groups
+          .filter((g) => g.isAssignableToRole)
+          .map((g) => project({ id: g.id, displayName: g.displayName, mail: g.mail ?? null }, select)),
+        '@odata.nextLink',
+      );
     }
-    if (path === '/groups') return this.page(url, this.data.groups.filter(idFilter(filter)).map((g) => project({ id: g.id, displayName: g.displayName, mail: g.mail ?? null }, select)), '@odata.nextLink');
+    if (path === '/groups')
+      return this.page(
+        url,
+        this.data.groups
+          .filter(idFilter(filter))
+          .map((g) => project({ id: g.id, displayName: g.displayName, mail: g.mail ?? null }, select)),
+        '@odata.nextLink',
+      );
     if ((m = /^\/users\/([^/]+)$/.exec(path))) {
       // By id or by userPrincipalName, as Graph serves /users/{id | userPrincipalName}.
       const key = decodeURIComponent(m[1]!).toLowerCase();
       const user = this.user(key) ?? this.data.users.find((u) => u.userPrincipalName?.toLowerCase() === key);
-      return user ? { status: 200, body: project({ '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#users/$entity`, ...userDefaults(user) }, select) } : notFound(m[1]!);
+      return user
+        ? {
+            status: 200,
+            body: project({ '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#users/$entity`, ...userDefaults(user) }, select),
+          }
+        : notFound(m[1]!);
     }
     if ((m = /^\/servicePrincipals\/([^/]+)$/.exec(path))) {
       const id = m[1]!.toLowerCase();
@@ -142,16 +230,27 @@ export class FakeGraph extends FakeServer {
     }
     if ((m = /^\/groups\/([^/]+)$/.exec(path))) {
       const group = this.group(m[1]!);
-      return group ? { status: 200, body: project({ id: group.id, displayName: group.displayName, mail: group.mail ?? null }, select) } : notFound(m[1]!);
+      return group
+        ? { status: 200, body: project({ id: group.id, displayName: group.displayName, mail: group.mail ?? null }, select) }
+        : notFound(m[1]!);
     }
     if ((m = /^\/groups\/([^/]+)\/owners\/microsoft\.graph\.user$/.exec(path))) {
       const group = this.group(m[1]!);
       if (!group) return notFound(m[1]!);
       // Graph's /owners lists every current owner: standing ones and those active through PIM.
       const pim = (this.data.privilegedAccessGroups ?? []).find((p) => p.groupId.toLowerCase() === group.id.toLowerCase());
-      const activeOwners = (pim?.assignments ?? []).filter((a) => a.accessId === 'owner' && a.state === 'active' && inForce(a, this.now())).map((a) => a.principalId);
+      const activeOwners = (pim?.assignments ?? [])
+        .filter((a) => a.accessId === 'owner' && a.state === 'active' && inForce(a, this.now()))
+        .map((a) => a.principalId);
       const ids = [...new Set([...(group.owners ?? []), ...activeOwners].map((id) => id.toLowerCase()))];
-      return this.page(url, ids.flatMap((id) => { const u = this.user(id); return u ? [project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)] : []; }), '@odata.nextLink');
+      return this.page(
+        url,
+        ids.flatMap((id) => {
+          const u = this.user(id);
+          return u ? [project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)] : [];
+        }),
+        '@odata.nextLink',
+      );
     }
     if ((m = /^\/groups\/([^/]+)\/members$/.exec(path))) {
       const group = this.group(m[1]!);
@@ -168,7 +267,11 @@ export class FakeGraph extends FakeServer {
       const group = this.group(m[1]!);
       if (!group) return notFound(m[1]!);
       const users = this.transitiveUsers(group.id);
-      const reply = this.page(url, users.map((u) => project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)), '@odata.nextLink');
+      const reply = this.page(
+        url,
+        users.map((u) => project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)),
+        '@odata.nextLink',
+      );
       // $count=true: the total of the whole result on every page, ahead of value (as Graph writes it).
       return { ...reply, body: { '@odata.count': users.length, ...(reply.body as object) } };
     }
@@ -202,7 +305,13 @@ export class FakeGraph extends FakeServer {
 }
 
 function userDefaults(user: TenantData['users'][number]): Record<string, unknown> {
-  return { id: user.id, displayName: user.displayName, mail: user.mail ?? null, otherMails: user.otherMails ?? [], userPrincipalName: user.userPrincipalName ?? null };
+  return {
+    id: user.id,
+    displayName: user.displayName,
+    mail: user.mail ?? null,
+    otherMails: user.otherMails ?? [],
+    userPrincipalName: user.userPrincipalName ?? null,
+  };
 }
 
 /** $select: only the named properties (and @odata annotations); otherMails appears only when selected, as in Graph. */
@@ -224,7 +333,10 @@ function idFilter(filter: string): (item: { id: string }) => boolean {
   const list = /^id in \((.*)\)$/.exec(filter.trim());
   if (!eq && !list) throw new Error(`Unsupported $filter in the local Graph: ${filter}`);
   const values = eq ? [eq[1]!] : [...list![1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
-  if (values.length > 15) throw new Error(`Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: 15.`);
+  if (values.length > 15)
+    throw new Error(
+      `Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: 15.`,
+    );
   const wanted = new Set(values.map((v) => v.toLowerCase()));
   return (item) => wanted.has(item.id.toLowerCase());
 }

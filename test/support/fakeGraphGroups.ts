@@ -8,7 +8,14 @@ import { inForce, type Reply } from './fakeServer.js';
 
 export interface GroupAccessData {
   groupId: string;
-  assignments: { principalId: string; accessId: 'member' | 'owner'; state: 'active' | 'eligible'; assignmentType?: string | null; startDateTime?: string | null; endDateTime?: string | null }[];
+  assignments: {
+    principalId: string;
+    accessId: 'member' | 'owner';
+    state: 'active' | 'eligible';
+    assignmentType?: string | null;
+    startDateTime?: string | null;
+    endDateTime?: string | null;
+  }[];
   roleManagementPolicies?: { accessId: 'member' | 'owner'; rules: { id: string; [k: string]: unknown }[] }[];
 }
 
@@ -24,7 +31,8 @@ export function groupAccessRoute(
   badRequest: (message: string) => Reply,
 ): Reply | undefined {
   const groups = data.privilegedAccessGroups ?? [];
-  const state = path === `${BASE}/assignmentScheduleInstances` ? 'active' : path === `${BASE}/eligibilityScheduleInstances` ? 'eligible' : undefined;
+  const state =
+    path === `${BASE}/assignmentScheduleInstances` ? 'active' : path === `${BASE}/eligibilityScheduleInstances` ? 'eligible' : undefined;
   if (state) {
     const by = /^(groupId|principalId) eq '([^']+)'$/.exec(filter.trim());
     if (!by) return badRequest('The request must filter by groupId or principalId');
@@ -55,7 +63,14 @@ export function groupAccessRoute(
       .filter((p) => !access || p.accessId === access.toLowerCase())
       .map((p) => {
         const policyId = `Group_${scopeId}_${p.accessId}`;
-        return { id: `${policyId}_${p.accessId}`, policyId, scopeId, scopeType: 'Group', roleDefinitionId: p.accessId, ...(expand ? { policy: { id: policyId, scopeId, scopeType: 'Group', rules: p.rules } } : {}) };
+        return {
+          id: `${policyId}_${p.accessId}`,
+          policyId,
+          scopeId,
+          scopeType: 'Group',
+          roleDefinitionId: p.accessId,
+          ...(expand ? { policy: { id: policyId, scopeId, scopeType: 'Group', rules: p.rules } } : {}),
+        };
       });
     return page(items);
   }

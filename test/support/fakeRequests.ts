@@ -78,7 +78,12 @@ export class FakeRequestsGraph extends FakeAuditGraph {
   }
 
   protected override handle(method: string, url: URL, body: unknown, headers: Record<string, string> = {}): Reply {
-    const m = method === 'GET' ? /^\/v1\.0\/(?:roleManagement\/directory\/role(Assignment|Eligibility)|identityGovernance\/privilegedAccess\/group\/(assignment|eligibility))ScheduleRequests(?:\/([^/]+))?$/.exec(url.pathname) : null;
+    const m =
+      method === 'GET'
+        ? /^\/v1\.0\/(?:roleManagement\/directory\/role(Assignment|Eligibility)|identityGovernance\/privilegedAccess\/group\/(assignment|eligibility))ScheduleRequests(?:\/([^/]+))?$/.exec(
+            url.pathname,
+          )
+        : null;
     if (!m) return super.handle(method, url, body, headers);
     const kind = m[1] ? 'directory' : 'group';
     const schedule = (m[1] ?? m[2]!).toLowerCase() as 'assignment' | 'eligibility';
@@ -88,13 +93,20 @@ export class FakeRequestsGraph extends FakeAuditGraph {
       const r = this.pim.all.find((x) => x.kind === kind && x.schedule === schedule && x.id.toLowerCase() === id);
       if (!r) return { status: 404, body: this.errorBody('ResourceNotFound', `The requested resource '${m[3]}' does not exist.`) };
       const collection = url.pathname.split('/').slice(2, -1).join('/');
-      return { status: 200, body: { '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#${collection}/$entity`, ...(kind === 'group' ? groupShape(r) : directoryShape(r)) } };
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${this.publicBaseUrl}/v1.0/$metadata#${collection}/$entity`,
+          ...(kind === 'group' ? groupShape(r) : directoryShape(r)),
+        },
+      };
     }
     const filter = url.searchParams.get('$filter') ?? '';
     const since = /^createdDateTime ge (\S+)$/.exec(filter.trim());
     if (filter && !since) return { status: 400, body: this.errorBody('BadRequest', `Unsupported $filter in the local Graph: ${filter}`) };
     const from = since ? Date.parse(since[1]!) : -Infinity;
-    if (!Number.isFinite(from) && since) return { status: 400, body: this.errorBody('BadRequest', `Invalid date-time in $filter: ${since[1]}`) };
+    if (!Number.isFinite(from) && since)
+      return { status: 400, body: this.errorBody('BadRequest', `Invalid date-time in $filter: ${since[1]}`) };
     const items = this.pim.all
       .filter((r) => r.kind === kind && r.schedule === schedule && Date.parse(r.createdDateTime) >= from)
       .map((r) => (kind === 'group' ? groupShape(r) : directoryShape(r)));
@@ -112,23 +124,64 @@ export class FakeRequestsArm extends FakeArm {
   }
 
   protected override handle(method: string, url: URL): Reply {
-    const one = method === 'GET' ? /^(\/.+)\/providers\/Microsoft\.Authorization\/role(Assignment|Eligibility)ScheduleRequests\/([^/]+)$/i.exec(decodeURIComponent(url.pathname)) : null;
+    const one =
+      method === 'GET'
+        ? /^(\/.+)\/providers\/Microsoft\.Authorization\/role(Assignment|Eligibility)ScheduleRequests\/([^/]+)$/i.exec(
+            decodeURIComponent(url.pathname),
+          )
+        : null;
     if (one) {
-      if (url.searchParams.get('api-version') !== '2020-10-01') return { status: 400, body: this.errorBody('InvalidApiVersionParameter', 'The api-version is not supported for this resource type.') };
+      if (url.searchParams.get('api-version') !== '2020-10-01')
+        return {
+          status: 400,
+          body: this.errorBody('InvalidApiVersionParameter', 'The api-version is not supported for this resource type.'),
+        };
       // A request lives at its own scope: asked for at another one, ARM does not find it.
       const [, scope, collection, name] = one as unknown as [string, string, string, string];
       const schedule = collection.toLowerCase() as 'assignment' | 'eligibility';
-      const r = this.pim.all.find((x) => x.kind === 'azureResource' && x.schedule === schedule && x.id.toLowerCase() === name.toLowerCase() && x.scope.toLowerCase() === scope.toLowerCase());
-      return r ? { status: 200, body: armShape(r) } : { status: 404, body: this.errorBody('RoleAssignmentScheduleRequestNotFound', `The role ${schedule} schedule request '${name}' could not be found.`) };
+      const r = this.pim.all.find(
+        (x) =>
+          x.kind === 'azureResource' &&
+          x.schedule === schedule &&
+          x.id.toLowerCase() === name.toLowerCase() &&
+          x.scope.toLowerCase() === scope.toLowerCase(),
+      );
+      return r
+        ? { status: 200, body: armShape(r) }
+        : {
+            status: 404,
+            body: this.errorBody(
+              'RoleAssignmentScheduleRequestNotFound',
+              `The role ${schedule} schedule request '${name}' could not be found.`,
+            ),
+          };
     }
-    const m = method === 'GET' ? /^(\/subscriptions\/[^/]+)\/providers\/Microsoft\.Authorization\/role(Assignment|Eligibility)ScheduleRequests$/i.exec(decodeURIComponent(url.pathname)) : null;
+    const m =
+      method === 'GET'
+        ? /^(\/subscriptions\/[^/]+)\/providers\/Microsoft\.Authorization\/role(Assignment|Eligibility)ScheduleRequests$/i.exec(
+            decodeURIComponent(url.pathname),
+          )
+        : null;
     if (!m) return super.handle(method, url);
-    if (url.searchParams.get('api-version') !== '2020-10-01') return { status: 400, body: this.errorBody('InvalidApiVersionParameter', 'The api-version is not supported for this resource type.') };
-    if (url.searchParams.get('$filter')) return { status: 400, body: this.errorBody('InvalidFilter', 'Only atScope(), principalId eq, asRequestor(), asTarget() and asApprover() are supported.') };
+    if (url.searchParams.get('api-version') !== '2020-10-01')
+      return {
+        status: 400,
+        body: this.errorBody('InvalidApiVersionParameter', 'The api-version is not supported for this resource type.'),
+      };
+    if (url.searchParams.get('$filter'))
+      return {
+        status: 400,
+        body: this.errorBody('InvalidFilter', 'Only atScope(), principalId eq, asRequestor(), asTarget() and asApprover() are supported.'),
+      };
     const subscription = m[1]!.toLowerCase();
     const schedule = m[2]!.toLowerCase() as 'assignment' | 'eligibility';
     const items = this.pim.all
-      .filter((r) => r.kind === 'azureResource' && r.schedule === schedule && (r.scope.toLowerCase() === subscription || r.scope.toLowerCase().startsWith(`${subscription}/`)))
+      .filter(
+        (r) =>
+          r.kind === 'azureResource' &&
+          r.schedule === schedule &&
+          (r.scope.toLowerCase() === subscription || r.scope.toLowerCase().startsWith(`${subscription}/`)),
+      )
       .map(armShape);
     return this.page(url, items, 'nextLink');
   }

@@ -153,7 +153,9 @@ export abstract class FakeServer {
     if (req.headers.authorization !== `Bearer ${this.expectedToken}`) {
       reply = { status: 401, body: this.errorBody('InvalidAuthenticationToken', 'Access token is empty or not for this audience.') };
     } else {
-      reply = this.takeFault(decodeURIComponent(url.pathname + url.search), false) ?? (await this.handle(method, url, raw ? JSON.parse(raw) : undefined, headersOf(req)));
+      reply =
+        this.takeFault(decodeURIComponent(url.pathname + url.search), false) ??
+        (await this.handle(method, url, raw ? JSON.parse(raw) : undefined, headersOf(req)));
     }
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });

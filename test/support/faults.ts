@@ -107,7 +107,10 @@ export interface Runner {
  * with setServicesForTesting.
  */
 /** `messageLeaseMs`: the runner's processing lease (the host's 10 minutes unless given). */
-export async function startRunner(connectionString: string, queues: { visibilityTimeoutMs?: number; maxDequeueCount?: number; messageLeaseMs?: number } = {}): Promise<Runner> {
+export async function startRunner(
+  connectionString: string,
+  queues: { visibilityTimeoutMs?: number; maxDequeueCount?: number; messageLeaseMs?: number } = {},
+): Promise<Runner> {
   const functions = await loadFunctionApp([fromPackageRoot('functions/notify.ts')]);
   const hostJson = readHostJson(fromPackageRoot('host.json'));
   const logs: string[] = [];
@@ -117,7 +120,12 @@ export async function startRunner(connectionString: string, queues: { visibility
     env: { ...process.env, AzureWebJobsStorage: connectionString },
     hostJson: {
       ...hostJson,
-      queues: { ...hostJson.queues, maxPollingIntervalMs: 100, visibilityTimeoutMs: queues.visibilityTimeoutMs ?? 100, maxDequeueCount: queues.maxDequeueCount ?? hostJson.queues.maxDequeueCount },
+      queues: {
+        ...hostJson.queues,
+        maxPollingIntervalMs: 100,
+        visibilityTimeoutMs: queues.visibilityTimeoutMs ?? 100,
+        maxDequeueCount: queues.maxDequeueCount ?? hostJson.queues.maxDequeueCount,
+      },
     },
     timers: false,
     log: (line) => logs.push(line),
@@ -176,7 +184,11 @@ export interface ExpectedEmail {
 }
 
 /** Every email the valid events should cause (planNotifications, the same code `simulate` runs), by operation id. */
-export async function expectedEmails(events: PimEvent[], directory: RoleDirectory, settings: NotifySettings): Promise<Map<string, ExpectedEmail>> {
+export async function expectedEmails(
+  events: PimEvent[],
+  directory: RoleDirectory,
+  settings: NotifySettings,
+): Promise<Map<string, ExpectedEmail>> {
   const expected = new Map<string, ExpectedEmail>();
   const seen = new Set<string>();
   for (const event of events) {
@@ -184,7 +196,12 @@ export async function expectedEmails(events: PimEvent[], directory: RoleDirector
     seen.add(event.id);
     for (const p of (await planNotifications(event, directory, settings)).emails) {
       expect(expected.has(p.operationId), `two planned emails share operation id ${p.operationId}`).toBe(false);
-      expected.set(p.operationId, { eventId: event.id, operationId: p.operationId, address: p.recipient.address.toLowerCase(), notification: p.recipient.notification });
+      expected.set(p.operationId, {
+        eventId: event.id,
+        operationId: p.operationId,
+        address: p.recipient.address.toLowerCase(),
+        notification: p.recipient.notification,
+      });
     }
   }
   return expected;
@@ -206,7 +223,11 @@ export function expectExactlyOnce(sentOperationIds: string[], expected: Map<stri
   const duplicates = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
   const missing = [...expected.keys()].filter((id) => !counts.has(id));
   const extra = [...counts.keys()].filter((id) => !expected.has(id));
-  expect({ duplicates, missing: missing.map((id) => expected.get(id)?.eventId), extra }).toEqual({ duplicates: [], missing: [], extra: [] });
+  expect({ duplicates, missing: missing.map((id) => expected.get(id)?.eventId), extra }).toEqual({
+    duplicates: [],
+    missing: [],
+    extra: [],
+  });
 }
 
 /** The digest tiles the distinct valid events should give, per `tenantId|week`. */
@@ -226,7 +247,9 @@ export function expectedTiles(events: PimEvent[]): Map<string, DigestTiles> {
 
 /** countWeek over the activity table equals the distinct valid ids per tile, for every week the events touch; and nothing else is recorded. */
 export async function expectDigestCounts(connectionString: string, activityTable: string, events: PimEvent[]): Promise<void> {
-  const store = new TableActivityStore(TableClient.fromConnectionString(connectionString, activityTable, { allowInsecureConnection: true }));
+  const store = new TableActivityStore(
+    TableClient.fromConnectionString(connectionString, activityTable, { allowInsecureConnection: true }),
+  );
   const expected = expectedTiles(events);
   for (const [key, tiles] of expected) {
     const [tenantId, weekId] = key.split('|') as [string, string];

@@ -68,42 +68,100 @@ interface HostileSpec {
 
 type Mutation =
   | { path: 'id'; value: unknown }
-  | { path: 'tenantId' | 'occurredAt' | 'type' | 'scope' | 'scope.kind' | 'scope.id' | 'role' | 'role.id' | 'principal' | 'principal.id' | 'principal.type' | 'assignment' | 'assignment.permanent' | 'assignment.state' | 'actor.id'; value: unknown }
+  | {
+      path:
+        | 'tenantId'
+        | 'occurredAt'
+        | 'type'
+        | 'scope'
+        | 'scope.kind'
+        | 'scope.id'
+        | 'role'
+        | 'role.id'
+        | 'principal'
+        | 'principal.id'
+        | 'principal.type'
+        | 'assignment'
+        | 'assignment.permanent'
+        | 'assignment.state'
+        | 'actor.id';
+      value: unknown;
+    }
   | { path: 'principal.displayName' | 'request.justification' | 'request.ticketNumber' | 'scope.displayName'; value: unknown };
 
-const payload = fc.oneof(fc.constantFrom(...INJECTIONS), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }));
+const payload = fc.oneof(
+  fc.constantFrom(...INJECTIONS),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
 const hostileText = fc.tuple(payload, payload).map(([a, b]) => `${a} ${b}`);
 
 const hostileSpec: fc.Arbitrary<HostileSpec> = fc.record({
   principal: fc.option(hostileText, { nil: undefined }),
   actor: fc.option(hostileText, { nil: undefined }),
-  justification: fc.option(fc.tuple(hostileText, fc.constantFrom('', '\r\nsecond line\r\n\r\n\r\nthird', 'x'.repeat(600))).map(([a, b]) => `${a}${b}`), { nil: undefined }),
+  justification: fc.option(
+    fc.tuple(hostileText, fc.constantFrom('', '\r\nsecond line\r\n\r\n\r\nthird', 'x'.repeat(600))).map(([a, b]) => `${a}${b}`),
+    { nil: undefined },
+  ),
   scope: fc.option(hostileText, { nil: undefined }),
 });
 
-const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1, maxKeys: 2 }));
-const badString = fc.oneof(fc.constantFrom('', 'not-a-guid', '12345678-1234-1234-1234-12345678901Z', 'yesterday'), fc.string({ maxLength: 12 }));
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.object({ maxDepth: 1, maxKeys: 2 }),
+);
+const badString = fc.oneof(
+  fc.constantFrom('', 'not-a-guid', '12345678-1234-1234-1234-12345678901Z', 'yesterday'),
+  fc.string({ maxLength: 12 }),
+);
 const huge = (min: number) => fc.integer({ min, max: 30_000 }).map((n) => 'x'.repeat(n));
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ path: fc.constant('id' as const), value: fc.oneof(wrongType, fc.constantFrom('', 'has space', 'semi;colon', "quote'd", 'x'.repeat(129), 'ünï')) }),
+  fc.record({
+    path: fc.constant('id' as const),
+    value: fc.oneof(wrongType, fc.constantFrom('', 'has space', 'semi;colon', "quote'd", 'x'.repeat(129), 'ünï')),
+  }),
   fc.record({ path: fc.constant('tenantId' as const), value: fc.oneof(wrongType, badString) }),
-  fc.record({ path: fc.constant('occurredAt' as const), value: fc.oneof(wrongType, fc.constantFrom('yesterday', '2026-11-16T09:12:00', '2026-13-45T99:00:00Z', '16/11/2026')) }),
-  fc.record({ path: fc.constant('type' as const), value: fc.oneof(wrongType, fc.constantFrom(undefined, 'roleStolen', 'ROLEASSIGNED', '')) }),
+  fc.record({
+    path: fc.constant('occurredAt' as const),
+    value: fc.oneof(wrongType, fc.constantFrom('yesterday', '2026-11-16T09:12:00', '2026-13-45T99:00:00Z', '16/11/2026')),
+  }),
+  fc.record({
+    path: fc.constant('type' as const),
+    value: fc.oneof(wrongType, fc.constantFrom(undefined, 'roleStolen', 'ROLEASSIGNED', '')),
+  }),
   fc.record({ path: fc.constant('scope' as const), value: fc.oneof(fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 })) }),
   fc.record({ path: fc.constant('scope.kind' as const), value: fc.oneof(wrongType, fc.constantFrom('tenant', 'Directory')) }),
-  fc.record({ path: fc.constant('scope.id' as const), value: fc.oneof(wrongType, fc.constantFrom('', 'subscriptions/x', 'x'.repeat(LIMITS.scopeId + 1))) }),
+  fc.record({
+    path: fc.constant('scope.id' as const),
+    value: fc.oneof(wrongType, fc.constantFrom('', 'subscriptions/x', 'x'.repeat(LIMITS.scopeId + 1))),
+  }),
   fc.record({ path: fc.constant('role' as const), value: fc.oneof(fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 })) }),
   fc.record({ path: fc.constant('role.id' as const), value: fc.oneof(wrongType, badString) }),
-  fc.record({ path: fc.constant('principal' as const), value: fc.oneof(fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 })) }),
+  fc.record({
+    path: fc.constant('principal' as const),
+    value: fc.oneof(fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 })),
+  }),
   fc.record({ path: fc.constant('principal.id' as const), value: fc.oneof(wrongType, badString) }),
   fc.record({ path: fc.constant('principal.type' as const), value: fc.oneof(fc.integer(), fc.constantFrom('robot', 'User', '')) }),
   fc.record({ path: fc.constant('assignment' as const), value: fc.oneof(fc.constant(undefined), fc.integer(), fc.constant('active')) }),
   fc.record({ path: fc.constant('assignment.permanent' as const), value: fc.oneof(fc.constantFrom('yes', 'true', 1, null)) }),
   fc.record({ path: fc.constant('assignment.state' as const), value: fc.oneof(wrongType, fc.constantFrom('Eligible', 'permanent')) }),
   fc.record({ path: fc.constant('actor.id' as const), value: fc.oneof(wrongType, badString) }),
-  fc.record({ path: fc.constant('principal.displayName' as const), value: fc.oneof(huge(LIMITS.displayName + 1), wrongType.filter((v) => v !== null)) }),
-  fc.record({ path: fc.constant('request.justification' as const), value: fc.oneof(huge(LIMITS.justification + 1), fc.integer(), fc.array(fc.string(), { maxLength: 2 })) }),
+  fc.record({
+    path: fc.constant('principal.displayName' as const),
+    value: fc.oneof(
+      huge(LIMITS.displayName + 1),
+      wrongType.filter((v) => v !== null),
+    ),
+  }),
+  fc.record({
+    path: fc.constant('request.justification' as const),
+    value: fc.oneof(huge(LIMITS.justification + 1), fc.integer(), fc.array(fc.string(), { maxLength: 2 })),
+  }),
   fc.record({ path: fc.constant('request.ticketNumber' as const), value: fc.oneof(huge(LIMITS.ticket + 1), fc.boolean()) }),
   fc.record({ path: fc.constant('scope.displayName' as const), value: fc.oneof(huge(LIMITS.displayName + 1), fc.integer()) }),
 );
@@ -111,7 +169,16 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 function spec(bases: number): fc.Arbitrary<Spec> {
   const base = fc.nat({ max: bases - 1 });
   return fc.oneof(
-    { weight: 30, arbitrary: fc.record({ kind: fc.constant('valid' as const), base, shiftDays: fc.integer({ min: -8, max: 8 }), hostile: fc.option(hostileSpec, { nil: undefined, freq: 2 }), extra: fc.boolean() }) },
+    {
+      weight: 30,
+      arbitrary: fc.record({
+        kind: fc.constant('valid' as const),
+        base,
+        shiftDays: fc.integer({ min: -8, max: 8 }),
+        hostile: fc.option(hostileSpec, { nil: undefined, freq: 2 }),
+        extra: fc.boolean(),
+      }),
+    },
     { weight: 8, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), pick: fc.nat() }) },
     { weight: 35, arbitrary: fc.record({ kind: fc.constant('mutation' as const), base, mutation }) },
     {
@@ -124,8 +191,28 @@ function spec(bases: number): fc.Arbitrary<Spec> {
         cut: fc.nat(),
       }),
     },
-    { weight: 7, arbitrary: fc.record({ kind: fc.constant('notEvent' as const), json: fc.oneof(fc.integer(), fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 4 }), fc.constant({}), fc.double({ noNaN: true, noDefaultInfinity: true })) }) },
-    { weight: 10, arbitrary: fc.record({ kind: fc.constant('undecodable' as const), variant: fc.constantFrom('rawJson' as const, 'bang' as const, 'chopped' as const, 'url' as const), base }) },
+    {
+      weight: 7,
+      arbitrary: fc.record({
+        kind: fc.constant('notEvent' as const),
+        json: fc.oneof(
+          fc.integer(),
+          fc.constant(null),
+          fc.boolean(),
+          fc.array(fc.integer(), { maxLength: 4 }),
+          fc.constant({}),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+        ),
+      }),
+    },
+    {
+      weight: 10,
+      arbitrary: fc.record({
+        kind: fc.constant('undecodable' as const),
+        variant: fc.constantFrom('rawJson' as const, 'bang' as const, 'chopped' as const, 'url' as const),
+        base,
+      }),
+    },
   );
 }
 
@@ -146,7 +233,13 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-function freshValid(base: PimEvent, i: number, shiftDays: number, hostile: HostileSpec | undefined, extra: boolean): Extract<GeneratedMessage, { kind: 'valid' }> {
+function freshValid(
+  base: PimEvent,
+  i: number,
+  shiftDays: number,
+  hostile: HostileSpec | undefined,
+  extra: boolean,
+): Extract<GeneratedMessage, { kind: 'valid' }> {
   const e = clone(base) as PimEvent & Record<string, unknown>;
   e.id = `ok-${i}`;
   e.occurredAt = new Date(Date.parse(base.occurredAt) + shiftDays * 86_400_000).toISOString();
@@ -222,9 +315,11 @@ function materialize(s: Spec, i: number, bases: PimEvent[], valids: Extract<Gene
       const json = JSON.stringify(e);
       const b64 = encodeMessage(json);
       let stored: string;
-      if (s.variant === 'rawJson') stored = json; // the producer forgot to base64-encode
+      if (s.variant === 'rawJson')
+        stored = json; // the producer forgot to base64-encode
       else if (s.variant === 'bang') stored = `!${b64}`;
-      else if (s.variant === 'url') stored = `${b64.replace(/=+$/, '')}-_`; // base64url is not base64
+      else if (s.variant === 'url')
+        stored = `${b64.replace(/=+$/, '')}-_`; // base64url is not base64
       else stored = b64.length % 4 === 0 ? b64.slice(0, -1) : b64;
       if (decodeMessage(stored, 'base64').ok) stored = `*${stored}`;
       return { kind: 'undecodable', stored, secrets: [secret] };
@@ -253,17 +348,20 @@ function mutate(base: PimEvent, i: number, m: Mutation): GeneratedMessage {
     e[head] = parent;
   }
   // Fields some types may omit: removing them from such a type is no fault, so add the fault differently.
-  if (base.type === 'pimEnabled' && (m.path === 'role' || m.path === 'principal') && (value === undefined)) e[head] = 42;
+  if (base.type === 'pimEnabled' && (m.path === 'role' || m.path === 'principal') && value === undefined) e[head] = 42;
   // A group's access has no role: removing it is no fault either.
   if (base.scope.kind === 'group' && m.path === 'role' && value === undefined) e[head] = 42;
-  if (m.path === 'assignment' && value === undefined && !(ASSIGNMENT_EVENT_TYPES as readonly string[]).includes(base.type)) e['assignment'] = 'active';
+  if (m.path === 'assignment' && value === undefined && !(ASSIGNMENT_EVENT_TYPES as readonly string[]).includes(base.type))
+    e['assignment'] = 'active';
   if (m.path === 'type') field = 'type';
   const eventId = m.path === 'id' ? undefined : id;
-  if (m.path === 'id' && typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value)) throw new Error(`generator bug: valid id ${value}`);
+  if (m.path === 'id' && typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value))
+    throw new Error(`generator bug: valid id ${value}`);
   const text = JSON.stringify(e);
   const secrets: string[] = [];
   const justification = (e['request'] as { justification?: unknown } | undefined)?.justification;
-  if (typeof justification === 'string' && justification.length >= 6 && !/^x+$/.test(justification)) secrets.push(justification.slice(0, 40));
+  if (typeof justification === 'string' && justification.length >= 6 && !/^x+$/.test(justification))
+    secrets.push(justification.slice(0, 40));
   return { kind: 'invalid', stored: encodeMessage(text), value: handlerInput(text), eventId, field, secrets };
 }
 

@@ -21,7 +21,12 @@ export interface FaultServices extends Services {
 
 export async function faultServices(
   connectionString: string,
-  parts: { directory: RoleDirectory; transport: Transport; wrapLedger?: (ledger: DeliveryLedger) => DeliveryLedger; env?: Record<string, string> },
+  parts: {
+    directory: RoleDirectory;
+    transport: Transport;
+    wrapLedger?: (ledger: DeliveryLedger) => DeliveryLedger;
+    env?: Record<string, string>;
+  },
 ): Promise<FaultServices> {
   const activityTable = uniqueTableName('FaultAct');
   const deliveryTable = uniqueTableName('FaultLed');
@@ -43,7 +48,11 @@ export async function faultServices(
  * `log`. `maxRetries` is the client's own retries of a 500 or a network error; `httpClient`
  * stands between it and the local ACS (lostAnswers).
  */
-export function acsTransport(fake: FakeAcs, log: (line: string) => void, options: { maxRetries?: number; httpClient?: HttpClient } = {}): AcsTransport {
+export function acsTransport(
+  fake: FakeAcs,
+  log: (line: string) => void,
+  options: { maxRetries?: number; httpClient?: HttpClient } = {},
+): AcsTransport {
   return createAcsTransport(
     { ACS_CONNECTION_STRING: fake.connectionString(), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined },
     {
@@ -61,7 +70,11 @@ export function acsTransport(fake: FakeAcs, log: (line: string) => void, options
  * The first `times` accepts (for which `when` holds) go out, then the worker "dies" before it
  * can return the acceptance: deliver() does not learn that the message was taken.
  */
-export function dieAfterSend(transport: Transport, times: number, when: (acceptance: Acceptance) => boolean = () => true): Transport & { died: number } {
+export function dieAfterSend(
+  transport: Transport,
+  times: number,
+  when: (acceptance: Acceptance) => boolean = () => true,
+): Transport & { died: number } {
   const wrapper = {
     died: 0,
     maxRecipients: transport.maxRecipients,

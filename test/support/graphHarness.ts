@@ -16,7 +16,12 @@ export interface Harness {
 
 /** `server.now`: the instant of the tenant's world (SAMPLE_NOW's clock for the sample tenant). */
 export async function startHarness(data: TenantData, options: { server: WorldOptions; env?: Record<string, string> }): Promise<Harness> {
-  const env = { GRAPH_BASE_URL: 'https://graph.microsoft.com', ARM_BASE_URL: 'https://management.azure.com', AZURE_SUBSCRIPTION_IDS: SUB, ...options.env };
+  const env = {
+    GRAPH_BASE_URL: 'https://graph.microsoft.com',
+    ARM_BASE_URL: 'https://management.azure.com',
+    AZURE_SUBSCRIPTION_IDS: SUB,
+    ...options.env,
+  };
   const settings = loadSettings(env);
   const graph = await new FakeGraph(data, { publicBaseUrl: settings.GRAPH_BASE_URL, ...options.server }).start();
   const arm = await new FakeArm(data, { publicBaseUrl: settings.ARM_BASE_URL, ...options.server }).start();

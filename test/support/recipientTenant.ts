@@ -35,7 +35,13 @@ export interface TenantSpec {
   directory?: Record<string, Array<{ id: string; state?: 'active' | 'eligible' }>>;
   /** Policies of directory roles, by role id. */
   policies?: Record<string, unknown[]>;
-  azure?: Array<{ id: string; displayName?: string; parentId?: string; holdings: Array<{ id: string; roleDefinitionId: string; state?: 'active' | 'eligible' }>; policies?: Record<string, unknown[]> }>;
+  azure?: Array<{
+    id: string;
+    displayName?: string;
+    parentId?: string;
+    holdings: Array<{ id: string; roleDefinitionId: string; state?: 'active' | 'eligible' }>;
+    policies?: Record<string, unknown[]>;
+  }>;
 }
 
 export function snapshot(spec: TenantSpec): DirectorySnapshot {
@@ -45,7 +51,13 @@ export function snapshot(spec: TenantSpec): DirectorySnapshot {
     tenant: { id: TENANT, displayName: 'Contoso', pimEnabled: true },
     users: Array.from({ length: spec.users }, (_, i) => {
       const n = i + 1;
-      return { id: uid(n), displayName: `User ${n}`, mail: noAddress.has(n) ? null : mail(n), userPrincipalName: noAddress.has(n) ? null : mail(n), otherMails: [] };
+      return {
+        id: uid(n),
+        displayName: `User ${n}`,
+        mail: noAddress.has(n) ? null : mail(n),
+        userPrincipalName: noAddress.has(n) ? null : mail(n),
+        otherMails: [],
+      };
     }),
     groups: (spec.groups ?? []).map((g) => ({ id: gid(g.n), displayName: g.name, mail: null, members: g.members })),
     roleDefinitions: [
@@ -54,8 +66,12 @@ export function snapshot(spec: TenantSpec): DirectorySnapshot {
       { id: ROLE.securityAdministrator, displayName: 'Security Administrator' },
       { id: EXCHANGE_ADMIN, displayName: 'Exchange Administrator' },
     ],
-    roleAssignments: directory.filter((h) => (h.state ?? 'active') === 'active').map((h) => ({ principalId: h.id, roleDefinitionId: h.roleDefinitionId, directoryScopeId: '/', assignmentType: 'Assigned' })),
-    roleEligibilities: directory.filter((h) => h.state === 'eligible').map((h) => ({ principalId: h.id, roleDefinitionId: h.roleDefinitionId, directoryScopeId: '/' })),
+    roleAssignments: directory
+      .filter((h) => (h.state ?? 'active') === 'active')
+      .map((h) => ({ principalId: h.id, roleDefinitionId: h.roleDefinitionId, directoryScopeId: '/', assignmentType: 'Assigned' })),
+    roleEligibilities: directory
+      .filter((h) => h.state === 'eligible')
+      .map((h) => ({ principalId: h.id, roleDefinitionId: h.roleDefinitionId, directoryScopeId: '/' })),
     roleManagementPolicies: Object.entries(spec.policies ?? {}).map(([roleDefinitionId, rules]) => ({ roleDefinitionId, rules })),
     azureResources: (spec.azure ?? []).map((r) => ({
       id: r.id,
@@ -66,7 +82,12 @@ export function snapshot(spec: TenantSpec): DirectorySnapshot {
         { id: ROLE.userAccessAdministrator, displayName: 'User Access Administrator' },
         { id: BACKUP_READER, displayName: 'Backup Reader' },
       ],
-      roleAssignments: r.holdings.map((h) => ({ principalId: h.id, roleDefinitionId: h.roleDefinitionId, state: h.state ?? 'active', ...((h.state ?? 'active') === 'active' ? { assignmentType: 'Assigned' } : {}) })),
+      roleAssignments: r.holdings.map((h) => ({
+        principalId: h.id,
+        roleDefinitionId: h.roleDefinitionId,
+        state: h.state ?? 'active',
+        ...((h.state ?? 'active') === 'active' ? { assignmentType: 'Assigned' } : {}),
+      })),
       roleManagementPolicies: Object.entries(r.policies ?? {}).map(([roleDefinitionId, rules]) => ({ roleDefinitionId, rules })),
     })),
   };
@@ -78,7 +99,14 @@ export function directoryOf(spec: TenantSpec): SnapshotDirectory {
 }
 
 export function event(input: Record<string, unknown>): PimEvent {
-  const parsed = parseEvent({ id: 'evt-1', tenantId: TENANT, occurredAt: NOW.toISOString(), scope: { kind: 'directory', id: '/' }, role: { id: EXCHANGE_ADMIN }, ...input });
+  const parsed = parseEvent({
+    id: 'evt-1',
+    tenantId: TENANT,
+    occurredAt: NOW.toISOString(),
+    scope: { kind: 'directory', id: '/' },
+    role: { id: EXCHANGE_ADMIN },
+    ...input,
+  });
   if (parsed.kind === 'invalid') throw parsed.error;
   return parsed.event;
 }
@@ -115,7 +143,9 @@ export function approval(approvers: Array<{ user?: string; group?: string }>): R
       approvalStages: [
         {
           primaryApprovers: approvers.map((a) =>
-            a.user ? { '@odata.type': '#microsoft.graph.singleUser', userId: a.user } : { '@odata.type': '#microsoft.graph.groupMembers', groupId: a.group },
+            a.user
+              ? { '@odata.type': '#microsoft.graph.singleUser', userId: a.user }
+              : { '@odata.type': '#microsoft.graph.groupMembers', groupId: a.group },
           ),
         },
       ],

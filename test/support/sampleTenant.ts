@@ -33,25 +33,87 @@ export function sampleTenant(): TenantData {
       { id: ROLE.securityAdministrator, displayName: 'Security Administrator' },
     ],
     roleAssignments: [
-      { principalId: USERS.alain, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned', startDateTime: null, endDateTime: null },
-      { principalId: USERS.eli, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Activated', startDateTime: '2026-01-01T08:00:00Z', endDateTime: '2099-01-01T16:00:00Z' },
-      { principalId: USERS.gus, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/administrativeUnits/x', assignmentType: 'Assigned', startDateTime: null, endDateTime: null },
-      { principalId: USERS.eli, roleDefinitionId: ROLE.securityAdministrator, directoryScopeId: '/', assignmentType: 'Assigned', startDateTime: null, endDateTime: '2027-01-01T00:00:00Z' },
+      {
+        principalId: USERS.alain,
+        roleDefinitionId: ROLE.globalAdministrator,
+        directoryScopeId: '/',
+        assignmentType: 'Assigned',
+        startDateTime: null,
+        endDateTime: null,
+      },
+      {
+        principalId: USERS.eli,
+        roleDefinitionId: ROLE.globalAdministrator,
+        directoryScopeId: '/',
+        assignmentType: 'Activated',
+        startDateTime: '2026-01-01T08:00:00Z',
+        endDateTime: '2099-01-01T16:00:00Z',
+      },
+      {
+        principalId: USERS.gus,
+        roleDefinitionId: ROLE.globalAdministrator,
+        directoryScopeId: '/administrativeUnits/x',
+        assignmentType: 'Assigned',
+        startDateTime: null,
+        endDateTime: null,
+      },
+      {
+        principalId: USERS.eli,
+        roleDefinitionId: ROLE.securityAdministrator,
+        directoryScopeId: '/',
+        assignmentType: 'Assigned',
+        startDateTime: null,
+        endDateTime: '2027-01-01T00:00:00Z',
+      },
     ],
     roleEligibilities: [
-      { principalId: GROUPS.approvers, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', startDateTime: null, endDateTime: null },
+      {
+        principalId: GROUPS.approvers,
+        roleDefinitionId: ROLE.globalAdministrator,
+        directoryScopeId: '/',
+        startDateTime: null,
+        endDateTime: null,
+      },
       { principalId: USERS.eli, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', startDateTime: null, endDateTime: null },
-      { principalId: USERS.bea, roleDefinitionId: ROLE.privilegedRoleAdministrator, directoryScopeId: '/', startDateTime: null, endDateTime: '2027-01-01T00:00:00Z' },
+      {
+        principalId: USERS.bea,
+        roleDefinitionId: ROLE.privilegedRoleAdministrator,
+        directoryScopeId: '/',
+        startDateTime: null,
+        endDateTime: '2027-01-01T00:00:00Z',
+      },
     ],
     roleManagementPolicies: [
       {
         roleDefinitionId: ROLE.globalAdministrator,
         rules: [
-          { '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule', id: 'Notification_Admin_EndUser_Assignment', notificationType: 'Email', recipientType: 'Admin', notificationLevel: 'Critical', isDefaultRecipientsEnabled: false, notificationRecipients: ['secops@contoso.com'] },
+          {
+            '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule',
+            id: 'Notification_Admin_EndUser_Assignment',
+            notificationType: 'Email',
+            recipientType: 'Admin',
+            notificationLevel: 'Critical',
+            isDefaultRecipientsEnabled: false,
+            notificationRecipients: ['secops@contoso.com'],
+          },
           {
             '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule',
             id: 'Approval_EndUser_Assignment',
-            setting: { isApprovalRequired: true, isApprovalRequiredForExtension: false, approvalMode: 'SingleStage', approvalStages: [{ approvalStageTimeOutInDays: 1, primaryApprovers: [{ '@odata.type': '#microsoft.graph.singleUser', userId: USERS.eli }, { '@odata.type': '#microsoft.graph.groupMembers', groupId: GROUPS.approvers }], escalationApprovers: [] }] },
+            setting: {
+              isApprovalRequired: true,
+              isApprovalRequiredForExtension: false,
+              approvalMode: 'SingleStage',
+              approvalStages: [
+                {
+                  approvalStageTimeOutInDays: 1,
+                  primaryApprovers: [
+                    { '@odata.type': '#microsoft.graph.singleUser', userId: USERS.eli },
+                    { '@odata.type': '#microsoft.graph.groupMembers', groupId: GROUPS.approvers },
+                  ],
+                  escalationApprovers: [],
+                },
+              ],
+            },
           },
         ],
       },
@@ -60,7 +122,11 @@ export function sampleTenant(): TenantData {
       {
         id: `/subscriptions/${SUB}`,
         displayName: 'Contoso Production',
-        roleDefinitions: [{ id: ROLE.owner, displayName: 'Owner' }, { id: ROLE.userAccessAdministrator, displayName: 'User Access Administrator' }, { id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', displayName: 'Contributor' }],
+        roleDefinitions: [
+          { id: ROLE.owner, displayName: 'Owner' },
+          { id: ROLE.userAccessAdministrator, displayName: 'User Access Administrator' },
+          { id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', displayName: 'Contributor' },
+        ],
         roleAssignments: [
           { principalId: GROUPS.owners, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null },
           { principalId: USERS.gus, roleDefinitionId: 'b24988ac-6180-42a0-ab88-20f7382dd24c', state: 'active', endDateTime: null },
@@ -69,8 +135,23 @@ export function sampleTenant(): TenantData {
           {
             roleDefinitionId: ROLE.owner,
             rules: [
-              { '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule', id: 'Notification_Admin_Admin_Eligibility', notificationType: 'Email', recipientType: 'Admin', notificationLevel: 'All', isDefaultRecipientsEnabled: true, notificationRecipients: ['cloudops@contoso.com'] },
-              { '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule', id: 'Approval_EndUser_Assignment', setting: { isApprovalRequired: true, approvalStages: [{ primaryApprovers: [{ '@odata.type': '#microsoft.graph.groupMembers', groupId: GROUPS.owners }] }] } },
+              {
+                '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule',
+                id: 'Notification_Admin_Admin_Eligibility',
+                notificationType: 'Email',
+                recipientType: 'Admin',
+                notificationLevel: 'All',
+                isDefaultRecipientsEnabled: true,
+                notificationRecipients: ['cloudops@contoso.com'],
+              },
+              {
+                '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule',
+                id: 'Approval_EndUser_Assignment',
+                setting: {
+                  isApprovalRequired: true,
+                  approvalStages: [{ primaryApprovers: [{ '@odata.type': '#microsoft.graph.groupMembers', groupId: GROUPS.owners }] }],
+                },
+              },
             ],
           },
         ],
@@ -79,11 +160,20 @@ export function sampleTenant(): TenantData {
         id: RG,
         displayName: 'rg-app',
         roleAssignments: [
-          { principalId: USERS.eli, roleDefinitionId: ROLE.userAccessAdministrator, state: 'eligible', endDateTime: '2027-06-01T00:00:00Z' },
+          {
+            principalId: USERS.eli,
+            roleDefinitionId: ROLE.userAccessAdministrator,
+            state: 'eligible',
+            endDateTime: '2027-06-01T00:00:00Z',
+          },
           { principalId: USERS.chen, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null },
         ],
       },
-      { id: `/subscriptions/${SUB}/resourceGroups/rg-other`, displayName: 'rg-other', roleAssignments: [{ principalId: USERS.dana, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null }] },
+      {
+        id: `/subscriptions/${SUB}/resourceGroups/rg-other`,
+        displayName: 'rg-other',
+        roleAssignments: [{ principalId: USERS.dana, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null }],
+      },
     ],
   };
 }

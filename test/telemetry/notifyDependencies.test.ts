@@ -35,7 +35,10 @@ interface Envelope {
   name: string;
   iKey: string;
   tags: Record<string, string>;
-  data: { baseType: string; baseData: { id: string; name: string; target?: string; resultCode?: string; success?: boolean; type?: string; data?: string } };
+  data: {
+    baseType: string;
+    baseData: { id: string; name: string; target?: string; resultCode?: string; success?: boolean; type?: string; data?: string };
+  };
 }
 
 const envelopes: Envelope[] = [];
@@ -54,7 +57,23 @@ beforeAll(async () => {
   // The exporter speaks only https: a certificate for 127.0.0.1 made for this run, trusted by its client alone.
   certDir = await mkdtemp(path.join(tmpdir(), 'pim-ingest-'));
   const [key, cert] = [path.join(certDir, 'key.pem'), path.join(certDir, 'cert.pem')];
-  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   const tls = { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
   ingestion = createServer(tls, (req, res) => {
     const chunks: Buffer[] = [];
@@ -62,7 +81,14 @@ beforeAll(async () => {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-      const received = (text.trim().startsWith('[') ? JSON.parse(text) : text.split('\n').filter(Boolean).map((l) => JSON.parse(l))) as Envelope[];
+      const received = (
+        text.trim().startsWith('[')
+          ? JSON.parse(text)
+          : text
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l))
+      ) as Envelope[];
       if (req.url?.startsWith('/v2.1/track')) envelopes.push(...received);
       authorizations.push(req.headers.authorization ?? '');
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -95,7 +121,12 @@ beforeAll(async () => {
   arm = await new FakeArm(sampleTenant(), { ...sampleWorld, publicBaseUrl: settings.ARM_BASE_URL }).start();
   acs = await FakeAcs.start({ pollsUntilDone: 1 });
   const fetch = routedFetch({ [new URL(settings.GRAPH_BASE_URL).origin]: graph, [new URL(settings.ARM_BASE_URL).origin]: arm });
-  const services = await createServices(settings, { credential: fakeCredential(), fetch, transport: acsTransport(acs, () => {}), eventsQueue: uniqueQueueName('tel') });
+  const services = await createServices(settings, {
+    credential: fakeCredential(),
+    fetch,
+    transport: acsTransport(acs, () => {}),
+    eventsQueue: uniqueQueueName('tel'),
+  });
   setServicesForTesting(services);
 });
 
@@ -116,7 +147,13 @@ async function invokeNotify(message: unknown, traceParent: string): Promise<void
     triggerMetadata: { id: 'm1', dequeueCount: 1 },
     logHandler: () => {},
   });
-  const ctx = { invocationContext, functionHandler: notify, inputs: [message], hookData: {}, appHookData: {} } as unknown as PreInvocationContext;
+  const ctx = {
+    invocationContext,
+    functionHandler: notify,
+    inputs: [message],
+    hookData: {},
+    appHookData: {},
+  } as unknown as PreInvocationContext;
   expect(hook, 'startTelemetry registers the trace-context hook').toBeDefined();
   hook!(ctx);
   await (ctx.functionHandler as typeof notify)(message, invocationContext);
@@ -144,16 +181,24 @@ describe('telemetry in Application Insights', () => {
     const dependencies = envelopes.filter((e) => e.data.baseType === 'RemoteDependencyData');
     const inTrace = dependencies.filter((e) => e.tags['ai.operation.id'] === traceId);
     expect(inTrace.length).toBeGreaterThan(0);
-    expect(inTrace.every((e) => e.iKey === '00000000-0000-0000-0000-000000000000' && e.tags['ai.cloud.role'] === 'pim-notify-test')).toBe(true);
+    expect(inTrace.every((e) => e.iKey === '00000000-0000-0000-0000-000000000000' && e.tags['ai.cloud.role'] === 'pim-notify-test')).toBe(
+      true,
+    );
     // Every dependency hangs under the invocation, directly or under another of its spans.
     const ids = new Set([invocationSpan, ...inTrace.map((e) => e.data.baseData.id)]);
     expect(inTrace.filter((e) => !ids.has(e.tags['ai.operation.parentId'] ?? '')).map((e) => e.data.baseData.name)).toEqual([]);
 
     // An HTTP dependency per call, its target the service's host, its data the URL called.
-    const http = (origin: string) => inTrace.filter((e) => e.data.baseData.type === 'Http' && (e.data.baseData.data ?? '').startsWith(`${origin}/`));
+    const http = (origin: string) =>
+      inTrace.filter((e) => e.data.baseData.type === 'Http' && (e.data.baseData.data ?? '').startsWith(`${origin}/`));
     const graphCalls = http('https://graph.microsoft.com');
     const armCalls = http('https://management.azure.com');
-    const acsOrigin = new URL(acs.connectionString().replace(/^endpoint=/i, '').split(';')[0]!).origin;
+    const acsOrigin = new URL(
+      acs
+        .connectionString()
+        .replace(/^endpoint=/i, '')
+        .split(';')[0]!,
+    ).origin;
     const acsCalls = http(acsOrigin);
     expect(graphCalls.length, 'Graph calls').toBeGreaterThan(0);
     expect(armCalls.length, 'ARM calls').toBeGreaterThan(0);

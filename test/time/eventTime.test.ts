@@ -26,16 +26,30 @@ const APP_NOW = '2031-06-01T00:00:00Z';
 const directory = new SnapshotDirectory(
   parseSnapshot({
     tenant: { id: TENANT, displayName: 'Contoso', pimEnabled: true },
-    users: [1, 2, 3].map((n) => ({ id: uid(n), displayName: `User ${n}`, mail: `u${n}@contoso.com`, userPrincipalName: `u${n}@contoso.com`, otherMails: [] })),
+    users: [1, 2, 3].map((n) => ({
+      id: uid(n),
+      displayName: `User ${n}`,
+      mail: `u${n}@contoso.com`,
+      userPrincipalName: `u${n}@contoso.com`,
+      otherMails: [],
+    })),
     groups: [],
     roleDefinitions: [
       { id: ROLE.globalAdministrator, displayName: 'Global Administrator' },
       { id: ROLE.privilegedRoleAdministrator, displayName: 'Privileged Role Administrator' },
       { id: EXCHANGE_ADMIN, displayName: 'Exchange Administrator' },
     ],
-    roleAssignments: [{ principalId: uid(2), roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' }],
+    roleAssignments: [
+      { principalId: uid(2), roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' },
+    ],
     roleEligibilities: [
-      { principalId: uid(1), roleDefinitionId: ROLE.privilegedRoleAdministrator, directoryScopeId: '/', startDateTime: '2026-03-01T00:00:00Z', endDateTime: '2026-03-20T00:00:00Z' },
+      {
+        principalId: uid(1),
+        roleDefinitionId: ROLE.privilegedRoleAdministrator,
+        directoryScopeId: '/',
+        startDateTime: '2026-03-01T00:00:00Z',
+        endDateTime: '2026-03-20T00:00:00Z',
+      },
       { principalId: uid(3), roleDefinitionId: EXCHANGE_ADMIN, directoryScopeId: '/' },
     ],
     roleManagementPolicies: [],
@@ -53,7 +67,12 @@ function activation(occurredAt: string) {
     scope: { kind: 'directory', id: '/' },
     role: { id: EXCHANGE_ADMIN },
     principal: { id: uid(3), type: 'user' },
-    assignment: { state: 'active', permanent: false, startDateTime: occurredAt, endDateTime: new Date(Date.parse(occurredAt) + 8 * 3_600_000).toISOString() },
+    assignment: {
+      state: 'active',
+      permanent: false,
+      startDateTime: occurredAt,
+      endDateTime: new Date(Date.parse(occurredAt) + 8 * 3_600_000).toISOString(),
+    },
   });
   if (parsed.kind === 'invalid') throw parsed.error;
   return parsed.event;
@@ -81,7 +100,11 @@ describe('decisions at the event time', () => {
     const other = directory.asOf(new Date('1999-01-01T00:00:00Z'));
     expect(await other.directoryRoleHolders(ROLE.privilegedRoleAdministrator)).toEqual([]);
     const again = await planNotifications(activation('2026-03-10T09:00:00Z'), other, loadSettings({ RECIPIENT_MODEL: 'seed-2019' }));
-    expect([...new Set(again.decision.recipients.map((r) => r.address))].sort()).toEqual(['u1@contoso.com', 'u2@contoso.com', 'u3@contoso.com']);
+    expect([...new Set(again.decision.recipients.map((r) => r.address))].sort()).toEqual([
+      'u1@contoso.com',
+      'u2@contoso.com',
+      'u3@contoso.com',
+    ]);
   });
 
   it('sends a week’s digest to the admins as the week ended, not as they are now', async () => {

@@ -28,7 +28,11 @@ describe('one clock', () => {
   });
 
   it('allows dates made from a value, the Clock, and monotonic durations', () => {
-    expect(problems('const a = new Date(0); const b = new Date(Date.parse(x)); const c = clock.now(); const d = performance.now(); const e = DateTime.utc(2026, 1, 1);')).toEqual([]);
+    expect(
+      problems(
+        'const a = new Date(0); const b = new Date(Date.parse(x)); const c = clock.now(); const d = performance.now(); const e = DateTime.utc(2026, 1, 1);',
+      ),
+    ).toEqual([]);
   });
 
   it('applies to shared/ and functions/, and lets only the clock module read the system clock', () => {

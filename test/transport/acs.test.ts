@@ -38,7 +38,11 @@ function transportFor(fake: FakeAcs, options: AcsTransportOptions & { accessKey?
   return createAcsTransport(
     { ACS_CONNECTION_STRING: fake.connectionString(accessKey), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined },
     {
-      clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries, retryDelayInMs: 10, maxRetryDelayInMs: 50 }, ...clientOptions },
+      clientOptions: {
+        allowInsecureConnection: true,
+        retryOptions: { maxRetries, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+        ...clientOptions,
+      },
       ...rest,
     },
   );
@@ -86,9 +90,19 @@ describe('AcsTransport: accepting', () => {
       const pipeline = createEmptyPipeline();
       pipeline.addPolicy(createCommunicationAuthPolicy(new AzureKeyCredential(fake.accessKey)));
       // Runs after signing, as a man in the middle would.
-      if (tamper) pipeline.addPolicy({ name: 'tamper', sendRequest: (req, next) => next(Object.assign(req, { body: `${String(req.body)} ` })) });
-      const body = JSON.stringify({ senderAddress: 'a@contoso.example', content: { subject: 's', plainText: 't' }, recipients: { to: [{ address: 'b@contoso.example' }] } });
-      const request = createPipelineRequest({ url: `${fake.endpoint}/emails:send?api-version=2025-09-01`, method: 'POST', body, allowInsecureConnection: true });
+      if (tamper)
+        pipeline.addPolicy({ name: 'tamper', sendRequest: (req, next) => next(Object.assign(req, { body: `${String(req.body)} ` })) });
+      const body = JSON.stringify({
+        senderAddress: 'a@contoso.example',
+        content: { subject: 's', plainText: 't' },
+        recipients: { to: [{ address: 'b@contoso.example' }] },
+      });
+      const request = createPipelineRequest({
+        url: `${fake.endpoint}/emails:send?api-version=2025-09-01`,
+        method: 'POST',
+        body,
+        allowInsecureConnection: true,
+      });
       return (await pipeline.sendRequest(createDefaultHttpClient(), request)).status;
     };
     expect(await post(true)).toBe(401);
@@ -162,7 +176,11 @@ describe('AcsTransport: what the takeover finds', () => {
     const id = randomUUID();
 
     // ACS took it (202); that it then failed is not known at the acceptance.
-    expect(await transport.accept(message, { operationId: id, mayHaveBeenSent: false })).toEqual({ messageId: id, alreadyAccepted: false, delivered: false });
+    expect(await transport.accept(message, { operationId: id, mayHaveBeenSent: false })).toEqual({
+      messageId: id,
+      alreadyAccepted: false,
+      delivered: false,
+    });
     expect(fake.deliveries).toHaveLength(0);
 
     const result = await transport.accept(message, { operationId: id, mayHaveBeenSent: true });

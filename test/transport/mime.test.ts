@@ -40,10 +40,7 @@ describe('toEml', () => {
     expect(message.headers.get('content-type')).toMatch(/^multipart\/alternative; boundary=/);
     expect(message.boundary).toBeTruthy();
     expect(raw.toString('latin1')).toContain(`\r\n--${message.boundary}--`);
-    expect(message.parts.map((p) => p.headers.get('content-type'))).toEqual([
-      'text/plain; charset=utf-8',
-      'text/html; charset=utf-8',
-    ]);
+    expect(message.parts.map((p) => p.headers.get('content-type'))).toEqual(['text/plain; charset=utf-8', 'text/html; charset=utf-8']);
     expect(message.parts[0]!.body).toBe(email.text.replace(/\n/g, '\r\n'));
     expect(message.parts[1]!.body).toBe(email.html.replace(/\n/g, '\r\n'));
     expect(message.parts[0]!.body).toContain('Hello Zoë Ünal,');
@@ -57,7 +54,9 @@ describe('toEml', () => {
   });
 
   it('rejects an extra header value with a line break, and extra headers that would replace its own', async () => {
-    await expect(toEml(outgoing({ headers: { 'X-PIM-Event-Id': 'a\r\nBcc: x@evil.example' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);
+    await expect(
+      toEml(outgoing({ headers: { 'X-PIM-Event-Id': 'a\r\nBcc: x@evil.example' } }), { messageId: 'op', date: DATE }),
+    ).rejects.toThrow(HeaderValueError);
     await expect(toEml(outgoing({ headers: { 'X-Test': 'a\nb' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);
     await expect(toEml(outgoing({ headers: { Subject: 'other' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);
     await expect(toEml(outgoing({ headers: { 'Bad Name': 'x' } }), { messageId: 'op', date: DATE })).rejects.toThrow(HeaderValueError);

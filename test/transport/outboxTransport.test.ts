@@ -74,7 +74,10 @@ describe('OutboxTransport', () => {
     const two: Message = { ...email, to: [], bcc: [{ address: 'patti@contoso.example' }, { address: 'megan@contoso.example' }] };
     await expect(transport.accept(two, { operationId: OP, mayHaveBeenSent: false })).rejects.toThrow(/one recipient per message, got 2/);
     // A lone Bcc recipient is that person's own message.
-    await transport.accept({ ...email, to: [], bcc: [{ address: 'megan@contoso.example' }] }, { operationId: 'bcc', mayHaveBeenSent: false });
+    await transport.accept(
+      { ...email, to: [], bcc: [{ address: 'megan@contoso.example' }] },
+      { operationId: 'bcc', mayHaveBeenSent: false },
+    );
     expect(readdirSync(dir)).toEqual(['bcc.eml']);
   });
 });

@@ -31,21 +31,34 @@ describe('threading headers', () => {
     // Another recipient of the same request: another thread (a Message-ID is never shared between people).
     expect(threadOf(EVENTS.approvalRequest, 'alain@contoso.example', OP, 'pim@contoso.example').headers['Message-ID']).not.toBe(root);
     // No request: only its own Message-ID.
-    expect(threadOf(EVENTS.pimEnabled, 'megan@contoso.example', OP, 'pim@contoso.example').headers).toEqual({ 'Message-ID': `<${OP}@contoso.example>` });
+    expect(threadOf(EVENTS.pimEnabled, 'megan@contoso.example', OP, 'pim@contoso.example').headers).toEqual({
+      'Message-ID': `<${OP}@contoso.example>`,
+    });
   });
 
   it('writes the given Message-ID, In-Reply-To and References into the .eml and refuses malformed ones', async () => {
     const root = '<thread.abc@contoso.example>';
-    const message = parseMessage(await toEml(outgoing({ 'Message-ID': `<${OP}@contoso.example>`, 'In-Reply-To': root, References: root }), { messageId: OP, date: DATE }));
+    const message = parseMessage(
+      await toEml(outgoing({ 'Message-ID': `<${OP}@contoso.example>`, 'In-Reply-To': root, References: root }), {
+        messageId: OP,
+        date: DATE,
+      }),
+    );
     expect(message.headers.get('message-id')).toBe(`<${OP}@contoso.example>`);
     expect(message.headers.get('in-reply-to')).toBe(root);
     expect(message.headers.get('references')).toBe(root);
-    await expect(toEml(outgoing({ References: 'thread.abc@contoso.example' }), { messageId: OP, date: DATE })).rejects.toThrow(HeaderValueError);
+    await expect(toEml(outgoing({ References: 'thread.abc@contoso.example' }), { messageId: OP, date: DATE })).rejects.toThrow(
+      HeaderValueError,
+    );
     await expect(toEml(outgoing({ 'Message-ID': '<a@b> x' }), { messageId: OP, date: DATE })).rejects.toThrow(HeaderValueError);
   });
 
   it('passes them to ACS as custom headers', () => {
-    const headers = { 'Message-ID': `<${OP}@contoso.example>`, 'In-Reply-To': '<thread.abc@contoso.example>', References: '<thread.abc@contoso.example>' };
+    const headers = {
+      'Message-ID': `<${OP}@contoso.example>`,
+      'In-Reply-To': '<thread.abc@contoso.example>',
+      References: '<thread.abc@contoso.example>',
+    };
     expect(toWireEmail(personalMessage(outgoing(headers))).headers).toEqual(headers);
   });
 });

@@ -78,7 +78,10 @@ export async function startTrust(env: Record<string, string> = {}): Promise<Trus
     eventsQueue: uniqueQueueName('trust'),
     transport,
   });
-  const services: Services = { ...created, events: { send: (event) => created.events.send(event), later: async (text, delayMs) => void requeued.push({ text, delayMs }) } };
+  const services: Services = {
+    ...created,
+    events: { send: (event) => created.events.send(event), later: async (text, delayMs) => void requeued.push({ text, delayMs }) },
+  };
   const log: Log = (level, message) => void logs.push(`${level} ${message}`);
   return {
     pim,

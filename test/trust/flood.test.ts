@@ -47,12 +47,26 @@ let clock = DURING;
 const settings = loadSettings({ RECIPIENT_RATE_LIMIT: String(LIMIT), RECIPIENT_RATE_WINDOW_MINUTES: '60' });
 const sender = new RecordingTransport();
 const unchecked = new UncheckedConfirmer('the test directory holds no PIM requests to compare with', false);
-const shared = { activity: new MemoryActivityStore(), ledger: new MemoryDeliveryLedger({ now: () => clock }), registry: new MemoryEventRegistry() };
+const shared = {
+  activity: new MemoryActivityStore(),
+  ledger: new MemoryDeliveryLedger({ now: () => clock }),
+  registry: new MemoryEventRegistry(),
+};
 
 /** One worker: its own client on the rate table (and its own cache), as another instance would have. */
 function worker(): NotifyDeps & { rateLimit: TableRateLimit; activity: MemoryActivityStore } {
   const client = TableClient.fromConnectionString(storageConnectionString(), rateTable, { allowInsecureConnection: true });
-  return { directory, transport: sender, events: new MemoryEventsQueue(), confirmer: unchecked, ...shared, rateLimit: new TableRateLimit(client, { now: () => clock }), settings, clock: { now: () => clock }, log: () => {} };
+  return {
+    directory,
+    transport: sender,
+    events: new MemoryEventsQueue(),
+    confirmer: unchecked,
+    ...shared,
+    rateLimit: new TableRateLimit(client, { now: () => clock }),
+    settings,
+    clock: { now: () => clock },
+    log: () => {},
+  };
 }
 const workers = [worker(), worker()];
 
@@ -70,7 +84,13 @@ async function deliver(events: PimEvent[], shift = 0, pool: NotifyDeps[] = worke
 const minute = (i: number) => new Date(DURING.getTime() - 3_600_000 + i * 1_000).toISOString();
 const flood: PimEvent[] = Array.from({ length: 2_000 }, (_, i) => {
   const type = i % 10 === 0 ? 'activationPendingApproval' : i % 10 === 5 ? 'approvalReminder' : 'activationCompleted';
-  return event({ id: `flood-${i}`, type, occurredAt: minute(i), principal: { id: uid(1), type: 'user' }, request: { id: `req-${i}`, createdDateTime: minute(i) } });
+  return event({
+    id: `flood-${i}`,
+    type,
+    occurredAt: minute(i),
+    principal: { id: uid(1), type: 'user' },
+    request: { id: `req-${i}`, createdDateTime: minute(i) },
+  });
 });
 const ACTIONABLE = flood.filter((e) => e.type !== 'activationCompleted').length;
 const INFORMATIONAL = flood.length - ACTIONABLE;
@@ -111,7 +131,9 @@ describe('a flood of 2,000 events to the same admins', () => {
       expect(items).toHaveLength(INFORMATIONAL - LIMIT);
       expect(new Set(items.map((i) => i.eventId)).size).toBe(items.length);
       // Held back + sent = every informational email the person was due.
-      const sentIds = sender.sent.filter((s) => s.to.address === d.address && !/approval/.test(s.notification)).map((s) => s.headers?.['X-PIM-Event-Id']);
+      const sentIds = sender.sent
+        .filter((s) => s.to.address === d.address && !/approval/.test(s.notification))
+        .map((s) => s.headers?.['X-PIM-Event-Id']);
       expect(new Set([...sentIds, ...items.map((i) => i.eventId)]).size).toBe(INFORMATIONAL);
     }
   });
@@ -127,7 +149,8 @@ describe('a flood of 2,000 events to the same admins', () => {
     const again = await deliver(flood, 1);
     expect(sender.sent.length).toBe(before);
     expect(again.every((o) => o.kind === 'done' && o.sent === 0)).toBe(true);
-    for (const d of await workers[0]!.rateLimit.dueSummaries(AFTER)) expect(await workers[0]!.rateLimit.heldIn(d)).toHaveLength(INFORMATIONAL - LIMIT);
+    for (const d of await workers[0]!.rateLimit.dueSummaries(AFTER))
+      expect(await workers[0]!.rateLimit.heldIn(d)).toHaveLength(INFORMATIONAL - LIMIT);
   }, 120_000);
 
   it('sends each person one summary once the window has closed, listing what was held back, exactly once', async () => {
@@ -142,10 +165,14 @@ describe('a flood of 2,000 events to the same admins', () => {
     expect(a.sent + b.sent).toBe(3);
     for (const s of summaries) {
       expect(s.notification).toBe('heldBackSummary');
-      expect(s.subject).toBe(`PIM: ${INFORMATIONAL - LIMIT} more notifications were held back between Tue 1 Dec 2026 06:00 UTC and Tue 1 Dec 2026 07:00 UTC`);
+      expect(s.subject).toBe(
+        `PIM: ${INFORMATIONAL - LIMIT} more notifications were held back between Tue 1 Dec 2026 06:00 UTC and Tue 1 Dec 2026 07:00 UTC`,
+      );
       // Listed by the directory's names: what, which role on which scope, who.
       const what = s.to.address === mail(1) ? 'Your role activation completed' : 'Role activation alert to admins';
-      expect(s.text).toMatch(new RegExp(`- Tue 1 Dec 2026 \\d\\d:\\d\\d UTC: ${what}; role Exchange Administrator on .+; principal User 1\n`));
+      expect(s.text).toMatch(
+        new RegExp(`- Tue 1 Dec 2026 \\d\\d:\\d\\d UTC: ${what}; role Exchange Administrator on .+; principal User 1\n`),
+      );
       expect(s.text).toContain(`… and ${INFORMATIONAL - LIMIT - 100} more not listed here.`);
       expect(s.text).toContain('https://portal.azure.com/#view/Microsoft_Azure_PIMCommon/CommonMenuBlade/~/quickStart');
     }
@@ -158,7 +185,13 @@ describe('a flood of 2,000 events to the same admins', () => {
     clock = AFTER;
     const later = [
       event({ id: 'next-window-1', type: 'activationCompleted', occurredAt: AFTER.toISOString(), principal: { id: uid(1), type: 'user' } }),
-      event({ id: 'next-window-2', type: 'activationPendingApproval', occurredAt: AFTER.toISOString(), principal: { id: uid(1), type: 'user' }, request: { id: 'req-next' } }),
+      event({
+        id: 'next-window-2',
+        type: 'activationPendingApproval',
+        occurredAt: AFTER.toISOString(),
+        principal: { id: uid(1), type: 'user' },
+        request: { id: 'req-next' },
+      }),
     ];
     const before = sender.sent.length;
     await deliver(later);
@@ -173,7 +206,12 @@ describe('a flood of 2,000 events to the same admins', () => {
 describe('a smaller flood through every table on Azurite', () => {
   const SMALL_LIMIT = 5;
   const smallSettings = loadSettings({ RECIPIENT_RATE_LIMIT: String(SMALL_LIMIT), RECIPIENT_RATE_WINDOW_MINUTES: '60' });
-  const names = { activity: uniqueTableName('Act'), ledger: uniqueTableName('Led'), registry: uniqueTableName('Reg'), rates: uniqueTableName('Rate') };
+  const names = {
+    activity: uniqueTableName('Act'),
+    ledger: uniqueTableName('Led'),
+    registry: uniqueTableName('Reg'),
+    rates: uniqueTableName('Rate'),
+  };
   const out = new RecordingTransport();
   let at = DURING;
   const tableWorker = () => {

@@ -20,13 +20,21 @@ const MIN = 60_000;
 let graph: FakeAuditGraph;
 
 beforeAll(async () => {
-  graph = await new FakeAuditGraph(EMPTY_TENANT(TENANT), { ...sampleWorld, publicBaseUrl: 'https://graph.microsoft.com', pageSize: 2 }).start();
+  graph = await new FakeAuditGraph(EMPTY_TENANT(TENANT), {
+    ...sampleWorld,
+    publicBaseUrl: 'https://graph.microsoft.com',
+    pageSize: 2,
+  }).start();
 });
 afterAll(async () => graph?.stop());
 
 /** A fresh collector world: own queue and table, a clock the test moves. */
 async function world(start: Date) {
-  const settings = loadSettings({ AzureWebJobsStorage: storageConnectionString(), SOURCES_TABLE: uniqueTableName('Src'), AUDIT_OVERLAP_MINUTES: '15' });
+  const settings = loadSettings({
+    AzureWebJobsStorage: storageConnectionString(),
+    SOURCES_TABLE: uniqueTableName('Src'),
+    AUDIT_OVERLAP_MINUTES: '15',
+  });
   const queueName = uniqueQueueName('events');
   const { sources: adapters, events } = await createServices(settings, {
     credential: fakeCredential(),
@@ -66,12 +74,28 @@ describe('auditCollector', () => {
     const unknown = record('Something PIM started logging yesterday', new Date(t0.getTime() - 90_000));
     const ignored = record('Add member to role requested (PIM activation)', new Date(t0.getTime() - 150_000));
     // The same record served twice (5 pages of 2 with nextLink), and a throttled first request.
-    graph.audits.push(activation, pending, assigned, azure, unknown, ignored, { ...activation }, record('Update role setting in PIM', t0, { loggedByService: 'Core Directory' }));
+    graph.audits.push(
+      activation,
+      pending,
+      assigned,
+      azure,
+      unknown,
+      ignored,
+      { ...activation },
+      record('Update role setting in PIM', t0, { loggedByService: 'Core Directory' }),
+    );
     graph.inject({ match: /directoryAudits/, status: 429, retryAfterSeconds: 1, times: 1 });
 
     const outcome = await collectAuditEvents(w.deps());
 
-    expect(outcome).toMatchObject({ read: 7, queued: 4, alreadyQueued: 1, ignored: 1, unknown: { 'Something PIM started logging yesterday': 1 }, invalid: 0 });
+    expect(outcome).toMatchObject({
+      read: 7,
+      queued: 4,
+      alreadyQueued: 1,
+      ignored: 1,
+      unknown: { 'Something PIM started logging yesterday': 1 },
+      invalid: 0,
+    });
     const events = await w.events();
     expect(events.map((e) => [e.id, e.type]).sort()).toEqual(
       [
@@ -81,7 +105,11 @@ describe('auditCollector', () => {
         [`audit:${azure.id}`, 'roleAssigned'],
       ].sort(),
     );
-    expect(events.find((e) => e.id === `audit:${azure.id}`)).toMatchObject({ scope: { kind: 'azureResource', id: RG }, principal: { id: ALICE }, assignment: { state: 'active' } });
+    expect(events.find((e) => e.id === `audit:${azure.id}`)).toMatchObject({
+      scope: { kind: 'azureResource', id: RG },
+      principal: { id: ALICE },
+      assignment: { state: 'active' },
+    });
     // Throttled once, retried, then the nextLink pages: 1 + 4 requests for 7 records at 2 per page.
     expect(graph.count(/auditLogs\/directoryAudits/)).toBe(5);
     expect(graph.count(/\$skiptoken=/)).toBe(3);
@@ -104,7 +132,9 @@ describe('auditCollector', () => {
     w.clock.now = new Date(t0.getTime() + 5 * MIN);
     const second = await collectAuditEvents(w.deps());
     expect(second).toMatchObject({ queued: 1, alreadyQueued: 1 });
-    expect((await w.events()).map((e) => e.id).sort()).toEqual([`req:${requestIdOf(first)}:activationCompleted`, `req:${requestIdOf(late)}:activationApproved`].sort());
+    expect((await w.events()).map((e) => e.id).sort()).toEqual(
+      [`req:${requestIdOf(first)}:activationCompleted`, `req:${requestIdOf(late)}:activationApproved`].sort(),
+    );
   });
 
   it('keeps the cursor when the run dies after queueing, and the rerun loses nothing and queues nothing twice', async () => {
@@ -154,7 +184,10 @@ describe('auditCollector', () => {
     graph.audits.push(old, recent);
     w.clock.now = new Date(t0.getTime() + 51 * 60 * MIN);
     const setCursor: string[] = [];
-    const spying: CursorStore = { cursor: (n) => w.store.cursor(n), setCursor: async (n, v) => (setCursor.push(v), w.store.setCursor(n, v)) };
+    const spying: CursorStore = {
+      cursor: (n) => w.store.cursor(n),
+      setCursor: async (n, v) => (setCursor.push(v), w.store.setCursor(n, v)),
+    };
     const gap = await collectAuditEvents(w.deps({ cursors: spying }));
     expect(gap.queued).toBe(2);
     expect(setCursor).toHaveLength(3); // 51 hours in windows of at most 24
@@ -171,8 +204,15 @@ describe('auditCollector', () => {
 
     expect(await collectAuditEvents(w.deps())).toMatchObject({ read: 3, queued: 3, unsupported: 0, invalid: 0 });
     const events = await w.events();
-    expect(events.find((e) => e.id === `audit:${member.id}`)).toMatchObject({ type: 'roleAssigned', scope: { kind: 'group', id: SOC_GROUP, accessId: 'member' }, principal: { id: ALICE } });
-    expect(events.find((e) => e.id === `audit:${owner.id}`)).toMatchObject({ type: 'activationPendingApproval', scope: { kind: 'group', id: SOC_GROUP, accessId: 'owner' } });
+    expect(events.find((e) => e.id === `audit:${member.id}`)).toMatchObject({
+      type: 'roleAssigned',
+      scope: { kind: 'group', id: SOC_GROUP, accessId: 'member' },
+      principal: { id: ALICE },
+    });
+    expect(events.find((e) => e.id === `audit:${owner.id}`)).toMatchObject({
+      type: 'activationPendingApproval',
+      scope: { kind: 'group', id: SOC_GROUP, accessId: 'owner' },
+    });
     // The role record names its request: its event takes the request's id, as the requests collector's does.
     expect(events.find((e) => e.id.startsWith(`req:${requestIdOf(role)}:`))).toMatchObject({ scope: { kind: 'directory' } });
   });

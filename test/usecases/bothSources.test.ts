@@ -72,7 +72,9 @@ describe('a request seen by both sources', () => {
       RECIPIENT_RATE_TABLE: uniqueTableName('Rate'),
       EMAIL_SENDER_ADDRESS: 'pim@contoso.com',
     });
-    const directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { clock: { now: () => t0 } });
+    const directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, {
+      clock: { now: () => t0 },
+    });
     const services = await createServices(settings, {
       credential: fakeCredential(),
       fetch: routedFetch({ 'https://graph.microsoft.com': graph }),
@@ -82,17 +84,50 @@ describe('a request seen by both sources', () => {
     });
     const { store } = services.sources;
     const { events: queue } = services;
-    const requests = { source: await services.sources.requestSource(), events: queue, known: new Set<string>(), cursors: store, emitted: store, tenantId: TENANT, reminderHours: [4], clock: { now: () => clock.now }, log: () => {} };
+    const requests = {
+      source: await services.sources.requestSource(),
+      events: queue,
+      known: new Set<string>(),
+      cursors: store,
+      emitted: store,
+      tenantId: TENANT,
+      reminderHours: [4],
+      clock: { now: () => clock.now },
+      log: () => {},
+    };
     // Sharing one sources table, each collector skips what the other queued. The audit collector
     // gets its own here, so both events reach the queue and the notify side has to keep one email.
     const auditStore = new TableSourcesStore(tableClient(services.storage, uniqueTableName('Aud')));
-    const audit = { source: await services.sources.auditSource(), events: queue, maxWindowMinutes: MAX_WINDOW_MINUTES, cursors: auditStore, emitted: auditStore, tenantId: TENANT, overlapMinutes: 30, clock: { now: () => clock.now }, log: () => {} };
+    const audit = {
+      source: await services.sources.auditSource(),
+      events: queue,
+      maxWindowMinutes: MAX_WINDOW_MINUTES,
+      cursors: auditStore,
+      emitted: auditStore,
+      tenantId: TENANT,
+      overlapMinutes: 30,
+      clock: { now: () => clock.now },
+      log: () => {},
+    };
     await auditStore.setCursor('directoryAudits', t0.toISOString());
     const at = (ms: number) => new Date(t0.getTime() + ms);
 
     // Made at t0+10s; the requests collector sees it at t0+30s, the audit log records it too.
-    pim.add({ id: REQUEST, kind: 'directory', createdDateTime: at(10_000).toISOString(), principalId: CHRISTIE, roleDefinitionId: EXCHANGE_ADMIN, justification: 'Mailbox migration' });
-    pim.add({ id: OTHER, kind: 'directory', createdDateTime: at(10_000).toISOString(), principalId: CHRISTIE, roleDefinitionId: EXCHANGE_ADMIN });
+    pim.add({
+      id: REQUEST,
+      kind: 'directory',
+      createdDateTime: at(10_000).toISOString(),
+      principalId: CHRISTIE,
+      roleDefinitionId: EXCHANGE_ADMIN,
+      justification: 'Mailbox migration',
+    });
+    pim.add({
+      id: OTHER,
+      kind: 'directory',
+      createdDateTime: at(10_000).toISOString(),
+      principalId: CHRISTIE,
+      roleDefinitionId: EXCHANGE_ADMIN,
+    });
     graph.audits.push(auditOf('Add member to role approval requested (PIM activation)', at(10_000), REQUEST));
     clock.now = at(30_000);
     await collectRequestEvents(requests);
@@ -113,7 +148,8 @@ describe('a request seen by both sources', () => {
     expect(events.filter((e) => e.id === `req:${REQUEST}:activationPendingApproval`)).toHaveLength(2);
     expect(events.filter((e) => e.id === `req:${REQUEST}:activationApproved`)).toHaveLength(2);
     const outcomes = [];
-    for (const e of events) outcomes.push(await notifyEvent(JSON.stringify(e), { ...services, settings: services.settings, log: () => {} }));
+    for (const e of events)
+      outcomes.push(await notifyEvent(JSON.stringify(e), { ...services, settings: services.settings, log: () => {} }));
     expect(outcomes.filter((o) => o.kind === 'done' && o.activity === 'duplicate')).toHaveLength(2);
 
     const emails = await Promise.all(
@@ -125,9 +161,21 @@ describe('a request seen by both sources', () => {
       const key = `${h(m, 'to')} ${h(m, 'x-pim-event-id')} ${h(m, 'x-pim-notification')}`;
       perPerson.set(key, (perPerson.get(key) ?? 0) + 1);
     }
-    expect([...perPerson.values()].every((count) => count === 1), JSON.stringify([...perPerson])).toBe(true);
+    expect(
+      [...perPerson.values()].every((count) => count === 1),
+      JSON.stringify([...perPerson]),
+    ).toBe(true);
     const kinds = new Set(emails.map((m) => h(m, 'x-pim-notification')));
-    for (const kind of ['approvalRequest', 'requestDecision', 'requestDecisionAlert', 'activationNotice', 'approvalReminder', 'requestExpiredNotice', 'requestExpiredAlert']) expect(kinds).toContain(kind);
+    for (const kind of [
+      'approvalRequest',
+      'requestDecision',
+      'requestDecisionAlert',
+      'activationNotice',
+      'approvalReminder',
+      'requestExpiredNotice',
+      'requestExpiredAlert',
+    ])
+      expect(kinds).toContain(kind);
 
     // Every Message-ID is unique; every email is in exactly one thread, its root the References.
     const ids = emails.map((m) => h(m, 'message-id'));
@@ -148,7 +196,16 @@ describe('a request seen by both sources', () => {
       const opener = thread.find((m) => h(m, 'x-pim-notification') === 'approvalRequest');
       if (opener) expect(h(opener, 'message-id')).toBe(root);
       // Subjects thread: the approval loop's emails all have the opening subject.
-      const loop = thread.filter((m) => ['approvalRequest', 'requestDecision', 'requestDecisionAlert', 'approvalReminder', 'requestExpiredNotice', 'requestExpiredAlert'].includes(h(m, 'x-pim-notification')));
+      const loop = thread.filter((m) =>
+        [
+          'approvalRequest',
+          'requestDecision',
+          'requestDecisionAlert',
+          'approvalReminder',
+          'requestExpiredNotice',
+          'requestExpiredAlert',
+        ].includes(h(m, 'x-pim-notification')),
+      );
       expect(new Set(loop.map((m) => h(m, 'subject'))).size, root).toBeLessThanOrEqual(1);
     }
     // An approver of both requests has two threads; Irvin's first one holds the request, the approval and the alert.
@@ -157,6 +214,11 @@ describe('a request seen by both sources', () => {
     const approved = irvin.find((t) => t.some((m) => requestOf(m) === REQUEST))!;
     expect(approved.map((m) => h(m, 'x-pim-notification')).sort()).toEqual(['approvalRequest', 'requestDecisionAlert']);
     const decided = approved.find((m) => h(m, 'x-pim-notification') === 'requestDecisionAlert')!;
-    expect(h(decided, 'subject')).toBe(h(approved.find((m) => h(m, 'x-pim-notification') === 'approvalRequest')!, 'subject'));
+    expect(h(decided, 'subject')).toBe(
+      h(
+        approved.find((m) => h(m, 'x-pim-notification') === 'approvalRequest')!,
+        'subject',
+      ),
+    );
   });
 });

@@ -20,10 +20,22 @@ describe('delivery reports from the queue', () => {
   it('records a report as Event Grid puts it on the queue; rejects what is not one, ignores what is not ours', async () => {
     const fake = await startFake();
     const h = await harness(fake);
-    const deps = { ledger: h.ledger, events: { send: async () => {}, later: async () => {} }, settings: { DELIVERY_REPORT_RESENDS: 2 }, clock: systemClock, log: () => {} };
+    const deps = {
+      ledger: h.ledger,
+      events: { send: async () => {}, later: async () => {} },
+      settings: { DELIVERY_REPORT_RESENDS: 2 },
+      clock: systemClock,
+      log: () => {},
+    };
     await deliver('p1', items('p1', addresses(2)), h.options());
     const messageId = fake.deliveries[0]!.operationId;
-    const report = deliveryReportEvent({ sender: 'DoNotReply@contoso.example', recipient: 'admin0@contoso.example', messageId, status: 'Delivered', at: new Date() });
+    const report = deliveryReportEvent({
+      sender: 'DoNotReply@contoso.example',
+      recipient: 'admin0@contoso.example',
+      messageId,
+      status: 'Delivered',
+      at: new Date(),
+    });
 
     const text = decodeMessage(reportQueueMessage(report))!;
     expect(await recordDeliveryReport(text, deps)).toMatchObject({ kind: 'done', recorded: 1 });
@@ -33,7 +45,9 @@ describe('delivery reports from the queue', () => {
     const noRecipient = await recordDeliveryReport({ ...report, data: { ...report.data, recipient: undefined } }, deps);
     expect(noRecipient.kind === 'invalid' && noRecipient.error.issues.map((i) => i.path)).toEqual(['data.recipient']);
     expect(await recordDeliveryReport({ ...report, eventType: 'Microsoft.Communication.SMSReceived' }, deps)).toMatchObject({ ignored: 1 });
-    expect(await recordDeliveryReport({ ...report, data: { ...report.data, messageId: '00000000-0000-5000-8000-000000000000' } }, deps)).toMatchObject({ ignored: 1, recorded: 0 });
+    expect(
+      await recordDeliveryReport({ ...report, data: { ...report.data, messageId: '00000000-0000-5000-8000-000000000000' } }, deps),
+    ).toMatchObject({ ignored: 1, recorded: 0 });
 
     const outcomes = await h.ledger.outcomes('p1');
     expect(outcomes.map((o) => o.deliveryStatus ?? 'none').sort()).toEqual(['Delivered', 'none']);
@@ -53,7 +67,14 @@ describe('delivery reports from the queue', () => {
     // Sixty messages that each keep a large event text (87 kB as UTF-8): more than one transaction may carry (4 MiB).
     const large = JSON.stringify({ id: 'b2', justification: 'あ'.repeat(29_000) });
     const many = Array.from({ length: 60 }, (_, i) => items('b2', [`m${i}@contoso.example`])[0]!);
-    await acceptance.claimFresh('b2', many.map((m) => ({ messageId: m.operationId, requests: [{ key: m.key, operationId: m.operationId, notification: m.notification }], eventText: large })));
+    await acceptance.claimFresh(
+      'b2',
+      many.map((m) => ({
+        messageId: m.operationId,
+        requests: [{ key: m.key, operationId: m.operationId, notification: m.notification }],
+        eventText: large,
+      })),
+    );
     for (const m of many) expect((await acceptance.findMessage(m.operationId))?.eventText).toBe(large);
 
     const older = '0f0e0d0c-0b0a-5908-8706-050403020100';

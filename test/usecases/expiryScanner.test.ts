@@ -86,7 +86,12 @@ describe('expiryScanner', () => {
       scope: { kind: 'directory', id: '/' },
       role: { id: GA },
       principal: { id: ALICE, type: 'user' },
-      assignment: { state: 'eligible', permanent: false, startDateTime: '2026-06-15T10:00:00.000Z', endDateTime: new Date(END).toISOString() },
+      assignment: {
+        state: 'eligible',
+        permanent: false,
+        startDateTime: '2026-06-15T10:00:00.000Z',
+        endDateTime: new Date(END).toISOString(),
+      },
     });
   });
 
@@ -106,10 +111,24 @@ describe('expiryScanner', () => {
   });
 
   it('covers Azure resource assignments from the same list', async () => {
-    const w = await world([assignment({ scope: { kind: 'azureResource', id: RG }, roleDefinitionId: READER, state: 'active', assignmentType: 'Assigned', principalType: 'group' })]);
+    const w = await world([
+      assignment({
+        scope: { kind: 'azureResource', id: RG },
+        roleDefinitionId: READER,
+        state: 'active',
+        assignmentType: 'Assigned',
+        principalType: 'group',
+      }),
+    ]);
     await w.scanAt(END - 10 * DAY);
     const [first] = await w.events();
-    expect(first).toMatchObject({ type: 'roleExpiringSoon', scope: { kind: 'azureResource', id: RG }, role: { id: READER }, principal: { type: 'group' }, assignment: { state: 'active', permanent: false } });
+    expect(first).toMatchObject({
+      type: 'roleExpiringSoon',
+      scope: { kind: 'azureResource', id: RG },
+      role: { id: READER },
+      principal: { type: 'group' },
+      assignment: { state: 'active', permanent: false },
+    });
   });
 
   it('covers PIM for Groups: a group scope with its access, no role', async () => {
@@ -117,7 +136,13 @@ describe('expiryScanner', () => {
     const w = await world([
       assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'member' }),
       assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'owner', state: 'active', assignmentType: 'Assigned' }),
-      assignment({ scope: { kind: 'group', id: group }, roleDefinitionId: 'owner', state: 'active', assignmentType: 'Activated', principalId: 'c0000000-0000-4000-8000-0000000000c2' }),
+      assignment({
+        scope: { kind: 'group', id: group },
+        roleDefinitionId: 'owner',
+        state: 'active',
+        assignmentType: 'Activated',
+        principalId: 'c0000000-0000-4000-8000-0000000000c2',
+      }),
     ]);
     expect(await w.scanAt(END - 10 * DAY)).toEqual(['expiring14d:roleExpiringSoon', 'expiring14d:roleExpiringSoon']);
     expect(await w.scanAt(END + DAY)).toEqual(['expired:roleExpired', 'expired:roleExpired']);
@@ -132,7 +157,11 @@ describe('expiryScanner', () => {
 
   it('says nothing about activations, permanent assignments, or assignments removed before their end', async () => {
     const removed = assignment({ principalId: 'c0000000-0000-4000-8000-0000000000c1' });
-    const w = await world([assignment({ state: 'active', assignmentType: 'Activated', endDateTime: new Date(END - 14 * DAY + HOUR).toISOString() }), assignment({ endDateTime: null }), removed]);
+    const w = await world([
+      assignment({ state: 'active', assignmentType: 'Activated', endDateTime: new Date(END - 14 * DAY + HOUR).toISOString() }),
+      assignment({ endDateTime: null }),
+      removed,
+    ]);
     expect(await w.scanAt(END - 13 * DAY)).toEqual(['expiring14d:roleExpiringSoon']);
     w.assignments.splice(w.assignments.indexOf(removed), 1);
     expect(await w.scanAt(END - 5 * DAY, END + DAY)).toEqual([]);
@@ -167,7 +196,21 @@ describe('expiryScanner', () => {
     // Dated when the reminder goes out, so "expires in N days" is the time really left.
     expect(events.map((e) => e.occurredAt)).toEqual([new Date(at).toISOString(), new Date(at).toISOString()]);
     const { notificationView } = await import('../../shared/render/notificationView.js');
-    const inDays = events.map((e) => notificationView({ notification: 'expiryReminder', event: e, tenantName: 'Contoso', roleName: 'Exchange Administrator', principalName: 'Alice', scopeName: 'Contoso', reason: '' }, 'https://portal.azure.com').inDays);
+    const inDays = events.map(
+      (e) =>
+        notificationView(
+          {
+            notification: 'expiryReminder',
+            event: e,
+            tenantName: 'Contoso',
+            roleName: 'Exchange Administrator',
+            principalName: 'Alice',
+            scopeName: 'Contoso',
+            reason: '',
+          },
+          'https://portal.azure.com',
+        ).inDays,
+    );
     expect(inDays).toEqual(['in 3 days', 'in 10 days']);
     // Next day: nothing new; the 1-day window: once, for the one that reaches it.
     expect(await w.scanAt(at + DAY)).toEqual([]);

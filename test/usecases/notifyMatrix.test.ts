@@ -27,12 +27,24 @@ const NOW = new Date('2026-11-23T06:00:00Z');
 const c = (local: string) => `${local}@contoso.com`;
 const PRA = ['megan.bowen', 'patti.fernandez', 'lee.gu', 'lynne.robbins', 'pradeep.gupta'].map(c);
 const SA = ['alex.wilber', 'omar.haddad', 'diego.siciliani', 'j.sherman', 'grady.archie', 'emily.braun'].map(c);
-const GA = ['megan.bowen', 'isaiah.langer', 'nestor.wilke', 'tomas.garcia'].map(c).concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
+const GA = ['megan.bowen', 'isaiah.langer', 'nestor.wilke', 'tomas.garcia']
+  .map(c)
+  .concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
 const ADMINS = [...new Set([...PRA, ...SA, ...GA])];
 const PROD_SUB_ADMINS = ['miriam.graham', 'raul.razo', 'allan.deyoung', 'gerhart.moller', 'lee.gu'].map(c);
-const RG_PROD_DATA_ADMINS = ['allan.deyoung', 'gerhart.moller', 'lee.gu', 'lidia.holloway', 'miriam.graham', 'pradeep.gupta', 'raul.razo'].map(c);
+const RG_PROD_DATA_ADMINS = [
+  'allan.deyoung',
+  'gerhart.moller',
+  'lee.gu',
+  'lidia.holloway',
+  'miriam.graham',
+  'pradeep.gupta',
+  'raul.razo',
+].map(c);
 /** Active holders of PRA or GA: the default approvers of a directory role. */
-const ACTIVE_PRA_GA = ['megan.bowen', 'isaiah.langer', 'patti.fernandez'].map(c).concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
+const ACTIVE_PRA_GA = ['megan.bowen', 'isaiah.langer', 'patti.fernandez']
+  .map(c)
+  .concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
 const but = (list: string[], ...out: string[]) => list.filter((a) => !out.map(c).includes(a));
 /**
  * Who holds what changes during W47, and each event is decided as of its occurredAt: Isaiah
@@ -47,8 +59,12 @@ let events: Map<string, PimEvent>;
 let directory: SnapshotDirectory;
 
 beforeAll(async () => {
-  events = new Map(parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => [e.event.id, e.event]));
-  directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { clock: { now: () => NOW } });
+  events = new Map(
+    parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => [e.event.id, e.event]),
+  );
+  directory = new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, {
+    clock: { now: () => NOW },
+  });
 });
 
 async function run(eventId: string | PimEvent, env: Record<string, string> = {}) {
@@ -109,7 +125,10 @@ describe('directory roles on the sample tenant', () => {
   });
 
   it('activation completed: admins get the alert, the requester the notice', async () => {
-    expect((await run('evt-0005')).byAddress).toEqual({ ...all(ADMINS_BEFORE_NOV_22, 'activationAlert'), [c('christie.cline')]: 'activationNotice' });
+    expect((await run('evt-0005')).byAddress).toEqual({
+      ...all(ADMINS_BEFORE_NOV_22, 'activationAlert'),
+      [c('christie.cline')]: 'activationNotice',
+    });
   });
 
   it('activation completed with the activation alert off (level None): only the requester', async () => {
@@ -118,7 +137,10 @@ describe('directory roles on the sample tenant', () => {
 
   it('an admin who activates gets the email written for them, not the admin alert about themselves', async () => {
     const { byAddress } = await run('evt-0018');
-    expect(byAddress).toEqual({ ...all(but(ADMINS_BEFORE_NOV_22, 'isaiah.langer'), 'activationAlert'), [c('isaiah.langer')]: 'activationNotice' });
+    expect(byAddress).toEqual({
+      ...all(but(ADMINS_BEFORE_NOV_22, 'isaiah.langer'), 'activationAlert'),
+      [c('isaiah.langer')]: 'activationNotice',
+    });
   });
 
   it('Critical level on the eligible-assignment alert drops it; the assignee still hears', async () => {
@@ -130,7 +152,10 @@ describe('directory roles on the sample tenant', () => {
   });
 
   it('made permanent: admins and the assignee', async () => {
-    expect((await run('evt-0017')).byAddress).toEqual({ ...all(ADMINS_BEFORE_NOV_22, 'assignmentAlert'), [c('lukas.schmidt')]: 'assignmentNotice' });
+    expect((await run('evt-0017')).byAddress).toEqual({
+      ...all(ADMINS_BEFORE_NOV_22, 'assignmentAlert'),
+      [c('lukas.schmidt')]: 'assignmentNotice',
+    });
   });
 
   it('assigned outside PIM: the admins get the alert; a principal unknown to the directory gets nothing', async () => {
@@ -141,7 +166,10 @@ describe('directory roles on the sample tenant', () => {
 
   it('expired: only the assignee; extended by an admin: the assignee and the other admins who can extend', async () => {
     expect((await run('evt-0012')).byAddress).toEqual({ [c('cameron.white')]: 'expiredNotice' });
-    expect((await run('evt-0024')).byAddress).toEqual({ [c('alex.wilber')]: 'extendedNotice', ...all(but([...new Set([...PRA, ...GA])], 'megan.bowen', 'tomas.garcia'), 'extendedAlert') });
+    expect((await run('evt-0024')).byAddress).toEqual({
+      [c('alex.wilber')]: 'extendedNotice',
+      ...all(but([...new Set([...PRA, ...GA])], 'megan.bowen', 'tomas.garcia'), 'extendedAlert'),
+    });
   });
 });
 
@@ -149,8 +177,13 @@ describe('Azure resource roles on the sample tenant', () => {
   it('the seed example: Owners and UAAs of the subscription (active, eligible, via group) and the assignee', async () => {
     const { byAddress, sender } = await run('evt-0013');
     // Miriam Graham made the assignment: she is not told about her own action.
-    expect(byAddress).toEqual({ ...all(but(PROD_SUB_ADMINS, 'miriam.graham'), 'assignmentAlert'), [c('alain.charon')]: 'assignmentNotice' });
-    expect(sender.sent.find((s) => s.notification === 'assignmentAlert')?.subject).toBe('PIM: Alain Charon was permanently assigned the Backup Reader role');
+    expect(byAddress).toEqual({
+      ...all(but(PROD_SUB_ADMINS, 'miriam.graham'), 'assignmentAlert'),
+      [c('alain.charon')]: 'assignmentNotice',
+    });
+    expect(sender.sent.find((s) => s.notification === 'assignmentAlert')?.subject).toBe(
+      'PIM: Alain Charon was permanently assigned the Backup Reader role',
+    );
   });
 
   it('pending approval: the explicit approvers are asked; the other admins of enclosing scopes are told; never the requester', async () => {
@@ -167,14 +200,22 @@ describe('Azure resource roles on the sample tenant', () => {
   it('expiring soon and eligible to extend: admins and the assignee', async () => {
     const soon = (await run('evt-0019')).byAddress;
     expect(soon[c('lidia.holloway')]).toBe('expiryReminder');
-    expect(Object.entries(soon).filter(([, n]) => n === 'expiryAlert').map(([a]) => a).sort()).toEqual(RG_PROD_DATA_ADMINS.filter((a) => a !== c('lidia.holloway')).sort());
+    expect(
+      Object.entries(soon)
+        .filter(([, n]) => n === 'expiryAlert')
+        .map(([a]) => a)
+        .sort(),
+    ).toEqual(RG_PROD_DATA_ADMINS.filter((a) => a !== c('lidia.holloway')).sort());
     const window = (await run('evt-0020')).byAddress;
     expect(window[c('lidia.holloway')]).toBe('extendWindowNotice');
   });
 
   it('renewed: the admins and the requester; canceled: the approvers and admins are told, not the requester', async () => {
     const renewed = (await run('evt-0025')).byAddress;
-    expect(renewed).toEqual({ ...all(['allan.deyoung', 'christie.cline', 'diego.siciliani', 'isaiah.langer'].map(c), 'renewalAlert'), [c('olivia.martin')]: 'renewedNotice' });
+    expect(renewed).toEqual({
+      ...all(['allan.deyoung', 'christie.cline', 'diego.siciliani', 'isaiah.langer'].map(c), 'renewalAlert'),
+      [c('olivia.martin')]: 'renewedNotice',
+    });
     const canceled = (await run('evt-0016')).byAddress;
     expect(Object.keys(canceled).sort()).toEqual([...RG_PROD_DATA_ADMINS.filter((a) => a !== c('raul.razo')), c('nina.hoffmann')].sort());
   });
@@ -185,12 +226,15 @@ describe('settings and delivery', () => {
     const other = { ...events.get('evt-0005')!, tenantId: '11111111-2222-4333-8444-555555555555' };
     const { outcome, sender } = await run(other);
     expect(outcome.kind).toBe('invalid');
-    if (outcome.kind === 'invalid') expect(outcome.error.message).toMatch(/^event evt-0005 is invalid: tenantId: is not the tenant this deployment serves/);
+    if (outcome.kind === 'invalid')
+      expect(outcome.error.message).toMatch(/^event evt-0005 is invalid: tenantId: is not the tenant this deployment serves/);
     expect(sender.sent).toHaveLength(0);
   });
 
   it('RECIPIENT_MODEL=microsoft-current narrows directory admins to active holders', async () => {
-    const active = ['megan.bowen', 'isaiah.langer', 'patti.fernandez', 'alex.wilber', 'omar.haddad'].map(c).concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
+    const active = ['megan.bowen', 'isaiah.langer', 'patti.fernandez', 'alex.wilber', 'omar.haddad']
+      .map(c)
+      .concat(['breakglass01@contoso.onmicrosoft.com', 'breakglass02@contoso.onmicrosoft.com']);
     // evt-0023 (2026-11-20 16:30): after Isaiah's, Patti's and Omar's activations began.
     expect(Object.keys((await run('evt-0023', { RECIPIENT_MODEL: 'microsoft-current' })).byAddress).sort()).toEqual(active.sort());
   });
@@ -226,7 +270,7 @@ describe('PIM for Groups on the sample tenant', () => {
     expect((await run('evt-0035')).byAddress).toEqual({ [c('megan.bowen')]: 'groupApprovalRequest' });
   });
 
-  it('an eligible owner assigned: the owner policy\'s None keeps the assignee\'s notice back', async () => {
+  it("an eligible owner assigned: the owner policy's None keeps the assignee's notice back", async () => {
     // Omar assigned it: nobody is told about their own action.
     expect((await run('evt-0034')).byAddress).toEqual({ [c('diego.siciliani')]: 'groupAssignmentAlert' });
   });

@@ -78,8 +78,12 @@ const typesOf = (events: { id: string; type: string }[]) => events.map((e) => e.
 
 describe('requestsCollector', () => {
   it('registers as a timer on %REQUESTS_SCHEDULE%, every 30 seconds by default, reminders at 4 and 23 hours', async () => {
-    const functions = (await loadFunctionApp([fromPackageRoot('functions/requestsCollector.ts')])).filter((f) => f.name === 'requestsCollector');
-    expect(describeFunctions(functions).map((f) => JSON.stringify(f))).toEqual(['{"name":"requestsCollector","trigger":"timer","schedule":"%REQUESTS_SCHEDULE%"}']);
+    const functions = (await loadFunctionApp([fromPackageRoot('functions/requestsCollector.ts')])).filter(
+      (f) => f.name === 'requestsCollector',
+    );
+    expect(describeFunctions(functions).map((f) => JSON.stringify(f))).toEqual([
+      '{"name":"requestsCollector","trigger":"timer","schedule":"%REQUESTS_SCHEDULE%"}',
+    ]);
     expect(loadSettings({})).toMatchObject({ REQUESTS_SCHEDULE: '*/30 * * * * *', APPROVAL_REMINDER_HOURS: [4, 23] });
     expect(loadSettings({ APPROVAL_REMINDER_HOURS: 'none' }).APPROVAL_REMINDER_HOURS).toEqual([]);
     expect(() => loadSettings({ APPROVAL_REMINDER_HOURS: '4;24' })).toThrow(/APPROVAL_REMINDER_HOURS: must be below 24/);
@@ -92,9 +96,27 @@ describe('requestsCollector', () => {
     const ids = [rid(), rid(), rid(), rid(), rid(), rid()];
     pim.add({ id: ids[0]!, kind: 'directory', createdDateTime: created, principalId: ALICE, roleDefinitionId: GA });
     pim.add({ id: ids[1]!, kind: 'directory', createdDateTime: created, principalId: ALICE, roleDefinitionId: GA, approvalId: null });
-    pim.add({ id: ids[2]!, kind: 'directory', schedule: 'eligibility', action: 'adminAssign', status: 'Provisioned', createdDateTime: created, principalId: ALICE, roleDefinitionId: GA, approvalId: null });
+    pim.add({
+      id: ids[2]!,
+      kind: 'directory',
+      schedule: 'eligibility',
+      action: 'adminAssign',
+      status: 'Provisioned',
+      createdDateTime: created,
+      principalId: ALICE,
+      roleDefinitionId: GA,
+      approvalId: null,
+    });
     pim.add({ id: ids[3]!, kind: 'azureResource', scope: RG, createdDateTime: created, principalId: ALICE, roleDefinitionId: READER });
-    pim.add({ id: ids[4]!, kind: 'azureResource', scope: RG, action: 'selfExtend', createdDateTime: created, principalId: ALICE, roleDefinitionId: READER });
+    pim.add({
+      id: ids[4]!,
+      kind: 'azureResource',
+      scope: RG,
+      action: 'selfExtend',
+      createdDateTime: created,
+      principalId: ALICE,
+      roleDefinitionId: READER,
+    });
     pim.add({ id: ids[5]!, kind: 'directory', createdDateTime: created, principalId: ALICE, roleDefinitionId: GA });
     // Made before the collector's first read window: never replayed as fresh emails.
     pim.add({ id: rid(), kind: 'directory', createdDateTime: w.at(-HOUR).toISOString(), principalId: ALICE, roleDefinitionId: GA });
@@ -114,8 +136,14 @@ describe('requestsCollector', () => {
         [`req:${ids[5]}:activationPendingApproval`, 'activationPendingApproval'],
       ].sort(),
     );
-    expect(events.find((e) => e.id.startsWith(`req:${ids[3]}`))).toMatchObject({ scope: { kind: 'azureResource', id: RG }, role: { id: READER }, principal: { id: ALICE, type: 'user' } });
-    expect(events.find((e) => e.id.startsWith(`req:${ids[2]}`))).toMatchObject({ assignment: { state: 'eligible', permanent: false, endDateTime: w.at(-MIN + 8 * HOUR).toISOString() } });
+    expect(events.find((e) => e.id.startsWith(`req:${ids[3]}`))).toMatchObject({
+      scope: { kind: 'azureResource', id: RG },
+      role: { id: READER },
+      principal: { id: ALICE, type: 'user' },
+    });
+    expect(events.find((e) => e.id.startsWith(`req:${ids[2]}`))).toMatchObject({
+      assignment: { state: 'eligible', permanent: false, endDateTime: w.at(-MIN + 8 * HOUR).toISOString() },
+    });
     // Retried once each after the 429, and pages of 2 followed by their next links.
     expect(graph.count(/roleAssignmentScheduleRequests/)).toBe(3);
     expect(arm.count(/roleAssignmentScheduleRequests/)).toBe(2);
@@ -145,21 +173,35 @@ describe('requestsCollector', () => {
     const denied = rid();
     const canceled = rid();
     const timedOut = rid();
-    for (const r of [denied, canceled]) pim.add({ id: r, kind: 'directory', createdDateTime: w.at(40_000).toISOString(), principalId: ALICE, roleDefinitionId: GA });
-    pim.add({ id: timedOut, kind: 'azureResource', scope: RG, createdDateTime: w.at(40_000).toISOString(), principalId: ALICE, roleDefinitionId: READER });
+    for (const r of [denied, canceled])
+      pim.add({ id: r, kind: 'directory', createdDateTime: w.at(40_000).toISOString(), principalId: ALICE, roleDefinitionId: GA });
+    pim.add({
+      id: timedOut,
+      kind: 'azureResource',
+      scope: RG,
+      createdDateTime: w.at(40_000).toISOString(),
+      principalId: ALICE,
+      roleDefinitionId: READER,
+    });
     pim.setStatus(denied, 'Denied', w.at(50_000).toISOString());
     pim.setStatus(canceled, 'Canceled', w.at(50_000).toISOString());
     pim.setStatus(timedOut, 'TimedOut', w.at(50_000).toISOString());
     w.clock.now = w.at(60_000);
     await collectRequestEvents(w.deps());
-    const later = (await w.events()).slice(3).map((e) => e.id).sort();
-    expect(later).toEqual([`req:${denied}:activationDenied`, `req:${canceled}:activationCanceled`, `req:${timedOut}:requestExpired`].sort());
+    const later = (await w.events())
+      .slice(3)
+      .map((e) => e.id)
+      .sort();
+    expect(later).toEqual(
+      [`req:${denied}:activationDenied`, `req:${canceled}:activationCanceled`, `req:${timedOut}:requestExpired`].sort(),
+    );
   });
 
   it('queues nothing twice after a crash between the enqueue and the cursor write', async () => {
     const t0 = new Date('2026-11-25T14:00:00Z');
     const w = await world(t0);
-    for (let i = 0; i < 3; i++) pim.add({ id: rid(), kind: 'directory', createdDateTime: w.at(-i * 10_000).toISOString(), principalId: ALICE, roleDefinitionId: GA });
+    for (let i = 0; i < 3; i++)
+      pim.add({ id: rid(), kind: 'directory', createdDateTime: w.at(-i * 10_000).toISOString(), principalId: ALICE, roleDefinitionId: GA });
     const crashing: CursorStore = { cursor: (name) => w.store.cursor(name), setCursor: () => Promise.reject(new Error('process killed')) };
     await expect(collectRequestEvents(w.deps({ cursors: crashing }))).rejects.toThrow('process killed');
     expect(await w.store.cursor('scheduleRequests')).toBeUndefined();
@@ -178,7 +220,14 @@ describe('requestsCollector', () => {
     const waiting = rid();
     const decided = rid();
     pim.add({ id: waiting, kind: 'directory', createdDateTime: t0.toISOString(), principalId: ALICE, roleDefinitionId: GA });
-    pim.add({ id: decided, kind: 'azureResource', scope: RG, createdDateTime: t0.toISOString(), principalId: ALICE, roleDefinitionId: READER });
+    pim.add({
+      id: decided,
+      kind: 'azureResource',
+      scope: RG,
+      createdDateTime: t0.toISOString(),
+      principalId: ALICE,
+      roleDefinitionId: READER,
+    });
     const runAt = async (ms: number) => {
       w.clock.now = w.at(ms);
       return collectRequestEvents(w.deps());
@@ -194,16 +243,27 @@ describe('requestsCollector', () => {
     let events = await w.events();
     const reminders = events.filter((e) => e.type === 'approvalReminder');
     expect(reminders.map((e) => e.id)).toEqual([`req:${waiting}:approvalReminder:1`]);
-    expect(reminders[0]).toMatchObject({ occurredAt: w.at(4 * HOUR).toISOString(), request: { id: waiting, createdDateTime: t0.toISOString() } });
+    expect(reminders[0]).toMatchObject({
+      occurredAt: w.at(4 * HOUR).toISOString(),
+      request: { id: waiting, createdDateTime: t0.toISOString() },
+    });
 
     await runAt(23 * HOUR + MIN);
     await runAt(24 * HOUR + MIN);
     await runAt(24 * HOUR + 2 * MIN);
     events = await w.events();
-    expect(events.filter((e) => e.id.startsWith(`req:${waiting}`)).map((e) => e.type)).toEqual(['activationPendingApproval', 'approvalReminder', 'approvalReminder', 'requestExpired']);
+    expect(events.filter((e) => e.id.startsWith(`req:${waiting}`)).map((e) => e.type)).toEqual([
+      'activationPendingApproval',
+      'approvalReminder',
+      'approvalReminder',
+      'requestExpired',
+    ]);
     expect(events.find((e) => e.type === 'requestExpired')).toMatchObject({ occurredAt: w.at(24 * HOUR).toISOString() });
     // The denied request had its decision and no reminder.
-    expect(events.filter((e) => e.id.startsWith(`req:${decided}`)).map((e) => e.type)).toEqual(['activationPendingApproval', 'activationDenied']);
+    expect(events.filter((e) => e.id.startsWith(`req:${decided}`)).map((e) => e.type)).toEqual([
+      'activationPendingApproval',
+      'activationDenied',
+    ]);
   });
 
   it('sends only the latest due reminder after an outage, and none when reminders are off', async () => {
@@ -235,7 +295,17 @@ describe('requestsCollector', () => {
     r.targetResources = r.targetResources!.map((t) => (t.type === 'Request' ? { ...t, id } : t));
     graph.audits.push(r, record('Add member to role outside of PIM (permanent)', w.at(-10_000)));
     await w.store.setCursor('directoryAudits', w.at(-60_000).toISOString());
-    const outcome = await collectAuditEvents({ source: w.audit, maxWindowMinutes: MAX_WINDOW_MINUTES, events: w.eventsQueue, cursors: w.store, emitted: w.store, tenantId: TENANT, overlapMinutes: 1, clock: { now: () => w.clock.now }, log: () => {} });
+    const outcome = await collectAuditEvents({
+      source: w.audit,
+      maxWindowMinutes: MAX_WINDOW_MINUTES,
+      events: w.eventsQueue,
+      cursors: w.store,
+      emitted: w.store,
+      tenantId: TENANT,
+      overlapMinutes: 1,
+      clock: { now: () => w.clock.now },
+      log: () => {},
+    });
     expect(outcome).toMatchObject({ read: 2, queued: 1, alreadyQueued: 1 });
     expect((await w.events()).map((e) => e.type).sort()).toEqual(['activationPendingApproval', 'roleAssignedOutsidePim']);
   });
@@ -243,11 +313,21 @@ describe('requestsCollector', () => {
   it('reads PIM for Groups requests: a pending group request becomes a group-scoped event with its access, no role', async () => {
     const t0 = new Date('2026-11-28T08:00:00Z');
     const w = await world(t0);
-    pim.add({ id: rid(), kind: 'group', scope: 'c0000000-0000-4000-8000-00000000000g'.replace('g', '1'), roleDefinitionId: 'member', createdDateTime: t0.toISOString(), principalId: ALICE });
+    pim.add({
+      id: rid(),
+      kind: 'group',
+      scope: 'c0000000-0000-4000-8000-00000000000g'.replace('g', '1'),
+      roleDefinitionId: 'member',
+      createdDateTime: t0.toISOString(),
+      principalId: ALICE,
+    });
     const outcome = await collectRequestEvents(w.deps());
     expect(outcome).toMatchObject({ read: 1, groups: 1, queued: 1 });
     const [event] = await w.events();
-    expect(event).toMatchObject({ type: 'activationPendingApproval', scope: { kind: 'group', id: 'c0000000-0000-4000-8000-000000000001', accessId: 'member' } });
+    expect(event).toMatchObject({
+      type: 'activationPendingApproval',
+      scope: { kind: 'group', id: 'c0000000-0000-4000-8000-000000000001', accessId: 'member' },
+    });
     expect(event).not.toHaveProperty('role');
     expect(graph.count(/privilegedAccess\/group\/assignmentScheduleRequests\?\$filter=createdDateTime ge /)).toBe(1);
     expect(graph.count(/privilegedAccess\/group\/eligibilityScheduleRequests/)).toBe(1);

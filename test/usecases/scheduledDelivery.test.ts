@@ -30,7 +30,9 @@ const W47 = parseIsoWeek('2026-W47');
 const ADMIN_COUNT = 16;
 
 async function sampleDirectory(): Promise<SnapshotDirectory> {
-  return new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, { clock: { now: () => NOW } });
+  return new SnapshotDirectory((await loadSnapshot(fromPackageRoot('samples/contoso-directory.json'))).snapshot, {
+    clock: { now: () => NOW },
+  });
 }
 
 describe('the digest and the held-back summary through the one delivery path', () => {
@@ -39,13 +41,22 @@ describe('the digest and the held-back summary through the one delivery path', (
     const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
     const h = await harness(fake);
     const directory = await sampleDirectory();
-    const activity = new TableActivityStore(TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }));
+    const activity = new TableActivityStore(
+      TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }),
+    );
     const events = parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => e.event);
     for (const e of events) await activity.record(e);
     const bounced = 'megan.bowen@contoso.com';
     fake.bounce(bounced, 'Bounced');
 
-    const outcome = await sendWeeklyDigest(W47, { directory, activity, transport: h.transport, ledger: h.ledger, settings: loadSettings({}), log: () => {} });
+    const outcome = await sendWeeklyDigest(W47, {
+      directory,
+      activity,
+      transport: h.transport,
+      ledger: h.ledger,
+      settings: loadSettings({}),
+      log: () => {},
+    });
     expect(outcome).toMatchObject({ kind: 'done', recipients: ADMIN_COUNT, sent: ADMIN_COUNT, alreadySent: 0, failed: 0 });
     expect(fake.deliveries, 'each admin their own message').toHaveLength(ADMIN_COUNT);
     expect(fake.deliveries.every((d) => d.message.recipients.to?.length === 1 && !d.message.recipients.bcc?.length)).toBe(true);
@@ -60,10 +71,22 @@ describe('the digest and the held-back summary through the one delivery path', (
     const byKey = new Map(outcomes.map((o) => [o.key, o.deliveryStatus]));
     expect(byKey.get(recipientKey(bounced))).toBe('Bounced');
     expect([...byKey.values()].filter((s) => s === 'Delivered')).toHaveLength(ADMIN_COUNT - 1);
-    expect(h.logs.some((l) => /^error: .*Bounced/.test(l)), 'the bounce is reported').toBe(true);
+    expect(
+      h.logs.some((l) => /^error: .*Bounced/.test(l)),
+      'the bounce is reported',
+    ).toBe(true);
 
     // A rerun of the week sends nobody anything.
-    expect(await sendWeeklyDigest(W47, { directory, activity, transport: h.transport, ledger: h.ledger, settings: loadSettings({}), log: () => {} })).toMatchObject({
+    expect(
+      await sendWeeklyDigest(W47, {
+        directory,
+        activity,
+        transport: h.transport,
+        ledger: h.ledger,
+        settings: loadSettings({}),
+        log: () => {},
+      }),
+    ).toMatchObject({
       sent: 0,
       alreadySent: ADMIN_COUNT,
     });
@@ -75,9 +98,18 @@ describe('the digest and the held-back summary through the one delivery path', (
     const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
     const h = await harness(fake);
     const directory = await sampleDirectory();
-    const activity = new TableActivityStore(TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }));
+    const activity = new TableActivityStore(
+      TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }),
+    );
     fake.failNextOperation('ServiceUnavailable');
-    await sendWeeklyDigest(W47, { directory, activity, transport: h.transport, ledger: h.ledger, settings: { ...loadSettings({}), EMAIL_SEND_CONCURRENCY: 1 }, log: () => {} });
+    await sendWeeklyDigest(W47, {
+      directory,
+      activity,
+      transport: h.transport,
+      ledger: h.ledger,
+      settings: { ...loadSettings({}), EMAIL_SEND_CONCURRENCY: 1 },
+      log: () => {},
+    });
     await fake.reportsSettled();
     for (const r of reports) await h.record(r);
     const outcomes = await h.ledger.outcomes(digestLedgerId((await directory.tenant()).id, W47));
@@ -95,12 +127,30 @@ describe('the digest and the held-back summary through the one delivery path', (
     const rateLimit = new MemoryRateLimit({ now: () => new Date(windowStart.getTime() + 30 * 60_000) });
     const address = 'lee.gu@contoso.com';
     for (const id of ['a', 'b', 'c']) {
-      const item = { eventId: id, notification: 'assignmentAlert', roleName: 'Global Administrator', principalName: 'Megan Bowen', scopeName: 'Contoso', occurredAt: '2026-12-01T06:20:00Z' };
-      await rateLimit.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], { limit: 1, windowMs: 3_600_000, seenBefore: false });
+      const item = {
+        eventId: id,
+        notification: 'assignmentAlert',
+        roleName: 'Global Administrator',
+        principalName: 'Megan Bowen',
+        scopeName: 'Contoso',
+        occurredAt: '2026-12-01T06:20:00Z',
+      };
+      await rateLimit.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], {
+        limit: 1,
+        windowMs: 3_600_000,
+        seenBefore: false,
+      });
     }
     const [due] = await rateLimit.dueSummaries(new Date(8.64e15));
     const after = new Date(windowStart.getTime() + 3_600_000 + CLOCK_GRACE_MS + 1);
-    const outcome = await sendHeldBackSummaries(after, { rateLimit, directory: await sampleDirectory(), transport: h.transport, ledger: h.ledger, settings: loadSettings({}), log: () => {} });
+    const outcome = await sendHeldBackSummaries(after, {
+      rateLimit,
+      directory: await sampleDirectory(),
+      transport: h.transport,
+      ledger: h.ledger,
+      settings: loadSettings({}),
+      log: () => {},
+    });
     expect(outcome).toMatchObject({ kind: 'done', windows: 1, sent: 1, listed: 2 });
     expect(fake.deliveredTo(address)).toBe(1);
     expect(fake.count('GET', '/emails/operations')).toBe(0);

@@ -61,7 +61,10 @@ describe('digest counts', () => {
       roleAssignmentsOutsidePim: 1,
     });
     expect(await countWeek(w.activity, snapshot.tenant.id, parseIsoWeek('2026-W48'))).toEqual({
-      usersActivated: 1, usersMadePermanent: 0, roleAssignmentsInPim: 1, roleAssignmentsOutsidePim: 0,
+      usersActivated: 1,
+      usersMadePermanent: 0,
+      roleAssignmentsInPim: 1,
+      roleAssignmentsOutsidePim: 0,
     });
   });
 
@@ -80,7 +83,10 @@ describe('digest counts', () => {
 
 describe('digest recipients', () => {
   it('PRA, SA and GA holders once each; extra recipients added; opted-out people left out', async () => {
-    const plan = await planDigest(W47, await world({ DIGEST_EXTRA_RECIPIENTS: 'secops@contoso.com', DIGEST_OPT_OUT: 'Megan.Bowen@contoso.com; nestor.wilke@contoso.com' }));
+    const plan = await planDigest(
+      W47,
+      await world({ DIGEST_EXTRA_RECIPIENTS: 'secops@contoso.com', DIGEST_OPT_OUT: 'Megan.Bowen@contoso.com; nestor.wilke@contoso.com' }),
+    );
     const to = plan.emails.map((e) => e.recipient.address.toLowerCase());
     expect(to).toHaveLength(ADMIN_COUNT - 2 + 1);
     expect(new Set(to).size).toBe(to.length);
@@ -99,7 +105,11 @@ describe('digest delivery', () => {
   it('a rerun sends nothing; the email shows the week and the numbers', async () => {
     const w = await world();
     const sender = new RecordingTransport();
-    expect(await sendWeeklyDigest(W47, { ...w, transport: sender })).toMatchObject({ recipients: ADMIN_COUNT, sent: ADMIN_COUNT, alreadySent: 0 });
+    expect(await sendWeeklyDigest(W47, { ...w, transport: sender })).toMatchObject({
+      recipients: ADMIN_COUNT,
+      sent: ADMIN_COUNT,
+      alreadySent: 0,
+    });
     expect(await sendWeeklyDigest(W47, { ...w, transport: sender })).toMatchObject({ sent: 0, alreadySent: ADMIN_COUNT });
     expect(sender.sent).toHaveLength(ADMIN_COUNT);
     expect(sender.sent[0]!.subject).toMatch(/^PIM: /);
@@ -109,7 +119,10 @@ describe('digest delivery', () => {
   it('two overlapping runs send each person the digest once', async () => {
     const w = await world();
     const sender = new RecordingTransport();
-    const results = await Promise.allSettled([sendWeeklyDigest(W47, { ...w, transport: sender }), sendWeeklyDigest(W47, { ...w, transport: sender })]);
+    const results = await Promise.allSettled([
+      sendWeeklyDigest(W47, { ...w, transport: sender }),
+      sendWeeklyDigest(W47, { ...w, transport: sender }),
+    ]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     const to = sender.sent.map((e) => e.to.address.toLowerCase());
     expect(new Set(to).size).toBe(to.length);

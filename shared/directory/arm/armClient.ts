@@ -7,7 +7,14 @@
  * (graph/graphClient.ts) to reach a local endpoint; fetchHttpClient.ts is that transport.
  */
 import type { TokenCredential } from '@azure/identity';
-import { bearerTokenAuthenticationPolicy, createPipelineFromOptions, createPipelineRequest, type HttpClient, type Pipeline, type PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  bearerTokenAuthenticationPolicy,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type FetchLike } from '../graph/graphClient.js';
 import { fetchHttpClient } from './fetchHttpClient.js';
 
@@ -98,6 +105,14 @@ function explain(response: PipelineResponse, path: string): ArmRequestError {
     advice = ': check AZURE_SUBSCRIPTION_IDS and the scope in the event';
   }
   const subscription = /\/subscriptions\/[^/?]+/i.exec(path.replace(/^https:\/\/[^/]+/, ''))?.[0];
-  const permission = response.status === 401 || response.status === 403 ? `Reader on ${subscription ?? 'the subscriptions in AZURE_SUBSCRIPTION_IDS'}` : undefined;
-  return new ArmRequestError(`${where} failed with ${response.status} ${code ?? ''}${advice}`.replace(/ +:/, ':'), response.status, code, permission);
+  const permission =
+    response.status === 401 || response.status === 403
+      ? `Reader on ${subscription ?? 'the subscriptions in AZURE_SUBSCRIPTION_IDS'}`
+      : undefined;
+  return new ArmRequestError(
+    `${where} failed with ${response.status} ${code ?? ''}${advice}`.replace(/ +:/, ':'),
+    response.status,
+    code,
+    permission,
+  );
 }

@@ -72,13 +72,17 @@ export class ArmReader {
 
   /** Active role assignments on the scope and every scope above it (atScope()). */
   async roleAssignmentsAtScope(scope: string): Promise<ArmRoleHolding[]> {
-    const items = await this.api.list<ArmResource<HoldingProperties>>(`${trim(scope)}/providers/Microsoft.Authorization/roleAssignments?api-version=${ROLE_ASSIGNMENTS_API}&$filter=${encodeURIComponent('atScope()')}`);
+    const items = await this.api.list<ArmResource<HoldingProperties>>(
+      `${trim(scope)}/providers/Microsoft.Authorization/roleAssignments?api-version=${ROLE_ASSIGNMENTS_API}&$filter=${encodeURIComponent('atScope()')}`,
+    );
     return items.map((i) => holding(i, 'active', scope));
   }
 
   /** Eligible assignments on the scope and every scope above it. */
   async eligibilitiesAtScope(scope: string): Promise<ArmRoleHolding[]> {
-    const items = await this.api.list<ArmResource<HoldingProperties>>(`${trim(scope)}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=${PIM_API}&$filter=${encodeURIComponent('atScope()')}`);
+    const items = await this.api.list<ArmResource<HoldingProperties>>(
+      `${trim(scope)}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=${PIM_API}&$filter=${encodeURIComponent('atScope()')}`,
+    );
     return items.map((i) => holding(i, 'eligible', scope));
   }
 
@@ -87,7 +91,9 @@ export class ArmReader {
    * roleAssignmentsAtScope, with their start and end dates and Assigned/Activated (the export needs them).
    */
   async activeSchedulesAtScope(scope: string): Promise<ArmRoleHolding[]> {
-    const items = await this.api.list<ArmResource<HoldingProperties>>(`${trim(scope)}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=${PIM_API}&$filter=${encodeURIComponent('atScope()')}`);
+    const items = await this.api.list<ArmResource<HoldingProperties>>(
+      `${trim(scope)}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=${PIM_API}&$filter=${encodeURIComponent('atScope()')}`,
+    );
     return items.map((i) => holding(i, 'active', scope));
   }
 
@@ -120,8 +126,12 @@ export class ArmReader {
   async schedulesInSubscription(subscriptionId: string): Promise<ArmRoleHolding[]> {
     const scope = `/subscriptions/${subscriptionId}`;
     const [active, eligible] = await Promise.all([
-      this.api.list<ArmResource<HoldingProperties>>(`${scope}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=${PIM_API}`),
-      this.api.list<ArmResource<HoldingProperties>>(`${scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=${PIM_API}`),
+      this.api.list<ArmResource<HoldingProperties>>(
+        `${scope}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=${PIM_API}`,
+      ),
+      this.api.list<ArmResource<HoldingProperties>>(
+        `${scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=${PIM_API}`,
+      ),
     ]);
     return [...active.map((i) => holding(i, 'active', scope)), ...eligible.map((i) => holding(i, 'eligible', scope))];
   }
@@ -140,7 +150,8 @@ export class ArmReader {
     for (const a of assignments) {
       const role = lastSegment(a.properties.roleDefinitionId);
       if (role && !out.has(role)) out.set(role, a.properties.policyId ?? '');
-      if (a.properties.policyId && Array.isArray(a.properties.effectiveRules)) this.listedRules.set(a.properties.policyId.toLowerCase(), armRulesToGraph(a.properties.effectiveRules));
+      if (a.properties.policyId && Array.isArray(a.properties.effectiveRules))
+        this.listedRules.set(a.properties.policyId.toLowerCase(), armRulesToGraph(a.properties.effectiveRules));
     }
     return out;
   }
@@ -179,7 +190,9 @@ export class ArmReader {
   }
 
   async subscription(subscriptionId: string): Promise<{ id: string; displayName: string }> {
-    const sub = await this.api.get<{ id: string; displayName?: string }>(`/subscriptions/${subscriptionId}?api-version=${SUBSCRIPTIONS_API}`);
+    const sub = await this.api.get<{ id: string; displayName?: string }>(
+      `/subscriptions/${subscriptionId}?api-version=${SUBSCRIPTIONS_API}`,
+    );
     return { id: sub.id, displayName: sub.displayName ?? subscriptionId };
   }
 
@@ -196,7 +209,9 @@ export class ArmReader {
   }
 
   async resourceGroups(subscriptionId: string): Promise<{ id: string; name: string }[]> {
-    const groups = await this.api.list<{ id: string; name: string }>(`/subscriptions/${subscriptionId}/resourcegroups?api-version=${RESOURCES_API}`);
+    const groups = await this.api.list<{ id: string; name: string }>(
+      `/subscriptions/${subscriptionId}/resourcegroups?api-version=${RESOURCES_API}`,
+    );
     return groups.map((g) => ({ id: g.id, name: g.name }));
   }
 }
@@ -207,7 +222,13 @@ function holding(item: ArmResource<HoldingProperties>, state: 'active' | 'eligib
   const assignmentType = p.assignmentType === 'Activated' ? 'Activated' : p.assignmentType === 'Assigned' ? 'Assigned' : undefined;
   const roleDefinitionId = lastSegment(p.roleDefinitionId);
   const expanded = p.expandedProperties?.roleDefinition;
-  const name = expanded && lastSegment(expanded.id ?? undefined) === roleDefinitionId && typeof expanded.displayName === 'string' && expanded.displayName.trim() ? expanded.displayName.trim() : undefined;
+  const name =
+    expanded &&
+    lastSegment(expanded.id ?? undefined) === roleDefinitionId &&
+    typeof expanded.displayName === 'string' &&
+    expanded.displayName.trim()
+      ? expanded.displayName.trim()
+      : undefined;
   return {
     id: item.id,
     scope: p.scope ?? requestedScope,
@@ -223,7 +244,13 @@ function holding(item: ArmResource<HoldingProperties>, state: 'active' | 'eligib
 }
 
 function lastSegment(id: string | undefined): string {
-  return String(id ?? '').split('/').filter(Boolean).pop()?.toLowerCase() ?? '';
+  return (
+    String(id ?? '')
+      .split('/')
+      .filter(Boolean)
+      .pop()
+      ?.toLowerCase() ?? ''
+  );
 }
 
 function trim(scope: string): string {

@@ -18,7 +18,8 @@ export function armRuleToGraph(rule: ArmPolicyRule): PolicyRule | undefined {
   const { ruleType, ...rest } = rule;
   const out: PolicyRule = { ...rest, id: rule.id };
   if (typeof ruleType === 'string') out['@odata.type'] = `#microsoft.graph.unified${ruleType}`;
-  if (rule['setting'] && typeof rule['setting'] === 'object') out['setting'] = convertApprovalSetting(rule['setting'] as Record<string, unknown>);
+  if (rule['setting'] && typeof rule['setting'] === 'object')
+    out['setting'] = convertApprovalSetting(rule['setting'] as Record<string, unknown>);
   return out;
 }
 

@@ -51,7 +51,11 @@ export class BatchLoader<V> {
     this.queued = new Map();
     const keys = [...batch.keys()];
     const shared = this.loadMany(keys);
-    for (const k of keys) this.inFlight.set(k, shared.then((m) => m.get(k)));
+    for (const k of keys)
+      this.inFlight.set(
+        k,
+        shared.then((m) => m.get(k)),
+      );
     // The in-flight promises above are only for later callers; waiters are settled below.
     for (const k of keys) this.inFlight.get(k)!.catch(() => undefined);
     try {

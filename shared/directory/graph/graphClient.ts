@@ -11,7 +11,18 @@
  * injectable `fetch`. Production passes nothing (global fetch, exactly what the client's own
  * HTTPMessageHandler does); tests pass a fetch that sends the same request to a local server.
  */
-import { Client, type Context, type Middleware, AuthenticationHandler, RetryHandler, RetryHandlerOptions, RedirectHandler, RedirectHandlerOptions, TelemetryHandler, GraphError } from '@microsoft/microsoft-graph-client';
+import {
+  Client,
+  type Context,
+  type Middleware,
+  AuthenticationHandler,
+  RetryHandler,
+  RetryHandlerOptions,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  TelemetryHandler,
+  GraphError,
+} from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { TokenCredential } from '@azure/identity';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,7 +70,10 @@ class FetchHandler implements Middleware {
   ) {}
   async execute(context: Context): Promise<void> {
     const init = (context.options ?? {}) as RequestInit;
-    context.response = await this.fetchImpl(context.request as string | Request, { ...init, signal: withTimeout(init.signal, this.timeoutMs) });
+    context.response = await this.fetchImpl(context.request as string | Request, {
+      ...init,
+      signal: withTimeout(init.signal, this.timeoutMs),
+    });
   }
 }
 
@@ -86,7 +100,10 @@ export class GraphApi {
   /** One GET; `path` is relative to /v1.0 or an absolute @odata.nextLink. `headers`: e.g. ConsistencyLevel for advanced queries. */
   async get<T>(path: string, headers?: Record<string, string>): Promise<T> {
     try {
-      return (await this.client.api(path).headers(headers ?? {}).get()) as T;
+      return (await this.client
+        .api(path)
+        .headers(headers ?? {})
+        .get()) as T;
     } catch (error) {
       throw explain(error, 'GET', path);
     }
@@ -116,9 +133,15 @@ export class GraphApi {
     for (let start = 0; start < paths.length; start += GRAPH_BATCH_LIMIT) {
       let pending = paths.slice(start, start + GRAPH_BATCH_LIMIT).map((path, i) => ({ index: start + i, path }));
       for (let attempt = 0; pending.length > 0; attempt++) {
-        const envelope: { responses?: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] } = await this.post('/$batch', {
-          requests: pending.map((p) => ({ id: String(p.index), method: 'GET', url: p.path.startsWith('/') ? p.path : `/${p.path}`, ...(headers ? { headers } : {}) })),
-        });
+        const envelope: { responses?: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] } =
+          await this.post('/$batch', {
+            requests: pending.map((p) => ({
+              id: String(p.index),
+              method: 'GET',
+              url: p.path.startsWith('/') ? p.path : `/${p.path}`,
+              ...(headers ? { headers } : {}),
+            })),
+          });
         const throttled: typeof pending = [];
         let waitSeconds = 0;
         for (const response of envelope.responses ?? []) {
@@ -132,7 +155,8 @@ export class GraphApi {
           }
         }
         for (const p of pending) {
-          if (!results[p.index] && !throttled.includes(p)) results[p.index] = { status: 0, body: { error: { code: 'MissingBatchResponse' } } };
+          if (!results[p.index] && !throttled.includes(p))
+            results[p.index] = { status: 0, body: { error: { code: 'MissingBatchResponse' } } };
         }
         pending = throttled;
         if (pending.length > 0) await sleep(waitSeconds * 1000);
@@ -173,7 +197,9 @@ export class GraphRequestError extends Error {
 
 /** The permission a refused call (401/403) lacks, for reporting it once per permission (permissions/missing.ts). */
 export function refusedPermission(status: number, path: string): string | undefined {
-  return status === 401 || status === 403 ? (graphPermissionFor(path) ?? `Microsoft Graph ${path.replace(/^https:\/\/[^/]+/, '').split('?')[0]}`) : undefined;
+  return status === 401 || status === 403
+    ? (graphPermissionFor(path) ?? `Microsoft Graph ${path.replace(/^https:\/\/[^/]+/, '').split('?')[0]}`)
+    : undefined;
 }
 
 function explain(error: unknown, method: string, path: string): unknown {
@@ -186,5 +212,10 @@ function explain(error: unknown, method: string, path: string): unknown {
   } else if (RETRYABLE.has(status)) {
     advice = ': Graph kept throttling after retries; lower the event rate or raise DIRECTORY_CACHE_TTL_SECONDS';
   }
-  return new GraphRequestError(`${where} failed with ${status} ${error.code ?? ''}${advice}`.trim(), status, error.code ?? undefined, refusedPermission(status, path));
+  return new GraphRequestError(
+    `${where} failed with ${status} ${error.code ?? ''}${advice}`.trim(),
+    status,
+    error.code ?? undefined,
+    refusedPermission(status, path),
+  );
 }

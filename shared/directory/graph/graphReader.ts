@@ -64,7 +64,10 @@ export class GraphReader {
 
   async roleDefinitions(): Promise<{ id: string; displayName: string; templateId?: string }[]> {
     const path = '/roleManagement/directory/roleDefinitions';
-    return this.withIds(await this.api.list<{ id: string; displayName: string; templateId?: string }>(`${path}?$select=id,displayName,templateId`), path);
+    return this.withIds(
+      await this.api.list<{ id: string; displayName: string; templateId?: string }>(`${path}?$select=id,displayName,templateId`),
+      path,
+    );
   }
 
   /** Active assignments (Assigned or Activated); all roles when no role is given. */
@@ -80,8 +83,15 @@ export class GraphReader {
   /** Schedule instances that name a principal and a role; any other is skipped with a warning. */
   private async instances(path: string, roleDefinitionId: string | undefined): Promise<ScheduleInstance[]> {
     const items = await this.api.list<ScheduleInstance>(`${path}${roleFilter(roleDefinitionId)}`);
-    const kept = items.filter((i) => typeof i?.principalId === 'string' && i.principalId !== '' && typeof i.roleDefinitionId === 'string' && i.roleDefinitionId !== '');
-    if (kept.length < items.length) this.log('warn', `Microsoft Graph ${path} returned ${items.length - kept.length} instance(s) without principalId or roleDefinitionId; skipped`);
+    const kept = items.filter(
+      (i) =>
+        typeof i?.principalId === 'string' && i.principalId !== '' && typeof i.roleDefinitionId === 'string' && i.roleDefinitionId !== '',
+    );
+    if (kept.length < items.length)
+      this.log(
+        'warn',
+        `Microsoft Graph ${path} returned ${items.length - kept.length} instance(s) without principalId or roleDefinitionId; skipped`,
+      );
     return kept;
   }
 
@@ -113,7 +123,10 @@ export class GraphReader {
     const out = new Map<string, { id: string; displayName?: string | null }>();
     ids.forEach((id, i) => {
       const result = results[i];
-      const sp = result?.status === 200 ? this.withIds([result.body as { id: string; displayName?: string | null }], '/servicePrincipals')[0] : undefined;
+      const sp =
+        result?.status === 200
+          ? this.withIds([result.body as { id: string; displayName?: string | null }], '/servicePrincipals')[0]
+          : undefined;
       if (sp) out.set(id, sp);
     });
     return out;
@@ -134,7 +147,9 @@ export class GraphReader {
 
   /** The users in each group, transitively; the first page of each through $batch, further pages by nextLink. Unknown groups have none. */
   async transitiveUsers(groupIds: readonly string[]): Promise<Map<string, GraphUser[]>> {
-    const paths = groupIds.map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$count=true&$select=${USER_SELECT}`);
+    const paths = groupIds.map(
+      (id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$count=true&$select=${USER_SELECT}`,
+    );
     const results = await this.batchList<GraphUser>(paths, ADVANCED_QUERY);
     const out = new Map<string, GraphUser[]>();
     groupIds.forEach((id, i) => {
@@ -183,13 +198,20 @@ export class GraphReader {
   }
 
   /** Objects of one collection by id: GUIDs through `id in (...)` filters, anything else one GET each; all in $batch. */
-  private async byIds<T extends { id: string }>(collection: 'users' | 'groups', select: string, ids: readonly string[]): Promise<Map<string, T>> {
+  private async byIds<T extends { id: string }>(
+    collection: 'users' | 'groups',
+    select: string,
+    ids: readonly string[],
+  ): Promise<Map<string, T>> {
     const unique = [...new Map(ids.map((id) => [id.toLowerCase(), id])).values()];
     const guids = unique.filter((id) => GUID.test(id));
     const others = unique.filter((id) => !GUID.test(id));
     const paths: string[] = [];
     for (let i = 0; i < guids.length; i += IN_LIMIT) {
-      const list = guids.slice(i, i + IN_LIMIT).map((id) => `'${odataString(id)}'`).join(',');
+      const list = guids
+        .slice(i, i + IN_LIMIT)
+        .map((id) => `'${odataString(id)}'`)
+        .join(',');
       paths.push(`/${collection}?$filter=id in (${list})&$select=${select}`);
     }
     paths.push(...others.map((id) => `/${collection}/${encodeURIComponent(id)}?$select=${select}`));
@@ -232,7 +254,8 @@ export class GraphReader {
   /** The items that have a string id; the others are skipped with one warning per list (an id-less object cannot be looked up or named). */
   private withIds<T extends { id: string }>(items: readonly T[], where: string): T[] {
     const kept = items.filter((item): item is T => typeof (item as { id?: unknown } | null)?.id === 'string' && item.id !== '');
-    if (kept.length < items.length) this.log('warn', `Microsoft Graph ${where} returned ${items.length - kept.length} object(s) without an id; skipped`);
+    if (kept.length < items.length)
+      this.log('warn', `Microsoft Graph ${where} returned ${items.length - kept.length} object(s) without an id; skipped`);
     return kept;
   }
 }
@@ -254,5 +277,10 @@ export function batchError(path: string, status: number, body: unknown): Error {
       : status === 429 || status === 503
         ? ': Graph kept throttling after retries; raise DIRECTORY_CACHE_TTL_SECONDS'
         : '';
-  return new GraphRequestError(`Microsoft Graph GET ${path} (in $batch) failed with ${status} ${code}${advice}`.replace(/ +:/, ':'), status, code || undefined, refusedPermission(status, path));
+  return new GraphRequestError(
+    `Microsoft Graph GET ${path} (in $batch) failed with ${status} ${code}${advice}`.replace(/ +:/, ':'),
+    status,
+    code || undefined,
+    refusedPermission(status, path),
+  );
 }

@@ -86,8 +86,19 @@ export function groupAssignmentType(value: string | null | undefined): 'Assigned
 /** The access instances as holdings (roleDefinitionId = the access), for mergeHolders. */
 export function groupHoldings(access: GroupAccess): Holding[] {
   return [
-    ...access.active.map((i) => ({ principalId: i.principalId, roleDefinitionId: i.accessId, state: 'active' as const, assignmentType: groupAssignmentType(i.assignmentType), endDateTime: i.endDateTime ?? null })),
-    ...access.eligible.map((i) => ({ principalId: i.principalId, roleDefinitionId: i.accessId, state: 'eligible' as const, endDateTime: i.endDateTime ?? null })),
+    ...access.active.map((i) => ({
+      principalId: i.principalId,
+      roleDefinitionId: i.accessId,
+      state: 'active' as const,
+      assignmentType: groupAssignmentType(i.assignmentType),
+      endDateTime: i.endDateTime ?? null,
+    })),
+    ...access.eligible.map((i) => ({
+      principalId: i.principalId,
+      roleDefinitionId: i.accessId,
+      state: 'eligible' as const,
+      endDateTime: i.endDateTime ?? null,
+    })),
   ];
 }
 
@@ -97,11 +108,20 @@ export function groupHoldings(access: GroupAccess): Holding[] {
  */
 export function permanentOwners(access: GroupAccess): RoleHolder[] {
   const owner = access.active.filter((i) => i.accessId === 'owner');
-  const activated = new Set(owner.filter((i) => groupAssignmentType(i.assignmentType) === 'Activated').map((i) => i.principalId.toLowerCase()));
+  const activated = new Set(
+    owner.filter((i) => groupAssignmentType(i.assignmentType) === 'Activated').map((i) => i.principalId.toLowerCase()),
+  );
   for (const i of owner) if (groupAssignmentType(i.assignmentType) === 'Assigned') activated.delete(i.principalId.toLowerCase());
   const seen = new Set<string>();
   return access.owners
     .filter((u) => !activated.has(u.id.toLowerCase()) && !seen.has(u.id.toLowerCase()) && seen.add(u.id.toLowerCase()))
-    .map((u) => ({ ...toPerson(u), state: 'active' as const, assignmentType: 'Assigned' as const, roleDefinitionId: 'owner', via: 'direct', endDateTime: null }))
+    .map((u) => ({
+      ...toPerson(u),
+      state: 'active' as const,
+      assignmentType: 'Assigned' as const,
+      roleDefinitionId: 'owner',
+      via: 'direct',
+      endDateTime: null,
+    }))
     .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
 }

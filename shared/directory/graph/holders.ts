@@ -30,7 +30,9 @@ export function mergeHolders(holdings: readonly Holding[], principals: ResolvedP
   for (const h of holdings) {
     const direct = principals.users.get(h.principalId.toLowerCase());
     const group = principals.groups.get(h.principalId.toLowerCase());
-    const candidates: { user: GraphUser; via: string }[] = direct ? [{ user: direct, via: 'direct' }] : (group?.users ?? []).map((user) => ({ user, via: group?.displayName ?? h.principalId }));
+    const candidates: { user: GraphUser; via: string }[] = direct
+      ? [{ user: direct, via: 'direct' }]
+      : (group?.users ?? []).map((user) => ({ user, via: group?.displayName ?? h.principalId }));
     for (const { user, via } of candidates) {
       const holder: RoleHolder = {
         ...toPerson(user),

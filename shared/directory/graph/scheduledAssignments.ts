@@ -23,7 +23,10 @@ function principalTypeIn(principals: ResolvedPrincipals): (id: string) => Schedu
 
 export function directoryAssignments(instances: DirectoryInstances, principals: ResolvedPrincipals): ScheduledAssignment[] {
   const kind = principalTypeIn(principals);
-  return [['active', instances.active], ['eligible', instances.eligible]].flatMap(([state, list]) =>
+  return [
+    ['active', instances.active],
+    ['eligible', instances.eligible],
+  ].flatMap(([state, list]) =>
     (list as ScheduleInstance[]).map((i): ScheduledAssignment => ({
       scope: { kind: 'directory', id: i.directoryScopeId },
       roleDefinitionId: i.roleDefinitionId,
@@ -40,18 +43,19 @@ export function directoryAssignments(instances: DirectoryInstances, principals: 
 /** One group's PIM for Groups schedules; the access (member/owner) stands where a role id would. */
 export function groupAssignments(groupId: string, access: GroupAccess, principals: ResolvedPrincipals): ScheduledAssignment[] {
   const kind = principalTypeIn(principals);
-  return [...access.active.map((i) => ({ i, state: 'active' as const })), ...access.eligible.map((i) => ({ i, state: 'eligible' as const }))].map(
-    ({ i, state }): ScheduledAssignment => ({
-      scope: { kind: 'group', id: groupId },
-      roleDefinitionId: i.accessId,
-      principalId: i.principalId,
-      principalType: kind(i.principalId),
-      state,
-      ...(state === 'active' ? { assignmentType: groupAssignmentType(i.assignmentType) } : {}),
-      startDateTime: i.startDateTime ?? null,
-      endDateTime: i.endDateTime ?? null,
-    }),
-  );
+  return [
+    ...access.active.map((i) => ({ i, state: 'active' as const })),
+    ...access.eligible.map((i) => ({ i, state: 'eligible' as const })),
+  ].map(({ i, state }): ScheduledAssignment => ({
+    scope: { kind: 'group', id: groupId },
+    roleDefinitionId: i.accessId,
+    principalId: i.principalId,
+    principalType: kind(i.principalId),
+    state,
+    ...(state === 'active' ? { assignmentType: groupAssignmentType(i.assignmentType) } : {}),
+    startDateTime: i.startDateTime ?? null,
+    endDateTime: i.endDateTime ?? null,
+  }));
 }
 
 export function azureAssignment(h: ArmRoleHolding): ScheduledAssignment {
@@ -68,14 +72,21 @@ export function topRoles(instances: DirectoryInstances, names: ReadonlyMap<strin
   const permanent = new Map<string, Set<string>>();
   const eligibleBy = new Map<string, Set<string>>();
   const add = (m: Map<string, Set<string>>, role: string, principal: string) => m.set(role, (m.get(role) ?? new Set()).add(principal));
-  for (const a of instances.active) if (a.assignmentType === 'Assigned' && !a.endDateTime) add(permanent, a.roleDefinitionId.toLowerCase(), a.principalId);
+  for (const a of instances.active)
+    if (a.assignmentType === 'Assigned' && !a.endDateTime) add(permanent, a.roleDefinitionId.toLowerCase(), a.principalId);
   for (const e of instances.eligible) add(eligibleBy, e.roleDefinitionId.toLowerCase(), e.principalId);
   const roles = new Set([...permanent.keys(), ...eligibleBy.keys()]);
   return [...roles]
     .map((roleDefinitionId) => {
       const p = permanent.get(roleDefinitionId)?.size ?? 0;
       const e = eligibleBy.get(roleDefinitionId)?.size ?? 0;
-      return { roleDefinitionId, displayName: names.get(roleDefinitionId) ?? ROLE_NAMES[roleDefinitionId] ?? roleDefinitionId, permanent: p, eligible: e, total: p + e };
+      return {
+        roleDefinitionId,
+        displayName: names.get(roleDefinitionId) ?? ROLE_NAMES[roleDefinitionId] ?? roleDefinitionId,
+        permanent: p,
+        eligible: e,
+        total: p + e,
+      };
     })
     .filter((r) => r.total > 0)
     .sort((a, b) => b.total - a.total || a.displayName.localeCompare(b.displayName))

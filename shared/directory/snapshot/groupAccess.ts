@@ -13,7 +13,6 @@ import type { SnapshotPrivilegedAccessGroup } from './groupAccessSchema.js';
 import type { PolicyRule, RoleHolder, ScheduledAssignment } from '../roleDirectory.js';
 import { holdersOf, inForce, toGrant, type Grant, type HolderLookup } from './grants.js';
 
-
 interface GroupEntry {
   groupId: string;
   grants: Grant[];
@@ -32,7 +31,11 @@ export class GroupAccessIndex {
   ) {
     for (const g of groupOwners) {
       const key = g.id.toLowerCase();
-      if (!this.owners.has(key)) this.owners.set(key, g.owners.map((o) => o.toLowerCase()));
+      if (!this.owners.has(key))
+        this.owners.set(
+          key,
+          g.owners.map((o) => o.toLowerCase()),
+        );
     }
     for (const e of entries) {
       const key = e.groupId.toLowerCase();
@@ -41,7 +44,8 @@ export class GroupAccessIndex {
       for (const a of e.assignments) {
         entry.grants.push(toGrant({ ...a, roleDefinitionId: a.accessId, assignmentType: a.assignmentType ?? undefined }));
       }
-      for (const p of e.roleManagementPolicies) if (!entry.policies.has(p.accessId)) entry.policies.set(p.accessId, p.rules as PolicyRule[]);
+      for (const p of e.roleManagementPolicies)
+        if (!entry.policies.has(p.accessId)) entry.policies.set(p.accessId, p.rules as PolicyRule[]);
     }
   }
 
@@ -51,15 +55,23 @@ export class GroupAccessIndex {
    */
   permanentOwners(groupId: string, now: number): RoleHolder[] {
     const key = groupId.toLowerCase();
-    const grants = (this.groups.get(key)?.grants ?? []).filter((g) => g.roleDefinitionId === 'owner' && g.state === 'active' && inForce(g, now));
+    const grants = (this.groups.get(key)?.grants ?? []).filter(
+      (g) => g.roleDefinitionId === 'owner' && g.state === 'active' && inForce(g, now),
+    );
     const activatedOnly = new Set(grants.filter((g) => g.assignmentType === 'Activated').map((g) => g.principalKey));
     for (const g of grants) if (g.assignmentType === 'Assigned') activatedOnly.delete(g.principalKey);
     const standing = [
-      ...(this.owners.get(key) ?? []).filter((o) => !activatedOnly.has(o)).map((o) => toGrant({ principalId: o, roleDefinitionId: 'owner', state: 'active', startDateTime: null, endDateTime: null })),
+      ...(this.owners.get(key) ?? [])
+        .filter((o) => !activatedOnly.has(o))
+        .map((o) => toGrant({ principalId: o, roleDefinitionId: 'owner', state: 'active', startDateTime: null, endDateTime: null })),
       ...grants.filter((g) => g.assignmentType === 'Assigned'),
     ];
     // Owners are users; a group or service principal listed as owner has nobody to email.
-    return holdersOf(standing.filter((g) => this.lookup.users.has(g.principalKey)), now, this.lookup);
+    return holdersOf(
+      standing.filter((g) => this.lookup.users.has(g.principalKey)),
+      now,
+      this.lookup,
+    );
   }
 
   accessHolders(groupId: string, accessId: 'member' | 'owner', now: number): RoleHolder[] {

@@ -2,7 +2,10 @@
 import { z } from 'zod';
 
 const guid = z.guid();
-const optionalDate = z.iso.datetime({ offset: true }).nullish().transform((v) => v ?? null);
+const optionalDate = z.iso
+  .datetime({ offset: true })
+  .nullish()
+  .transform((v) => v ?? null);
 export const accessIdSchema = z.enum(['member', 'owner']);
 /** Graph writes privilegedAccessGroupAssignmentType in lower case (`assigned`, `activated`). */
 const assignmentType = z
@@ -25,7 +28,9 @@ const groupAccessSchema = z.object({
 export const privilegedAccessGroupSchema = z.object({
   groupId: guid,
   assignments: z.array(groupAccessSchema).default([]),
-  roleManagementPolicies: z.array(z.object({ accessId: accessIdSchema, rules: z.array(z.looseObject({ id: z.string().min(1) })).default([]) })).default([]),
+  roleManagementPolicies: z
+    .array(z.object({ accessId: accessIdSchema, rules: z.array(z.looseObject({ id: z.string().min(1) })).default([]) }))
+    .default([]),
 });
 
 export type SnapshotPrivilegedAccessGroup = z.infer<typeof privilegedAccessGroupSchema>;

@@ -16,7 +16,11 @@ export class GroupIndex {
     for (const group of groups) {
       const key = group.id.toLowerCase();
       // The first entry wins for a duplicate id, as everywhere else in the snapshot.
-      if (!this.members.has(key)) this.members.set(key, group.members.map((m) => m.toLowerCase()));
+      if (!this.members.has(key))
+        this.members.set(
+          key,
+          group.members.map((m) => m.toLowerCase()),
+        );
     }
   }
 

@@ -49,7 +49,9 @@ export function referenceWarnings(snapshot: DirectorySnapshot): string[] {
   snapshot.roleAssignments.forEach((a, i) => {
     principalWarning(`roleAssignments[${i}].principalId`, a.principalId);
     if (!isAssignmentType(a.assignmentType)) {
-      warnings.push(`roleAssignments[${i}].assignmentType: "${a.assignmentType}" is neither Assigned nor Activated; the assignment is ignored`);
+      warnings.push(
+        `roleAssignments[${i}].assignmentType: "${a.assignmentType}" is neither Assigned nor Activated; the assignment is ignored`,
+      );
     }
   });
   snapshot.roleEligibilities.forEach((e, i) => principalWarning(`roleEligibilities[${i}].principalId`, e.principalId));
@@ -57,7 +59,8 @@ export function referenceWarnings(snapshot: DirectorySnapshot): string[] {
   const seenPolicies = new Set<string>();
   snapshot.roleManagementPolicies.forEach((policy, i) => {
     const key = policy.roleDefinitionId.toLowerCase();
-    if (seenPolicies.has(key)) warnings.push(`roleManagementPolicies[${i}]: second policy for role ${policy.roleDefinitionId}; the first is used`);
+    if (seenPolicies.has(key))
+      warnings.push(`roleManagementPolicies[${i}]: second policy for role ${policy.roleDefinitionId}; the first is used`);
     seenPolicies.add(key);
     approverWarnings(`roleManagementPolicies[${i}]`, policy.rules, users, groups, warnings);
   });

@@ -9,24 +9,27 @@ import { privilegedAccessGroupSchema } from './groupAccessSchema.js';
 const guid = z.guid();
 const dateTime = z.iso.datetime({ offset: true });
 const optionalDate = dateTime.nullish().transform((v) => v ?? null);
-const nullableString = z.string().nullish().transform((v) => v ?? null);
+const nullableString = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
 
 /**
  * ARM returns role definition ids as full resource ids
  * (`/subscriptions/…/providers/Microsoft.Authorization/roleDefinitions/<guid>`); the rest of
  * the app, like Graph, uses the bare GUID, so both spellings are accepted.
  */
-const roleDefinitionId = z.preprocess(
-  (v) => (typeof v === 'string' && v.includes('/') ? v.slice(v.lastIndexOf('/') + 1) : v),
-  guid,
-);
+const roleDefinitionId = z.preprocess((v) => (typeof v === 'string' && v.includes('/') ? v.slice(v.lastIndexOf('/') + 1) : v), guid);
 
 const userSchema = z.object({
   id: guid,
   displayName: z.string(),
   mail: nullableString,
   userPrincipalName: nullableString,
-  otherMails: z.array(z.string()).nullish().transform((v) => v ?? []),
+  otherMails: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
 });
 
 const groupSchema = z.object({
@@ -50,7 +53,10 @@ const roleAssignmentSchema = z.object({
   roleDefinitionId,
   directoryScopeId: z.string().startsWith('/', 'must start with "/"').default('/'),
   /** Graph also knows other values in theory; anything but Assigned/Activated is ignored with a warning. */
-  assignmentType: z.string().nullish().transform((v) => v ?? 'Assigned'),
+  assignmentType: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'Assigned'),
   startDateTime: optionalDate,
   endDateTime: optionalDate,
 });
@@ -72,7 +78,10 @@ const azureAssignmentSchema = z.object({
   principalId: guid,
   roleDefinitionId,
   state: z.enum(['active', 'eligible']),
-  assignmentType: z.enum(['Assigned', 'Activated']).nullish().transform((v) => v ?? null),
+  assignmentType: z
+    .enum(['Assigned', 'Activated'])
+    .nullish()
+    .transform((v) => v ?? null),
   startDateTime: optionalDate,
   endDateTime: optionalDate,
 });
@@ -81,7 +90,10 @@ const azureResourceSchema = z.object({
   id: z.string().startsWith('/', 'must be an ARM scope id such as /subscriptions/<guid>'),
   displayName: z.string().optional(),
   /** For a subscription or a management group: the management group directly above it (its Owners count below). */
-  parentId: z.string().startsWith('/', 'must be a management group id such as /providers/Microsoft.Management/managementGroups/<name>').optional(),
+  parentId: z
+    .string()
+    .startsWith('/', 'must be a management group id such as /providers/Microsoft.Management/managementGroups/<name>')
+    .optional(),
   roleDefinitions: z.array(roleDefinitionSchema).default([]),
   roleAssignments: z.array(azureAssignmentSchema).default([]),
   roleManagementPolicies: z.array(rolePolicySchema).default([]),

@@ -15,7 +15,10 @@ import { ROLE, simple, type TemplateSource } from './parts.js';
 export { ROLE, simple, type TemplateSource } from './parts.js';
 
 /** The role kinds' templates; PIM for Groups' are in groupNotifications.ts, the requests source's in requests.ts. */
-export const NOTIFICATION_TEMPLATES: Record<Exclude<NotificationKind, 'weeklyDigest' | GroupNotificationKind | RequestTemplateKind>, TemplateSource> = {
+export const NOTIFICATION_TEMPLATES: Record<
+  Exclude<NotificationKind, 'weeklyDigest' | GroupNotificationKind | RequestTemplateKind>,
+  TemplateSource
+> = {
   approvalRequest: simple(
     'PIM: {{principalName}} requests approval to activate the {{roleName}} role',
     `{{principalName}} asked to activate ${ROLE} and you are an approver. Review the request and approve or deny it; the first approver to respond decides, and the request expires after 24 hours.`,

@@ -15,4 +15,3 @@ export function simple(subject: string, body: string): TemplateSource {
 }
 
 export const ROLE = 'the {{roleName}} role{{#if isAzureResource}} on {{scopeName}}{{/if}}';
-

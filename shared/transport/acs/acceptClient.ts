@@ -49,11 +49,15 @@ export class AcceptClient {
     if (response.status === 202) return;
     const code = errorCode(response.bodyAsText);
     if (response.status === 400 || response.status === 413 || response.status === 422) {
-      throw new PermanentSendError(`ACS rejected the email request for operation ${operationId} (${response.status} ${code}); sending it again would fail the same way`);
+      throw new PermanentSendError(
+        `ACS rejected the email request for operation ${operationId} (${response.status} ${code}); sending it again would fail the same way`,
+      );
     }
     throw new Error(
       `ACS answered ${response.status} (${code}) to the send of operation ${operationId}` +
-        (response.status === 401 || response.status === 403 ? '; check the access key or the managed identity\'s role on the ACS resource' : '; the retry asks ACS for its status first'),
+        (response.status === 401 || response.status === 403
+          ? "; check the access key or the managed identity's role on the ACS resource"
+          : '; the retry asks ACS for its status first'),
     );
   }
 }

@@ -40,7 +40,10 @@ export interface StatusClientOptions extends PipelineOptions {
 }
 
 /** A pipeline signed like the SDK's (HMAC or bearer token), with the app's pacer when given. */
-export function signedPipeline(credential: KeyCredential | TokenCredential, options: StatusClientOptions): { pipeline: Pipeline; httpClient: HttpClient } {
+export function signedPipeline(
+  credential: KeyCredential | TokenCredential,
+  options: StatusClientOptions,
+): { pipeline: Pipeline; httpClient: HttpClient } {
   const pipeline = createPipelineFromOptions(options);
   pipeline.addPolicy(createCommunicationAuthPolicy(credential));
   if (options.pacer) pipeline.addPolicy(options.pacer.policy({ budgetMs: 0, refuse429: true }), { afterPhase: 'Retry' });
@@ -85,7 +88,9 @@ export class OperationStatusClient {
       const retryAfter = Number(response.headers.get('retry-after'));
       throw new AcsRequestError(
         `ACS status request for operation ${operationId} answered ${response.status} (${errorCode(response.bodyAsText)})` +
-          (response.status === 401 || response.status === 403 ? '; check the access key or the managed identity\'s role on the ACS resource' : ''),
+          (response.status === 401 || response.status === 403
+            ? "; check the access key or the managed identity's role on the ACS resource"
+            : ''),
         response.status,
         Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
       );

@@ -57,9 +57,11 @@ export class SendPacer {
         if (response.status === 429) {
           const seconds = Number(response.headers.get('retry-after'));
           const header = response.headers.get('retry-after');
-          const ms = header !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.max(MIN_PAUSE_MS, seconds * 1000) : DEFAULT_PAUSE_MS;
+          const ms =
+            header !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.max(MIN_PAUSE_MS, seconds * 1000) : DEFAULT_PAUSE_MS;
           this.pause(ms);
-          if (options.refuse429) throw new QuotaExceededError(`ACS throttled ${request.method} (429); retry after ${Math.ceil(ms / 1000)} s`, ms);
+          if (options.refuse429)
+            throw new QuotaExceededError(`ACS throttled ${request.method} (429); retry after ${Math.ceil(ms / 1000)} s`, ms);
         }
         return response;
       },

@@ -18,7 +18,9 @@ afterEach(async () => {
 
 test('the exported sample tenant drives simulate like the original snapshot', async () => {
   const sample = JSON.parse(await readFile(fromPackageRoot('samples/contoso-directory.json'), 'utf8'));
-  const subscriptions: string[] = sample.azureResources.map((r: { id: string }) => r.id.split('/')[2]).filter((v: string, i: number, a: string[]) => a.indexOf(v) === i);
+  const subscriptions: string[] = sample.azureResources
+    .map((r: { id: string }) => r.id.split('/')[2])
+    .filter((v: string, i: number, a: string[]) => a.indexOf(v) === i);
   if (subscriptions.length === 0) subscriptions.push(SUB);
   h = await startHarness(sample, { server: sampleWorld, env: { AZURE_SUBSCRIPTION_IDS: subscriptions.join(';') } });
   const dir = await mkdtemp(path.join(tmpdir(), 'export-'));
@@ -33,7 +35,14 @@ test('the exported sample tenant drives simulate like the original snapshot', as
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
     const status = await simulate(['--directory', snapshot, '--events', events]);
     spy.mockRestore();
-    return { status, emails: written.join('').trim().split('\n').map((l) => JSON.parse(l) as { eventId: string; to: string; notification: string }) };
+    return {
+      status,
+      emails: written
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { eventId: string; to: string; notification: string }),
+    };
   };
   // An export holds what is in force when it is taken (the local Graph's instant, SAMPLE_NOW):
   // the sample events, dated at that instant, must give the same emails from it as from the

@@ -48,7 +48,15 @@ describe('pim-notify --help', () => {
   });
 
   it('exits 2 for a stray argument, a flag without its value, an unknown command or top-level flag', async () => {
-    for (const argv of [['simulate', 'extra.jsonl'], ['simulate', '--directory'], ['send', 'a', 'b'], ['nonsense'], ['--bogus'], [], ['help', 'nonsense']]) {
+    for (const argv of [
+      ['simulate', 'extra.jsonl'],
+      ['simulate', '--directory'],
+      ['send', 'a', 'b'],
+      ['nonsense'],
+      ['--bogus'],
+      [],
+      ['help', 'nonsense'],
+    ]) {
       const r = await capture(() => main(argv));
       expect(r.status, argv.join(' ')).toBe(2);
       expect(r.stdout, argv.join(' ')).toBe('');

@@ -57,7 +57,10 @@ describe('pim-notify send', () => {
   it('puts every event on pim-events as base64 JSON', async () => {
     const r = await capture(() => send([fromPackageRoot('samples/events.jsonl')]));
     expect(r.status).toBe(0);
-    const lines = (await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).id);
+    const lines = (await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id);
     expect(((await drain(events)) as Array<{ id: string }>).map((e) => e.id).sort()).toEqual(lines.sort());
   });
 

@@ -26,19 +26,32 @@ describe('pim-notify simulate', () => {
     for (const line of jsonLines(r.stdout)) expect((line['reasons'] as unknown[]).length).toBeGreaterThan(0);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^simulated \d+ event\(s\), \d+ email\(s\); truncated: none; unnotified: /);
 
-    const lines = (await readFile(EVENTS, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(EVENTS, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const pimEnabled = lines.find((l) => l['type'] === 'pimEnabled')!;
     const completed = lines.find((l) => l['type'] === 'activationCompleted')!;
     // An Azure role nobody is named to approve: its Owners hear, but no approver can act.
-    const azurePending = { ...lines.find((l) => l['type'] === 'activationPendingApproval' && (l['scope'] as { kind: string }).kind === 'azureResource')!, id: 'no-approver', role: { id: 'a795c7a0-d4a2-40c1-ae25-d81f01202912' } };
+    const azurePending = {
+      ...lines.find((l) => l['type'] === 'activationPendingApproval' && (l['scope'] as { kind: string }).kind === 'azureResource')!,
+      id: 'no-approver',
+      role: { id: 'a795c7a0-d4a2-40c1-ae25-d81f01202912' },
+    };
     const file = await tmp('events.jsonl', [pimEnabled, completed, azurePending].map((l) => JSON.stringify(l)).join('\n'));
     vi.stubEnv('MAX_RECIPIENTS_PER_EVENT', '2');
     try {
       const capped = await capture(() => simulate(['--directory', SNAPSHOT, '--events', file]));
       expect(capped.status).toBe(0);
-      expect(capped.stderr).toMatch(new RegExp(`event ${pimEnabled['id']} \\(pimEnabled\\): warning: \\d+ of \\d+ recipients are over MAX_RECIPIENTS_PER_EVENT \\(2\\)`));
+      expect(capped.stderr).toMatch(
+        new RegExp(
+          `event ${pimEnabled['id']} \\(pimEnabled\\): warning: \\d+ of \\d+ recipients are over MAX_RECIPIENTS_PER_EVENT \\(2\\)`,
+        ),
+      );
       const summary = capped.stderr.trim().split('\n').at(-1)!;
-      expect(summary).toMatch(new RegExp(`truncated: .*${pimEnabled['id']} \\(\\d+ left out\\).*${completed['id']}.*; unnotified: no-approver$`));
+      expect(summary).toMatch(
+        new RegExp(`truncated: .*${pimEnabled['id']} \\(\\d+ left out\\).*${completed['id']}.*; unnotified: no-approver$`),
+      );
     } finally {
       vi.unstubAllEnvs();
     }

@@ -17,5 +17,10 @@ export async function capture(run: () => Promise<number>): Promise<{ status: num
 }
 
 export function jsonLines(text: string): Array<Record<string, unknown>> {
-  return text.trim() === '' ? [] : text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text.trim() === ''
+    ? []
+    : text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

@@ -24,9 +24,16 @@ const POLICY_GET = /\/providers\/Microsoft\.Authorization\/roleManagementPolicie
 /** What the export used to ask: one name per (scope, role named there), one GET per policy assignment of a wanted role. */
 function formerRequests(tenant: TenantData): { roleDefinitions: number; policies: number } {
   const resources = tenant.azureResources ?? [];
-  const held = new Set([ROLE.owner, ROLE.userAccessAdministrator, ...resources.flatMap((r) => r.roleAssignments.map((a) => a.roleDefinitionId))]);
+  const held = new Set([
+    ROLE.owner,
+    ROLE.userAccessAdministrator,
+    ...resources.flatMap((r) => r.roleAssignments.map((a) => a.roleDefinitionId)),
+  ]);
   return {
-    roleDefinitions: resources.reduce((n, r) => n + new Set([ROLE.owner, ROLE.userAccessAdministrator, ...r.roleAssignments.map((a) => a.roleDefinitionId)]).size, 0),
+    roleDefinitions: resources.reduce(
+      (n, r) => n + new Set([ROLE.owner, ROLE.userAccessAdministrator, ...r.roleAssignments.map((a) => a.roleDefinitionId)]).size,
+      0,
+    ),
     policies: resources.reduce((n, r) => n + (r.roleManagementPolicies ?? []).filter((p) => held.has(p.roleDefinitionId)).length, 0),
   };
 }
@@ -42,16 +49,25 @@ test('no role-definition or policy GETs when the first answers name every role a
   expect(h.arm.count(POLICY_GET)).toBe(0);
   // The same names and rules as before, read from the lists.
   const sub = exported.azureResources.find((r) => r.id === `/subscriptions/${SUB}`);
-  expect(sub?.roleDefinitions).toEqual(expect.arrayContaining([{ id: ROLE.owner, displayName: 'Owner' }, { id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', displayName: 'Contributor' }]));
-  expect(sub?.roleManagementPolicies?.find((p) => p.roleDefinitionId === ROLE.owner)?.rules).toEqual(tenant.azureResources?.[0]?.roleManagementPolicies?.[0]?.rules);
+  expect(sub?.roleDefinitions).toEqual(
+    expect.arrayContaining([
+      { id: ROLE.owner, displayName: 'Owner' },
+      { id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', displayName: 'Contributor' },
+    ]),
+  );
+  expect(sub?.roleManagementPolicies?.find((p) => p.roleDefinitionId === ROLE.owner)?.rules).toEqual(
+    tenant.azureResources?.[0]?.roleManagementPolicies?.[0]?.rules,
+  );
 });
 
 test('a role no instance names is asked for once per subscription, not once per scope', async () => {
   const tenant = sampleTenant();
   // Nobody holds User Access Administrator any more: no instance names it, yet every scope lists it.
-  for (const r of tenant.azureResources ?? []) r.roleAssignments = r.roleAssignments.filter((a) => a.roleDefinitionId !== ROLE.userAccessAdministrator);
+  for (const r of tenant.azureResources ?? [])
+    r.roleAssignments = r.roleAssignments.filter((a) => a.roleDefinitionId !== ROLE.userAccessAdministrator);
   h = await startHarness(tenant, { server: sampleWorld });
   const exported = (await exportDirectorySnapshot(h.directory, { subscriptionIds: [SUB] })) as Required<TenantData>;
   expect(h.arm.count(ROLE_DEFINITION_GET)).toBe(1);
-  for (const r of exported.azureResources) expect(r.roleDefinitions).toContainEqual({ id: ROLE.userAccessAdministrator, displayName: 'User Access Administrator' });
+  for (const r of exported.azureResources)
+    expect(r.roleDefinitions).toContainEqual({ id: ROLE.userAccessAdministrator, displayName: 'User Access Administrator' });
 });

@@ -34,8 +34,15 @@ let reader: GraphReader;
 beforeAll(async () => {
   graph = await new DocumentedGraph(sampleWorld).start();
   arm = await new DocumentedArm(sampleWorld).start();
-  const settings = loadSettings({ GRAPH_BASE_URL: 'https://graph.microsoft.com', ARM_BASE_URL: 'https://management.azure.com', AZURE_SUBSCRIPTION_IDS: D.subscription });
-  directory = await createGraphDirectory(settings, { credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }) });
+  const settings = loadSettings({
+    GRAPH_BASE_URL: 'https://graph.microsoft.com',
+    ARM_BASE_URL: 'https://management.azure.com',
+    AZURE_SUBSCRIPTION_IDS: D.subscription,
+  });
+  directory = await createGraphDirectory(settings, {
+    credential: fakeCredential(),
+    fetch: routedFetch({ 'https://graph.microsoft.com': graph, 'https://management.azure.com': arm }),
+  });
   reader = new GraphReader(directory.graph.api, (_level, message) => warnings.push(message));
 });
 afterAll(async () => {
@@ -46,7 +53,10 @@ test('Graph readers read the documented answers: organization, role definitions,
   expect(await reader.organization()).toEqual({ id: D.tenant, displayName: 'Contoso' });
   expect((await reader.roleDefinitions()).map((d) => d.templateId)).toEqual([ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator]);
   const active = await reader.activeInstances();
-  expect(active.map((i) => [i.principalId, i.assignmentType, i.endDateTime])).toEqual([[D.adele, 'Assigned', null], [D.servicePrincipal, 'Assigned', null]]);
+  expect(active.map((i) => [i.principalId, i.assignmentType, i.endDateTime])).toEqual([
+    [D.adele, 'Assigned', null],
+    [D.servicePrincipal, 'Assigned', null],
+  ]);
   expect((await reader.eligibleInstances()).map((i) => i.principalId)).toEqual([D.alex, D.group]);
   const rules = (await reader.directoryRolePolicies()).get(ROLE.globalAdministrator) ?? [];
   expect(rules.map((r) => r.id)).toContain('Approval_EndUser_Assignment');
@@ -79,7 +89,11 @@ test('the export over the documented answers: untyped members resolved by id, an
   arm.resetCounts();
   const exported = (await exportDirectorySnapshot(directory, { subscriptionIds: [D.subscription] })) as {
     groups: { id: string; members: string[] }[];
-    azureResources: { id: string; roleDefinitions: { id: string; displayName: string }[]; roleAssignments: { principalId: string; roleDefinitionId: string; state: string }[] }[];
+    azureResources: {
+      id: string;
+      roleDefinitions: { id: string; displayName: string }[];
+      roleAssignments: { principalId: string; roleDefinitionId: string; state: string }[];
+    }[];
   };
   // Names only for the roles no instance names for its own id (b24988ac, UAA), once each; no policy GETs.
   expect(arm.count(/\/roleDefinitions\//i)).toBe(2);
@@ -92,7 +106,9 @@ test('the export over the documented answers: untyped members resolved by id, an
   const holders = (list: readonly RoleHolder[]) => list.map((h) => `${h.id} ${h.state} ${h.address} ${h.roleDefinitionId}`).sort();
   expect(people(await offline.groupMembers(D.group))).toEqual(people(await directory.groupMembers(D.group)));
   expect(people(await offline.groupMembers(D.group))).toEqual([`${D.joseph} JosephP@contoso.com`]);
-  expect(holders(await offline.directoryRoleHolders(ROLE.globalAdministrator))).toEqual(holders(await directory.directoryRoleHolders(ROLE.globalAdministrator)));
+  expect(holders(await offline.directoryRoleHolders(ROLE.globalAdministrator))).toEqual(
+    holders(await directory.directoryRoleHolders(ROLE.globalAdministrator)),
+  );
   expect(holders(await offline.azureScopeAdmins(SUB_SCOPE))).toEqual(holders(await directory.azureScopeAdmins(SUB_SCOPE)));
   const where = { kind: 'azureResource' as const, id: SUB_SCOPE };
   expect(await offline.rolePolicy(where, ROLE.owner)).toEqual(await directory.rolePolicy(where, ROLE.owner));
@@ -119,9 +135,23 @@ test('the audit source reads the documented directoryAudits: capitalised Type, t
   const mapped = records.map((r) => mapAuditRecord(r, D.tenant));
   expect(mapped.map((m) => m.kind)).toEqual(['event', 'event', 'event']);
   const events = mapped.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
-  expect(events[0]).toMatchObject({ type: 'activationCompleted', role: { id: ROLE.globalAdministrator, displayName: 'Global Administrator' }, principal: { id: D.alex, type: 'user' }, actor: { id: D.alex } });
-  expect(events[1]).toMatchObject({ type: 'roleAssigned', role: { id: ROLE.privilegedRoleAdministrator }, principal: { id: D.joseph }, assignment: { state: 'eligible', permanent: false, endDateTime: '2027-05-25T08:00:00.000Z' } });
-  expect(events[2]).toMatchObject({ type: 'roleRenewed', principal: { id: D.alex }, assignment: { endDateTime: '2027-11-25T07:00:00.000Z' } });
+  expect(events[0]).toMatchObject({
+    type: 'activationCompleted',
+    role: { id: ROLE.globalAdministrator, displayName: 'Global Administrator' },
+    principal: { id: D.alex, type: 'user' },
+    actor: { id: D.alex },
+  });
+  expect(events[1]).toMatchObject({
+    type: 'roleAssigned',
+    role: { id: ROLE.privilegedRoleAdministrator },
+    principal: { id: D.joseph },
+    assignment: { state: 'eligible', permanent: false, endDateTime: '2027-05-25T08:00:00.000Z' },
+  });
+  expect(events[2]).toMatchObject({
+    type: 'roleRenewed',
+    principal: { id: D.alex },
+    assignment: { endDateTime: '2027-11-25T07:00:00.000Z' },
+  });
 });
 
 test('schedule instances and role definitions without their ids are skipped with a warning', async () => {
@@ -129,12 +159,21 @@ test('schedule instances and role definitions without their ids are skipped with
   tenant.roleDefinitions.push({ id: ROLE.globalAdministrator, displayName: 'Global Administrator' });
   tenant.roleAssignments.push(
     { principalId: D.adele, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' },
-    { principalId: undefined as unknown as string, roleDefinitionId: ROLE.globalAdministrator, directoryScopeId: '/', assignmentType: 'Assigned' },
+    {
+      principalId: undefined as unknown as string,
+      roleDefinitionId: ROLE.globalAdministrator,
+      directoryScopeId: '/',
+      assignmentType: 'Assigned',
+    },
   );
   const local = await new FakeGraph(tenant, sampleWorld).start();
   try {
     const seen: string[] = [];
-    const api = new GraphApi({ baseUrl: 'https://graph.microsoft.com', credential: fakeCredential(), fetch: routedFetch({ 'https://graph.microsoft.com': local }) });
+    const api = new GraphApi({
+      baseUrl: 'https://graph.microsoft.com',
+      credential: fakeCredential(),
+      fetch: routedFetch({ 'https://graph.microsoft.com': local }),
+    });
     const localReader = new GraphReader(api, (_level, message) => seen.push(message));
     expect((await localReader.activeInstances()).map((i) => i.principalId)).toEqual([D.adele]);
     expect(seen).toEqual([expect.stringContaining('without principalId or roleDefinitionId')]);

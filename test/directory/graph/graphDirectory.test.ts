@@ -100,8 +100,16 @@ test('group members and a user by id', async () => {
 test('directory role policy in Graph shape reads as configured', async () => {
   h = await startHarness(sampleTenant(), { server: sampleWorld });
   const policy = await h.directory.rolePolicy({ kind: 'directory', id: '/' }, ROLE.globalAdministrator);
-  expect(notificationSetting(policy, 'Notification_Admin_EndUser_Assignment')).toMatchObject({ level: 'Critical', isDefaultRecipientsEnabled: false, notificationRecipients: ['secops@contoso.com'], configured: true });
-  expect(approvalSetting(policy).approvers).toEqual([{ kind: 'user', id: USERS.eli }, { kind: 'group', id: GROUPS.approvers }]);
+  expect(notificationSetting(policy, 'Notification_Admin_EndUser_Assignment')).toMatchObject({
+    level: 'Critical',
+    isDefaultRecipientsEnabled: false,
+    notificationRecipients: ['secops@contoso.com'],
+    configured: true,
+  });
+  expect(approvalSetting(policy).approvers).toEqual([
+    { kind: 'user', id: USERS.eli },
+    { kind: 'group', id: GROUPS.approvers },
+  ]);
   expect((await h.directory.rolePolicy({ kind: 'directory', id: '/' }, ROLE.securityAdministrator)).rules).toEqual([]);
 });
 
@@ -111,7 +119,11 @@ test('Azure scope admins: Owners and UAAs on the scope and enclosing scopes, gro
   const byId = new Map(admins.map((a) => [a.id, a]));
   expect([...byId.keys()].sort()).toEqual([USERS.chen, USERS.eli, USERS.fay].sort());
   expect(byId.get(USERS.fay)).toMatchObject({ state: 'active', via: 'Sub owners', roleDefinitionId: ROLE.owner });
-  expect(byId.get(USERS.eli)).toMatchObject({ state: 'eligible', roleDefinitionId: ROLE.userAccessAdministrator, endDateTime: '2027-06-01T00:00:00Z' });
+  expect(byId.get(USERS.eli)).toMatchObject({
+    state: 'eligible',
+    roleDefinitionId: ROLE.userAccessAdministrator,
+    endDateTime: '2027-06-01T00:00:00Z',
+  });
   // The subscription itself has only the group owner: the resource groups' admins do not count upwards.
   expect((await h.directory.azureScopeAdmins(`/subscriptions/${SUB}`)).map((a) => a.id)).toEqual([USERS.fay]);
   // One subscription-wide list of each kind answers the subscription and its resource groups.
@@ -124,7 +136,10 @@ test('Azure scope admins: Owners and UAAs on the scope and enclosing scopes, gro
 test('Azure role policy: ARM rule shape (ruleType, userType approvers) converted to Graph shape', async () => {
   h = await startHarness(sampleTenant(), { server: sampleWorld });
   const policy = await h.directory.rolePolicy({ kind: 'azureResource', id: `/subscriptions/${SUB}` }, ROLE.owner);
-  expect(policy.rules.map((r) => r['@odata.type'])).toEqual(['#microsoft.graph.unifiedRoleManagementPolicyNotificationRule', '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule']);
+  expect(policy.rules.map((r) => r['@odata.type'])).toEqual([
+    '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule',
+    '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule',
+  ]);
   expect(notificationSetting(policy, 'Notification_Admin_Admin_Eligibility').notificationRecipients).toEqual(['cloudops@contoso.com']);
   expect(approvalSetting(policy)).toMatchObject({ isApprovalRequired: true, approvers: [{ kind: 'group', id: GROUPS.owners }] });
   expect((await h.directory.rolePolicy({ kind: 'azureResource', id: RG }, ROLE.owner)).rules).toEqual([]);
@@ -136,7 +151,13 @@ test('top roles per cli.md: distinct principals, permanent = Assigned without en
   expect(await h.directory.topDirectoryRoles(5)).toEqual([
     // GA: Alain and Gus permanent (Eli's is an activation); approvers group and Eli eligible.
     { roleDefinitionId: ROLE.globalAdministrator, displayName: 'Global Administrator', permanent: 2, eligible: 2, total: 4 },
-    { roleDefinitionId: ROLE.privilegedRoleAdministrator, displayName: 'Privileged Role Administrator', permanent: 0, eligible: 1, total: 1 },
+    {
+      roleDefinitionId: ROLE.privilegedRoleAdministrator,
+      displayName: 'Privileged Role Administrator',
+      permanent: 0,
+      eligible: 1,
+      total: 1,
+    },
   ]);
   expect(await h.directory.roleDisplayName({ kind: 'directory', id: '/' }, ROLE.securityAdministrator)).toBe('Security Administrator');
 });
@@ -148,11 +169,19 @@ test('scheduled assignments across the directory and the configured subscription
   expect(all.find((a) => a.principalId === GROUPS.approvers)).toMatchObject({ principalType: 'group', state: 'eligible' });
   const azure = all.filter((a) => a.scope.kind === 'azureResource');
   expect(azure).toHaveLength(5);
-  expect(azure.find((a) => a.principalId === USERS.eli)).toMatchObject({ scope: { kind: 'azureResource', id: RG }, state: 'eligible', principalType: 'user', endDateTime: '2027-06-01T00:00:00Z' });
+  expect(azure.find((a) => a.principalId === USERS.eli)).toMatchObject({
+    scope: { kind: 'azureResource', id: RG },
+    state: 'eligible',
+    principalType: 'user',
+    endDateTime: '2027-06-01T00:00:00Z',
+  });
 });
 
 test('national cloud: GRAPH_BASE_URL and ARM_BASE_URL decide the hosts and the token audiences', async () => {
-  h = await startHarness(sampleTenant(), { server: sampleWorld, env: { GRAPH_BASE_URL: 'https://graph.microsoft.us', ARM_BASE_URL: 'https://management.usgovcloudapi.net' } });
+  h = await startHarness(sampleTenant(), {
+    server: sampleWorld,
+    env: { GRAPH_BASE_URL: 'https://graph.microsoft.us', ARM_BASE_URL: 'https://management.usgovcloudapi.net' },
+  });
   expect((await h.directory.directoryRoleHolders(ROLE.privilegedRoleAdministrator)).map((x) => x.id)).toEqual([USERS.bea]);
   expect(await h.directory.azureScopeAdmins(`/subscriptions/${SUB}`)).toHaveLength(1);
   expect(h.graph.count()).toBeGreaterThan(0);

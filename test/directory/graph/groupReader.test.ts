@@ -25,7 +25,11 @@ const GROUP_PATHS = /privilegedAccess\/group\/|\/owners\/|scopeType eq 'Group'/;
 
 test('a group costs one $batch of four requests, paged to the end, cached for a burst of events', async () => {
   h = await startHarness(groupTenant(), { server: { now: () => NOW, pageSize: 1 } });
-  const [owners, members] = await Promise.all([h.directory.groupOwners(SOC), h.directory.groupAccessHolders(SOC, 'member'), h.directory.rolePolicy({ kind: 'group', id: SOC }, 'owner')]);
+  const [owners, members] = await Promise.all([
+    h.directory.groupOwners(SOC),
+    h.directory.groupAccessHolders(SOC, 'member'),
+    h.directory.rolePolicy({ kind: 'group', id: SOC }, 'owner'),
+  ]);
   expect(owners.map((o) => o.id).sort()).toEqual([U.olga, U.pete].sort());
   expect(members).toHaveLength(2);
   // First pages inside one $batch...
@@ -37,7 +41,11 @@ test('a group costs one $batch of four requests, paged to the end, cached for a 
   expect(h.graph.count(/roleManagementPolicyAssignments/, false)).toBe(1);
 
   h.graph.resetCounts();
-  await Promise.all([h.directory.groupOwners(SOC), h.directory.groupAccessHolders(SOC, 'owner'), h.directory.rolePolicy({ kind: 'group', id: SOC }, 'member')]);
+  await Promise.all([
+    h.directory.groupOwners(SOC),
+    h.directory.groupAccessHolders(SOC, 'owner'),
+    h.directory.rolePolicy({ kind: 'group', id: SOC }, 'member'),
+  ]);
   expect(h.graph.count(GROUP_PATHS)).toBe(0);
 });
 
@@ -65,12 +73,22 @@ test('export-directory → snapshot: the same group emails as the Graph director
   const exported = await exportDirectorySnapshot(h.directory, { subscriptionIds: [] });
   const { snapshot, warnings } = parseSnapshot(JSON.parse(JSON.stringify(exported)));
   expect(warnings).toEqual([]);
-  expect(snapshot.privilegedAccessGroups.map((g) => g.groupId).sort()).toEqual(groupTenant().privilegedAccessGroups!.map((g) => g.groupId).sort());
+  expect(snapshot.privilegedAccessGroups.map((g) => g.groupId).sort()).toEqual(
+    groupTenant()
+      .privilegedAccessGroups!.map((g) => g.groupId)
+      .sort(),
+  );
   const fromExport = new SnapshotDirectory(snapshot, { clock: { now: () => NOW } });
   const settings = loadSettings({});
   const events = [
     { id: 'x1', type: 'activationPendingApproval', scope: { kind: 'group', id: SOC, accessId: 'member' }, principal: { id: U.rosa } },
-    { id: 'x2', type: 'roleAssigned', scope: { kind: 'group', id: SOC, accessId: 'owner' }, principal: { id: U.tara }, assignment: { state: 'eligible', permanent: true } },
+    {
+      id: 'x2',
+      type: 'roleAssigned',
+      scope: { kind: 'group', id: SOC, accessId: 'owner' },
+      principal: { id: U.tara },
+      assignment: { state: 'eligible', permanent: true },
+    },
     { id: 'x3', type: 'activationCompleted', scope: { kind: 'group', id: SOC, accessId: 'member' }, principal: { id: U.sam } },
   ];
   const plan = async (d: RoleDirectory, input: Record<string, unknown>) => {

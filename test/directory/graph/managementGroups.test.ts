@@ -26,10 +26,24 @@ function tenantWithManagementGroups() {
   const resources = data.azureResources!;
   resources.find((r) => r.id === `/subscriptions/${SUB}`)!.parentId = PLATFORM;
   resources.push(
-    { id: PLATFORM, displayName: 'Platform', parentId: ROOT, roleAssignments: [{ principalId: USERS.gus, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null }] },
-    { id: ROOT, displayName: 'Tenant Root Group', roleAssignments: [{ principalId: USERS.alain, roleDefinitionId: ROLE.userAccessAdministrator, state: 'eligible', endDateTime: null }] },
+    {
+      id: PLATFORM,
+      displayName: 'Platform',
+      parentId: ROOT,
+      roleAssignments: [{ principalId: USERS.gus, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null }],
+    },
+    {
+      id: ROOT,
+      displayName: 'Tenant Root Group',
+      roleAssignments: [{ principalId: USERS.alain, roleDefinitionId: ROLE.userAccessAdministrator, state: 'eligible', endDateTime: null }],
+    },
     // Another branch of the hierarchy: not above this subscription.
-    { id: '/providers/Microsoft.Management/managementGroups/sandbox', displayName: 'Sandbox', parentId: ROOT, roleAssignments: [{ principalId: USERS.bea, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null }] },
+    {
+      id: '/providers/Microsoft.Management/managementGroups/sandbox',
+      displayName: 'Sandbox',
+      parentId: ROOT,
+      roleAssignments: [{ principalId: USERS.bea, roleDefinitionId: ROLE.owner, state: 'active', endDateTime: null }],
+    },
   );
   return data;
 }

@@ -46,9 +46,16 @@ test('and each event gets the people the offline directory gives for the same te
     const live = gathered.get(event.id)!;
     const expected = await gatherRecipientInputs(event, offline);
     expect(people(live.admins), event.id).toEqual(people(expected.admins));
-    expect(live.admins.map((a) => `${a.id} ${a.state} ${a.roleDefinitionId}`).sort(), event.id).toEqual(expected.admins.map((a) => `${a.id} ${a.state} ${a.roleDefinitionId}`).sort());
+    expect(live.admins.map((a) => `${a.id} ${a.state} ${a.roleDefinitionId}`).sort(), event.id).toEqual(
+      expected.admins.map((a) => `${a.id} ${a.state} ${a.roleDefinitionId}`).sort(),
+    );
     expect(people(live.principal), event.id).toEqual(people(expected.principal));
-    expect([live.principalName, live.actorName, live.roleName, live.tenantName], event.id).toEqual([expected.principalName, expected.actorName, expected.roleName, expected.tenantName]);
+    expect([live.principalName, live.actorName, live.roleName, live.tenantName], event.id).toEqual([
+      expected.principalName,
+      expected.actorName,
+      expected.roleName,
+      expected.tenantName,
+    ]);
     // ARM has no policy inheritance (a resource group without its own policy has the factory
     // defaults, see test/dev/export/exportSnapshot.test.ts) where the snapshot falls back to the subscription's.
     if (event.scope.kind === 'directory' || /^\/subscriptions\/[^/]+$/.test(event.scope.id)) {

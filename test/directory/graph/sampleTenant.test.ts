@@ -17,10 +17,15 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-test.each([ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator])('holders of %s match the offline directory', async (role) => {
-  const key = (x: { id: string; state: string; address: string | null }) => `${x.id}:${x.state}:${x.address}`;
-  expect((await h.directory.directoryRoleHolders(role)).map(key).sort()).toEqual((await offline.directoryRoleHolders(role)).map(key).sort());
-});
+test.each([ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator, ROLE.securityAdministrator])(
+  'holders of %s match the offline directory',
+  async (role) => {
+    const key = (x: { id: string; state: string; address: string | null }) => `${x.id}:${x.state}:${x.address}`;
+    expect((await h.directory.directoryRoleHolders(role)).map(key).sort()).toEqual(
+      (await offline.directoryRoleHolders(role)).map(key).sort(),
+    );
+  },
+);
 
 test('top roles match the offline directory', async () => {
   expect(await h.directory.topDirectoryRoles(5)).toEqual(await offline.topDirectoryRoles(5));

@@ -28,7 +28,13 @@ test('429 inside a $batch: only the throttled inner requests are sent again', as
 
   // Two groups asked at once share a $batch; only the throttled one is sent again.
   h.graph.resetCounts();
-  h.graph.inject({ match: new RegExp(`/groups/${GROUPS.owners}/transitiveMembers`), status: 429, retryAfterSeconds: 1, times: 1, inBatch: true });
+  h.graph.inject({
+    match: new RegExp(`/groups/${GROUPS.owners}/transitiveMembers`),
+    status: 429,
+    retryAfterSeconds: 1,
+    times: 1,
+    inBatch: true,
+  });
   const [owners, cycle] = await Promise.all([h.directory.groupMembers(GROUPS.owners), h.directory.groupMembers(GROUPS.cycle)]);
   expect(owners.map((m) => m.id)).toEqual([USERS.fay]);
   expect(cycle).toHaveLength(4);

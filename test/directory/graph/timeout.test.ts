@@ -25,12 +25,25 @@ const hanging = (input: string | URL | Request, init?: RequestInit) => {
 };
 
 test('a Graph request that never answers fails after the timeout instead of hanging the invocation', async () => {
-  const graph = new GraphApi({ baseUrl: 'https://graph.microsoft.com', credential: fakeCredential(), fetch: hanging, requestTimeoutMs: 200 });
+  const graph = new GraphApi({
+    baseUrl: 'https://graph.microsoft.com',
+    credential: fakeCredential(),
+    fetch: hanging,
+    requestTimeoutMs: 200,
+  });
   await expect(graph.get('/organization')).rejects.toThrow(/timeout|aborted/i);
   expect(requests).toBeGreaterThan(0);
 });
 
 test('an ARM request that never answers fails after the timeout', async () => {
-  const arm = new ArmApi({ baseUrl: 'https://management.azure.com', credential: fakeCredential(), fetch: hanging, requestTimeoutMs: 200, maxRetries: 0 });
-  await expect(arm.get('/subscriptions/x/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01')).rejects.toThrow(/timeout|aborted/i);
+  const arm = new ArmApi({
+    baseUrl: 'https://management.azure.com',
+    credential: fakeCredential(),
+    fetch: hanging,
+    requestTimeoutMs: 200,
+    maxRetries: 0,
+  });
+  await expect(arm.get('/subscriptions/x/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01')).rejects.toThrow(
+    /timeout|aborted/i,
+  );
 });

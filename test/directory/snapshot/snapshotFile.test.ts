@@ -8,7 +8,12 @@ import { ROLE } from '../../../shared/directory/roleDirectory.js';
 const id = (n: number): string => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
 const TENANT = { id: id(999), displayName: 'Fabrikam', pimEnabled: true };
 const user = (n: number, extra: Record<string, unknown> = {}) => ({
-  id: id(n), displayName: `User ${n}`, mail: `user${n}@fabrikam.com`, userPrincipalName: `user${n}@fabrikam.com`, otherMails: [], ...extra,
+  id: id(n),
+  displayName: `User ${n}`,
+  mail: `user${n}@fabrikam.com`,
+  userPrincipalName: `user${n}@fabrikam.com`,
+  otherMails: [],
+  ...extra,
 });
 
 function refusal(value: unknown): SnapshotError {
@@ -43,7 +48,9 @@ describe('snapshot validation', () => {
     const error = refusal({
       tenant: TENANT,
       users: [user(1)],
-      azureResources: [{ id: '/subscriptions/x', roleAssignments: [{ principalId: id(1), roleDefinitionId: ROLE.owner, state: 'sleeping' }] }],
+      azureResources: [
+        { id: '/subscriptions/x', roleAssignments: [{ principalId: id(1), roleDefinitionId: ROLE.owner, state: 'sleeping' }] },
+      ],
     });
     expect(error.path).toBe('azureResources[0].roleAssignments[0].state');
     expect(formatPath(['roleManagementPolicies', 0, 'rules', 2, '@odata.type'])).toBe('roleManagementPolicies[0].rules[2]["@odata.type"]');
@@ -52,16 +59,24 @@ describe('snapshot validation', () => {
   it('refuses missing required parts and wrong types as a whole', () => {
     expect(refusal({ users: [] }).path).toBe('tenant');
     expect(refusal({ tenant: { ...TENANT, pimEnabled: 'yes' }, users: [] }).path).toBe('tenant.pimEnabled');
-    expect(refusal({ tenant: TENANT, users: [user(1)], roleAssignments: [{ principalId: id(1), roleDefinitionId: ROLE.globalAdministrator, endDateTime: '2027-01-01' }] }).path)
-      .toBe('roleAssignments[0].endDateTime');
+    expect(
+      refusal({
+        tenant: TENANT,
+        users: [user(1)],
+        roleAssignments: [{ principalId: id(1), roleDefinitionId: ROLE.globalAdministrator, endDateTime: '2027-01-01' }],
+      }).path,
+    ).toBe('roleAssignments[0].endDateTime');
     expect(refusal([]).path).toBeUndefined();
   });
 
   it('accepts ARM role definition resource ids and keeps the GUID', () => {
     const armId = `/subscriptions/${id(50)}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.owner}`;
     const { snapshot } = parseSnapshot({
-      tenant: TENANT, users: [user(1)],
-      azureResources: [{ id: `/subscriptions/${id(50)}`, roleAssignments: [{ principalId: id(1), roleDefinitionId: armId, state: 'active' }] }],
+      tenant: TENANT,
+      users: [user(1)],
+      azureResources: [
+        { id: `/subscriptions/${id(50)}`, roleAssignments: [{ principalId: id(1), roleDefinitionId: armId, state: 'active' }] },
+      ],
     });
     expect(snapshot.azureResources[0]?.roleAssignments[0]?.roleDefinitionId).toBe(ROLE.owner);
   });
@@ -81,14 +96,30 @@ describe('snapshot warnings', () => {
         { principalId: id(1), roleDefinitionId: ROLE.globalAdministrator, assignmentType: 'Inherited' },
       ],
       roleEligibilities: [{ principalId: ghost, roleDefinitionId: ROLE.securityAdministrator }],
-      roleManagementPolicies: [{
-        roleDefinitionId: ROLE.globalAdministrator,
-        rules: [{ id: 'Approval_EndUser_Assignment', setting: { isApprovalRequired: true, approvalStages: [{ primaryApprovers: [
-          { '@odata.type': '#microsoft.graph.singleUser', userId: ghost },
-          { '@odata.type': '#microsoft.graph.groupMembers', groupId: id(11) },
-        ] }] } }],
-      }],
-      azureResources: [{ id: `/subscriptions/${id(50)}`, roleAssignments: [{ principalId: ghost, roleDefinitionId: ROLE.owner, state: 'eligible' }] }],
+      roleManagementPolicies: [
+        {
+          roleDefinitionId: ROLE.globalAdministrator,
+          rules: [
+            {
+              id: 'Approval_EndUser_Assignment',
+              setting: {
+                isApprovalRequired: true,
+                approvalStages: [
+                  {
+                    primaryApprovers: [
+                      { '@odata.type': '#microsoft.graph.singleUser', userId: ghost },
+                      { '@odata.type': '#microsoft.graph.groupMembers', groupId: id(11) },
+                    ],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+      azureResources: [
+        { id: `/subscriptions/${id(50)}`, roleAssignments: [{ principalId: ghost, roleDefinitionId: ROLE.owner, state: 'eligible' }] },
+      ],
     });
     expect(snapshot.users).toHaveLength(1);
     expect(warnings).toEqual([

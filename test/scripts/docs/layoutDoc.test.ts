@@ -37,9 +37,15 @@ describe('layoutMarkdown on a tree of its own', () => {
     root = await mkdtemp(path.join(tmpdir(), 'layout-'));
     await write('.gitignore', 'node_modules/\n/outbox/\n');
     // The one list of adapter patterns is the boundary checker's; a tree of one rule stands in for it.
-    await write('.dependency-cruiser.cjs', "module.exports = { forbidden: [{ name: 'pure-imports-no-adapter', to: { path: ['^shared/feature/azure/'] } }] };\n");
+    await write(
+      '.dependency-cruiser.cjs',
+      "module.exports = { forbidden: [{ name: 'pure-imports-no-adapter', to: { path: ['^shared/feature/azure/'] } }] };\n",
+    );
     await write('shared/feature/port.ts', 'export interface Port { send(): void }\n');
-    await write('shared/feature/impl.ts', "import type { Port } from './port.js';\nexport class Impl implements Port { send(): void {} }\n");
+    await write(
+      'shared/feature/impl.ts',
+      "import type { Port } from './port.js';\nexport class Impl implements Port { send(): void {} }\n",
+    );
     // Looks like an adapter to a text search, is not one to the parser.
     await write('shared/feature/helper.ts', '// class Fake implements Port {}\nexport const x = "class Y implements Port {}";\n');
     await write('shared/feature/azure/client.ts', 'export const client = 1;\n');
