@@ -44,15 +44,13 @@ export function withFanOutRoles(tenant: GeneratedTenant, sizes: readonly number[
   data.roleEligibilities = [
     ...data.roleEligibilities,
     ...sizes.flatMap((n) =>
-      tenant.holderIds
-        .slice(0, 4)
-        .map((principalId) => ({
-          principalId,
-          roleDefinitionId: roleId(n),
-          directoryScopeId: '/',
-          startDateTime: null,
-          endDateTime: null,
-        })),
+      tenant.holderIds.slice(0, 4).map((principalId) => ({
+        principalId,
+        roleDefinitionId: roleId(n),
+        directoryScopeId: '/',
+        startDateTime: null,
+        endDateTime: null,
+      })),
     ),
   ];
   return { ...tenant, data };
