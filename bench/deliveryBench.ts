@@ -14,7 +14,7 @@
  * straight to deliver() (`largeEventSeconds`); and the weekly digest of the events' week
  * (sendLastWeeksDigest, each admin their own message) on a local ACS of its own, through the
  * production transport (`digest`) and, for the comparison, through the send-and-poll baseline
- * (`digest.sendAndPoll`): ACS requests and status reads per digest recipient.
+ * (`digest.sendAndPoll`): ACS requests and status reads per digest recipient (bench/digestDelivery.ts).
  *
  * Events run through the notify use case in-process, 16 at a time (host.json's batchSize), on
  * production adapters: Graph/ARM directory on local endpoints, ledger and queues on Azurite.
@@ -32,24 +32,23 @@ import { createAcsTransport } from '../shared/transport/acsTransport.js';
 import { createPacers } from '../shared/transport/acs/pacer.js';
 import type { Transport } from '../shared/transport/transport.js';
 import { loadSettings, type Settings } from '../shared/settings/settings.js';
-import { deliveryOperationId, recipientKey, type DeliveryLedger } from '../shared/delivery/deliveryLedger.js';
+import { deliveryOperationId, recipientKey } from '../shared/delivery/deliveryLedger.js';
 import { decodeMessage } from '../shared/queues/queueMessage.js';
 import { notifyEvent } from '../shared/usecases/notify.js';
 import { recordDeliveryReport } from '../shared/usecases/deliveryReports.js';
-import { digestLedgerId, sendLastWeeksDigest } from '../shared/usecases/weeklyDigest.js';
 import { deliver } from '../shared/delivery/deliver.js';
-import type { RoleDirectory } from '../shared/directory/roleDirectory.js';
-import type { ActivityStore } from '../shared/activity/activityStore.js';
-import { isoWeekOf, previousWeek } from '../shared/time/isoWeek.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeArm } from '../test/support/fakeArm.js';
 import { CUSTOM_DOMAIN_QUOTAS, FakeAcs, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL, type DeliveryReportEvent } from '../test/support/fakeAcs.js';
 import { reportQueueMessage } from '../test/support/fakeAcsReports.js';
 import type { PimEvent } from '../shared/events/schema.js';
-import { benchClock, benchWorld, generateEvents, generateTenant } from './tenant.js';
+import { generateEvents } from './events.js';
+import { benchClock, benchWorld, generateTenant } from './tenant.js';
 import { fanOutEvents, withFanOutRoles } from './fanOut.js';
 import { SendAndPollTransport } from './sendAndPoll.js';
 import { percentile } from './stats.js';
+import { deliveryCounts, lostAndDuplicates, perHour } from './deliveryCounts.js';
+import { measureWeeklyDigest, type DigestDeliveryResult } from './digestDelivery.js';
 
 export interface DeliveryBenchOptions {
   storageConnectionString: string;
@@ -83,21 +82,6 @@ export interface DeliveryModeResult {
   duplicates: number;
   /** Rows holding a Delivered report (grouped mode: its events and the large event). */
   outcomesRecorded?: number;
-}
-
-/** The weekly digest of the events' week, sent once to its recipients (each their own message). */
-export interface DigestDeliveryResult {
-  week: string;
-  recipients: number;
-  acsMessages: number;
-  acsRequests: number;
-  acsStatusReads: number;
-  acsRequestsPerRecipient: number;
-  acsStatusReadsPerRecipient: number;
-  /** The whole sendLastWeeksDigest call: plan (activity counts, directory) and delivery. */
-  seconds: number;
-  lost: number;
-  duplicates: number;
 }
 
 export interface DeliveryBenchResult {
@@ -145,33 +129,6 @@ async function runEvents(events: PimEvent[], services: Services, log: (line: str
     }),
   );
   return times;
-}
-
-/** Per (event, recipient key): how many deliveries the local ACS made. */
-function deliveryCounts(acs: FakeAcs): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const d of acs.deliveries) {
-    const eventId = d.message.headers?.['X-PIM-Event-Id'] ?? '?';
-    for (const r of [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])]) {
-      const k = `${eventId}\n${recipientKey(r.address)}`;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-function lostAndDuplicates(planned: Set<string>, counts: Map<string, number>): { lost: number; duplicates: number } {
-  let lost = 0;
-  let duplicates = 0;
-  for (const k of planned) if (!counts.get(k)) lost++;
-  for (const [k, n] of counts) duplicates += planned.has(k) ? n - 1 : n;
-  return { lost, duplicates };
-}
-
-function perHour(quota: { sendsPerHour: number; statusPerHour: number }, sendsPerEvent: number, readsPerEvent: number): number {
-  const bySends = sendsPerEvent > 0 ? quota.sendsPerHour / sendsPerEvent : Infinity;
-  const byReads = readsPerEvent > 0 ? quota.statusPerHour / readsPerEvent : Infinity;
-  return Number(Math.min(bySends, byReads).toFixed(1));
 }
 
 export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<DeliveryBenchResult> {
@@ -304,28 +261,19 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const largeEventSeconds = (performance.now() - tLarge) / 1000;
   const largeMessages = acs.count('POST', '/emails:send') - postsBefore;
 
-  // The weekly digest of the events' week (the Monday timer's call), each on a local ACS of its
-  // own so that only its requests are counted: the production transport, then the send-and-poll
-  // baseline, one email after another as the digest went before. The same activity rows and
-  // directory; the baseline's ledger is the sequential run's table, so nothing counts as sent.
-  const digestAcs = await FakeAcs.start({ ...model, latencyMs: options.acsLatencyMs });
-  const digestSettings = settingsFor(digestAcs, 'Grp');
-  log(`  delivery: the weekly digest of ${previousWeek(isoWeekOf(benchClock.now())).id}`);
-  const digest = await runDigest(digestAcs, {
+  // The weekly digest of the events' week, each way on a local ACS of its own: the production
+  // transport, then the send-and-poll baseline (bench/digestDelivery.ts).
+  const { digest, servers: digestServers } = await measureWeeklyDigest({
     directory,
     activity: services.activity,
-    transport: createAcsTransport(digestSettings, { clientOptions, pacers: createPacers() }),
-    ledger: services.ledger,
-    settings: digestSettings,
-  });
-  const digestSeqAcs = await FakeAcs.start({ ...model, latencyMs: options.acsLatencyMs });
-  log(`  delivery: the weekly digest sent and polled, one email after another, ${digest.recipients} recipients`);
-  const digestSendAndPoll = await runDigest(digestSeqAcs, {
-    directory,
-    activity: services.activity,
-    transport: sendAndPoll(digestSeqAcs),
-    ledger: seqServices.ledger,
-    settings: settingsFor(digestSeqAcs, 'Seq', sequentially),
+    acs: { ...model, latencyMs: options.acsLatencyMs },
+    production: {
+      ledger: services.ledger,
+      settings: (server) => settingsFor(server, 'Grp'),
+      transport: (_server, digestSettings) => createAcsTransport(digestSettings, { clientOptions, pacers: createPacers() }),
+    },
+    baseline: { ledger: seqServices.ledger, settings: (server) => settingsFor(server, 'Seq', sequentially), transport: sendAndPoll },
+    log,
   });
 
   // Drain the reports queue through the real use case, as the deliveryReports function would.
@@ -401,15 +349,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
   const largeLD = lostAndDuplicates(largeKeys, new Map([...largeCounts].filter(([k]) => k.startsWith('large-event\n'))));
   const secondsPerEmail = seqTimes.reduce((a, b) => a + b, 0) / 1000 / Math.max(1, sequential.recipients);
 
-  await Promise.all([
-    graph.stop(),
-    arm.stop(),
-    acs.close(),
-    seqAcs.close(),
-    digestAcs.close(),
-    digestSeqAcs.close(),
-    reportsQueue.delete(),
-  ]);
+  await Promise.all([graph.stop(), arm.stop(), acs.close(), seqAcs.close(), ...digestServers.map((s) => s.close()), reportsQueue.delete()]);
   return {
     acsRequestsPerRecipient: grouped.acsRequestsPerRecipient,
     digestAcsRequestsPerRecipient: digest.acsRequestsPerRecipient,
@@ -424,7 +364,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     sequential,
     sequentialLargeEventSecondsEstimate: Math.round(secondsPerEmail * options.largeEventRecipients),
     largeEvent: { recipients: large.length, messages: largeMessages, seconds: Number(largeEventSeconds.toFixed(2)), ...largeLD },
-    digest: { ...digest, sendAndPoll: digestSendAndPoll },
+    digest,
     processingByRecipients,
     loadAverage: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
     model: {
@@ -434,47 +374,5 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
       concurrentEvents: CONCURRENT_EVENTS,
       sendConcurrency: settings.EMAIL_SEND_CONCURRENCY,
     },
-  };
-}
-
-/**
- * The weekly digest of the week before benchClock's now, as the Monday timer sends it, on a
- * local ACS that serves nothing else: what it cost there, per digest recipient, and whether
- * every recipient the ledger planned got it exactly once.
- */
-async function runDigest(
-  server: FakeAcs,
-  deps: { directory: RoleDirectory; activity: ActivityStore; transport: Transport; ledger: DeliveryLedger; settings: Settings },
-): Promise<DigestDeliveryResult> {
-  const t0 = performance.now();
-  const outcome = await sendLastWeeksDigest(benchClock.now(), { ...deps, log: () => {} });
-  const seconds = (performance.now() - t0) / 1000;
-  if (outcome.failed > 0 || outcome.alreadySent > 0 || outcome.sent !== outcome.recipients || outcome.recipients === 0) {
-    throw new Error(
-      `delivery benchmark: the digest of ${outcome.week} sent ${outcome.sent} of ${outcome.recipients} (${outcome.alreadySent} already sent, ${outcome.failed} failed)`,
-    );
-  }
-  const posts = server.count('POST', '/emails:send');
-  const reads = server.count('GET', '/emails/operations');
-  const tenant = await deps.directory.tenant();
-  const plannedKeys = new Set(
-    (await deps.ledger.outcomes(digestLedgerId(tenant.id, previousWeek(isoWeekOf(benchClock.now()))))).map((o) => o.key),
-  );
-  const counts = new Map<string, number>();
-  for (const d of server.deliveries) {
-    for (const r of [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])])
-      counts.set(recipientKey(r.address), (counts.get(recipientKey(r.address)) ?? 0) + 1);
-  }
-  const perRecipient = (n: number) => Number((n / outcome.recipients).toFixed(3));
-  return {
-    week: outcome.week,
-    recipients: outcome.recipients,
-    acsMessages: posts,
-    acsRequests: posts + reads,
-    acsStatusReads: reads,
-    acsRequestsPerRecipient: perRecipient(posts + reads),
-    acsStatusReadsPerRecipient: perRecipient(reads),
-    seconds: Number(seconds.toFixed(2)),
-    ...lostAndDuplicates(plannedKeys, counts),
   };
 }

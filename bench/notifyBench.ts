@@ -36,7 +36,8 @@ import { fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeAcs } from '../test/support/fakeAcs.js';
 import { FakeRequestsArm, FakeRequestsGraph, PimRequests } from '../test/support/fakeRequests.js';
 import { genuineEvents } from './genuine.js';
-import { benchClock, benchWorld, generateEvents, generateTenant } from './tenant.js';
+import { generateEvents } from './events.js';
+import { benchClock, benchWorld, generateTenant } from './tenant.js';
 import { percentile } from './stats.js';
 
 export interface NotifyBenchOptions {

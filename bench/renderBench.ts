@@ -13,7 +13,7 @@ import { decideRecipients } from '../shared/rules/recipients.js';
 import { notificationModel } from '../shared/planning/planNotifications.js';
 import { gatherRecipientInputs } from '../shared/planning/recipientInputs.js';
 import type { GeneratedTenant } from './tenant.js';
-import { generateEvents } from './tenant.js';
+import { generateEvents } from './events.js';
 
 export interface RenderBenchResult {
   template: string;

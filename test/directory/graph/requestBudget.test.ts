@@ -5,7 +5,8 @@
  * the same people as from the offline directory over the same tenant.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { generateEvents, generateTenant, type GeneratedTenant } from '../../../bench/tenant.js';
+import { generateEvents } from '../../../bench/events.js';
+import { generateTenant, type GeneratedTenant } from '../../../bench/tenant.js';
 import { parseSnapshot } from '../../../shared/directory/snapshot/snapshotFile.js';
 import { SnapshotDirectory } from '../../../shared/directory/snapshotDirectory.js';
 import { gatherRecipientInputs, type GatheredInputs } from '../../../shared/planning/recipientInputs.js';
