@@ -69,7 +69,7 @@ describe('the deployment package', () => {
     expect(functions.sort()).toEqual(sources.sort());
     expect(functions).not.toContain('removedFunction');
     expect(
-      files.some((f) => f.file === 'dist/shared/email/templates/notifications.js'),
+      files.some((f) => f.file === 'dist/shared/render/templates/notifications.js'),
       'the templates are compiled TS and ship',
     ).toBe(true);
   });
