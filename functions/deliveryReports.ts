@@ -21,18 +21,20 @@ const poisonQueue = output.storageQueue({ queueName: REPORTS_POISON_QUEUE, conne
 export async function deliveryReports(message: unknown, context: InvocationContext): Promise<void> {
   const [{ recordDeliveryReport, poisonEntry }, services] = await load();
   const outcome = await recordDeliveryReport(message, { ...services, log: logOf(context) });
-  if (outcome.kind === 'invalid') {
-    moveToPoison(
-      context,
-      { output: poisonQueue, queueName: REPORTS_POISON_QUEUE },
-      poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata),
-      outcome.error.message,
-    );
-    return;
+  switch (outcome.kind) {
+    case 'invalid':
+      moveToPoison(
+        context,
+        { output: poisonQueue, queueName: REPORTS_POISON_QUEUE },
+        poisonEntry(message, outcome.error, services.clock.now(), context.triggerMetadata),
+        outcome.error.message,
+      );
+      return;
+    case 'done':
+      context.log(
+        `delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`,
+      );
   }
-  context.log(
-    `delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`,
-  );
 }
 
 app.storageQueue('deliveryReports', {

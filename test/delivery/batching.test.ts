@@ -12,7 +12,7 @@ import { loadSettings } from '../../shared/settings/settings.js';
 import { contentKey, batchedMessages } from '../../shared/delivery/batching.js';
 import { planNotifications } from '../../shared/planning/planNotifications.js';
 
-describe('shared content for grouping', () => {
+describe('shared content for batching', () => {
   it('gives every recipient of one notification the same email, and one message per notification', async () => {
     const settings = loadSettings({});
     const directory = await createDirectory(settings);

@@ -91,7 +91,7 @@ async function deliverTwice(events: PimEvent[]): Promise<void> {
 /** Each planned (event, recipient) delivered exactly once by the local ACS; nothing else. */
 function expectDeliveredOnce(fake: FakeAcs, expected: Map<string, ExpectedEmail>): void {
   const key = (eventId: string, address: string) => `${eventId} → ${address.toLowerCase()}`;
-  // Every recipient of every message: one per message sent per person, many in Bcc when grouped.
+  // Every recipient of every message: one per message sent per person, many in Bcc when batched.
   const delivered = fake.deliveries.flatMap((d) =>
     [...(d.message.recipients.to ?? []), ...(d.message.recipients.bcc ?? [])].map((r) =>
       key(d.message.headers?.['X-PIM-Event-Id'] ?? '?', r.address),

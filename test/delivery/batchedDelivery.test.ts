@@ -1,5 +1,5 @@
 /**
- * Grouped, accept-then-report delivery against the local ACS in its real-service model
+ * Batched delivery (the one path) against the local ACS in its real-service model
  * (operations Running for 2 s, non-zero retry-after, delivery reports): one message per
  * identical content with up to 50 in Bcc, done at ACS's 202 without a single status read, and
  * every recipient's outcome recorded from the reports.
@@ -11,7 +11,7 @@ import { addresses, deliver, harness, items } from '../support/delivery.js';
 
 const startFake = fakeAcsPerTest();
 
-describe('grouped delivery', () => {
+describe('batched delivery', () => {
   it('sends identical emails as one Bcc message, accepted without polling, and records each Delivered report', async () => {
     const reports: DeliveryReportEvent[] = [];
     const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e), delayMs: 10 } });
