@@ -7,11 +7,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
+import { holdTwoOfThree } from '../support/heldBack.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFunctions, loadFunctionApp, startLocalHost, type RegisteredFunction } from '../../dev/host/index.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
-import { recipientKey } from '../../shared/delivery/deliveryLedger.js';
 import { TableRateLimit } from '../../shared/rateLimit/tableRateLimit.js';
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 
@@ -45,26 +45,11 @@ describe('heldBackSummary function', () => {
     };
     // getServices() reads process.env, as in the host; this file runs in its own worker.
     Object.assign(process.env, env);
-    const address = 'lee.gu@contoso.com';
     const rates = new TableRateLimit(
       TableClient.fromConnectionString(env.AzureWebJobsStorage, env.RECIPIENT_RATE_TABLE, { allowInsecureConnection: true }),
       { now: () => new Date('2026-12-01T06:30:00Z') },
     );
-    for (const id of ['a', 'b', 'c']) {
-      const item = {
-        eventId: id,
-        notification: 'assignmentAlert',
-        roleName: 'Global Administrator',
-        principalName: 'Megan Bowen',
-        scopeName: 'Contoso',
-        occurredAt: '2026-12-01T06:20:00Z',
-      };
-      await rates.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], {
-        limit: 1,
-        windowMs: 3_600_000,
-        seenBefore: false,
-      });
-    }
+    await holdTwoOfThree(rates);
     const lines: string[] = [];
     const host = await startLocalHost({
       functions,

@@ -14,6 +14,7 @@ import { loadSnapshot } from '../../shared/directory/snapshot/snapshotFile.js';
 import { parseEventsText } from '../../dev/eventFile.js';
 import { fromPackageRoot } from '../../shared/packageRoot.js';
 import { loadSettings } from '../../shared/settings/settings.js';
+import { HELD_ADDRESS, HELD_WINDOW_START, holdTwoOfThree } from '../support/heldBack.js';
 import { TableActivityStore } from '../../shared/activity/tableActivityStore.js';
 import { parseIsoWeek } from '../../shared/time/isoWeek.js';
 import { digestLedgerId, sendWeeklyDigest } from '../../shared/usecases/weeklyDigest.js';
@@ -35,15 +36,28 @@ async function sampleDirectory(): Promise<SnapshotDirectory> {
   });
 }
 
+/** The production ACS transport and the ledger on Azurite; the reports ACS sends, recorded by the deliveryReports use case on request. */
+async function acsWithReports() {
+  const reports: DeliveryReportEvent[] = [];
+  const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
+  const h = await harness(fake);
+  const recordReports = async () => {
+    await fake.reportsSettled();
+    for (const r of reports.splice(0)) await h.record(r);
+  };
+  return { fake, h, recordReports };
+}
+
+const activityStore = () =>
+  new TableActivityStore(
+    TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }),
+  );
+
 describe('the digest and the held-back summary through the one delivery path', () => {
   it('the digest: one accepted message per admin, no status read, every delivery report recorded on its row', async () => {
-    const reports: DeliveryReportEvent[] = [];
-    const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
-    const h = await harness(fake);
+    const { fake, h, recordReports } = await acsWithReports();
     const directory = await sampleDirectory();
-    const activity = new TableActivityStore(
-      TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }),
-    );
+    const activity = activityStore();
     const events = parseEventsText(await readFile(fromPackageRoot('samples/events.jsonl'), 'utf8')).events.map((e) => e.event);
     for (const e of events) await activity.record(e);
     const bounced = 'megan.bowen@contoso.com';
@@ -62,8 +76,7 @@ describe('the digest and the held-back summary through the one delivery path', (
     expect(fake.deliveries.every((d) => d.message.recipients.to?.length === 1 && !d.message.recipients.bcc?.length)).toBe(true);
     expect(fake.count('GET', '/emails/operations'), 'accepted at the 202: no status read').toBe(0);
 
-    await fake.reportsSettled();
-    for (const r of reports) await h.record(r);
+    await recordReports();
     const tenantId = (await directory.tenant()).id;
     const outcomes = await h.ledger.outcomes(digestLedgerId(tenantId, W47));
     expect(outcomes).toHaveLength(ADMIN_COUNT);
@@ -94,13 +107,9 @@ describe('the digest and the held-back summary through the one delivery path', (
   });
 
   it('a digest that ACS fails is recorded failed from its report, logged, and not put back on the events queue', async () => {
-    const reports: DeliveryReportEvent[] = [];
-    const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
-    const h = await harness(fake);
+    const { fake, h, recordReports } = await acsWithReports();
     const directory = await sampleDirectory();
-    const activity = new TableActivityStore(
-      TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Act'), { allowInsecureConnection: true }),
-    );
+    const activity = activityStore();
     fake.failNextOperation('ServiceUnavailable');
     await sendWeeklyDigest(W47, {
       directory,
@@ -110,8 +119,7 @@ describe('the digest and the held-back summary through the one delivery path', (
       settings: { ...loadSettings({}), EMAIL_SEND_CONCURRENCY: 1 },
       log: () => {},
     });
-    await fake.reportsSettled();
-    for (const r of reports) await h.record(r);
+    await recordReports();
     const outcomes = await h.ledger.outcomes(digestLedgerId((await directory.tenant()).id, W47));
     expect(outcomes.filter((o) => o.status === 'failed' && o.deliveryStatus === 'Failed')).toHaveLength(1);
     expect(outcomes.filter((o) => o.deliveryStatus === 'Delivered')).toHaveLength(ADMIN_COUNT - 1);
@@ -120,27 +128,11 @@ describe('the digest and the held-back summary through the one delivery path', (
   });
 
   it('the held-back summary: accepted, no status read, its report recorded on its row', async () => {
-    const reports: DeliveryReportEvent[] = [];
-    const fake = await startFake({ ...REAL_ACS_MODEL, reports: { sink: (e) => void reports.push(e) } });
-    const h = await harness(fake);
-    const windowStart = new Date('2026-12-01T06:00:00Z');
+    const { fake, h, recordReports } = await acsWithReports();
+    const windowStart = HELD_WINDOW_START;
     const rateLimit = new MemoryRateLimit({ now: () => new Date(windowStart.getTime() + 30 * 60_000) });
-    const address = 'lee.gu@contoso.com';
-    for (const id of ['a', 'b', 'c']) {
-      const item = {
-        eventId: id,
-        notification: 'assignmentAlert',
-        roleName: 'Global Administrator',
-        principalName: 'Megan Bowen',
-        scopeName: 'Contoso',
-        occurredAt: '2026-12-01T06:20:00Z',
-      };
-      await rateLimit.decide(id, [{ key: recipientKey(address), address, displayName: 'Lee Gu', item }], {
-        limit: 1,
-        windowMs: 3_600_000,
-        seenBefore: false,
-      });
-    }
+    const address = HELD_ADDRESS;
+    await holdTwoOfThree(rateLimit);
     const [due] = await rateLimit.dueSummaries(new Date(8.64e15));
     const after = new Date(windowStart.getTime() + 3_600_000 + CLOCK_GRACE_MS + 1);
     const outcome = await sendHeldBackSummaries(after, {
@@ -155,8 +147,7 @@ describe('the digest and the held-back summary through the one delivery path', (
     expect(fake.deliveredTo(address)).toBe(1);
     expect(fake.count('GET', '/emails/operations')).toBe(0);
 
-    await fake.reportsSettled();
-    for (const r of reports) await h.record(r);
+    await recordReports();
     const [row] = await h.ledger.outcomes(heldBackLedgerId(due!));
     expect(row).toMatchObject({ key: recipientKey(address), status: 'accepted', deliveryStatus: 'Delivered' });
   });
