@@ -1,8 +1,9 @@
 // pim-notify on Azure: `azd up` deploys this at subscription scope (it creates the resource
 // group). Everything the app reads in Azure is set in the appSettings block below; the names
-// of queues and tables are the code's defaults. test/infra/infra.test.ts checks both against
-// shared/settings/settings.ts, so a setting added to the code fails the tests until it is
-// added here (or listed there as local-only, with the reason).
+// of queues and tables are the code's defaults. test/infra/appSettings.test.ts (settings) and
+// test/infra/deployment.test.ts (queues, tables) check both against shared/settings/settings.ts,
+// so a setting added to the code fails the tests until it is added here (or listed in
+// appSettings.test.ts as local-only, with the reason).
 targetScope = 'subscription'
 
 @minLength(1)

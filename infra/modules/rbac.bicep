@@ -1,6 +1,6 @@
 // Least-privilege Azure RBAC for the app's one managed identity. Each role is assigned on
 // the single resource that needs it, never on the resource group or subscription.
-// test/infra/infra.test.ts checks this exact set of role definitions and their scopes.
+// test/infra/security.test.ts checks this exact set of role definitions and their scopes.
 param principalId string
 param storageAccountName string
 param applicationInsightsName string
