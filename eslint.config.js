@@ -32,11 +32,10 @@ export const oneClock = {
 
 /**
  * No source file over 400 lines (house rule), counting every line, blank and comment too: past
- * that, split the file by concern. The code folders only: test/ has longer suites
- * (test/infra/infra.test.ts, test/faults/transportFaults.test.ts).
+ * that, split the file by concern. Tests included.
  */
 export const maxLines = {
-  files: ['{shared,functions,dev,bin,scripts,bench}/**/*.{ts,mjs,cjs,js}'],
+  files: ['{shared,functions,dev,bin,scripts,bench,test}/**/*.{ts,mjs,cjs,js}'],
   rules: {
     'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
   },
