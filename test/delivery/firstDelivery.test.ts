@@ -144,20 +144,24 @@ describe('first delivery', () => {
   });
 
   it('a message claimed as a whole: its members are busy to others, then taken over by exactly one worker each', async () => {
-    const fake = await startFake(REAL_ACS_MODEL);
-    const h = await harness(fake);
+    const client = TableClient.fromConnectionString(storageConnectionString(), uniqueTableName('Whole'), { allowInsecureConnection: true });
+    const ledger = new TableDeliveryLedger(client);
     const requests = items('whole', addresses(3)).map(({ key, operationId, notification }) => ({ key, operationId, notification }));
     const messageId = randomUUID();
-    expect([...(await h.ledger.claimFresh('whole', [{ messageId, requests }]))]).toEqual([messageId]);
-    expect([...(await h.ledger.claim('whole', requests, 300_000)).values()].map((c) => c.kind)).toEqual(['busy', 'busy', 'busy']);
-    // The lease is out: two workers take over at once; each member goes to one of them, as possibly sent.
-    const [a, b] = await Promise.all([h.ledger.claim('whole', requests, 0), h.ledger.claim('whole', requests, 0)]);
+    expect([...(await ledger.claimFresh('whole', [{ messageId, requests }]))]).toEqual([messageId]);
+    expect([...(await ledger.claim('whole', requests, 300_000)).values()].map((c) => c.kind)).toEqual(['busy', 'busy', 'busy']);
+    // An hour later the lease is out: two workers take over at once; each member goes to one of
+    // them, as possibly sent. (Their own takeover is fresh to each other: a lease of 0 would let
+    // the slower one take a member over again in the same millisecond.)
+    const hourLater = { now: () => new Date(Date.now() + 3_600_000) };
+    const [workerA, workerB] = [new TableDeliveryLedger(client, hourLater), new TableDeliveryLedger(client, hourLater)];
+    const [a, b] = await Promise.all([workerA.claim('whole', requests, 300_000), workerB.claim('whole', requests, 300_000)]);
     for (const r of requests) {
       const kinds = [a.get(r.key), b.get(r.key)].map((c) => (c?.kind === 'send' ? `send${c.mayHaveBeenSent ? '?' : ''}` : c?.kind)).sort();
       expect(kinds).toEqual(['busy', 'send?']);
     }
     // Whoever took a member over finds the message it was claimed for.
-    const pending = await h.ledger.pending(
+    const pending = await ledger.pending(
       'whole',
       requests.map((r) => r.key),
     );
