@@ -51,6 +51,14 @@ export interface RequestsBenchResult {
   /** The collector's share: createdDateTime → its pending-approval event on the queue. */
   queuedP50Ms: number;
   queuedP95Ms: number;
+  /**
+   * Confirmation's share: from the notify function's first look at a request's pending-approval
+   * event to PIM's records bearing it out, waits on the queue for a record that lags included.
+   */
+  confirmP50Ms: number;
+  confirmP95Ms: number;
+  /** Pending-approval events put back on the queue to wait for PIM's records (awaitingPim). */
+  awaitingPim: number;
   /** The machine's 1-minute load average at the start and the end (2 vCPUs shared with other work inflate the notify share). */
   loadAverage: [number, number];
   /** Graph requests the collector costs per hour for one tenant, at its schedule. */
@@ -125,6 +133,21 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     },
     later: (eventText, delayMs) => events.later(eventText, delayMs),
   };
+  // When the notify function first asked PIM's records about each request's event, and when they bore it out.
+  const confirmStarted = new Map<string, number>();
+  const confirmedAt = new Map<string, number>();
+  let awaitingPim = 0;
+  const confirmer = services.confirmer;
+  services.confirmer = {
+    confirm: async (event) => {
+      const requestId = requestOf(event.id);
+      if (requestId && !confirmStarted.has(requestId)) confirmStarted.set(requestId, Date.now());
+      const result = await confirmer.confirm(event);
+      if (requestId && result.kind === 'notYet') awaitingPim++;
+      if (requestId && result.kind === 'confirmed') confirmedAt.set(requestId, Date.now());
+      return result;
+    },
+  };
   setServicesForTesting(services);
   const queue = new QueueClient(options.storageConnectionString, EVENTS_QUEUE);
   await queue.createIfNotExists();
@@ -190,6 +213,7 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     throw new Error(`requests benchmark: ${missing.length} requests never reached their approvers (first: ${missing[0]})`);
   const latencies = [...created].map(([id, at]) => acceptedAt.get(id)! - at);
   const queued = [...created].map(([id, at]) => (queuedAt.get(id) ?? at) - at);
+  const confirming = [...created.keys()].map((id) => (confirmedAt.get(id) ?? 0) - (confirmStarted.get(id) ?? 0));
   const measuredRuns = Math.max(1, runs - runsAtStart);
   const perRun = (n: number, n0: number) => (n - n0) / measuredRuns;
   const runsPerHour = 3600 / options.scheduleSeconds;
@@ -201,6 +225,9 @@ export async function runRequestsBench(options: RequestsBenchOptions): Promise<R
     requestsPerMinute: Number(((options.requests / options.spreadSeconds) * 60).toFixed(1)),
     queuedP50Ms: Math.round(percentile(queued, 50)),
     queuedP95Ms: Math.round(percentile(queued, 95)),
+    confirmP50Ms: Math.round(percentile(confirming, 50)),
+    confirmP95Ms: Math.round(percentile(confirming, 95)),
+    awaitingPim,
     loadAverage: [Number(loadAtStart.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
     graphRequestsPerHour: Math.round(perRun(collectorCalls.graph, collectorRequestsAtStart.graph) * runsPerHour),
     armRequestsPerHourPerSubscription: Math.round(

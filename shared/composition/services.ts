@@ -20,7 +20,7 @@ import { fromPackageRoot } from '../packageRoot.js';
 import { loadSettings, type Settings } from '../settings/settings.js';
 import type { AuditSource } from '../sources/auditSource.js';
 import type { RequestSource } from '../sources/requestSource.js';
-import type { CursorStore, EmittedStore, TrackingStore } from '../sources/sourcesStore.js';
+import type { CursorStore, EmittedStore, RecordedRequests, TrackingStore } from '../sources/sourcesStore.js';
 import { TableSourcesStore } from '../sources/tableSourcesStore.js';
 import type { ActivityStore } from '../activity/activityStore.js';
 import type { EventRegistry } from '../delivery/eventRegistry.js';
@@ -39,7 +39,7 @@ import { azureCredential } from './credential.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 export interface SourceAdapters {
-  store: CursorStore & EmittedStore & TrackingStore;
+  store: CursorStore & EmittedStore & TrackingStore & RecordedRequests;
   /** Built on first use: the expiry scanner needs no Graph client. */
   auditSource(): Promise<AuditSource>;
   /** PIM's request APIs: Graph (the app's one client) and ARM per subscription; built on first use. */
@@ -92,6 +92,7 @@ async function createConfirmer(
   options: ServiceOptions,
   graph: () => Promise<GraphApi>,
   directory: RoleDirectory,
+  recorded: RecordedRequests,
 ): Promise<PimConfirmer> {
   const lists = directory as Partial<ScheduleLists> & RoleDirectory;
   if (settings.DIRECTORY_SOURCE !== 'graph' || typeof lists.schedulesAt !== 'function')
@@ -108,7 +109,10 @@ async function createConfirmer(
     cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS,
     clock: clockOf(options),
   });
-  return new PimRecordConfirmer(requests, lists as ScheduleLists, { lagSeconds: settings.CONFIRM_LAG_SECONDS, clock: clockOf(options) });
+  return new PimRecordConfirmer(requests, lists as ScheduleLists, recorded, {
+    lagSeconds: settings.CONFIRM_LAG_SECONDS,
+    clock: clockOf(options),
+  });
 }
 
 /** Whether any storage is configured (else the local commands start or find Azurite). */
@@ -216,9 +220,9 @@ export async function createServices(settings: Settings, options: ServiceOptions
   const storage = storageConnection(settings);
   const graph = graphClientOf(settings, options);
   const [directory, transport] = await Promise.all([createDirectoryWith(settings, options, graph), createTransport(settings, options)]);
-  const confirmer = await createConfirmer(settings, options, graph, directory);
   const clock = clockOf(options);
   const store = new TableSourcesStore(tableClient(storage, settings.SOURCES_TABLE), clock);
+  const confirmer = await createConfirmer(settings, options, graph, directory, store);
   return {
     settings,
     clock,

@@ -2,15 +2,18 @@
  * The production confirmer: an event is mailed only when PIM's own records bear it out
  * (docs/trust.md).
  * - the tenant: the event's tenantId is the directory's;
- * - an event with a request id: that request (recent list, else read by id) names the same
- *   principal, role or group access, scope and schedule, with the event's status or a later one;
+ * - an event with a request id: that request names the same principal, role or group access,
+ *   scope and schedule, with the event's status or a later one. First as the requests collector
+ *   recorded it from PIM before queueing the event (one table read, no wait for the next list:
+ *   a queue writer cannot put a record there); else in the recent list, else read by id;
  * - a request event without an id: such a request among the recent ones;
  * - an assignment event (and an activation without a request id): a schedule at its scope with
  *   the same principal, role, scope and state (and end date for the expiry warnings); an expiry:
  *   none still in force. Read from the directory's own cached lists, which the event's recipients
  *   need anyway.
  * A record that is missing or behind the event, when the event happened less than CONFIRM_LAG
- * ago, is looked at again later (PIM's read APIs can trail its audit log); otherwise, or when a
+ * ago, is looked at again later (PIM's read APIs can trail its audit log): after seconds for a
+ * fresh event, backing off with its age to a minute; otherwise, or when a
  * record contradicts the event, it is not confirmed. A missing Graph permission (tenant-wide)
  * is thrown to the use case, which waits for the grant as for any refused directory read
  * (permissions/permissionWait.ts): a configuration problem is not the event's fault, and an
@@ -20,6 +23,7 @@
 import type { PimEvent, RoleEvent } from '../events/schema.js';
 import type { PrivilegeScope, ScheduledAssignment, TenantInfo } from '../directory/roleDirectory.js';
 import type { ScheduleRequest } from '../sources/scheduleRequest.js';
+import type { RecordedRequests } from '../sources/sourcesStore.js';
 import { confirmedBy, isFor, matchRequest, matchSchedules, requestMissing, scheduleOf, type RecordMatch } from './recordMatch.js';
 import { LIST_MARGIN_MS, type PimRequestRecords } from './pimRequestRecords.js';
 import type { Confirmation, PimConfirmer } from './pimConfirmer.js';
@@ -34,7 +38,7 @@ export interface ScheduleLists {
 export interface PimRecordConfirmerOptions {
   /** CONFIRM_LAG_SECONDS: how long after occurredAt a missing record may still be lag. */
   lagSeconds: number;
-  /** How long a not-yet-confirmed event waits before it is looked at again. */
+  /** How long a not-yet-confirmed event waits before it is looked at again; by default it backs off with the event's age. */
   retryAfterMs?: number;
   /** The app's clock; the system clock when left out. */
   clock?: Clock;
@@ -42,7 +46,9 @@ export interface PimRecordConfirmerOptions {
 
 /** Clocks differ: an event a little ahead of ours is not from the future. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-const DEFAULT_RETRY_MS = 60_000;
+/** A not-yet-confirmed event is looked at again after half its age, within these bounds. */
+const FIRST_RETRY_MS = 2_000;
+const LAST_RETRY_MS = 60_000;
 /** ARM scope ids as ARM writes them: name/value segments, no `.` or `..` path tricks. */
 const ARM_SCOPE = /^(\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._()~-]+)+$/;
 
@@ -52,6 +58,7 @@ export class PimRecordConfirmer implements PimConfirmer {
   constructor(
     private readonly requests: PimRequestRecords,
     private readonly lists: ScheduleLists,
+    private readonly recorded: Pick<RecordedRequests, 'recordedRequest'>,
     private readonly options: PimRecordConfirmerOptions,
   ) {
     this.clock = options.clock ?? systemClock;
@@ -78,7 +85,7 @@ export class PimRecordConfirmer implements PimConfirmer {
     }
     if (match.kind === 'confirms') return { kind: 'confirmed', by: match.by };
     if (match.kind === 'lags' && now - occurred < this.options.lagSeconds * 1000) {
-      return { kind: 'notYet', reason: match.reason, retryAfterMs: this.options.retryAfterMs ?? DEFAULT_RETRY_MS };
+      return { kind: 'notYet', reason: match.reason, retryAfterMs: this.options.retryAfterMs ?? retryDelay(now - occurred) };
     }
     return { kind: 'notConfirmed', reason: match.reason };
   }
@@ -99,6 +106,10 @@ export class PimRecordConfirmer implements PimConfirmer {
     const kind = event.scope.kind;
     if (how === 'requestId') {
       const id = event.request!.id!;
+      const recorded = await this.recorded.recordedRequest(kind, id);
+      const fromRecord = recorded && matchRequest(event, recorded, at);
+      if (fromRecord?.kind === 'confirms') return fromRecord;
+      // A record behind or at odds with the event: PIM's fresher lists decide, as for any event.
       const find = (list: ScheduleRequest[]) => list.find((r) => r.id.toLowerCase() === id.toLowerCase());
       // A list read before the event may lack it: read again first (one read serves a burst).
       const listed =
@@ -121,4 +132,12 @@ export class PimRecordConfirmer implements PimConfirmer {
 /** Among the requests for the same target: one that confirms, else one that may yet, else the first. */
 function best(matches: RecordMatch[]): RecordMatch | undefined {
   return matches.find((v) => v.kind === 'confirms') ?? matches.find((v) => v.kind === 'lags') ?? matches[0];
+}
+
+/**
+ * Half the event's age, between 2 s and a minute: a request the collector queued a moment ago
+ * whose record PIM is still writing is looked at again within seconds; an older one less often.
+ */
+export function retryDelay(ageMs: number): number {
+  return Math.round(Math.min(LAST_RETRY_MS, Math.max(FIRST_RETRY_MS, ageMs / 2)));
 }

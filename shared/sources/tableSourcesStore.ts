@@ -3,13 +3,14 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { ensureTable, statusOf } from '../storage/tables.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import type { CursorStore, EmittedStore, TrackedAssignment, TrackingStore } from './sourcesStore.js';
+import type { AccessKind, ScheduleRequest } from './scheduleRequest.js';
+import type { CursorStore, EmittedStore, RecordedRequests, TrackedAssignment, TrackingStore } from './sourcesStore.js';
 
 export function rowKeyOf(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-export class TableSourcesStore implements CursorStore, EmittedStore, TrackingStore {
+export class TableSourcesStore implements CursorStore, EmittedStore, TrackingStore, RecordedRequests {
   constructor(
     private readonly client: TableClient,
     private readonly clock: Clock = systemClock,
@@ -76,4 +77,33 @@ export class TableSourcesStore implements CursorStore, EmittedStore, TrackingSto
       if (statusOf(e) !== 404) throw e;
     }
   }
+
+  async recordRequest(request: ScheduleRequest): Promise<void> {
+    await ensureTable(this.client);
+    await this.client.upsertEntity(
+      {
+        partitionKey: 'request',
+        rowKey: requestKey(request.kind, request.id),
+        data: JSON.stringify(request),
+        at: this.clock.now().toISOString(),
+      },
+      'Replace',
+    );
+  }
+
+  async recordedRequest(kind: AccessKind, id: string): Promise<ScheduleRequest | undefined> {
+    await ensureTable(this.client);
+    try {
+      const row = await this.client.getEntity<{ data: string }>('request', requestKey(kind, id), { queryOptions: { select: ['data'] } });
+      return JSON.parse(row.data) as ScheduleRequest;
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+}
+
+/** Request ids are GUIDs (Graph) or names (ARM), compared case-insensitively as PIM does. */
+function requestKey(kind: AccessKind, id: string): string {
+  return rowKeyOf(`${kind} ${id.toLowerCase()}`);
 }

@@ -8,7 +8,8 @@
  * until then. Each transition has a deterministic event id (requestEventId.ts); what is already
  * queued is in the sources table (EmittedStore), so a request read a thousand times is queued
  * once per transition, and a request that changed twice between runs gets both events.
- * Order per event: skip if recorded, queue, record; the cursor is written last. A crash between
+ * Order per event: skip if recorded, record the request as read from PIM (what the confirmer
+ * bears the event out with), queue, record the event id; the cursor is written last. A crash between
  * queueing and recording queues the same id again, which the notify ledger dedupes; a crash
  * before the cursor write re-reads the same requests and queues nothing twice.
  */
@@ -20,7 +21,7 @@ import type { EventsQueue } from '../queues/eventsQueue.js';
 import { requestEventId } from '../sources/requestEventId.js';
 import type { RequestSource } from '../sources/requestSource.js';
 import { impliedEvents, isPending, requestEvent, type ScheduleRequest } from '../sources/scheduleRequest.js';
-import type { CursorStore, EmittedStore } from '../sources/sourcesStore.js';
+import type { CursorStore, EmittedStore, RecordedRequests } from '../sources/sourcesStore.js';
 import { APPROVAL_WINDOW_MS, approvalExpiry } from '../time/approvalWindow.js';
 import type { Clock } from '../time/clock.js';
 
@@ -38,6 +39,8 @@ export interface RequestsDeps {
   events: EventsQueue;
   cursors: CursorStore;
   emitted: EmittedStore;
+  /** Where the request behind each queued event is recorded first, for the confirmer (sourcesStore.ts). */
+  recorded: RecordedRequests;
   tenantId: string;
   /** Hours after creation at which approvers of a waiting request are reminded (APPROVAL_REMINDER_HOURS). */
   reminderHours: readonly number[];
@@ -126,6 +129,8 @@ async function emit(
     deps.log('warn', `schedule request ${id}: ${built.error.message}; skipped`);
     return false;
   }
+  // The record goes first: the notify function may take the event before this run moves on.
+  await deps.recorded.recordRequest(request);
   await queue(built.event, deps);
   outcome.queued++;
   return true;
@@ -162,7 +167,7 @@ export interface RequestsCollectorPorts {
   clock: Clock;
   settings: Pick<Settings, 'DIRECTORY_SOURCE' | 'APPROVAL_REMINDER_HOURS'>;
   directory: Pick<RoleDirectory, 'tenant'>;
-  sources: { store: CursorStore & EmittedStore; requestSource(): Promise<RequestSource> };
+  sources: { store: CursorStore & EmittedStore & RecordedRequests; requestSource(): Promise<RequestSource> };
   events: EventsQueue;
 }
 
@@ -183,6 +188,7 @@ export async function runRequestsCollector(ports: RequestsCollectorPorts, log: L
     events: ports.events,
     cursors: store,
     emitted: store,
+    recorded: store,
     tenantId: (await ports.directory.tenant()).id,
     reminderHours: ports.settings.APPROVAL_REMINDER_HOURS,
     clock: ports.clock,

@@ -90,6 +90,7 @@ describe('a request seen by both sources', () => {
       known: new Set<string>(),
       cursors: store,
       emitted: store,
+      recorded: store,
       tenantId: TENANT,
       reminderHours: [4],
       clock: { now: () => clock.now },

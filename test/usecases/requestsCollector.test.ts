@@ -63,6 +63,7 @@ async function world(start: Date, reminderHours = '4;23') {
     known: new Set(),
     cursors: sources.store,
     emitted: sources.store,
+    recorded: sources.store,
     tenantId: TENANT,
     reminderHours: settings.APPROVAL_REMINDER_HOURS,
     clock: { now: () => clock.now },
