@@ -19,7 +19,7 @@ import type { KeyCredential, TokenCredential } from '@azure/core-auth';
 import type { Settings } from '../settings/settings.js';
 import { attemptOperationId, isUuid } from './acs/attemptIds.js';
 import { AcceptClient, type WireEmail } from './acs/acceptClient.js';
-import { OperationStatusClient, type StatusClientOptions } from './acs/operationStatus.js';
+import { OperationStatusClient, type OperationStatus, type StatusClientOptions } from './acs/operationStatus.js';
 import { createPacers, type AcsPacers } from './acs/pacer.js';
 import { PermanentSendError, type AcceptOptions, type Acceptance, type EmailAddress, type Message, type Transport } from './transport.js';
 import type { Log } from '../log.js';
@@ -106,6 +106,16 @@ export class AcsTransport implements Transport {
         if (!(e instanceof Error && e.name === 'QuotaExceededError' && performance.now() < deadline)) throw e;
       }
     }
+  }
+
+  /**
+   * What became of an accepted message (say a test email): its operation read until final, no
+   * more often than ACS's `retry-after` allows, for at most `budgetMs` (acs/operationStatus.ts).
+   * Delivery never calls this: it ends at the 202 and learns the rest from delivery reports.
+   */
+  async outcome(messageId: string, budgetMs: number): Promise<OperationStatus | undefined> {
+    await this.pacers.status.ready(budgetMs);
+    return this.status.waitUntilFinal(messageId, { budgetMs });
   }
 
   /** Walks the attempt ids without waiting: the first ACS took (Running counts), or the first free one. */

@@ -340,13 +340,16 @@ export class FakeAcs {
     const reports = this.options.reports;
     if (!reports) return;
     const events = recipientsOf(message).map((r) =>
-      deliveryReportEvent({
-        sender: message.senderAddress,
-        recipient: r.address,
-        messageId: op.id,
-        status: op.final === 'Failed' ? 'Failed' : (this.bounces.get(r.address.toLowerCase()) ?? 'Delivered'),
-        at: new Date(this.options.now() + (this.options.runningMs ?? 0)),
-      }, reports.style),
+      deliveryReportEvent(
+        {
+          sender: message.senderAddress,
+          recipient: r.address,
+          messageId: op.id,
+          status: op.final === 'Failed' ? 'Failed' : (this.bounces.get(r.address.toLowerCase()) ?? 'Delivered'),
+          at: new Date(this.options.now() + (this.options.runningMs ?? 0)),
+        },
+        reports.style,
+      ),
     );
     const pending: Promise<void> = (async () => {
       await sleep(reports.delayMs ?? 0);

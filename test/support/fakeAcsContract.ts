@@ -60,7 +60,8 @@ const bad = (code: string, message: string, target?: string): ContractError => (
 export function checkApiVersion(url: URL): ContractError | undefined {
   const version = url.searchParams.get('api-version');
   if (!version) return bad('MissingApiVersionParameter', 'The api-version query parameter is required.', 'api-version');
-  if (!EMAIL_API_VERSIONS.has(version)) return bad('UnsupportedApiVersion', `The api-version '${version}' is not supported.`, 'api-version');
+  if (!EMAIL_API_VERSIONS.has(version))
+    return bad('UnsupportedApiVersion', `The api-version '${version}' is not supported.`, 'api-version');
   return undefined;
 }
 
@@ -87,7 +88,8 @@ export function checkMessage(body: string, emptyTo: EmptyToBehaviour): WireMessa
   const content = parsed['content'];
   if (!isObject(content)) return bad('InvalidContent', 'content is required.', 'content');
   // EmailContent: "required": ["subject"].
-  if (typeof content['subject'] !== 'string' || !content['subject']) return bad('InvalidContent', 'content.subject is required.', 'content.subject');
+  if (typeof content['subject'] !== 'string' || !content['subject'])
+    return bad('InvalidContent', 'content.subject is required.', 'content.subject');
   // The SDK's EmailContent is HtmlEmailContent | PlainTextEmailContent ("Content of the email with a
   // required html property" / "… required plainText property", @azure/communication-email models).
   if (typeof content['plainText'] !== 'string' && typeof content['html'] !== 'string')
