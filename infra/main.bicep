@@ -138,6 +138,9 @@ param recipientModel string = 'seed-2019'
 @allowed(['shared', 'perPerson'])
 param emailBatching string = 'shared'
 
+@description('With emailBatching shared: an address of yours put in To of shared messages (everyone else in Bcc). Empty: To is sent empty, and the app goes per person if ACS refuses that. docs/deploy.md.')
+param emailUndisclosedRecipientsAddress string = ''
+
 @description('Seconds a claimed but unconfirmed send blocks another worker.')
 param deliveryLeaseSeconds string = '300'
 
@@ -300,6 +303,7 @@ module functionApp 'modules/functionapp.bicep' = {
       CONFIRM_LAG_SECONDS: confirmLagSeconds
       EMAIL_TRANSPORT: 'acs'
       EMAIL_BATCHING: emailBatching
+      EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS: emailUndisclosedRecipientsAddress
       // Empty: the app's own default (shared/settings), written once.
       EMAIL_SEND_CONCURRENCY: ''
       DELIVERY_REPORT_RESENDS: '2'

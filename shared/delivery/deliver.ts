@@ -13,12 +13,17 @@
  * first (the transport's mayHaveBeenSent walk: Running or Succeeded is accepted, Failed goes
  * again under the next attempt id). A row a Failed report sent back goes alone, to its person.
  *
+ * A shared message the transport refuses for its recipients (SharedMessageRefusedError: ACS would
+ * not take everyone in Bcc) was not sent: its rows are planned again, one message per person
+ * under each person's own id, and sent so; the transport remembers the refusal, so the rest of
+ * the process goes per person from the start. The first such refusal is logged, once.
+ *
  * ACS's quota: a 429 pauses every send of the app (transport/acs/pacer.ts); a pause longer
  * than the transport's budget stops the sending: what was accepted is recorded, what was not
  * started is handed back untouched, and QuotaExceededError tells the caller to try again when
  * ACS has room: waiting, never failing through to the poison queue.
  */
-import { PermanentSendError, QuotaExceededError, type Transport } from '../transport/transport.js';
+import { PermanentSendError, QuotaExceededError, SharedMessageRefusedError, type Transport } from '../transport/transport.js';
 import { resendOperationId, type AcceptedMessage, type DeliveryLedger, type PlannedMessage } from './deliveryLedger.js';
 import type { Log } from '../log.js';
 import { messageFor, perPersonMessages, batchedMessages, type Deliverable, type MessagePlan } from './batching.js';
@@ -81,6 +86,36 @@ export async function deliver(deliveryId: string, items: Deliverable[], options:
   const refused: { key: string; error: string }[] = [];
   const notStarted: Job[] = [];
   let stop: unknown;
+  const eventText = options.eventText ? { eventText: options.eventText } : {};
+
+  /** A refused shared message's people, each their own message: planned on their rows first, then sent. */
+  const perPerson = async (job: Job, refusal: SharedMessageRefusedError) => {
+    if (refusal.firstInProcess)
+      options.log(
+        'warn',
+        `${deliveryId}: ${refusal.message}; nothing was sent, and from now on this process sends everyone their own message. ` +
+          'To keep shared messages, set EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS (docs/deploy.md); to choose per-person sending, set EMAIL_BATCHING=perPerson',
+      );
+    // ACS took nothing: when the sending has stopped, the rows go back untouched for the retry.
+    if (stop) {
+      notStarted.push({ ...job, mayHaveBeenSent: false });
+      return;
+    }
+    const plans = perPersonMessages(job.plan.items);
+    try {
+      await ledger.plan(
+        deliveryId,
+        plans.map((plan) => ({ messageId: plan.messageId, keys: plan.items.map((i) => i.key), ...eventText })),
+      );
+    } catch (e) {
+      // The retry plans them again.
+      stop ??= e;
+      notStarted.push({ ...job, mayHaveBeenSent: false });
+      return;
+    }
+    // Never sent under these ids: a worker that planned them before would have left them planned, and be asked about them.
+    start(plans.map((plan) => ({ plan, mayHaveBeenSent: false })));
+  };
 
   const send = async (job: Job) => {
     if (stop) {
@@ -96,6 +131,10 @@ export async function deliver(deliveryId: string, items: Deliverable[], options:
         counts.messages++;
       }
     } catch (e) {
+      if (e instanceof SharedMessageRefusedError) {
+        await perPerson(job, e);
+        return;
+      }
       if (e instanceof PermanentSendError) {
         options.log(
           'error',
@@ -134,7 +173,6 @@ export async function deliver(deliveryId: string, items: Deliverable[], options:
   try {
     const first = toMessages(items);
     const byId = new Map(first.map((plan) => [plan.messageId, plan]));
-    const eventText = options.eventText ? { eventText: options.eventText } : {};
     const ours = await ledger.claimFresh(
       deliveryId,
       first.map((plan) => ({
@@ -222,8 +260,10 @@ async function claimTheRest(
     else if (row?.messageId) planned.set(row.messageId, [...(planned.get(row.messageId) ?? []), item]);
     else unplanned.push(item);
   }
-  // A message planned before a crash is asked about under its own id, with the members it had.
-  for (const [messageId, members] of planned) added.push({ plan: messageFor(messageId, members, options.personal), mayHaveBeenSent: true });
+  // A message planned before a crash is asked about under its own id, with the members it had:
+  // several of them stay in Bcc even when this worker now sends per person (they must not see each other).
+  for (const [messageId, members] of planned)
+    added.push({ plan: messageFor(messageId, members, options.personal && members.length === 1), mayHaveBeenSent: true });
   // Claimed but not planned: its claimer may still be about to send it. Batched as that claimer
   // batches them (the same rows give the same ids, which ACS never sends twice), and asked first.
   added.push(...toMessages(unplanned).map((plan) => ({ plan, mayHaveBeenSent: true })));

@@ -341,6 +341,8 @@ export class TableDeliveryLedger implements DeliveryLedger {
         (await this.entity<MessageRow>(eventId, messageRowKey(report.messageId))) ?? (await this.plannedMessage(eventId, report.messageId));
       if (message && membersOf(message).includes(report.key)) base = claimedMember(message, report.key) as Row;
     }
+    // A member planned again into a message of its own (a refused shared message, deliver.ts): its claim is another message's.
+    if (!own?.status && !base && own?.acsMessageId) return (await this.rows(eventId)).find((r) => r.rowKey === report.key);
     // A row of its own without a status is a member's overlay: without its message it says nothing.
     if (!own?.status && !base) return undefined;
     const row = { ...base, ...own } as Row;

@@ -3,23 +3,59 @@
  * puts it there (Microsoft.Communication.EmailDeliveryReportReceived, Event Grid schema), beside
  * the PIM event's schema (schema.ts) and refused with its own error. Only the fields the app
  * reads are required; whatever else Event Grid adds is ignored.
+ *
+ * Read as Microsoft writes it, not as one of its pages spells it:
+ *   - the attempt's time is `deliveryAttemptTimeStamp` in the Event Grid schema (the example of
+ *     learn.microsoft.com/azure/event-grid/communication-services-email-events, and
+ *     specification/eventgrid/data-plane/Microsoft.Communication/stable/2018-01-01/examples/
+ *     event-grid-schema/email_delivery_report_received.json), `deliveryAttemptTimestamp` in the
+ *     same spec's definition (AcsEmailDeliveryReportReceivedEventData) and its CloudEvents
+ *     example: both are read, the Event Grid example's spelling first;
+ *   - `status` is an enum Microsoft spells `Delivered` in its definition and `delivered` in that
+ *     Event Grid example: compared without case and kept in the definition's spelling
+ *     (REPORT_STATUSES), so the ledger and the use case see one spelling;
+ *   - `eventType` likewise, without case.
  */
 import { z } from 'zod';
 import type { EventIssue } from './parse.js';
 
 export const DELIVERY_REPORT_EVENT_TYPE = 'Microsoft.Communication.EmailDeliveryReportReceived';
 
+/**
+ * AcsEmailDeliveryReportStatus as the Event Grid spec defines it (Bounced, Delivered, Failed,
+ * FilteredSpam, Quarantined, Suppressed), and Expanded, which this app has always read as a
+ * distribution list's delivery although that enum does not list it. A status outside these is
+ * kept as it came, and counts as not delivered (the spec's description of `status`: "Any value
+ * other than Delivered is considered failed").
+ */
+export const REPORT_STATUSES = ['Delivered', 'Expanded', 'Bounced', 'Suppressed', 'Failed', 'Quarantined', 'FilteredSpam'] as const;
+
+const BY_LOWER_CASE = new Map<string, string>(REPORT_STATUSES.map((s) => [s.toLowerCase(), s]));
+
+/** One spelling for a status however ACS cased it. */
+export function reportStatus(raw: string): string {
+  const trimmed = raw.trim();
+  return BY_LOWER_CASE.get(trimmed.toLowerCase()) ?? trimmed;
+}
+
 export const deliveryReportEventSchema = z.object({
   id: z.string().optional(),
-  eventType: z.string(),
+  eventType: z.string().transform((t) => (t.toLowerCase() === DELIVERY_REPORT_EVENT_TYPE.toLowerCase() ? DELIVERY_REPORT_EVENT_TYPE : t)),
   eventTime: z.string().optional(),
-  data: z.object({
-    recipient: z.string().min(3),
-    messageId: z.string().min(1),
-    status: z.string().min(1),
-    deliveryAttemptTimestamp: z.string().optional(),
-    deliveryStatusDetails: z.object({ statusMessage: z.string().optional() }).partial().optional(),
-  }),
+  data: z
+    .object({
+      recipient: z.string().min(3),
+      messageId: z.string().min(1),
+      status: z.string().min(1).transform(reportStatus),
+      deliveryAttemptTimeStamp: z.string().optional(),
+      deliveryAttemptTimestamp: z.string().optional(),
+      deliveryStatusDetails: z.object({ statusMessage: z.string().optional() }).partial().optional(),
+    })
+    .transform(({ deliveryAttemptTimeStamp, deliveryAttemptTimestamp, ...data }) => {
+      const at = deliveryAttemptTimeStamp ?? deliveryAttemptTimestamp;
+      // Read under one name from here on (the ledger orders reports by it).
+      return { ...data, ...(at !== undefined ? { deliveryAttemptTimestamp: at } : {}) };
+    }),
 });
 
 export type DeliveryReportEvent = z.infer<typeof deliveryReportEventSchema>;

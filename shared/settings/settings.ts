@@ -69,6 +69,11 @@ export const SETTINGS = {
     schema: z.enum(['shared', 'perPerson']),
     formerName: 'EMAIL_GROUPING',
   }),
+  EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS: spec({
+    description:
+      "With `EMAIL_TRANSPORT=acs` and `EMAIL_BATCHING=shared`: an address of yours (a mailbox or distribution list that may receive every shared message, e.g. the sender's own) put in To of shared messages, everyone else in Bcc (49 per message). ACS requires To and does not document an empty one; unset, To is sent empty, and if ACS refuses that the app sends everyone their own message from then on (one warning in the log). See docs/deploy.md.",
+    schema: z.email({ message: 'must be an email address' }).optional(),
+  }),
   EMAIL_SEND_CONCURRENCY: spec({
     description:
       'With `EMAIL_TRANSPORT=acs`: how many messages of one event are sent at once (16: the 21 messages of a 1,000-recipient event go in two rounds; ACS limits sends per minute and hour, not in flight).',

@@ -12,16 +12,34 @@
  * Every request goes through the app's pacers (acs/pacer.ts): a 429 pauses all sends, and a
  * pause longer than `throttleBudgetMs` comes back as QuotaExceededError so the work is queued
  * for later.
+ *
+ * A shared message (everyone in Bcc) needs something in `to`: the spec's EmailRecipients
+ * requires `to`, and whether ACS takes it empty is documented nowhere. With
+ * `undisclosedRecipients` (EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS: a mailbox or list of the
+ * operator's) that address goes in `to`, so shared messages rest on nothing undocumented;
+ * without it `to` is sent empty. Either way, when ACS refuses a shared message for its
+ * recipients (a Bcc-only message: any 400/422; otherwise one whose error names the recipients),
+ * nothing was sent: the transport throws SharedMessageRefusedError, remembers it for the rest of
+ * the process (maxRecipients drops to 1, so every later delivery goes per person), and the
+ * caller sends that message's people their own (delivery/deliver.ts).
  */
 import { KnownEmailSendStatus } from '@azure/communication-email';
 import { parseClientArguments } from '@azure/communication-common';
 import type { KeyCredential, TokenCredential } from '@azure/core-auth';
 import type { Settings } from '../settings/settings.js';
 import { attemptOperationId, isUuid } from './acs/attemptIds.js';
-import { AcceptClient, type WireEmail } from './acs/acceptClient.js';
-import { OperationStatusClient, type StatusClientOptions } from './acs/operationStatus.js';
+import { AcceptClient, RefusedRequestError, type WireEmail } from './acs/acceptClient.js';
+import { OperationStatusClient, type OperationStatus, type StatusClientOptions } from './acs/operationStatus.js';
 import { createPacers, type AcsPacers } from './acs/pacer.js';
-import { PermanentSendError, type AcceptOptions, type Acceptance, type EmailAddress, type Message, type Transport } from './transport.js';
+import {
+  PermanentSendError,
+  SharedMessageRefusedError,
+  type AcceptOptions,
+  type Acceptance,
+  type EmailAddress,
+  type Message,
+  type Transport,
+} from './transport.js';
 import type { Log } from '../log.js';
 
 export interface AcsTransportOptions {
@@ -33,6 +51,8 @@ export interface AcsTransportOptions {
   pacers?: AcsPacers;
   /** How long accept() may wait out a 429 pause before handing the work back (QuotaExceededError). Default 10 s. */
   throttleBudgetMs?: number;
+  /** The `to` of shared messages (EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS); unset: `to` is sent empty. */
+  undisclosedRecipients?: EmailAddress;
 }
 
 /** ACS's limit of recipients per message (To + Cc + Bcc). */
@@ -64,7 +84,9 @@ const ACCEPTED_STATUSES: ReadonlySet<string> = new Set([
 const PERMANENT_CODES = /suppressed|invalidrecipient|invalidemailaddress|recipientnotfound/i;
 
 export class AcsTransport implements Transport {
-  readonly maxRecipients = ACS_MAX_RECIPIENTS;
+  private readonly undisclosed: EmailAddress | undefined;
+  /** ACS refused a shared message: this process sends everyone their own from now on. */
+  private sharedRefused = false;
   private readonly acceptor: AcceptClient;
   private readonly status: OperationStatusClient;
   private readonly pacers: AcsPacers;
@@ -76,15 +98,23 @@ export class AcsTransport implements Transport {
     this.pacers = options.pacers ?? createPacers();
     this.throttleBudgetMs = options.throttleBudgetMs ?? 10_000;
     this.log = options.log ?? (() => {});
+    this.undisclosed = options.undisclosedRecipients;
     this.acceptor = new AcceptClient(connection.endpoint, connection.credential, { ...clientOptions, pacer: this.pacers.send });
     this.status = new OperationStatusClient(connection.endpoint, connection.credential, { ...clientOptions, pacer: this.pacers.status });
   }
 
+  /** 50 (49 beside the undisclosed-recipients address); 1 once ACS has refused a shared message. */
+  get maxRecipients(): number {
+    if (this.sharedRefused) return 1;
+    return this.undisclosed ? ACS_MAX_RECIPIENTS - 1 : ACS_MAX_RECIPIENTS;
+  }
+
   async accept(email: Message, { operationId, mayHaveBeenSent }: AcceptOptions): Promise<Acceptance> {
     if (!isUuid(operationId)) throw new Error(`operationId "${operationId}" is not a UUID: ACS requires Operation-Id to be one`);
-    if (email.to.length + email.bcc.length > this.maxRecipients) {
-      throw new Error(`one ACS message takes at most ${this.maxRecipients} recipients, got ${email.to.length + email.bcc.length}`);
-    }
+    const wire = toWireEmail(email, this.undisclosed);
+    const count = wire.recipients.to.length + (wire.recipients.bcc?.length ?? 0);
+    // ACS's own limit, not maxRecipients: a message planned before a fallback still goes (or is asked about) as planned.
+    if (count > ACS_MAX_RECIPIENTS) throw new Error(`one ACS message takes at most ${ACS_MAX_RECIPIENTS} recipients, got ${count}`);
     let attempt = 0;
     if (mayHaveBeenSent) {
       const earlier = await this.findAcceptedAttempt(operationId);
@@ -100,12 +130,30 @@ export class AcsTransport implements Transport {
       // Waits out the app-wide pause, or throws QuotaExceededError when it is longer than what is left.
       await this.pacers.send.ready(Math.max(0, deadline - performance.now()));
       try {
-        await this.acceptor.accept(id, toWireEmail(email));
+        await this.acceptor.accept(id, wire);
         return { messageId: id, alreadyAccepted: false, delivered: false };
       } catch (e) {
+        if (e instanceof RefusedRequestError && email.bcc.length > 0 && (e.aboutRecipients || wire.recipients.to.length === 0)) {
+          const first = !this.sharedRefused;
+          this.sharedRefused = true;
+          throw new SharedMessageRefusedError(
+            `ACS refused a message with its recipients in Bcc (${e.status} ${e.code}, ${wire.recipients.to.length === 0 ? 'To empty' : 'To the undisclosed-recipients address'})`,
+            first,
+          );
+        }
         if (!(e instanceof Error && e.name === 'QuotaExceededError' && performance.now() < deadline)) throw e;
       }
     }
+  }
+
+  /**
+   * What became of an accepted message (say a test email): its operation read until final, no
+   * more often than ACS's `retry-after` allows, for at most `budgetMs` (acs/operationStatus.ts).
+   * Delivery never calls this: it ends at the 202 and learns the rest from delivery reports.
+   */
+  async outcome(messageId: string, budgetMs: number): Promise<OperationStatus | undefined> {
+    await this.pacers.status.ready(budgetMs);
+    return this.status.waitUntilFinal(messageId, { budgetMs });
   }
 
   /** Walks the attempt ids without waiting: the first ACS took (Running counts), or the first free one. */
@@ -136,13 +184,14 @@ function wireAddress(a: EmailAddress): { address: string; displayName?: string }
 }
 
 /**
- * The request body. A batched message: everyone in Bcc, so no recipient sees the others (To stays empty; ACS
- * needs one recipient in To, Cc or Bcc). Tracking off, as in toAcsMessage.
+ * The request body. A shared message: everyone in Bcc, so no recipient sees the others, and in
+ * To the undisclosed-recipients address when there is one (else To is sent empty). Tracking off.
  */
-export function toWireEmail(email: Message): WireEmail {
+export function toWireEmail(email: Message, undisclosed?: EmailAddress): WireEmail {
+  const to = email.to.length === 0 && email.bcc.length > 0 && undisclosed ? [undisclosed] : email.to;
   return {
     senderAddress: email.from.address,
-    recipients: { to: email.to.map(wireAddress), ...(email.bcc.length > 0 ? { bcc: email.bcc.map(wireAddress) } : {}) },
+    recipients: { to: to.map(wireAddress), ...(email.bcc.length > 0 ? { bcc: email.bcc.map(wireAddress) } : {}) },
     content: { subject: email.subject, plainText: email.text, html: email.html },
     ...(email.headers && Object.keys(email.headers).length > 0 ? { headers: email.headers } : {}),
     userEngagementTrackingDisabled: true,
@@ -154,10 +203,13 @@ export function toWireEmail(email: Message): WireEmail {
  * ACS_ENDPOINT with the app's credential (the managed identity, from the composition root).
  */
 export function createAcsTransport(
-  settings: Pick<Settings, 'ACS_ENDPOINT' | 'ACS_CONNECTION_STRING' | 'AZURE_CLIENT_ID'>,
+  settings: Pick<Settings, 'ACS_ENDPOINT' | 'ACS_CONNECTION_STRING' | 'AZURE_CLIENT_ID'> &
+    Partial<Pick<Settings, 'EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS'>>,
   options: AcsTransportOptions & { credential?: TokenCredential } = {},
 ): AcsTransport {
-  const { credential, ...senderOptions } = options;
+  const { credential, ...rest } = options;
+  const undisclosed = settings.EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS;
+  const senderOptions = { ...(undisclosed ? { undisclosedRecipients: { address: undisclosed } } : {}), ...rest };
   if (settings.ACS_CONNECTION_STRING && !(credential && settings.ACS_ENDPOINT)) {
     const { url, credential: key } = parseConnectionString(settings.ACS_CONNECTION_STRING);
     return new AcsTransport({ endpoint: url, credential: key }, senderOptions);

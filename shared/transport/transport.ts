@@ -41,7 +41,11 @@ export interface Acceptance {
 }
 
 export interface Transport {
-  /** Recipients one message may carry (To + Bcc); 1: every person gets their own message. */
+  /**
+   * Recipients one message may carry (To + Bcc); 1: every person gets their own message. It may
+   * drop to 1 while the process runs, once the transport has learnt that the service refuses
+   * shared messages (SharedMessageRefusedError).
+   */
   readonly maxRecipients: number;
   accept(message: Message, options: AcceptOptions): Promise<Acceptance>;
 }
@@ -49,6 +53,23 @@ export interface Transport {
 /** The transport refused for good (bad address, content rejected): recorded, never retried. */
 export class PermanentSendError extends Error {
   override readonly name = 'PermanentSendError';
+}
+
+/**
+ * The transport refused a shared message (recipients in Bcc) for how it is addressed, sending
+ * nothing: each person's own message may still go, and the caller sends them so (deliver.ts).
+ * ACS's documentation does not say whether it takes a message with an empty `to`; this is how
+ * the app learns that it does not. `firstInProcess`: the first such refusal of this process, the
+ * one to log (the transport remembers it and shares no message again).
+ */
+export class SharedMessageRefusedError extends Error {
+  override readonly name = 'SharedMessageRefusedError';
+  constructor(
+    message: string,
+    readonly firstInProcess: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** The service's quota is used up for now: send nothing more before `retryAfterMs`. */

@@ -6,7 +6,10 @@
  *     put back on the events queue; the ledger sends only that person), up to
  *     DELIVERY_REPORT_RESENDS times, then recorded as failed;
  *   - Bounced, Suppressed, Quarantined, FilteredSpam: recorded and reported (an error in the
- *     log naming the event and the status, never the address); sending again would not help.
+ *     log naming the event and the status, never the address); sending again would not help;
+ *   - a status Microsoft does not list: recorded and reported the same way ("Any value other
+ *     than Delivered is considered failed"), not resent.
+ * Statuses arrive in one spelling whatever ACS's casing (events/deliveryReportSchema.ts).
  * Duplicates, reports out of order and reports about a message the ledger has since replaced
  * change nothing (the newest report wins). A report about a message this app did not send
  * (another app on the same ACS resource) is ignored.
@@ -18,7 +21,12 @@
  * thrown error → retried by the host (a Failed report that came before the sender recorded
  * the accept is one: by the retry, the accept is there).
  */
-import { DELIVERY_REPORT_EVENT_TYPE, parseDeliveryReports, type InvalidDeliveryReportError } from '../events/deliveryReportSchema.js';
+import {
+  DELIVERY_REPORT_EVENT_TYPE,
+  REPORT_STATUSES,
+  parseDeliveryReports,
+  type InvalidDeliveryReportError,
+} from '../events/deliveryReportSchema.js';
 import type { Log } from '../log.js';
 import type { EventsQueue } from '../queues/eventsQueue.js';
 import { recipientKey, type DeliveryLedger } from '../delivery/deliveryLedger.js';
@@ -29,6 +37,7 @@ export { poisonEntry } from '../queues/poison.js';
 
 /** Statuses after which sending again is pointless: the mailbox or ACS refused this address. */
 const UNDELIVERABLE = new Set(['Bounced', 'Suppressed', 'Quarantined', 'FilteredSpam']);
+const KNOWN: ReadonlySet<string> = new Set(REPORT_STATUSES);
 
 export interface ReportDeps {
   ledger: DeliveryLedger;
@@ -91,7 +100,7 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
         'error',
         `${who}: ACS reported Failed; not sent again, as no event is kept to put back (a digest, a held-back summary, or an event too large to keep)`,
       );
-    } else if (UNDELIVERABLE.has(data.status) || data.status === 'Failed') {
+    } else if (UNDELIVERABLE.has(data.status) || data.status === 'Failed' || !KNOWN.has(data.status)) {
       outcome.undeliverable++;
       deps.log('error', `${who}: ACS reported ${data.status.slice(0, 40)}; not sent again (fix or remove the address)`);
     }

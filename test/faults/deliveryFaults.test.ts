@@ -188,7 +188,7 @@ describe('delivery faults', () => {
     const older = {
       ...reports[0]!,
       id: 'older',
-      data: { ...reports[0]!.data, status: 'Expanded' as const, deliveryAttemptTimestamp: '2000-01-01T00:00:00.000Z' },
+      data: { ...reports[0]!.data, status: 'Expanded' as const, deliveryAttemptTimeStamp: '2000-01-01T00:00:00.000Z' },
     };
     for (const r of [...reports].reverse()) await h.record(r);
     await h.record(older);

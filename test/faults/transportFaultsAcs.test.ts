@@ -3,7 +3,8 @@
  * twice (test/faults/transportFaultsRun.ts): 429 and 500 bursts; operations that end Failed
  * and answers lost after ACS took the message, each found by the takeover's status walk;
  * workers that die before the send (ACS never heard of it) or after it while the operation is
- * still Running. After each: every planned email delivered exactly once, exact digest counts,
+ * still Running; an ACS that refuses messages with an empty To. After each: every planned email
+ * delivered exactly once, exact digest counts,
  * an empty poison queue, no address or justification in any log line.
  */
 import { AzureKeyCredential } from '@azure/core-auth';
@@ -35,6 +36,24 @@ describe('ACS faults', () => {
 
     expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(12);
     expect(fake.requests.filter((r) => r.status === 500)).toHaveLength(9);
+    await checkRun(services, events, fake, directory);
+  });
+
+  it('ACS refuses shared messages with an empty To: every email goes per person instead, once; the fallback is logged once', async () => {
+    const fake = await startAcs({ emptyTo: 'refuse' });
+    const directory = await snapshotDirectory();
+    const services = await faultServices(run.azurite.connectionString, {
+      directory,
+      transport: acsTransport(fake, (l) => run.runner.logs.push(l)),
+    });
+    setServicesForTesting(services);
+    const events = await someEvents('acsemptyto');
+    await deliverTwice(events);
+    await run.runner.host.waitForIdle({ timeoutMs: 45_000 });
+
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.status === 400).length).toBeGreaterThanOrEqual(1);
+    for (const d of fake.deliveries) expect(d.message.recipients.to, 'one person a message').toHaveLength(1);
+    expect(run.runner.logs.filter((l) => /from now on this process sends everyone their own message/.test(l))).toHaveLength(1);
     await checkRun(services, events, fake, directory);
   });
 

@@ -56,14 +56,19 @@ export interface Harness {
   logs: string[];
 }
 
-export async function harness(fake: FakeAcs, now?: () => number, budgetMs = 200): Promise<Harness> {
+export async function harness(
+  fake: FakeAcs,
+  now?: () => number,
+  budgetMs = 200,
+  settings: { EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS?: string } = {},
+): Promise<Harness> {
   const table = uniqueTableName('Grp');
   const client = () => TableClient.fromConnectionString(storageConnectionString(), table, { allowInsecureConnection: true });
   const pacers = createPacers(now);
   const logs: string[] = [];
   const log = (level: string, message: string) => void logs.push(`${level}: ${message}`);
   const transport = createAcsTransport(
-    { ACS_CONNECTION_STRING: fake.connectionString(), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined },
+    { ACS_CONNECTION_STRING: fake.connectionString(), ACS_ENDPOINT: undefined, AZURE_CLIENT_ID: undefined, ...settings },
     {
       clientOptions: { allowInsecureConnection: true, retryOptions: { maxRetries: 2, retryDelayInMs: 10, maxRetryDelayInMs: 50 } },
       pacers,

@@ -18,14 +18,27 @@
  *   429 with the Retry-After until the window frees; and every recipient gets a delivery
  *   report (Microsoft.Communication.EmailDeliveryReportReceived, Event Grid schema) handed to
  *   `reports.sink` after `reports.delayMs`, as Event Grid would put it on a storage queue.
+ * - As strict as the REST spec: every request is checked by fakeAcsContract.ts (api-version,
+ *   Operation-Id, the EmailMessage's required fields, 50 recipients) and refused with 400 in
+ *   the spec's error shape; `emptyTo` switches what the spec leaves open (`to: []`).
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deliveryReportEvent, type DeliveryReportEvent, type ReportStatus } from './fakeAcsReports.js';
+import { deliveryReportEvent, type DeliveryReportEvent, type ReportStatus, type ReportStyle } from './fakeAcsReports.js';
+import {
+  checkApiVersion,
+  checkMessage,
+  checkOperationId,
+  isContractError,
+  type EmptyToBehaviour,
+  type WireAddress,
+  type WireMessage,
+} from './fakeAcsContract.js';
 
 export type { DeliveryReportEvent } from './fakeAcsReports.js';
+export type { WireAddress, WireMessage } from './fakeAcsContract.js';
 
 export type FakeStatus = 'NotStarted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
 
@@ -41,7 +54,9 @@ export interface FakeAcsOptions {
   /** Requests allowed per sliding minute and hour; past them 429 with Retry-After (unset: no quota). */
   quotas?: AcsQuotas;
   /** Where delivery reports go (one Event Grid event per recipient), after delayMs. */
-  reports?: { sink: (event: DeliveryReportEvent) => Promise<void> | void; delayMs?: number };
+  reports?: { sink: (event: DeliveryReportEvent) => Promise<void> | void; delayMs?: number; style?: ReportStyle };
+  /** A message with `to: []` (everyone in Bcc): taken (default) or refused with 400; the spec does not say (fakeAcsContract.ts). */
+  emptyTo?: EmptyToBehaviour;
   /** The clock for quotas and Running time (tests move it forward). */
   now?: () => number;
 }
@@ -64,19 +79,6 @@ export interface Delivery {
   operationId: string;
   /** The JSON body as ACS received it (wire names, e.g. userEngagementTrackingDisabled). */
   message: WireMessage;
-}
-
-export interface WireMessage {
-  senderAddress: string;
-  recipients: { to?: WireAddress[]; cc?: WireAddress[]; bcc?: WireAddress[] };
-  content: { subject: string; plainText?: string; html?: string };
-  headers?: Record<string, string>;
-  userEngagementTrackingDisabled?: boolean;
-}
-
-export interface WireAddress {
-  address: string;
-  displayName?: string;
 }
 
 export interface RecordedRequest {
@@ -136,6 +138,7 @@ export class FakeAcs {
       ...(options.runningMs !== undefined ? { runningMs: options.runningMs } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
       ...(options.reports ? { reports: options.reports } : {}),
+      ...(options.emptyTo ? { emptyTo: options.emptyTo } : {}),
     });
     server.on('request', (req, res) => {
       fake.handle(req, res).catch((e: unknown) => {
@@ -227,11 +230,14 @@ export class FakeAcs {
       this.requests.push({ method, path: url.pathname, status, ...(operationId ? { operationId } : {}) });
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(json));
     };
-    const error = (status: number, code: string, message: string, headers: Record<string, string> = {}): void =>
-      reply(status, { error: { code, message } }, headers);
+    // The spec's error response: ErrorResponse in the body, its code again in x-ms-error-code.
+    const error = (status: number, code: string, message: string, headers: Record<string, string> = {}, target?: string): void =>
+      reply(status, { error: { code, message, ...(target ? { target } : {}) } }, { 'x-ms-error-code': code, ...headers });
 
     const authProblem = this.checkSignature(req, body);
     if (authProblem) return error(401, 'Denied', authProblem);
+    const version = checkApiVersion(url);
+    if (version) return error(400, version.code, version.message, {}, version.target);
 
     if (method === 'POST' && url.pathname === '/emails:send') return this.send(req, body, reply, error);
     const match = /^\/emails\/operations\/([^/]+)$/.exec(url.pathname);
@@ -258,7 +264,7 @@ export class FakeAcs {
     req: IncomingMessage,
     body: string,
     reply: (status: number, json: unknown, headers?: Record<string, string>, operationId?: string) => void,
-    error: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
+    error: (status: number, code: string, message: string, headers?: Record<string, string>, target?: string) => void,
   ): void {
     const quota = this.overQuota(this.sendTimes, this.options.quotas?.sendsPerMinute, this.options.quotas?.sendsPerHour);
     if (quota !== undefined) return error(429, 'TooManyRequests', 'Email send quota exceeded', { 'retry-after': String(quota) });
@@ -271,13 +277,13 @@ export class FakeAcs {
       return error(500, 'InternalError', 'Something went wrong');
     }
     const header = req.headers['operation-id'];
+    const badId = checkOperationId(header);
+    if (badId) return error(400, badId.code, badId.message, {}, badId.target);
     const id = typeof header === 'string' && header ? header : randomUUID();
     let op = this.operations.get(id);
     if (!op) {
-      const message = parseMessage(body);
-      if (typeof message === 'string') return error(400, 'BadRequest', message);
-      const recipients = recipientsOf(message);
-      if (recipients.length > 50) return error(400, 'BadRequest', 'An email can have at most 50 recipients (To, Cc and Bcc)');
+      const message = checkMessage(body, this.options.emptyTo ?? 'accept');
+      if (isContractError(message)) return error(400, message.code, message.message, {}, message.target);
       this.sendTimes.push(this.options.now());
       const failure = this.failures.shift();
       op = {
@@ -301,7 +307,7 @@ export class FakeAcs {
   private async poll(
     id: string,
     reply: (status: number, json: unknown, headers?: Record<string, string>, operationId?: string) => void,
-    error: (status: number, code: string, message: string, headers?: Record<string, string>) => void,
+    error: (status: number, code: string, message: string, headers?: Record<string, string>, target?: string) => void,
   ): Promise<void> {
     if (this.slowPollMs > 0) await sleep(this.slowPollMs);
     const quota = this.overQuota(this.statusTimes, this.options.quotas?.statusPerMinute, this.options.quotas?.statusPerHour);
@@ -334,13 +340,16 @@ export class FakeAcs {
     const reports = this.options.reports;
     if (!reports) return;
     const events = recipientsOf(message).map((r) =>
-      deliveryReportEvent({
-        sender: message.senderAddress,
-        recipient: r.address,
-        messageId: op.id,
-        status: op.final === 'Failed' ? 'Failed' : (this.bounces.get(r.address.toLowerCase()) ?? 'Delivered'),
-        at: new Date(this.options.now() + (this.options.runningMs ?? 0)),
-      }),
+      deliveryReportEvent(
+        {
+          sender: message.senderAddress,
+          recipient: r.address,
+          messageId: op.id,
+          status: op.final === 'Failed' ? 'Failed' : (this.bounces.get(r.address.toLowerCase()) ?? 'Delivered'),
+          at: new Date(this.options.now() + (this.options.runningMs ?? 0)),
+        },
+        reports.style,
+      ),
     );
     const pending: Promise<void> = (async () => {
       await sleep(reports.delayMs ?? 0);
@@ -359,21 +368,4 @@ function recipientsOf(message: WireMessage): WireAddress[] {
 
 function view(op: Operation): unknown {
   return { id: op.id, status: op.status, ...(op.status === 'Failed' && op.error ? { error: op.error } : {}) };
-}
-
-/** The checks ACS makes on the request body that matter here; returns the problem, if any. */
-function parseMessage(body: string): WireMessage | string {
-  let parsed: Partial<WireMessage>;
-  try {
-    parsed = JSON.parse(body) as Partial<WireMessage>;
-  } catch {
-    return 'Body is not JSON';
-  }
-  if (!parsed.senderAddress) return 'senderAddress is required';
-  if (!parsed.content?.subject) return 'content.subject is required';
-  if (!parsed.content.plainText && !parsed.content.html) return 'content needs plainText or html';
-  const r = parsed.recipients;
-  if (!r || (r.to?.length ?? 0) + (r.cc?.length ?? 0) + (r.bcc?.length ?? 0) === 0)
-    return 'recipients need at least one address in to, cc or bcc';
-  return parsed as WireMessage;
 }

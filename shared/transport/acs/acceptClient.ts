@@ -9,9 +9,29 @@ import { createPipelineRequest, type HttpClient, type Pipeline } from '@azure/co
 import { PermanentSendError } from '../transport.js';
 import { ACS_EMAIL_API_VERSION, errorCode, signedPipeline, type StatusClientOptions } from './operationStatus.js';
 
+/** An error detail that points at the recipients: `recipients…` / `to` as its target, or "recipient" in its code or message. */
+function namesRecipients(bodyText: string | null | undefined): boolean {
+  type Detail = { code?: unknown; message?: unknown; target?: unknown; details?: Detail[] };
+  let root: Detail | undefined;
+  try {
+    root = (JSON.parse(bodyText ?? '') as { error?: Detail }).error;
+  } catch {
+    return false;
+  }
+  const names = (d: Detail | undefined, depth: number): boolean => {
+    if (!d || depth > 3) return false;
+    const target = typeof d.target === 'string' ? d.target : '';
+    if (/recipient|^to$|\.to$/i.test(target)) return true;
+    if ([d.code, d.message].some((v) => typeof v === 'string' && /recipient/i.test(v))) return true;
+    return Array.isArray(d.details) && d.details.some((x) => names(x, depth + 1));
+  };
+  return names(root, 0);
+}
+
 /** The request body in the REST API's names (userEngagementTrackingDisabled, not the SDK's disable…). */
 export interface WireEmail {
   senderAddress: string;
+  /** `to` always present: the spec's EmailRecipients requires it. */
   recipients: { to: WireAddress[]; bcc?: WireAddress[] };
   content: { subject: string; plainText: string; html: string };
   headers?: Record<string, string>;
@@ -21,6 +41,22 @@ export interface WireEmail {
 export interface WireAddress {
   address: string;
   displayName?: string;
+}
+
+/**
+ * ACS refused the request itself (400, 413, 422): sending it again would fail the same way.
+ * `aboutRecipients`: the error names the recipients (its code, target or message); the message
+ * text is looked at, never kept, as it may echo addresses.
+ */
+export class RefusedRequestError extends PermanentSendError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly aboutRecipients: boolean,
+  ) {
+    super(message);
+  }
 }
 
 export class AcceptClient {
@@ -49,8 +85,11 @@ export class AcceptClient {
     if (response.status === 202) return;
     const code = errorCode(response.bodyAsText);
     if (response.status === 400 || response.status === 413 || response.status === 422) {
-      throw new PermanentSendError(
+      throw new RefusedRequestError(
         `ACS rejected the email request for operation ${operationId} (${response.status} ${code}); sending it again would fail the same way`,
+        response.status,
+        code,
+        namesRecipients(response.bodyAsText),
       );
     }
     throw new Error(

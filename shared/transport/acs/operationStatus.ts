@@ -6,6 +6,13 @@
  * (@azure/communication-common: HMAC for an access key, a bearer token for a TokenCredential):
  * the same credential and the same signature as the sends. Both packages are dependencies of
  * @azure/communication-email and are used through their public exports.
+ *
+ * Polling (waitUntilFinal) waits what ACS says between reads: the spec's `retry-after` on a
+ * non-terminal status "indicates the minimum amount of time in seconds to wait before polling
+ * for operation status again" (specification/communication/data-plane/Email/stable/2025-09-01/
+ * CommunicationServicesEmail.json, Email_GetSendResult, 200). Its "still running" example asks
+ * for 100 s: a poll that cannot wait that long stops and says so, instead of spending status
+ * reads (ACS counts them against their own quota) on an answer it was told not to ask for yet.
  */
 import { createCommunicationAuthPolicy } from '@azure/communication-common';
 import type { KeyCredential, TokenCredential } from '@azure/core-auth';
@@ -17,6 +24,7 @@ import {
   type Pipeline,
   type PipelineOptions,
 } from '@azure/core-rest-pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SendPacer } from './pacer.js';
 
 /**
@@ -30,6 +38,22 @@ export interface OperationStatus {
   /** NotStarted | Running | Succeeded | Failed | Canceled (KnownEmailSendStatus). */
   status: string;
   error?: { code?: string; message?: string };
+  /** A non-terminal status's `retry-after`: not to be read again sooner. */
+  retryAfterMs?: number;
+}
+
+/** Statuses after which the operation no longer changes (the spec's EmailSendStatus). */
+const FINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Canceled']);
+
+/** Between reads when a non-terminal status carries no `retry-after` (@azure/core-lro's default interval). */
+export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+
+export interface PollOptions {
+  /** How long the poll may take in all; a wait ACS asks for that would pass it ends the poll. */
+  budgetMs: number;
+  /** Tests pass a clock and a sleep that moves it. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface StatusClientOptions extends PipelineOptions {
@@ -99,8 +123,40 @@ export class OperationStatusClient {
     if (typeof body.status !== 'string') {
       throw new AcsRequestError(`ACS status for operation ${operationId} has no status field`, response.status, undefined);
     }
-    return { id: body.id ?? operationId, status: body.status, ...(body.error ? { error: body.error } : {}) };
+    const retryAfterMs = retryAfter(response.headers.get('retry-after'));
+    return {
+      id: body.id ?? operationId,
+      status: body.status,
+      ...(body.error ? { error: body.error } : {}),
+      ...(retryAfterMs !== undefined && !FINAL.has(body.status) ? { retryAfterMs } : {}),
+    };
   }
+
+  /**
+   * Reads the operation until it is final, each read no sooner than the previous one's
+   * `retry-after`. Returns the final status; the last one read when the next wait would pass
+   * the budget (its `retryAfterMs` says how long ACS asked to wait); undefined when ACS does
+   * not know the id.
+   */
+  async waitUntilFinal(operationId: string, options: PollOptions): Promise<OperationStatus | undefined> {
+    const now = options.now ?? (() => performance.now());
+    const wait = options.sleep ?? ((ms: number) => sleep(ms));
+    const deadline = now() + options.budgetMs;
+    for (;;) {
+      const status = await this.get(operationId);
+      if (!status || FINAL.has(status.status)) return status;
+      const next = status.retryAfterMs ?? DEFAULT_POLL_INTERVAL_MS;
+      if (now() + next > deadline) return status;
+      await wait(next);
+    }
+  }
+}
+
+/** `retry-after` in seconds (the spec's int32), as milliseconds; undefined when absent or not a number. */
+function retryAfter(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 /** The service's error code only: messages may echo addresses, which must not reach logs. */
