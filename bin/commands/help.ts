@@ -77,7 +77,7 @@ export const HELP = {
   },
   doctor: {
     usage: 'pim-notify doctor [--json] [--send-test ADDRESS]',
-    summary: "check a deployment: each read the app will make, once, read-only, one line per check",
+    summary: 'check a deployment: each read the app will make, once, read-only, one line per check',
     options: [
       ['--json', 'print the checks as JSON: {"ok", "checks": [{"area", "name", "status", "detail", "fix"?}]}'],
       ['--send-test ADDRESS', 'also send one test email to ADDRESS through the app’s transport'],

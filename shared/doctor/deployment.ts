@@ -108,7 +108,9 @@ async function findCommunicationService(
   const ids = [...new Set([...settings.AZURE_SUBSCRIPTION_IDS, ...visible].map((s) => s.toLowerCase()))].slice(0, MAX_SUBSCRIPTIONS);
   for (const id of ids) {
     const services = await arm
-      .list<CommunicationService>(`/subscriptions/${id}/providers/Microsoft.Communication/communicationServices?api-version=${COMMUNICATION_API}`)
+      .list<CommunicationService>(
+        `/subscriptions/${id}/providers/Microsoft.Communication/communicationServices?api-version=${COMMUNICATION_API}`,
+      )
       .catch(() => [] as CommunicationService[]);
     const match = services.find((s) => same(s.properties?.hostName?.split(':')[0], host));
     if (match) return { kind: 'found', resource: match };
@@ -133,7 +135,11 @@ async function senderCheck(settings: Settings, arm: Arm, acs: CommunicationServi
     try {
       domains.push(await arm.get<Domain>(`${id}?api-version=${COMMUNICATION_API}`));
     } catch (e) {
-      return warned('acs', name, `the linked domain ${nameOf(id)} cannot be read (${statusOf(e) ?? messageOf(e)}): check ${domain} in the portal`);
+      return warned(
+        'acs',
+        name,
+        `the linked domain ${nameOf(id)} cannot be read (${statusOf(e) ?? messageOf(e)}): check ${domain} in the portal`,
+      );
     }
   }
   const match = domains.find((d) => same(d.properties?.fromSenderDomain ?? d.name, domain));
@@ -153,7 +159,12 @@ async function senderCheck(settings: Settings, arm: Arm, acs: CommunicationServi
     .map(([k, v]) => `${k} ${v?.status ?? 'unknown'}`);
   const domainState = p.verificationStates?.['Domain']?.status ?? 'unknown';
   if (customer && domainState !== 'Verified')
-    return failed('acs', name, `${domain} is linked but not verified (Domain ${domainState})`, 'verify it: portal → Email Communication Service → Domains → ' + domain);
+    return failed(
+      'acs',
+      name,
+      `${domain} is linked but not verified (Domain ${domainState})`,
+      'verify it: portal → Email Communication Service → Domains → ' + domain,
+    );
   const usernames = await arm
     .list<ArmResource<{ username?: string }>>(`${match.id}/senderUsernames?api-version=${COMMUNICATION_API}`)
     .then((list) => list.map((u) => (u.properties?.username ?? u.name ?? '').toLowerCase()))
@@ -167,7 +178,12 @@ async function senderCheck(settings: Settings, arm: Arm, acs: CommunicationServi
     );
   const detail = `${settings.EMAIL_SENDER_ADDRESS}: ${domain} (${p.domainManagement ?? 'domain'}) is linked to ${nameOf(acs.id)}`;
   return unverified.length > 0
-    ? warned('acs', name, `${detail}; not verified: ${unverified.join(', ')} (mail may land in junk)`, `portal → Email Communication Service → Domains → ${domain}`)
+    ? warned(
+        'acs',
+        name,
+        `${detail}; not verified: ${unverified.join(', ')} (mail may land in junk)`,
+        `portal → Email Communication Service → Domains → ${domain}`,
+      )
     : passed('acs', name, detail);
 }
 
@@ -179,7 +195,11 @@ async function eventGridCheck(settings: Settings, arm: Arm, acsId: string): Prom
   try {
     topics = await arm.list(`/subscriptions/${subscription}/providers/Microsoft.EventGrid/systemTopics?api-version=${EVENT_GRID_API}`);
   } catch (e) {
-    return warned('eventGrid', name, `Event Grid cannot be read here (${statusOf(e) ?? messageOf(e)}): check the ACS resource's Events → Event Subscriptions in the portal`);
+    return warned(
+      'eventGrid',
+      name,
+      `Event Grid cannot be read here (${statusOf(e) ?? messageOf(e)}): check the ACS resource's Events → Event Subscriptions in the portal`,
+    );
   }
   const topic = topics.find((t) => same(t.properties?.source, acsId));
   const missing = `no Event Grid subscription brings ${DELIVERY_REPORT_EVENT} from ${nameOf(acsId)} to the queue ${DELIVERY_REPORTS_QUEUE}: emails go out, but no delivery report comes back (a Failed email is not sent again)`;
@@ -188,7 +208,11 @@ async function eventGridCheck(settings: Settings, arm: Arm, acsId: string): Prom
   try {
     subscriptions = await arm.list(`${topic.id}/eventSubscriptions?api-version=${EVENT_GRID_API}`);
   } catch (e) {
-    return warned('eventGrid', name, `the subscriptions of ${nameOf(topic.id)} cannot be read (${statusOf(e) ?? messageOf(e)}): check them in the portal`);
+    return warned(
+      'eventGrid',
+      name,
+      `the subscriptions of ${nameOf(topic.id)} cannot be read (${statusOf(e) ?? messageOf(e)}): check them in the portal`,
+    );
   }
   const account = storageAccountName(settings);
   const toQueue = subscriptions.filter((s) => {
@@ -206,8 +230,17 @@ async function eventGridCheck(settings: Settings, arm: Arm, acsId: string): Prom
   const p = sub.properties ?? {};
   const destinationAccount = nameOf((p.destination ?? p.deliveryWithResourceIdentity?.destination)?.properties?.resourceId ?? '');
   if (account && !same(destinationAccount, account))
-    return failed('eventGrid', name, `${nameOf(sub.id)} delivers to the storage account ${destinationAccount}, the app reads ${account}`, fix);
+    return failed(
+      'eventGrid',
+      name,
+      `${nameOf(sub.id)} delivers to the storage account ${destinationAccount}, the app reads ${account}`,
+      fix,
+    );
   if (p.provisioningState && p.provisioningState !== 'Succeeded')
     return failed('eventGrid', name, `${nameOf(sub.id)} is ${p.provisioningState}`, fix);
-  return passed('eventGrid', name, `${nameOf(topic.id)}/${nameOf(sub.id)} delivers ${DELIVERY_REPORT_EVENT} to ${destinationAccount}/${DELIVERY_REPORTS_QUEUE}`);
+  return passed(
+    'eventGrid',
+    name,
+    `${nameOf(topic.id)}/${nameOf(sub.id)} delivers ${DELIVERY_REPORT_EVENT} to ${destinationAccount}/${DELIVERY_REPORTS_QUEUE}`,
+  );
 }

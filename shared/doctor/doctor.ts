@@ -67,7 +67,9 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   }
   checks.push(...(await storageChecks(services)));
   const credential: TokenCredential = options.services?.credential ?? azureCredential(settings.AZURE_CLIENT_ID);
-  const who = settings.AZURE_CLIENT_ID ? `the managed identity ${settings.AZURE_CLIENT_ID}` : 'DefaultAzureCredential (az login, or the environment)';
+  const who = settings.AZURE_CLIENT_ID
+    ? `the managed identity ${settings.AZURE_CLIENT_ID}`
+    : 'DefaultAzureCredential (az login, or the environment)';
   const ctx: ProbeContext = { recorder, graphBaseUrl: settings.GRAPH_BASE_URL };
   const armNeeded = settings.DIRECTORY_SOURCE === 'graph' || settings.EMAIL_TRANSPORT === 'acs';
   const armToken = armNeeded ? await tokenCheck('arm', credential, settings.ARM_BASE_URL, who) : undefined;

@@ -18,12 +18,7 @@ import { probeRead, type ProbeContext } from './probe.js';
 const LOOKBACK_MS = 60 * 60_000;
 const DIRECTORY = { kind: 'directory', id: '/' } as const;
 
-export async function tokenCheck(
-  area: 'graph' | 'arm',
-  credential: TokenCredential,
-  baseUrl: string,
-  who: string,
-): Promise<Check> {
+export async function tokenCheck(area: 'graph' | 'arm', credential: TokenCredential, baseUrl: string, who: string): Promise<Check> {
   const scope = `${baseUrl.replace(/\/+$/, '')}/.default`;
   try {
     const token = await credential.getToken(scope);
@@ -59,7 +54,9 @@ export async function graphChecks(services: Services, ctx: ProbeContext): Promis
   });
   await graph('directory role definitions', async () => {
     const name = await directory.roleDisplayName(DIRECTORY, ROLE.globalAdministrator);
-    return name ? `role ${ROLE.globalAdministrator} is ${name}` : `read; no definition of ${ROLE.globalAdministrator} (Global Administrator)`;
+    return name
+      ? `role ${ROLE.globalAdministrator} is ${name}`
+      : `read; no definition of ${ROLE.globalAdministrator} (Global Administrator)`;
   });
   await graph('directory role holders', async () => {
     const holders = await directory.directoryRoleHolders(ROLE.globalAdministrator);
@@ -82,7 +79,8 @@ export async function graphChecks(services: Services, ctx: ProbeContext): Promis
   const from = new Date(now - LOOKBACK_MS).toISOString();
   await graph('audit log', async () => {
     const audit = await services.sources.auditSource();
-    for await (const page of audit.pages(from, new Date(now).toISOString())) return `first page read: ${page.length} PIM record(s) of the last hour`;
+    for await (const page of audit.pages(from, new Date(now).toISOString()))
+      return `first page read: ${page.length} PIM record(s) of the last hour`;
     return 'read: no PIM record in the last hour';
   });
   await graph('PIM request lists', async () => {

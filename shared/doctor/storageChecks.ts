@@ -25,13 +25,21 @@ export async function storageChecks(services: Services): Promise<Check[]> {
   for (const table of [...new Set(tables)]) {
     const name = `table ${table}`;
     try {
-      await tableClient(storage, table).listEntities({ queryOptions: { filter: NO_PARTITION } }).byPage({ maxPageSize: 1 }).next();
+      await tableClient(storage, table)
+        .listEntities({ queryOptions: { filter: NO_PARTITION } })
+        .byPage({ maxPageSize: 1 })
+        .next();
       checks.push(passed('storage', name, 'exists and can be read'));
     } catch (e) {
       const status = statusOf(e);
       if (status === 404)
         checks.push(
-          warned('storage', name, 'does not exist yet: the app creates it on first use (with Storage Table Data Contributor)', PROVISION_FIX),
+          warned(
+            'storage',
+            name,
+            'does not exist yet: the app creates it on first use (with Storage Table Data Contributor)',
+            PROVISION_FIX,
+          ),
         );
       else if (status === 401 || status === 403)
         checks.push(failed('storage', name, `cannot be read (${status})`, role('Storage Table Data Contributor')));
@@ -54,7 +62,9 @@ export async function storageChecks(services: Services): Promise<Check[]> {
             'storage',
             name,
             `${count} message(s) the app gave up on, each with its reason`,
-            queue === POISON_QUEUE ? 'read them with `pim-notify redrive --dry-run`; `pim-notify redrive` puts back those that now pass' : undefined,
+            queue === POISON_QUEUE
+              ? 'read them with `pim-notify redrive --dry-run`; `pim-notify redrive` puts back those that now pass'
+              : undefined,
           ),
         );
       else checks.push(passed('storage', name, `exists and can be read (${count} message(s))`));
@@ -65,7 +75,12 @@ export async function storageChecks(services: Services): Promise<Check[]> {
         checks.push(
           main
             ? failed('storage', name, 'does not exist: nothing can be queued to it', create)
-            : warned('storage', name, 'does not exist: the host creates it when it first gives up on a message, if it may create queues', create),
+            : warned(
+                'storage',
+                name,
+                'does not exist: the host creates it when it first gives up on a message, if it may create queues',
+                create,
+              ),
         );
       else if (status === 401 || status === 403)
         checks.push(failed('storage', name, `cannot be read (${status})`, role('Storage Queue Data Contributor')));

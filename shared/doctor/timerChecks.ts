@@ -11,7 +11,13 @@ import { failed, messageOf, passed, type Check } from './check.js';
 /** The next run after `after`; throws for an expression the host would refuse. */
 export type NextRun = (expression: string, after: Date) => Date | undefined;
 
-export const SCHEDULE_SETTINGS = ['AUDIT_SCHEDULE', 'REQUESTS_SCHEDULE', 'EXPIRY_SCHEDULE', 'DIGEST_SCHEDULE', 'HELD_BACK_SCHEDULE'] as const;
+export const SCHEDULE_SETTINGS = [
+  'AUDIT_SCHEDULE',
+  'REQUESTS_SCHEDULE',
+  'EXPIRY_SCHEDULE',
+  'DIGEST_SCHEDULE',
+  'HELD_BACK_SCHEDULE',
+] as const;
 
 export function timerChecks(settings: Pick<Settings, (typeof SCHEDULE_SETTINGS)[number]>, nextRun: NextRun, clock: Clock): Check[] {
   const now = clock.now();
