@@ -1,6 +1,7 @@
 /**
- * pim-notify doctor [--json] [--send-test ADDRESS]: the first hour on a real tenant. With the
- * deployment's settings (the environment, over local.settings.json's Values), makes each read
+ * pim-notify doctor [--json] [--send-test ADDRESS] [--settings FILE]: the first hour on a real
+ * tenant. With the deployment's settings (the environment, over FILE or local.settings.json),
+ * makes each read
  * the app will make, once, read-only, and prints one line per check (shared/doctor/). Exit 1
  * when something blocks mailing, else 0.
  */
@@ -21,9 +22,20 @@ export interface DoctorOverrides {
 }
 
 export async function doctor(args: string[], overrides: DoctorOverrides = {}): Promise<number> {
-  const { values } = parse(args, { json: { type: 'boolean' }, 'send-test': { type: 'string' } }, HELP.doctor);
+  const { values } = parse(args, { json: { type: 'boolean' }, 'send-test': { type: 'string' }, settings: { type: 'string' } }, HELP.doctor);
+  // Tests' settings stand in for the environment and the default file, not for a file given by name.
+  const fromFile =
+    values.settings !== undefined
+      ? await readSettingsFile(values.settings, true)
+      : overrides.env
+        ? {}
+        : await readSettingsFile(fromPackageRoot('local.settings.json'), false);
+  if (typeof fromFile === 'string') {
+    console.error(`pim-notify doctor: ${fromFile}`);
+    return 1;
+  }
   const checks = await runDoctor({
-    env: overrides.env ?? { ...(await localSettings()), ...process.env },
+    env: overrides.env ? { ...fromFile, ...overrides.env } : { ...fromFile, ...process.env },
     ...(overrides.services ? { services: overrides.services } : {}),
     ...(values['send-test'] ? { sendTest: values['send-test'] } : {}),
     // The host's own reading of a schedule (NCRONTAB, else a TimeSpan).
@@ -37,14 +49,28 @@ export async function doctor(args: string[], overrides: DoctorOverrides = {}): P
   return blocksMailing(checks) ? 1 : 0;
 }
 
-/** local.settings.json's Values, as Core Tools gives them to the app; none when there is no such file. */
-async function localSettings(): Promise<Record<string, string>> {
+/**
+ * The settings of a file: local.settings.json (`{"Values": {…}}`, as Core Tools gives them to the
+ * app) or what `az functionapp config appsettings list -o json` prints (`[{"name", "value"}]`).
+ * No file: none, unless it was asked for by name; an unusable file: why, as a string.
+ */
+export async function readSettingsFile(file: string, required: boolean): Promise<Record<string, string> | string> {
   let text: string;
   try {
-    text = await readFile(fromPackageRoot('local.settings.json'), 'utf8');
-  } catch {
-    return {};
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return required ? `cannot read ${file}: ${(e as Error).message}` : {};
   }
-  const values = (JSON.parse(text) as { Values?: Record<string, unknown> }).Values ?? {};
-  return Object.fromEntries(Object.entries(values).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return `${file} is not JSON`;
+  }
+  const pairs: Array<[unknown, unknown]> = Array.isArray(parsed)
+    ? parsed.map((s: { name?: unknown; value?: unknown }) => [s?.name, s?.value])
+    : Object.entries((parsed as { Values?: Record<string, unknown> } | null)?.Values ?? {});
+  if (pairs.length === 0 && required)
+    return `${file} holds no settings: give local.settings.json or the output of az functionapp config appsettings list -o json`;
+  return Object.fromEntries(pairs.filter((p): p is [string, string] => typeof p[0] === 'string' && typeof p[1] === 'string'));
 }

@@ -29,7 +29,7 @@ export async function tokenCheck(area: 'graph' | 'arm', credential: TokenCredent
       area,
       'token',
       `no token for ${scope} as ${who}: ${messageOf(e).split('\n')[0]}`,
-      'on a workstation `az login` (the checks then run as you, who need the identity’s rights); in Azure set AZURE_CLIENT_ID to the managed identity’s client id',
+      'in Azure, AZURE_CLIENT_ID is the managed identity’s client id; on a workstation (no managed identity here) `az login` and run with AZURE_CLIENT_ID= (empty): the reads then run as you, who need the identity’s rights',
     );
   }
 }

@@ -4,6 +4,9 @@
  * deployment still on the embedded defaults (warnings only: exit 0), and what the identity may
  * not read of the deployment itself (a warning, not a failure).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { capture } from '../bin/commands/support.js';
@@ -26,7 +29,7 @@ describe('pim-notify doctor', () => {
   it('--help says what it does and takes', async () => {
     const r = await capture(() => main(['doctor', '--help']));
     expect(r).toMatchObject({ status: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^usage: pim-notify doctor \[--json\] \[--send-test ADDRESS\]\n\nCheck a deployment: /);
+    expect(r.stdout).toMatch(/^usage: pim-notify doctor \[--json\] \[--send-test ADDRESS\] \[--settings FILE\]\n\nCheck a deployment: /);
     expect(r.stdout).toContain('--send-test ADDRESS');
   });
 
@@ -114,5 +117,26 @@ describe('pim-notify doctor', () => {
     expect(problems(second.stdout)).toEqual([
       expect.stringMatching(/^FAIL acs: sender domain: \S+ is linked but not verified \(Domain VerificationInProgress\)$/),
     ]);
+  });
+
+  it('--settings FILE reads the app settings as az lists them (the environment wins), or local.settings.json', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'doctor-settings-'));
+    try {
+      const listed = path.join(dir, 'app-settings.json');
+      await writeFile(listed, JSON.stringify([{ name: 'DIGEST_SCHEDULE', value: 'every monday', slotSetting: false }]));
+      const fromList = await world.run(['--settings', listed]);
+      expect(fromList.status).toBe(1);
+      expect(problems(fromList.stdout)).toEqual([expect.stringMatching(/^FAIL timers: DIGEST_SCHEDULE: `every monday` is not a schedule/)]);
+      const local = path.join(dir, 'local.settings.json');
+      await writeFile(local, JSON.stringify({ IsEncrypted: false, Values: { HELD_BACK_SCHEDULE: '0 */7 * * * *' } }));
+      expect((await world.run(['--settings', local])).stdout).toMatch(
+        /^ok {3}timers: HELD_BACK_SCHEDULE: `0 \*\/7 \* \* \* \*`: next run /m,
+      );
+      const missing = await world.run(['--settings', path.join(dir, 'none.json')]);
+      expect(missing).toMatchObject({ status: 1, stdout: '' });
+      expect(missing.stderr).toMatch(/^pim-notify doctor: cannot read .*none.json: ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
