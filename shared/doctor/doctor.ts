@@ -14,6 +14,7 @@ import { systemClock } from '../time/clock.js';
 import { acsChecks } from './acsChecks.js';
 import { CallRecorder } from './calls.js';
 import { failed, messageOf, passed, type Check } from './check.js';
+import { confirmerCheck } from './confirmerCheck.js';
 import { deploymentChecks } from './deployment.js';
 import { armChecks, graphChecks, tokenCheck } from './graphChecks.js';
 import type { ProbeContext } from './probe.js';
@@ -76,7 +77,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   if (settings.DIRECTORY_SOURCE === 'graph') {
     const graphToken = await tokenCheck('graph', credential, settings.GRAPH_BASE_URL, who);
     checks.push(graphToken);
-    if (graphToken.status === 'pass') checks.push(...(await graphChecks(services, ctx)));
+    if (graphToken.status === 'pass') checks.push(...(await graphChecks(services, ctx)), ...(await confirmerCheck(services, ctx)));
     if (armToken) checks.push(armToken);
     if (armToken?.status === 'pass') checks.push(...(await armChecks(services, ctx)));
   } else {

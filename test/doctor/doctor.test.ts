@@ -36,6 +36,7 @@ describe('pim-notify doctor', () => {
       /^ok {3}graph: PIM for Groups: \d+ role-assignable group\(s\)/m,
       /^ok {3}graph: audit log: /m,
       /^ok {3}graph: PIM request lists: /m,
+      /^ok {3}graph: confirmer's request lists: the recent requests of directory, group, \/subscriptions\/0397ec91-6a5d-4e86-97eb-8b993698c132 read as the confirmer reads them$/m,
       /^ok {3}arm: Reader on \/subscriptions\/0397ec91-6a5d-4e86-97eb-8b993698c132: /m,
       /^ok {3}acs: endpoint: http:\/\/127.0.0.1:\d+\/ answered a status read and took the credential$/m,
       /^ok {3}acs: sender domain: DoNotReply@\S+: \S+ \(AzureManaged\) is linked to acs-pim$/m,
@@ -43,11 +44,12 @@ describe('pim-notify doctor', () => {
     ])
       expect(stdout).toMatch(line);
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 warning\(s\), 0 failed: nothing blocks mailing$/);
-    // Each read once, through the app's readers, and nothing sent.
+    // Each read once by each reader that makes it (the request lists: the requests source and
+    // the confirmer), through the app's own readers, and nothing sent.
     expect(world.graph.count(/\/auditLogs\/directoryAudits/)).toBe(1);
-    expect(world.graph.count(/\/roleManagement\/directory\/roleAssignmentScheduleRequests/)).toBe(1);
-    expect(world.graph.count(/\/privilegedAccess\/group\/eligibilityScheduleRequests/)).toBe(1);
-    expect(world.arm.count(/\/providers\/Microsoft\.Authorization\/roleEligibilityScheduleRequests/i)).toBe(1);
+    expect(world.graph.count(/\/roleManagement\/directory\/roleAssignmentScheduleRequests/)).toBe(2);
+    expect(world.graph.count(/\/privilegedAccess\/group\/eligibilityScheduleRequests/)).toBe(2);
+    expect(world.arm.count(/\/providers\/Microsoft\.Authorization\/roleEligibilityScheduleRequests/i)).toBe(2);
     expect(world.acs.deliveries).toHaveLength(0);
   });
 
@@ -80,11 +82,15 @@ describe('pim-notify doctor', () => {
     world.graph.refuse = /\/roleManagement\/directory\/roleAssignmentScheduleRequests\?\$filter=createdDateTime/;
     const { status, stdout } = await world.run().finally(() => (world.graph.refuse = undefined));
     expect(status).toBe(1);
-    expect(problems(stdout)).toContainEqual(
+    // Both readers that send the shape say so: the requests source and the confirmer.
+    expect(problems(stdout)).toEqual([
       expect.stringMatching(
         /^FAIL graph: PIM request lists: query refused: GET \/v1.0\/roleManagement\/directory\/roleAssignmentScheduleRequests\?\$filter=createdDateTime ge \S+ \(400 BadRequest\)$/,
       ),
-    );
+      expect.stringMatching(
+        /^FAIL graph: confirmer's request lists: query refused: GET \/v1.0\/roleManagement\/directory\/roleAssignmentScheduleRequests\?\$filter=createdDateTime ge \S+ \(400 BadRequest\)$/,
+      ),
+    ]);
   });
 
   it('names the subscription whose Reader role is missing, with the az command', async () => {
