@@ -21,6 +21,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   preview: async () => (await import('./commands/preview.js')).preview,
   'export-directory': async () => (await import('./commands/exportDirectory.js')).exportDirectory,
   redrive: async () => (await import('./commands/redrive.js')).redrive,
+  doctor: async () => (await import('./commands/doctor.js')).doctor,
 };
 
 function isCommand(name: string | undefined): name is CommandName {

@@ -75,6 +75,18 @@ export const HELP = {
       ['--all', 'move every message, valid or not (e.g. after an outage)'],
     ],
   },
+  doctor: {
+    usage: 'pim-notify doctor [--json] [--send-test ADDRESS] [--settings FILE]',
+    summary: 'check a deployment: each read the app will make, once, read-only, one line per check',
+    options: [
+      ['--json', 'print the checks as JSON: {"ok", "checks": [{"area", "name", "status", "detail", "fix"?}]}'],
+      ['--send-test ADDRESS', 'also send one test email to ADDRESS through the app’s transport'],
+      [
+        '--settings FILE',
+        'the settings: local.settings.json (the default) or `az functionapp config appsettings list -o json`; the environment wins',
+      ],
+    ],
+  },
 } as const satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof HELP;

@@ -74,6 +74,8 @@ export const DESCRIPTIONS: LayoutDescriptions = {
       '**the one composition root**: `services.ts` builds every adapter from the settings (one Graph client for the whole app), `credential.ts` picks managed identity or connection string once, `entry.ts` is what the function files share',
     'permissions/':
       'the Graph permissions the app needs, written once (`graph.ts`); a missing one (a 403) recognised as a configuration state, not a failure to retry (`missing.ts`), and the event that waits for it (`permissionWait.ts`)',
+    'doctor/':
+      "`pim-notify doctor` ([docs/cli.md](docs/cli.md)): each read the app will make, once and read-only, through the composition root's adapters, judged one line per check (`check.ts`), with the command that fixes what fails (`fixes.ts`)",
     'telemetry/':
       'OpenTelemetry to Application Insights, loaded only when a connection string is set; `tracedFetch.ts` makes each Graph request a dependency',
     'settings/': 'every setting once (name, default, description, schema)',

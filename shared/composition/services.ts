@@ -175,6 +175,11 @@ async function armClientOf(settings: Settings, options: ServiceOptions): Promise
   });
 }
 
+/** The app's ARM client, as the directory and the sources get it (pim-notify doctor reads the deployment with it). */
+export function createArmClient(settings: Settings, options: ServiceOptions = {}): Promise<ArmApi> {
+  return armClientOf(settings, options);
+}
+
 async function graphDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<GraphDirectory> {
   const [{ createGraphDirectory }, arm] = await Promise.all([import('../directory/graphDirectory.js'), armClientOf(settings, options)]);
   return createGraphDirectory(settings, { graph: await graph(), arm, clock: clockOf(options) });

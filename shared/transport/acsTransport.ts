@@ -156,6 +156,15 @@ export class AcsTransport implements Transport {
     return this.status.waitUntilFinal(messageId, { budgetMs });
   }
 
+  /**
+   * Reads the status of an operation id that was never sent (`pim-notify doctor`): sends
+   * nothing. ACS answers 404 when the endpoint is right and the credential accepted; a 401 or
+   * 403 (AcsRequestError) says the credential is not.
+   */
+  async probe(operationId: string): Promise<void> {
+    await this.status.get(operationId);
+  }
+
   /** Walks the attempt ids without waiting: the first ACS took (Running counts), or the first free one. */
   private async findAcceptedAttempt(operationId: string): Promise<{ accepted: true; id: string } | { accepted: false; attempt: number }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
