@@ -62,12 +62,13 @@ export class GraphReader {
     return { id: org.id, displayName: org.displayName ?? org.id };
   }
 
+  /**
+   * Every directory role definition, whole: the List roleDefinitions page documents `$filter`
+   * and `$expand` there, not `$select`, so none is sent (one list either way: the same budget).
+   */
   async roleDefinitions(): Promise<{ id: string; displayName: string; templateId?: string }[]> {
     const path = '/roleManagement/directory/roleDefinitions';
-    return this.withIds(
-      await this.api.list<{ id: string; displayName: string; templateId?: string }>(`${path}?$select=id,displayName,templateId`),
-      path,
-    );
+    return this.withIds(await this.api.list<{ id: string; displayName: string; templateId?: string }>(path), path);
   }
 
   /** Active assignments (Assigned or Activated); all roles when no role is given. */
