@@ -15,7 +15,7 @@ export interface FilterClause {
 /** The clauses of a filter, or why it does not parse. */
 export function parseODataFilter(filter: string): FilterClause[] | string {
   const parts = splitOutside(filter.trim(), /^(and|or)$/i);
-  if (parts.length === 0) return 'the filter is empty';
+  if (parts.length === 0 || parts.some((p) => p === '')) return `'${filter}' has an empty operand`;
   const out: FilterClause[] = [];
   for (const part of parts) {
     const clause = parseClause(part.trim());
@@ -96,6 +96,7 @@ function splitOutside(text: string, separator: RegExp, char?: string): string[] 
     }
     current += token;
   }
-  if (current.trim()) out.push(current);
-  return out.map((s) => s.trim()).filter(Boolean);
+  out.push(current);
+  // Empty parts stay (`a and`): the caller refuses a dangling operator; a wholly empty text has none.
+  return text.trim() ? out.map((s) => s.trim()) : [];
 }
