@@ -175,7 +175,7 @@ export const GRAPH_CONTRACT: readonly GraphRule[] = [
     maxTop: 999,
     doc: 'api-reference/v1.0/api/group-list.md, resources/group.md',
     sentence:
-      'id: "Supports `$filter` (`eq`, `ne`, `NOT`, `in`)"; isAssignableToRole: "Supports `$filter` (`eq`, `ne`, `NOT`)" (resources/group.md); `ne`/`NOT` only with advanced query parameters (concepts/aad-advanced-queries.md).',
+      'This method supports the `$count`, `$expand`, `$filter`, `$orderBy`, `$search`, `$select`, and `$top` OData query parameters. The default and maximum page sizes are 100 and 999 group objects respectively. (Resource: id "Supports `$filter` (`eq`, `ne`, `NOT`, `in`)"; isAssignableToRole "Supports `$filter` (`eq`, `ne`, `NOT`)"; `ne`/`NOT` only with advanced query parameters, concepts/aad-advanced-queries.md.)',
   },
   ...(['users', 'groups', 'servicePrincipals'] as const).map((collection): GraphRule => ({
     name: `Get ${collection.slice(0, -1)}`,
@@ -191,7 +191,7 @@ export const GRAPH_CONTRACT: readonly GraphRule[] = [
     options: ['$filter', '$count', '$select', '$search', '$top', '$expand'],
     directoryObjects: true,
     doc: 'api-reference/v1.0/api/group-list-members.md',
-    sentence: 'This method supports the `$filter`, `$count`, `$select`, `$search`, `$top`, and `$expand` OData query parameters.',
+    sentence: 'This method supports the OData Query Parameters to help customize the response.',
   },
   {
     name: 'List group transitive members, cast to one type',
