@@ -183,7 +183,8 @@ export const GRAPH_CONTRACT: readonly GraphRule[] = [
     options: ['$select', '$expand'],
     directoryObjects: true,
     doc: `api-reference/v1.0/api/${collection.slice(0, -1).toLowerCase()}-get.md`,
-    sentence: 'This method supports the `$select` OData query parameter to help customize the response.',
+    sentence:
+      'Get user / Get group: "This method supports the `$select` OData query parameter to help customize the response"; Get servicePrincipal: "This method supports the OData query parameters". A single object: no $filter, $top or $orderby.',
   })),
   {
     name: 'List group members',
