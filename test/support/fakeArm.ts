@@ -8,6 +8,7 @@
 import { enclosingScopes } from '../../shared/directory/roleDirectory.js';
 import { graphRuleToArm } from '../../shared/directory/arm/policyConversion.js';
 import { FakeServer, inForce, type WorldOptions, type Reply } from './fakeServer.js';
+import { armRefusal } from './armContract.js';
 import type { TenantData } from './fakeGraph.js';
 
 const AUTH = '/providers/microsoft.authorization/';
@@ -24,7 +25,7 @@ export class FakeArm extends FakeServer {
     return { error: { code, message } };
   }
 
-  /** ARM's answer to what it never serves: a write, or a request without api-version. */
+  /** ARM's answer to what it never serves: a write, a request without api-version, one outside the documented contract. */
   protected refused(method: string, url: URL): Reply | undefined {
     if (method !== 'GET') return { status: 405, body: this.errorBody('MethodNotAllowed', `${method} is not served here`) };
     if (!url.searchParams.get('api-version'))
@@ -32,7 +33,9 @@ export class FakeArm extends FakeServer {
         status: 400,
         body: this.errorBody('MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'),
       };
-    return undefined;
+    // Held to ARM's documented contract (armContract.ts): api-version, parameters, $filter forms.
+    const refusal = armRefusal(decodeURIComponent(url.pathname), url.searchParams);
+    return refusal && { status: 400, body: this.errorBody(refusal.code, refusal.message) };
   }
 
   protected handle(method: string, url: URL): Reply {
@@ -45,7 +48,11 @@ export class FakeArm extends FakeServer {
     if (at >= 0) {
       const scope = path.slice(0, at);
       const rest = lower.slice(at + AUTH.length);
-      const atScope = url.searchParams.get('$filter') === 'atScope()';
+      const filter = url.searchParams.get('$filter');
+      const atScope = filter === 'atScope()';
+      // Documented filters this local ARM does not implement are refused, never answered unfiltered.
+      if (filter !== null && !atScope && /^role(assignments|assignmentscheduleinstances|eligibilityscheduleinstances)$/.test(rest))
+        return { status: 400, body: this.errorBody('BadRequest', `The local ARM serves only $filter=atScope() here, not '${filter}'`) };
       if (rest === 'roleassignments')
         return this.page(
           url,

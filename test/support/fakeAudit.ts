@@ -3,7 +3,8 @@
  * serve: built on top of it rather than in it (that file belongs to the Graph client's owner).
  * Same wire format: bearer token, absolute @odata.nextLink with $skiptoken, injectable 429 +
  * Retry-After (inherited), newest record first as Graph returns directoryAudits, and the
- * $filter the audit collector sends (loggedByService eq, activityDateTime ge / le).
+ * $filter the audit collector sends (loggedByService eq, activityDateTime ge / le), held to
+ * the documented contract first (graphContract.ts: a filter on `category`, say, is a 400).
  * Records can be added between reads, to play records that Entra logs late.
  */
 import type { DirectoryAudit } from '../../shared/sources/auditRecord.js';
@@ -18,7 +19,8 @@ export class FakeAuditGraph extends FakeGraph {
   }
 
   protected override handle(method: string, url: URL, body: unknown, headers: Record<string, string> = {}): Reply {
-    if (method === 'GET' && url.pathname === '/v1.0/auditLogs/directoryAudits') return this.directoryAudits(url);
+    if (method === 'GET' && url.pathname === '/v1.0/auditLogs/directoryAudits')
+      return this.contractRefusal(url, headers) ?? this.directoryAudits(url);
     return super.handle(method, url, body, headers);
   }
 

@@ -2,10 +2,12 @@
  * A local Microsoft Graph (v1.0) serving a tenant given as a directory snapshot
  * (docs/directory-snapshot.md): OData JSON, absolute @odata.nextLink, $batch with inner
  * responses, $filter/$select as far as the role lookup uses them, bearer token required,
- * injectable 429/503 (top level and inside $batch), request counts and latency.
+ * injectable 429/503 (top level and inside $batch), request counts and latency. Every query
+ * is held to Graph's documented contract first (graphContract.ts): 400 as Graph answers it.
  */
 import { FakeServer, inForce, type WorldOptions, type Reply } from './fakeServer.js';
 import { groupAccessRoute, type GroupAccessData } from './fakeGraphGroups.js';
+import { DEFAULT_GRAPH_CONTRACT, graphRefusal, type GraphContractOptions } from './graphContract.js';
 
 export { fakeCredential, routedFetch, type Fault } from './fakeServer.js';
 
@@ -71,31 +73,28 @@ export class FakeGraph extends FakeServer {
     return this.safeGet(url, headers);
   }
 
-  /** An unsupported query is a 400, as Graph answers it, not a crash of the local endpoint. */
+  /** Where Microsoft's documentation is silent, which way this Graph behaves (graphContract.ts). */
+  readonly contract: GraphContractOptions = { ...DEFAULT_GRAPH_CONTRACT };
+
+  /**
+   * A query outside Graph's documented contract (graphContract.ts) is refused with Graph's 400
+   * body, on every page and inside $batch alike; one this local Graph cannot serve is a 400 too,
+   * never a crash of the local endpoint.
+   */
   private safeGet(url: URL, headers: Record<string, string>): Reply {
+    const refused = this.contractRefusal(url, headers);
+    if (refused) return refused;
     try {
-      return this.advancedQueryRefused(url, headers) ?? this.get(url);
+      return this.get(url);
     } catch (error) {
       return { status: 400, body: this.errorBody('BadRequest', (error as Error).message) };
     }
   }
 
-  /**
-   * Graph serves a type cast on a directory-object list (`…/transitiveMembers/microsoft.graph.user`)
-   * only as an advanced query: `ConsistencyLevel: eventual` and `$count=true`, refused otherwise
-   * with 400 Request_UnsupportedQuery, on every page and inside $batch alike.
-   */
-  private advancedQueryRefused(url: URL, headers: Record<string, string>): Reply | undefined {
-    if (!/\/transitiveMembers\/microsoft\.graph\.[a-z]+$/i.test(url.pathname)) return undefined;
-    const consistency = Object.entries(headers).find(([k]) => k.toLowerCase() === 'consistencylevel')?.[1];
-    if (consistency?.toLowerCase() === 'eventual' && url.searchParams.get('$count') === 'true') return undefined;
-    return {
-      status: 400,
-      body: this.errorBody(
-        'Request_UnsupportedQuery',
-        'Unsupported Query. This query requires the ConsistencyLevel header set to eventual and $count=true.',
-      ),
-    };
+  /** Graph's 400 for a call its reference page does not document (graphContract.ts). */
+  protected contractRefusal(url: URL, headers: Record<string, string>): Reply | undefined {
+    const refusal = graphRefusal(url.pathname.slice('/v1.0'.length), url.searchParams, headers, this.contract);
+    return refusal && { status: 400, body: this.errorBody(refusal.code, refusal.message) };
   }
 
   private batch(body: unknown): Reply {
@@ -243,14 +242,15 @@ export class FakeGraph extends FakeServer {
         .filter((a) => a.accessId === 'owner' && a.state === 'active' && inForce(a, this.now()))
         .map((a) => a.principalId);
       const ids = [...new Set([...(group.owners ?? []), ...activeOwners].map((id) => id.toLowerCase()))];
-      return this.page(
-        url,
-        ids.flatMap((id) => {
-          const u = this.user(id);
-          return u ? [project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)] : [];
-        }),
-        '@odata.nextLink',
-      );
+      const owners = ids.flatMap((id) => {
+        const u = this.user(id);
+        return u ? [project({ '@odata.type': '#microsoft.graph.user', ...userDefaults(u) }, select)] : [];
+      });
+      const reply = this.page(url, owners, '@odata.nextLink');
+      // As an advanced query ($count=true), the total ahead of value, as for transitiveMembers.
+      return url.searchParams.get('$count') === 'true'
+        ? { ...reply, body: { '@odata.count': owners.length, ...(reply.body as object) } }
+        : reply;
     }
     if ((m = /^\/groups\/([^/]+)\/members$/.exec(path))) {
       const group = this.group(m[1]!);

@@ -1,8 +1,9 @@
 /**
  * The local Graph's PIM for Groups endpoints, over the snapshot format's privilegedAccessGroups:
  * /identityGovernance/privilegedAccess/group/{assignment,eligibility}ScheduleInstances (which,
- * as in Graph, must be filtered by groupId or principalId), and the group-scoped
- * /policies/roleManagementPolicyAssignments (roleDefinitionId `member` / `owner`).
+ * as in Graph, must be filtered by groupId or principalId: graphContract.ts refuses them
+ * otherwise, before they get here), and the group-scoped /policies/roleManagementPolicyAssignments
+ * (roleDefinitionId `member` / `owner`).
  */
 import { inForce, type Reply } from './fakeServer.js';
 
@@ -35,7 +36,8 @@ export function groupAccessRoute(
     path === `${BASE}/assignmentScheduleInstances` ? 'active' : path === `${BASE}/eligibilityScheduleInstances` ? 'eligible' : undefined;
   if (state) {
     const by = /^(groupId|principalId) eq '([^']+)'$/.exec(filter.trim());
-    if (!by) return badRequest('The request must filter by groupId or principalId');
+    // The contract let through another documented filter (accessId, say): one this local Graph does not serve.
+    if (!by) return badRequest(`The local Graph serves these lists by one groupId or principalId only, not '${filter}'`);
     const [, field, value] = by;
     const items = groups.flatMap((g) =>
       g.assignments

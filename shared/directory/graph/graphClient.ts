@@ -53,6 +53,9 @@ export function withTimeout(signal: AbortSignal | null | undefined, ms: number):
   return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
+/** One GET of a $batch: a path, or a path with its own headers (an advanced query's, say). */
+export type BatchGet = string | { path: string; headers: Record<string, string> };
+
 export interface BatchResult {
   status: number;
   body: unknown;
@@ -126,12 +129,17 @@ export class GraphApi {
    * Many GETs through POST /$batch, 20 per batch, results in the order of `paths`. Inner 429/503
    * responses are sent again in a later batch after the longest Retry-After among them.
    * Other inner failures (404, 403...) are returned as they are, for the caller to decide on.
-   * `headers` go on every inner request (a $batch item carries its own headers).
+   * `headers` go on every inner request (a $batch item carries its own headers), after any a
+   * request names itself.
    */
-  async batchGet(paths: string[], headers?: Record<string, string>): Promise<BatchResult[]> {
+  async batchGet(paths: readonly BatchGet[], headers?: Record<string, string>): Promise<BatchResult[]> {
     const results: BatchResult[] = new Array(paths.length);
     for (let start = 0; start < paths.length; start += GRAPH_BATCH_LIMIT) {
-      let pending = paths.slice(start, start + GRAPH_BATCH_LIMIT).map((path, i) => ({ index: start + i, path }));
+      let pending = paths.slice(start, start + GRAPH_BATCH_LIMIT).map((get, i) => ({
+        index: start + i,
+        path: typeof get === 'string' ? get : get.path,
+        headers: typeof get === 'string' ? headers : { ...get.headers, ...headers },
+      }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         const envelope: { responses?: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] } =
           await this.post('/$batch', {
@@ -139,7 +147,7 @@ export class GraphApi {
               id: String(p.index),
               method: 'GET',
               url: p.path.startsWith('/') ? p.path : `/${p.path}`,
-              ...(headers ? { headers } : {}),
+              ...(p.headers ? { headers: p.headers } : {}),
             })),
           });
         const throttled: typeof pending = [];

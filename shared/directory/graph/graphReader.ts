@@ -5,7 +5,7 @@
  */
 import type { Log } from '../../log.js';
 import type { PolicyRule } from '../roleDirectory.js';
-import { GraphRequestError, refusedPermission, type GraphApi } from './graphClient.js';
+import { GraphRequestError, refusedPermission, type BatchGet, type GraphApi } from './graphClient.js';
 import { graphPermissionFor } from '../../permissions/graph.js';
 
 export const USER_SELECT = 'id,displayName,mail,otherMails,userPrincipalName';
@@ -18,7 +18,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * query: Graph documents it with `ConsistencyLevel: eventual` and `$count=true`, on every page
  * and inside $batch too (each batch item carries its own headers).
  */
-const ADVANCED_QUERY = { ConsistencyLevel: 'eventual' } as const;
+export const ADVANCED_QUERY = { ConsistencyLevel: 'eventual' } as const;
 
 export interface GraphUser {
   id: string;
@@ -62,12 +62,13 @@ export class GraphReader {
     return { id: org.id, displayName: org.displayName ?? org.id };
   }
 
+  /**
+   * Every directory role definition, whole: the List roleDefinitions page documents `$filter`
+   * and `$expand` there, not `$select`, so none is sent (one list either way: the same budget).
+   */
   async roleDefinitions(): Promise<{ id: string; displayName: string; templateId?: string }[]> {
     const path = '/roleManagement/directory/roleDefinitions';
-    return this.withIds(
-      await this.api.list<{ id: string; displayName: string; templateId?: string }>(`${path}?$select=id,displayName,templateId`),
-      path,
-    );
+    return this.withIds(await this.api.list<{ id: string; displayName: string; templateId?: string }>(path), path);
   }
 
   /** Active assignments (Assigned or Activated); all roles when no role is given. */
@@ -238,14 +239,20 @@ export class GraphReader {
    * first page from the $batch, the others by @odata.nextLink), a single entity as a list of one.
    * `items` is missing when the inner request failed (status and body say how).
    */
-  async batchList<T>(paths: string[], headers?: Record<string, string>): Promise<{ status: number; body: unknown; items?: T[] }[]> {
+  async batchList<T>(
+    paths: readonly BatchGet[],
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; items?: T[] }[]> {
     const results = await this.api.batchGet(paths, headers);
     return Promise.all(
-      results.map(async (result) => {
+      results.map(async (result, i) => {
         if (result.status !== 200) return result;
         const body = result.body as { value?: T[]; '@odata.nextLink'?: string } | undefined;
         if (!body || !Array.isArray(body.value)) return { ...result, items: body ? [body as T] : [] };
-        const rest = body['@odata.nextLink'] ? await this.api.list<T>(body['@odata.nextLink'], headers) : [];
+        // Next pages carry the headers of their first (an advanced query stays one).
+        const own = paths[i];
+        const pageHeaders = typeof own === 'object' ? { ...own.headers, ...headers } : headers;
+        const rest = body['@odata.nextLink'] ? await this.api.list<T>(body['@odata.nextLink'], pageHeaders) : [];
         return { ...result, items: [...body.value, ...rest] };
       }),
     );

@@ -10,7 +10,8 @@
  */
 import type { PolicyRule, RoleHolder } from '../roleDirectory.js';
 import { toPerson, type Holding } from './holders.js';
-import { USER_SELECT, batchError, odataString, type GraphReader, type GraphUser } from './graphReader.js';
+import { ADVANCED_QUERY, USER_SELECT, batchError, odataString, type GraphReader, type GraphUser } from './graphReader.js';
+import type { BatchGet } from './graphClient.js';
 
 const BASE = '/identityGovernance/privilegedAccess/group';
 
@@ -40,10 +41,16 @@ export class GroupReader {
 
   async groupAccess(groupId: string): Promise<GroupAccess> {
     const id = odataString(groupId);
-    const paths = [
+    const paths: BatchGet[] = [
       `${BASE}/assignmentScheduleInstances?$filter=groupId eq '${id}'`,
       `${BASE}/eligibilityScheduleInstances?$filter=groupId eq '${id}'`,
-      `/groups/${encodeURIComponent(groupId)}/owners/microsoft.graph.user?$select=${USER_SELECT}`,
+      // The owners page enables the user cast without saying whether it needs the advanced query
+      // parameters (the transitive members cast does): sent as one, which Graph serves either way
+      // ("Queries that are supported by default will also work with advanced query parameters").
+      {
+        path: `/groups/${encodeURIComponent(groupId)}/owners/microsoft.graph.user?$count=true&$select=${USER_SELECT}`,
+        headers: ADVANCED_QUERY,
+      },
       `/policies/roleManagementPolicyAssignments?$filter=scopeId eq '${id}' and scopeType eq 'Group'&$expand=policy($expand=rules)`,
     ];
     const results = await this.graph.batchList<unknown>(paths);
@@ -51,7 +58,7 @@ export class GroupReader {
       const r = results[i]!;
       // An unknown group (deleted since the event) has no owners and nothing managed by PIM.
       if (r.status === 404) return [];
-      if (!r.items) throw batchError(paths[i]!, r.status, r.body);
+      if (!r.items) throw batchError(pathOf(paths[i]!), r.status, r.body);
       return r.items;
     };
     const policies = new Map<string, PolicyRule[]>();
@@ -72,6 +79,10 @@ export class GroupReader {
   async roleAssignableGroups(): Promise<{ id: string; displayName?: string | null }[]> {
     return this.graph.api.list(`/groups?$filter=isAssignableToRole eq true&$select=id,displayName&$top=999`);
   }
+}
+
+function pathOf(get: BatchGet): string {
+  return typeof get === 'string' ? get : get.path;
 }
 
 function isAccess(i: GroupAccessInstance): boolean {
