@@ -6,8 +6,9 @@
  *   scope's subscription, or of a management group (requests made there); the window is applied
  *   here. One read per list per DIRECTORY_CACHE_TTL_SECONDS, shared by all events; Graph's two
  *   lists share one `$batch`. A shape Graph or ARM refuses (400) is asked again in a simpler one
- *   (logged once); a list refused in every shape is treated as empty but never as complete, so
- *   an event is then confirmed by its request's id or its schedules, never refused for it;
+ *   (logged once); a list refused in every shape is treated as empty but never as complete:
+ *   an event naming its request is then confirmed by reading it by id, one that does not waits
+ *   (CONFIRM_LAG_SECONDS) as for a request PIM has not shown yet;
  * - by id, for a request the list does not hold (older, newer than the list, or forged): Graph
  *   GETs coalesced across concurrent events into shared `$batch` requests (BatchLoader), an ARM
  *   GET at the event's scope; a request found is reused for 30 s, concurrent asks share one read.

@@ -54,7 +54,7 @@ export interface RequestsOutcome {
   queued: number;
   alreadyQueued: number;
   reminders: number;
-  /** PIM for Groups requests: read, but held back until the event schema has a group scope. */
+  /** PIM for Groups requests among those read. */
   groups: number;
   invalid: number;
 }
