@@ -100,7 +100,10 @@ export function graphListQuery(url: URL, contract: GraphListContract): GraphList
   }
   if (contract.requiredEq && !clauses.some((c) => c.op === 'eq' && contract.requiredEq!.includes(c.property)))
     return { refused: `The request requires a $filter with 'eq' on one of: ${contract.requiredEq.join(', ')}.` };
-  const select = url.searchParams.get('$select')?.split(',').map((s) => s.trim());
+  const select = url.searchParams
+    .get('$select')
+    ?.split(',')
+    .map((s) => s.trim());
   const unknown = select?.find((p) => !contract.properties.includes(p));
   if (unknown) return { refused: `Could not find a property named '${unknown}' on this type.` };
   return {
