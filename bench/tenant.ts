@@ -198,14 +198,28 @@ export function generateTenant(options: TenantOptions): GeneratedTenant {
       members: [userId(adminCount), userId(adminCount + 1), userId(adminCount + 2)],
     },
     // Holds Security Administrator as a group: its members are admins through it.
-    { id: secAdminsGroup, displayName: 'SecOps on call', mail: null, members: [adminIds[adminCount - 1]!, adminIds[adminCount - 2]!] },
+    {
+      id: secAdminsGroup,
+      displayName: 'SecOps on call',
+      mail: null,
+      members: [adminIds[adminCount - 1]!, adminIds[adminCount - 2]!],
+      isAssignableToRole: true,
+    },
   ];
   const groupHolderIds: string[] = [secAdminsGroup];
   // Role-assignable groups for some of the other roles, 4-8 members each, all of them holders.
   for (let r = 0; r < 4; r++) {
     const id = group(10 + r);
     const members = Array.from({ length: 4 + (r % 5) }, () => holderIds[adminCount + Math.floor(rand() * (holders - adminCount))]!);
-    groups.push({ id, displayName: `${OTHER_ROLES[r]![1]}s (group)`, mail: null, members: [...new Set(members)] });
+    // Role-assignable, as a group must be to hold a directory role (Graph's isAssignableToRole): the
+    // requests collector reads their PIM for Groups requests.
+    groups.push({
+      id,
+      displayName: `${OTHER_ROLES[r]![1]}s (group)`,
+      mail: null,
+      members: [...new Set(members)],
+      isAssignableToRole: true,
+    });
     groupHolderIds.push(id);
   }
   // Department groups: many members, no roles (what a tenant of this size has in bulk).

@@ -19,7 +19,7 @@ export async function requestsCollector(timer: Timer, context: InvocationContext
       return;
     case 'done':
       context.log(
-        `requests since ${outcome.since}: ${outcome.read} read, ${outcome.queued} queued (${outcome.reminders} reminders), ${outcome.alreadyQueued} already queued, ${outcome.groups} group requests held back, ${outcome.invalid} invalid`,
+        `requests since ${outcome.since}: ${outcome.read} read, ${outcome.queued} queued (${outcome.reminders} reminders), ${outcome.alreadyQueued} already queued, ${outcome.groups} of them PIM for Groups requests, ${outcome.invalid} invalid`,
       );
       return;
   }

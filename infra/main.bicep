@@ -82,6 +82,9 @@ param maximumInstanceCount int = 40
 @description('Subscriptions whose Azure resource roles are looked up and scanned (;-separated). Empty: this deployment\'s subscription.')
 param azureSubscriptionIds string = ''
 
+@description('PIM-managed groups that are not role-assignable, whose PIM for Groups requests the requests collector reads too (;-separated). Graph has no list of the groups PIM manages.')
+param pimGroupIds string = ''
+
 @description('NCRONTAB (UTC) of the weekly digest.')
 param digestSchedule string = '0 0 8 * * 1'
 
@@ -295,6 +298,7 @@ module functionApp 'modules/functionapp.bicep' = {
       // DefaultAzureCredential picks the user-assigned identity for Graph, ARM and ACS.
       AZURE_CLIENT_ID: identity.outputs.clientId
       AZURE_SUBSCRIPTION_IDS: empty(azureSubscriptionIds) ? subscription().subscriptionId : azureSubscriptionIds
+      PIM_GROUP_IDS: pimGroupIds
       DIRECTORY_SOURCE: 'graph'
       GRAPH_BASE_URL: graphBaseUrl
       ARM_BASE_URL: armBaseUrl

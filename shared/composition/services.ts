@@ -249,8 +249,16 @@ export async function createServices(settings: Settings, options: ServiceOptions
       requestSource: once(async () => {
         const { PimRequestSource } = await import('../sources/pimRequestSource.js');
         const arm = settings.AZURE_SUBSCRIPTION_IDS.length > 0 ? await armClientOf(settings, options) : undefined;
-        // The host keeps console output as logs: the one warning this source has (group permissions missing).
-        return new PimRequestSource(await graph(), arm, settings.AZURE_SUBSCRIPTION_IDS, true, (message) => console.warn(message));
+        return new PimRequestSource({
+          graph: await graph(),
+          ...(arm ? { arm } : {}),
+          subscriptionIds: settings.AZURE_SUBSCRIPTION_IDS,
+          groupIds: settings.PIM_GROUP_IDS,
+          cacheTtlSeconds: settings.DIRECTORY_CACHE_TTL_SECONDS,
+          clock: clockOf(options),
+          // The host keeps console output as logs: for a run that names no log of its own.
+          warn: (message) => console.warn(message),
+        });
       }),
     },
   };

@@ -1,15 +1,19 @@
 /**
  * PIM's requests as the confirmer reads them, cheaply enough for every event:
- * - lists: the requests of the last approval window and an hour (as the requests collector
- *   reads them: Graph `roleManagement/directory/role{Assignment,Eligibility}ScheduleRequests` and
- *   `identityGovernance/privilegedAccess/group/{assignment,eligibility}ScheduleRequests` with
- *   `$filter=createdDateTime ge …`, ARM `role{Assignment,Eligibility}ScheduleRequests` per
- *   subscription), one read per kind of access per DIRECTORY_CACHE_TTL_SECONDS, shared by all
- *   events;
+ * - lists: the requests of the last approval window and an hour, in the query shapes the
+ *   requests collector uses (sources/pimRequestQueries.ts: Microsoft's documented ones): the
+ *   directory roles' two lists whole, one group's two lists by `groupId`, ARM's two lists of the
+ *   scope's subscription, or of a management group (requests made there); the window is applied
+ *   here. One read per list per DIRECTORY_CACHE_TTL_SECONDS, shared by all events; Graph's two
+ *   lists share one `$batch`. A shape Graph or ARM refuses (400) is asked again in a simpler one
+ *   (logged once); a list refused in every shape is treated as empty but never as complete:
+ *   an event naming its request is then confirmed by reading it by id, one that does not waits
+ *   (CONFIRM_LAG_SECONDS) as for a request PIM has not shown yet;
  * - by id, for a request the list does not hold (older, newer than the list, or forged): Graph
  *   GETs coalesced across concurrent events into shared `$batch` requests (BatchLoader), an ARM
  *   GET at the event's scope; a request found is reused for 30 s, concurrent asks share one read.
- * A 404 is "no such request"; throttling and server errors are thrown (the event is retried).
+ * A 404 is "no such request"; a missing permission, throttling and server errors are thrown (the
+ * event waits for the grant, or is retried).
  */
 import type { ArmApi } from '../directory/arm/armClient.js';
 import { BatchLoader } from '../directory/graph/batchLoader.js';
@@ -17,13 +21,17 @@ import type { GraphApi } from '../directory/graph/graphClient.js';
 import { batchError } from '../directory/graph/graphReader.js';
 import { TtlCache } from '../directory/cache.js';
 import { REREAD_AFTER_MS } from '../directory/graphDirectory.js';
+import { fromArm, fromGraph, type ArmScheduleRequest, type GraphScheduleRequest } from '../sources/pimRequestSource.js';
+import { readArmList, readGraphLists, REFUSED_SHAPE, type Fallback, type ListRead } from '../sources/pimRequestLists.js';
 import {
-  ARM_REQUESTS_API_VERSION,
-  fromArm,
-  fromGraph,
-  type ArmScheduleRequest,
-  type GraphScheduleRequest,
-} from '../sources/pimRequestSource.js';
+  armListScope,
+  armRequestByName,
+  armRequestList,
+  directoryRequestList,
+  graphRequestById,
+  groupRequestList,
+  SCHEDULES,
+} from '../sources/pimRequestQueries.js';
 import type { AccessKind, ScheduleRequest } from '../sources/scheduleRequest.js';
 import { APPROVAL_WINDOW_MS } from '../time/approvalWindow.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -36,15 +44,22 @@ const LIST_LOOKBACK_MS = APPROVAL_WINDOW_MS + 3_600_000;
 export const LIST_MARGIN_MS = 60_000;
 /** How long an answer by id is reused (a burst of the same forged id costs one read). */
 const BY_ID_TTL_SECONDS = 30;
-const SCHEDULES: readonly Schedule[] = ['assignment', 'eligibility'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RequestRecordsOptions {
-  graph: Pick<GraphApi, 'list' | 'batchGet'>;
-  arm: Pick<ArmApi, 'get' | 'list'>;
+  graph: Pick<GraphApi, 'get' | 'batchGet'>;
+  arm: Pick<ArmApi, 'get'>;
   cacheTtlSeconds: number;
   /** The app's clock; the system clock when left out. */
   clock?: Clock;
+  /** Where a refused query shape is said, once (default: the console, which the host keeps). */
+  warn?: (message: string) => void;
+}
+
+/** A list as read: `complete` unless some part of it was refused in every shape (then `partial` names it). */
+interface RecentList {
+  requests: ScheduleRequest[];
+  complete: boolean;
 }
 
 export class PimRequestRecords {
@@ -52,6 +67,10 @@ export class PimRequestRecords {
   private readonly byIds: TtlCache;
   private readonly graphLoader: BatchLoader<GraphScheduleRequest | null>;
   private readonly clock: Clock;
+  /** Refused shapes and lists already logged (once per process). */
+  private readonly told = new Set<string>();
+  /** The lists last read with a part refused in every shape: never "complete". */
+  private readonly partial = new Set<string>();
 
   constructor(private readonly options: RequestRecordsOptions) {
     this.clock = options.clock ?? systemClock;
@@ -61,7 +80,7 @@ export class PimRequestRecords {
     this.graphLoader = new BatchLoader(async (keys) => {
       const paths = keys.map((key) => {
         const [kind, schedule, ...id] = key.split(' ');
-        return `${graphCollection(kind as AccessKind, schedule as Schedule)}/${encodeURIComponent(id.join(' '))}`;
+        return graphRequestById(kind as 'directory' | 'group', schedule as Schedule, id.join(' '));
       });
       const results = await options.graph.batchGet(paths);
       const out = new Map<string, GraphScheduleRequest | null>();
@@ -76,13 +95,13 @@ export class PimRequestRecords {
   }
 
   /**
-   * The recent requests of one kind of access (for Azure, of the scope's subscription; none for
-   * a scope above subscriptions). `readAfter` (ms): a list read before then, at least 30 s ago,
-   * is read again (what happened after the read may not be in it), so at most once per 30 s per
-   * list however many events ask.
+   * The recent requests of one kind of access: the directory's, the event's group's, or for
+   * Azure those of the scope's subscription or management group (none for another scope).
+   * `readAfter` (ms): a list read before then, at least 30 s ago, is read again (what happened
+   * after the read may not be in it), so at most once per 30 s per list however many events ask.
    */
   async recent(kind: AccessKind, scopeId: string, readAfter?: number): Promise<ScheduleRequest[]> {
-    const key = kind === 'azureResource' ? subscriptionOf(scopeId) : kind;
+    const key = listKey(kind, scopeId);
     if (!key) return [];
     const loadedAt = this.lists.loadedAt(key);
     if (
@@ -92,25 +111,24 @@ export class PimRequestRecords {
       this.clock.now().getTime() - loadedAt >= REREAD_AFTER_MS
     )
       this.lists.forget(key);
-    return this.lists.get(key, async () => {
-      const since = new Date(this.clock.now().getTime() - LIST_LOOKBACK_MS).toISOString();
-      const lists = await Promise.all(SCHEDULES.map((schedule) => this.readList(kind, key, schedule, since)));
-      return lists.flat();
-    });
+    return (await this.list(kind, scopeId, key)).requests;
   }
 
   /**
-   * Whether the list of this kind (for Azure, the scope's subscription) can be trusted to hold
-   * the request of an event that occurred at `occurred` (ms), had PIM one: it was read a minute
-   * or more after the event, and the event is recent enough that its request (made at most one
-   * approval window before it) is inside the list's reach. Then "not in the list" is "none", with
-   * no read by id; a forger who dates an event so that it is not pays one read for it, once.
+   * Whether the list of the event's kind and scope can be trusted to hold the request of an
+   * event that occurred at `occurred` (ms), had PIM one: it was read whole, a minute or more
+   * after the event, and the event is recent enough that its request (made at most one approval
+   * window before it) is inside the list's reach. Then "not in the list" is "none", with no read
+   * by id; a forger who dates an event so that it is not pays one read for it, once.
    */
   covers(kind: AccessKind, scopeId: string, occurred: number): boolean {
-    const key = kind === 'azureResource' ? subscriptionOf(scopeId) : kind;
+    const key = listKey(kind, scopeId);
     const loadedAt = key === undefined ? undefined : this.lists.loadedAt(key);
     return (
-      loadedAt !== undefined && loadedAt >= occurred + LIST_MARGIN_MS && occurred >= loadedAt - (LIST_LOOKBACK_MS - APPROVAL_WINDOW_MS)
+      loadedAt !== undefined &&
+      !this.partial.has(key!) &&
+      loadedAt >= occurred + LIST_MARGIN_MS &&
+      occurred >= loadedAt - (LIST_LOOKBACK_MS - APPROVAL_WINDOW_MS)
     );
   }
 
@@ -138,24 +156,62 @@ export class PimRequestRecords {
     return found;
   }
 
-  private async readList(kind: AccessKind, key: string, schedule: Schedule, since: string): Promise<ScheduleRequest[]> {
-    if (kind === 'azureResource') {
-      const items = await this.options.arm.list<ArmScheduleRequest>(
-        `/subscriptions/${key}/providers/Microsoft.Authorization/${armCollection(schedule)}?api-version=${ARM_REQUESTS_API_VERSION}`,
-      );
-      // ARM filters these lists only by principal or caller: the window is applied here.
-      const from = Date.parse(since);
-      return items.flatMap((r) => fromArm(r, schedule) ?? []).filter((r) => Date.parse(r.createdDateTime) >= from);
-    }
-    const items = await this.options.graph.list<GraphScheduleRequest>(
-      `${graphCollection(kind, schedule)}?$filter=createdDateTime ge ${since}`,
-    );
-    return items.flatMap((r) => fromGraph(r, kind, schedule) ?? []);
+  private list(kind: AccessKind, scopeId: string, key: string): Promise<RecentList> {
+    return this.lists.get(key, async () => {
+      const from = this.clock.now().getTime() - LIST_LOOKBACK_MS;
+      const fellBack = (f: Fallback) =>
+        this.once(`shape ${f.refused}`, `PIM requests: ${f.refused} was refused (${f.reason}); reading ${f.next} instead`);
+      let parts: { schedule: Schedule; read: ListRead<GraphScheduleRequest | ArmScheduleRequest> }[];
+      if (kind === 'azureResource') {
+        const scope = armListScope(scopeId)!;
+        parts = await Promise.all(
+          SCHEDULES.map(async (schedule) => ({
+            schedule,
+            read: await readArmList<ArmScheduleRequest>(this.options.arm, armRequestList(scope, schedule), fellBack),
+          })),
+        );
+      } else {
+        const lists = SCHEDULES.map((schedule) =>
+          kind === 'group' ? groupRequestList(schedule, scopeId) : directoryRequestList(schedule),
+        );
+        const read = await readGraphLists<GraphScheduleRequest>(this.options.graph, lists, fellBack);
+        parts = SCHEDULES.map((schedule, i) => ({ schedule, read: read[i]! }));
+      }
+      const out: RecentList = { requests: [], complete: true };
+      for (const { schedule, read } of parts) {
+        if (read.kind === 'failed') {
+          // A group deleted since has no requests; a list refused in every shape is none we can trust.
+          if (kind === 'group' && read.status === 404) continue;
+          if (read.status !== REFUSED_SHAPE) throw read.error;
+          this.once(
+            `list ${key} ${schedule}`,
+            `PIM requests of ${key} (${schedule}) not listed: ${read.error.message}; confirmed by id or schedules only`,
+          );
+          out.complete = false;
+          continue;
+        }
+        const requests =
+          kind === 'azureResource'
+            ? (read.items as ArmScheduleRequest[]).map((r) => fromArm(r, schedule))
+            : (read.items as GraphScheduleRequest[]).map((r) => fromGraph(r, kind, schedule));
+        // None of these lists filters by time (pimRequestQueries.ts): the window is applied here.
+        for (const r of requests) if (r && Date.parse(r.createdDateTime) >= from) out.requests.push(r);
+      }
+      if (out.complete) this.partial.delete(key);
+      else this.partial.add(key);
+      return out;
+    });
+  }
+
+  private once(key: string, message: string): void {
+    if (this.told.has(key)) return;
+    this.told.add(key);
+    (this.options.warn ?? ((m: string) => console.warn(m)))(message);
   }
 
   private readOne(kind: AccessKind, scopeId: string, id: string, schedule: Schedule): Promise<ScheduleRequest | undefined> {
     if (kind === 'azureResource') {
-      const path = `${scopeId.replace(/\/+$/, '')}/providers/Microsoft.Authorization/${armCollection(schedule)}/${encodeURIComponent(id)}?api-version=${ARM_REQUESTS_API_VERSION}`;
+      const path = armRequestByName(scopeId, schedule, id);
       return this.reused(`arm:${path.toLowerCase()}`, async () => {
         try {
           return fromArm(await this.options.arm.get<ArmScheduleRequest>(path), schedule);
@@ -174,16 +230,10 @@ export class PimRequestRecords {
   }
 }
 
-function graphCollection(kind: AccessKind, schedule: Schedule): string {
-  if (kind === 'group') return `/identityGovernance/privilegedAccess/group/${schedule}ScheduleRequests`;
-  return `/roleManagement/directory/${schedule === 'assignment' ? 'roleAssignmentScheduleRequests' : 'roleEligibilityScheduleRequests'}`;
-}
-
-function armCollection(schedule: Schedule): string {
-  return schedule === 'assignment' ? 'roleAssignmentScheduleRequests' : 'roleEligibilityScheduleRequests';
-}
-
-/** The subscription id of an ARM scope under one, lower-cased; undefined above subscriptions. */
-function subscriptionOf(scopeId: string): string | undefined {
-  return /^\/subscriptions\/([0-9a-f-]{36})(?:\/|$)/i.exec(scopeId)?.[1]?.toLowerCase();
+/** The cache key of the list that holds the requests of this kind at this scope; undefined when there is none. */
+function listKey(kind: AccessKind, scopeId: string): string | undefined {
+  if (kind === 'directory') return 'directory';
+  if (kind === 'group') return `group ${scopeId.toLowerCase()}`;
+  const scope = armListScope(scopeId);
+  return scope && `arm ${scope.toLowerCase()}`;
 }

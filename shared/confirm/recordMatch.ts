@@ -5,6 +5,7 @@
  * (`lag`: the record is missing or has not reached the event's status yet) or not (the record
  * names another principal, role or scope, or a status the event contradicts).
  */
+import { armScopeKey } from '../events/armScope.js';
 import { REQUEST_EVENT_TYPES, type PimEvent, type RoleEvent } from '../events/schema.js';
 import type { ScheduledAssignment } from '../directory/roleDirectory.js';
 import { actionClass, statusClass, type ScheduleRequest } from '../sources/scheduleRequest.js';
@@ -23,9 +24,9 @@ const ok = (by: string): RecordMatch => ({ kind: 'confirms', by });
 const lag = (reason: string): RecordMatch => ({ kind: 'lags', reason });
 const contradicts = (reason: string): RecordMatch => ({ kind: 'contradicts', reason });
 
+/** Scopes compared as ARM compares them: without regard to case, a subscription's alias as the subscription. */
 export function scopeKey(id: string): string {
-  const trimmed = id.toLowerCase().replace(/\/+$/, '');
-  return trimmed === '' ? '/' : trimmed;
+  return armScopeKey(id);
 }
 
 /** The access or role an event names: the role id, or for a group its access (member/owner). */

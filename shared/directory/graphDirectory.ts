@@ -27,6 +27,7 @@
  * in graph/scheduledAssignments.ts). Failures are not cached.
  */
 import type { Settings } from '../settings/settings.js';
+import { armScopeKey } from '../events/armScope.js';
 import {
   AZURE_ADMIN_ROLE_IDS,
   GROUP_ACCESS_NAMES,
@@ -123,7 +124,7 @@ export class GraphDirectory implements RoleDirectory {
     // resource groups' own assignments, which do not count upwards or sideways.
     // ARM lists a scope's management-group ancestors with it (never other management groups),
     // so every management-group holding in these lists is inherited from above.
-    const enclosing = new Set(enclosingScopes(scopeId));
+    const enclosing = new Set(enclosingScopes(scope));
     const admins = (h: ArmRoleHolding) =>
       AZURE_ADMIN_ROLES.has(h.roleDefinitionId) && (enclosing.has(scopeKey(h.scope)) || isManagementGroup(h.scope));
     if (subscription) {
@@ -353,8 +354,9 @@ export class GraphDirectory implements RoleDirectory {
 /** A list older than this may be read again for an event that happened after it was read. */
 export const REREAD_AFTER_MS = 30_000;
 
+/** As ARM compares scopes: any case, a subscription's alias as the subscription (events/armScope.ts). */
 function scopeKey(scope: string): string {
-  return scope.toLowerCase().replace(/\/+$/, '');
+  return armScopeKey(scope);
 }
 
 /** The production directory from settings, on the app's Graph and ARM clients. */

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { pimEventSchema, type PimEvent } from './schema.js';
+import { armScope } from './armScope.js';
 
 export interface EventIssue {
   /** Dotted path of the offending field, e.g. `principal.id`; empty for the message as a whole. */
@@ -36,8 +37,18 @@ export function parseEvent(input: unknown): ParseResult {
     };
   }
   const result = pimEventSchema.safeParse(input);
-  if (result.success) return { kind: 'valid', event: result.data };
+  if (result.success) return { kind: 'valid', event: withPlainScope(result.data) };
   return { kind: 'invalid', error: new InvalidEventError(guessId(input), toIssues(result.error)) };
+}
+
+/**
+ * An Azure scope in its one spelling (armScope.ts): an event at a subscription's alias is the
+ * event at that subscription, for its admins, its confirmation and its ids alike.
+ */
+function withPlainScope(event: PimEvent): PimEvent {
+  if (event.scope.kind !== 'azureResource') return event;
+  const id = armScope(event.scope.id);
+  return id === event.scope.id ? event : ({ ...event, scope: { ...event.scope, id } } as PimEvent);
 }
 
 /** Validates a JSON text: a message body or a line of a JSON Lines file. */

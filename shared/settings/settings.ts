@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-import { addressList, bool, positiveInt, spec, url, type SettingSpec } from './spec.js';
+import { addressList, bool, guidList, positiveInt, spec, url, type SettingSpec } from './spec.js';
 import { recipientModelText, renamedText } from './formerNames.js';
 
 export const SETTINGS = {
@@ -300,15 +300,13 @@ export const SETTINGS = {
   AZURE_SUBSCRIPTION_IDS: spec({
     description: 'Subscriptions whose Azure resource roles are looked up and scanned (`;`-separated GUIDs).',
     default: '',
-    schema: z
-      .string()
-      .transform((v) =>
-        v
-          .split(/[;,]/)
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.guid({ message: 'must be a list of subscription GUIDs' }))),
+    schema: guidList('must be a list of subscription GUIDs'),
+  }),
+  PIM_GROUP_IDS: spec({
+    description:
+      "Groups whose PIM for Groups requests the requests collector reads besides the role-assignable ones (`;`-separated GUIDs). Graph lists a group's requests only by group (or principal) and has no list of the groups PIM manages: name here the PIM-managed groups that are not role-assignable.",
+    default: '',
+    schema: guidList('must be a list of group GUIDs'),
   }),
 } satisfies Record<string, SettingSpec<unknown>>;
 

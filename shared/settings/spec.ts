@@ -34,6 +34,17 @@ export const addressList = z
       .filter(Boolean),
   )
   .pipe(z.array(z.email({ message: 'must be a list of email addresses separated by ; or ,' })));
+/** `;`- or `,`-separated GUIDs (subscriptions, groups). */
+export const guidList = (message: string) =>
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(/[;,]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.guid({ message })));
 export const url = z.url({ message: 'must be an absolute URL' }).transform((v) => v.replace(/\/+$/, ''));
 
 export function spec<T>(s: SettingSpec<T>): SettingSpec<T> {

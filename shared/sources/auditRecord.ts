@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { parseEvent, type InvalidEventError } from '../events/parse.js';
 import { LIMITS, type PimEvent } from '../events/schema.js';
+import { armScope } from '../events/armScope.js';
 import { lookupActivity } from './activities.js';
 import { groupRecordParts } from './groupAuditRecord.js';
 import type { AuditIdentity, AuditTarget, DirectoryAudit } from './directoryAudit.js';
@@ -185,15 +186,15 @@ function azureScope(
   targets: AuditTarget[],
   details: Map<string, string>,
 ): { kind: 'azureResource'; id: string; displayName?: string } | undefined {
+  // A subscription may be written as its alias (/providers/Microsoft.Subscription/subscriptions/…): one spelling, armScope.ts.
   const isScope = (id: string | null | undefined): id is string =>
     typeof id === 'string' &&
-    /^\/(subscriptions|providers\/microsoft\.management\/managementgroups)\//i.test(id) &&
+    /^\/(subscriptions|providers\/microsoft\.management\/managementgroups)\//i.test(armScope(id)) &&
     !/\/roleDefinitions\//i.test(id);
   const target = targets.find((t) => isScope(t.id));
-  if (target)
-    return { kind: 'azureResource', id: target.id!.replace(/\/+$/, ''), ...text('displayName', target.displayName, LIMITS.displayName) };
+  if (target) return { kind: 'azureResource', id: armScope(target.id!), ...text('displayName', target.displayName, LIMITS.displayName) };
   const fromDetails = details.get('resourceid') ?? details.get('scope');
-  return isScope(fromDetails) ? { kind: 'azureResource', id: fromDetails.replace(/\/+$/, '') } : undefined;
+  return isScope(fromDetails) ? { kind: 'azureResource', id: armScope(fromDetails) } : undefined;
 }
 
 function actorOf(record: DirectoryAudit): { id: string; displayName?: string } | undefined {

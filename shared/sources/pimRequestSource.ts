@@ -1,22 +1,36 @@
 /**
- * Reads PIM schedule requests, one reader per kind of access:
- * - directory roles: Graph `roleManagement/directory/roleAssignmentScheduleRequests` and
- *   `roleEligibilityScheduleRequests`, filtered on createdDateTime;
- * - Azure resource roles: ARM `Microsoft.Authorization/roleAssignmentScheduleRequests` and
- *   `roleEligibilityScheduleRequests` (2020-10-01) per subscription, unfiltered (from a
- *   subscription that lists the requests at, above and below it; ARM filters only on
- *   principal and caller), so `createdOn` is compared here;
- * - PIM for Groups: Graph `identityGovernance/privilegedAccess/group/assignmentScheduleRequests`
- *   and `eligibilityScheduleRequests`.
- * Paging follows the absolute next links; throttling (429 + Retry-After) is waited out by the
- * shared Graph client's RetryHandler and by ArmApi, as for the other readers.
+ * Reads PIM schedule requests for the requests collector, one reader per kind of access, in
+ * the query shapes Microsoft documents (pimRequestQueries.ts, with the pages and sentences):
+ * - directory roles: Graph `roleManagement/directory/role{Assignment,Eligibility}ScheduleRequests`,
+ *   whole (`createdDateTime` is not filterable there): the window is applied here;
+ * - PIM for Groups: Graph `identityGovernance/privilegedAccess/group/{assignment,eligibility}ScheduleRequests`,
+ *   which must be filtered by group: one list per group, for the role-assignable groups (Graph has
+ *   no list of the groups PIM manages; read once per DIRECTORY_CACHE_TTL_SECONDS) and those in
+ *   PIM_GROUP_IDS. Every Graph list of a run shares `$batch` requests (20 lists each), so a run
+ *   costs about one Graph request however many groups there are up to 9;
+ * - Azure resource roles: ARM `Microsoft.Authorization/role{Assignment,Eligibility}ScheduleRequests`
+ *   (2020-10-01) per subscription, unfiltered (the subscription's and its resource groups'
+ *   requests); `createdOn` is compared here.
+ *
+ * Degrade, never stall: a query shape the service refuses (400) anyway is asked again in a
+ * simpler documented one, and that is logged once per process; a group whose list is refused in
+ * every shape is skipped (logged once); a kind that cannot be read at all (400 on its simplest
+ * shape, 401, 403, 404) is said once per run and the other kinds are read as usual. Throttling
+ * and server errors that outlast the clients' retries (RetryHandler, ArmApi) fail the run, but
+ * only after every other list was read and handed over, so nothing waits for the failing one.
  */
 import type { ArmApi } from '../directory/arm/armClient.js';
-import { GraphRequestError, type GraphApi } from '../directory/graph/graphClient.js';
+import { TtlCache } from '../directory/cache.js';
+import { GRAPH_BATCH_LIMIT, type GraphApi } from '../directory/graph/graphClient.js';
+import { ROLE_ASSIGNABLE_GROUPS } from '../directory/graph/groupReader.js';
+import { armScope } from '../events/armScope.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import { readArmList, readGraphLists, REFUSED_SHAPE, type Fallback, type ListRead } from './pimRequestLists.js';
+import { armRequestList, directoryRequestList, groupRequestList, SCHEDULES } from './pimRequestQueries.js';
 import type { RequestSource } from './requestSource.js';
 import { endAfter, isoOf, type AccessKind, type ScheduleRequest } from './scheduleRequest.js';
 
-export const ARM_REQUESTS_API_VERSION = '2020-10-01';
+export { ARM_REQUESTS_API_VERSION } from './pimRequestQueries.js';
 
 interface Expiration {
   type?: string | null;
@@ -65,78 +79,148 @@ export interface ArmScheduleRequest {
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
+export interface PimRequestSourceOptions {
+  graph: Pick<GraphApi, 'get' | 'batchGet'>;
+  /** Absent when no subscription is configured. */
+  arm?: Pick<ArmApi, 'get'>;
+  subscriptionIds: readonly string[];
+  /** PIM_GROUP_IDS: groups read besides the role-assignable ones. */
+  groupIds?: readonly string[];
+  /** DIRECTORY_CACHE_TTL_SECONDS: how long the set of role-assignable groups is reused. */
+  cacheTtlSeconds: number;
+  clock?: Clock;
+  /** Where the source's warnings go when a run names no other place (the host keeps console output). */
+  warn?: (message: string) => void;
+}
+
+type Schedule = ScheduleRequest['schedule'];
+/** A list failing with these is a configuration or query problem, said and skipped; any other status fails the run. */
+const UNREADABLE = new Set([REFUSED_SHAPE, 401, 403, 404]);
+
 export class PimRequestSource implements RequestSource {
   private graphCalls = 0;
   private armCalls = 0;
+  private readonly graph: Pick<GraphApi, 'get' | 'batchGet'>;
+  private readonly arm: Pick<ArmApi, 'get'> | undefined;
+  private readonly groupSets: TtlCache;
+  /** What was logged once for this process (fallbacks, groups skipped). */
+  private readonly told = new Set<string>();
 
-  constructor(
-    private readonly graph: Pick<GraphApi, 'get'>,
-    private readonly arm: Pick<ArmApi, 'get'> | undefined,
-    private readonly subscriptionIds: readonly string[],
-    /** Read PIM for Groups requests too (off after a 403: the group permissions are missing). */
-    private groups = true,
-    private readonly warn: (message: string) => void = () => {},
-  ) {}
+  constructor(private readonly options: PimRequestSourceOptions) {
+    // Every call this source makes is counted (the benchmark's figure): a $batch is one request per 20 lists.
+    this.graph = {
+      get: (path, headers) => (this.graphCalls++, options.graph.get(path, headers)),
+      batchGet: (paths, headers) => (
+        (this.graphCalls += Math.ceil(paths.length / GRAPH_BATCH_LIMIT)),
+        options.graph.batchGet(paths, headers)
+      ),
+    };
+    const arm = options.arm;
+    this.arm = arm && { get: (path) => (this.armCalls++, arm.get(path)) };
+    this.groupSets = new TtlCache({ ttlSeconds: options.cacheTtlSeconds, clock: options.clock ?? systemClock });
+  }
 
   get requestCount(): number {
     return this.graphCalls + this.armCalls;
   }
 
-  async *pages(since: string): AsyncIterable<ScheduleRequest[]> {
-    for (const schedule of ['assignment', 'eligibility'] as const) {
-      const collection = schedule === 'assignment' ? 'roleAssignmentScheduleRequests' : 'roleEligibilityScheduleRequests';
-      yield* this.graphPages(`/roleManagement/directory/${collection}?$filter=createdDateTime ge ${since}`, 'directory', schedule);
-    }
-    for (const subscriptionId of this.arm ? this.subscriptionIds : []) {
-      for (const schedule of ['assignment', 'eligibility'] as const) {
-        const collection = schedule === 'assignment' ? 'roleAssignmentScheduleRequests' : 'roleEligibilityScheduleRequests';
-        yield* this.armPages(
-          `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/${collection}?api-version=${ARM_REQUESTS_API_VERSION}`,
-          schedule,
-          since,
-        );
-      }
-    }
-    if (!this.groups) return;
-    for (const schedule of ['assignment', 'eligibility'] as const) {
-      try {
-        yield* this.graphPages(
-          `/identityGovernance/privilegedAccess/group/${schedule}ScheduleRequests?$filter=createdDateTime ge ${since}`,
-          'group',
-          schedule,
-        );
-      } catch (e) {
-        // Without the group permissions only group requests are missed; the warning says which to grant.
-        if (!(e instanceof GraphRequestError && (e.statusCode === 401 || e.statusCode === 403))) throw e;
-        this.groups = false;
-        this.warn(`PIM for Groups requests not read (${e.message}); reading them again after a restart`);
-        return;
-      }
-    }
+  /** Graph requests made so far (the collector's share of the Graph budget). */
+  get graphRequestCount(): number {
+    return this.graphCalls;
   }
 
-  private async *graphPages(path: string, kind: AccessKind, schedule: ScheduleRequest['schedule']): AsyncIterable<ScheduleRequest[]> {
-    let next: string | undefined = path;
-    while (next) {
-      this.graphCalls++;
-      const page: { value?: GraphScheduleRequest[]; '@odata.nextLink'?: string } = await this.graph.get(next);
-      yield (page.value ?? []).flatMap((r) => fromGraph(r, kind, schedule) ?? []);
-      next = page['@odata.nextLink'];
-    }
+  get armRequestCount(): number {
+    return this.armCalls;
   }
 
-  private async *armPages(path: string, schedule: ScheduleRequest['schedule'], since: string): AsyncIterable<ScheduleRequest[]> {
+  async *pages(since: string, warn: (message: string) => void = this.options.warn ?? (() => {})): AsyncIterable<ScheduleRequest[]> {
     const from = Date.parse(since);
-    let next: string | undefined = path;
-    while (next) {
-      this.armCalls++;
-      const page: { value?: ArmScheduleRequest[]; nextLink?: string | null } = await this.arm!.get(next);
-      yield (page.value ?? []).flatMap((r) => {
-        const request = fromArm(r, schedule);
-        return request && Date.parse(request.createdDateTime) >= from ? [request] : [];
-      });
-      next = page.nextLink ?? undefined;
+    const said = new Set<string>();
+    const run = { warn: (key: string, message: string) => void (said.has(key) || (said.add(key), warn(message))), failures: [] as Error[] };
+    const fellBack = (f: Fallback) =>
+      this.once(
+        `shape ${f.refused.replace(/'[^']*'/g, "'…'")}`,
+        warn,
+        `PIM requests: ${f.refused} was refused (${f.reason}); reading ${f.next} instead`,
+      );
+    const recent = (r: ScheduleRequest | undefined): r is ScheduleRequest => r !== undefined && Date.parse(r.createdDateTime) >= from;
+
+    const groups = await this.groupIds(run);
+    const lists: { kind: Exclude<AccessKind, 'azureResource'>; schedule: Schedule; groupId?: string; shapes: string[] }[] = [
+      ...SCHEDULES.map((schedule) => ({ kind: 'directory' as const, schedule, shapes: directoryRequestList(schedule) })),
+      ...groups.flatMap((groupId) =>
+        SCHEDULES.map((schedule) => ({ kind: 'group' as const, schedule, groupId, shapes: groupRequestList(schedule, groupId) })),
+      ),
+    ];
+    const read = await readGraphLists<GraphScheduleRequest>(
+      this.graph,
+      lists.map((l) => l.shapes),
+      fellBack,
+    );
+    for (const [i, list] of lists.entries()) {
+      const result = read[i]!;
+      if (result.kind === 'read') {
+        yield result.items.map((r) => fromGraph(r, list.kind, list.schedule)).filter(recent);
+      } else if (list.groupId && (result.status === 404 || result.status === REFUSED_SHAPE)) {
+        // A group deleted since the group set was read has no requests; one whose list is refused in every shape is skipped.
+        if (result.status === REFUSED_SHAPE)
+          this.once(
+            `group ${list.groupId}`,
+            warn,
+            `PIM for Groups requests of group ${list.groupId} not read: ${result.error.message}; skipped`,
+          );
+      } else this.failed(run, list.kind === 'group' ? 'PIM for Groups requests' : `directory role ${list.schedule} requests`, result);
     }
+
+    for (const subscriptionId of this.arm ? this.options.subscriptionIds : []) {
+      for (const schedule of SCHEDULES) {
+        const result = await readArmList<ArmScheduleRequest>(
+          this.arm!,
+          armRequestList(`/subscriptions/${subscriptionId}`, schedule),
+          fellBack,
+        );
+        if (result.kind === 'read') yield result.items.map((r) => fromArm(r, schedule)).filter(recent);
+        else this.failed(run, `Azure role ${schedule} requests of subscription ${subscriptionId}`, result);
+      }
+    }
+    if (run.failures.length > 0) throw run.failures[0];
+  }
+
+  /** The groups whose requests are read: role-assignable ones (cached) and PIM_GROUP_IDS, each once. */
+  private async groupIds(run: { warn: (key: string, message: string) => void }): Promise<string[]> {
+    let assignable: string[] = [];
+    try {
+      assignable = await this.groupSets.get('roleAssignableGroups', async () => {
+        const ids: string[] = [];
+        for (let next: string | undefined = ROLE_ASSIGNABLE_GROUPS; next;) {
+          const page: { value?: { id?: string }[]; '@odata.nextLink'?: string } = await this.graph.get(next);
+          for (const g of page.value ?? []) if (typeof g.id === 'string') ids.push(g.id);
+          next = page['@odata.nextLink'];
+        }
+        return ids;
+      });
+    } catch (e) {
+      // Without them only PIM_GROUP_IDS are read; retried next run.
+      run.warn('groups', `role-assignable groups not read (${(e as Error).message}); PIM for Groups requests read for PIM_GROUP_IDS only`);
+    }
+    const seen = new Set<string>();
+    return [...assignable, ...(this.options.groupIds ?? [])].filter((id) => !seen.has(id.toLowerCase()) && seen.add(id.toLowerCase()));
+  }
+
+  /** A list that could not be read: said once per run (and skipped), or kept to fail the run after the others. */
+  private failed(
+    run: { warn: (key: string, message: string) => void; failures: Error[] },
+    what: string,
+    result: Extract<ListRead<unknown>, { kind: 'failed' }>,
+  ): void {
+    if (UNREADABLE.has(result.status)) run.warn(what, `${what} not read this run: ${result.error.message}`);
+    else run.failures.push(result.error);
+  }
+
+  private once(key: string, warn: (message: string) => void, message: string): void {
+    if (this.told.has(key)) return;
+    this.told.add(key);
+    warn(message);
   }
 }
 
@@ -187,7 +271,8 @@ export function fromArm(r: ArmScheduleRequest, schedule: ScheduleRequest['schedu
           ? { principalType: 'servicePrincipal' as const }
           : {}),
     roleDefinitionId: role,
-    scopeId: p.scope,
+    // A subscription in one spelling, whichever ARM wrote (events/armScope.ts).
+    scopeId: armScope(p.scope),
     ...optional('createdById', p.requestorId ?? undefined),
     ...optional('approvalId', p.approvalId ?? undefined),
     ...optional('justification', p.justification ?? undefined),

@@ -57,7 +57,7 @@ export interface RequestsOutcome {
   queued: number;
   alreadyQueued: number;
   reminders: number;
-  /** PIM for Groups requests: read, but held back until the event schema has a group scope. */
+  /** PIM for Groups requests among those read. */
   groups: number;
   invalid: number;
 }
@@ -77,7 +77,8 @@ export async function collectRequestEvents(deps: RequestsDeps): Promise<Requests
     for (const type of impliedEvents(request, now)) await emit(request, type, now, deps, outcome);
     if (isPending(request) && request.approvalId) await remind(request, reminderHours, now, deps, outcome);
   };
-  for await (const page of deps.source.pages(since)) await inParallel(page, REQUESTS_IN_FLIGHT, handle);
+  const warn = (message: string) => deps.log('warn', message);
+  for await (const page of deps.source.pages(since, warn)) await inParallel(page, REQUESTS_IN_FLIGHT, handle);
   // The cursor only ever moves forward: its floor trails now by the lookback.
   await deps.cursors.setCursor(REQUESTS_CURSOR, since);
   return outcome;

@@ -1,7 +1,6 @@
 /** The pure part of the requests source: each request shape and status → the events it implies. */
 import { describe, expect, it } from 'vitest';
-import { GraphRequestError } from '../../shared/directory/graph/graphClient.js';
-import { PimRequestSource, fromArm, fromGraph } from '../../shared/sources/pimRequestSource.js';
+import { fromArm, fromGraph } from '../../shared/sources/pimRequestSource.js';
 import { endAfter, impliedEvents, requestEvent, type ScheduleRequest } from '../../shared/sources/scheduleRequest.js';
 import { ALICE, GA, READER, SUB, TENANT } from '../support/auditRecords.js';
 
@@ -134,36 +133,5 @@ describe('request readers', () => {
     });
     const bad = requestEvent(req({ principalId: 'not-a-guid' }), 'activationPendingApproval', TENANT, soon);
     expect(bad.kind).toBe('invalid');
-  });
-});
-
-describe('PimRequestSource without the PIM for Groups permissions', () => {
-  it('skips the group reads with a warning and still reads the directory roles; other failures still fail', async () => {
-    const asked: string[] = [];
-    const get = async <T>(path: string): Promise<T> => {
-      asked.push(path);
-      if (path.includes('privilegedAccess/group')) throw new GraphRequestError('Microsoft Graph GET failed with 403', 403, 'Forbidden');
-      return { value: [] } as T;
-    };
-    const warnings: string[] = [];
-    const source = new PimRequestSource({ get }, undefined, [], true, (m) => warnings.push(m));
-    for await (const page of source.pages(T0)) expect(page).toEqual([]);
-    expect(asked.filter((p) => p.includes('roleManagement/directory'))).toHaveLength(2);
-    expect(warnings).toHaveLength(1);
-    // Not asked again in this process.
-    asked.length = 0;
-    for await (const _ of source.pages(T0)) void _;
-    expect(asked.some((p) => p.includes('privilegedAccess'))).toBe(false);
-
-    const failing = new PimRequestSource(
-      { get: async () => Promise.reject(new GraphRequestError('throttled', 429, 'TooManyRequests')) },
-      undefined,
-      [],
-    );
-    await expect(
-      (async () => {
-        for await (const _ of failing.pages(T0)) void _;
-      })(),
-    ).rejects.toThrow('throttled');
   });
 });

@@ -49,9 +49,10 @@ export interface Trust {
   stop(): Promise<void>;
 }
 
-/** `env`: settings over the harness's (CONFIRM_LAG_SECONDS is 0 unless given). */
-export async function startTrust(env: Record<string, string> = {}): Promise<Trust> {
+/** `env`: settings over the harness's (CONFIRM_LAG_SECONDS is 0 unless given); `edit`: changes to the sample tenant. */
+export async function startTrust(env: Record<string, string> = {}, edit: (data: TenantData) => void = () => {}): Promise<Trust> {
   const data = JSON.parse(await readFile(fromPackageRoot('samples/contoso-directory.json'), 'utf8')) as TenantData;
+  edit(data);
   const pim = new PimRequests();
   // PIM lists the instances in force: in force as of the app's clock.
   const graph = await new FakeRequestsGraph(data, pim, { now: () => clock.now() }).start();

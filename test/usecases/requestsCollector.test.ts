@@ -37,7 +37,7 @@ afterAll(async () => Promise.all([graph?.stop(), arm?.stop()]));
 let n = 0;
 const rid = () => `7e000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 
-async function world(start: Date, reminderHours = '4;23') {
+async function world(start: Date, reminderHours = '4;23', env: Record<string, string> = {}) {
   pim.all.length = 0;
   graph.resetCounts();
   arm.resetCounts();
@@ -46,6 +46,7 @@ async function world(start: Date, reminderHours = '4;23') {
     SOURCES_TABLE: uniqueTableName('Req'),
     AZURE_SUBSCRIPTION_IDS: SUB,
     APPROVAL_REMINDER_HOURS: reminderHours,
+    ...env,
   });
   const queueName = uniqueQueueName('events');
   const { sources, events: eventsQueue } = await createServices(settings, {
@@ -121,7 +122,8 @@ describe('requestsCollector', () => {
     pim.add({ id: ids[5]!, kind: 'directory', createdDateTime: created, principalId: ALICE, roleDefinitionId: GA });
     // Made before the collector's first read window: never replayed as fresh emails.
     pim.add({ id: rid(), kind: 'directory', createdDateTime: w.at(-HOUR).toISOString(), principalId: ALICE, roleDefinitionId: GA });
-    graph.inject({ match: /roleAssignmentScheduleRequests/, status: 429, retryAfterSeconds: 1, times: 1 });
+    // Graph's lists are read inside $batch: throttled there, the inner request is sent again.
+    graph.inject({ match: /roleAssignmentScheduleRequests/, status: 429, retryAfterSeconds: 1, times: 1, inBatch: true });
     arm.inject({ match: /roleAssignmentScheduleRequests/, status: 429, retryAfterSeconds: 1, times: 1 });
 
     const first = await collectRequestEvents(w.deps());
@@ -145,8 +147,10 @@ describe('requestsCollector', () => {
     expect(events.find((e) => e.id.startsWith(`req:${ids[2]}`))).toMatchObject({
       assignment: { state: 'eligible', permanent: false, endDateTime: w.at(-MIN + 8 * HOUR).toISOString() },
     });
-    // Retried once each after the 429, and pages of 2 followed by their next links.
-    expect(graph.count(/roleAssignmentScheduleRequests/)).toBe(3);
+    // Retried once each after the 429, and pages of 2 followed by their next links; the directory's
+    // lists whole (no createdDateTime filter: Graph does not document one), the older request left out here.
+    expect(graph.count(/roleAssignmentScheduleRequests\?\$select=/, true)).toBe(2);
+    expect(graph.count(/createdDateTime ge/)).toBe(0);
     expect(arm.count(/roleAssignmentScheduleRequests/)).toBe(2);
     expect(graph.count(/\$skiptoken=/)).toBeGreaterThan(0);
 
@@ -313,7 +317,8 @@ describe('requestsCollector', () => {
 
   it('reads PIM for Groups requests: a pending group request becomes a group-scoped event with its access, no role', async () => {
     const t0 = new Date('2026-11-28T08:00:00Z');
-    const w = await world(t0);
+    // Not role-assignable: read because PIM_GROUP_IDS names it.
+    const w = await world(t0, '4;23', { PIM_GROUP_IDS: 'c0000000-0000-4000-8000-000000000001' });
     pim.add({
       id: rid(),
       kind: 'group',
@@ -330,7 +335,10 @@ describe('requestsCollector', () => {
       scope: { kind: 'group', id: 'c0000000-0000-4000-8000-000000000001', accessId: 'member' },
     });
     expect(event).not.toHaveProperty('role');
-    expect(graph.count(/privilegedAccess\/group\/assignmentScheduleRequests\?\$filter=createdDateTime ge /)).toBe(1);
-    expect(graph.count(/privilegedAccess\/group\/eligibilityScheduleRequests/)).toBe(1);
+    // Filtered by group, as Graph requires, inside the run's one $batch.
+    expect(
+      graph.count(/privilegedAccess\/group\/assignmentScheduleRequests\?\$filter=groupId eq 'c0000000-0000-4000-8000-000000000001'/),
+    ).toBe(1);
+    expect(graph.count(/privilegedAccess\/group\/eligibilityScheduleRequests\?\$filter=groupId eq /)).toBe(1);
   });
 });

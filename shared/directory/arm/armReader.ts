@@ -3,6 +3,7 @@
  * role assignments and eligibilities at (and above) a scope, schedules across a subscription,
  * and a role's PIM policy at a scope in Graph rule shape.
  */
+import { armScope } from '../../events/armScope.js';
 import type { PolicyRule } from '../roleDirectory.js';
 import type { ArmApi } from './armClient.js';
 import { armRulesToGraph, type ArmPolicyRule } from './policyConversion.js';
@@ -230,8 +231,9 @@ function holding(item: ArmResource<HoldingProperties>, state: 'active' | 'eligib
       ? expanded.displayName.trim()
       : undefined;
   return {
-    id: item.id,
-    scope: p.scope ?? requestedScope,
+    // A subscription in one spelling, whichever ARM wrote (events/armScope.ts).
+    id: armScope(item.id),
+    scope: armScope(p.scope ?? requestedScope),
     roleDefinitionId,
     principalId: String(p.principalId ?? ''),
     principalType: type === 'group' ? 'group' : type === 'user' ? 'user' : 'servicePrincipal',

@@ -14,6 +14,8 @@ import { ADVANCED_QUERY, USER_SELECT, batchError, odataString, type GraphReader,
 import type { BatchGet } from './graphClient.js';
 
 const BASE = '/identityGovernance/privilegedAccess/group';
+/** The role-assignable groups (the expiry scanner's and the requests collector's PIM for Groups). */
+export const ROLE_ASSIGNABLE_GROUPS = `/groups?$filter=isAssignableToRole eq true&$select=id,displayName&$top=999`;
 
 /** privilegedAccessGroupAssignmentScheduleInstance / EligibilityScheduleInstance, the fields read. */
 export interface GroupAccessInstance {
@@ -77,7 +79,7 @@ export class GroupReader {
 
   /** Role-assignable groups: those the expiry scanner asks PIM for Groups about. */
   async roleAssignableGroups(): Promise<{ id: string; displayName?: string | null }[]> {
-    return this.graph.api.list(`/groups?$filter=isAssignableToRole eq true&$select=id,displayName&$top=999`);
+    return this.graph.api.list(ROLE_ASSIGNABLE_GROUPS);
   }
 }
 
