@@ -3,6 +3,8 @@
  * - it threw a 401/403: the permission its call lacks, with the grant that fixes it;
  * - it threw a 400: "query refused", naming the call (Microsoft refused a shape the app sends);
  * - it threw anything else: what it said;
+ * - it returned, but a list was refused (400) in every shape the app tried: "query refused", as
+ *   if it had thrown (the app goes on, but reads nothing of that list);
  * - it returned, but a call on the way was refused (a read the app skips or falls back from):
  *   a warning naming that call and what the app does without it;
  * - otherwise passed, with what it read.
@@ -28,9 +30,12 @@ export async function probeRead(ctx: ProbeContext, area: CheckArea, name: string
   } catch (e) {
     return refusal(ctx, area, name, e, ctx.recorder.since(mark));
   }
-  const refused = ctx.recorder.since(mark).filter(isRefused);
+  const calls = ctx.recorder.since(mark);
+  const refused = calls.filter(isRefused);
   const first = refused[0];
   if (!first) return passed(area, name, detail);
+  const unread = refused.find((call) => call.status === 400 && !calls.some((c) => c.status < 300 && resourceOf(c) === resourceOf(call)));
+  if (unread) return failed(area, name, `query refused: ${describeCall(unread)}`, QUERY_REFUSED_FIX);
   const fix = fixFor(ctx, first);
   return warned(
     area,
@@ -38,6 +43,14 @@ export async function probeRead(ctx: ProbeContext, area: CheckArea, name: string
     `${detail}; but ${describeCall(first)} was refused${refused.length > 1 ? ` (and ${refused.length - 1} more call(s))` : ''}, and the app goes on without it`,
     fix,
   );
+}
+
+/** The path a call reads, without its query: the list, whatever shape it was asked in. */
+function resourceOf(call: RecordedCall): string {
+  return call.path
+    .split('?')[0]!
+    .replace(/^\/(v1\.0|beta)(?=\/)/i, '')
+    .toLowerCase();
 }
 
 function isRefused(call: RecordedCall): boolean {
