@@ -100,8 +100,12 @@ export const NOTIFICATION_TEMPLATES: Record<
     `{{actorOrSomeone}} denied the request of {{principalName}} to {{extendOrRenew}} their {{assignmentWord}} to ${ROLE}. No action is needed from you.`,
   ),
   renewalAlert: simple(
-    'PIM: {{principalName}} is renewing the {{roleName}} role',
-    `{{principalName}} asked to renew their {{assignmentWord}} to ${ROLE}.`,
+    "PIM: {{principalName}}'s {{roleName}} role was renewed",
+    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to renew their {{assignmentWord}} to ${ROLE}{{else}}The {{assignmentWord}} of {{principalName}} to ${ROLE} was renewed{{#if actorName}} by {{actorName}}{{/if}}{{/if}}{{#if permanent}}; it no longer expires{{else}}{{untilPhrase}}{{/if}}. No action is needed from you.`,
+  ),
+  expiredAlert: simple(
+    "PIM: {{principalName}}'s {{roleName}} role has expired",
+    `The {{assignmentWord}} of {{principalName}} to ${ROLE} ended on {{endDateTime}}. It can be renewed within 30 days.`,
   ),
   requestDecisionAlert: simple(
     "PIM: {{actorOrSomeone}} {{decision}} {{principalName}}'s request to activate the {{roleName}} role",
