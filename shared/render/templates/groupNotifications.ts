@@ -78,15 +78,15 @@ export const GROUP_NOTIFICATION_TEMPLATES: Record<GroupNotificationKind, Templat
   ),
   groupExpiredAlert: simple(
     "PIM: {{principalName}}'s {{group.access}} access to the group {{scopeName}} has expired",
-    'The {{group.accessPhrase}} of {{principalName}} ended on {{endDateTime}}. It can be renewed within 30 days.',
+    "{{principalName}}'s {{group.accessPhrase}} ended on {{endDateTime}}. It can be renewed within 30 days.",
   ),
   groupExtendedAlert: simple(
     "PIM: {{principalName}}'s {{group.access}} access to the group {{scopeName}} was extended",
-    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to extend their {{group.accessPhrase}}: it${LASTS}{{else}}The {{group.accessPhrase}} of {{principalName}} was extended{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}. No action is needed from you.`,
+    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to extend their {{group.accessPhrase}}: it${LASTS}{{else}}{{principalName}}'s {{group.accessPhrase}} was extended{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}. No action is needed from you.`,
   ),
   groupRenewalAlert: simple(
     "PIM: {{principalName}}'s {{group.access}} access to the group {{scopeName}} was renewed",
-    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to renew their {{group.accessPhrase}}: it${LASTS}{{else}}The {{group.accessPhrase}} of {{principalName}} was renewed{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}. No action is needed from you.`,
+    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to renew their {{group.accessPhrase}}: it${LASTS}{{else}}{{principalName}}'s {{group.accessPhrase}} was renewed{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}. No action is needed from you.`,
   ),
   groupExtensionDeniedAlert: simple(
     "PIM: {{actorOrAdministrator}} denied {{principalName}}'s request to {{extendOrRenew}} {{group.access}} access to the group {{scopeName}}",
