@@ -235,7 +235,7 @@ export const RECIPIENT_MATRIX: MatrixEntry[] = [
       notification: 'expiredAlert',
       rule: assignmentAdmin,
       audience: { kind: 'admins' },
-      note: 'PIM mails administrators and the affected user once more "when an assignment officially expires" (RENEW).',
+      note: 'PIM mails administrators and the affected user once more "when an assignment officially expires" (Microsoft\'s extend-and-renew pages).',
     },
     { kind: 'admins', adminRoles: ALL_ADMINS },
   ),
