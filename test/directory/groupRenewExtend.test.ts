@@ -177,6 +177,21 @@ describe.each(Object.keys(adapters))('through the %s directory', (name) => {
     expect(pairs.join(' ')).not.toMatch(/erin|nora/);
   });
 
+  it("a group request's decision keeps the thread's subject: the group approval request's, in the group's words", async () => {
+    const request = { id: 'grp-req-9' };
+    const asked = await plan({ type: 'activationPendingApproval', scope: icu('member'), principal: { id: U.mia }, request });
+    const decided = await plan({
+      type: 'activationApproved',
+      scope: icu('member'),
+      principal: { id: U.mia },
+      actor: { id: U.ada },
+      request,
+    });
+    const subject = 'PIM: Mia requests approval to activate member access to the group ICU Clinical Systems';
+    expect(asked.plan.emails.find((e) => e.recipient.notification === 'groupApprovalRequest')!.email.subject).toBe(subject);
+    expect(new Set(decided.plan.emails.map((e) => e.email.subject))).toEqual(new Set([subject]));
+  });
+
   it('the requester among the approvers is never asked about their own request; the other approver and the owner are', async () => {
     const { pairs } = await plan({
       type: 'activationPendingApproval',
