@@ -276,6 +276,14 @@ describe('PIM for Groups on the sample tenant', () => {
     expect((await run('evt-0035')).byAddress).toEqual({ [c('megan.bowen')]: 'groupPendingApprovalAlert' });
   });
 
+  it('an extension request: the owners are asked; its denial tells the requester and the other owner, not Omar who denied it', async () => {
+    expect((await run('evt-0038')).byAddress).toEqual(all(OWNERS, 'groupExtensionApprovalRequest'));
+    expect((await run('evt-0048')).byAddress).toEqual({
+      [c('lukas.schmidt')]: 'groupExtensionDeniedNotice',
+      [c('diego.siciliani')]: 'groupExtensionDeniedAlert',
+    });
+  });
+
   it("an eligible owner assigned: the owner policy's None keeps the assignee's notice back", async () => {
     // Omar assigned it: nobody is told about their own action.
     expect((await run('evt-0034')).byAddress).toEqual({ [c('diego.siciliani')]: 'groupAssignmentAlert' });
