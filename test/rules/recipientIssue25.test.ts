@@ -75,6 +75,10 @@ describe('the admin who acted is not "the other admin"', () => {
     expect(got.plan.emails.find((m) => m.recipient.notification === 'renewalAlert')!.email.subject).toBe(
       "PIM: User 1's Backup Reader role was renewed",
     );
+    // request.action selfRenew: the requester reads that their request was approved, and by whom.
+    expect(got.plan.emails.find((m) => m.recipient.notification === 'renewedNotice')!.email.text).toMatch(
+      /Your request to renew your eligible assignment to the Backup Reader role .*was approved by User 7/,
+    );
   });
 
   it('a group owner who denied, named in upper case in the event and in the directory', async () => {
