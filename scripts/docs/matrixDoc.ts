@@ -20,7 +20,8 @@ function audienceText(audience: Audience, scope: MatrixEntry['scope']): string {
     case 'principal':
       return "the principal (assignee or requester; a group's members)";
     case 'admins':
-      if (scope === 'group') return "the group's permanent owners (standing ownership; not eligible owners, activated or not)";
+      if (scope === 'group')
+        return "the group's permanent owners (standing ownership, time-bound active included while it lasts; not eligible owners, activated or not)";
       return scope === 'azureResource'
         ? 'Owners and User Access Administrators of the scope or an enclosing scope'
         : (audience.adminRoles ?? ['PRA', 'SA', 'GA']).map((r) => ROLE_LABEL[r]).join(', ');
@@ -116,7 +117,7 @@ export function recipientsMarkdown(): string {
     '',
     '- "Admins" of a directory role are the holders of the admin roles named in the row that `RECIPIENT_MODEL` counts; of an Azure scope, the Owners and User Access Administrators on it or on any scope above it: management group (and its parents) → subscription → resource group → resource. Groups count as their members, transitively.',
     "- The person an event is about (the requester, the assignee, a group assignee's members) gets only the email written for them, never an admin's or approver's email about themselves; when that email is turned off they get nothing.",
-    '- Nobody is told about their own action: the approver who decided, the administrator who assigned, extended or denied is left out of every audience except their own principal email.',
+    '- Nobody is told about their own action: the approver who decided, the administrator (or group owner) who assigned, extended, renewed, approved or denied an extension is left out of every audience except their own principal email, compared by id and address case-insensitively, also when a group puts them on the list. "The other administrators" are all administrators but the event\'s `actor`.',
     '- Ids (users, groups, roles, scopes) and addresses compare case-insensitively.',
     '- "Critical emails only" keeps only the emails that ask the recipient to act: approval requests and extension/renewal approval requests.',
     '- One email per person per event; the reasons of every entry that listed the person are kept for `pim-notify simulate` to explain.',
@@ -140,6 +141,11 @@ export function recipientsMarkdown(): string {
     '- *Which emails are "critical"*: the only documented rule is "needs immediate action" (an extension approval is critical, "you may extend" is not); the code reads it as approval requests only.',
     '- *"Users made permanent"*: no audit activity is named for it; in PIM an eligible member is made permanent with a permanent active assignment, logged as "Add member to role in PIM completed (permanent)" (Entra and Azure resources), so that record is read as `roleMadePermanent`; permanent *eligible* assignments stay `roleAssigned` (the "Role assignments in PIM" tile).',
     '- *The 14-day reminder and "can now be extended"*: both happen at the same moment (the self-extend window opens 14 days before the end); the expiry scanner sends one event, whose email says both.',
+    '- *Administrators when an assignment expires*: the 2019 email table lists "a role is expired" for end users only; the later extend-and-renew pages (Entra roles, Azure resources, PIM for Groups) say PIM mails "administrators and affected users" at 14 days, at one day and "when an assignment expires". The later pages win: `roleExpired` tells the admins (`expiredAlert`, `groupExpiredAlert`) and the user.',
+    '- *PIM for Groups: owners and a pending activation*: the email page lists "an Owner or Member role assignment is pending approval" among the permanent owners\' emails; the approval-workflow page says "Resource administrators aren\'t notified of pending requests unless they\'re an approver", and the settings page that there are no default approvers. The code asks only the approvers (`groupApprovalRequest`) and tells the owners who are not approvers with an informational `groupPendingApprovalAlert` ("no action is needed from you"; governed, like Azure\'s `pendingApprovalAlert`, by `Notification_Admin_EndUser_Assignment`, so `Critical` or `None` there stops it). A policy that names no approver asks nobody, and the request is reported.',
+    '- *PIM for Groups: who resolves an extension or renewal*: "Only users with permissions to manage groups" (groups-renew-extend); the email page\'s administrators of a group are its permanent owners. The owners get the request (`groupExtensionApprovalRequest`, governed by `Notification_Approver_Admin_*`); the activation approvers never do.',
+    '- *Who hears a decision on an extension or renewal*: the Entra and Azure pages say "all other administrators are notified of the decision. Then the requesting user"; the PIM for Groups page "all administrators and the requesting user". Both are read as: the requester, and every administrator but the one who decided (nobody is told about their own action).',
+    '- *"Renewed by an end user"*: the email pages list this among the administrators\' emails, the extend-and-renew pages describe a renewal request and its approval. `roleRenewed` is the renewal taking effect (the requester and the other administrators are told); the pending request is `assignmentPendingApproval` with `request.action: selfRenew`, sent to the administrators who can approve it.',
     '',
   );
   return lines.join('\n');

@@ -14,7 +14,7 @@ export const ACTIVITIES_END = '<!-- activities:end -->';
 /** The activity → event table as markdown. */
 export function activitiesMarkdownTable(): string {
   const rows = AUDIT_ACTIVITIES.map((m) => {
-    const event = m.event ? `\`${m.event}\`` : '–';
+    const event = m.event ? `\`${m.event}\`${m.action ? ` (request.action \`${m.action}\`)` : ''}` : '–';
     const assignment = m.assignment ? `${m.assignment.state}, ${m.assignment.permanent ? 'permanent' : 'time-bound'}` : '–';
     return `| ${m.activity} | ${event} | ${assignment} | ${m.note.replace(/\|/g, '\\|')} |`;
   });

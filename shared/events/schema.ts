@@ -75,8 +75,38 @@ export const assignmentSchema = z.object({
   endDateTime: dateTime.optional(),
 });
 
+/**
+ * What the request asked for, in Graph's words (unifiedRoleScheduleRequestActions, the `action`
+ * of a schedule request; ARM's `requestType` is the same names capitalised). On the extend and
+ * renew events it tells the cases PIM mails differently: `selfExtend` / `selfRenew` is the
+ * user's request (pending, then approved or denied by an administrator), `adminExtend` /
+ * `adminRenew` an administrator's own extension or renewal, which needs no approval.
+ */
+export const REQUEST_ACTIONS = [
+  'adminAssign',
+  'adminUpdate',
+  'adminRemove',
+  'selfActivate',
+  'selfDeactivate',
+  'adminExtend',
+  'adminRenew',
+  'selfExtend',
+  'selfRenew',
+] as const;
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
+
+/** Graph's action for a name in any case (ARM writes `SelfExtend`), or undefined for one Graph does not define. */
+export function requestAction(value: string | null | undefined): RequestAction | undefined {
+  const v = value?.trim().toLowerCase();
+  return REQUEST_ACTIONS.find((a) => a.toLowerCase() === v);
+}
+
 export const requestSchema = z.object({
   id: z.string().max(LIMITS.requestId).optional(),
+  action: z.enum(REQUEST_ACTIONS).optional().meta({
+    description:
+      "Graph's request action. On extend and renew events: selfExtend/selfRenew = the user's request (an administrator approves or denies it), adminExtend/adminRenew = an administrator extended or renewed it themselves.",
+  }),
   justification: z.string().max(LIMITS.justification).optional(),
   ticketNumber: z.string().max(LIMITS.ticket).optional(),
   ticketSystem: z.string().max(LIMITS.ticket).optional(),

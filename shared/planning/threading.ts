@@ -39,9 +39,17 @@ const FOLLOW_UPS = new Set<PimEventType>([
 export interface Thread {
   headers: Record<string, string>;
   /** The notification kind whose rendered subject is the thread's subject, when the subject threads. */
-  subjectOf?: 'approvalRequest' | 'extensionApprovalRequest';
+  subjectOf?: OpeningKind;
   /** true for the opening email: its own subject is the thread's. */
   opener: boolean;
+}
+
+type OpeningKind = 'approvalRequest' | 'extensionApprovalRequest' | 'groupApprovalRequest' | 'groupExtensionApprovalRequest';
+
+/** A PIM for Groups request's thread opens with the group email, in the group's words: its subject is the thread's. */
+function inScope(kind: 'approvalRequest' | 'extensionApprovalRequest', event: PimEvent): OpeningKind {
+  if (event.scope.kind !== 'group') return kind;
+  return kind === 'approvalRequest' ? 'groupApprovalRequest' : 'groupExtensionApprovalRequest';
 }
 
 export function threadOf(event: PimEvent, address: string, operationId: string, senderAddress: string): Thread {
@@ -51,12 +59,12 @@ export function threadOf(event: PimEvent, address: string, operationId: string, 
   if (!requestId) return { headers: own, opener: false };
   const root = `<thread.${createHash('sha256').update(`${requestId.toLowerCase()}\n${address.toLowerCase()}`).digest('hex').slice(0, 40)}@${domain}>`;
   const opener = OPENERS[event.type];
-  if (opener) return { headers: { 'Message-ID': root }, opener: true, subjectOf: opener };
+  if (opener) return { headers: { 'Message-ID': root }, opener: true, subjectOf: inScope(opener, event) };
   return {
     headers: { ...own, 'In-Reply-To': root, References: root },
     opener: false,
     ...(FOLLOW_UPS.has(event.type)
-      ? { subjectOf: event.assignment && event.type === 'requestExpired' ? 'extensionApprovalRequest' : 'approvalRequest' }
+      ? { subjectOf: inScope(event.assignment && event.type === 'requestExpired' ? 'extensionApprovalRequest' : 'approvalRequest', event) }
       : {}),
   };
 }

@@ -45,6 +45,8 @@ export interface NotificationView {
   actorName?: string;
   /** actorName, or "An approver" when the event does not say who acted. */
   actorOrSomeone: string;
+  /** actorName, or "An administrator" (who resolves extend and renew requests) when the event does not say. */
+  actorOrAdministrator: string;
   scopeName: string;
   recipientName?: string;
   reason: string;
@@ -67,6 +69,11 @@ export interface NotificationView {
   decision: 'approved' | 'denied' | 'canceled' | 'updated';
   isApproved: boolean;
   extendOrRenew: 'extend' | 'renew';
+  /**
+   * An extension or renewal that was the user's request, approved or denied by an administrator
+   * (request.action selfExtend / selfRenew), rather than an administrator's own.
+   */
+  byRequest: boolean;
   occurredAt: string;
   justification?: string;
   ticket?: string;
@@ -86,7 +93,7 @@ const REQUEST_TYPES = new Set<string>([
   'activationApproved',
   'activationDenied',
   'activationCanceled',
-  'roleRenewed',
+  'assignmentRequestDenied',
   'requestExpired',
   'approvalReminder',
 ]);
@@ -111,6 +118,8 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
   const untilPhrase = assignment && !permanent && end ? ` until ${formatWhen(end)}` : '';
   const daysLeft = end ? daysBetween(event.occurredAt, end) : undefined;
   const decision = decisionOf(event.type);
+  const action = event.request?.action;
+  const byRequest = action === 'selfExtend' || action === 'selfRenew';
 
   const view: NotificationView = {
     tenantName,
@@ -118,6 +127,7 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
     principalName,
     actorName,
     actorOrSomeone: actorName ?? 'An approver',
+    actorOrAdministrator: actorName ?? 'An administrator',
     scopeName,
     recipientName: clean(model.recipientName) || undefined,
     reason: clean(model.reason),
@@ -133,7 +143,16 @@ export function notificationView(model: NotificationModel, portalBaseUrl: string
     daysLeft,
     decision,
     isApproved: decision === 'approved',
-    extendOrRenew: end && Date.parse(end) <= Date.parse(event.occurredAt) ? 'renew' : 'extend',
+    // What the request says; without it, a request about an assignment already over is a renewal.
+    extendOrRenew:
+      action === 'selfRenew' || action === 'adminRenew'
+        ? 'renew'
+        : action === 'selfExtend' || action === 'adminExtend'
+          ? 'extend'
+          : end && Date.parse(end) <= Date.parse(event.occurredAt)
+            ? 'renew'
+            : 'extend',
+    byRequest,
     occurredAt: formatDateTime(event.occurredAt),
     justification: quoted(event.request?.justification ? requesterText(event.request.justification) : ''),
     ticket: ticketOf(event),
@@ -195,6 +214,7 @@ const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }
   extensionDeniedNotice: { page: 'myRoles', label: 'Open my roles' },
   renewedNotice: { page: 'myRoles', label: 'Open my roles' },
   extendedAlert: { page: 'assignments', label: 'Review role assignments' },
+  expiredAlert: { page: 'assignments', label: 'Review role assignments' },
   extensionDeniedAlert: { page: 'approveRequests', label: 'Open approve requests' },
   pimEnabled: { page: 'home', label: 'Open Privileged Identity Management' },
   requestDecision: { page: 'myRoles', label: 'Open my roles' },
@@ -207,7 +227,7 @@ const ACTIONS: Record<EventNotificationKind, { page: PortalPage; label: string }
   assignmentAlert: { page: 'assignments', label: 'Review role assignments' },
   expiryAlert: { page: 'assignments', label: 'Review role assignments' },
   extendWindowAlert: { page: 'assignments', label: 'Review role assignments' },
-  renewalAlert: { page: 'approveRequests', label: 'Review the request' },
+  renewalAlert: { page: 'assignments', label: 'Review role assignments' },
   requestDecisionAlert: { page: 'approveRequests', label: 'Open approve requests' },
   requestCanceledAlert: { page: 'approveRequests', label: 'Open approve requests' },
   approvalReminder: { page: 'approveRequests', label: 'Approve or deny the request' },
@@ -227,14 +247,14 @@ function actionFor(kind: EventNotificationKind, eligible: boolean, isAzureResour
   return { url: portalLink(base, page, isAzureResource ? 'azureResource' : 'directory'), label: finalLabel };
 }
 
-function actorLabel(kind: EventNotificationKind, type: PimEvent['type']): string {
+function actorLabel(kind: EventNotificationKind, type: PimEvent['type'], byRequest: boolean): string {
   if (kind === 'pimEnabled') return 'Enabled by';
   if (type === 'activationApproved') return 'Approved by';
   if (type === 'activationDenied' || type === 'assignmentRequestDenied') return 'Denied by';
   if (type === 'activationCanceled') return 'Canceled by';
   if (type === 'roleAssigned' || type === 'roleMadePermanent' || type === 'roleAssignedOutsidePim') return 'Assigned by';
-  if (type === 'roleExtended') return 'Extended by';
-  if (type === 'roleRenewed') return 'Renewed by';
+  if (type === 'roleExtended') return byRequest ? 'Approved by' : 'Extended by';
+  if (type === 'roleRenewed') return byRequest ? 'Approved by' : 'Renewed by';
   return 'By';
 }
 
@@ -254,12 +274,12 @@ function factsOf(
     add('Group', v.scopeName);
     add('Access', v.roleName);
     add('Role type', v.roleKind);
-    add(REQUEST_TYPES.has(event.type) ? 'Requested by' : 'Member', v.principalName);
+    add(REQUEST_TYPES.has(event.type) || v.byRequest ? 'Requested by' : 'Member', v.principalName);
   } else {
     add('Role', v.roleName);
     add('Role type', v.roleKind);
     add('Scope', v.scopeName);
-    add(REQUEST_TYPES.has(event.type) ? 'Requested by' : 'Member', v.principalName);
+    add(REQUEST_TYPES.has(event.type) || v.byRequest ? 'Requested by' : 'Member', v.principalName);
   }
   if (assignment) {
     const state = assignment.state === 'eligible' ? 'Eligible' : 'Active';
@@ -267,7 +287,7 @@ function factsOf(
     add('Start', assignment.startDateTime ? formatDateTime(assignment.startDateTime) : undefined);
     add('End', assignment.permanent ? 'Never (permanent)' : v.endDateTime || undefined);
   }
-  add(actorLabel(kind, event.type), v.actorName);
+  add(actorLabel(kind, event.type, v.byRequest), v.actorName);
   add('When', v.occurredAt);
   add('Justification (the requester\u2019s words)', v.justification, true);
   add('Ticket (as given by the requester)', v.ticket);

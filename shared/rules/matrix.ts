@@ -229,6 +229,16 @@ export const RECIPIENT_MATRIX: MatrixEntry[] = [
     rule: assignmentRequestor,
     audience: { kind: 'principal' },
   }),
+  ...both(
+    {
+      event: 'roleExpired',
+      notification: 'expiredAlert',
+      rule: assignmentAdmin,
+      audience: { kind: 'admins' },
+      note: 'PIM mails administrators and the affected user once more "when an assignment officially expires" (Microsoft\'s extend-and-renew pages).',
+    },
+    { kind: 'admins', adminRoles: ALL_ADMINS },
+  ),
   ...both({ event: 'roleExpired', notification: 'expiredNotice', rule: assignmentRequestor, audience: { kind: 'principal' } }),
 
   // PIM for Groups: membership and ownership of groups.

@@ -98,6 +98,11 @@ export const NOTIFICATIONS = {
     actionable: false,
     summary: 'A role assignment expires soon (admins)',
   },
+  expiredAlert: {
+    priority: 27,
+    actionable: false,
+    summary: 'A role assignment expired (admins)',
+  },
   extendWindowAlert: {
     priority: 26,
     actionable: false,
@@ -111,7 +116,7 @@ export const NOTIFICATIONS = {
   renewalAlert: {
     priority: 24,
     actionable: false,
-    summary: 'An end user is renewing a role assignment (admins)',
+    summary: 'A role assignment was renewed (the other admins)',
   },
   extensionDeniedAlert: {
     priority: 22,

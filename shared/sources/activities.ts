@@ -6,7 +6,7 @@
  * `event: null` marks activities we know and deliberately ignore (requests whose outcome is
  * logged separately, removals, settings, alerts), so only truly new names count as unknown.
  */
-import type { Assignment, PimEventType } from '../events/schema.js';
+import type { Assignment, PimEventType, RequestAction } from '../events/schema.js';
 
 export interface ActivityMapping {
   activity: string;
@@ -14,6 +14,11 @@ export interface ActivityMapping {
   event: PimEventType | null;
   /** For assignment events: the assignment the name implies (dates come from the record). */
   assignment?: Pick<Assignment, 'state' | 'permanent'>;
+  /**
+   * For extend and renew records: the request they are about, in Graph's words. "(extend/renew)"
+   * decisions say `selfExtend` and become `selfRenew` when the record says renewal (auditRecord.ts).
+   */
+  action?: RequestAction;
   /** Why, for the generated doc. */
   note: string;
 }
@@ -52,6 +57,7 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
     activity: 'Add member to role in PIM requested (renew)',
     event: 'assignmentPendingApproval',
     assignment: active(false),
+    action: 'selfRenew',
     note: 'a renew request awaits approval',
   },
   // "Users made permanent" (the digest's tile): in PIM an eligible member is made permanent by a
@@ -78,6 +84,7 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
     activity: 'Add eligible member to role in PIM requested (renew)',
     event: 'assignmentPendingApproval',
     assignment: eligible(false),
+    action: 'selfRenew',
     note: 'a renew request awaits approval',
   },
   {
@@ -108,12 +115,14 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
     activity: 'Update member in PIM requested (extend)',
     event: 'assignmentPendingApproval',
     assignment: active(false),
+    action: 'selfExtend',
     note: 'an extend request awaits approval',
   },
   {
     activity: 'Update eligible member in PIM requested (extend)',
     event: 'assignmentPendingApproval',
     assignment: eligible(false),
+    action: 'selfExtend',
     note: 'an extend request awaits approval',
   },
   { activity: 'Update member in PIM canceled (extend)', event: null, note: 'the extend request was withdrawn' },
@@ -123,12 +132,14 @@ export const AUDIT_ACTIVITIES: readonly ActivityMapping[] = [
     event: 'roleExtended',
     // The name does not say eligible or active; the record's details cannot either, so "active" is an assumption.
     assignment: active(false),
-    note: 'the assignment was extended, or renewed when the record says so (state assumed active)',
+    action: 'selfExtend',
+    note: "an administrator approved the user's request: extended, or renewed when the record says so (state assumed active)",
   },
   {
     activity: 'Update member in PIM denied by admin (extend/renew)',
     event: 'assignmentRequestDenied',
     assignment: active(false),
+    action: 'selfExtend',
     note: 'the requester and the other admins hear back (state assumed active, as for approvals)',
   },
   // Removal, restore, request housekeeping.

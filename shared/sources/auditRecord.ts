@@ -64,7 +64,9 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
       ? { kind: 'directory' as const, id: '/' }
       : azureScope(targets, details);
 
-  const request = requestOf(details, targets);
+  const renewal = isRenewal(details);
+  const action = mapping.action === 'selfExtend' && renewal ? 'selfRenew' : mapping.action;
+  const request = requestOf(details, targets, action);
   const candidate: Record<string, unknown> = {
     // A record without an id cannot be deduplicated: no event id, so validation refuses it. The
     // request's own id where the record names it, so the requests collector's event is the same one.
@@ -74,7 +76,7 @@ export function mapAuditRecord(raw: DirectoryAudit, tenantId: string): MappedRec
         : record.id
           ? auditEventId(record.id)
           : undefined,
-    type: mapping.event === 'roleExtended' && isRenewal(details) ? 'roleRenewed' : mapping.event,
+    type: mapping.event === 'roleExtended' && renewal ? 'roleRenewed' : mapping.event,
     tenantId,
     occurredAt: isoOrRaw(record.activityDateTime),
     scope,
@@ -205,10 +207,11 @@ function actorOf(record: DirectoryAudit): { id: string; displayName?: string } |
   return { id, ...text('displayName', user?.displayName ?? app?.displayName, LIMITS.displayName) };
 }
 
-function requestOf(details: Map<string, string>, targets: AuditTarget[]): Record<string, string> | undefined {
+function requestOf(details: Map<string, string>, targets: AuditTarget[], action: string | undefined): Record<string, string> | undefined {
   const requestTarget = targets.find((t) => /^request$/i.test(t.type ?? ''));
   const request = {
     ...text('id', details.get('requestid') ?? requestTarget?.id, LIMITS.requestId),
+    ...(action ? { action } : {}),
     // Free text typed by the requester: carried for the email, never logged here.
     ...text('justification', details.get('justification'), LIMITS.justification),
     ...text('ticketNumber', details.get('ticketnumber'), LIMITS.ticket),

@@ -26,6 +26,7 @@ export const REQUEST_BOUND_TYPES: ReadonlySet<PimEventType> = new Set<PimEventTy
   'activationCanceled',
   'activationCompleted',
   'assignmentPendingApproval',
+  'assignmentRequestDenied',
   'roleAssigned',
   'roleExtended',
   'roleRenewed',

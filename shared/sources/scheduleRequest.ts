@@ -10,7 +10,7 @@
  * (each queued once by its id, requestEventId.ts). An approval is known by `approvalId`.
  */
 import { parseEvent, type ParseResult } from '../events/parse.js';
-import { LIMITS, type PimEventType } from '../events/schema.js';
+import { LIMITS, requestAction, type PimEventType } from '../events/schema.js';
 import { approvalExpiry } from '../time/approvalWindow.js';
 import { requestEventId } from './requestEventId.js';
 
@@ -110,7 +110,8 @@ export function impliedEvents(r: ScheduleRequest, now: Date): PimEventType[] {
   if (cls === 'extend' || cls === 'renew') {
     if (PENDING.has(status)) return ['assignmentPendingApproval'];
     if (DONE.has(status)) return [cls === 'extend' ? 'roleExtended' : 'roleRenewed'];
-    // A denied extension has no event type yet (as in the audit mapping).
+    // "When an administrator resolves the request, all administrators and the requesting user are notified" (groups-renew-extend).
+    if (DENIED.has(status)) return ['assignmentRequestDenied'];
     return [];
   }
   if (cls === 'assign' && DONE.has(status)) return ['roleAssigned'];
@@ -139,13 +140,21 @@ export function requestEvent(
   reminder?: { ordinal: number; at: string },
 ): BuiltEvent {
   const isAssignmentType =
-    type === 'roleAssigned' || type === 'roleExtended' || type === 'roleRenewed' || type === 'assignmentPendingApproval';
+    type === 'roleAssigned' ||
+    type === 'roleExtended' ||
+    type === 'roleRenewed' ||
+    type === 'assignmentPendingApproval' ||
+    type === 'assignmentRequestDenied';
   const isActivation = type === 'activationApproved' || type === 'activationCompleted';
   const requester =
     type === 'activationPendingApproval' ||
     type === 'assignmentPendingApproval' ||
     type === 'approvalReminder' ||
     type === 'activationCanceled';
+  const action = requestAction(r.action);
+  // An administrator's own request (adminAssign, adminExtend, adminRenew...) was made by the
+  // administrator who acted: they are the actor, whom nobody tells about their own action.
+  const byAdmin = action?.startsWith('admin') ?? false;
   const candidate: Record<string, unknown> = {
     id: requestEventId(r.id, type, reminder?.ordinal),
     type,
@@ -161,9 +170,10 @@ export function requestEvent(
     ...(r.kind === 'group' ? {} : { role: { id: r.roleDefinitionId } }),
     principal: { id: r.principalId, ...(r.principalType ? { type: r.principalType } : {}) },
     // The request names its maker, not who decided it: decisions carry no actor ("An approver").
-    ...(requester && r.createdById ? { actor: { id: r.createdById } } : {}),
+    ...((requester || byAdmin) && r.createdById ? { actor: { id: r.createdById } } : {}),
     request: {
       id: r.id.slice(0, LIMITS.requestId),
+      ...(action ? { action } : {}),
       createdDateTime: r.createdDateTime,
       ...cut('justification', r.justification, LIMITS.justification),
       ...cut('ticketNumber', r.ticketNumber, LIMITS.ticket),

@@ -137,7 +137,8 @@ describe('Azure resource roles', () => {
         'requester@contoso.com': 'extensionDeniedNotice',
       },
     ],
-    ['roleExpired', { 'requester@contoso.com': 'expiredNotice' }],
+    // RENEW: administrators and the affected user are mailed once more when the assignment expires.
+    ['roleExpired', { 'u50@contoso.com': 'expiredAlert', 'u51@contoso.com': 'expiredAlert', 'requester@contoso.com': 'expiredNotice' }],
     [
       'activationCompleted',
       { 'u50@contoso.com': 'activationAlert', 'u51@contoso.com': 'activationAlert', 'requester@contoso.com': 'activationNotice' },

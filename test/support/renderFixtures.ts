@@ -37,6 +37,15 @@ const groupActivation = { scope: SOC_MEMBER, principal: MEGAN, request: activati
 const timeBoundActive = { state: 'active', permanent: false, startDateTime: '2026-11-23T10:00:00Z', endDateTime: '2026-11-23T18:00:00Z' };
 const expiresIn14Days = { state: 'eligible', permanent: false, startDateTime: '2026-01-01T00:00:00Z', endDateTime: '2026-12-07T10:00:00Z' };
 
+/** An extension or renewal of Alain's membership decided by an owner. */
+const groupDecided = {
+  scope: SOC_MEMBER,
+  principal: ALAIN,
+  actor: ADMIN,
+  request: { action: 'selfExtend' },
+  assignment: { state: 'eligible', permanent: false, endDateTime: '2027-01-01T00:00:00Z' },
+};
+
 /** PIM for Groups: membership of SOC Tier 2, ownership where an owner's emails differ only by the access. */
 const GROUP_EVENTS = {
   groupApprovalRequest: event({ id: 'g-approval', type: 'activationPendingApproval', ...groupActivation }),
@@ -117,6 +126,24 @@ const GROUP_EVENTS = {
     assignment: expiresIn14Days,
   }),
   groupRenewalAlert: event({ id: 'g-renew', type: 'roleRenewed', scope: SOC_MEMBER, principal: ALAIN, assignment: expiresIn14Days }),
+  groupPendingApprovalAlert: event({ id: 'g-pending-owner', type: 'activationPendingApproval', ...groupActivation }),
+  groupExtendedAlert: event({ ...groupDecided, id: 'g-extended-owner', type: 'roleExtended' }),
+  groupRenewedNotice: event({ ...groupDecided, id: 'g-renewed', type: 'roleRenewed', request: { action: 'selfRenew' } }),
+  groupExtensionDeniedNotice: event({
+    ...groupDecided,
+    id: 'g-ext-denied',
+    type: 'assignmentRequestDenied',
+    request: { action: 'selfRenew' },
+  }),
+  groupExtensionDeniedAlert: event({ ...groupDecided, id: 'g-ext-denied-owner', type: 'assignmentRequestDenied' }),
+  groupExpiredAlert: event({
+    id: 'g-expired-owner',
+    type: 'roleExpired',
+    occurredAt: '2026-12-07T10:00:00Z',
+    scope: SOC_MEMBER,
+    principal: ALAIN,
+    assignment: expiresIn14Days,
+  }),
   groupRequestDecisionAlert: event({ id: 'g-denied', type: 'activationDenied', ...groupActivation, actor: ADMIN }),
   groupRequestCanceledAlert: event({ id: 'g-canceled', type: 'activationCanceled', ...groupActivation }),
 };
@@ -241,6 +268,15 @@ export const EVENTS: Record<Exclude<NotificationKind, 'weeklyDigest'>, PimEvent>
     role: BACKUP_READER,
   }),
   extendedAlert: event({ id: 'e-extended-admin', ...extended }),
+  expiredAlert: event({
+    id: 'e-expired-admin',
+    type: 'roleExpired',
+    occurredAt: '2026-12-07T10:00:00Z',
+    scope: AZURE,
+    role: BACKUP_READER,
+    principal: ALAIN,
+    assignment: expiresIn14Days,
+  }),
   renewedNotice: event({
     id: 'e-renewed',
     type: 'roleRenewed',

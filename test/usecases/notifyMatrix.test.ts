@@ -164,8 +164,11 @@ describe('directory roles on the sample tenant', () => {
     expect(sender.sent.every((s) => !/[\r\n]/.test(s.subject))).toBe(true);
   });
 
-  it('expired: only the assignee; extended by an admin: the assignee and the other admins who can extend', async () => {
-    expect((await run('evt-0012')).byAddress).toEqual({ [c('cameron.white')]: 'expiredNotice' });
+  it('expired: the assignee and the admins (RENEW); extended by an admin: the assignee and the other admins who can extend', async () => {
+    expect((await run('evt-0012')).byAddress).toEqual({
+      ...all(ADMINS_BEFORE_NOV_22, 'expiredAlert'),
+      [c('cameron.white')]: 'expiredNotice',
+    });
     expect((await run('evt-0024')).byAddress).toEqual({
       [c('alex.wilber')]: 'extendedNotice',
       ...all(but([...new Set([...PRA, ...GA])], 'megan.bowen', 'tomas.garcia'), 'extendedAlert'),
@@ -265,9 +268,20 @@ describe('PIM for Groups on the sample tenant', () => {
     );
   });
 
-  it('activation pending approval: the named approver and the owners; with no approvers, the owner only', async () => {
-    expect((await run('evt-0031')).byAddress).toEqual(all([c('irvin.sayers'), ...OWNERS], 'groupApprovalRequest'));
-    expect((await run('evt-0035')).byAddress).toEqual({ [c('megan.bowen')]: 'groupApprovalRequest' });
+  it('activation pending approval: the named approver is asked, the owners only told; with no approvers, nobody is asked', async () => {
+    expect((await run('evt-0031')).byAddress).toEqual({
+      [c('irvin.sayers')]: 'groupApprovalRequest',
+      ...all(OWNERS, 'groupPendingApprovalAlert'),
+    });
+    expect((await run('evt-0035')).byAddress).toEqual({ [c('megan.bowen')]: 'groupPendingApprovalAlert' });
+  });
+
+  it('an extension request: the owners are asked; its denial tells the requester and the other owner, not Omar who denied it', async () => {
+    expect((await run('evt-0038')).byAddress).toEqual(all(OWNERS, 'groupExtensionApprovalRequest'));
+    expect((await run('evt-0048')).byAddress).toEqual({
+      [c('lukas.schmidt')]: 'groupExtensionDeniedNotice',
+      [c('diego.siciliani')]: 'groupExtensionDeniedAlert',
+    });
   });
 
   it("an eligible owner assigned: the owner policy's None keeps the assignee's notice back", async () => {

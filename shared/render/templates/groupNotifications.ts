@@ -7,6 +7,9 @@ import type { GroupNotificationKind } from '../../rules/groupNotifications.js';
 import { simple, type TemplateSource } from './parts.js';
 
 const ACCESS = '{{group.access}} access to {{group.groupPhrase}}';
+/** The end of an extended or renewed assignment: " no longer expires" or " lasts until Fri 1 Jan 2027". */
+const LASTS = '{{#if permanent}} no longer expires{{else}} lasts{{untilPhrase}}{{/if}}';
+const NEW_END = '{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}';
 
 export const GROUP_NOTIFICATION_TEMPLATES: Record<GroupNotificationKind, TemplateSource> = {
   groupApprovalRequest: simple(
@@ -39,7 +42,15 @@ export const GROUP_NOTIFICATION_TEMPLATES: Record<GroupNotificationKind, Templat
   ),
   groupExtendedNotice: simple(
     'PIM: Your {{group.access}} access to the group {{scopeName}} was extended{{untilPhrase}}',
-    'Your {{group.accessPhrase}} was extended{{#if actorName}} by {{actorName}}{{/if}}{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}.',
+    `{{#if byRequest}}Your request to extend your {{group.accessPhrase}} was approved{{#if actorName}} by {{actorName}}{{/if}}: it${LASTS}{{else}}Your {{group.accessPhrase}} was extended{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}.`,
+  ),
+  groupRenewedNotice: simple(
+    'PIM: Your {{group.access}} access to the group {{scopeName}} was renewed{{untilPhrase}}',
+    `{{#if byRequest}}Your request to renew your {{group.accessPhrase}} was approved{{#if actorName}} by {{actorName}}{{/if}}: it${LASTS}{{else}}Your {{group.accessPhrase}} was renewed{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}.`,
+  ),
+  groupExtensionDeniedNotice: simple(
+    'PIM: Your request to {{extendOrRenew}} your {{group.access}} access to the group {{scopeName}} was denied',
+    'Your request to {{extendOrRenew}} your {{group.accessPhrase}} was denied{{#if actorName}} by {{actorName}}{{/if}}.',
   ),
   groupAssignmentNotice: simple(
     'PIM: You were {{group.assignedPhrase}}',
@@ -61,9 +72,25 @@ export const GROUP_NOTIFICATION_TEMPLATES: Record<GroupNotificationKind, Templat
     "PIM: {{principalName}}'s {{group.access}} access to the group {{scopeName}} can now be extended",
     'The {{group.accessPhrase}} of {{principalName}} ends on {{endDateTime}}, and they can now ask to extend it.',
   ),
+  groupPendingApprovalAlert: simple(
+    "PIM: {{principalName}}'s request to activate {{group.access}} access to the group {{scopeName}} awaits its approvers",
+    `{{principalName}} asked to activate their ${ACCESS}. The group's approvers were asked to approve or deny it; no action is needed from you. You receive this as an owner of the group.`,
+  ),
+  groupExpiredAlert: simple(
+    "PIM: {{principalName}}'s {{group.access}} access to the group {{scopeName}} has expired",
+    "{{principalName}}'s {{group.accessPhrase}} ended on {{endDateTime}}. It can be renewed within 30 days.",
+  ),
+  groupExtendedAlert: simple(
+    "PIM: {{principalName}}'s {{group.access}} access to the group {{scopeName}} was extended",
+    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to extend their {{group.accessPhrase}}: it${LASTS}{{else}}{{principalName}}'s {{group.accessPhrase}} was extended{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}. No action is needed from you.`,
+  ),
   groupRenewalAlert: simple(
-    'PIM: {{principalName}} is renewing their {{group.access}} access to the group {{scopeName}}',
-    '{{principalName}} asked to renew their {{group.accessPhrase}}.',
+    "PIM: {{principalName}}'s {{group.access}} access to the group {{scopeName}} was renewed",
+    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to renew their {{group.accessPhrase}}: it${LASTS}{{else}}{{principalName}}'s {{group.accessPhrase}} was renewed{{#if actorName}} by {{actorName}}{{/if}}${NEW_END}{{/if}}. No action is needed from you.`,
+  ),
+  groupExtensionDeniedAlert: simple(
+    "PIM: {{actorOrAdministrator}} denied {{principalName}}'s request to {{extendOrRenew}} {{group.access}} access to the group {{scopeName}}",
+    '{{actorOrAdministrator}} denied the request of {{principalName}} to {{extendOrRenew}} their {{group.accessPhrase}}. No action is needed from you.',
   ),
   groupRequestDecisionAlert: simple(
     "PIM: {{actorOrSomeone}} {{decision}} {{principalName}}'s request to activate {{group.access}} access to the group {{scopeName}}",

@@ -61,7 +61,7 @@ export const NOTIFICATION_TEMPLATES: Record<
   ),
   extendedNotice: simple(
     'PIM: Your {{roleName}} role was extended{{untilPhrase}}',
-    `Your {{assignmentWord}} to ${ROLE} was extended{{#if actorName}} by {{actorName}}{{/if}}{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}.`,
+    `{{#if byRequest}}Your request to extend your {{assignmentWord}} to ${ROLE} was approved{{#if actorName}} by {{actorName}}{{/if}}{{else}}Your {{assignmentWord}} to ${ROLE} was extended{{#if actorName}} by {{actorName}}{{/if}}{{/if}}{{#if permanent}}; it no longer expires{{else}}{{untilPhrase}}{{/if}}.`,
   ),
   extensionDeniedNotice: simple(
     'PIM: Your request to {{extendOrRenew}} the {{roleName}} role was denied',
@@ -69,7 +69,7 @@ export const NOTIFICATION_TEMPLATES: Record<
   ),
   renewedNotice: simple(
     'PIM: Your {{roleName}} role was renewed{{untilPhrase}}',
-    `Your {{assignmentWord}} to ${ROLE} was renewed{{#if actorName}} by {{actorName}}{{/if}}{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}.`,
+    `{{#if byRequest}}Your request to renew your {{assignmentWord}} to ${ROLE} was approved{{#if actorName}} by {{actorName}}{{/if}}{{else}}Your {{assignmentWord}} to ${ROLE} was renewed{{#if actorName}} by {{actorName}}{{/if}}{{/if}}{{#if permanent}}; it no longer expires{{else}}{{untilPhrase}}{{/if}}.`,
   ),
   assignmentNotice: simple(
     'PIM: You were {{assignedPhrase}}',
@@ -93,15 +93,19 @@ export const NOTIFICATION_TEMPLATES: Record<
   ),
   extendedAlert: simple(
     "PIM: {{principalName}}'s {{roleName}} role was extended",
-    `The {{assignmentWord}} of {{principalName}} to ${ROLE} was extended{{#if actorName}} by {{actorName}}{{/if}}{{#if permanent}} and no longer expires{{else}}{{untilPhrase}}{{/if}}. No action is needed from you.`,
+    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to extend their {{assignmentWord}} to ${ROLE}{{else}}The {{assignmentWord}} of {{principalName}} to ${ROLE} was extended{{#if actorName}} by {{actorName}}{{/if}}{{/if}}{{#if permanent}}; it no longer expires{{else}}{{untilPhrase}}{{/if}}. No action is needed from you.`,
   ),
   extensionDeniedAlert: simple(
-    "PIM: {{actorOrSomeone}} denied {{principalName}}'s request to {{extendOrRenew}} the {{roleName}} role",
-    `{{actorOrSomeone}} denied the request of {{principalName}} to {{extendOrRenew}} their {{assignmentWord}} to ${ROLE}. No action is needed from you.`,
+    "PIM: {{actorOrAdministrator}} denied {{principalName}}'s request to {{extendOrRenew}} the {{roleName}} role",
+    `{{actorOrAdministrator}} denied the request of {{principalName}} to {{extendOrRenew}} their {{assignmentWord}} to ${ROLE}. No action is needed from you.`,
   ),
   renewalAlert: simple(
-    'PIM: {{principalName}} is renewing the {{roleName}} role',
-    `{{principalName}} asked to renew their {{assignmentWord}} to ${ROLE}.`,
+    "PIM: {{principalName}}'s {{roleName}} role was renewed",
+    `{{#if byRequest}}{{actorOrAdministrator}} approved the request of {{principalName}} to renew their {{assignmentWord}} to ${ROLE}{{else}}The {{assignmentWord}} of {{principalName}} to ${ROLE} was renewed{{#if actorName}} by {{actorName}}{{/if}}{{/if}}{{#if permanent}}; it no longer expires{{else}}{{untilPhrase}}{{/if}}. No action is needed from you.`,
+  ),
+  expiredAlert: simple(
+    "PIM: {{principalName}}'s {{roleName}} role has expired",
+    `The {{assignmentWord}} of {{principalName}} to ${ROLE} ended on {{endDateTime}}. It can be renewed within 30 days.`,
   ),
   requestDecisionAlert: simple(
     "PIM: {{actorOrSomeone}} {{decision}} {{principalName}}'s request to activate the {{roleName}} role",
