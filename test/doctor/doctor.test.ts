@@ -4,21 +4,14 @@
  * Event Grid subscription, a missing queue, a bad schedule): the line that names it, with its
  * fix, and exit 1.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DELIVERY_REPORTS_QUEUE } from '../../shared/queues/queueNames.js';
-import { healthyDeployment, problems, startDoctorWorld, type DoctorWorld } from './doctorHarness.js';
+import { healthyDeployment, problems, useDoctorWorld, type DoctorWorld } from './doctorHarness.js';
 
+const worldOf = useDoctorWorld();
 let world: DoctorWorld;
-beforeAll(async () => {
-  world = await startDoctorWorld();
-}, 60_000);
-afterAll(async () => world?.stop());
 beforeEach(() => {
-  world.graph.resetCounts();
-  world.arm.resetCounts();
-  world.graph.clearFaults();
-  world.arm.clearFaults();
-  Object.assign(world.arm.deployment, healthyDeployment());
+  world = worldOf();
 });
 
 describe('pim-notify doctor', () => {

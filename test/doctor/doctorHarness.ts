@@ -5,6 +5,7 @@
  * take it from another file's tests). The app's clock is the sample tenant's.
  */
 import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { QueueClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { doctor, type DoctorOverrides } from '../../bin/commands/doctor.js';
@@ -140,4 +141,24 @@ export async function startDoctorWorld(): Promise<DoctorWorld> {
 /** The lines of a text run that start with FAIL or WARN, with their fix lines. */
 export function problems(stdout: string): string[] {
   return stdout.split('\n').filter((l) => /^(FAIL|WARN) /.test(l));
+}
+
+/**
+ * One doctor world for a test file: started once, and before each test back to a healthy
+ * deployment with no faults and fresh counts. Returns the world of the running file.
+ */
+export function useDoctorWorld(): () => DoctorWorld {
+  let world: DoctorWorld | undefined;
+  beforeAll(async () => {
+    world = await startDoctorWorld();
+  }, 60_000);
+  afterAll(async () => world?.stop());
+  beforeEach(() => {
+    world!.graph.resetCounts();
+    world!.arm.resetCounts();
+    world!.graph.clearFaults();
+    world!.arm.clearFaults();
+    Object.assign(world!.arm.deployment, healthyDeployment());
+  });
+  return () => world!;
 }

@@ -7,22 +7,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { capture } from '../bin/commands/support.js';
-import { healthyDeployment, problems, startDoctorWorld, type DoctorWorld } from './doctorHarness.js';
+import { problems, useDoctorWorld, type DoctorWorld } from './doctorHarness.js';
 
+const worldOf = useDoctorWorld();
 let world: DoctorWorld;
-beforeAll(async () => {
-  world = await startDoctorWorld();
-}, 60_000);
-afterAll(async () => world?.stop());
 beforeEach(() => {
-  world.graph.resetCounts();
-  world.arm.resetCounts();
-  world.graph.clearFaults();
-  world.arm.clearFaults();
-  Object.assign(world.arm.deployment, healthyDeployment());
+  world = worldOf();
 });
 
 describe('pim-notify doctor', () => {
