@@ -308,6 +308,8 @@ module functionApp 'modules/functionapp.bicep' = {
       EMAIL_SEND_CONCURRENCY: ''
       DELIVERY_REPORT_RESENDS: '2'
       ACS_ENDPOINT: communication.outputs.endpoint
+      // Reports are acted on only from this resource's Event Grid topic (shared/events/reportEvidence.ts).
+      ACS_RESOURCE_ID: communication.outputs.communicationServiceId
       EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress
       EMAIL_SENDER_NAME: emailSenderName
       PORTAL_BASE_URL: portalBaseUrl
