@@ -65,7 +65,10 @@ export function unreachedSummary(statuses: readonly string[]): string {
     FilteredSpam: 'was filtered as spam',
     Failed: 'could not be delivered after retries',
   };
+  const order = Object.keys(words);
+  const rank = (status: string) => (order.includes(status) ? order.indexOf(status) : order.length);
   return [...counts]
+    .sort(([a], [b]) => rank(a) - rank(b))
     .map(([status, n]) => `the email to ${n} ${n === 1 ? 'approver' : 'approvers'} ${words[status] ?? `ended ${status}`}`)
     .join(', ');
 }
