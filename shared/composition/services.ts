@@ -37,6 +37,7 @@ import { TableRateLimit } from '../rateLimit/tableRateLimit.js';
 import { tableClient, type StorageConnection } from '../storage/tables.js';
 import { azureCredential } from './credential.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { withAlternateAddresses } from '../escalation/alternates.js';
 
 export interface SourceAdapters {
   store: CursorStore & EmittedStore & TrackingStore & RecordedRequests;
@@ -190,7 +191,12 @@ export function createGraphDirectory(settings: Settings, options: ServiceOptions
   return graphDirectoryWith(settings, options, graphClientOf(settings, options));
 }
 
+/** The directory the settings name, with the operator's alternate addresses applied to everyone it answers with. */
 async function createDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<RoleDirectory> {
+  return withAlternateAddresses(await directoryOf(settings, options, graph), settings.ALTERNATE_ADDRESSES);
+}
+
+async function directoryOf(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<RoleDirectory> {
   if (options.directory) return options.directory;
   if (settings.DIRECTORY_SOURCE === 'graph') return graphDirectoryWith(settings, options, graph);
   const { loadSnapshot } = await import('../directory/snapshot/snapshotFile.js');
