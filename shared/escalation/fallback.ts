@@ -76,8 +76,12 @@ export function unreachable(row: RecipientOutcome): boolean {
 
 /** The delivery id of a request's fallback (or escalation): one per request, a valid partition key. */
 export function requestDeliveryId(kind: 'fallback' | 'escalation', event: RoleEvent): string {
-  const request = event.request?.id ?? event.id;
-  return `${kind}:${createHash('sha256').update(request).digest('hex').slice(0, 32)}`;
+  return requestDeliveryIdOf(kind, event.request?.id ?? event.id);
+}
+
+/** The same, from the request's id (`pim-notify trail --request`). */
+export function requestDeliveryIdOf(kind: 'fallback' | 'escalation', requestId: string): string {
+  return `${kind}:${createHash('sha256').update(requestId).digest('hex').slice(0, 32)}`;
 }
 
 export async function fallBackIfUnreached(event: PimEvent, cause: Unreached, deps: EscalationDeps): Promise<FallbackOutcome> {
