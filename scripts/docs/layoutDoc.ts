@@ -59,7 +59,7 @@ export const DESCRIPTIONS: LayoutDescriptions = {
     'rateLimit/':
       'the per-recipient rate limit of informational emails ([docs/rate-limit.md](docs/rate-limit.md)): `holdBack.ts` decides, the `RateLimit` port keeps the counts and what was held back for the summary',
     'delivery/':
-      '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), and the event registry',
+      '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), the event registry, and the trail an auditor reads (`trail.ts`, `tableDeliveryTrail.ts`)',
     'escalation/':
       "no approval request dies silently ([docs/escalation.md](docs/escalation.md)): fallback when every approver is unreachable (`fallback.ts`), escalation of a request still waiting (`escalate.ts`), the operator's contacts and alternate addresses (`escalationSettings.ts`, `alternates.ts`), what those emails say (`escalationView.ts`)",
     'transport/':
