@@ -21,7 +21,12 @@ const poisonQueue = output.storageQueue({ queueName: REPORTS_POISON_QUEUE, conne
 export async function deliveryReports(message: unknown, context: InvocationContext): Promise<void> {
   const [{ recordDeliveryReport, poisonEntry }, services] = await load();
   const log = logOf(context);
-  const outcome = await recordDeliveryReport(message, { ...services, log, escalation: { ...services, log } });
+  const outcome = await recordDeliveryReport(message, {
+    ...services,
+    log,
+    escalation: { ...services, log },
+    healthWatch: { ...services, health: services.deliveryHealth, log },
+  });
   switch (outcome.kind) {
     case 'invalid':
       moveToPoison(

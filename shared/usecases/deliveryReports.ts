@@ -35,6 +35,7 @@ import type { Log } from '../log.js';
 import type { EventsQueue } from '../queues/eventsQueue.js';
 import { recipientKey, type DeliveryLedger } from '../delivery/deliveryLedger.js';
 import { fallBackIfUnreached, type EscalationDeps } from '../escalation/fallback.js';
+import { countReport, type HealthDeps } from '../escalation/deliveryHealth.js';
 import type { Clock } from '../time/clock.js';
 
 export { DELIVERY_REPORT_EVENT_TYPE } from '../events/deliveryReportSchema.js';
@@ -56,6 +57,8 @@ export interface ReportDeps {
   log: Log;
   /** Where an approval request goes when all its approvers are unreachable (escalation/fallback.ts); absent: nowhere. */
   escalation?: EscalationDeps;
+  /** Where each recorded report is counted for the hour's delivery health (escalation/deliveryHealth.ts); absent: not counted. */
+  healthWatch?: HealthDeps;
 }
 
 export type ReportOutcome =
@@ -112,6 +115,7 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
       outcome.undeliverable++;
       deps.log('error', `${who}: ACS reported ${data.status.slice(0, 40)}; not sent again (fix or remove the address)`);
     }
+    if (deps.healthWatch) await countReport(!DELIVERED.has(data.status), deps.healthWatch);
   } else outcome.ignored++;
   // Also for a duplicate: the retry of a report whose fallback was cut short must finish it (the
   // ledger sends each of its emails once, however often this runs).
