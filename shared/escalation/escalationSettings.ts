@@ -16,6 +16,7 @@
  * person instead of their mail (a mailbox-less admin account, a person with no `mail`).
  */
 import { z } from 'zod';
+import { spec } from '../settings/spec.js';
 
 const addresses = z
   .array(z.email({ message: 'must be email addresses' }))
@@ -84,3 +85,44 @@ export function contactsFor(contacts: EscalationContacts, target: EscalationTarg
   if (contacts.default) return { addresses: contacts.default, via: 'escalation contact (default)' };
   return { addresses: [], via: '' };
 }
+
+/** The settings of escalation, fallback and delivery health, as settings.ts lists them (README's table comes from there). */
+export const ESCALATION_SETTINGS = {
+  ESCALATION_CONTACTS: spec({
+    description:
+      'JSON: who is asked when the approvers of a request cannot be reached (every report undeliverable, or nobody with an address) and PIM has no default approvers (Azure resources, groups), and who is told of a request still waiting after `ESCALATION_AFTER_HOURS`: `{"default": [addresses], "roles": {roleDefinitionId: [...]}, "scopes": {armScope: [...]}, "groups": {groupId: [...]}}`, the most specific match used (docs/escalation.md). Empty: no escalation, and fallback only to the default approvers of directory roles.',
+    default: '',
+    schema: jsonSetting(escalationContactsSchema),
+  }),
+  ESCALATION_AFTER_HOURS: spec({
+    description:
+      'Hours after a request was made at which, still pending, it goes to its escalation contacts (`ESCALATION_CONTACTS`) with how long it has waited and how long is left; below the 24-hour approval window. `none`: never. Off while no contact matches the request.',
+    default: '20',
+    schema: z
+      .string()
+      .transform((v) => (v.trim().toLowerCase() === 'none' ? null : Number(v)))
+      .pipe(
+        z
+          .number({ message: 'must be hours or none' })
+          .positive('must be above 0')
+          .lt(24, 'must be below 24 (the approval window)')
+          .nullable(),
+      ),
+  }),
+  ALTERNATE_ADDRESSES: spec({
+    description:
+      'JSON `{"<user object id>": "address"}`: where a person without a mailbox (no `mail`, a mailbox-less admin account) is mailed instead; used for every email to them, and shown by `simulate`.',
+    default: '',
+    schema: jsonSetting(alternateAddressesSchema),
+  }),
+  DELIVERY_HEALTH_PERCENT: spec({
+    description:
+      "Share of undeliverable delivery reports (Bounced, Suppressed, Quarantined, FilteredSpam, Failed) in an hour above which a warning is logged, once per hour, with the figures (ACS warns that failure rates above 1–2 % endanger a domain's quota). Counted once an hour has 20 reports.",
+    default: '2',
+    schema: z.coerce.number({ message: 'must be a number' }).positive('must be above 0').max(100, 'must be at most 100'),
+  }),
+  DELIVERY_HEALTH_ADDRESS: spec({
+    description: 'An operator address that is also mailed the delivery-health warning (`DELIVERY_HEALTH_PERCENT`). Empty: the log only.',
+    schema: z.email({ message: 'must be an email address' }).optional(),
+  }),
+};
