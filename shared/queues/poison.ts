@@ -53,7 +53,20 @@ export interface PoisonRecord {
 const PREVIEW_CHARS = 200;
 
 export function poisonRecord(text: string, error: Rejection, rejectedAt: Date, triggerMetadata?: Record<string, unknown>): PoisonRecord {
-  const original = smallestOriginal(text);
+  const record = withOriginal(text, error, rejectedAt, triggerMetadata, readableOriginal(text));
+  if (fitsInQueueMessage(record)) return record;
+  // Too large as text or base64: the text with its escapes swapped out may still carry the reason.
+  const substituted = substitute(text);
+  return substituted ? withOriginal(text, error, rejectedAt, triggerMetadata, { messageTextSubstituted: substituted }) : record;
+}
+
+function withOriginal(
+  text: string,
+  error: Rejection,
+  rejectedAt: Date,
+  triggerMetadata: Record<string, unknown> | undefined,
+  original: Original,
+): PoisonRecord {
   return {
     poison: {
       reason: error.message,
@@ -77,18 +90,17 @@ const FIRST_WIDE_STAND_IN = 0xa1;
 const LAST_WIDE_STAND_IN = 0x7ff;
 
 /**
- * The original in the form whose JSON is smallest: the text (JSON escapes `"`, `\\` and control
- * characters: a quote costs two bytes, a control character six), the text with each of those
- * swapped for a character it does not hold, or base64 (4/3). Every form gives back exactly the
+ * The original as people read it: the text (JSON escapes `"`, `\\` and control characters), or
+ * base64 (4/3) beside a preview when that is smaller (control characters grow sixfold as
+ * `\\u0000`). When neither fits the queue with the reason, poisonRecord swaps the escaped
+ * characters for ones the text does not hold (substitute). Every form gives back exactly the
  * text (originalText).
  */
-function smallestOriginal(text: string): Original {
-  const jsonSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
-  const candidates: Original[] = [{ messageText: text }];
-  const substituted = substitute(text);
-  if (substituted) candidates.push({ messageTextSubstituted: substituted });
-  candidates.push({ messageBase64: Buffer.from(text, 'utf8').toString('base64'), preview: text.slice(0, PREVIEW_CHARS) });
-  return candidates.reduce((best, c) => (jsonSize(c) < jsonSize(best) ? c : best));
+function readableOriginal(text: string): Original {
+  const asBase64 = Buffer.from(text, 'utf8').toString('base64');
+  return JSON.stringify(text).length - 2 <= asBase64.length
+    ? { messageText: text }
+    : { messageBase64: asBase64, preview: text.slice(0, PREVIEW_CHARS) };
 }
 
 function substitute(text: string): PoisonRecord['messageTextSubstituted'] | undefined {

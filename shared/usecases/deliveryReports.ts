@@ -50,7 +50,12 @@ export interface ReportDeps {
   ledger: DeliveryLedger;
   events: EventsQueue;
   /** ACS_RESOURCE_ID: the only `topic` whose reports are acted on (events/reportEvidence.ts). */
-  settings: { DELIVERY_REPORT_RESENDS: number; ACS_RESOURCE_ID?: string | undefined };
+  settings: {
+    DELIVERY_REPORT_RESENDS: number;
+    ACS_RESOURCE_ID?: string | undefined;
+    /** The To of shared messages: on the message, never a recipient of the ledger (its reports change nothing). */
+    EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS?: string | undefined;
+  };
   /** Now, for a report without a time of its own, and the bound on a report's times. */
   clock: Clock;
   /** Ids and statuses only: never addresses. */
@@ -98,7 +103,11 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
   if (recorded.kind === 'early') {
     throw new Error(`${who}: Failed report before the send was recorded as accepted; retried`);
   }
-  if (recorded.kind === 'unknown') return refused('data.recipient', 'was not sent that message');
+  if (recorded.kind === 'unknown') {
+    const undisclosed = deps.settings.EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS;
+    if (undisclosed && recipientKey(undisclosed) === report.key) return { ...outcome, ignored: 1 };
+    return refused('data.recipient', 'was not sent that message');
+  }
   if (recorded.kind === 'recorded') {
     outcome.recorded++;
     if (recorded.resend && found.eventText) {

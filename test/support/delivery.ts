@@ -101,7 +101,7 @@ export async function harness(
       const outcome = await recordDeliveryReport(event, {
         ledger,
         events: requeue,
-        settings: { DELIVERY_REPORT_RESENDS: 2, ACS_RESOURCE_ID: LOCAL_ACS_RESOURCE_ID },
+        settings: { DELIVERY_REPORT_RESENDS: 2, ACS_RESOURCE_ID: LOCAL_ACS_RESOURCE_ID, ...settings },
         clock: systemClock,
         log,
       });
