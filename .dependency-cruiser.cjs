@@ -8,7 +8,7 @@
 /** Adapters: the files that talk to Azure Table/Queue storage, Graph, ARM, ACS or the file system. */
 const ADAPTERS = [
   '^shared/storage/',
-  '^shared/(activity|delivery|rateLimit|sources)/table[^/]*\\.ts$',
+  '^shared/(activity|delivery|rateLimit|sources|escalation)/table[^/]*\\.ts$',
   '^shared/queues/(storage[^/]*|queues)\\.ts$',
   '^shared/sources/(graph|pimRequest)[^/]*\\.ts$',
   '^shared/directory/(graphDirectory|snapshotDirectory)\\.ts$',

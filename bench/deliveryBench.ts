@@ -40,7 +40,7 @@ import { deliver } from '../shared/delivery/deliver.js';
 import { FakeGraph, fakeCredential, routedFetch } from '../test/support/fakeGraph.js';
 import { FakeArm } from '../test/support/fakeArm.js';
 import { CUSTOM_DOMAIN_QUOTAS, FakeAcs, MANAGED_DOMAIN_QUOTAS, REAL_ACS_MODEL, type DeliveryReportEvent } from '../test/support/fakeAcs.js';
-import { reportQueueMessage } from '../test/support/fakeAcsReports.js';
+import { LOCAL_ACS_RESOURCE_ID, reportQueueMessage } from '../test/support/fakeAcsReports.js';
 import type { PimEvent } from '../shared/events/schema.js';
 import { generateEvents } from './events.js';
 import { benchClock, benchWorld, generateTenant } from './tenant.js';
@@ -196,8 +196,10 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<D
     // is Event Grid's work, on its machines, into a storage account that takes thousands of
     // writes a second; here it would be this process and the same Azurite, mid-measurement.
     reports: { sink: (e) => void reportEvents.push(e), delayMs: 500 },
+    // Reports carry ACS's time, which the app bounds by its own clock (reportEvidence.ts): one clock for both.
+    now: () => benchClock.now().getTime(),
   });
-  const settings = settingsFor(acs, 'Grp');
+  const settings = settingsFor(acs, 'Grp', { ACS_RESOURCE_ID: LOCAL_ACS_RESOURCE_ID });
   const transport = createAcsTransport(settings, { clientOptions, pacers: createPacers() });
   const services = await createServices(settings, { clock: benchClock, directory, transport });
   log(`  delivery: grouped sending, ${events.length} events`);

@@ -22,6 +22,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   'export-directory': async () => (await import('./commands/exportDirectory.js')).exportDirectory,
   redrive: async () => (await import('./commands/redrive.js')).redrive,
   doctor: async () => (await import('./commands/doctor.js')).doctor,
+  trail: async () => (await import('./commands/trail.js')).trail,
 };
 
 function isCommand(name: string | undefined): name is CommandName {

@@ -20,7 +20,13 @@ const poisonQueue = output.storageQueue({ queueName: REPORTS_POISON_QUEUE, conne
 
 export async function deliveryReports(message: unknown, context: InvocationContext): Promise<void> {
   const [{ recordDeliveryReport, poisonEntry }, services] = await load();
-  const outcome = await recordDeliveryReport(message, { ...services, log: logOf(context) });
+  const log = logOf(context);
+  const outcome = await recordDeliveryReport(message, {
+    ...services,
+    log,
+    escalation: { ...services, log },
+    healthWatch: { ...services, health: services.deliveryHealth, log },
+  });
   switch (outcome.kind) {
     case 'invalid':
       moveToPoison(
@@ -32,7 +38,7 @@ export async function deliveryReports(message: unknown, context: InvocationConte
       return;
     case 'done':
       context.log(
-        `delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.ignored} ignored`,
+        `delivery reports: ${outcome.recorded} recorded, ${outcome.resends} to send again, ${outcome.undeliverable} undeliverable, ${outcome.fallbacks} fallbacks, ${outcome.ignored} ignored`,
       );
   }
 }

@@ -17,7 +17,8 @@ const poisonQueue = output.storageQueue({ queueName: POISON_QUEUE, connection: '
 
 export async function notify(message: unknown, context: InvocationContext): Promise<void> {
   const [{ notifyEvent, poisonEntry }, services] = await load();
-  const outcome = await notifyEvent(message, { ...services, log: logOf(context) });
+  const log = logOf(context);
+  const outcome = await notifyEvent(message, { ...services, log, escalation: { ...services, log } });
   switch (outcome.kind) {
     case 'invalid':
       moveToPoison(

@@ -12,14 +12,14 @@ const load = onFirstCall(() => import('../shared/usecases/requestsCollector.js')
 export async function requestsCollector(timer: Timer, context: InvocationContext): Promise<void> {
   const [{ runRequestsCollector }, services] = await load();
   if (timer.isPastDue) context.warn('requestsCollector is running late');
-  const outcome = await runRequestsCollector(services, logOf(context));
+  const outcome = await runRequestsCollector({ ...services, escalation: services }, logOf(context));
   switch (outcome.kind) {
     case 'idle':
       context.log(`requestsCollector: idle, ${outcome.reason}`);
       return;
     case 'done':
       context.log(
-        `requests since ${outcome.since}: ${outcome.read} read, ${outcome.queued} queued (${outcome.reminders} reminders), ${outcome.alreadyQueued} already queued, ${outcome.groups} of them PIM for Groups requests, ${outcome.invalid} invalid`,
+        `requests since ${outcome.since}: ${outcome.read} read, ${outcome.queued} queued (${outcome.reminders} reminders), ${outcome.escalated} escalated, ${outcome.alreadyQueued} already queued, ${outcome.groups} of them PIM for Groups requests, ${outcome.invalid} invalid`,
       );
       return;
   }

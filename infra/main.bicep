@@ -163,6 +163,18 @@ param confirmWithPim string = 'true'
 @description('Seconds after its occurredAt an event PIM does not show yet is looked at again (a minute apart) before it counts as not confirmed.')
 param confirmLagSeconds string = '600'
 
+@description('JSON: who is asked when a request\'s approvers cannot be reached, and who is told of a request still waiting (docs/escalation.md). Empty: fallback only to the default approvers of directory roles, no escalation.')
+param escalationContacts string = ''
+
+@description('Hours after which a pending request goes to its escalation contacts (below 24; none = never). Empty: the app\'s default.')
+param escalationAfterHours string = ''
+
+@description('JSON {"<user object id>": "address"}: where people without a mailbox are mailed instead.')
+param alternateAddresses string = ''
+
+@description('An operator address also mailed the delivery-health warning. Empty: the log only.')
+param deliveryHealthAddress string = ''
+
 @description('Folder (inside the deployed package) of Handlebars templates that replace the built-in ones. Empty: built-in templates.')
 param templatesDir string = ''
 
@@ -312,6 +324,14 @@ module functionApp 'modules/functionapp.bicep' = {
       EMAIL_SEND_CONCURRENCY: ''
       DELIVERY_REPORT_RESENDS: '2'
       ACS_ENDPOINT: communication.outputs.endpoint
+      // Reports are acted on only from this resource's Event Grid topic (shared/events/reportEvidence.ts).
+      ACS_RESOURCE_ID: communication.outputs.communicationServiceId
+      ESCALATION_CONTACTS: escalationContacts
+      ESCALATION_AFTER_HOURS: escalationAfterHours
+      ALTERNATE_ADDRESSES: alternateAddresses
+      // Empty: the app's own default (shared/settings), written once.
+      DELIVERY_HEALTH_PERCENT: ''
+      DELIVERY_HEALTH_ADDRESS: deliveryHealthAddress
       EMAIL_SENDER_ADDRESS: communication.outputs.senderAddress
       EMAIL_SENDER_NAME: emailSenderName
       PORTAL_BASE_URL: portalBaseUrl

@@ -75,6 +75,18 @@ export const HELP = {
       ['--all', 'move every message, valid or not (e.g. after an outage)'],
     ],
   },
+  trail: {
+    usage: 'pim-notify trail (--event ID | --request ID | --since ISO) [--json | --csv]',
+    summary:
+      'every email about an event, a PIM request or a time range, from the production tables: who, why, when accepted, the outcome and when',
+    options: [
+      ['--event ID', 'the emails of one event'],
+      ['--request ID', 'the emails of a PIM request: its events, reminders, fallback and escalation'],
+      ['--since ISO', 'the emails of every delivery written since then (e.g. 2026-12-01T00:00:00Z)'],
+      ['--json', 'print the rows as JSON'],
+      ['--csv', 'print the rows as CSV (RFC 4180)'],
+    ],
+  },
   doctor: {
     usage: 'pim-notify doctor [--json] [--send-test ADDRESS] [--settings FILE]',
     summary: 'check a deployment: each read the app will make, once, read-only, one line per check',

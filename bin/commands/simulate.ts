@@ -13,6 +13,8 @@ import { planNotifications } from '../../shared/planning/planNotifications.js';
 import { UNREACHED_APPROVAL, type RecipientDecision } from '../../shared/rules/recipients.js';
 import { parse, required } from './args.js';
 import { HELP } from './help.js';
+import { addressOf, withAlternateAddresses } from '../../shared/escalation/alternates.js';
+import type { AlternateAddresses } from '../../shared/escalation/escalationSettings.js';
 import { openEvents, openSnapshot } from './inputs.js';
 
 const USAGE = HELP.simulate;
@@ -23,8 +25,9 @@ export async function simulate(args: string[]): Promise<number> {
   const eventsPath = required(values.events, '--events', USAGE);
   const settings = loadSettings();
 
-  const directory = await openSnapshot('simulate', snapshotPath);
-  if (!directory) return 1;
+  const snapshot = await openSnapshot('simulate', snapshotPath);
+  if (!snapshot) return 1;
+  const directory = withAlternateAddresses(snapshot, settings.ALTERNATE_ADDRESSES);
   const file = await openEvents('simulate', eventsPath);
   if (!file) return 1;
 
@@ -54,6 +57,7 @@ export async function simulate(args: string[]): Promise<number> {
         to: planned.recipient.address,
         subject: planned.email.subject,
         reasons: planned.recipient.reasons.map((r) => ({ notification: r.notification, rule: r.ruleId, via: r.via })),
+        ...alternateReason(planned.recipient.userId, settings.ALTERNATE_ADDRESSES),
       };
       process.stdout.write(JSON.stringify(line) + '\n');
       if (outbox) await outbox.accept(personalMessage(planned.email), { operationId: planned.operationId, mayHaveBeenSent: false });
@@ -69,4 +73,10 @@ export async function simulate(args: string[]): Promise<number> {
 /** Nobody notified, or an approval request that reaches no approver (recipients.ts reports both). */
 function isUnnotified(decision: RecipientDecision): boolean {
   return decision.recipients.length === 0 || decision.warnings.some((w) => w.startsWith(UNREACHED_APPROVAL));
+}
+
+/** Why an address is not the directory's: the operator's mapping for a person without a mailbox. */
+function alternateReason(userId: string | undefined, alternates: AlternateAddresses): { addressReason?: string } {
+  if (!userId || !addressOf({ id: userId, address: null }, alternates).alternate) return {};
+  return { addressReason: `ALTERNATE_ADDRESSES maps user ${userId} to this address (a person without a usable mailbox)` };
 }

@@ -48,7 +48,7 @@ export const DESCRIPTIONS: LayoutDescriptions = {
     'usecases/':
       'the seven entry use cases, one per function and named after it (`notify`, `deliveryReports`, `weeklyDigest`, `heldBackSummary`, `auditCollector`, `requestsCollector`, `expiryScanner`): they take ports, never adapters, and answer in `{ kind }` outcomes',
     'events/':
-      'what comes off a queue: the PIM event schema and parser ([docs/events.md](docs/events.md)), the delivery report schema (`deliveryReportSchema.ts`), the outcome language of the queue use cases (`outcomes.ts`); pure',
+      'what comes off a queue: the PIM event schema and parser ([docs/events.md](docs/events.md)), the delivery report schema (`deliveryReportSchema.ts`) and when a report is evidence (`reportEvidence.ts`), the outcome language of the queue use cases (`outcomes.ts`); pure',
     'rules/': 'who receives what (the recipient matrix, the recipients, the policy, the notifications): the only place that decides; pure',
     'directory/':
       'who holds which role, read from a snapshot (`snapshot/`, [docs/directory-snapshot.md](docs/directory-snapshot.md)) or from Graph (`graph/`) and ARM (`arm/`); `cache.ts` shares and keeps lookups for a while',
@@ -59,7 +59,9 @@ export const DESCRIPTIONS: LayoutDescriptions = {
     'rateLimit/':
       'the per-recipient rate limit of informational emails ([docs/rate-limit.md](docs/rate-limit.md)): `holdBack.ts` decides, the `RateLimit` port keeps the counts and what was held back for the summary',
     'delivery/':
-      '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), and the event registry',
+      '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), the event registry, and the trail an auditor reads (`trail.ts`, `tableDeliveryTrail.ts`)',
+    'escalation/':
+      "no approval request dies silently ([docs/escalation.md](docs/escalation.md)): fallback when every approver is unreachable (`fallback.ts`), escalation of a request still waiting (`escalate.ts`), the operator's contacts and alternate addresses (`escalationSettings.ts`, `alternates.ts`), what those emails say (`escalationView.ts`), the hourly delivery-health warning (`deliveryHealth.ts`, its table adapter)",
     'transport/':
       'how a message leaves: the `Transport` port (accept), ACS (`acsTransport.ts`, `acs/`) and the outbox of .eml files (`outboxTransport.ts`, `mime.ts`)',
     'render/':

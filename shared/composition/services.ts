@@ -37,6 +37,9 @@ import { TableRateLimit } from '../rateLimit/tableRateLimit.js';
 import { tableClient, type StorageConnection } from '../storage/tables.js';
 import { azureCredential } from './credential.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { withAlternateAddresses } from '../escalation/alternates.js';
+import type { DeliveryHealth } from '../escalation/deliveryHealth.js';
+import { TableDeliveryHealth } from '../escalation/tableDeliveryHealth.js';
 
 export interface SourceAdapters {
   store: CursorStore & EmittedStore & TrackingStore & RecordedRequests;
@@ -65,6 +68,8 @@ export interface Services {
   sources: SourceAdapters;
   /** Is an event what PIM's records say happened (CONFIRM_WITH_PIM)? */
   confirmer: PimConfirmer;
+  /** The hour's delivery-report counts, for the delivery-health warning. */
+  deliveryHealth: DeliveryHealth;
 }
 
 /** What tests and the benchmark inject instead of the real identity and network. */
@@ -190,7 +195,12 @@ export function createGraphDirectory(settings: Settings, options: ServiceOptions
   return graphDirectoryWith(settings, options, graphClientOf(settings, options));
 }
 
+/** The directory the settings name, with the operator's alternate addresses applied to everyone it answers with. */
 async function createDirectoryWith(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<RoleDirectory> {
+  return withAlternateAddresses(await directoryOf(settings, options, graph), settings.ALTERNATE_ADDRESSES);
+}
+
+async function directoryOf(settings: Settings, options: ServiceOptions, graph: () => Promise<GraphApi>): Promise<RoleDirectory> {
   if (options.directory) return options.directory;
   if (settings.DIRECTORY_SOURCE === 'graph') return graphDirectoryWith(settings, options, graph);
   const { loadSnapshot } = await import('../directory/snapshot/snapshotFile.js');
@@ -237,6 +247,7 @@ export async function createServices(settings: Settings, options: ServiceOptions
     storage,
     activity: new TableActivityStore(tableClient(storage, settings.ACTIVITY_TABLE)),
     ledger: new TableDeliveryLedger(tableClient(storage, settings.DELIVERY_TABLE), clock),
+    deliveryHealth: new TableDeliveryHealth(tableClient(storage, settings.DELIVERY_TABLE)),
     registry: new TableEventRegistry(tableClient(storage, settings.DELIVERY_TABLE), clock),
     events: new StorageEventsQueue(queueClient(storage, options.eventsQueue ?? EVENTS_QUEUE)),
     rateLimit: new TableRateLimit(tableClient(storage, settings.RECIPIENT_RATE_TABLE), clock),

@@ -101,6 +101,11 @@ export type ReportRecord =
 export interface RecipientOutcome {
   key: string;
   status: DeliveryStatus;
+  /** The email the row was for (a NotificationKind, `weeklyDigest`, …). */
+  notification?: string;
+  /** When the transport accepted the message and when the report's delivery attempt was (trail, fallback). */
+  acceptedAt?: string;
+  deliveryAt?: string;
   messageId?: string;
   deliveryStatus?: string;
   resends: number;

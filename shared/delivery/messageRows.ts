@@ -126,3 +126,8 @@ export function recipientsOf<R extends RecipientRowFields>(entities: Iterable<R 
   }
   return [...rows.values()].filter((r) => r.status !== undefined).map((r) => settle(r, messages));
 }
+
+/** The fields that hold a value (an empty string is a field cleared for a resend). */
+export function present<T extends Record<string, string | undefined>>(fields: T): Partial<Record<keyof T, string>> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')) as Partial<Record<keyof T, string>>;
+}

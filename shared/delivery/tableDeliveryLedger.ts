@@ -31,6 +31,7 @@ import {
   claimedMember,
   membersOf,
   messageRowKey,
+  present,
   recipientsOf,
   settle,
   awaitedMessage,
@@ -58,6 +59,7 @@ type Row = {
   partitionKey: string;
   rowKey: string;
   status: DeliveryStatus;
+  notification?: string;
   acsMessageId?: string;
   acceptedAt?: string;
   deliveryStatus?: string;
@@ -301,8 +303,8 @@ export class TableDeliveryLedger implements DeliveryLedger {
     return (await this.rows(eventId)).map((r) => ({
       key: r.rowKey,
       status: r.status,
-      ...(r.acsMessageId ? { messageId: r.acsMessageId } : {}),
-      ...(r.deliveryStatus ? { deliveryStatus: r.deliveryStatus } : {}),
+      ...present({ messageId: r.acsMessageId, notification: r.notification, acceptedAt: r.acceptedAt }),
+      ...present({ deliveryStatus: r.deliveryStatus, deliveryAt: r.deliveryAt }),
       resends: r.resends ?? 0,
     }));
   }

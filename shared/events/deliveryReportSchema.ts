@@ -38,12 +38,29 @@ export function reportStatus(raw: string): string {
   return BY_LOWER_CASE.get(trimmed.toLowerCase()) ?? trimmed;
 }
 
-export const deliveryReportEventSchema = z.object({
-  id: z.string().optional(),
+/**
+ * The Event Grid schema's envelope, as Event Grid delivers it: learn.microsoft.com/javascript/
+ * api/@azure/functions/eventgridevent lists id, subject, eventType, eventTime, data, dataVersion
+ * and `topic` ("Full resource path to the event source. This field isn't writeable. Event Grid
+ * provides this value") and `metadataVersion` ("Event Grid provides this value"); the spec's
+ * example (email_delivery_report_received.json) carries every one. A message without one of
+ * them is not a delivery Event Grid made.
+ */
+const envelope = {
+  id: z.string().min(1).max(128),
+  topic: z.string().min(1).max(1024),
+  subject: z.string().min(1).max(1024),
   eventType: z.string().transform((t) => (t.toLowerCase() === DELIVERY_REPORT_EVENT_TYPE.toLowerCase() ? DELIVERY_REPORT_EVENT_TYPE : t)),
-  eventTime: z.string().optional(),
+  eventTime: z.string().min(1),
+  dataVersion: z.string().min(1),
+  metadataVersion: z.string().min(1),
+};
+
+export const deliveryReportEventSchema = z.object({
+  ...envelope,
   data: z
     .object({
+      sender: z.string().optional(),
       recipient: z.string().min(3),
       messageId: z.string().min(1),
       status: z.string().min(1).transform(reportStatus),
@@ -72,12 +89,19 @@ export class InvalidDeliveryReportError extends Error {
 
 export type ParsedReports = { kind: 'valid'; events: DeliveryReportEvent[] } | { kind: 'invalid'; error: InvalidDeliveryReportError };
 
-/** One queue message: one Event Grid event (the queue destination), or an array of them (webhook style). */
+/**
+ * One queue message: one Event Grid event. A storage queue destination gets each event as a
+ * message of its own (learn.microsoft.com/azure/event-grid/handler-storage-queues; batching,
+ * an array of events in one delivery, is how Event Grid posts to a webhook: learn.microsoft.com/
+ * azure/event-grid/delivery-properties, "Output batching"), so an array is no message Event
+ * Grid wrote to this queue: refused whole, never fifteen reports acted on at once. A UTF-8 BOM
+ * before the JSON is skipped, as the events queue does (parse.ts), so it cannot poison a report.
+ */
 export function parseDeliveryReports(message: unknown): ParsedReports {
   let parsed: unknown = message;
   if (typeof message === 'string') {
     try {
-      parsed = JSON.parse(message);
+      parsed = JSON.parse(message.startsWith('\uFEFF') ? message.slice(1) : message);
     } catch {
       return {
         kind: 'invalid',
@@ -85,15 +109,18 @@ export function parseDeliveryReports(message: unknown): ParsedReports {
       };
     }
   }
-  const events: DeliveryReportEvent[] = [];
-  for (const raw of Array.isArray(parsed) ? parsed : [parsed]) {
-    const event = deliveryReportEventSchema.safeParse(raw);
-    if (!event.success)
-      return {
-        kind: 'invalid',
-        error: new InvalidDeliveryReportError(event.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))),
-      };
-    events.push(event.data);
-  }
-  return { kind: 'valid', events };
+  if (Array.isArray(parsed))
+    return {
+      kind: 'invalid',
+      error: new InvalidDeliveryReportError([
+        { path: '', message: `an array of ${parsed.length} events: Event Grid writes one event per storage queue message` },
+      ]),
+    };
+  const event = deliveryReportEventSchema.safeParse(parsed);
+  if (!event.success)
+    return {
+      kind: 'invalid',
+      error: new InvalidDeliveryReportError(event.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))),
+    };
+  return { kind: 'valid', events: [event.data] };
 }

@@ -36,6 +36,12 @@ export interface PoisonRecord {
   };
   /** The original message text, when JSON carries it without much escaping. */
   messageText?: string;
+  /**
+   * The original text with `"` and `\\` replaced by characters it does not hold (stand-in per
+   * original character), so that JSON carries it unescaped: what keeps a quote-heavy message and
+   * its reason within the queue's limit (JSON would double each quote). Reversed by originalText.
+   */
+  messageTextSubstituted?: { text: string; substitutes: Record<string, string> };
   /** Else base64 of its UTF-8 bytes (with the host's encoding: exactly the stored message). */
   messageBase64?: string;
   /** The first characters, for people reading the queue (messageBase64 is opaque). */
@@ -47,13 +53,20 @@ export interface PoisonRecord {
 const PREVIEW_CHARS = 200;
 
 export function poisonRecord(text: string, error: Rejection, rejectedAt: Date, triggerMetadata?: Record<string, unknown>): PoisonRecord {
-  const bytes = Buffer.from(text, 'utf8');
-  const asBase64 = bytes.toString('base64');
-  // JSON.stringify adds the quotes and escapes; base64 costs 4/3: keep the smaller.
-  const original: Pick<PoisonRecord, 'messageText' | 'messageBase64' | 'preview'> =
-    JSON.stringify(text).length - 2 <= asBase64.length
-      ? { messageText: text }
-      : { messageBase64: asBase64, preview: text.slice(0, PREVIEW_CHARS) };
+  const record = withOriginal(text, error, rejectedAt, triggerMetadata, readableOriginal(text));
+  if (fitsInQueueMessage(record)) return record;
+  // Too large as text or base64: the text with its escapes swapped out may still carry the reason.
+  const substituted = substitute(text);
+  return substituted ? withOriginal(text, error, rejectedAt, triggerMetadata, { messageTextSubstituted: substituted }) : record;
+}
+
+function withOriginal(
+  text: string,
+  error: Rejection,
+  rejectedAt: Date,
+  triggerMetadata: Record<string, unknown> | undefined,
+  original: Original,
+): PoisonRecord {
   return {
     poison: {
       reason: error.message,
@@ -66,6 +79,54 @@ export function poisonRecord(text: string, error: Rejection, rejectedAt: Date, t
     },
     ...original,
   };
+}
+
+type Original = Pick<PoisonRecord, 'messageText' | 'messageTextSubstituted' | 'messageBase64' | 'preview'>;
+
+/** Characters JSON writes as themselves, one byte each, tried first as stand-ins. */
+const ASCII_STAND_INS = '~`^|#@$%&*_!?;<>{}[]+=';
+/** Then two-byte ones (U+00A1 on), still cheaper than a quote's escape in bulk and far cheaper than `\\u0000`. */
+const FIRST_WIDE_STAND_IN = 0xa1;
+const LAST_WIDE_STAND_IN = 0x7ff;
+
+/**
+ * The original as people read it: the text (JSON escapes `"`, `\\` and control characters), or
+ * base64 (4/3) beside a preview when that is smaller (control characters grow sixfold as
+ * `\\u0000`). When neither fits the queue with the reason, poisonRecord swaps the escaped
+ * characters for ones the text does not hold (substitute). Every form gives back exactly the
+ * text (originalText).
+ */
+function readableOriginal(text: string): Original {
+  const asBase64 = Buffer.from(text, 'utf8').toString('base64');
+  return JSON.stringify(text).length - 2 <= asBase64.length
+    ? { messageText: text }
+    : { messageBase64: asBase64, preview: text.slice(0, PREVIEW_CHARS) };
+}
+
+function substitute(text: string): PoisonRecord['messageTextSubstituted'] | undefined {
+  const counts = new Map<string, number>();
+  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const present = new Set(counts.keys());
+  // The most frequent get the one-byte stand-ins.
+  const needed = [...present]
+    .filter((c) => c === '"' || c === '\\' || c.charCodeAt(0) < 0x20)
+    .sort((a, b) => counts.get(b)! - counts.get(a)!);
+  if (needed.length === 0) return undefined;
+  const free = function* (): Generator<string> {
+    for (const c of ASCII_STAND_INS) if (!present.has(c)) yield c;
+    for (let code = FIRST_WIDE_STAND_IN; code <= LAST_WIDE_STAND_IN; code++) {
+      const c = String.fromCharCode(code);
+      if (!present.has(c)) yield c;
+    }
+  };
+  const standIns = free();
+  const substitutes: Record<string, string> = {};
+  for (const c of needed) {
+    const next = standIns.next();
+    if (next.done) return undefined;
+    substitutes[c] = next.value;
+  }
+  return { text: [...text].map((c) => substitutes[c] ?? c).join(''), substitutes };
 }
 
 /**
@@ -95,6 +156,11 @@ export function originalText(entry: string): string {
   if (typeof value !== 'object' || value === null || !('poison' in value)) return entry;
   const record = value as PoisonRecord;
   if (typeof record.messageText === 'string') return record.messageText;
+  const substituted = record.messageTextSubstituted;
+  if (substituted && typeof substituted.text === 'string') {
+    const back = new Map(Object.entries(substituted.substitutes ?? {}).map(([from, to]) => [to, from]));
+    return [...substituted.text].map((c) => back.get(c) ?? c).join('');
+  }
   if (typeof record.messageBase64 === 'string') return Buffer.from(record.messageBase64, 'base64').toString('utf8');
   if ('message' in record) return typeof record.message === 'string' ? record.message : JSON.stringify(record.message);
   return entry;

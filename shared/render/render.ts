@@ -12,6 +12,7 @@ import { heldBackView, type HeldBackModel } from './heldBackView.js';
 import { singleLine } from './format.js';
 import { notificationView, type NotificationModel } from './notificationView.js';
 import { templateSet, type CompiledTemplate } from './templateStore.js';
+import type { EscalationEmail } from './templates/escalation.js';
 
 export type { DigestModel, DigestTiles } from './digestView.js';
 export type { NotificationModel } from './notificationView.js';
@@ -38,6 +39,11 @@ export function renderDigest(model: DigestModel, options: RenderOptions): Render
 /** The summary of what the rate limit held back for one person in one window. */
 export function renderHeldBack(model: HeldBackModel, options: RenderOptions): RenderedEmail {
   return renderWith('heldBackSummary', templateSet(options.templatesDir).heldBackSummary, heldBackView(model, options.portalBaseUrl));
+}
+
+/** An email of escalation and fallback (shared/escalation/escalationView.ts builds the view). */
+export function renderEscalation(name: EscalationEmail, view: object, options: RenderOptions): RenderedEmail {
+  return renderWith(name, templateSet(options.templatesDir)[name], view);
 }
 
 function renderWith(notification: string, template: CompiledTemplate, view: object): RenderedEmail {

@@ -18,6 +18,7 @@ import { PARTIALS } from './templates/layout.js';
 import { NOTIFICATION_TEMPLATES, type TemplateSource } from './templates/notifications.js';
 import { GROUP_NOTIFICATION_TEMPLATES } from './templates/groupNotifications.js';
 import { REQUEST_TEMPLATES } from './templates/requests.js';
+import { ESCALATION_TEMPLATES, type EscalationEmail } from './templates/escalation.js';
 
 type Render = (view: object) => string;
 
@@ -28,7 +29,10 @@ export interface CompiledTemplate {
 }
 
 /** The kinds' templates, and the held-back summary's (built in; it takes the layout of the set). */
-export type TemplateSet = Record<NotificationKind, CompiledTemplate> & { heldBackSummary: CompiledTemplate };
+export type TemplateSet = Record<NotificationKind, CompiledTemplate> & { heldBackSummary: CompiledTemplate } & Record<
+    EscalationEmail,
+    CompiledTemplate
+  >;
 
 export class TemplatesError extends Error {
   override readonly name = 'TemplatesError';
@@ -131,6 +135,14 @@ function compileSet(overrides: Overrides): TemplateSet {
     html: compile(hb, HELD_BACK_TEMPLATE.html, {}, 'heldBackSummary', 'html'),
     text: compile(hb, HELD_BACK_TEMPLATE.text, { noEscape: true }, 'heldBackSummary', 'text'),
   };
+  // Built in, like the summary: escalation's emails (templates/escalation.ts) take the set's layout.
+  for (const [name, source] of Object.entries(ESCALATION_TEMPLATES) as [EscalationEmail, TemplateSource][]) {
+    set[name] = {
+      subject: compile(hb, source.subject, { noEscape: true }, name, 'subject'),
+      html: compile(hb, source.html, {}, name, 'html'),
+      text: compile(hb, source.text, { noEscape: true }, name, 'text'),
+    };
+  }
   return set;
 }
 

@@ -28,7 +28,7 @@ function both(entry: Omit<MatrixEntry, 'scope'>, directoryAudience?: Audience): 
 }
 
 /** Entra roles: active Privileged Role and Global Administrators approve when a role names no approvers. */
-const DEFAULT_APPROVERS: DirectoryAdminRole[] = ['PRA', 'GA'];
+export const DEFAULT_APPROVERS: DirectoryAdminRole[] = ['PRA', 'GA'];
 /** Entra roles: only Global and Privileged Role Administrators can extend or renew assignments (RENEW). */
 const EXTENDERS: DirectoryAdminRole[] = ['PRA', 'GA'];
 

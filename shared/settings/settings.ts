@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 import { addressList, bool, guidList, positiveInt, spec, url, type SettingSpec } from './spec.js';
 import { recipientModelText, renamedText } from './formerNames.js';
+import { ESCALATION_SETTINGS } from '../escalation/escalationSettings.js';
 
 export const SETTINGS = {
   AzureWebJobsStorage: spec({
@@ -90,6 +91,18 @@ export const SETTINGS = {
       .min(0, 'must be at least 0')
       .max(10, 'must be at most 10'),
   }),
+  ACS_RESOURCE_ID: spec({
+    description:
+      'ARM id of the Communication Services resource (`/subscriptions/…/providers/Microsoft.Communication/communicationServices/<name>`; the Bicep sets it). A delivery report is acted on (a resend, a fallback to other approvers) only when its Event Grid `topic` is this resource; unset, reports are recorded but never acted on, since a forged one could not be told apart.',
+    schema: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Communication\/communicationServices\/[^/]+$/i,
+        'must be the ARM id of a Communication Services resource',
+      )
+      .optional(),
+  }),
+  ...ESCALATION_SETTINGS,
   OUTBOX_DIR: spec({
     description: 'Folder the outbox transport writes `.eml` files to.',
     default: 'outbox',

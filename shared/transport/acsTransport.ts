@@ -34,6 +34,7 @@ import { createPacers, type AcsPacers } from './acs/pacer.js';
 import {
   PermanentSendError,
   SharedMessageRefusedError,
+  withAutomatedHeaders,
   type AcceptOptions,
   type Acceptance,
   type EmailAddress,
@@ -202,7 +203,7 @@ export function toWireEmail(email: Message, undisclosed?: EmailAddress): WireEma
     senderAddress: email.from.address,
     recipients: { to: to.map(wireAddress), ...(email.bcc.length > 0 ? { bcc: email.bcc.map(wireAddress) } : {}) },
     content: { subject: email.subject, plainText: email.text, html: email.html },
-    ...(email.headers && Object.keys(email.headers).length > 0 ? { headers: email.headers } : {}),
+    headers: withAutomatedHeaders(email.headers),
     userEngagementTrackingDisabled: true,
   };
 }

@@ -12,6 +12,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type { OutgoingEmail } from '../render/email.js';
 import { singleLine } from '../render/format.js';
 import { MSG_ID, messageIdDomain } from '../render/messageId.js';
+import { withAutomatedHeaders } from './transport.js';
 
 export interface EmlOptions {
   /** Stable id of this send (the operationId); becomes the Message-ID's left part. */
@@ -40,7 +41,7 @@ const RESERVED = new Set([
 ]);
 
 export async function toEml(email: OutgoingEmail, options: EmlOptions): Promise<Buffer> {
-  const { messageId: given, headers } = threadingHeaders(checkedHeaders(email.headers ?? {}));
+  const { messageId: given, headers } = threadingHeaders(checkedHeaders(withAutomatedHeaders(email.headers)));
   const composer = new MailComposer({
     from: address(email.from),
     to: address(email.to),

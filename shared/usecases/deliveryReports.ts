@@ -11,8 +11,15 @@
  *     than Delivered is considered failed"), not resent.
  * Statuses arrive in one spelling whatever ACS's casing (events/deliveryReportSchema.ts).
  * Duplicates, reports out of order and reports about a message the ledger has since replaced
- * change nothing (the newest report wins). A report about a message this app did not send
- * (another app on the same ACS resource) is ignored.
+ * change nothing (the newest report wins).
+ *
+ * A report causes email (a resend, a fallback) so it is evidence only when it is Event Grid's
+ * (events/reportEvidence.ts): one event per message, the configured ACS resource's `topic`,
+ * ACS's subject, times within a sane bound of now; and it must name a message this app sent to
+ * that recipient. Anything else is refused with its reason (→ the reports poison queue), never
+ * acted on. Resends are capped per recipient (DELIVERY_REPORT_RESENDS), fallbacks are once per
+ * request (escalation/fallback.ts): a report that finds every approver of a pending request
+ * unreachable sends the request to the fallback approvers and tells the requester.
  *
  * The digest and the held-back summary are delivered the same way, so their reports are
  * recorded the same way; a Failed one is final for them (they keep no event to requeue).
@@ -21,15 +28,14 @@
  * thrown error → retried by the host (a Failed report that came before the sender recorded
  * the accept is one: by the retry, the accept is there).
  */
-import {
-  DELIVERY_REPORT_EVENT_TYPE,
-  REPORT_STATUSES,
-  parseDeliveryReports,
-  type InvalidDeliveryReportError,
-} from '../events/deliveryReportSchema.js';
+import { REPORT_STATUSES, parseDeliveryReports, InvalidDeliveryReportError } from '../events/deliveryReportSchema.js';
+import { weighReport } from '../events/reportEvidence.js';
+import { parseEventText } from '../events/parse.js';
 import type { Log } from '../log.js';
 import type { EventsQueue } from '../queues/eventsQueue.js';
 import { recipientKey, type DeliveryLedger } from '../delivery/deliveryLedger.js';
+import { fallBackIfUnreached, type EscalationDeps } from '../escalation/fallback.js';
+import { countReport, type HealthDeps } from '../escalation/deliveryHealth.js';
 import type { Clock } from '../time/clock.js';
 
 export { DELIVERY_REPORT_EVENT_TYPE } from '../events/deliveryReportSchema.js';
@@ -38,57 +44,71 @@ export { poisonEntry } from '../queues/poison.js';
 /** Statuses after which sending again is pointless: the mailbox or ACS refused this address. */
 const UNDELIVERABLE = new Set(['Bounced', 'Suppressed', 'Quarantined', 'FilteredSpam']);
 const KNOWN: ReadonlySet<string> = new Set(REPORT_STATUSES);
+const DELIVERED = new Set(['Delivered', 'Expanded']);
 
 export interface ReportDeps {
   ledger: DeliveryLedger;
   events: EventsQueue;
-  settings: { DELIVERY_REPORT_RESENDS: number };
-  /** When a report carries no time of its own, it counts as received now. */
+  /** ACS_RESOURCE_ID: the only `topic` whose reports are acted on (events/reportEvidence.ts). */
+  settings: {
+    DELIVERY_REPORT_RESENDS: number;
+    ACS_RESOURCE_ID?: string | undefined;
+    /** The To of shared messages: on the message, never a recipient of the ledger (its reports change nothing). */
+    EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS?: string | undefined;
+  };
+  /** Now, for a report without a time of its own, and the bound on a report's times. */
   clock: Clock;
   /** Ids and statuses only: never addresses. */
   log: Log;
+  /** Where an approval request goes when all its approvers are unreachable (escalation/fallback.ts); absent: nowhere. */
+  escalation?: EscalationDeps;
+  /** Where each recorded report is counted for the hour's delivery health (escalation/deliveryHealth.ts); absent: not counted. */
+  healthWatch?: HealthDeps;
 }
 
 export type ReportOutcome =
   | { kind: 'invalid'; error: InvalidDeliveryReportError }
-  | { kind: 'done'; recorded: number; ignored: number; resends: number; undeliverable: number };
+  | { kind: 'done'; recorded: number; ignored: number; resends: number; undeliverable: number; fallbacks: number };
+
+function refused(path: string, message: string): ReportOutcome {
+  return { kind: 'invalid', error: new InvalidDeliveryReportError([{ path, message }]) };
+}
 
 export async function recordDeliveryReport(message: unknown, deps: ReportDeps): Promise<ReportOutcome> {
   const parsed = parseDeliveryReports(message);
   if (parsed.kind === 'invalid') return parsed;
-  const outcome = { kind: 'done' as const, recorded: 0, ignored: 0, resends: 0, undeliverable: 0 };
-  for (const event of parsed.events) {
-    if (event.eventType !== DELIVERY_REPORT_EVENT_TYPE) {
-      deps.log('warn', `delivery reports: ignored an Event Grid event of type ${event.eventType.slice(0, 100)}`);
-      outcome.ignored++;
-      continue;
-    }
-    const { data } = event;
-    const found = await deps.ledger.findMessage(data.messageId);
-    if (!found) {
-      deps.log('warn', `delivery report for message ${data.messageId.slice(0, 64)}, which this app did not send; ignored`);
-      outcome.ignored++;
-      continue;
-    }
-    const at = data.deliveryAttemptTimestamp ?? event.eventTime ?? deps.clock.now().toISOString();
-    const report = {
-      messageId: data.messageId,
-      key: recipientKey(data.recipient),
-      status: data.status,
-      at,
-      detail: data.deliveryStatusDetails?.statusMessage ?? '',
-    };
-    // Only an event can be put back for a resend (a digest or a summary has no text to requeue):
-    // for those a Failed report is final, recorded and reported like a bounce.
-    const recorded = await deps.ledger.recordReport(found.eventId, report, found.eventText ? deps.settings.DELIVERY_REPORT_RESENDS : 0);
-    const who = `event ${found.eventId}: recipient ${report.key.slice(0, 12)} of message ${data.messageId}`;
-    if (recorded.kind === 'early') {
-      throw new Error(`${who}: Failed report before the send was recorded as accepted; retried`);
-    }
-    if (recorded.kind !== 'recorded') {
-      outcome.ignored++;
-      continue;
-    }
+  const outcome = { kind: 'done' as const, recorded: 0, ignored: 0, resends: 0, undeliverable: 0, fallbacks: 0 };
+  const [event] = parsed.events;
+  const evidence = weighReport(event!, deps.settings.ACS_RESOURCE_ID, deps.clock.now());
+  if (evidence.kind === 'refuse') return { kind: 'invalid', error: new InvalidDeliveryReportError(evidence.issues) };
+  const act = evidence.kind === 'act';
+  if (!act) deps.log('warn', `delivery report ${event!.id.slice(0, 64)}: recorded, not acted on: ${evidence.why}`);
+  const { data } = event!;
+  const found = await deps.ledger.findMessage(data.messageId);
+  if (!found) return refused('data.messageId', 'names a message this app did not send');
+  const at = data.deliveryAttemptTimestamp ?? event!.eventTime;
+  const report = {
+    messageId: data.messageId,
+    key: recipientKey(data.recipient),
+    status: data.status,
+    at,
+    detail: data.deliveryStatusDetails?.statusMessage ?? '',
+  };
+  // Only an event can be put back for a resend (a digest or a summary has no text to requeue):
+  // for those a Failed report is final, recorded and reported like a bounce. A report not to be
+  // acted on is recorded as final too: it causes no email.
+  const maxResends = found.eventText && act ? deps.settings.DELIVERY_REPORT_RESENDS : 0;
+  const recorded = await deps.ledger.recordReport(found.eventId, report, maxResends);
+  const who = `event ${found.eventId}: recipient ${report.key.slice(0, 12)} of message ${data.messageId}`;
+  if (recorded.kind === 'early') {
+    throw new Error(`${who}: Failed report before the send was recorded as accepted; retried`);
+  }
+  if (recorded.kind === 'unknown') {
+    const undisclosed = deps.settings.EMAIL_UNDISCLOSED_RECIPIENTS_ADDRESS;
+    if (undisclosed && recipientKey(undisclosed) === report.key) return { ...outcome, ignored: 1 };
+    return refused('data.recipient', 'was not sent that message');
+  }
+  if (recorded.kind === 'recorded') {
     outcome.recorded++;
     if (recorded.resend && found.eventText) {
       outcome.resends++;
@@ -103,6 +123,16 @@ export async function recordDeliveryReport(message: unknown, deps: ReportDeps): 
     } else if (UNDELIVERABLE.has(data.status) || data.status === 'Failed' || !KNOWN.has(data.status)) {
       outcome.undeliverable++;
       deps.log('error', `${who}: ACS reported ${data.status.slice(0, 40)}; not sent again (fix or remove the address)`);
+    }
+    if (deps.healthWatch) await countReport(!DELIVERED.has(data.status), deps.healthWatch);
+  } else outcome.ignored++;
+  // Also for a duplicate: the retry of a report whose fallback was cut short must finish it (the
+  // ledger sends each of its emails once, however often this runs).
+  if (act && !DELIVERED.has(data.status) && found.eventText && deps.escalation) {
+    const pim = parseEventText(found.eventText);
+    if (pim.kind === 'valid') {
+      const fallback = await fallBackIfUnreached(pim.event, { kind: 'reports' }, deps.escalation);
+      if (fallback.kind === 'fellBack' && fallback.sent > 0) outcome.fallbacks++;
     }
   }
   return outcome;

@@ -28,6 +28,8 @@ import type { RateLimit } from '../rateLimit/rateLimit.js';
 import { planNotifications, type NotifySettings } from '../planning/planNotifications.js';
 import type { Log } from '../log.js';
 import type { Clock } from '../time/clock.js';
+import { fallBackIfUnreached, type EscalationDeps } from '../escalation/fallback.js';
+import { UNREACHED_APPROVAL } from '../rules/recipients.js';
 
 export { fitsInQueueMessage, messageTextOf, poisonEntry, poisonRecord } from '../queues/poison.js';
 
@@ -54,6 +56,8 @@ export interface NotifyDeps {
   clock: Clock;
   /** Ids and counts only: never addresses or justifications. */
   log: Log;
+  /** An approval request that reaches no approver goes to the fallback (escalation/fallback.ts); absent: only reported. */
+  escalation?: EscalationDeps;
 }
 
 export interface NotifyDone {
@@ -149,6 +153,8 @@ export async function notifyEvent(message: unknown, deps: NotifyDeps): Promise<N
       log: deps.log,
     });
     deps.log('info', `event ${event.id}: ${counts.messages} messages accepted`);
+    if (deps.escalation && plan.decision.warnings.some((w) => w.startsWith(UNREACHED_APPROVAL)))
+      await fallBackIfUnreached(event, { kind: 'noAddress' }, deps.escalation);
     return {
       kind: 'done',
       eventId: event.id,

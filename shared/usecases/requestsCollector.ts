@@ -24,6 +24,7 @@ import { impliedEvents, isPending, requestEvent, type ScheduleRequest } from '..
 import type { CursorStore, EmittedStore, RecordedRequests } from '../sources/sourcesStore.js';
 import { APPROVAL_WINDOW_MS, approvalExpiry } from '../time/approvalWindow.js';
 import type { Clock } from '../time/clock.js';
+import { escalateIfWaiting, type EscalateDeps } from '../escalation/escalate.js';
 
 export const REQUESTS_CURSOR = 'scheduleRequests';
 const HOUR = 3_600_000;
@@ -49,6 +50,8 @@ export interface RequestsDeps {
   /** Event ids this process already knows are recorded: saves a table read per request per run. */
   known: Set<string>;
   log: Log;
+  /** Escalation of requests still waiting (escalation/escalate.ts); absent: none. */
+  escalation?: EscalateDeps;
 }
 
 export interface RequestsOutcome {
@@ -57,6 +60,8 @@ export interface RequestsOutcome {
   queued: number;
   alreadyQueued: number;
   reminders: number;
+  /** Requests escalated to their contacts by this run. */
+  escalated: number;
   /** PIM for Groups requests among those read. */
   groups: number;
   invalid: number;
@@ -67,7 +72,7 @@ export async function collectRequestEvents(deps: RequestsDeps): Promise<Requests
   const stored = await deps.cursors.cursor(REQUESTS_CURSOR);
   const floor = now.getTime() - REQUESTS_LOOKBACK_MS;
   const since = new Date(Math.max(stored ? Date.parse(stored) : now.getTime() - FIRST_RUN_BACKFILL_MS, floor)).toISOString();
-  const outcome: RequestsOutcome = { since, read: 0, queued: 0, alreadyQueued: 0, reminders: 0, groups: 0, invalid: 0 };
+  const outcome: RequestsOutcome = { since, read: 0, queued: 0, alreadyQueued: 0, reminders: 0, escalated: 0, groups: 0, invalid: 0 };
   const reminderHours = [...deps.reminderHours].sort((a, b) => a - b);
 
   const handle = async (request: ScheduleRequest): Promise<void> => {
@@ -75,7 +80,10 @@ export async function collectRequestEvents(deps: RequestsDeps): Promise<Requests
     if (request.kind === 'group') outcome.groups++;
     // One request's events in order; requests side by side (each costs table and queue round trips).
     for (const type of impliedEvents(request, now)) await emit(request, type, now, deps, outcome);
-    if (isPending(request) && request.approvalId) await remind(request, reminderHours, now, deps, outcome);
+    if (isPending(request) && request.approvalId) {
+      await remind(request, reminderHours, now, deps, outcome);
+      if (deps.escalation) await escalate(request, now, deps.escalation, deps, outcome);
+    }
   };
   const warn = (message: string) => deps.log('warn', message);
   for await (const page of deps.source.pages(since, warn)) await inParallel(page, REQUESTS_IN_FLIGHT, handle);
@@ -108,6 +116,20 @@ async function remind(
   if (!sent) return;
   outcome.reminders++;
   for (let i = 0; i < due; i++) await deps.emitted.record(requestEventId(request.id, 'approvalReminder', i + 1));
+}
+
+/** A request still waiting at ESCALATION_AFTER_HOURS goes to its escalation contacts, once (escalate.ts). */
+async function escalate(
+  request: ScheduleRequest,
+  now: Date,
+  escalation: EscalateDeps,
+  deps: RequestsDeps,
+  outcome: RequestsOutcome,
+): Promise<void> {
+  const built = requestEvent(request, 'approvalReminder', deps.tenantId, now);
+  if (built.kind === 'invalid' || built.event.type === 'pimEnabled') return;
+  const escalated = await escalateIfWaiting(built.event, escalation);
+  if (escalated.kind === 'escalated') outcome.escalated++;
 }
 
 async function emit(
@@ -170,6 +192,8 @@ export interface RequestsCollectorPorts {
   directory: Pick<RoleDirectory, 'tenant'>;
   sources: { store: CursorStore & EmittedStore & RecordedRequests; requestSource(): Promise<RequestSource> };
   events: EventsQueue;
+  /** What escalation needs besides (the composition root's Services); absent: no escalation. */
+  escalation?: Omit<EscalateDeps, 'emitted' | 'log'>;
 }
 
 /** Recorded ids known to this process, across runs (bounded: cleared when it grows large). */
@@ -195,6 +219,7 @@ export async function runRequestsCollector(ports: RequestsCollectorPorts, log: L
     clock: ports.clock,
     known,
     log,
+    ...(ports.escalation ? { escalation: { ...ports.escalation, emitted: store, log } } : {}),
   });
   return { kind: 'done', ...counts };
 }

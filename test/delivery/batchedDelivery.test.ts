@@ -4,6 +4,7 @@
  * identical content with up to 50 in Bcc, done at ACS's 202 without a single status read, and
  * every recipient's outcome recorded from the reports.
  */
+import { AUTOMATED_MESSAGE_HEADERS } from '../../shared/transport/transport.js';
 import { describe, expect, it } from 'vitest';
 import { REAL_ACS_MODEL, type DeliveryReportEvent } from '../support/fakeAcs.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
@@ -85,6 +86,10 @@ describe('batched delivery', () => {
       email: { ...p.email, headers: { ...p.email.headers, 'X-Per-Recipient': `r${i}` } },
     }));
     await deliver('e4', planned, h.options());
-    expect(fake.deliveries[0]!.message.headers).toEqual({ 'X-PIM-Event-Id': 'e4', 'X-PIM-Notification': 'activationCompleted' });
+    expect(fake.deliveries[0]!.message.headers).toEqual({
+      'X-PIM-Event-Id': 'e4',
+      'X-PIM-Notification': 'activationCompleted',
+      ...AUTOMATED_MESSAGE_HEADERS,
+    });
   });
 });

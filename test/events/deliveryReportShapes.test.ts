@@ -18,8 +18,12 @@ const startFake = fakeAcsPerTest();
 const example = (file: string): unknown => JSON.parse(readFileSync(fromPackageRoot(`test/fixtures/microsoft/eventgrid/${file}`), 'utf8'));
 
 describe('delivery reports as Microsoft spells them', () => {
-  it("reads the learn page's example: the array, deliveryAttemptTimeStamp as the report's time, not the publish time", () => {
-    const parsed = parseDeliveryReports(example('emailDeliveryReportReceived.json'));
+  it("reads the learn page's example: its event, deliveryAttemptTimeStamp as the report's time, not the publish time; the array itself is no queue message", () => {
+    // The page shows the events as an array, as Event Grid posts them to a webhook; a storage queue gets each event as a message of its own.
+    const asPosted = example('emailDeliveryReportReceived.json') as unknown[];
+    const refused = parseDeliveryReports(asPosted);
+    expect(refused.kind === 'invalid' && refused.error.message).toMatch(/one event per storage queue message/);
+    const parsed = parseDeliveryReports(asPosted[0]);
     expect(parsed.kind).toBe('valid');
     const [event] = parsed.kind === 'valid' ? parsed.events : [];
     expect(event?.data.deliveryAttemptTimestamp).toBe('2026-03-02T09:14:31.4419273+00:00');

@@ -188,7 +188,12 @@ describe('delivery faults', () => {
     const older = {
       ...reports[0]!,
       id: 'older',
-      data: { ...reports[0]!.data, status: 'Expanded' as const, deliveryAttemptTimeStamp: '2000-01-01T00:00:00.000Z' },
+      // A minute older than the real one (a report from 2000 would be refused as forged: reportEvidence.ts).
+      data: {
+        ...reports[0]!.data,
+        status: 'Expanded' as const,
+        deliveryAttemptTimeStamp: new Date(Date.parse(reports[0]!.eventTime) - 60_000).toISOString(),
+      },
     };
     for (const r of [...reports].reverse()) await h.record(r);
     await h.record(older);

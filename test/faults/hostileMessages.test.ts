@@ -95,6 +95,9 @@ const ALLOWED_HEADERS = new Set([
   'x-pim-notification',
   'in-reply-to',
   'references',
+  // Every message says it is automated (transport.ts AUTOMATED_MESSAGE_HEADERS).
+  'auto-submitted',
+  'x-auto-response-suppress',
 ]);
 
 /** The checks on one email caused by an event with injected text. */

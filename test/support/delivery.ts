@@ -16,6 +16,7 @@ import { deliver, type DeliverOptions } from '../../shared/delivery/deliver.js';
 import type { Deliverable } from '../../shared/delivery/batching.js';
 import { recordDeliveryReport } from '../../shared/usecases/deliveryReports.js';
 import type { DeliveryReportEvent, FakeAcs } from './fakeAcs.js';
+import { LOCAL_ACS_RESOURCE_ID } from './fakeAcsReports.js';
 import { storageConnectionString, uniqueQueueName, uniqueTableName } from './storage.js';
 import { systemClock } from '../../shared/time/clock.js';
 
@@ -100,7 +101,7 @@ export async function harness(
       const outcome = await recordDeliveryReport(event, {
         ledger,
         events: requeue,
-        settings: { DELIVERY_REPORT_RESENDS: 2 },
+        settings: { DELIVERY_REPORT_RESENDS: 2, ACS_RESOURCE_ID: LOCAL_ACS_RESOURCE_ID, ...settings },
         clock: systemClock,
         log,
       });

@@ -51,7 +51,8 @@ export interface DeliveryReportEvent {
   };
 }
 
-const TOPIC =
+/** The local ACS resource's ARM id: every report's `topic` (the app's ACS_RESOURCE_ID in tests). */
+export const LOCAL_ACS_RESOURCE_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-local/providers/Microsoft.Communication/communicationServices/acs-local';
 
 export function deliveryReportEvent(
@@ -61,7 +62,7 @@ export function deliveryReportEvent(
   const at = r.at.toISOString();
   return {
     id: randomUUID(),
-    topic: TOPIC,
+    topic: LOCAL_ACS_RESOURCE_ID,
     subject: `sender/${r.sender}/message/${r.messageId}`,
     data: {
       sender: r.sender,

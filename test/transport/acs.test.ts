@@ -62,7 +62,7 @@ describe('AcsTransport: accepting', () => {
         senderAddress: 'pim-noreply@contoso.example',
         recipients: { to: [{ address: 'megan@contoso.example', displayName: 'Megan Bowen' }] },
         content: { subject: email.subject, plainText: 'Approve or deny', html: '<p>Approve or deny</p>' },
-        headers: { 'X-PIM-Event-Id': 'evt-1' },
+        headers: { 'X-PIM-Event-Id': 'evt-1', 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
         userEngagementTrackingDisabled: true,
       },
     });

@@ -1,6 +1,7 @@
 /** The threading headers on both transports: the outbox writes them into the .eml, ACS gets them as custom headers (the REST body, toWireEmail). */
 import { describe, expect, it } from 'vitest';
 import { toWireEmail } from '../../shared/transport/acsTransport.js';
+import { AUTOMATED_MESSAGE_HEADERS } from '../../shared/transport/transport.js';
 import { personalMessage } from '../../shared/delivery/batching.js';
 import type { OutgoingEmail } from '../../shared/render/email.js';
 import { HeaderValueError, toEml } from '../../shared/transport/mime.js';
@@ -59,6 +60,6 @@ describe('threading headers', () => {
       'In-Reply-To': '<thread.abc@contoso.example>',
       References: '<thread.abc@contoso.example>',
     };
-    expect(toWireEmail(personalMessage(outgoing(headers))).headers).toEqual(headers);
+    expect(toWireEmail(personalMessage(outgoing(headers))).headers).toEqual({ ...headers, ...AUTOMATED_MESSAGE_HEADERS });
   });
 });

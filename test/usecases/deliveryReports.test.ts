@@ -1,7 +1,7 @@
 /**
  * The reports queue's messages as Event Grid writes them (one event, base64 JSON, decoded by
- * the host): a bad message is invalid with a reason (→ poison), another event type or a
- * message this app did not send is ignored, a real report is recorded.
+ * the host): a bad message, another event type or a message this app did not send is invalid
+ * with a reason (→ poison), a real report is recorded.
  */
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.j
 import { storageConnectionString, uniqueTableName } from '../support/storage.js';
 import { decodeMessage } from '../../shared/queues/queueMessage.js';
 import { recordDeliveryReport } from '../../shared/usecases/deliveryReports.js';
-import { deliveryReportEvent, reportQueueMessage } from '../support/fakeAcsReports.js';
+import { LOCAL_ACS_RESOURCE_ID, deliveryReportEvent, reportQueueMessage } from '../support/fakeAcsReports.js';
 import { fakeAcsPerTest } from '../support/fakeAcsPerTest.js';
 import { addresses, deliver, harness, items } from '../support/delivery.js';
 import { systemClock } from '../../shared/time/clock.js';
@@ -17,13 +17,13 @@ import { systemClock } from '../../shared/time/clock.js';
 const startFake = fakeAcsPerTest();
 
 describe('delivery reports from the queue', () => {
-  it('records a report as Event Grid puts it on the queue; rejects what is not one, ignores what is not ours', async () => {
+  it('records a report as Event Grid puts it on the queue; refuses what is not one, or not about a message this app sent', async () => {
     const fake = await startFake();
     const h = await harness(fake);
     const deps = {
       ledger: h.ledger,
       events: { send: async () => {}, later: async () => {} },
-      settings: { DELIVERY_REPORT_RESENDS: 2 },
+      settings: { DELIVERY_REPORT_RESENDS: 2, ACS_RESOURCE_ID: LOCAL_ACS_RESOURCE_ID },
       clock: systemClock,
       log: () => {},
     };
@@ -44,10 +44,14 @@ describe('delivery reports from the queue', () => {
     expect(await recordDeliveryReport('{not json', deps)).toMatchObject({ kind: 'invalid' });
     const noRecipient = await recordDeliveryReport({ ...report, data: { ...report.data, recipient: undefined } }, deps);
     expect(noRecipient.kind === 'invalid' && noRecipient.error.issues.map((i) => i.path)).toEqual(['data.recipient']);
-    expect(await recordDeliveryReport({ ...report, eventType: 'Microsoft.Communication.SMSReceived' }, deps)).toMatchObject({ ignored: 1 });
-    expect(
-      await recordDeliveryReport({ ...report, data: { ...report.data, messageId: '00000000-0000-5000-8000-000000000000' } }, deps),
-    ).toMatchObject({ ignored: 1, recorded: 0 });
+    const sms = await recordDeliveryReport({ ...report, eventType: 'Microsoft.Communication.SMSReceived' }, deps);
+    expect(sms.kind === 'invalid' && sms.error.issues.map((i) => i.path)).toEqual(['eventType']);
+    const other = '00000000-0000-5000-8000-000000000000';
+    const notOurs = await recordDeliveryReport(
+      { ...report, subject: `sender/DoNotReply@contoso.example/message/${other}`, data: { ...report.data, messageId: other } },
+      deps,
+    );
+    expect(notOurs.kind === 'invalid' && notOurs.error.message).toMatch(/did not send/);
 
     const outcomes = await h.ledger.outcomes('p1');
     expect(outcomes.map((o) => o.deliveryStatus ?? 'none').sort()).toEqual(['Delivered', 'none']);

@@ -18,7 +18,8 @@ const TILE = `<td width="50%" valign="top" style="padding:6px;">
 </table>
 </td>`;
 
-const TH = `style="padding:8px 8px 8px 0;border-bottom:2px solid #c8c6c4;${FONT}font-size:13px;line-height:18px;font-weight:600;color:#605e5c;"`;
+// A data table (WCAG H63): header cells say which cells they head; the table is no layout table.
+const TH = `scope="col" style="padding:8px 8px 8px 0;border-bottom:2px solid #c8c6c4;${FONT}font-size:13px;line-height:18px;font-weight:600;color:#605e5c;"`;
 const TD = `style="padding:8px 8px 8px 0;border-bottom:1px solid #edebe9;${FONT}font-size:14px;line-height:20px;color:#323130;"`;
 
 const HTML = `{{#> layout}}
@@ -28,7 +29,7 @@ const HTML = `{{#> layout}}
 {{/each}}</table>
 <h2 style="margin:16px 0 8px 0;${FONT}font-size:17px;line-height:24px;font-weight:600;color:#201f1e;">Overview of your top roles</h2>
 {{#if topRoles.length}}
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;">
+<table width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;">
 <tr><th align="left" ${TH}>Role</th><th align="right" ${TH}>Permanent</th><th align="right" ${TH}>Eligible</th><th align="right" ${TH}>Total</th></tr>
 {{#each topRoles}}<tr><td align="left" ${TD}>{{displayName}}</td><td align="right" ${TD}>{{permanent}}</td><td align="right" ${TD}>{{eligible}}</td><td align="right" ${TD}>{{total}}</td></tr>
 {{/each}}</table>

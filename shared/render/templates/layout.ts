@@ -29,7 +29,7 @@ export const LAYOUT_PARTIAL = `<!DOCTYPE html>
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="x-apple-disable-message-reformatting">
+<meta name="x-apple-disable-message-reformatting" content="yes">
 <title>{{subject}}</title>
 </head>
 <body style="margin:0;padding:0;background-color:#f3f2f1;">
