@@ -89,3 +89,22 @@ async function isFree(port: number): Promise<boolean> {
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
+
+/**
+ * `work` on the configured storage, else on the Azurite over .azurite/: the one `npm start` is
+ * running, or, when it has stopped (a `start --once`, say), one started for `work` alone and
+ * stopped after it, so reading what the app wrote needs no second terminal.
+ */
+export async function withLocalStorage<T>(
+  settings: Settings,
+  work: (conn: StorageConnection) => Promise<T>,
+  dir = AZURITE_DIR(),
+): Promise<T> {
+  if (storageConfigured(settings)) return work(storageConnection(settings));
+  const azurite = await startLocalAzurite(dir);
+  try {
+    return await work({ connectionString: azurite.connectionString });
+  } finally {
+    if (!azurite.reused) await azurite.stop();
+  }
+}

@@ -15,7 +15,7 @@ import { requestEventId } from '../../shared/sources/requestEventId.js';
 import { tableClient } from '../../shared/storage/tables.js';
 import { parse, UsageError } from './args.js';
 import { HELP } from './help.js';
-import { localStorageConnection } from './localStorage.js';
+import { withLocalStorage } from './localStorage.js';
 
 /** Reminders a request can have (APPROVAL_REMINDER_HOURS allows at most 10). */
 const MAX_REMINDERS = 10;
@@ -37,15 +37,17 @@ export async function trail(args: string[]): Promise<number> {
   if (values.since !== undefined && Number.isNaN(Date.parse(values.since)))
     throw new UsageError('--since must be a date and time, e.g. 2026-12-01T00:00:00Z');
   const settings = loadSettings();
-  const client = tableClient(await localStorageConnection(settings), settings.DELIVERY_TABLE);
-  const ledger = new TableDeliveryLedger(client);
-  const ids =
-    values.event !== undefined
-      ? [values.event]
-      : values.request !== undefined
-        ? requestDeliveries(values.request)
-        : await deliveriesSince(client, new Date(values.since!));
-  const rows = await trailOf(ids, { ledger, directory: await createDirectory(settings), settings });
+  const rows = await withLocalStorage(settings, async (conn) => {
+    const client = tableClient(conn, settings.DELIVERY_TABLE);
+    const ledger = new TableDeliveryLedger(client);
+    const ids =
+      values.event !== undefined
+        ? [values.event]
+        : values.request !== undefined
+          ? requestDeliveries(values.request)
+          : await deliveriesSince(client, new Date(values.since!));
+    return trailOf(ids, { ledger, directory: await createDirectory(settings), settings });
+  });
   if (values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
   else if (values.csv) process.stdout.write(trailCsv(rows));
   else process.stdout.write(trailTable(rows));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localStorageConnection, startLocalAzurite } from '../../../bin/commands/localStorage.js';
+import { localStorageConnection, startLocalAzurite, withLocalStorage } from '../../../bin/commands/localStorage.js';
 import { loadSettings, type Settings } from '../../../shared/settings/settings.js';
 
 const dirs: string[] = [];
@@ -64,4 +64,41 @@ describe('the local Azurite over .azurite/', () => {
     expect(JSON.parse(await readFile(path.join(dir, 'azurite.json'), 'utf8'))).toMatchObject({ pid: third.pid });
     await third.stop();
   });
+
+  it(
+    'serves a reading command after a `start --once` has stopped it, and stops again; reuses a running one',
+    { timeout: 60_000 },
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'azurite-dir-'));
+      dirs.push(dir);
+      const noStorage = { ...loadSettings(), AzureWebJobsStorage: undefined, AzureWebJobsStorage__accountName: undefined } as Settings;
+      // What the app wrote while it ran, in the folder's data.
+      const ran = await startLocalAzurite(dir);
+      await new QueueClient(ran.connectionString, 'written').createIfNotExists();
+      await new QueueClient(ran.connectionString, 'written').sendMessage('aGk=');
+      await ran.stop();
+      expect(alive(ran.pid!)).toBe(false);
+
+      // `trail` afterwards: an Azurite over the same data for the command alone, stopped after it.
+      let pid: number | undefined;
+      const seen = await withLocalStorage(
+        noStorage,
+        async (conn) => {
+          pid = Number(JSON.parse(await readFile(path.join(dir, 'azurite.json'), 'utf8')).pid);
+          return (await new QueueClient(conn.connectionString!, 'written').peekMessages()).peekedMessageItems.length;
+        },
+        dir,
+      );
+      expect(seen).toBe(1);
+      expect(alive(pid!)).toBe(false);
+
+      // While `npm start` runs, the command uses its Azurite and leaves it running.
+      const running = await startLocalAzurite(dir);
+      stops.push(running.stop);
+      const reached = await withLocalStorage(noStorage, async (conn) => conn.connectionString, dir);
+      expect(reached).toBe(running.connectionString);
+      expect(alive(running.pid!)).toBe(true);
+      await running.stop();
+    },
+  );
 });
