@@ -8,6 +8,7 @@ import { createDirectory } from '../../shared/composition/services.js';
 import { deliveriesSince } from '../../shared/delivery/tableDeliveryTrail.js';
 import { TableDeliveryLedger } from '../../shared/delivery/tableDeliveryLedger.js';
 import { trailCsv, trailOf, trailTable } from '../../shared/delivery/trail.js';
+import { escalationAddressBook } from '../../shared/escalation/addressBook.js';
 import { requestDeliveryIdOf } from '../../shared/escalation/fallback.js';
 import { EVENT_TYPES } from '../../shared/events/schema.js';
 import { loadSettings } from '../../shared/settings/settings.js';
@@ -46,7 +47,13 @@ export async function trail(args: string[]): Promise<number> {
         : values.request !== undefined
           ? requestDeliveries(values.request)
           : await deliveriesSince(client, new Date(values.since!));
-    return trailOf(ids, { ledger, directory: await createDirectory(settings), settings });
+    const directory = await createDirectory(settings);
+    return trailOf(ids, {
+      ledger,
+      directory,
+      settings,
+      addressBook: (requesters) => escalationAddressBook(directory, settings, requesters),
+    });
   });
   if (values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
   else if (values.csv) process.stdout.write(trailCsv(rows));

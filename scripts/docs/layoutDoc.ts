@@ -61,7 +61,7 @@ export const DESCRIPTIONS: LayoutDescriptions = {
     'delivery/':
       '**the one way every email is delivered** (`deliver.ts`): batching identical emails (`batching.ts`), exactly once through the ledger (`deliveryLedger.ts`, its table adapter, `messageRows.ts`, `messageIndex.ts`), the event registry, and the trail an auditor reads (`trail.ts`, `tableDeliveryTrail.ts`)',
     'escalation/':
-      "no approval request dies silently ([docs/escalation.md](docs/escalation.md)): fallback when every approver is unreachable (`fallback.ts`), escalation of a request still waiting (`escalate.ts`), the operator's contacts and alternate addresses (`escalationSettings.ts`, `alternates.ts`), what those emails say (`escalationView.ts`), the hourly delivery-health warning (`deliveryHealth.ts`, its table adapter)",
+      "no approval request dies silently ([docs/escalation.md](docs/escalation.md)): fallback when every approver is unreachable (`fallback.ts`), escalation of a request still waiting (`escalate.ts`), the operator's contacts and alternate addresses (`escalationSettings.ts`, `alternates.ts`), what those emails say (`escalationView.ts`), the hourly delivery-health warning (`deliveryHealth.ts`, its table adapter), who those emails may have gone to, for the trail (`addressBook.ts`)",
     'transport/':
       'how a message leaves: the `Transport` port (accept), ACS (`acsTransport.ts`, `acs/`) and the outbox of .eml files (`outboxTransport.ts`, `mime.ts`)',
     'render/':

@@ -5,9 +5,11 @@
  *
  * The ledger keeps no address (a row's key is a hash of it: deliveryLedger.ts), so "who" and
  * "why" come from planning the event again, as `simulate` does, against the directory: each
- * planned recipient's key is matched to its row. A row no planned recipient matches (the
- * directory has changed since, or an email of fallback or escalation, which keep no event) shows
- * its key and its notification.
+ * planned recipient's key is matched to its row. A row no planned recipient matches is matched
+ * against the people of the earlier deliveries of the same trail (the requester told of a
+ * fallback was the event's principal), then against the address book of fallback and escalation
+ * (escalation/addressBook.ts: those emails keep no event); one no one matches (the directory has
+ * changed since) shows its key and its notification.
  */
 import type { DeliveryLedger, RecipientOutcome } from './deliveryLedger.js';
 import { recipientKey } from './deliveryLedger.js';
@@ -33,15 +35,26 @@ export interface TrailDeps {
   ledger: Pick<DeliveryLedger, 'outcomes' | 'findMessage'>;
   directory: RoleDirectory;
   settings: NotifySettings;
+  /**
+   * Everyone fallback and escalation may have mailed, by recipient key, given the principals of
+   * the trail's events (their requesters); asked once, when a row needs it.
+   */
+  addressBook: (requesters: readonly string[]) => Promise<Map<string, { address: string; why: string }>>;
 }
 
 export async function trailOf(deliveryIds: readonly string[], deps: TrailDeps): Promise<TrailRow[]> {
   const rows: TrailRow[] = [];
+  const learned = new Map<string, { address: string; why: string }>();
+  const requesters = new Set<string>();
+  let book: Map<string, { address: string; why: string }> | undefined;
   for (const deliveryId of deliveryIds) {
     const outcomes = await deps.ledger.outcomes(deliveryId);
-    const who = await recipientsOf(outcomes, deps);
+    const who = await recipientsOf(outcomes, deps, requesters);
+    for (const [key, person] of who) if (!learned.has(key)) learned.set(key, person);
     for (const o of outcomes) {
-      const known = who.get(o.key);
+      let known = who.get(o.key);
+      if (!known && learned.has(o.key)) known = { address: learned.get(o.key)!.address, why: '' };
+      if (!known) known = (book ??= await deps.addressBook([...requesters])).get(o.key);
       rows.push({
         deliveryId,
         notification: o.notification ?? '',
@@ -59,14 +72,23 @@ export async function trailOf(deliveryIds: readonly string[], deps: TrailDeps): 
 }
 
 /** Who each row's key is, from the event its messages keep, planned again against the directory. */
-async function recipientsOf(outcomes: RecipientOutcome[], deps: TrailDeps): Promise<Map<string, { address: string; why: string }>> {
+async function recipientsOf(
+  outcomes: RecipientOutcome[],
+  deps: TrailDeps,
+  requesters: Set<string>,
+): Promise<Map<string, { address: string; why: string }>> {
   const who = new Map<string, { address: string; why: string }>();
   const messageId = outcomes.find((o) => o.messageId)?.messageId;
   const found = messageId ? await deps.ledger.findMessage(messageId) : undefined;
   if (!found?.eventText) return who;
   const parsed = parseEventText(found.eventText);
   if (parsed.kind === 'invalid') return who;
-  const plan = await planNotifications(parsed.event, deps.directory.asOf(new Date(parsed.event.occurredAt)), deps.settings);
+  if (parsed.event.principal) requesters.add(parsed.event.principal.id);
+  // A directory that no longer explains the event (another tenant, a role gone) leaves its rows to the address book.
+  const plan = await planNotifications(parsed.event, deps.directory.asOf(new Date(parsed.event.occurredAt)), deps.settings).catch(
+    () => undefined,
+  );
+  if (!plan) return who;
   for (const { recipient } of plan.emails)
     who.set(recipientKey(recipient.address), {
       address: recipient.address,

@@ -33,7 +33,12 @@ describe('pim-notify trail', () => {
     expect(done).toMatchObject({ kind: 'done' });
     const sent = done.kind === 'done' ? done.sent : 0;
 
-    const rows = await trailOf([event.id], { ledger: services.ledger, directory: services.directory, settings });
+    const rows = await trailOf([event.id], {
+      ledger: services.ledger,
+      directory: services.directory,
+      settings,
+      addressBook: async () => new Map(),
+    });
     expect(rows).toHaveLength(sent);
     for (const r of rows) {
       expect(r.who).toMatch(/@/);
