@@ -248,7 +248,7 @@ export const SETTINGS = {
   }),
   CONFIRM_LAG_SECONDS: spec({
     description:
-      "How long after its occurredAt an event whose PIM record is not there yet (or not at its status yet) is looked at again, a minute apart, before it counts as not confirmed: PIM's read APIs can trail its audit log.",
+      "How long after its occurredAt an event whose PIM record is not there yet (or not at its status yet) is looked at again (after half its age, 2 s to a minute) before it counts as not confirmed: PIM's read APIs can trail its audit log.",
     default: '600',
     schema: z.coerce.number({ message: 'must be a number' }).int().min(0).max(86_400),
   }),
